@@ -1,0 +1,30 @@
+package org.bootferry.boot;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A file a machine boots (kernel or initrd), wherever it comes from: a local file, or a file
+ * extracted from a container image. Protocols ask for {@link #fetch()} and stream the path.
+ */
+public interface BootFile {
+
+    /** Where it comes from, for logs and explain output (e.g. {@code /srv/vmlinuz}). */
+    String source();
+
+    /** A readable local file with the content; may block while an image is pulled. */
+    Path fetch() throws IOException;
+
+    /** A file on this host's disk. */
+    record Local(Path path) implements BootFile {
+        @Override
+        public String source() {
+            return path.toString();
+        }
+
+        @Override
+        public Path fetch() {
+            return path;
+        }
+    }
+}

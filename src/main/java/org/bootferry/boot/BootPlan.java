@@ -1,0 +1,54 @@
+package org.bootferry.boot;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * The one answer to "what does this machine boot?", from which every protocol renders its reply.
+ *
+ * @param machine    who asked
+ * @param hostname   the machine's host name (the machine file's, or its MAC dashed)
+ * @param nextServer the address DHCP gives as siaddr / next-server (TFTP and HTTP live there)
+ * @param serverUrl  base URL of our HTTP server as this machine reaches it, e.g. {@code http://10.0.0.1:8080}
+ * @param bootFile   what DHCP names as the boot file: a TFTP path in tftproot ({@code ipxe.efi}) or,
+ *                   for iPXE and UEFI HTTP Boot, an {@code http://} URL
+ * @param kernel     the kernel
+ * @param initrds    the initrds, in order
+ * @param cmdline    the rendered kernel command line (without iPXE's {@code initrd=} additions)
+ */
+public record BootPlan(
+        Machine machine,
+        String hostname,
+        InetAddress nextServer,
+        URI serverUrl,
+        String bootFile,
+        BootFile kernel,
+        List<BootFile> initrds,
+        String cmdline) {
+
+    public BootPlan {
+        initrds = List.copyOf(initrds);
+    }
+
+    /** URL of the iPXE script for this machine. */
+    public URI scriptUrl() {
+        return serverUrl.resolve("/boot.ipxe?mac=" + machine.mac());
+    }
+
+    /** URL of the kernel over HTTP. */
+    public URI kernelUrl() {
+        return serverUrl.resolve("/boot/" + machine.mac().dashed() + "/kernel");
+    }
+
+    /** URL of initrd number {@code index}: the first is {@code /initrd}, later ones {@code /initrd/N}. */
+    public URI initrdUrl(int index) {
+        String base = "/boot/" + machine.mac().dashed() + "/initrd";
+        return serverUrl.resolve(index == 0 ? base : base + "/" + index);
+    }
+
+    /** URL of the rendered kickstart (or other install file). */
+    public URI kickstartUrl() {
+        return serverUrl.resolve("/ks/" + machine.mac().dashed());
+    }
+}
