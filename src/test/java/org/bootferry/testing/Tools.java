@@ -94,8 +94,10 @@ public final class Tools {
 
     private static void run(String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+            Process p = pb.start();
             p.getOutputStream().close();
             if (!p.waitFor(15, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
