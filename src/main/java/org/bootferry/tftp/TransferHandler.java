@@ -164,6 +164,10 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (ended) {
+            // Reads still in the loop that was running when the transfer ended fail on the closed socket.
+            return;
+        }
         log.warn("transfer of '{}' to {} failed", name, peer, cause);
         end();
     }
