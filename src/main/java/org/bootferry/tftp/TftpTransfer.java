@@ -41,6 +41,7 @@ final class TftpTransfer {
     private final int blockSize;
     private final int windowSize;
     private final long timeoutNanos;
+    private final boolean backOff;
     private final int maxRetries;
     private final Rollover rollover;
     /** The final block is shorter than blockSize, possibly empty: that is how the client sees the end. */
@@ -59,6 +60,7 @@ final class TftpTransfer {
         this.blockSize = options.blockSize();
         this.windowSize = options.windowSize();
         this.timeoutNanos = options.timeout().toNanos();
+        this.backOff = !options.acknowledged().containsKey(TftpOptions.TIMEOUT);
         this.maxRetries = settings.maxRetries();
         this.rollover = settings.rollover();
         this.lastBlock = size / blockSize + 1;
@@ -107,10 +109,11 @@ final class TftpTransfer {
         }
         if (++retries > maxRetries) {
             over = true;
-            return new Abandoned("no answer after " + maxRetries + " retransmissions of "
-                    + (optionAckPending ? "the OACK" : "block " + (acked + 1)));
+            // RFC 1350 §6: the final ACK may be lost, and the client is done by then.
+            String what = optionAckPending ? "the OACK" : sent == lastBlock ? "the last window (the client may have the whole file)" : "block " + (acked + 1);
+            return new Abandoned("no answer after " + maxRetries + " retransmissions of " + what);
         }
-        deadline = now + timeoutNanos;
+        deadline = now + retryDelay();
         if (optionAckPending) {
             return new SendOptionAck();
         }
@@ -121,6 +124,15 @@ final class TftpTransfer {
     /** Ends the transfer because the client sent an ERROR or the channel failed. */
     void abort() {
         over = true;
+    }
+
+    /**
+     * RFC 1123 §4.2.3.2: retransmissions back off exponentially (here to 4 times the timeout), so
+     * that a client whose timer runs at our pace gets its own retransmission through instead of
+     * both sides resending in step. A timeout the client negotiated (RFC 2349) is used as given.
+     */
+    private long retryDelay() {
+        return backOff ? timeoutNanos << Math.min(retries, 2) : timeoutNanos;
     }
 
     private Step window(long now) {

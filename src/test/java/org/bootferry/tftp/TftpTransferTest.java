@@ -59,17 +59,32 @@ class TftpTransferTest {
     }
 
     @Test
-    void timeoutResendsTheOutstandingWindowThenGivesUp() {
+    void timeoutResendsTheOutstandingWindowWithBackOffThenGivesUp() {
         TftpTransfer t = transfer(100_000, 1000, 4, Map.of());
         t.start(0);
         assertThat(t.onAck(2, SECOND / 2)).isEqualTo(new SendBlocks(3, 6));
         assertThat(t.onTimeout(SECOND)).as("timer fired before the deadline").isInstanceOf(Wait.class);
         assertThat(t.deadline()).isEqualTo(SECOND / 2 + SECOND);
-        assertThat(t.onTimeout(2 * SECOND)).isEqualTo(new SendBlocks(3, 6));
-        assertThat(t.onTimeout(3 * SECOND + 1)).isEqualTo(new SendBlocks(3, 6));
-        assertThat(t.onTimeout(4 * SECOND + 2)).isInstanceOf(Abandoned.class);
+        long now = t.deadline();
+        assertThat(t.onTimeout(now)).isEqualTo(new SendBlocks(3, 6));
+        assertThat(t.deadline() - now).as("second wait doubles").isEqualTo(2 * SECOND);
+        now = t.deadline();
+        assertThat(t.onTimeout(now)).isEqualTo(new SendBlocks(3, 6));
+        assertThat(t.deadline() - now).as("then stays at four times").isEqualTo(4 * SECOND);
+        assertThat(t.onTimeout(t.deadline())).isInstanceOf(Abandoned.class);
         assertThat(t.over()).isTrue();
         assertThat(t.resentBlocks()).isEqualTo(8);
+    }
+
+    @Test
+    void aTimeoutTheClientAskedForIsUsedWithoutBackOff() {
+        TftpTransfer t = new TftpTransfer(100_000, new TftpOptions(1000, 1, Duration.ofSeconds(3), Map.of("timeout", "3")), SETTINGS);
+        t.start(0);
+        t.onAck(0, 0);
+        t.onTimeout(3 * SECOND);
+        assertThat(t.deadline()).isEqualTo(6 * SECOND);
+        t.onTimeout(6 * SECOND);
+        assertThat(t.deadline()).isEqualTo(9 * SECOND);
     }
 
     @Test
