@@ -3,6 +3,8 @@ package org.bootferry.tftp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,6 +19,11 @@ import org.slf4j.LoggerFactory;
 final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
     private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
+    private static final int READ_AHEAD = 32 * 1024;
+    /** Linux accepts at most 64 segments per UDP GSO send (UDP_MAX_SEGMENTS) ... */
+    private static final int GSO_MAX_SEGMENTS = 64;
+    /** ... and no more than one IPv4 datagram's worth of payload: 65535 - 20 - 8. */
+    private static final int GSO_MAX_BYTES = 65507;
 
     private final TftpServer.Session session;
     private final InetSocketAddress peer;
@@ -24,6 +31,17 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     private final TftpFile file;
     private final TftpOptions options;
     private final TftpTransfer transfer;
+    /**
+     * File bytes read ahead of the blocks being sent, so that one read serves many blocks of a
+     * lock-step transfer or a window. Held only while the transfer runs.
+     */
+    private final int aheadCapacity;
+    private ByteBuf ahead;
+    private long aheadStart;
+    /** DATA header + block: the size of every datagram but the last. */
+    private final int segmentSize;
+    /** Blocks per GSO send; 1 where the transport or the kernel has no UDP segmentation. */
+    private int gsoSegments;
     private ChannelHandlerContext ctx;
     private long started;
     private boolean ended;
@@ -35,11 +53,15 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         this.file = file;
         this.options = options;
         this.transfer = transfer;
+        this.aheadCapacity = Math.max(READ_AHEAD, options.blockSize());
+        this.segmentSize = TftpCodec.DATA_HEADER_LENGTH + options.blockSize();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        boolean gso = ctx.channel() instanceof EpollDatagramChannel && SegmentedDatagramPacket.isSupported();
+        gsoSegments = gso ? Math.max(1, Math.min(GSO_MAX_SEGMENTS, GSO_MAX_BYTES / segmentSize)) : 1;
         started = System.nanoTime();
         if (apply(transfer.start(started))) {
             armTimer();
@@ -113,14 +135,23 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         return !transfer.over();
     }
 
-    /** A window: one pooled direct buffer per block, read straight from the file, one flush. */
+    /**
+     * Sends blocks {@code first..last} and flushes once: Netty's epoll transport hands a window to
+     * the kernel with one sendmmsg. Where the kernel offers UDP segmentation (GSO), consecutive
+     * blocks also travel as one buffer of header+data segments that the kernel cuts into datagrams,
+     * which saves the per-datagram trip through the socket layer.
+     */
     private boolean sendBlocks(long first, long last) {
-        for (long block = first; block <= last; block++) {
-            int length = transfer.length(block);
-            ByteBuf out = ctx.alloc().directBuffer(TftpCodec.DATA_HEADER_LENGTH + length);
+        long block = first;
+        while (block <= last) {
+            long batchFirst = block;
+            int batch = (int) Math.min(last - block + 1, gsoSegments);
+            ByteBuf out = ctx.alloc().directBuffer(batch * segmentSize);
             try {
-                TftpCodec.writeDataHeader(out, transfer.wireBlock(block));
-                file.read(transfer.position(block), length, out);
+                for (int i = 0; i < batch; i++, block++) {
+                    TftpCodec.writeDataHeader(out, transfer.wireBlock(block));
+                    copyBlock(block, transfer.length(block), out);
+                }
             } catch (IOException e) {
                 out.release();
                 log.warn("cannot read '{}' for {}: {}", name, peer, e.getMessage());
@@ -129,10 +160,37 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
                 end();
                 return false;
             }
-            ctx.write(new DatagramPacket(out, peer), ctx.voidPromise());
+            if (batch == 1) {
+                ctx.write(new DatagramPacket(out, peer), ctx.voidPromise());
+            } else {
+                long batchLast = block - 1;
+                ctx.write(new SegmentedDatagramPacket(out, segmentSize, peer)).addListener(f -> {
+                    if (!f.isSuccess() && !ended) {
+                        // Devices without checksum offload refuse GSO (EIO): datagrams one by one.
+                        log.debug("UDP segmentation refused towards {} ({}); sending datagrams one by one", peer, f.cause().toString());
+                        gsoSegments = 1;
+                        sendBlocks(batchFirst, batchLast);
+                    }
+                });
+            }
         }
         ctx.flush();
         return true;
+    }
+
+    private void copyBlock(long block, int length, ByteBuf out) throws IOException {
+        long position = transfer.position(block);
+        if (ahead == null) {
+            ahead = ctx.alloc().directBuffer(aheadCapacity, aheadCapacity);
+        }
+        long offset = position - aheadStart;
+        if (offset < 0 || offset + length > ahead.writerIndex()) {
+            ahead.clear();
+            aheadStart = position;
+            offset = 0;
+            file.read(position, (int) Math.min(aheadCapacity, transfer.size() - position), ahead);
+        }
+        out.writeBytes(ahead, (int) offset, length);
     }
 
     private void send(TftpPacket packet, InetSocketAddress to) {
@@ -179,6 +237,10 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         }
         ended = true;
         transfer.abort();
+        if (ahead != null) {
+            ahead.release();
+            ahead = null;
+        }
         try {
             file.close();
         } catch (IOException e) {

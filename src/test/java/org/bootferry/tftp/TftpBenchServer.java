@@ -1,0 +1,28 @@
+package org.bootferry.tftp;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+
+/**
+ * The TFTP server alone, for bench/tftp-bench.sh: {@code TftpBenchServer ROOT ADDRESS PORT}. Runs
+ * until killed.
+ */
+public final class TftpBenchServer {
+
+    private TftpBenchServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        TftpServer server = new TftpServer(TftpSettings.defaults(), new RootDirectory(Path.of(args[0])));
+        InetSocketAddress address = new InetSocketAddress(args[1], Integer.parseInt(args[2]));
+        server.bind(group, address).sync();
+        System.out.println("listening tftp udp " + args[1] + ":" + args[2] + (Epoll.isAvailable() ? " (epoll)" : " (nio)"));
+        group.terminationFuture().sync();
+    }
+}
