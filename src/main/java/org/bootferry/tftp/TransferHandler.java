@@ -169,7 +169,12 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
                         // Devices without checksum offload refuse GSO (EIO): datagrams one by one.
                         log.debug("UDP segmentation refused towards {} ({}); sending datagrams one by one", peer, f.cause().toString());
                         gsoSegments = 1;
-                        sendBlocks(batchFirst, batchLast);
+                        // After the flush that failed, which does not take writes made during it.
+                        ctx.executor().execute(() -> {
+                            if (!ended) {
+                                sendBlocks(batchFirst, batchLast);
+                            }
+                        });
                     }
                 });
             }

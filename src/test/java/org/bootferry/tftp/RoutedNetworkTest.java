@@ -19,14 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Clients in a network namespace reach the server through a router namespace that drops 5% of the
- * packets each way and sends 10% of the server's packets over a slower second link, so that they
- * arrive out of order: every transfer must still complete byte for byte.
+ * Clients in a network namespace reach the server through a router namespace over veth pairs with
+ * a 1500-byte MTU. For the loss test the router drops 5% of the packets each way and sends 10% of
+ * the server's packets over a slower second link, so that they arrive out of order.
  *
  * <p>This kernel has no sch_netem, so loss is iptables' {@code statistic} match and reordering is a
  * policy route over a rate-limited (tbf) veth; both are real kernel packet paths.
  */
-class LossyNetworkTest {
+class RoutedNetworkTest {
 
     private static final String CLIENTS = "bft-loss-c";
     private static final String ROUTER = "bft-loss-r";
@@ -63,8 +63,6 @@ class LossyNetworkTest {
         sh("ip netns exec " + CLIENTS + " sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.bft-ld.rp_filter=0 net.ipv4.conf.bft-lc.rp_filter=0");
         String router = "ip netns exec " + ROUTER + " ";
         sh(router + "sysctl -qw net.ipv4.ip_forward=1");
-        sh(router + "iptables -A FORWARD -m statistic --mode random --probability 0.05 -j DROP");
-        sh(router + "iptables -t mangle -A PREROUTING -i bft-lr -m statistic --mode random --probability 0.10 -j MARK --set-mark 1");
         sh(router + "ip rule add fwmark 1 table 169");
         sh(router + "ip route add " + CLIENT_IP + "/32 dev bft-lb table 169");
         sh(router + "tc qdisc add dev bft-lb root tbf rate 50mbit burst 3000 latency 30ms");
@@ -95,7 +93,23 @@ class LossyNetworkTest {
     }
 
     @Test
-    void twoHundredParallelTransfersAllArriveIntact() throws Exception {
+    void twoHundredParallelTransfersAllArriveIntactDespiteLossAndReordering() throws Exception {
+        lossAndReordering("-A");
+        try {
+            twoHundredParallelTransfers();
+        } finally {
+            lossAndReordering("-D");
+        }
+    }
+
+    /** Adds (-A) or deletes (-D) the router's rules that drop 5% and divert 10% to the slow path. */
+    private static void lossAndReordering(String action) throws Exception {
+        String router = "ip netns exec " + ROUTER + " ";
+        sh(router + "iptables " + action + " FORWARD -m statistic --mode random --probability 0.05 -j DROP");
+        sh(router + "iptables -t mangle " + action + " PREROUTING -i bft-lr -m statistic --mode random --probability 0.10 -j MARK --set-mark 1");
+    }
+
+    private void twoHundredParallelTransfers() throws Exception {
         // curl runs lock-step and asks for a 5 s timeout (RFC 2349), so each loss costs it 5 s: it
         // gets the smaller file. atftp runs windows of 16 and gets the larger one.
         Path small = tftp.file("parallel-small.bin", 64 * 1024 + 99);
@@ -105,7 +119,7 @@ class LossyNetworkTest {
             List<Future<TftpFixture.Run>> runs = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 Path got = downloads.resolve("parallel-" + i);
-                runs.add(pool.submit(i % 2 == 0 ? () -> atftpWithRetry(got) : () -> inNamespace(List.of("curl", "-v", "-sS",
+                runs.add(pool.submit(i % 2 == 0 ? () -> atftpWithRetry("parallel.bin", got) : () -> inNamespace(List.of("curl", "-v", "-sS",
                         "--tftp-blksize", "1468", "--max-time", "120", "-o", got.toString(), "tftp://" + SERVER_IP + ":" + tftp.port() + "/parallel-small.bin"))));
             }
             List<String> failures = new ArrayList<>();
@@ -128,14 +142,31 @@ class LossyNetworkTest {
         System.out.println("atftp runs restarted after their duplicate-OACK abort: " + atftpOackAborts.get());
     }
 
+    @Test
+    void windowsArriveWhereTheRouteMtuIsBelowTheInterfaceMtu() throws Exception {
+        Path source = tftp.file("route-mtu.bin", 512 * 1024 + 7);
+        // Blocks are sized from the interface MTU (1500); a route with MTU 1000 makes the kernel refuse
+        // UDP segmentation of 1472-byte segments (EINVAL), and the server falls back to plain
+        // datagrams, which IP fragments.
+        sh("ip route change 10.169.69.4/30 via 10.169.69.2 dev bft-lh mtu 1000");
+        try {
+            Path got = downloads.resolve("route-mtu.bin");
+            TftpFixture.Run run = atftpWithRetry("route-mtu.bin", got);
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(TftpFixture.sha256(got)).isEqualTo(TftpFixture.sha256(source));
+        } finally {
+            sh("ip route change 10.169.69.4/30 via 10.169.69.2 dev bft-lh");
+        }
+    }
+
     /**
      * atftp with a window of 16. atftp aborts when it sees a second OACK ("tftp: unexpected OACK",
      * tftp_file.c), which every server sends when the ACK of its first OACK is lost; that abort is
      * the client's, so such a run is started again (and counted: {@link #atftpOackAborts}).
      */
-    private static TftpFixture.Run atftpWithRetry(Path got) throws Exception {
+    private static TftpFixture.Run atftpWithRetry(String remote, Path got) throws Exception {
         List<String> atftp = List.of("atftp", "--tftp-timeout", "1", "--option", "blksize 1468", "--option", "windowsize 16",
-                "-g", "-r", "parallel.bin", "-l", got.toString(), SERVER_IP, Integer.toString(tftp.port()));
+                "-g", "-r", remote, "-l", got.toString(), SERVER_IP, Integer.toString(tftp.port()));
         TftpFixture.Run run = inNamespace(atftp);
         for (int retry = 0; retry < 3 && run.exit() != 0 && run.output().contains("unexpected OACK"); retry++) {
             atftpOackAborts.incrementAndGet();
