@@ -31,6 +31,10 @@ public record ConfigSnapshot(
     public record ProfileFile(Path file, String name, MachineConfig config) {
     }
 
+    public ConfigSnapshot withSettings(ServerSettings newSettings) {
+        return new ConfigSnapshot(dir, newSettings, machines, defaultMachine, profiles, templates, errors);
+    }
+
     /** The machine's own file, or {@code default.yaml} for an unknown MAC. */
     public Optional<MachineFile> machine(MacAddress mac) {
         MachineFile own = machines.get(mac);

@@ -34,4 +34,9 @@ public record ServerSettings(
     public ServerSettings {
         loaders = Map.copyOf(loaders);
     }
+
+    public ServerSettings withAdvertise(String address) {
+        return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
+                cache, loaders);
+    }
 }
