@@ -6,6 +6,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,7 +66,8 @@ public final class BootPlanner {
      * errors that only show when files meet (an unknown template variable, a missing loader).
      */
     public static List<ConfigError> check(ConfigSnapshot snapshot) {
-        List<ConfigError> errors = new ArrayList<>();
+        // A set: machines sharing a profile or template share its error, which is reported once.
+        Set<ConfigError> errors = new LinkedHashSet<>();
         for (String id : snapshot.settings().loaders().keySet()) {
             if (Firmware.byId(id).isEmpty()) {
                 errors.add(new ConfigError(snapshot.dir().resolve("server.yaml"), 0, "loaders: unknown firmware '" + id
@@ -85,7 +88,7 @@ public final class BootPlanner {
                 errors.add(e.error());
             }
         }
-        return errors;
+        return List.copyOf(errors);
     }
 
     private BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine) {

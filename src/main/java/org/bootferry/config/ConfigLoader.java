@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ public final class ConfigLoader {
     private final Path dir;
     private final Map<String, Object> overrides;
     private final List<ConfigError> errors = new ArrayList<>();
+    private final Set<String> brokenProfiles = new HashSet<>();
 
     private ConfigLoader(Path dir, Map<String, Object> overrides) {
         this.dir = dir;
@@ -66,7 +68,12 @@ public final class ConfigLoader {
         Map<String, ConfigSnapshot.ProfileFile> profiles = new HashMap<>();
         for (Path file : yamlFiles(dir.resolve("profiles"))) {
             String name = baseName(file);
-            readMachineConfig(file, templates).ifPresent(c -> profiles.put(name, new ConfigSnapshot.ProfileFile(file, name, c)));
+            Optional<MachineConfig> profile = readMachineConfig(file, templates);
+            if (profile.isPresent()) {
+                profiles.put(name, new ConfigSnapshot.ProfileFile(file, name, profile.get()));
+            } else {
+                brokenProfiles.add(name);
+            }
         }
         Map<MacAddress, MachineFile> machines = new TreeMap<>();
         Optional<MachineFile> defaultMachine = Optional.empty();
@@ -256,13 +263,19 @@ public final class ConfigLoader {
     }
 
     private boolean profileExists(Path file, MachineConfig config, Map<String, ConfigSnapshot.ProfileFile> profiles) {
-        if (config.profile() == null || profiles.containsKey(config.profile())) {
+        String name = config.profile();
+        if (name == null || profiles.containsKey(name)) {
             return true;
         }
-        errors.add(new ConfigError(file, YamlFiles.lineOf(readLines(file), "profile"), "profile '" + config.profile()
-                + "' not found" + YamlFiles.closest(config.profile(), profiles.keySet())
-                        .map(s -> " (did you mean '" + s + "'?)").orElse("") + ": expected " + dir.resolve("profiles")
-                        .resolve(config.profile() + ".yaml")));
+        Path expected = dir.resolve("profiles").resolve(name + ".yaml");
+        int line = YamlFiles.lineOf(readLines(file), "profile");
+        if (brokenProfiles.contains(name)) {
+            errors.add(new ConfigError(file, line, "profile '" + name + "' has errors (see " + expected + ")"));
+        } else {
+            errors.add(new ConfigError(file, line, "profile '" + name + "' not found"
+                    + YamlFiles.closest(name, profiles.keySet()).map(s -> " (did you mean '" + s + "'?)").orElse("")
+                    + ": expected " + expected));
+        }
         return false;
     }
 
