@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test-deps.sh
-exec mvn -B test "$@"
+exec mvn -B verify "$@"
