@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,12 +18,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * Reads a config directory into a {@link ConfigSnapshot}. Every file is checked on its own; a file
- * with an error is left out of the snapshot and its error listed, so one bad machine file never
- * hides the others.
+ * with an error is listed with its error and left out of the snapshot, or, when an earlier load of
+ * this loader read a good version of it, that version stays in force: one bad edit never hides the
+ * other files, nor takes a working machine away.
+ *
+ * <p>A loader remembers what it parsed, keyed by each file's size and modification time, so a
+ * reload after one edit parses one file.
  */
 public final class ConfigLoader {
 
@@ -31,24 +37,82 @@ public final class ConfigLoader {
 
     private final Path dir;
     private final Map<String, Object> overrides;
-    private final List<ConfigError> errors = new ArrayList<>();
-    private final Set<String> brokenProfiles = new HashSet<>();
+    /** The last parse of each YAML file, reused while the file is unchanged. */
+    private final Map<Path, Parsed> parsed = new HashMap<>();
+    /** The last version of each file that loaded and passed the checks: machines and profiles, templates. */
+    private Map<Path, MachineConfig> lastGood = Map.of();
+    private Map<Path, String> lastGoodTemplates = Map.of();
+    private ServerSettings lastGoodSettings;
+    /** What the latest load read without error; becomes the last good versions on {@link #commit()}. */
+    private final Map<Path, MachineConfig> loadedGood = new HashMap<>();
+    private final Map<Path, String> loadedGoodTemplates = new HashMap<>();
+    private ServerSettings loadedSettings;
+    /** Errors found after loading (by a check across files), held against the file version they were found in. */
+    private final Map<Path, Rejected> rejected = new HashMap<>();
 
-    private ConfigLoader(Path dir, Map<String, Object> overrides) {
-        this.dir = dir;
-        this.overrides = overrides;
+    // Per load:
+    private List<ConfigError> errors;
+    private Set<String> brokenProfiles;
+
+    private record FileVersion(long size, long modifiedNanos) {
     }
 
-    public static ConfigSnapshot load(Path dir) {
-        return load(dir, Map.of());
+    private record Parsed(FileVersion version, YamlFiles.Read<MachineConfig> read) {
+    }
+
+    private record Rejected(FileVersion version, ConfigError error) {
     }
 
     /**
      * @param overrides server.yaml keys set on the command line (e.g. {@code httpPort → 8081});
      *                  they win over the file
      */
+    public ConfigLoader(Path dir, Map<String, Object> overrides) {
+        this.dir = dir;
+        this.overrides = Map.copyOf(overrides);
+    }
+
+    public static ConfigSnapshot load(Path dir) {
+        return load(dir, Map.of());
+    }
+
     public static ConfigSnapshot load(Path dir, Map<String, Object> overrides) {
         return new ConfigLoader(dir, overrides).load();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Marks the file an error names as bad in its current version, for errors only a check across
+     * files finds (an unknown template variable): later loads use its last good version instead,
+     * until the file changes again.
+     */
+    public synchronized void reject(ConfigError error) {
+        version(error.file()).ifPresent(v -> rejected.put(error.file(), new Rejected(v, error)));
+    }
+
+    private Optional<FileVersion> version(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return Optional.of(new FileVersion(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The rejection of the file's current version, if any; stale rejections are dropped. */
+    private Optional<ConfigError> rejection(Path file, Optional<FileVersion> version) {
+        Rejected r = rejected.get(file);
+        if (r == null) {
+            return Optional.empty();
+        }
+        if (version.isPresent() && r.version().equals(version.get())) {
+            return Optional.of(r.error());
+        }
+        rejected.remove(file);
+        return Optional.empty();
     }
 
     /** server.yaml as written: every key optional. */
@@ -57,18 +121,43 @@ public final class ConfigLoader {
             Integer pxePort, Boolean dhcp, String tftpRoot, String cache, Map<String, String> loaders) {
     }
 
-    private ConfigSnapshot load() {
+    /**
+     * Makes the files of the latest load the last good versions, once it has passed the checks
+     * across files; until then an error found by those checks can still {@link #reject} a file.
+     */
+    public synchronized void commit() {
+        lastGood = Map.copyOf(loadedGood);
+        lastGoodTemplates = Map.copyOf(loadedGoodTemplates);
+        if (loadedSettings != null) {
+            lastGoodSettings = loadedSettings;
+        }
+    }
+
+    /** Reads the directory as it is now. */
+    public synchronized ConfigSnapshot load() {
+        errors = new ArrayList<>();
+        brokenProfiles = new HashSet<>();
+        loadedGood.clear();
+        loadedGoodTemplates.clear();
+        loadedSettings = null;
         if (!Files.isDirectory(dir)) {
             errors.add(new ConfigError(dir, 0, "config directory not found"));
             return new ConfigSnapshot(dir, settings(emptyServerFile()), Map.of(), Optional.empty(), Map.of(),
                     Map.of(), errors);
         }
+        int before = errors.size();
         ServerSettings settings = settings(readServerFile());
+        if (errors.size() > before && lastGoodSettings != null) {
+            settings = lastGoodSettings;
+        } else if (errors.size() == before) {
+            loadedSettings = settings;
+        }
         Map<String, String> templates = readTemplates();
         Map<String, ConfigSnapshot.ProfileFile> profiles = new HashMap<>();
         for (Path file : yamlFiles(dir.resolve("profiles"))) {
             String name = baseName(file);
-            Optional<MachineConfig> profile = readMachineConfig(file, templates);
+            // A profile's own profile: is followed (and a missing one reported) by the planner's check.
+            Optional<MachineConfig> profile = readMachineConfig(file, templates, null);
             if (profile.isPresent()) {
                 profiles.put(name, new ConfigSnapshot.ProfileFile(file, name, profile.get()));
             } else {
@@ -95,8 +184,7 @@ public final class ConfigLoader {
                 }
             }
             Optional<MacAddress> owner = mac;
-            Optional<MachineConfig> config = readMachineConfig(file, templates)
-                    .filter(c -> profileExists(file, c, profiles));
+            Optional<MachineConfig> config = readMachineConfig(file, templates, profiles);
             if (config.isEmpty()) {
                 continue;
             }
@@ -107,6 +195,7 @@ public final class ConfigLoader {
                 defaultMachine = Optional.of(machine);
             }
         }
+        parsed.keySet().removeIf(p -> !Files.exists(p));
         return new ConfigSnapshot(dir, settings, machines, defaultMachine, profiles, templates, errors);
     }
 
@@ -185,19 +274,60 @@ public final class ConfigLoader {
         Path templatesDir = dir.resolve("templates");
         Map<String, String> templates = new HashMap<>();
         for (Path file : listFiles(templatesDir)) {
-            try {
-                templates.put(templatesDir.relativize(file).toString(), Files.readString(file));
-            } catch (CharacterCodingException e) {
-                errors.add(new ConfigError(file, 0, "not UTF-8 text"));
-            } catch (IOException e) {
-                errors.add(new ConfigError(file, 0, "cannot read: " + e.getMessage()));
+            String name = templatesDir.relativize(file).toString();
+            Optional<ConfigError> rejection = rejection(file, version(file));
+            String text = null;
+            if (rejection.isPresent()) {
+                errors.add(rejection.get());
+            } else {
+                try {
+                    text = Files.readString(file);
+                } catch (CharacterCodingException e) {
+                    errors.add(new ConfigError(file, 0, "not UTF-8 text"));
+                } catch (IOException e) {
+                    errors.add(new ConfigError(file, 0, "cannot read: " + e.getMessage()));
+                }
+            }
+            if (text == null) {
+                text = lastGoodTemplates.get(file);
+            }
+            if (text != null) {
+                templates.put(name, text);
+                loadedGoodTemplates.put(file, text);
             }
         }
         return templates;
     }
 
-    private Optional<MachineConfig> readMachineConfig(Path file, Map<String, String> templates) {
-        YamlFiles.Read<MachineConfig> read = YamlFiles.read(file, MachineConfig.class);
+    /**
+     * The file's config as it is now or, when that has an error, as it last was without one.
+     *
+     * @param profiles the profiles a machine may name; null for a profile file
+     */
+    private Optional<MachineConfig> readMachineConfig(Path file, Map<String, String> templates,
+            Map<String, ConfigSnapshot.ProfileFile> profiles) {
+        int before = errors.size();
+        Optional<MachineConfig> now = readCurrent(file, templates).filter(c -> profileExists(file, c, profiles));
+        Optional<MachineConfig> inForce = errors.size() == before ? now : Optional.ofNullable(lastGood.get(file));
+        inForce.ifPresent(c -> loadedGood.put(file, c));
+        return inForce;
+    }
+
+    private Optional<MachineConfig> readCurrent(Path file, Map<String, String> templates) {
+        Optional<FileVersion> version = version(file);
+        Optional<ConfigError> rejection = rejection(file, version);
+        if (rejection.isPresent()) {
+            errors.add(rejection.get());
+            return Optional.empty();
+        }
+        Parsed cached = parsed.get(file);
+        YamlFiles.Read<MachineConfig> read;
+        if (cached != null && version.isPresent() && cached.version().equals(version.get())) {
+            read = cached.read();
+        } else {
+            read = YamlFiles.read(file, MachineConfig.class);
+            version.ifPresent(v -> parsed.put(file, new Parsed(v, read)));
+        }
         read.error().ifPresent(errors::add);
         if (read.value().isEmpty()) {
             return Optional.empty();
@@ -264,7 +394,7 @@ public final class ConfigLoader {
 
     private boolean profileExists(Path file, MachineConfig config, Map<String, ConfigSnapshot.ProfileFile> profiles) {
         String name = config.profile();
-        if (name == null || profiles.containsKey(name)) {
+        if (name == null || profiles == null || profiles.containsKey(name)) {
             return true;
         }
         Path expected = dir.resolve("profiles").resolve(name + ".yaml");
