@@ -3,12 +3,14 @@ package org.bootferry.config;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -21,7 +23,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -42,7 +44,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
     private static final int MAX_REJECT_ROUNDS = 5;
 
     private final ConfigLoader loader;
-    private final Function<ConfigSnapshot, List<ConfigError>> checker;
+    private final BiFunction<ConfigSnapshot, ConfigSnapshot, List<ConfigError>> checker;
     private final AtomicReference<ConfigSnapshot> current;
     private final List<Consumer<Reload>> listeners = new ArrayList<>();
     private Set<ConfigError> reported = Set.of();
@@ -58,9 +60,11 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
 
     /**
      * @param initial the snapshot to start with, the latest {@code loader} loaded, checked
-     * @param checker finds errors that show only when files meet (an unknown template variable)
+     * @param checker finds errors that show only when files meet (an unknown template variable) in
+     *                its first argument; the second is the snapshot in force, which passed it
      */
-    public ConfigHolder(ConfigLoader loader, ConfigSnapshot initial, Function<ConfigSnapshot, List<ConfigError>> checker) {
+    public ConfigHolder(ConfigLoader loader, ConfigSnapshot initial,
+            BiFunction<ConfigSnapshot, ConfigSnapshot, List<ConfigError>> checker) {
         this.loader = loader;
         this.checker = checker;
         this.current = new AtomicReference<>(initial);
@@ -79,30 +83,44 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
         listeners.add(listener);
     }
 
-    /** Reads the directory again and puts the result in force. */
-    public synchronized Reload reload() {
+    /** Reads the whole directory again and puts the result in force. */
+    public Reload reload() {
+        return reload(null);
+    }
+
+    /**
+     * Reads again what changed and puts the result in force.
+     *
+     * @param changed the paths a watch event named; null for everything
+     */
+    public synchronized Reload reload(Set<Path> changed) {
         long start = System.nanoTime();
-        ConfigSnapshot next = loader.load();
+        ConfigSnapshot next = withListeners(load(changed));
         Set<ConfigError> errors = new LinkedHashSet<>(next.errors());
         for (int round = 0; round < MAX_REJECT_ROUNDS; round++) {
-            List<ConfigError> found = checker.apply(next);
+            List<ConfigError> found = checker.apply(next, current.get());
             if (found.isEmpty()) {
                 break;
             }
             found.forEach(loader::reject);
             errors.addAll(found);
-            next = loader.load();
+            next = withListeners(load(changed));
         }
         loader.commit();
-        ConfigSnapshot old = current.getAndSet(next.withSettings(keepListeners(next.settings())));
+        ConfigSnapshot old = current.getAndSet(next);
         Reload reload = new Reload(current.get(), List.copyOf(errors), Duration.ofNanos(System.nanoTime() - start));
         report(old, reload);
         listeners.forEach(l -> l.accept(reload));
         return reload;
     }
 
+    private ConfigSnapshot load(Set<Path> changed) {
+        return changed == null ? loader.load() : loader.load(changed);
+    }
+
     /** Listeners are bound once: edits to their keys are announced once and wait for a restart. */
-    private ServerSettings keepListeners(ServerSettings loaded) {
+    private ConfigSnapshot withListeners(ConfigSnapshot snapshot) {
+        ServerSettings loaded = snapshot.settings();
         ServerSettings running = current.get().settings();
         ServerSettings kept = loaded.withListenersOf(running);
         boolean edited = loaded.advertise().isPresent() && !loaded.advertise().equals(running.advertise())
@@ -114,7 +132,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
                     + " next restart");
             announcedListenerEdit = loaded;
         }
-        return kept;
+        return snapshot.withSettings(kept);
     }
 
     private void report(ConfigSnapshot old, Reload reload) {
@@ -153,7 +171,13 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
                 WatchKey key = watcher.poll(rescan.toMillis(), TimeUnit.MILLISECONDS);
                 if (key != null) {
                     Thread.sleep(SETTLE.toMillis());
-                    drain(key);
+                    Set<Path> changed = drain(key);
+                    if (changed == null || changed.stream().anyMatch(Files::isDirectory)) {
+                        registerTree(loader.dir());
+                        changed = null;
+                    }
+                    reload(changed);
+                    continue;
                 }
                 long now = fingerprint(loader.dir());
                 if (now != fingerprint) {
@@ -170,13 +194,24 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
         }
     }
 
-    private void drain(WatchKey first) {
-        WatchKey key = first;
-        while (key != null) {
-            key.pollEvents();
-            key.reset();
-            key = watcher.poll();
+    /** The paths the pending events name; null when events were lost (overflow): then read everything. */
+    private Set<Path> drain(WatchKey first) {
+        Set<Path> changed = new HashSet<>();
+        boolean lost = false;
+        for (WatchKey key = first; key != null; key = watcher.poll()) {
+            Path watched = (Path) key.watchable();
+            for (WatchEvent<?> event : key.pollEvents()) {
+                if (event.kind() == OVERFLOW) {
+                    lost = true;
+                } else {
+                    changed.add(watched.resolve((Path) event.context()));
+                }
+            }
+            if (!key.reset()) {
+                lost = true; // the directory itself went away
+            }
         }
+        return lost ? null : changed;
     }
 
     private void registerTree(Path dir) throws IOException {
