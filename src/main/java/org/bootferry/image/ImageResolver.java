@@ -77,8 +77,9 @@ public final class ImageResolver implements AutoCloseable {
         if (running != null) {
             return join(running); // single flight: a thousand boots of one image wait for one pull
         }
+        List<ImageCache.Pin> committing = new ArrayList<>();
         try {
-            ImageBootFiles result = resolveNow(request, listener);
+            ImageBootFiles result = resolveNow(request, listener, committing);
             remember(request, result);
             mine.complete(result);
             return result;
@@ -86,6 +87,7 @@ public final class ImageResolver implements AutoCloseable {
             mine.completeExceptionally(e);
             throw e;
         } finally {
+            committing.forEach(ImageCache.Pin::close);
             inFlight.remove(request, mine);
         }
     }
@@ -122,7 +124,9 @@ public final class ImageResolver implements AutoCloseable {
         warm.put(request, result);
     }
 
-    private ImageBootFiles resolveNow(ImageRequest request, PullListener listener) throws ImageException {
+    /** @param committing pins of files committed by this call, held until the answer is remembered (and pinned) */
+    private ImageBootFiles resolveNow(ImageRequest request, PullListener listener, List<ImageCache.Pin> committing)
+            throws ImageException {
         long started = System.nanoTime();
         ImageReference ref = ImageReference.parse(request.image());
         Credentials credentials = credentials(request, ref);
@@ -181,7 +185,7 @@ public final class ImageResolver implements AutoCloseable {
                 throw unreachable; // the files aren't cached, so the stale resolution can't help
             }
             contacted = true;
-            Extraction ex = extract(ref, manifest, platform, request, credentials, listener, bytes);
+            Extraction ex = extract(ref, manifest, platform, request, credentials, listener, bytes, committing);
             files = ex.files();
             layers = ex.layers();
             layersRead = ex.layersRead();
@@ -269,7 +273,8 @@ public final class ImageResolver implements AutoCloseable {
     }
 
     private Extraction extract(ImageReference ref, Digest manifestDigest, Platform platform, ImageRequest request,
-            Credentials credentials, PullListener listener, AtomicLong bytes) throws ImageException {
+            Credentials credentials, PullListener listener, AtomicLong bytes, List<ImageCache.Pin> committing)
+            throws ImageException {
         Manifest.Image image = imageManifest(ref, manifestDigest, credentials, listener, bytes);
         ImageConfig config = imageConfig(ref, image.config(), credentials, listener, bytes);
         if (!config.architecture().isEmpty()
@@ -321,6 +326,7 @@ public final class ImageResolver implements AutoCloseable {
             }
             Map<String, ImageFile> committed = new LinkedHashMap<>();
             for (LayerExtractor.Found f : found.values()) {
+                committing.add(cache.pin(f.digest())); // before the commit, whose eviction must not take it
                 committed.put(f.requested(), commit(f));
             }
             ImageFile k = committed.get(kernel);
@@ -336,8 +342,7 @@ public final class ImageResolver implements AutoCloseable {
     }
 
     private ImageFile commit(LayerExtractor.Found f) throws ImageException {
-        try (ImageCache.Pin pin = cache.pin(f.digest())) {
-            // pinned across the commit so that the eviction it triggers cannot take the file itself
+        try {
             java.nio.file.Path path = Files.exists(f.file()) ? cache.commit(f.file(), f.digest())
                     : cache.blob(f.digest()).orElseThrow(() -> new IOException("extracted " + f.resolved() + " vanished"));
             return new ImageFile(f.requested(), f.resolved(), f.layer().digest(), path, f.digest(), f.size());

@@ -248,11 +248,26 @@ final class LayerExtractor implements AutoCloseable {
         // A tar that ends after a complete entry without the two zero blocks of its trailer (umoci
         // 0.4.7 'insert', umoci issue #436) reads as a clean end: the layer's digest still covers
         // every byte, so nothing unverified slips through.
-        TarArchiveInputStream tar = new TarArchiveInputStream(decompress(blob));
+        TrailerTolerantStream raw = new TrailerTolerantStream(decompress(blob));
+        TarArchiveInputStream tar = new TarArchiveInputStream(raw);
         TarArchiveEntry entry;
+        long dataEnd = 0;
+        String last = null;
         while ((entry = tar.getNextEntry()) != null) {
+            raw.requireComplete(dataEnd, last);
+            dataEnd = tar.getBytesRead() + (entry.isFile() ? entry.getSize() : 0);
+            last = entry.getName();
             String path = normalize(entry.getName());
             if (path.equals("/")) {
+                continue;
+            }
+            if (want.only() != null) {
+                // a second read for one file already known to be visible in this layer
+                if (want.only().equals(path) && entry.isFile()) {
+                    scan.captured.put(path, capture(tar, entry));
+                    raw.requireComplete(dataEnd, last);
+                    return;
+                }
                 continue;
             }
             String name = path.substring(path.lastIndexOf('/') + 1);
@@ -273,17 +288,68 @@ final class LayerExtractor implements AutoCloseable {
             if (node.kind() != Kind.FILE) {
                 continue;
             }
-            boolean keep = want.only() != null ? want.only().equals(path)
-                    : want.candidate().test(path) || leadsTo(want.wanted(), scan, path);
-            if (!keep) {
+            if (!want.candidate().test(path) && !leadsTo(want.wanted(), scan, path)) {
                 continue;
             }
             Captured old = scan.captured.put(path, capture(tar, entry));
             if (old != null) {
                 deleteQuietly(old.file());
             }
-            if (want.only() != null || want.stopEarly() && decided(want.wanted(), scan, index)) {
+            raw.requireComplete(dataEnd, last);
+            if (want.stopEarly() && decided(want.wanted(), scan, index)) {
                 return; // the rest is still read for the digest, but never untarred
+            }
+        }
+        raw.requireComplete(dataEnd, last);
+    }
+
+    /**
+     * Lets a tar end without the zero padding of its last entry and without its end-of-archive
+     * trailer (umoci 0.4.7 'insert', umoci issue #436): at the real end of the stream it supplies
+     * them once. Only the padding and trailer may be missing; {@link #requireComplete} refuses a tar
+     * that ends inside an entry's data.
+     */
+    private static final class TrailerTolerantStream extends java.io.FilterInputStream {
+        private long count;
+        private long realEnd = -1;
+        private int supplied;
+        private int toSupply;
+
+        TrailerTolerantStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (realEnd < 0) {
+                int n = in.read(b, off, len);
+                if (n >= 0) {
+                    count += n;
+                    return n;
+                }
+                realEnd = count;
+                toSupply = (int) ((512 - count % 512) % 512) + 1024;
+            }
+            if (supplied >= toSupply) {
+                return -1;
+            }
+            int n = Math.min(len, toSupply - supplied);
+            java.util.Arrays.fill(b, off, off + n, (byte) 0);
+            supplied += n;
+            return n;
+        }
+
+        /** Fails if the stream ended before {@code dataEnd}, the end of entry {@code name}'s data. */
+        void requireComplete(long dataEnd, String name) throws IOException {
+            if (realEnd >= 0 && realEnd < dataEnd) {
+                throw new IOException("tar ends inside the data of " + name + " (" + (dataEnd - realEnd)
+                        + " bytes missing)");
             }
         }
     }

@@ -198,6 +198,11 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private static String describe(IOException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof UnknownHostException || c instanceof java.nio.channels.UnresolvedAddressException) {
+                return "unknown host (DNS)";
+            }
+        }
         if (e instanceof HttpConnectTimeoutException) {
             return "connect timed out";
         }
@@ -206,9 +211,6 @@ public final class RegistryClient implements AutoCloseable {
         }
         if (e instanceof ConnectException) {
             return "connection refused";
-        }
-        if (e instanceof UnknownHostException) {
-            return "unknown host " + e.getMessage();
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
