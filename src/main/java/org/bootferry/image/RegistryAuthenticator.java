@@ -88,23 +88,28 @@ final class RegistryAuthenticator {
         this.clock = clock;
     }
 
-    private static String key(String registry, String repository) {
-        return registry + "/" + repository;
+    /** Grants are per user: a token one pull secret earned is never sent for another (or for none). */
+    private static String key(String registry, String repository, Credentials credentials) {
+        return registry + "/" + repository + "#" + (credentials == null ? "" : credentials.username());
+    }
+
+    private static String key(String registry, Credentials credentials) {
+        return registry + "#" + (credentials == null ? "" : credentials.username());
     }
 
     /** The header to send up front, when an earlier challenge for this repository (or registry, for Basic) is still good. */
-    Optional<String> cached(String registry, String repository) {
-        Grant g = grants.get(key(registry, repository));
+    Optional<String> cached(String registry, String repository, Credentials credentials) {
+        Grant g = grants.get(key(registry, repository, credentials));
         if (g == null) {
-            g = grants.get(registry);
+            g = grants.get(key(registry, credentials));
         }
         return g != null && clock.instant().isBefore(g.expires()) ? Optional.of(g.header()) : Optional.empty();
     }
 
-    /** Forgets what we sent, after the registry refused it (expired early, revoked). */
-    void invalidate(String registry, String repository) {
-        grants.remove(key(registry, repository));
-        grants.remove(registry);
+    /** Forgets what we sent, after the registry refused it (wrong password, revoked token). */
+    void invalidate(String registry, String repository, Credentials credentials) {
+        grants.remove(key(registry, repository, credentials));
+        grants.remove(key(registry, credentials));
     }
 
     /**
@@ -124,12 +129,11 @@ final class RegistryAuthenticator {
                             + registry);
                 }
                 String header = basic(credentials);
-                grants.put(registry, new Grant(header, Instant.MAX));
+                grants.put(key(registry, credentials), new Grant(header, Instant.MAX));
                 return header;
             }
             case "bearer" -> {
-                String header = "Bearer " + fetchToken(registry, repository, challenge, credentials);
-                return header;
+                return "Bearer " + fetchToken(registry, repository, challenge, credentials);
             }
             default -> throw new RegistryAuthenticationException("registry " + registry + " asks for '"
                     + challenge.scheme() + "' authentication, which bootferry does not speak (Basic and Bearer only)");
@@ -197,7 +201,7 @@ final class RegistryAuthenticator {
         long seconds = body.path("expires_in").asLong(DEFAULT_TOKEN_LIFETIME.getSeconds());
         // Renew a little early so a token never expires between our check and the registry's.
         Duration lifetime = Duration.ofSeconds(Math.max(1, seconds - Math.min(30, seconds / 10)));
-        grants.put(key(registry, repository), new Grant("Bearer " + token, asked.plus(lifetime)));
+        grants.put(key(registry, repository, credentials), new Grant("Bearer " + token, asked.plus(lifetime)));
         return token;
     }
 }

@@ -222,9 +222,8 @@ public final class RegistryClient implements AutoCloseable {
     private HttpResponse<InputStream> exchange(ImageReference image, Credentials credentials, String path,
             String accept) throws IOException, ImageException {
         String registry = image.apiHost();
-        String repoKey = image.repository() + (credentials == null ? "" : "#" + credentials.username());
         URI uri = URI.create(scheme(registry) + "://" + registry + "/v2/" + image.repository() + "/" + path);
-        Optional<String> authorization = authenticator.cached(registry, repoKey);
+        Optional<String> authorization = authenticator.cached(registry, image.repository(), credentials);
         boolean fresh = false;
         for (int redirects = 0;;) {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.responseTimeout()).GET()
@@ -239,14 +238,14 @@ public final class RegistryClient implements AutoCloseable {
                 String challenge = response.headers().firstValue("WWW-Authenticate").orElse(null);
                 response.body().close();
                 if (fresh) {
-                    authenticator.invalidate(registry, repoKey);
+                    authenticator.invalidate(registry, image.repository(), credentials);
                     throw new RegistryAuthenticationException(credentials == null
                             ? "registry " + registry + " refuses anonymous pulls of " + image.repository()
                                     + ": name an imagePullSecret with credentials for " + image.registry()
                             : "registry " + registry + " rejected " + credentials + " for " + image.repository()
                                     + ": check the user name and password (and that the user may pull it)");
                 }
-                authorization = Optional.of(authenticator.authorize(registry, repoKey, challenge, credentials));
+                authorization = Optional.of(authenticator.authorize(registry, image.repository(), challenge, credentials));
                 fresh = true;
                 continue;
             }
