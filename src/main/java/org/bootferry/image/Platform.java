@@ -19,7 +19,7 @@ public record Platform(String os, String architecture, String variant) {
 
     /** {@code linux/arm64}, {@code linux/arm/v7}, or a bare architecture ({@code arm64}, os linux). */
     public static Platform parse(String text) {
-        String[] parts = text.trim().split("/");
+        String[] parts = text.trim().split("/", -1);
         if (parts.length == 1 && !parts[0].isEmpty()) {
             return new Platform("linux", parts[0], "");
         }
