@@ -69,7 +69,8 @@ public final class ImageResolver implements AutoCloseable {
         if (request.pullPolicy() != PullPolicy.ALWAYS) {
             ImageBootFiles known = warm.get(request);
             if (known != null && stillCached(known)) {
-                return known;
+                return known.withCall(false, List.of(), new ImageBootFiles.PullStats(known.stats().layers(), 0, 0,
+                        Duration.ZERO, true));
             }
         }
         CompletableFuture<ImageBootFiles> mine = new CompletableFuture<>();
