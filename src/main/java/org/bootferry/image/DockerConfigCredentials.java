@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -52,8 +51,7 @@ public final class DockerConfigCredentials {
         }
         JsonNode auths = root.has("auths") ? root.get("auths") : root;
         Map<String, Credentials> byHost = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : auths.properties()) {
             if (!e.getValue().isObject()) {
                 continue;
             }

@@ -3,7 +3,6 @@ package org.bootferry.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,8 +19,7 @@ public record ImageConfig(String os, String architecture, String variant, Map<St
             throw new UnsupportedManifestException(where + ": image config is not JSON (" + e.getMessage() + ")");
         }
         Map<String, String> labels = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("config").path("Labels").fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.path("config").path("Labels").properties()) {
             labels.put(e.getKey(), e.getValue().asText());
         }
         return new ImageConfig(root.path("os").asText(""), root.path("architecture").asText(""),
