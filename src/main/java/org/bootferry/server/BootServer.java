@@ -1,7 +1,16 @@
 package org.bootferry.server;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
-import java.net.BindException;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,26 +19,50 @@ import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
-import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.boot.BootState;
+import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.http.HttpServer;
+import org.bootferry.http.HttpServices;
 
-/** Starts and stops every listener on one shared event loop group. */
+/**
+ * Starts and stops every listener on one shared event loop group, with the state they share: the
+ * config in force, boot-once state, the event log and the metrics registry.
+ */
 public final class BootServer implements AutoCloseable {
 
-    private final Supplier<ConfigSnapshot> config;
+    private static final int EVENTS_KEPT = 10_000;
+
+    private final ConfigHolder config;
     private final List<Channel> channels = new ArrayList<>();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Transport transport;
     private ExecutorService blocking;
+    private BootEvents events;
 
     /** @param config the config in force, asked again on every request (live reload swaps it) */
-    public BootServer(Supplier<ConfigSnapshot> config) {
+    public BootServer(ConfigHolder config) {
         this.config = config;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Counter reloads = Counter.builder("bootferry_config_reloads").description("Config reloads").register(registry);
+        Gauge.builder("bootferry_config_errors", () -> config.get().errors().size())
+                .description("Config files with errors (their last good version is in force)").register(registry);
+        Gauge.builder("bootferry_config_machines", () -> config.get().machines().size())
+                .description("Machine files in force").register(registry);
+        config.onReload(r -> reloads.increment());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /**
@@ -39,12 +72,21 @@ public final class BootServer implements AutoCloseable {
      */
     public void start(Consumer<String> ready) {
         ServerSettings settings = config.get().settings();
+        BootState state;
+        try {
+            state = new BootState(settings.state());
+            events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT);
+        } catch (IOException e) {
+            throw new ListenerException("cannot use the state directory " + settings.state() + ": " + e.getMessage()
+                    + " (set 'state:' in server.yaml to a writable directory)", e);
+        }
         transport = Transport.create(0);
         blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
-        BootPlanner planner = new BootPlanner(config);
+        BootPlanner planner = new BootPlanner(config, Optional.of(state));
         InetAddress bind = literal(settings.bind());
         try {
-            HttpServer http = new HttpServer(planner, blocking);
+            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, registry, registry::scrape,
+                    blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
@@ -155,6 +197,13 @@ public final class BootServer implements AutoCloseable {
         }
         if (transport != null) {
             transport.close();
+        }
+        if (events != null) {
+            try {
+                events.close();
+            } catch (IOException e) {
+                // The journal is flushed after every event; a failing close loses nothing.
+            }
         }
     }
 }
