@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.bootferry.boot.BootPlan;
+import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Machine;
 
 /**
@@ -41,7 +42,7 @@ public final class ProxyDhcp {
     }
 
     /** What to do with one request. */
-    public sealed interface Decision permits Reply, Silent {
+    public sealed interface Decision permits Reply, Silent, Failed {
     }
 
     /** Send {@code message} to {@code recipient}. */
@@ -50,6 +51,10 @@ public final class ProxyDhcp {
 
     /** Send nothing; {@code reason} is for a debug line. */
     public record Silent(String reason) implements Decision {
+    }
+
+    /** Send nothing because the machine's config can't be planned; {@code reason} names the file to fix. */
+    public record Failed(String reason) implements Decision {
     }
 
     /** PXE 2.1 Table 2-1, discovery control bit 3, then the END of the encapsulated options. */
@@ -89,7 +94,12 @@ public final class ProxyDhcp {
         }
 
         Machine machine = request.machine(local);
-        Optional<BootPlan> found = planner.apply(machine);
+        Optional<BootPlan> found;
+        try {
+            found = planner.apply(machine);
+        } catch (BootPlanException e) {
+            return new Failed(e.getMessage());
+        }
         if (found.isEmpty()) {
             return new Silent("unknown MAC " + request.mac() + " (no machine file, no default): not answered");
         }
