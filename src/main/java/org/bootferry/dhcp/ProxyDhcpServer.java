@@ -35,18 +35,23 @@ import org.slf4j.LoggerFactory;
  * the {@link ProxyDhcp} decision. Nothing escapes a handler: malformed datagrams and requests we don't
  * answer cost one debug line.
  *
- * <p>Sockets, and why. Port 67 is shared with the site's DHCP server when it runs on the same host
- * (dnsmasq, ISC dhcpd), so every socket sets SO_REUSEADDR and, with epoll, SO_REUSEPORT:
+ * <p>Sockets, and why. The site's DHCP server (dnsmasq, ISC dhcpd) may run on the same host and
+ * port, so every socket sets SO_REUSEADDR and SO_REUSEPORT, and bootferry takes care never to receive
+ * unicast meant for that server:
  * <ul>
- *   <li>Client broadcasts are received on a socket bound to 255.255.255.255:67. The kernel gives a copy
- *       of each broadcast to every matching socket, so the DHCP server still sees all of them, and
- *       unicast to this host's port 67 (lease renewals, relayed traffic for the DHCP server) never lands
- *       here: a wildcard socket in the same port would take a share of it away from that server.</li>
- *   <li>Replies leave from a socket bound to the next-server address on port 67. Linux routes a limited
- *       broadcast (255.255.255.255) from a bound source address out of the interface that owns it, so
- *       the offer goes out on the boot network, not along the default route. With a specific bind
- *       address that socket exists from the start and also takes unicast to it (relay agents); with a
- *       wildcard bind it is opened the first time a plan names that next-server.</li>
+ *   <li>Client broadcasts arrive on a socket bound to 255.255.255.255:67. Linux hands a copy of each
+ *       broadcast to every matching socket, so the DHCP server sees all of them too; unicast to this
+ *       host's port 67 (lease renewals) never matches this socket. A wildcard socket would join the
+ *       DHCP server's port and take a share of its unicast.</li>
+ *   <li>Broadcast replies leave from a socket bound to the next-server address on port 67 and
+ *       connected to 255.255.255.255:68. Linux routes a limited broadcast from a bound source address
+ *       out of the interface that owns it (not along the default route), EDK2 accepts answers only
+ *       from port 67, and a connected socket receives nothing but datagrams from its peer, which
+ *       never come: so it can't take the DHCP server's unicast either.</li>
+ *   <li>Relay agents (RFC 2131 §4.1) unicast to an address of ours: that needs a socket on it, so
+ *       they are served when bootferry binds a specific address (the relays' helper address). With a
+ *       wildcard bind, unicast answers (relay, client with ciaddr) leave from a one-shot connected
+ *       socket.</li>
  *   <li>4011 is unicast to us: one socket on the bind address, replies go back through it.</li>
  * </ul>
  */
@@ -57,15 +62,23 @@ public final class ProxyDhcpServer implements AutoCloseable {
 
     private final ProxyDhcp proxy;
     private final MacRateLimiter limiter;
+    private final int clientPort;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
-    private final Map<InetAddress, ChannelFuture> replyChannels = new ConcurrentHashMap<>();
-    /** How to open more reply sockets on the DHCP port; set once that port is bound. */
+    /** Per next-server address: the connected socket broadcast replies leave from. */
+    private final Map<InetAddress, ChannelFuture> broadcastReplies = new ConcurrentHashMap<>();
+    /** Set once the DHCP port is bound. */
     private volatile DhcpSide dhcpSide;
 
-    private record DhcpSide(Bootstrap bootstrap, int port) {
+    /**
+     * @param bootstrap how to open reply sockets on the DHCP port
+     * @param port      the DHCP port as bound
+     * @param unicast   the socket on the specific bind address, if any: it takes relayed requests and
+     *                  sends every reply
+     */
+    private record DhcpSide(Bootstrap bootstrap, int port, Optional<Channel> unicast) {
     }
 
-    /** Where this responder listens: the port 67 stands for (broadcast and reply sockets) and 4011. */
+    /** Where this responder listens: the DHCP port (67) and the PXE port (4011). */
     public record Bound(InetSocketAddress dhcp, InetSocketAddress pxe) {
     }
 
@@ -77,10 +90,12 @@ public final class ProxyDhcpServer implements AutoCloseable {
     public ProxyDhcpServer(DhcpSettings settings, Function<Machine, Optional<BootPlan>> planner) {
         this.proxy = new ProxyDhcp(planner, settings.clientPort(), settings.relayPort());
         this.limiter = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), System::nanoTime);
+        this.clientPort = settings.clientPort();
     }
 
     /**
-     * Binds the DHCP port (67) and the PXE port (4011) on {@code address}; port 0 picks free ports.
+     * Binds the DHCP port (67) and the PXE port (4011) on {@code address} (0.0.0.0 or one address of
+     * this host); port 0 picks free ports.
      *
      * @param channelType the group's datagram channel class (EpollDatagramChannel or NioDatagramChannel)
      * @throws Exception  the bind failure (address in use, permission) with nothing left bound
@@ -92,12 +107,11 @@ public final class ProxyDhcpServer implements AutoCloseable {
             Bootstrap dhcp = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.DHCP, server));
             Channel broadcast = open(dhcp.bind(LIMITED_BROADCAST, dhcpPort));
             int port = ((InetSocketAddress) broadcast.localAddress()).getPort();
-            dhcpSide = new DhcpSide(dhcp, port);
+            Optional<Channel> unicast = Optional.empty();
             if (server.isPresent()) {
-                ChannelFuture unicast = dhcp.bind(server.get(), port);
-                open(unicast);
-                replyChannels.put(server.get(), unicast);
+                unicast = Optional.of(open(dhcp.bind(server.get(), port)));
             }
+            dhcpSide = new DhcpSide(dhcp, port, unicast);
             Bootstrap pxe = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.PXE, server));
             Channel pxeChannel = open(pxe.bind(address, pxePort));
             return new Bound(new InetSocketAddress(address, port), (InetSocketAddress) pxeChannel.localAddress());
@@ -151,7 +165,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
             try {
                 message = DhcpCodec.decode(packet.content());
             } catch (MalformedDhcpException e) {
-                log.debug("dropped a malformed DHCP datagram from {} on {}: {}", sender, listener, e.getMessage());
+                log.debug("dropped a malformed DHCP datagram from {} on the {} port: {}", sender, listener, e.getMessage());
                 return;
             }
             Detection detection = PxeRequest.detect(message);
@@ -175,46 +189,68 @@ public final class ProxyDhcpServer implements AutoCloseable {
         }
 
         private void send(Channel in, ProxyDhcp.Reply reply, PxeRequest request) {
-            if (listener == ProxyDhcp.Listener.DHCP && dhcpSide == null) {
+            DhcpSide dhcp = dhcpSide;
+            InetSocketAddress to = reply.recipient();
+            if (listener == ProxyDhcp.Listener.PXE) {
+                write(in, reply, request, true);
+            } else if (dhcp == null) {
                 log.debug("not answering {}: still starting", request.mac());
-                return;
-            }
-            ChannelFuture out = listener == ProxyDhcp.Listener.PXE ? in.newSucceededFuture()
-                    : replyChannels.computeIfAbsent(reply.plan().nextServer(), this::openReplyChannel);
-            out.addListener((ChannelFutureListener) f -> {
-                if (!f.isSuccess()) {
-                    log.debug("no socket on {} to answer {} from", reply.plan().nextServer(), request.mac());
-                    return;
-                }
-                ByteBuf bytes = f.channel().alloc().buffer(DhcpCodec.MIN_ENCODED_LENGTH * 2);
-                DhcpCodec.encode(reply.message(), bytes);
-                f.channel().writeAndFlush(new DatagramPacket(bytes, reply.recipient())).addListener(sent -> {
-                    if (sent.isSuccess()) {
-                        log.info("{} {} {}{} -> {} boot file {}", reply.message().messageType().orElseThrow(),
-                                request.mac(), request.firmware(), request.ipxe() ? " (iPXE)" : "",
-                                reply.recipient(), reply.plan().bootFile());
+            } else if (dhcp.unicast().isPresent()) {
+                write(dhcp.unicast().get(), reply, request, true);
+            } else if (to.getAddress().equals(LIMITED_BROADCAST) && to.getPort() == clientPort) {
+                InetAddress source = reply.plan().nextServer();
+                ChannelFuture out = broadcastReplies.computeIfAbsent(source, s -> connect(dhcp, s, to, true));
+                out.addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        write(f.channel(), reply, request, false);
                     } else {
-                        log.warn("could not send the answer for {} to {}: {}", request.mac(), reply.recipient(),
-                                sent.cause().toString());
+                        broadcastReplies.remove(source, out);
+                        cannotSendFrom(source, dhcp.port(), f.cause());
                     }
                 });
-            });
+            } else {
+                connect(dhcp, reply.plan().nextServer(), to, false).addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        write(f.channel(), reply, request, false).addListener(ChannelFutureListener.CLOSE);
+                    } else {
+                        cannotSendFrom(reply.plan().nextServer(), dhcp.port(), f.cause());
+                    }
+                });
+            }
         }
 
-        private ChannelFuture openReplyChannel(InetAddress source) {
-            DhcpSide dhcp = dhcpSide;
-            ChannelFuture bound = dhcp.bootstrap().bind(source, dhcp.port());
-            bound.addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    channels.add(f.channel());
+        private ChannelFuture connect(DhcpSide dhcp, InetAddress source, InetSocketAddress to, boolean keep) {
+            ChannelFuture connected = dhcp.bootstrap().connect(to, new InetSocketAddress(source, dhcp.port()));
+            if (keep) {
+                connected.addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        channels.add(f.channel());
+                    }
+                });
+            }
+            return connected;
+        }
+
+        private ChannelFuture write(Channel out, ProxyDhcp.Reply reply, PxeRequest request, boolean addressed) {
+            ByteBuf bytes = out.alloc().buffer(DhcpCodec.MIN_ENCODED_LENGTH * 2);
+            DhcpCodec.encode(reply.message(), bytes);
+            Object datagram = addressed ? new DatagramPacket(bytes, reply.recipient()) : bytes;
+            return out.writeAndFlush(datagram).addListener((ChannelFutureListener) sent -> {
+                if (sent.isSuccess()) {
+                    log.info("{} {} {}{} -> {} boot file {}", reply.message().messageType().orElseThrow(),
+                            request.mac(), request.firmware(), request.ipxe() ? " (iPXE)" : "",
+                            reply.recipient(), reply.plan().bootFile());
                 } else {
-                    log.warn("cannot send ProxyDHCP replies from next-server {} (port {}): {}. The next-server must be"
-                            + " an address of this host; set --advertise or --bind", source.getHostAddress(),
-                            dhcp.port(), f.cause().toString());
+                    log.warn("could not send the answer for {} to {}: {}", request.mac(), reply.recipient(),
+                            sent.cause().toString());
                 }
             });
-            return bound;
         }
+    }
+
+    private static void cannotSendFrom(InetAddress source, int port, Throwable cause) {
+        log.warn("cannot send ProxyDHCP replies from next-server {} port {}: {}. The next-server must be an"
+                + " address of this host: check --advertise", source.getHostAddress(), port, cause.toString());
     }
 
     @Override
@@ -223,6 +259,6 @@ public final class ProxyDhcpServer implements AutoCloseable {
             c.close().syncUninterruptibly();
         }
         channels.clear();
-        replyChannels.clear();
+        broadcastReplies.clear();
     }
 }
