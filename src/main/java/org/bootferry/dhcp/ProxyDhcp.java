@@ -87,8 +87,16 @@ public final class ProxyDhcp {
         DhcpMessageType replyType;
         if (listener == Listener.DHCP && request.type() == DhcpMessageType.DISCOVER) {
             replyType = DhcpMessageType.OFFER;
-        } else if (request.type() == DhcpMessageType.REQUEST) {
+        } else if (listener == Listener.PXE && request.type() == DhcpMessageType.REQUEST) {
             replyType = DhcpMessageType.ACK;
+        } else if (request.type() == DhcpMessageType.REQUEST && bootItem(request).isPresent()) {
+            // PXE 2.1 §2.2.5: boot-server discovery may be broadcast to port 67 instead of sent to
+            // 4011; such a REQUEST names the PXE_BOOT_ITEM it wants in option 43.
+            replyType = DhcpMessageType.ACK;
+        } else if (request.type() == DhcpMessageType.REQUEST) {
+            // Every other REQUEST on 67 takes a lease from the site's DHCP server (RFC 2131 §4.3.2) -
+            // which may share our address when it runs on this host, so option 54 can't tell us apart.
+            return new Silent("a lease REQUEST on 67: the DHCP server's business");
         } else {
             return new Silent(request.type() + " on the " + listener + " port: nothing for a ProxyDHCP to say");
         }
@@ -108,23 +116,12 @@ public final class ProxyDhcp {
             return new Silent("next-server " + plan.nextServer().getHostAddress()
                     + " is not a usable IPv4 address (set the advertise address)");
         }
-        if (listener == Listener.DHCP && replyType == DhcpMessageType.ACK) {
-            // A REQUEST on 67 selects one server by option 54 (RFC 2131 §4.3.2). If it names the site's DHCP
-            // server, the lease is that server's business and the PXE answer follows on 4011; if it names us,
-            // the client took our offer as its boot server and waits for our ACK with the boot file.
-            Optional<InetAddress> selected = request.message().option(DhcpOptionCode.SERVER_IDENTIFIER)
-                    .filter(o -> o.length() == 4).map(o -> DhcpMessage.ipv4(o.value()));
-            if (selected.isEmpty() || !selected.get().equals(nextServer)) {
-                return new Silent("REQUEST on 67 for server " + selected.map(InetAddress::getHostAddress).orElse("(none)")
-                        + ", not us (" + nextServer.getHostAddress() + ")");
-            }
-        }
-        return new Reply(reply(request, plan, nextServer, replyType, listener),
+        return new Reply(reply(request, plan, nextServer, replyType),
                 recipient(request.message(), listener, sender), plan);
     }
 
     private static DhcpMessage reply(PxeRequest request, BootPlan plan, Inet4Address nextServer,
-                                     DhcpMessageType type, Listener listener) {
+                                     DhcpMessageType type) {
         DhcpMessage m = request.message();
         String bootFile = plan.bootFile();
         List<DhcpOption> options = new ArrayList<>();
@@ -132,7 +129,7 @@ public final class ProxyDhcp {
         options.add(new DhcpOption(DhcpOptionCode.SERVER_IDENTIFIER, nextServer.getAddress()));
         options.add(DhcpOption.ofString(DhcpOptionCode.VENDOR_CLASS_IDENTIFIER, request.vendorClass().text()));
         request.uuid().ifPresent(options::add);
-        vendorOptions(request, type, listener).ifPresent(v -> options.add(new DhcpOption(DhcpOptionCode.VENDOR_SPECIFIC, v)));
+        vendorOptions(request, type).ifPresent(v -> options.add(new DhcpOption(DhcpOptionCode.VENDOR_SPECIFIC, v)));
         options.add(DhcpOption.ofString(DhcpOptionCode.BOOTFILE_NAME, bootFile));
         boolean fitsFileField = bootFile.getBytes(StandardCharsets.ISO_8859_1).length <= FILE_FIELD_MAX;
         return new DhcpMessage(DhcpMessage.BOOTREPLY, m.htype(), m.hlen(), 0, m.xid(), 0, m.flags(),
@@ -144,30 +141,30 @@ public final class ProxyDhcp {
     }
 
     /**
-     * Option 43 for a PXEClient: in an OFFER, "use the boot file in this offer"; in the boot-server ACK
-     * on 4011, the PXE_BOOT_ITEM the client asked for, echoed (PXE 2.1 §2.2.5; iPXE drops an ACK without
-     * it). HTTP Boot clients get none.
+     * Option 43 for a PXEClient: in an OFFER, "use the boot file in this offer"; in the boot-server ACK,
+     * the PXE_BOOT_ITEM the client asked for, echoed (PXE 2.1 §2.2.5; iPXE drops an ACK without it).
+     * HTTP Boot clients get none.
      */
-    private static Optional<byte[]> vendorOptions(PxeRequest request, DhcpMessageType type, Listener listener) {
+    private static Optional<byte[]> vendorOptions(PxeRequest request, DhcpMessageType type) {
         if (request.vendorClass() != PxeRequest.VendorClass.PXE_CLIENT) {
             return Optional.empty();
         }
         if (type == DhcpMessageType.OFFER) {
             return Optional.of(USE_BOOT_FILE_IN_OFFER.clone());
         }
-        if (listener != Listener.PXE) {
-            return Optional.empty();
-        }
+        return bootItem(request).map(item -> {
+            byte[] v = new byte[item.length + 3];
+            v[0] = DhcpOptionCode.PXE_BOOT_ITEM;
+            v[1] = (byte) item.length;
+            System.arraycopy(item, 0, v, 2, item.length);
+            v[v.length - 1] = (byte) DhcpOptionCode.END;
+            return v;
+        });
+    }
+
+    private static Optional<byte[]> bootItem(PxeRequest request) {
         return request.message().option(DhcpOptionCode.VENDOR_SPECIFIC)
-                .flatMap(o -> subOption(o.value(), DhcpOptionCode.PXE_BOOT_ITEM))
-                .map(item -> {
-                    byte[] v = new byte[item.length + 3];
-                    v[0] = DhcpOptionCode.PXE_BOOT_ITEM;
-                    v[1] = (byte) item.length;
-                    System.arraycopy(item, 0, v, 2, item.length);
-                    v[v.length - 1] = (byte) DhcpOptionCode.END;
-                    return v;
-                });
+                .flatMap(o -> subOption(o.value(), DhcpOptionCode.PXE_BOOT_ITEM));
     }
 
     /** A sub-option of an encapsulated option (RFC 2132 §8.4 layout); empty when absent or cut short. */

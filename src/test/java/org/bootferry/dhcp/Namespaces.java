@@ -35,6 +35,17 @@ final class Namespaces implements AutoCloseable {
         return p;
     }
 
+    /** A command line that runs {@code main} in a new JVM with the tests' class path. */
+    static String[] java(Class<?> main, String... args) {
+        String[] command = new String[args.length + 4];
+        command[0] = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        command[1] = "-cp";
+        command[2] = System.getProperty("java.class.path");
+        command[3] = main.getName();
+        System.arraycopy(args, 0, command, 4, args.length);
+        return command;
+    }
+
     static String[] inside(String ns, String... command) {
         String[] full = new String[command.length + 4];
         full[0] = "ip";

@@ -2,15 +2,11 @@ package org.bootferry.dhcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.bootferry.config.MacAddress;
 import org.bootferry.testing.Tools;
@@ -58,25 +54,21 @@ class ProxyDhcpCoexistenceTest {
                     "--port=0", "--interface=bfd-s0", "--bind-interfaces", "--log-dhcp", "--no-ping",
                     "--dhcp-range=10.167.0.100,10.167.0.150,255.255.255.0,1h",
                     "--dhcp-leasefile=" + dir.resolve("leases"), "--pid-file=" + dir.resolve("dnsmasq.pid"));
-            Process bootferry = net.start(srv, java(), "-cp", System.getProperty("java.class.path"),
-                    ProxyDhcpProcess.class.getName(), dir.resolve("config").toString(), "0.0.0.0", "67", "4011");
-            awaitLine(bootferry, "listening proxydhcp");
+            Process bootferry = net.start(srv, Namespaces.java(ProxyDhcpProcess.class,
+                    dir.resolve("config").toString(), "0.0.0.0", "67", "4011"));
+            ProcessLines.await(bootferry, "listening proxydhcp", 30);
             assertThat(site.isAlive()).as("dnsmasq still runs next to bootferry").isTrue();
 
-            Process probe = net.start(cli, java(), "-cp", System.getProperty("java.class.path"),
-                    DhcpProbe.class.getName(), discover.toString(), "3000");
+            Process probe = net.start(cli, Namespaces.java(DhcpProbe.class, discover.toString(), "3000"));
             List<DhcpMessage> answers = new ArrayList<>();
             List<String> sources = new ArrayList<>();
-            try (BufferedReader r = reader(probe)) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (line.startsWith("ANSWER ")) {
-                        String[] f = line.split(" ");
-                        sources.add(f[1]);
-                        answers.add(DhcpCodec.decode(HexFormat.of().parseHex(f[2])));
-                    }
+            for (String line : ProcessLines.collect(probe).get(30, TimeUnit.SECONDS)) {
+                if (line.startsWith("ANSWER ")) {
+                    String[] f = line.split(" ");
+                    sources.add(f[1]);
+                    answers.add(DhcpCodec.decode(HexFormat.of().parseHex(f[2])));
                 }
             }
-            assertThat(probe.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
             assertThat(sources).containsOnly(SERVER + ":67");
             DhcpMessage lease = answers.stream().filter(m -> !m.yiaddr().equals(DhcpMessage.ZERO)).findFirst()
@@ -88,35 +80,6 @@ class ProxyDhcpCoexistenceTest {
             assertThat(boot.file()).isEqualTo("ipxe.efi");
             assertThat(boot.siaddr().getHostAddress()).isEqualTo(SERVER);
             assertThat(boot.option(DhcpOptionCode.VENDOR_CLASS_IDENTIFIER).orElseThrow().text()).isEqualTo("PXEClient");
-        }
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static BufferedReader reader(Process p) {
-        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    }
-
-    private static void awaitLine(Process p, String prefix) throws Exception {
-        BufferedReader r = reader(p);
-        StringBuilder seen = new StringBuilder();
-        CompletableFuture<Boolean> found = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = r.readLine()) != null; ) {
-                    seen.append(line).append('\n');
-                    if (line.startsWith(prefix)) {
-                        return true;
-                    }
-                }
-            } catch (java.io.IOException e) {
-                seen.append(e);
-            }
-            return false;
-        });
-        if (!found.get(30, TimeUnit.SECONDS)) {
-            throw new AssertionError("process exited before '" + prefix + "':\n" + seen);
         }
     }
 }

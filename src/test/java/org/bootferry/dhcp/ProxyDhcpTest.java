@@ -181,22 +181,25 @@ class ProxyDhcpTest {
     }
 
     @Test
-    void requestOn67ForTheSiteDhcpServerIsLeftToIt() {
-        DhcpMessage request = asRequestFor(Captures.message(Captures.EDK2_X64_DISCOVER), "0a630002");
+    void leaseRequestOn67IsLeftToTheDhcpServerEvenWhenItSharesOurAddress() {
+        // dnsmasq on this very host: the client's REQUEST names 10.99.0.1, our address too.
+        DhcpMessage request = asRequestFor(Captures.message(Captures.EDK2_X64_DISCOVER), "0a630001");
 
         assertThat(decide(request, ProxyDhcp.Listener.DHCP, FROM_68)).isInstanceOfSatisfying(ProxyDhcp.Silent.class,
-                s -> assertThat(s.reason()).contains("for server 10.99.0.2, not us"));
+                s -> assertThat(s.reason()).contains("lease REQUEST"));
     }
 
     @Test
-    void requestOn67ThatSelectsUsIsAckedWithTheBootFile() {
-        DhcpMessage request = asRequestFor(Captures.message(Captures.EDK2_X64_DISCOVER), "0a630001");
+    void bootServerDiscoveryBroadcastOn67IsAckedWithItsBootItem() {
+        DhcpMessage request = Captures.message(Captures.SEABIOS_IPXE_REQUEST_4011);
 
         ProxyDhcp.Reply reply = reply(request, ProxyDhcp.Listener.DHCP, FROM_68);
 
         assertThat(reply.message().messageType()).contains(DhcpMessageType.ACK);
-        assertThat(reply.message().file()).isEqualTo("ipxe.efi");
-        assertThat(reply.recipient()).isEqualTo(new InetSocketAddress("255.255.255.255", 68));
+        assertThat(hex(reply.message(), 43)).isEqualTo("470480000000ff");
+        // iPXE holds its lease by then (ciaddr 10.99.0.61): RFC 2131 §4.1 unicasts to it.
+        assertThat(reply.recipient()).isEqualTo(new InetSocketAddress("10.99.0.61", 68));
+        assertThat(reply.message().ciaddr().getHostAddress()).isEqualTo("10.99.0.61");
     }
 
     @Test
