@@ -2,10 +2,10 @@ package org.bootferry.dhcp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,12 +68,11 @@ public final class DhcpCodec {
                     "no DHCP magic cookie (found %08x where 63825363 belongs): plain BOOTP is not answered", cookie));
         }
 
-        Map<Integer, ByteArrayOutputStream> joined = new LinkedHashMap<>();
+        Map<Integer, byte[]> joined = new LinkedHashMap<>();
         readOptions(in, base + OPTIONS_OFFSET, base + length, "options", true, joined);
         int overload = 0;
-        ByteArrayOutputStream overloadValue = joined.get(DhcpOptionCode.OPTION_OVERLOAD);
-        if (overloadValue != null) {
-            byte[] v = overloadValue.toByteArray();
+        byte[] v = joined.get(DhcpOptionCode.OPTION_OVERLOAD);
+        if (v != null) {
             if (v.length != 1 || v[0] < 1 || v[0] > 3) {
                 throw new MalformedDhcpException("option 52 (overload) must be one byte 1, 2 or 3, got "
                         + v.length + " bytes");
@@ -89,7 +88,7 @@ public final class DhcpCodec {
             }
         }
         List<DhcpOption> options = new ArrayList<>(joined.size());
-        joined.forEach((code, value) -> options.add(new DhcpOption(code, value.toByteArray())));
+        joined.forEach((code, value) -> options.add(new DhcpOption(code, value)));
 
         byte[] chaddr = new byte[16];
         in.getBytes(base + 28, chaddr);
@@ -107,7 +106,7 @@ public final class DhcpCodec {
      * joined in order (RFC 3396 §7), keeping the position of the first.
      */
     private static void readOptions(ByteBuf in, int from, int to, String where, boolean endRequired,
-                                    Map<Integer, ByteArrayOutputStream> joined) throws MalformedDhcpException {
+                                    Map<Integer, byte[]> joined) throws MalformedDhcpException {
         int i = from;
         while (i < to) {
             int code = in.getUnsignedByte(i);
@@ -129,12 +128,18 @@ public final class DhcpCodec {
             }
             byte[] value = new byte[len];
             in.getBytes(i + 2, value);
-            joined.computeIfAbsent(code, c -> new ByteArrayOutputStream()).writeBytes(value);
+            joined.merge(code, value, DhcpCodec::concat);
             i += 2 + len;
         }
         if (endRequired) {
             throw new MalformedDhcpException("the " + where + " end without the END option (255)");
         }
+    }
+
+    private static byte[] concat(byte[] first, byte[] more) {
+        byte[] both = Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, both, first.length, more.length);
+        return both;
     }
 
     private static Inet4Address address(ByteBuf in, int offset) {

@@ -1,6 +1,7 @@
 package org.bootferry.dhcp;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.bootferry.config.MacAddress;
 
@@ -12,11 +13,13 @@ import org.bootferry.config.MacAddress;
 final class MacRateLimiter {
 
     private static final int MAX_TRACKED = 65_536;
+    private static final long SWEEP_EVERY_NANOS = 1_000_000_000L;
 
     private final double burst;
     private final double perNano;
     private final LongSupplier clock;
     private final ConcurrentHashMap<Long, Bucket> buckets = new ConcurrentHashMap<>();
+    private final AtomicLong lastSweep = new AtomicLong();
 
     private static final class Bucket {
         double tokens;
@@ -38,7 +41,7 @@ final class MacRateLimiter {
     boolean tryAcquire(MacAddress mac) {
         long now = clock.getAsLong();
         if (buckets.size() > MAX_TRACKED) {
-            buckets.values().removeIf(b -> refilled(b, now) >= burst);
+            sweep(now);
         }
         boolean[] allowed = new boolean[1];
         buckets.compute(mac.value(), (k, b) -> {
@@ -52,6 +55,22 @@ final class MacRateLimiter {
             return bucket;
         });
         return allowed[0];
+    }
+
+    /**
+     * At most once a second: forget the buckets that have refilled (they hold nothing a new bucket
+     * wouldn't); if a flood of distinct MACs keeps the table full anyway, forget everything, which
+     * only ever errs towards answering.
+     */
+    private void sweep(long now) {
+        long last = lastSweep.get();
+        if (now - last < SWEEP_EVERY_NANOS || !lastSweep.compareAndSet(last, now)) {
+            return;
+        }
+        buckets.values().removeIf(b -> refilled(b, now) >= burst);
+        if (buckets.size() > MAX_TRACKED) {
+            buckets.clear();
+        }
     }
 
     private double refilled(Bucket b, long now) {
