@@ -17,8 +17,10 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -52,8 +54,16 @@ public final class DhcpBench {
         int seconds = Integer.parseInt(args[0]);
         int window = Integer.parseInt(args[1]);
         Path dir = Files.createTempDirectory("bfd-bench");
-        Result bootferry = bootferry(dir, seconds, window);
-        Result dnsmasq = dnsmasq(dir, seconds, window);
+        Result bootferry;
+        Result dnsmasq;
+        try {
+            bootferry = bootferry(dir, seconds, window);
+            dnsmasq = dnsmasq(dir, seconds, window);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
         System.out.println();
         System.out.printf(Locale.ROOT, "%-10s %12s %10s %10s %8s%n", "server", "answers/s", "p50 ms", "p99 ms", "lost");
         for (Result r : new Result[] {bootferry, dnsmasq}) {
