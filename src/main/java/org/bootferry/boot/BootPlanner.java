@@ -6,6 +6,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,9 +28,16 @@ public final class BootPlanner {
     private static final MacAddress EXAMPLE_MAC = MacAddress.parse("00:00:00:00:00:00");
 
     private final Supplier<ConfigSnapshot> config;
+    private final Optional<BootState> state;
 
+    /** A planner without boot-once state: every machine gets its install plan. */
     public BootPlanner(Supplier<ConfigSnapshot> config) {
+        this(config, Optional.empty());
+    }
+
+    public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state) {
         this.config = config;
+        this.state = state;
     }
 
     /**
@@ -39,21 +48,21 @@ public final class BootPlanner {
      */
     public Optional<BootPlan> plan(Machine machine) {
         ConfigSnapshot snapshot = config.get();
-        return snapshot.machine(machine.mac()).map(file -> plan(snapshot, file, machine));
+        return snapshot.machine(machine.mac()).map(file -> plan(snapshot, file, machine, installed(file, machine)));
     }
 
     /** The machine's install file (kickstart, preseed, …) rendered for it; empty when it has none. */
     public Optional<String> kickstart(Machine machine) {
         ConfigSnapshot snapshot = config.get();
-        Optional<MachineFile> file = snapshot.machine(machine.mac());
-        if (file.isEmpty()) {
-            return Optional.empty();
-        }
-        MachineConfig c = resolveProfiles(snapshot, file.get());
+        return snapshot.machine(machine.mac()).flatMap(file -> kickstart(snapshot, file, plan(snapshot, file, machine,
+                false)));
+    }
+
+    private static Optional<String> kickstart(ConfigSnapshot snapshot, MachineFile file, BootPlan plan) {
+        MachineConfig c = resolveProfiles(snapshot, file);
         if (c.kickstart() == null) {
             return Optional.empty();
         }
-        BootPlan plan = plan(snapshot, file.get(), machine);
         Path templateFile = snapshot.dir().resolve("templates").resolve(c.kickstart());
         return Optional.of(Template.parse(templateFile, snapshot.templates().get(c.kickstart()))
                 .render(values(plan, c), Template.Escaper.NONE));
@@ -64,31 +73,91 @@ public final class BootPlanner {
      * errors that only show when files meet (an unknown template variable, a missing loader).
      */
     public static List<ConfigError> check(ConfigSnapshot snapshot) {
-        List<ConfigError> errors = new ArrayList<>();
+        return check(snapshot, Optional.empty());
+    }
+
+    /**
+     * Like {@link #check(ConfigSnapshot)}, but skips the machine files that {@code checked} (a
+     * snapshot that passed) holds unchanged while settings, profiles and templates are unchanged too:
+     * after one edit, one machine is planned, not ten thousand.
+     */
+    public static List<ConfigError> check(ConfigSnapshot snapshot, ConfigSnapshot checked) {
+        return check(snapshot, Optional.of(checked));
+    }
+
+    private static List<ConfigError> check(ConfigSnapshot snapshot, Optional<ConfigSnapshot> checked) {
+        boolean sharedUnchanged = checked.isPresent()
+                && checked.get().settings().equals(snapshot.settings())
+                && checked.get().profiles().equals(snapshot.profiles())
+                && checked.get().templates().equals(snapshot.templates());
+        // A set: machines sharing a profile or template share its error, which is reported once.
+        Set<ConfigError> errors = new LinkedHashSet<>();
         for (String id : snapshot.settings().loaders().keySet()) {
             if (Firmware.byId(id).isEmpty()) {
                 errors.add(new ConfigError(snapshot.dir().resolve("server.yaml"), 0, "loaders: unknown firmware '" + id
                         + "' (known: " + Firmware.ids() + ")"));
             }
         }
-        BootPlanner planner = new BootPlanner(() -> snapshot);
         List<MachineFile> files = new ArrayList<>(snapshot.machines().values());
         snapshot.defaultMachine().ifPresent(files::add);
         for (MachineFile file : files) {
-            Machine machine = Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS);
+            if (sharedUnchanged && file.equals(file.mac().map(checked.get().machines()::get)
+                    .orElse(checked.get().defaultMachine().orElse(null)))) {
+                continue;
+            }
             try {
-                planner.plan(snapshot, file, machine);
-                if (file.mac().isPresent()) {
-                    planner.kickstart(machine);
-                }
+                kickstart(snapshot, file, plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS),
+                    false));
             } catch (BootPlanException e) {
                 errors.add(e.error());
             }
         }
-        return errors;
+        return List.copyOf(errors);
     }
 
-    private BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine) {
+    /**
+     * What every stage would answer the machine, for every firmware kind; empty for a MAC that is
+     * not answered. Pulls nothing: image-backed files are named by reference, not fetched.
+     *
+     * @throws BootPlanException when the machine's config can't be turned into a plan
+     */
+    public Optional<Explanation> explain(MacAddress mac) {
+        ConfigSnapshot snapshot = config.get();
+        Optional<MachineFile> file = snapshot.machine(mac);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> dhcp = new LinkedHashMap<>();
+        for (Firmware firmware : Firmware.values()) {
+            try {
+                dhcp.put(firmware.id(), plan(Machine.of(mac, firmware)).orElseThrow().bootFile());
+            } catch (BootPlanException e) {
+                dhcp.put(firmware.id(), "not booted: " + e.error().message());
+            }
+        }
+        BootPlan plan = plan(new Machine(mac, Firmware.BIOS, true, Optional.empty())).orElseThrow();
+        dhcp.put("ipxe", plan.bootFile());
+        MachineConfig c = resolveProfiles(snapshot, file.get());
+        List<Explanation.Source> initrds = new ArrayList<>();
+        for (int i = 0; i < plan.initrds().size(); i++) {
+            initrds.add(new Explanation.Source(plan.initrds().get(i).source(), plan.initrdUrl(i).toString()));
+        }
+        return Optional.of(new Explanation(mac.toString(), plan.hostname(), file.get().file().toString(),
+                Optional.ofNullable(file.get().config().profile()), dhcp, plan.nextServer().getHostAddress(),
+                new Explanation.Source(plan.kernel().source(), plan.kernelUrl().toString()), initrds, plan.cmdline(),
+                IpxeScript.render(plan), plan.kickstartUrl().toString(), kickstart(snapshot, file.get(), plan),
+                Boolean.TRUE.equals(c.bootOnce()),
+                state.flatMap(s -> s.installed(mac)).map(Object::toString), plan.localBoot()));
+    }
+
+    /** A {@code bootOnce} machine that reported its install done boots from its disk until reset. */
+    private boolean installed(MachineFile file, Machine machine) {
+        ConfigSnapshot snapshot = config.get();
+        return state.isPresent() && Boolean.TRUE.equals(resolveProfiles(snapshot, file).bootOnce())
+                && state.get().installed(machine.mac()).isPresent();
+    }
+
+    private static BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine, boolean localBoot) {
         ServerSettings settings = snapshot.settings();
         MachineConfig c = resolveProfiles(snapshot, file);
         InetAddress server = machine.server().orElseGet(() -> address(settings));
@@ -107,7 +176,7 @@ public final class BootPlanner {
                 : kb.files().initrd().stream().<BootFile>map(p -> new BootFile.Local(Path.of(p))).toList();
         String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
         BootPlan unrendered = new BootPlan(machine, hostname, server, serverUrl,
-                bootFile(settings, machine, serverUrl), kernel, initrds, "");
+                bootFile(settings, machine, serverUrl), kernel, initrds, "", localBoot);
         String cmdline = "";
         if (kb.kernelArgs() != null) {
             try {
@@ -122,7 +191,8 @@ public final class BootPlanner {
                         "kernelArgs: the rendered command line contains a line break"));
             }
         }
-        return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), kernel, initrds, cmdline);
+        return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), kernel, initrds, cmdline,
+                localBoot);
     }
 
     /**

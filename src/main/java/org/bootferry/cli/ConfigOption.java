@@ -19,7 +19,11 @@ final class ConfigOption {
 
     /** Loads the directory and checks it as a boot would; the errors of both, in file order. */
     Loaded load(Map<String, Object> overrides) {
-        ConfigSnapshot snapshot = ConfigLoader.load(dir, overrides);
+        return load(new ConfigLoader(dir, overrides));
+    }
+
+    static Loaded load(ConfigLoader loader) {
+        ConfigSnapshot snapshot = loader.load();
         List<ConfigError> errors = new ArrayList<>(snapshot.errors());
         if (errors.isEmpty()) {
             errors.addAll(BootPlanner.check(snapshot));

@@ -1,10 +1,15 @@
 package org.bootferry.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.config.ConfigHolder;
+import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.server.BootServer;
 import org.bootferry.server.ListenerException;
@@ -15,6 +20,9 @@ import picocli.CommandLine.Option;
 /** {@code bootferry serve}: runs every listener until stopped. Flags override server.yaml. */
 @Command(name = "serve", description = "Run the ProxyDHCP, TFTP and HTTP listeners.")
 final class ServeCommand implements Callable<Integer> {
+
+    /** The safety net behind the file watcher: a full look at the config directory this often. */
+    private static final Duration RESCAN = Duration.ofSeconds(5);
 
     @Mixin
     ConfigOption config;
@@ -48,8 +56,9 @@ final class ServeCommand implements Callable<Integer> {
     Path cache;
 
     @Override
-    public Integer call() throws InterruptedException {
-        ConfigOption.Loaded loaded = config.load(overrides());
+    public Integer call() throws InterruptedException, IOException {
+        ConfigLoader loader = new ConfigLoader(config.dir, overrides());
+        ConfigOption.Loaded loaded = ConfigOption.load(loader);
         if (!loaded.errors().isEmpty()) {
             loaded.errors().forEach(System.err::println);
             System.err.println("bootferry: not starting: " + loaded.errors().size() + " error(s) in " + config.dir
@@ -58,21 +67,26 @@ final class ServeCommand implements Callable<Integer> {
         }
         ConfigSnapshot snapshot = loaded.snapshot();
         BootServer server;
+        ConfigHolder holder;
         try {
             if (snapshot.settings().advertise().isEmpty()) {
                 snapshot = snapshot.withSettings(snapshot.settings().withAdvertise(
                         BootServer.defaultAdvertise(snapshot.settings())));
             }
-            server = new BootServer(snapshot);
+            holder = new ConfigHolder(loader, snapshot, BootPlanner::check);
+            server = new BootServer(holder);
             server.start(System.out::println);
         } catch (ListenerException e) {
             System.err.println("bootferry: " + e.getMessage());
             return 2;
         }
-        System.out.println("advertising " + snapshot.settings().advertise().orElseThrow() + " to machines");
+        holder.watch(RESCAN);
+        System.out.println("advertising " + snapshot.settings().advertise().orElseThrow() + " to machines; watching "
+                + config.dir + " for changes");
         CountDownLatch stopped = new CountDownLatch(1);
         BootServer running = server;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            holder.close();
             running.close();
             stopped.countDown();
         }, "bootferry-shutdown"));

@@ -8,20 +8,27 @@ import java.net.UnknownHostException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * Reads a config directory into a {@link ConfigSnapshot}. Every file is checked on its own; a file
- * with an error is left out of the snapshot and its error listed, so one bad machine file never
- * hides the others.
+ * with an error is listed with its error and left out of the snapshot, or, when an earlier load of
+ * this loader read a good version of it, that version stays in force: one bad edit never hides the
+ * other files, nor takes a working machine away.
+ *
+ * <p>A loader remembers what it parsed, keyed by each file's size and modification time, so a
+ * reload after one edit parses one file.
  */
 public final class ConfigLoader {
 
@@ -30,81 +37,238 @@ public final class ConfigLoader {
 
     private final Path dir;
     private final Map<String, Object> overrides;
-    private final List<ConfigError> errors = new ArrayList<>();
+    /** The last parse of each YAML file, reused while the file is unchanged. */
+    private final Map<Path, Parsed> parsed = new HashMap<>();
+    /** The last version of each file that loaded and passed the checks: machines and profiles, templates. */
+    private Map<Path, MachineConfig> lastGood = Map.of();
+    private Map<Path, String> lastGoodTemplates = Map.of();
+    private ServerSettings lastGoodSettings;
+    /** What the latest load read without error; becomes the last good versions on {@link #commit()}. */
+    private final Map<Path, MachineConfig> loadedGood = new HashMap<>();
+    private final Map<Path, String> loadedGoodTemplates = new HashMap<>();
+    private ServerSettings loadedSettings;
+    /** Errors found after loading (by a check across files), held against the file version they were found in. */
+    private final Map<Path, Rejected> rejected = new HashMap<>();
 
-    private ConfigLoader(Path dir, Map<String, Object> overrides) {
-        this.dir = dir;
-        this.overrides = overrides;
+    /** What each machine file contributed to the latest load, by path (sorted: errors come in file order). */
+    private final Map<Path, Outcome> outcomes = new TreeMap<>();
+    /** The errors of everything but machine files, and the snapshot, of the latest load. */
+    private List<ConfigError> sharedErrors = List.of();
+    private ConfigSnapshot last;
+
+    // Per load:
+    private List<ConfigError> errors;
+    private Set<String> brokenProfiles;
+
+    private record FileVersion(long size, long modifiedNanos) {
     }
 
-    public static ConfigSnapshot load(Path dir) {
-        return load(dir, Map.of());
+    private record Parsed(FileVersion version, YamlFiles.Read<MachineConfig> read) {
+    }
+
+    private record Rejected(FileVersion version, ConfigError error) {
     }
 
     /**
      * @param overrides server.yaml keys set on the command line (e.g. {@code httpPort → 8081});
      *                  they win over the file
      */
+    public ConfigLoader(Path dir, Map<String, Object> overrides) {
+        this.dir = dir;
+        this.overrides = Map.copyOf(overrides);
+    }
+
+    public static ConfigSnapshot load(Path dir) {
+        return load(dir, Map.of());
+    }
+
     public static ConfigSnapshot load(Path dir, Map<String, Object> overrides) {
         return new ConfigLoader(dir, overrides).load();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Marks the file an error names as bad in its current version, for errors only a check across
+     * files finds (an unknown template variable): later loads use its last good version instead,
+     * until the file changes again.
+     */
+    public synchronized void reject(ConfigError error) {
+        version(error.file()).ifPresent(v -> rejected.put(error.file(), new Rejected(v, error)));
+    }
+
+    private Optional<FileVersion> version(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return Optional.of(new FileVersion(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The rejection of the file's current version, if any; stale rejections are dropped. */
+    private Optional<ConfigError> rejection(Path file, Optional<FileVersion> version) {
+        Rejected r = rejected.get(file);
+        if (r == null) {
+            return Optional.empty();
+        }
+        if (version.isPresent() && r.version().equals(version.get())) {
+            return Optional.of(r.error());
+        }
+        rejected.remove(file);
+        return Optional.empty();
     }
 
     /** server.yaml as written: every key optional. */
     private record ServerFile(
             String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
-            Integer pxePort, Boolean dhcp, String tftpRoot, String cache, Map<String, String> loaders) {
+            Integer pxePort, Boolean dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
+            ApiFile api) {
     }
 
-    private ConfigSnapshot load() {
+    /** The {@code api:} section of server.yaml. */
+    private record ApiFile(String token, List<String> allowFrom) {
+    }
+
+    /**
+     * Makes the files of the latest load the last good versions, once it has passed the checks
+     * across files; until then an error found by those checks can still {@link #reject} a file.
+     */
+    public synchronized void commit() {
+        lastGood = Map.copyOf(loadedGood);
+        lastGoodTemplates = Map.copyOf(loadedGoodTemplates);
+        if (loadedSettings != null) {
+            lastGoodSettings = loadedSettings;
+        }
+    }
+
+    /** Reads the directory as it is now. */
+    public synchronized ConfigSnapshot load() {
+        errors = new ArrayList<>();
+        brokenProfiles = new HashSet<>();
+        loadedGood.clear();
+        loadedGoodTemplates.clear();
+        loadedSettings = null;
         if (!Files.isDirectory(dir)) {
             errors.add(new ConfigError(dir, 0, "config directory not found"));
             return new ConfigSnapshot(dir, settings(emptyServerFile()), Map.of(), Optional.empty(), Map.of(),
                     Map.of(), errors);
         }
+        int before = errors.size();
         ServerSettings settings = settings(readServerFile());
+        if (errors.size() > before && lastGoodSettings != null) {
+            settings = lastGoodSettings;
+        } else if (errors.size() == before) {
+            loadedSettings = settings;
+        }
         Map<String, String> templates = readTemplates();
         Map<String, ConfigSnapshot.ProfileFile> profiles = new HashMap<>();
         for (Path file : yamlFiles(dir.resolve("profiles"))) {
             String name = baseName(file);
-            readMachineConfig(file, templates).ifPresent(c -> profiles.put(name, new ConfigSnapshot.ProfileFile(file, name, c)));
-        }
-        Map<MacAddress, MachineFile> machines = new TreeMap<>();
-        Optional<MachineFile> defaultMachine = Optional.empty();
-        for (Path file : yamlFiles(dir.resolve("machines"))) {
-            String name = baseName(file);
-            Optional<MacAddress> mac = Optional.empty();
-            if (!name.equals(DEFAULT_MACHINE)) {
-                if (!MacAddress.isMac(name)) {
-                    errors.add(new ConfigError(file, 0, "file name is not a MAC address: name machine files by"
-                            + " their MAC, e.g. 52-54-00-12-34-56.yaml, or default.yaml for unknown machines"));
-                    continue;
-                }
-                mac = Optional.of(MacAddress.parse(name));
-                MachineFile other = machines.get(mac.get());
-                if (other != null) {
-                    errors.add(new ConfigError(file, 0, "MAC " + mac.get() + " also has " + other.file()
-                            + ": keep one file per MAC"));
-                    continue;
-                }
+            // A profile's own profile: is followed (and a missing one reported) by the planner's check.
+            Optional<MachineConfig> profile = readMachineConfig(file, templates, null);
+            if (profile.isPresent()) {
+                profiles.put(name, new ConfigSnapshot.ProfileFile(file, name, profile.get()));
+            } else {
+                brokenProfiles.add(name);
             }
-            Optional<MacAddress> owner = mac;
-            Optional<MachineConfig> config = readMachineConfig(file, templates)
-                    .filter(c -> profileExists(file, c, profiles));
-            if (config.isEmpty()) {
+        }
+        sharedErrors = List.copyOf(errors);
+        outcomes.clear();
+        for (Path file : listFiles(dir.resolve("machines"))) {
+            if (isConfigFileName(file)) {
+                outcomes.put(file, readMachineFile(file, templates, profiles));
+            }
+        }
+        parsed.keySet().removeIf(p -> !Files.exists(p));
+        last = assemble(settings, profiles, templates);
+        return last;
+    }
+
+    /**
+     * Reads again only the files named, when all of them are machine files and an earlier load
+     * read everything else; otherwise the whole directory. This is how a watcher's event about one
+     * file is applied in milliseconds among ten thousand machines.
+     */
+    public synchronized ConfigSnapshot load(Set<Path> changed) {
+        Path machinesDir = dir.resolve("machines");
+        Set<Path> paths = new HashSet<>(changed);
+        paths.addAll(rejected.keySet());
+        if (last == null || paths.stream().anyMatch(p -> !machinesDir.equals(p.getParent()) || Files.isDirectory(p))) {
+            return load();
+        }
+        errors = new ArrayList<>();
+        for (Path file : paths) {
+            loadedGood.remove(file);
+            if (isConfigFileName(file) && Files.isRegularFile(file)) {
+                outcomes.put(file, readMachineFile(file, last.templates(), last.profiles()));
+            } else {
+                outcomes.remove(file);
+                parsed.remove(file);
+            }
+        }
+        last = assemble(last.settings(), last.profiles(), last.templates());
+        return last;
+    }
+
+    /** What one machine file contributed: its machine (possibly its last good version) and its errors. */
+    private record Outcome(Optional<MachineFile> machine, List<ConfigError> errors) {
+    }
+
+    private Outcome readMachineFile(Path file, Map<String, String> templates,
+            Map<String, ConfigSnapshot.ProfileFile> profiles) {
+        int before = errors.size();
+        Optional<MachineFile> machine = Optional.empty();
+        String name = file.getFileName().toString();
+        if (!name.endsWith(".yaml") && !name.endsWith(".yml")) {
+            errors.add(new ConfigError(file, 0, "not a .yaml file: rename it or move it out of " + file.getParent()));
+        } else if (!baseName(file).equals(DEFAULT_MACHINE) && !MacAddress.isMac(baseName(file))) {
+            errors.add(new ConfigError(file, 0, "file name is not a MAC address: name machine files by"
+                    + " their MAC, e.g. 52-54-00-12-34-56.yaml, or default.yaml for unknown machines"));
+        } else {
+            Optional<MacAddress> mac = baseName(file).equals(DEFAULT_MACHINE) ? Optional.empty()
+                    : Optional.of(MacAddress.parse(baseName(file)));
+            machine = readMachineConfig(file, templates, profiles).map(c -> new MachineFile(file, mac, c));
+        }
+        List<ConfigError> own = List.copyOf(errors.subList(before, errors.size()));
+        errors.subList(before, errors.size()).clear();
+        return new Outcome(machine, own);
+    }
+
+    /** The snapshot from the shared parts and every machine file's outcome, in file name order. */
+    private ConfigSnapshot assemble(ServerSettings settings, Map<String, ConfigSnapshot.ProfileFile> profiles,
+            Map<String, String> templates) {
+        List<ConfigError> all = new ArrayList<>(sharedErrors);
+        Map<MacAddress, MachineFile> machines = new HashMap<>();
+        Optional<MachineFile> defaultMachine = Optional.empty();
+        for (Map.Entry<Path, Outcome> e : outcomes.entrySet()) {
+            all.addAll(e.getValue().errors());
+            Optional<MachineFile> machine = e.getValue().machine();
+            if (machine.isEmpty()) {
                 continue;
             }
-            MachineFile machine = new MachineFile(file, owner, config.get());
-            if (owner.isPresent()) {
-                machines.put(owner.get(), machine);
-            } else {
-                defaultMachine = Optional.of(machine);
+            if (machine.get().mac().isEmpty()) {
+                defaultMachine = machine;
+                continue;
+            }
+            MachineFile other = machines.putIfAbsent(machine.get().mac().get(), machine.get());
+            if (other != null) {
+                all.add(new ConfigError(e.getKey(), 0, "MAC " + other.mac().get() + " also has " + other.file()
+                        + ": keep one file per MAC"));
             }
         }
-        return new ConfigSnapshot(dir, settings, machines, defaultMachine, profiles, templates, errors);
+        return new ConfigSnapshot(dir, settings, machines, defaultMachine, profiles, templates, all);
+    }
+
+    private static boolean isConfigFileName(Path file) {
+        String name = file.getFileName().toString();
+        return !name.startsWith(".") && !name.endsWith("~");
     }
 
     private ServerFile emptyServerFile() {
-        return new ServerFile(null, null, null, null, null, null, null, null, null, null);
+        return new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private ServerFile readServerFile() {
@@ -149,7 +313,26 @@ public final class ConfigLoader {
                 f.dhcp() == null || f.dhcp(),
                 f.tftpRoot() != null ? dir.resolve(f.tftpRoot()).normalize() : parent.resolve("tftproot"),
                 f.cache() != null ? dir.resolve(f.cache()).normalize() : parent.resolve("cache"),
-                loaders);
+                loaders,
+                f.state() != null ? dir.resolve(f.state()).normalize() : parent.resolve("state"),
+                api(file, f.api()));
+    }
+
+    private ServerSettings.Api api(Path file, ApiFile api) {
+        if (api == null) {
+            return new ServerSettings.Api(Optional.empty(), List.of());
+        }
+        List<String> allow = api.allowFrom() == null ? List.of() : api.allowFrom();
+        for (String cidr : allow) {
+            if (!Cidr.isValid(cidr)) {
+                errors.add(new ConfigError(file, 0, "api.allowFrom: '" + cidr + "' is not an address block"
+                        + " (write e.g. 10.0.0.0/8 or 192.0.2.7/32)"));
+            }
+        }
+        if (api.token() != null && api.token().length() < 16) {
+            errors.add(new ConfigError(file, 0, "api.token: use at least 16 characters (e.g. openssl rand -hex 16)"));
+        }
+        return new ServerSettings.Api(Optional.ofNullable(api.token()), allow);
     }
 
     private int port(Path file, String key, Integer value, int fallback) {
@@ -178,19 +361,60 @@ public final class ConfigLoader {
         Path templatesDir = dir.resolve("templates");
         Map<String, String> templates = new HashMap<>();
         for (Path file : listFiles(templatesDir)) {
-            try {
-                templates.put(templatesDir.relativize(file).toString(), Files.readString(file));
-            } catch (CharacterCodingException e) {
-                errors.add(new ConfigError(file, 0, "not UTF-8 text"));
-            } catch (IOException e) {
-                errors.add(new ConfigError(file, 0, "cannot read: " + e.getMessage()));
+            String name = templatesDir.relativize(file).toString();
+            Optional<ConfigError> rejection = rejection(file, version(file));
+            String text = null;
+            if (rejection.isPresent()) {
+                errors.add(rejection.get());
+            } else {
+                try {
+                    text = Files.readString(file);
+                } catch (CharacterCodingException e) {
+                    errors.add(new ConfigError(file, 0, "not UTF-8 text"));
+                } catch (IOException e) {
+                    errors.add(new ConfigError(file, 0, "cannot read: " + e.getMessage()));
+                }
+            }
+            if (text == null) {
+                text = lastGoodTemplates.get(file);
+            }
+            if (text != null) {
+                templates.put(name, text);
+                loadedGoodTemplates.put(file, text);
             }
         }
         return templates;
     }
 
-    private Optional<MachineConfig> readMachineConfig(Path file, Map<String, String> templates) {
-        YamlFiles.Read<MachineConfig> read = YamlFiles.read(file, MachineConfig.class);
+    /**
+     * The file's config as it is now or, when that has an error, as it last was without one.
+     *
+     * @param profiles the profiles a machine may name; null for a profile file
+     */
+    private Optional<MachineConfig> readMachineConfig(Path file, Map<String, String> templates,
+            Map<String, ConfigSnapshot.ProfileFile> profiles) {
+        int before = errors.size();
+        Optional<MachineConfig> now = readCurrent(file, templates).filter(c -> profileExists(file, c, profiles));
+        Optional<MachineConfig> inForce = errors.size() == before ? now : Optional.ofNullable(lastGood.get(file));
+        inForce.ifPresent(c -> loadedGood.put(file, c));
+        return inForce;
+    }
+
+    private Optional<MachineConfig> readCurrent(Path file, Map<String, String> templates) {
+        Optional<FileVersion> version = version(file);
+        Optional<ConfigError> rejection = rejection(file, version);
+        if (rejection.isPresent()) {
+            errors.add(rejection.get());
+            return Optional.empty();
+        }
+        Parsed cached = parsed.get(file);
+        YamlFiles.Read<MachineConfig> read;
+        if (cached != null && version.isPresent() && cached.version().equals(version.get())) {
+            read = cached.read();
+        } else {
+            read = YamlFiles.read(file, MachineConfig.class);
+            version.ifPresent(v -> parsed.put(file, new Parsed(v, read)));
+        }
         read.error().ifPresent(errors::add);
         if (read.value().isEmpty()) {
             return Optional.empty();
@@ -256,13 +480,19 @@ public final class ConfigLoader {
     }
 
     private boolean profileExists(Path file, MachineConfig config, Map<String, ConfigSnapshot.ProfileFile> profiles) {
-        if (config.profile() == null || profiles.containsKey(config.profile())) {
+        String name = config.profile();
+        if (name == null || profiles == null || profiles.containsKey(name)) {
             return true;
         }
-        errors.add(new ConfigError(file, YamlFiles.lineOf(readLines(file), "profile"), "profile '" + config.profile()
-                + "' not found" + YamlFiles.closest(config.profile(), profiles.keySet())
-                        .map(s -> " (did you mean '" + s + "'?)").orElse("") + ": expected " + dir.resolve("profiles")
-                        .resolve(config.profile() + ".yaml")));
+        Path expected = dir.resolve("profiles").resolve(name + ".yaml");
+        int line = YamlFiles.lineOf(readLines(file), "profile");
+        if (brokenProfiles.contains(name)) {
+            errors.add(new ConfigError(file, line, "profile '" + name + "' has errors (see " + expected + ")"));
+        } else {
+            errors.add(new ConfigError(file, line, "profile '" + name + "' not found"
+                    + YamlFiles.closest(name, profiles.keySet()).map(s -> " (did you mean '" + s + "'?)").orElse("")
+                    + ": expected " + expected));
+        }
         return false;
     }
 

@@ -1,6 +1,7 @@
 package org.bootferry.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -55,7 +56,12 @@ final class YamlFiles {
             }
             return new Read<>(Optional.of(value), Optional.empty(), lines);
         } catch (JsonProcessingException e) {
-            return failed(file, line(e.getLocation()), describe(e), lines);
+            int line = line(e);
+            if (e instanceof UnrecognizedPropertyException u) {
+                // Records bind through their constructor, so the parser may have read past the key.
+                line = lastLineOf(lines, u.getPropertyName(), line);
+            }
+            return failed(file, line, describe(e), lines);
         }
     }
 
@@ -63,7 +69,16 @@ final class YamlFiles {
         return new Read<>(Optional.empty(), Optional.of(new ConfigError(file, line, message)), lines);
     }
 
-    private static int line(JsonLocation location) {
+    /**
+     * For a binding error the token the binder stopped at (the unknown key, the value of the wrong
+     * type): the exception's own location is where the parser had read to, often the next line.
+     */
+    private static int line(JsonProcessingException e) {
+        JsonLocation location = e.getLocation();
+        if (e instanceof JsonMappingException && e.getProcessor() instanceof JsonParser parser
+                && parser.currentTokenLocation() != null) {
+            location = parser.currentTokenLocation();
+        }
         return location == null ? 0 : Math.max(location.getLineNr(), 0);
     }
 
@@ -160,13 +175,27 @@ final class YamlFiles {
         return prev[b.length()];
     }
 
+    /** The last line at or before {@code upTo} where {@code key:} appears; {@code upTo} if none does. */
+    private static int lastLineOf(List<String> lines, String key, int upTo) {
+        for (int i = Math.min(upTo, lines.size()); i >= 1; i--) {
+            if (isKeyLine(lines.get(i - 1), key)) {
+                return i;
+            }
+        }
+        return upTo;
+    }
+
+    private static boolean isKeyLine(String line, String key) {
+        String needle = key + ":";
+        String l = line.stripLeading();
+        return l.startsWith(needle) || l.startsWith("- " + needle) || l.contains("{" + needle)
+                || l.contains(", " + needle) || l.contains(" " + needle + " ");
+    }
+
     /** The 1-based line where {@code key:} first appears, for errors found after binding; 0 if not found. */
     static int lineOf(List<String> lines, String key) {
-        String needle = key + ":";
         for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i).stripLeading();
-            if (l.startsWith(needle) || l.startsWith("- " + needle) || l.contains("{" + needle)
-                    || l.contains(", " + needle) || l.contains(" " + needle + " ")) {
+            if (isKeyLine(lines.get(i), key)) {
                 return i + 1;
             }
         }

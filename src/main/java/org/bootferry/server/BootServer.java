@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
@@ -21,12 +22,13 @@ import org.bootferry.http.HttpServer;
 /** Starts and stops every listener on one shared event loop group. */
 public final class BootServer implements AutoCloseable {
 
-    private final ConfigSnapshot config;
+    private final Supplier<ConfigSnapshot> config;
     private final List<Channel> channels = new ArrayList<>();
     private Transport transport;
     private ExecutorService blocking;
 
-    public BootServer(ConfigSnapshot config) {
+    /** @param config the config in force, asked again on every request (live reload swaps it) */
+    public BootServer(Supplier<ConfigSnapshot> config) {
         this.config = config;
     }
 
@@ -36,10 +38,10 @@ public final class BootServer implements AutoCloseable {
      * @throws ListenerException naming what to do when a port can't be had; nothing stays bound then
      */
     public void start(Consumer<String> ready) {
-        ServerSettings settings = config.settings();
+        ServerSettings settings = config.get().settings();
         transport = Transport.create(0);
         blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
-        BootPlanner planner = new BootPlanner(() -> config);
+        BootPlanner planner = new BootPlanner(config);
         InetAddress bind = literal(settings.bind());
         try {
             HttpServer http = new HttpServer(planner, blocking);
