@@ -23,7 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
+import java.util.function.Consumer;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.bootferry.boot.BootEvent;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.Machine;
@@ -61,6 +63,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private static final InetAddress LIMITED_BROADCAST = DhcpMessage.ipv4(new byte[] {-1, -1, -1, -1});
 
     private final ProxyDhcp proxy;
+    private final Consumer<BootEvent> events;
+    private final MeterRegistry registry;
     private final MacRateLimiter limiter;
     private final int clientPort;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
@@ -82,15 +86,17 @@ public final class ProxyDhcpServer implements AutoCloseable {
     public record Bound(InetSocketAddress dhcp, InetSocketAddress pxe) {
     }
 
-    public ProxyDhcpServer(DhcpSettings settings, BootPlanner planner) {
-        this(settings, planner::plan);
-    }
-
-    /** With any planner function; empty = unknown machine, not answered. */
-    public ProxyDhcpServer(DhcpSettings settings, Function<Machine, Optional<BootPlan>> planner) {
-        this.proxy = new ProxyDhcp(planner, settings.clientPort(), settings.relayPort());
+    /**
+     * @param events   told of every answer sent (an offer, a 4011 ack): the boot's first steps
+     * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} is counted
+     */
+    public ProxyDhcpServer(DhcpSettings settings, BootPlanner planner, Consumer<BootEvent> events,
+            MeterRegistry registry) {
+        this.proxy = new ProxyDhcp(planner::plan, settings.clientPort(), settings.relayPort());
         this.limiter = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), System::nanoTime);
         this.clientPort = settings.clientPort();
+        this.events = events;
+        this.registry = registry;
     }
 
     /**
@@ -237,15 +243,27 @@ public final class ProxyDhcpServer implements AutoCloseable {
             Object datagram = addressed ? new DatagramPacket(bytes, reply.recipient()) : bytes;
             return out.writeAndFlush(datagram).addListener((ChannelFutureListener) sent -> {
                 if (sent.isSuccess()) {
-                    log.info("{} {} {}{} -> {} boot file {}", reply.message().messageType().orElseThrow(),
-                            request.mac(), request.firmware(), request.ipxe() ? " (iPXE)" : "",
-                            reply.recipient(), reply.plan().bootFile());
+                    answered(reply, request);
                 } else {
                     log.warn("could not send the answer for {} to {}: {}", request.mac(), reply.recipient(),
                             sent.cause().toString());
                 }
             });
         }
+    }
+
+    /**
+     * An answer is a boot event and a count; the per-answer log line is at debug, since at a boot
+     * storm's rate it would cost more than the answer itself (see docs/benchmarks.md).
+     */
+    private void answered(ProxyDhcp.Reply reply, PxeRequest request) {
+        DhcpMessageType type = reply.message().messageType().orElseThrow();
+        String firmware = request.firmware().id() + (request.ipxe() ? "+ipxe" : "");
+        log.debug("{} {} {} -> {} boot file {}", type, request.mac(), firmware, reply.recipient(), reply.plan().bootFile());
+        registry.counter("bootferry_dhcp_replies", "type", type.name().toLowerCase(java.util.Locale.ROOT),
+                "firmware", firmware).increment();
+        events.accept(BootEvent.now(request.mac(), type == DhcpMessageType.OFFER ? BootEvent.Stage.DHCP_OFFER
+                : BootEvent.Stage.PXE_ACK, firmware + " -> " + reply.plan().bootFile()));
     }
 
     private static void cannotSendFrom(InetAddress source, int port, Throwable cause) {

@@ -28,6 +28,8 @@ import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.BootState;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ServerSettings;
+import org.bootferry.dhcp.DhcpSettings;
+import org.bootferry.dhcp.ProxyDhcpServer;
 import org.bootferry.http.HttpServer;
 import org.bootferry.http.HttpServices;
 
@@ -41,6 +43,8 @@ public final class BootServer implements AutoCloseable {
 
     private final ConfigHolder config;
     private final List<Channel> channels = new ArrayList<>();
+    /** Listeners that own their sockets; closed before the event loop group. */
+    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Transport transport;
     private ExecutorService blocking;
@@ -91,6 +95,20 @@ public final class BootServer implements AutoCloseable {
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
+            if (settings.dhcp()) {
+                ProxyDhcpServer proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events::record, registry);
+                closeables.add(proxyDhcp);
+                ProxyDhcpServer.Bound bound;
+                try {
+                    bound = proxyDhcp.bind(transport.group(), transport.datagramChannel(), bind, settings.dhcpPort(),
+                            settings.pxePort());
+                } catch (Exception e) {
+                    throw new ListenerException(explainBindFailure("dhcp", "udp",
+                            new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port/--pxe-port (or --no-dhcp)", e), e);
+                }
+                ready.accept(listening("dhcp", "udp", bound.dhcp()));
+                ready.accept(listening("pxe", "udp", bound.pxe()));
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -134,7 +152,11 @@ public final class BootServer implements AutoCloseable {
     /** The address as configured (a dual-stack socket reports 0.0.0.0 as ::), the port as bound (0 = any). */
     private static String listening(String name, String proto, InetSocketAddress configured, Channel channel) {
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        return "listening " + name + " " + proto + " " + hostPort(new InetSocketAddress(configured.getAddress(), port));
+        return listening(name, proto, new InetSocketAddress(configured.getAddress(), port));
+    }
+
+    private static String listening(String name, String proto, InetSocketAddress bound) {
+        return "listening " + name + " " + proto + " " + hostPort(bound);
     }
 
     private static String hostPort(InetSocketAddress address) {
@@ -188,6 +210,14 @@ public final class BootServer implements AutoCloseable {
 
     @Override
     public void close() {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // Closing sockets at shutdown: nothing left to save.
+            }
+        }
+        closeables.clear();
         for (Channel channel : channels) {
             channel.close().syncUninterruptibly();
         }

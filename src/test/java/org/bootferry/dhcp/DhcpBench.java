@@ -86,7 +86,8 @@ public final class DhcpBench {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot))) {
+        try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot), e -> { },
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             server.bind(group, channel, LOOPBACK, DhcpSettings.SERVER_PORT, 4011);
             return generate("bootferry", seconds, window);
         } finally {

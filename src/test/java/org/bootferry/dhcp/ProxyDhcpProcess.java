@@ -29,7 +29,8 @@ public final class ProxyDhcpProcess {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot))) {
+        try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot), e -> { },
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             ProxyDhcpServer.Bound bound = server.bind(group, channel, InetAddress.getByName(args[1]),
                     Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             System.out.println("listening proxydhcp udp " + bound.dhcp() + " " + bound.pxe());

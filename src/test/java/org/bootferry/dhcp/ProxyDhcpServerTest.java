@@ -19,6 +19,10 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.bootferry.config.MacAddress;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.bootferry.boot.BootEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +42,8 @@ class ProxyDhcpServerTest {
     private EventLoopGroup group;
     private ProxyDhcpServer server;
     private DatagramSocket client;
+    private final List<BootEvent> events = new CopyOnWriteArrayList<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeEach
     void start() throws Exception {
@@ -45,7 +51,7 @@ class ProxyDhcpServerTest {
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         server = new ProxyDhcpServer(DhcpSettings.defaults().withClientPort(CLIENT_PORT, DHCP_PORT),
-                BootConfig.planner(config, "127.0.0.1", VM));
+                BootConfig.planner(config, "127.0.0.1", VM), events::add, registry);
         ProxyDhcpServer.Bound bound = server.bind(group, channel, LOOPBACK, DHCP_PORT, PXE_PORT);
         assertThat(bound.dhcp().getPort()).isEqualTo(DHCP_PORT);
         assertThat(bound.pxe().getPort()).isEqualTo(PXE_PORT);
@@ -80,6 +86,17 @@ class ProxyDhcpServerTest {
         assertThat(offer.siaddr()).isEqualTo(LOOPBACK);
         assertThat(answer.getPort()).isEqualTo(DHCP_PORT);
         assertThat(answer.getAddress()).isEqualTo(LOOPBACK);
+        awaitEvent(BootEvent.Stage.DHCP_OFFER);
+        assertThat(registry.counter("bootferry_dhcp_replies", "type", "offer", "firmware", "efi-x64").count()).isEqualTo(1);
+    }
+
+    /** The event is recorded when the send completes, a moment after the client may have the answer. */
+    private void awaitEvent(BootEvent.Stage stage) throws InterruptedException {
+        for (int i = 0; i < 100 && events.stream().noneMatch(e -> e.stage() == stage); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(events).filteredOn(e -> e.stage() == stage).singleElement()
+                .satisfies(e -> assertThat(e.mac()).isEqualTo(VM));
     }
 
     @Test
@@ -95,6 +112,7 @@ class ProxyDhcpServerTest {
             assertThat(ack.messageType()).contains(DhcpMessageType.ACK);
             assertThat(ack.file()).isEqualTo("ipxe.efi");
             assertThat(answer.getPort()).isEqualTo(PXE_PORT);
+            awaitEvent(BootEvent.Stage.PXE_ACK);
         }
     }
 
