@@ -31,6 +31,10 @@ import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
 import org.bootferry.dhcp.ProxyDhcpServer;
 import org.bootferry.http.HttpServer;
+import org.bootferry.tftp.RootDirectory;
+import org.bootferry.tftp.TftpFiles;
+import org.bootferry.tftp.TftpServer;
+import org.bootferry.tftp.TftpSettings;
 import org.bootferry.http.HttpServices;
 
 /**
@@ -95,6 +99,12 @@ public final class BootServer implements AutoCloseable {
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
+            TftpServer tftp = new TftpServer(TftpSettings.defaults(), tftpFiles(settings));
+            closeables.add(tftp);
+            InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
+            Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
+                    () -> tftp.bind(transport.group(), tftpAddress).sync().channel());
+            ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp()) {
                 ProxyDhcpServer proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events::record, registry);
                 closeables.add(proxyDhcp);
@@ -112,6 +122,15 @@ public final class BootServer implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private static TftpFiles tftpFiles(ServerSettings settings) {
+        try {
+            return RootDirectory.withDebianIpxe(settings.tftpRoot());
+        } catch (IOException e) {
+            throw new ListenerException("cannot serve TFTP from " + settings.tftpRoot() + ": " + e.getMessage()
+                    + " (check --tftp-root or tftpRoot in server.yaml)", e);
         }
     }
 
