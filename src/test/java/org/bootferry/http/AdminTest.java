@@ -57,7 +57,8 @@ class AdminTest {
 
     private void start() {
         server = ServerProcess.start(List.of(), tmp.resolve("serve.log"), List.of("http"),
-                "--config", config.dir().toString(), "--bind", "127.0.0.1", "--no-dhcp", "--tftp-port", "0");
+                "--config", config.dir().toString(), "--bind", "127.0.0.1", "--no-dhcp", "--tftp-port", "0",
+                "--tftp-root", tmp.toString());
     }
 
     private static String curl(String... args) {

@@ -39,8 +39,10 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(List<String> prefix, Path log, List<String> listeners, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
+        // Its log is a file to read when a test fails: at INFO, unlike the test JVM's own (logback-test.xml).
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "org.bootferry.cli.Main", "serve"));
+                "-DBOOTFERRY_TEST_LOG_LEVEL=INFO", "-cp", System.getProperty("java.class.path"),
+                "org.bootferry.cli.Main", "serve"));
         cmd.addAll(List.of(args));
         Process p;
         try {
@@ -55,7 +57,7 @@ public final class ServerProcess implements AutoCloseable {
         while (!ports.keySet().containsAll(listeners)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 p.destroyForcibly();
-                throw new AssertionError("bootferry serve did not start (" + String.join(" ", cmd) + "):\n" + read(log));
+                throw new AssertionError("bootferry serve " + String.join(" ", args) + " did not start:\n" + read(log));
             }
             for (String line : read(log).split("\n")) {
                 Matcher m = LISTENING.matcher(line);
