@@ -1,0 +1,159 @@
+package org.bootferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.bootferry.config.MacAddress;
+import org.bootferry.e2e.QemuVm.Boot;
+import org.bootferry.e2e.QemuVm.Client;
+import org.bootferry.testing.Command;
+import org.bootferry.testing.Pcap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The walking skeleton's proof: real firmware boots through bootferry. A VM on a bridged network
+ * asks for an address (the site's DHCP server answers) and for a boot (bootferry answers by MAC as
+ * ProxyDHCP, then TFTP and HTTP); it boots the Debian kernel and the initramfs of its machine file,
+ * with that file's kernelArgs, and the initramfs fetches the kickstart rendered for it.
+ * Logs, serial consoles and packet captures of every run are kept under target/e2e/.
+ */
+@Tag("e2e")
+class BootEndToEndTest {
+
+    private static final Path WORK = Path.of("target", "e2e").toAbsolutePath();
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
+
+    private static final MacAddress BIOS_MAC = MacAddress.parse("52:54:00:13:00:01");
+    private static final MacAddress UEFI_MAC = MacAddress.parse("52-54-00-13-00-02");
+
+    private static final Map<String, Duration> WALL_TIMES = new ConcurrentSkipListMap<>();
+    /** The client packets of each boot, by fixture name. */
+    private static final Map<Client, Map<String, byte[]>> FIXTURES = new ConcurrentSkipListMap<>();
+    private static long classStart;
+    private static BootLab lab;
+
+    @BeforeAll
+    static void startLab() throws IOException {
+        classStart = System.nanoTime();
+        BootLab.requireTools();
+        QemuVm.requireTools(Client.OVMF_EDK2_VIRTIO);
+        Command.run("rm", "-rf", WORK.toString());
+        Files.createDirectories(WORK);
+
+        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
+        Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
+        Path config = WORK.resolve("config");
+        Files.createDirectories(config.resolve("machines"));
+        Files.createDirectories(config.resolve("templates"));
+        Files.writeString(config.resolve("templates/install.ks"), """
+                # kickstart rendered by bootferry
+                network --hostname={{hostname}}
+                # machine {{mac}}
+                """);
+        machineFile(config, BIOS_MAC, "bfe-bios-node", "bfe.marker=bios-only-arg", kernel.vmlinuz(), initrd);
+        machineFile(config, UEFI_MAC, "bfe-uefi-node", "bfe.marker=uefi-only-arg", kernel.vmlinuz(), initrd);
+        Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: iPXE comes from /usr/lib/ipxe
+
+        lab = BootLab.start(WORK);
+        lab.startBootferry(config, tftpRoot);
+    }
+
+    private static void machineFile(Path config, MacAddress mac, String hostname, String marker, Path kernel, Path initrd)
+            throws IOException {
+        // panic=-1: if /init dies the kernel reboots at once, and -no-reboot ends QEMU instead of a long timeout.
+        Files.writeString(config.resolve("machines/" + mac.dashed() + ".yaml"), """
+                hostname: %s
+                kernelBoot:
+                  files: {kernel: %s, initrd: [%s]}
+                  kernelArgs: "console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} %s"
+                kickstart: install.ks
+                """.formatted(hostname, kernel, initrd, marker));
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.close();
+        }
+        WALL_TIMES.forEach((boot, took) -> System.out.printf("e2e wall time %-28s %5.1f s%n", boot, took.toMillis() / 1000.0));
+        System.out.printf("e2e wall time %-28s %5.1f s%n", "BootEndToEndTest (class)", (System.nanoTime() - classStart) / 1e9);
+    }
+
+    @Test
+    void biosMachineWithIpxeRomGetsItsKernelArgsAndKickstart() throws IOException {
+        Boot boot = bootAndCapture(Client.SEABIOS_E1000, BIOS_MAC, "seabios", "seabios-ipxe-rom");
+
+        assertBootedWithOwnPlan(boot, BIOS_MAC, "bfe.marker=bios-only-arg", "bfe.marker=uefi-only-arg", "bfe-bios-node");
+    }
+
+    @Test
+    void uefiMachineGoesThroughEdk2PxeAndTftpToIpxeThenHttp() throws IOException {
+        Boot boot = bootAndCapture(Client.OVMF_EDK2_VIRTIO, UEFI_MAC, "edk2-x64", "ipxe-efi-chained");
+
+        assertBootedWithOwnPlan(boot, UEFI_MAC, "bfe.marker=uefi-only-arg", "bfe.marker=bios-only-arg", "bfe-uefi-node");
+        Map<String, byte[]> seen = FIXTURES.get(Client.OVMF_EDK2_VIRTIO);
+        assertThat(seen).as("EDK2's path: ProxyDHCP offer, port 4011 exchange, TFTP of ipxe.efi, then iPXE's DHCP")
+                .containsKeys("dhcp/edk2-x64-discover.bin", "dhcp/edk2-x64-request-4011.bin",
+                        "tftp/edk2-x64-rrq-ipxe.efi-tsize-probe.bin", "tftp/edk2-x64-rrq-ipxe.efi.bin",
+                        "dhcp/ipxe-efi-chained-discover.bin");
+    }
+
+    /** Boots {@code client} with a capture running; keeps the client packets as codec fixtures. */
+    private static Boot bootAndCapture(Client client, MacAddress mac, String firmwareName, String ipxeName)
+            throws IOException {
+        Path dir = WORK.resolve(client.name().toLowerCase());
+        Files.createDirectories(dir);
+        Boot boot;
+        try (BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"))) {
+            boot = QemuVm.boot(lab.serverNamespace(), BootLab.TAP, client, mac, dir, BOOT_TIMEOUT);
+        }
+        WALL_TIMES.put(client.name(), boot.wallTime());
+        System.out.printf("e2e boot %s (%s): %.1f s, exit %d, serial log %s%n", client, mac,
+                boot.wallTime().toMillis() / 1000.0, boot.exitCode(), boot.serialLog());
+
+        List<Pcap.Datagram> packets = Pcap.udp(dir.resolve("boot.pcap"));
+        Map<String, byte[]> fixtures = CaptureFixtures.extract(packets, firmwareName, ipxeName, "10.213.0.2");
+        FIXTURES.put(client, fixtures);
+        CaptureFixtures.write(fixtures, Path.of(System.getProperty("bootferry.captures", WORK.resolve("captures").toString())));
+        return boot;
+    }
+
+    private static void assertBootedWithOwnPlan(Boot boot, MacAddress mac, String ownMarker, String otherMarker,
+            String hostname) {
+        String where = "serial log " + boot.serialLog();
+        assertThat(boot.timedOut()).as("QEMU still running after %s; %s", BOOT_TIMEOUT, where).isFalse();
+
+        String cmdline = boot.serial().stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst()
+                .orElseThrow(() -> new AssertionError("the initramfs never printed its cmdline; " + where));
+        assertThat(cmdline).as("cmdline of %s; %s", mac, where)
+                .containsPattern("inst\\.ks=http://" + BootLab.SERVER_ADDRESS.replace(".", "\\.") + "(:80)?/ks/" + mac.dashed() + "( |$)")
+                .contains(ownMarker)
+                .doesNotContain(otherMarker);
+
+        int begin = indexOfPrefix(boot.serial(), BootArtifacts.KICKSTART_BEGIN, where);
+        int end = indexOfPrefix(boot.serial(), BootArtifacts.KICKSTART_END, where);
+        List<String> kickstart = boot.serial().subList(begin + 1, end);
+        assertThat(kickstart).as("kickstart fetched by %s; %s", mac, where)
+                .contains("network --hostname=" + hostname, "# machine " + mac);
+        assertThat(boot.serial().get(end)).as("wget exit status; %s", where).endsWith("rc=0");
+        assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
+    }
+
+    private static int indexOfPrefix(List<String> lines, String prefix, String where) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line starting with " + prefix + "; " + where);
+    }
+}
