@@ -1,5 +1,6 @@
 package org.bootferry.e2e;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -187,7 +188,7 @@ final class BootLab implements AutoCloseable {
     private Process spawn(List<String> cmd, Path log) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             processes.add(p);
             return p;
         } catch (IOException e) {

@@ -2,16 +2,19 @@ package org.bootferry.e2e;
 
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.bootferry.config.MacAddress;
@@ -34,14 +37,26 @@ final class QemuVm {
         OVMF_EDK2_VIRTIO
     }
 
-    /** One finished boot: the console lines (cleaned of control sequences) and how long it took. */
-    record Boot(Client client, List<String> serial, Path serialLog, Duration wallTime, int exitCode, boolean timedOut) {
+    /**
+     * One finished boot: the console lines (cleaned of control sequences), how long it took, and, if
+     * QEMU had to be stopped, why.
+     */
+    record Boot(Client client, List<String> serial, Path serialLog, Duration wallTime, int exitCode,
+            Optional<String> stopped) {
         Boot {
             serial = List.copyOf(serial);
         }
     }
 
     private static final Pattern ANSI = Pattern.compile("\u001b(\\[[0-9;?]*[A-Za-z]|c)");
+    /**
+     * Console lines after which this boot can only fail: iPXE found nothing to boot, EDK2's PXE
+     * failed (PXE-E..), SeaBIOS ran out of devices, the kernel panicked.
+     */
+    private static final Pattern DEAD_END = Pattern.compile(
+            "No more network devices|PXE-E\\d\\d|No bootable device|Kernel panic");
+    /** Enough for the lines after a dead end (what iPXE or the kernel print next) to reach the log. */
+    private static final Duration DEAD_END_GRACE = Duration.ofSeconds(2);
     private static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     private static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
 
@@ -69,7 +84,7 @@ final class QemuVm {
                         "-device", "e1000,netdev=n0,mac=" + mac));
                 case OVMF_EDK2_VIRTIO -> {
                     Path vars = dir.resolve("OVMF_VARS_4M.fd");
-                    Files.copy(Path.of(OVMF_VARS), vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(Path.of(OVMF_VARS), vars, StandardCopyOption.REPLACE_EXISTING);
                     cmd.addAll(List.of("-machine", "q35,accel=tcg",
                             "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
                             "-drive", "if=pflash,format=raw,unit=1,file=" + vars,
@@ -82,20 +97,17 @@ final class QemuVm {
             long start = System.nanoTime();
             Process qemu = new ProcessBuilder(ns.exec(cmd))
                     .redirectError(dir.resolve("qemu.stderr").toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             List<String> lines = Collections.synchronizedList(new ArrayList<>());
             Thread reader = new Thread(() -> copyConsole(qemu.getInputStream(), serialLog, lines, start),
                     "serial-" + client);
             reader.start();
-            boolean exited = qemu.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!exited) {
-                qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            Optional<String> stopped = awaitPowerOff(qemu, lines, timeout);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             reader.join(5_000);
             synchronized (lines) {
-                return new Boot(client, lines, serialLog, took, exited ? qemu.exitValue() : -1, !exited);
+                return new Boot(client, lines, serialLog, took, stopped.isEmpty() ? qemu.exitValue() : -1, stopped);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -103,6 +115,35 @@ final class QemuVm {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while booting " + client, e);
         }
+    }
+
+    /**
+     * Waits for the guest to power off. A boot that reached a dead end (firmware out of boot options,
+     * a kernel panic) is stopped a moment later instead of running into the timeout: SeaBIOS and OVMF
+     * would go on trying other devices for minutes.
+     *
+     * @return why QEMU was stopped, or empty when it exited by itself
+     */
+    private static Optional<String> awaitPowerOff(Process qemu, List<String> lines, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<String> reason = Optional.empty();
+        while (!qemu.waitFor(250, TimeUnit.MILLISECONDS)) {
+            if (reason.isEmpty()) {
+                synchronized (lines) {
+                    reason = lines.stream().filter(l -> DEAD_END.matcher(l).find()).findFirst()
+                            .map(l -> "dead end on the console: " + l.strip());
+                }
+                if (reason.isPresent()) {
+                    deadline = Math.min(deadline, System.nanoTime() + DEAD_END_GRACE.toNanos());
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                return Optional.of(reason.orElse("still running after " + timeout.toSeconds() + " s"));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
