@@ -1,0 +1,211 @@
+package org.bootferry.boot;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.bootferry.config.ConfigError;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.MacAddress;
+import org.bootferry.config.MachineConfig;
+import org.bootferry.config.MachineFile;
+import org.bootferry.config.ServerSettings;
+
+/**
+ * Answers the one question every boot stage asks — what does this machine boot? — from the current
+ * config snapshot. Protocols never read config themselves; they render the {@link BootPlan}.
+ */
+public final class BootPlanner {
+
+    private static final MacAddress EXAMPLE_MAC = MacAddress.parse("00:00:00:00:00:00");
+
+    private final Supplier<ConfigSnapshot> config;
+
+    public BootPlanner(Supplier<ConfigSnapshot> config) {
+        this.config = config;
+    }
+
+    /**
+     * The plan for a machine; empty when its MAC has no file and there is no {@code default.yaml}
+     * (such machines are not answered, so another boot server on the segment can serve them).
+     *
+     * @throws BootPlanException when the machine's config can't be turned into a plan
+     */
+    public Optional<BootPlan> plan(Machine machine) {
+        ConfigSnapshot snapshot = config.get();
+        return snapshot.machine(machine.mac()).map(file -> plan(snapshot, file, machine));
+    }
+
+    /** The machine's install file (kickstart, preseed, …) rendered for it; empty when it has none. */
+    public Optional<String> kickstart(Machine machine) {
+        ConfigSnapshot snapshot = config.get();
+        return snapshot.machine(machine.mac()).flatMap(file -> kickstart(snapshot, file, plan(snapshot, file, machine)));
+    }
+
+    private static Optional<String> kickstart(ConfigSnapshot snapshot, MachineFile file, BootPlan plan) {
+        MachineConfig c = resolveProfiles(snapshot, file);
+        if (c.kickstart() == null) {
+            return Optional.empty();
+        }
+        Path templateFile = snapshot.dir().resolve("templates").resolve(c.kickstart());
+        return Optional.of(Template.parse(templateFile, snapshot.templates().get(c.kickstart()))
+                .render(values(plan, c), Template.Escaper.NONE));
+    }
+
+    /**
+     * Plans every machine file of a snapshot and renders its install file, as a boot would: the
+     * errors that only show when files meet (an unknown template variable, a missing loader).
+     */
+    public static List<ConfigError> check(ConfigSnapshot snapshot) {
+        return check(snapshot, Optional.empty());
+    }
+
+    /**
+     * Like {@link #check(ConfigSnapshot)}, but skips the machine files that {@code checked} (a
+     * snapshot that passed) holds unchanged while settings, profiles and templates are unchanged too:
+     * after one edit, one machine is planned, not ten thousand.
+     */
+    public static List<ConfigError> check(ConfigSnapshot snapshot, ConfigSnapshot checked) {
+        return check(snapshot, Optional.of(checked));
+    }
+
+    private static List<ConfigError> check(ConfigSnapshot snapshot, Optional<ConfigSnapshot> checked) {
+        boolean sharedUnchanged = checked.isPresent()
+                && checked.get().settings().equals(snapshot.settings())
+                && checked.get().profiles().equals(snapshot.profiles())
+                && checked.get().templates().equals(snapshot.templates());
+        // A set: machines sharing a profile or template share its error, which is reported once.
+        Set<ConfigError> errors = new LinkedHashSet<>();
+        for (String id : snapshot.settings().loaders().keySet()) {
+            if (Firmware.byId(id).isEmpty()) {
+                errors.add(new ConfigError(snapshot.dir().resolve("server.yaml"), 0, "loaders: unknown firmware '" + id
+                        + "' (known: " + Firmware.ids() + ")"));
+            }
+        }
+        List<MachineFile> files = new ArrayList<>(snapshot.machines().values());
+        snapshot.defaultMachine().ifPresent(files::add);
+        for (MachineFile file : files) {
+            if (sharedUnchanged && file.equals(file.mac().map(checked.get().machines()::get)
+                    .orElse(checked.get().defaultMachine().orElse(null)))) {
+                continue;
+            }
+            try {
+                kickstart(snapshot, file, plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS)));
+            } catch (BootPlanException e) {
+                errors.add(e.error());
+            }
+        }
+        return List.copyOf(errors);
+    }
+
+    private static BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine) {
+        ServerSettings settings = snapshot.settings();
+        MachineConfig c = resolveProfiles(snapshot, file);
+        InetAddress server = machine.server().orElseGet(() -> address(settings));
+        URI serverUrl = URI.create("http://" + hostPart(server) + (settings.httpPort() == 80 ? "" : ":" + settings.httpPort()));
+        MachineConfig.KernelBoot kb = c.kernelBoot();
+        if (kb == null || (kb.files() == null && kb.container() == null)) {
+            throw new BootPlanException(new ConfigError(file.file(), 0,
+                    "no kernel: set kernelBoot.files or kernelBoot.container here or in its profile"));
+        }
+        if (kb.container() != null) {
+            throw new BootPlanException(new ConfigError(file.file(), 0,
+                    "kernelBoot.container: booting from container images is not available in this build"));
+        }
+        BootFile kernel = new BootFile.Local(Path.of(kb.files().kernel()));
+        List<BootFile> initrds = kb.files().initrd() == null ? List.of()
+                : kb.files().initrd().stream().<BootFile>map(p -> new BootFile.Local(Path.of(p))).toList();
+        String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
+        BootPlan unrendered = new BootPlan(machine, hostname, server, serverUrl,
+                bootFile(settings, machine, serverUrl), kernel, initrds, "");
+        String cmdline = "";
+        if (kb.kernelArgs() != null) {
+            try {
+                cmdline = Template.parse(file.file(), kb.kernelArgs()).render(values(unrendered, c), Template.Escaper.NONE);
+            } catch (TemplateException e) {
+                throw new BootPlanException(new ConfigError(file.file(), 0, "kernelArgs: " + e.error().message()));
+            }
+            // The command line is one line of an iPXE script or a pxelinux/GRUB config: a line
+            // break (from a variable) would start a new command there.
+            if (cmdline.indexOf('\n') >= 0 || cmdline.indexOf('\r') >= 0) {
+                throw new BootPlanException(new ConfigError(file.file(), 0,
+                        "kernelArgs: the rendered command line contains a line break"));
+            }
+        }
+        return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), kernel, initrds, cmdline);
+    }
+
+    /**
+     * What DHCP names as the boot file. iPXE gets the script URL (that is what ends the chainload:
+     * handing iPXE another iPXE would loop); UEFI HTTP Boot gets the loader by URL; everything else
+     * the first-stage loader over TFTP.
+     */
+    private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl) {
+        if (machine.ipxe()) {
+            return serverUrl + "/boot.ipxe?mac=" + machine.mac();
+        }
+        String loaderFirmware = machine.firmware().httpBoot()
+                ? machine.firmware().id().replace("http-", "efi-") : machine.firmware().id();
+        String loader = settings.loaders().get(loaderFirmware);
+        if (loader == null) {
+            throw new BootPlanException(new ConfigError(Path.of("server.yaml"), 0, "no loader for firmware "
+                    + machine.firmware() + ": add one under 'loaders:' (e.g. " + loaderFirmware + ": snp.efi)"));
+        }
+        return machine.firmware().httpBoot() ? serverUrl + "/tftp/" + loader : loader;
+    }
+
+    /** Follows {@code profile:} links; the machine's own values win over its profile's. */
+    private static MachineConfig resolveProfiles(ConfigSnapshot snapshot, MachineFile file) {
+        MachineConfig c = file.config();
+        List<String> seen = new ArrayList<>();
+        while (c.profile() != null) {
+            if (seen.contains(c.profile())) {
+                seen.add(c.profile());
+                throw new BootPlanException(new ConfigError(file.file(), 0, "profiles include each other: "
+                        + String.join(" -> ", seen)));
+            }
+            seen.add(c.profile());
+            ConfigSnapshot.ProfileFile profile = snapshot.profiles().get(c.profile());
+            if (profile == null) {
+                throw new BootPlanException(new ConfigError(file.file(), 0, "profile '" + c.profile() + "' not found"));
+            }
+            c = c.over(profile.config());
+        }
+        return c;
+    }
+
+    private static Map<String, Object> values(BootPlan plan, MachineConfig c) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("mac", plan.machine().mac().toString());
+        values.put("hostname", plan.hostname());
+        values.put("firmware", plan.machine().firmware().id());
+        values.put("arch", plan.machine().firmware().arch().ociName());
+        values.put("serverUrl", plan.serverUrl().toString());
+        values.put("kickstartUrl", plan.kickstartUrl().toString());
+        values.put("kernelUrl", plan.kernelUrl().toString());
+        values.put("initrdUrl", plan.initrdUrl(0).toString());
+        values.put("vars", c.vars() == null ? Map.of() : c.vars());
+        return values;
+    }
+
+    private static InetAddress address(ServerSettings settings) {
+        try {
+            return InetAddress.getByName(settings.advertise().orElse(settings.bind()));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("settings hold a checked literal address", e);
+        }
+    }
+
+    private static String hostPart(InetAddress address) {
+        String host = address.getHostAddress();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+}

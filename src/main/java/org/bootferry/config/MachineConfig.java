@@ -1,0 +1,71 @@
+package org.bootferry.config;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A machine file ({@code machines/<mac>.yaml}), a profile ({@code profiles/<name>.yaml}) or
+ * {@code machines/default.yaml}: all share this shape. Field names follow KubeVirt's
+ * {@code firmware.kernelBoot} so a VM spec can be copied over. Absent fields are null, so a machine
+ * can inherit them from its profile ({@link #over}).
+ */
+public record MachineConfig(
+        String hostname,
+        String profile,
+        KernelBoot kernelBoot,
+        String kickstart,
+        Map<String, Object> vars,
+        Boolean bootOnce) {
+
+    /** {@code kernelBoot}: where kernel and initrd come from, and the kernel command line. */
+    public record KernelBoot(Container container, Files files, String kernelArgs) {
+
+        KernelBoot over(KernelBoot base) {
+            if (base == null) {
+                return this;
+            }
+            boolean ownSource = container != null || files != null;
+            return new KernelBoot(
+                    ownSource ? container : base.container,
+                    ownSource ? files : base.files,
+                    kernelArgs != null ? kernelArgs : base.kernelArgs);
+        }
+    }
+
+    /** KubeVirt's {@code kernelBoot.container}. */
+    public record Container(
+            String image,
+            String kernelPath,
+            String initrdPath,
+            String imagePullPolicy,
+            String imagePullSecret) {
+    }
+
+    /** Local files; relative paths are relative to the config directory. */
+    public record Files(
+            String kernel,
+            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> initrd) {
+    }
+
+    /** This config with every absent field taken from {@code base} (a profile); vars merge key by key. */
+    public MachineConfig over(MachineConfig base) {
+        if (base == null) {
+            return this;
+        }
+        Map<String, Object> mergedVars = new java.util.LinkedHashMap<>();
+        if (base.vars != null) {
+            mergedVars.putAll(base.vars);
+        }
+        if (vars != null) {
+            mergedVars.putAll(vars);
+        }
+        return new MachineConfig(
+                hostname != null ? hostname : base.hostname,
+                base.profile,
+                kernelBoot != null ? kernelBoot.over(base.kernelBoot) : base.kernelBoot,
+                kickstart != null ? kickstart : base.kickstart,
+                mergedVars,
+                bootOnce != null ? bootOnce : base.bootOnce);
+    }
+}

@@ -1,0 +1,160 @@
+package org.bootferry.server;
+
+import io.netty.channel.Channel;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.ServerSettings;
+import org.bootferry.http.HttpServer;
+
+/** Starts and stops every listener on one shared event loop group. */
+public final class BootServer implements AutoCloseable {
+
+    private final Supplier<ConfigSnapshot> config;
+    private final List<Channel> channels = new ArrayList<>();
+    private Transport transport;
+    private ExecutorService blocking;
+
+    /** @param config the config in force, asked again on every request (live reload swaps it) */
+    public BootServer(Supplier<ConfigSnapshot> config) {
+        this.config = config;
+    }
+
+    /**
+     * Binds every listener, reporting each with a {@code listening <proto> <tcp|udp> ADDR:PORT} line.
+     *
+     * @throws ListenerException naming what to do when a port can't be had; nothing stays bound then
+     */
+    public void start(Consumer<String> ready) {
+        ServerSettings settings = config.get().settings();
+        transport = Transport.create(0);
+        blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
+        BootPlanner planner = new BootPlanner(config);
+        InetAddress bind = literal(settings.bind());
+        try {
+            HttpServer http = new HttpServer(planner, blocking);
+            InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
+            Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
+                    () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
+            ready.accept(listening("http", "tcp", httpAddress, channel));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Binding a listener; Netty reports a refused bind as the cause of its own exception. */
+    @FunctionalInterface
+    interface Binder {
+        Channel bind() throws Exception;
+    }
+
+    private Channel bindOrExplain(String name, String proto, InetSocketAddress address, String flag, Binder binder) {
+        try {
+            Channel channel = binder.bind();
+            channels.add(channel);
+            return channel;
+        } catch (Exception e) {
+            throw new ListenerException(explainBindFailure(name, proto, address, flag, e), e);
+        }
+    }
+
+    static String explainBindFailure(String name, String proto, InetSocketAddress address, String flag, Throwable e) {
+        String what = "cannot listen for " + name + " on " + proto + " " + hostPort(address) + ": ";
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("permission denied") || message.contains("access denied")) {
+            return what + "permission denied. Ports below 1024 need root or CAP_NET_BIND_SERVICE "
+                    + "(e.g. setcap cap_net_bind_service=+ep \"$(readlink -f \"$(command -v java)\")\", or the "
+                    + "systemd unit's AmbientCapabilities), or choose another port with " + flag;
+        }
+        if (message.contains("address already in use")) {
+            return what + "the port is already in use by another process (see: ss -lunpt | grep :"
+                    + address.getPort() + "); stop it or choose another port with " + flag;
+        }
+        if (message.contains("cannot assign requested address")) {
+            return what + "no interface of this host has that address; check --bind";
+        }
+        return what + e;
+    }
+
+    /** The address as configured (a dual-stack socket reports 0.0.0.0 as ::), the port as bound (0 = any). */
+    private static String listening(String name, String proto, InetSocketAddress configured, Channel channel) {
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        return "listening " + name + " " + proto + " " + hostPort(new InetSocketAddress(configured.getAddress(), port));
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /**
+     * The address machines reach us at when none is configured: with a wildcard bind, this host's
+     * first IPv4 address on an interface that is up and not loopback.
+     */
+    public static String defaultAdvertise(ServerSettings settings) {
+        InetAddress bind = literal(settings.bind());
+        if (!bind.isAnyLocalAddress()) {
+            return settings.bind();
+        }
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp() || nif.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                    if (a instanceof Inet4Address) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            throw new ListenerException("cannot list this host's interfaces to choose an address to advertise: "
+                    + e.getMessage() + "; set --advertise", e);
+        }
+        throw new ListenerException("this host has no IPv4 address besides loopback to advertise to machines:"
+                + " set --advertise (the address machines reach bootferry at)", null);
+    }
+
+    private static InetAddress literal(String address) {
+        try {
+            return InetAddress.getByName(address);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + address, e);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        for (Channel channel : channels) {
+            channel.close().syncUninterruptibly();
+        }
+        channels.clear();
+        if (blocking != null) {
+            blocking.shutdownNow();
+        }
+        if (transport != null) {
+            transport.close();
+        }
+    }
+}
