@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.bootferry.testing.Command;
+import org.bootferry.testing.Processes;
 import org.bootferry.testing.Tools;
 
 /**
@@ -106,12 +106,12 @@ final class BootArtifacts {
 
     /** The versioned package {@code linux-image-amd64} depends on, e.g. linux-image-6.1.0-56-amd64. */
     private static String kernelPackage() {
-        Command.Result known = Command.attempt("apt-cache", "depends", "linux-image-amd64");
-        if (!known.ok() || !known.output().contains("Depends: linux-image-")) {
-            Command.run("apt-get", "update", "-qq");
+        Processes.Result known = Processes.run(List.of("apt-cache", "depends", "linux-image-amd64"), 60);
+        if (!known.text().contains("Depends: linux-image-")) {
+            Processes.check("apt-get", "update", "-qq");
         }
-        Command.Result deps = Command.attempt("apt-cache", "depends", "linux-image-amd64");
-        return deps.output().lines().map(String::trim)
+        String deps = Processes.check("apt-cache", "depends", "linux-image-amd64");
+        return deps.lines().map(String::trim)
                 .filter(l -> l.startsWith("Depends: linux-image-"))
                 .map(l -> l.substring("Depends: ".length()))
                 .findFirst()
@@ -121,9 +121,9 @@ final class BootArtifacts {
     private static void unpackKernel(String pkg, Path dir) {
         try {
             Path work = Files.createDirectories(cacheDir().resolve("tmp-" + pkg));
-            Command.run("sh", "-c", "cd \"$1\" && rm -f ./*.deb && apt-get download -q \"$2\"", "sh", work.toString(), pkg);
+            Processes.check("sh", "-c", "cd \"$1\" && rm -f ./*.deb && apt-get download -q \"$2\"", "sh", work.toString(), pkg);
             Path unpacked = work.resolve("root");
-            Command.run("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\"/*.deb | tar -x -C \"$2\" --wildcards"
+            Processes.check("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\"/*.deb | tar -x -C \"$2\" --wildcards"
                     + " './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/net/*' './lib/modules/*/kernel/drivers/virtio/*'"
                     + " './lib/modules/*/kernel/net/core/*'",
                     "sh", work.toString(), Files.createDirectories(unpacked).toString());
@@ -150,9 +150,9 @@ final class BootArtifacts {
                 Files.copy(available.get(module), staged.resolve("modules").resolve(module + ".ko"));
             }
             Files.write(staged.resolve("modules/load-order"), order);
-            Command.run("rm", "-rf", dir.toString());
+            Processes.check("rm", "-rf", dir.toString());
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
-            Command.run("rm", "-rf", work.toString());
+            Processes.check("rm", "-rf", work.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -200,10 +200,11 @@ final class BootArtifacts {
         Path busybox = Tools.requireFile(Path.of("/bin/busybox"), "busybox-static");
         Tools.require("cpio", "cpio");
         Tools.require("gzip", "gzip");
+        Tools.require("file", "file");
         assertStatic(busybox);
         try {
             Path root = target.resolveSibling(target.getFileName() + ".d");
-            Command.run("rm", "-rf", root.toString());
+            Processes.check("rm", "-rf", root.toString());
             for (String d : List.of("bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "etc", "lib/modules")) {
                 Files.createDirectories(root.resolve(d));
             }
@@ -217,7 +218,7 @@ final class BootArtifacts {
                 order.add(name.substring(0, name.length() - ".ko".length()));
             }
             Files.write(root.resolve("lib/modules/load-order"), order);
-            Command.run("sh", "-c", "cd \"$1\" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -6 > \"$2\"",
+            Processes.check("sh", "-c", "cd \"$1\" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -6 > \"$2\"",
                     "sh", root.toString(), target.toAbsolutePath().toString());
             return target;
         } catch (IOException e) {
@@ -227,7 +228,7 @@ final class BootArtifacts {
 
     /** Debian's plain {@code busybox} package is dynamically linked and would die in an empty initramfs. */
     private static void assertStatic(Path busybox) {
-        String file = Command.attempt("file", "-L", busybox.toString()).output();
+        String file = Processes.check("file", "-L", busybox.toString());
         if (file.contains("dynamically linked")) {
             throw new AssertionError(busybox + " is dynamically linked: install busybox-static (" + file.trim() + ")");
         }

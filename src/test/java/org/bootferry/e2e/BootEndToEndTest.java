@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.bootferry.config.MacAddress;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
-import org.bootferry.testing.Command;
+import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.Processes;
 import org.bootferry.testing.Pcap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,37 +47,32 @@ class BootEndToEndTest {
         classStart = System.nanoTime();
         BootLab.requireTools();
         QemuVm.requireTools(Client.OVMF_EDK2_VIRTIO);
-        Command.run("rm", "-rf", WORK.toString());
+        Processes.check("rm", "-rf", WORK.toString());
         Files.createDirectories(WORK);
 
         BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
         Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
-        Path config = WORK.resolve("config");
-        Files.createDirectories(config.resolve("machines"));
-        Files.createDirectories(config.resolve("templates"));
-        Files.writeString(config.resolve("templates/install.ks"), """
-                # kickstart rendered by bootferry
-                network --hostname={{hostname}}
-                # machine {{mac}}
-                """);
+        ConfigDir config = new ConfigDir(WORK.resolve("config")).file("templates/install.ks",
+                "# kickstart rendered by bootferry",
+                "network --hostname={{hostname}}",
+                "# machine {{mac}}");
         machineFile(config, BIOS_MAC, "bfe-bios-node", "bfe.marker=bios-only-arg", kernel.vmlinuz(), initrd);
         machineFile(config, UEFI_MAC, "bfe-uefi-node", "bfe.marker=uefi-only-arg", kernel.vmlinuz(), initrd);
         Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: iPXE comes from /usr/lib/ipxe
 
         lab = BootLab.start(WORK);
-        lab.startBootferry(config, tftpRoot);
+        lab.startBootferry(config.dir(), tftpRoot);
     }
 
-    private static void machineFile(Path config, MacAddress mac, String hostname, String marker, Path kernel, Path initrd)
-            throws IOException {
+    private static void machineFile(ConfigDir config, MacAddress mac, String hostname, String marker, Path kernel,
+            Path initrd) {
         // panic=-1: if /init dies the kernel reboots at once, and -no-reboot ends QEMU instead of a long timeout.
-        Files.writeString(config.resolve("machines/" + mac.dashed() + ".yaml"), """
-                hostname: %s
-                kernelBoot:
-                  files: {kernel: %s, initrd: [%s]}
-                  kernelArgs: "console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} %s"
-                kickstart: install.ks
-                """.formatted(hostname, kernel, initrd, marker));
+        config.file("machines/" + mac.dashed() + ".yaml",
+                "hostname: " + hostname,
+                "kernelBoot:",
+                "  files: {kernel: " + kernel + ", initrd: [" + initrd + "]}",
+                "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} " + marker + "\"",
+                "kickstart: install.ks");
     }
 
     @AfterAll

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bootferry.testing.Command;
+import org.bootferry.testing.Processes;
 import org.bootferry.testing.NetNamespace;
 import org.bootferry.testing.Tools;
 
@@ -95,7 +95,7 @@ final class BootLab implements AutoCloseable {
         server.run("ip", "tuntap", "add", "dev", TAP, "mode", "tap");
         server.run("ip", "link", "set", TAP, "master", BRIDGE);
         server.run("ip", "link", "set", TAP, "up");
-        Command.run("ip", "link", "add", VETH, "netns", server.name(), "type", "veth",
+        Processes.check("ip", "link", "add", VETH, "netns", server.name(), "type", "veth",
                 "peer", "name", "eth0", "netns", site.name());
         server.run("ip", "link", "set", VETH, "master", BRIDGE);
         server.run("ip", "link", "set", VETH, "up");

@@ -24,7 +24,7 @@ public final class NetNamespace implements AutoCloseable {
         Tools.requireRoot();
         Tools.require("ip", "iproute2");
         remove(name);
-        Command.run("ip", "netns", "add", name);
+        Processes.check("ip", "netns", "add", name);
         NetNamespace ns = new NetNamespace(name);
         ns.run("ip", "link", "set", "lo", "up");
         return ns;
@@ -47,7 +47,7 @@ public final class NetNamespace implements AutoCloseable {
 
     /** Runs a short command inside the namespace, failing the test if it fails. */
     public String run(String... command) {
-        return Command.run(exec(command));
+        return Processes.check(exec(command));
     }
 
     @Override
@@ -57,14 +57,14 @@ public final class NetNamespace implements AutoCloseable {
 
     /** Kills the processes left in namespace {@code name} (by pid) and deletes it; fine if it doesn't exist. */
     public static void remove(String name) {
-        Command.Result pids = Command.attempt("ip", "netns", "pids", name);
-        if (pids.ok()) {
-            for (String pid : pids.output().trim().split("\\s+")) {
+        Processes.Result pids = Processes.run(List.of("ip", "netns", "pids", name), 30);
+        if (pids.exit() == 0) {
+            for (String pid : pids.text().trim().split("\\s+")) {
                 if (pid.matches("\\d+")) {
                     ProcessHandle.of(Long.parseLong(pid)).ifPresent(NetNamespace::kill);
                 }
             }
-            Command.attempt("ip", "netns", "del", name);
+            Processes.run(List.of("ip", "netns", "del", name), 30);
         }
     }
 
