@@ -98,9 +98,9 @@ class BootEndToEndTest {
         assertBootedWithOwnPlan(boot, UEFI_MAC, "bfe.marker=uefi-only-arg", "bfe.marker=bios-only-arg", "bfe-uefi-node");
         Map<String, byte[]> seen = FIXTURES.get(Client.OVMF_EDK2_VIRTIO);
         assertThat(seen).as("EDK2's path: ProxyDHCP offer, port 4011 exchange, TFTP of ipxe.efi, then iPXE's DHCP")
-                .containsKeys("dhcp/edk2-x64-discover.bin", "dhcp/edk2-x64-request-4011.bin",
-                        "tftp/edk2-x64-rrq-ipxe.efi-tsize-probe.bin", "tftp/edk2-x64-rrq-ipxe.efi.bin",
-                        "dhcp/ipxe-efi-chained-discover.bin");
+                .containsKeys("dhcp/e2e-edk2-x64-discover.bin", "dhcp/e2e-edk2-x64-request-4011.bin",
+                        "tftp/e2e-edk2-x64-rrq-ipxe.efi-tsize-probe.bin", "tftp/e2e-edk2-x64-rrq-ipxe.efi.bin",
+                        "dhcp/e2e-ipxe-efi-chained-discover.bin");
     }
 
     /** Boots {@code client} with a capture running; keeps the client packets as codec fixtures. */

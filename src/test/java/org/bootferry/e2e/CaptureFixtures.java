@@ -19,6 +19,12 @@ import org.bootferry.testing.Pcap;
  */
 final class CaptureFixtures {
 
+    /**
+     * Where fixtures go and how their names start: "e2e-" tells them from fixtures cut out of other
+     * captures in the same directories.
+     */
+    private static final String DHCP = "dhcp/e2e-";
+    private static final String TFTP = "tftp/e2e-";
     private static final int DHCP_MIN = 240;            // RFC 2131 §2: fixed header 236 + magic cookie 4
     private static final int OPTION_MESSAGE_TYPE = 53;  // RFC 2132 §9.6
     private static final int OPTION_VENDOR_CLASS = 60;  // RFC 2132 §9.13
@@ -33,7 +39,7 @@ final class CaptureFixtures {
     }
 
     /**
-     * Fixture name ({@code dhcp/edk2-x64-request-4011.bin}) to UDP payload, for the client packets of
+     * Fixture name ({@code dhcp/e2e-edk2-x64-request-4011.bin}) to UDP payload, for the client packets of
      * one boot, plus the site DHCP server's offer and ack (real dnsmasq replies to decode).
      *
      * @param firmware what this boot's firmware PXE client is called, e.g. {@code edk2-x64}
@@ -48,10 +54,10 @@ final class CaptureFixtures {
             if (toServer && p.length >= DHCP_MIN && p[0] == 1) {
                 String client = dhcpClient(p, firmware, ipxe);
                 String port = d.destinationPort() == 4011 ? "-4011" : "";
-                out.putIfAbsent("dhcp/" + client + "-" + dhcpType(p) + port + ".bin", p);
+                out.putIfAbsent(DHCP + client + "-" + dhcpType(p) + port + ".bin", p);
             } else if (d.sourcePort() == 67 && d.source().getAddress().getHostAddress().equals(siteServer)
                     && p.length >= DHCP_MIN && p[0] == 2) {
-                out.putIfAbsent("dhcp/site-dnsmasq-" + dhcpType(p) + ".bin", p);
+                out.putIfAbsent(DHCP + "site-dnsmasq-" + dhcpType(p) + ".bin", p);
             }
         }
         tftpClientPackets(datagrams, firmware, out);
@@ -69,7 +75,7 @@ final class CaptureFixtures {
                 continue;
             }
             boolean probe = text(p).contains("\0tsize\0");
-            String name = "tftp/" + firmware + "-rrq-" + fileName(p) + (probe ? "-tsize-probe" : "") + ".bin";
+            String name = TFTP + firmware + "-rrq-" + fileName(p) + (probe ? "-tsize-probe" : "") + ".bin";
             out.putIfAbsent(name, p);
             for (Pcap.Datagram d : datagrams) {
                 byte[] q = d.payload();
@@ -78,11 +84,11 @@ final class CaptureFixtures {
                     continue;
                 }
                 if (opcode(q) == TFTP_ERROR) {
-                    out.putIfAbsent("tftp/" + firmware + "-error-after-" + (probe ? "tsize-probe" : "transfer") + ".bin", q);
+                    out.putIfAbsent(TFTP + firmware + "-error-after-" + (probe ? "tsize-probe" : "transfer") + ".bin", q);
                     break;
                 }
                 if (opcode(q) == TFTP_ACK && (q[2] | q[3]) == 0) {
-                    out.putIfAbsent("tftp/" + firmware + "-ack-oack.bin", q);
+                    out.putIfAbsent(TFTP + firmware + "-ack-oack.bin", q);
                 }
             }
         }
