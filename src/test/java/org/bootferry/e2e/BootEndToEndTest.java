@@ -96,11 +96,12 @@ class BootEndToEndTest {
         Boot boot = bootAndCapture(Client.OVMF_EDK2_VIRTIO, UEFI_MAC, "edk2-x64", "ipxe-efi-chained");
 
         assertBootedWithOwnPlan(boot, UEFI_MAC, "bfe.marker=uefi-only-arg", "bfe.marker=bios-only-arg", "bfe-uefi-node");
-        Map<String, byte[]> seen = FIXTURES.get(Client.OVMF_EDK2_VIRTIO);
-        assertThat(seen).as("EDK2's path: ProxyDHCP offer, port 4011 exchange, TFTP of ipxe.efi, then iPXE's DHCP")
-                .containsKeys("dhcp/e2e-edk2-x64-discover.bin", "dhcp/e2e-edk2-x64-request-4011.bin",
-                        "tftp/e2e-edk2-x64-rrq-ipxe.efi-tsize-probe.bin", "tftp/e2e-edk2-x64-rrq-ipxe.efi.bin",
-                        "dhcp/e2e-ipxe-efi-chained-discover.bin");
+        // Whether EDK2 also asks on port 4011 is the server's choice (option 43 discovery control),
+        // so only the stages every answer leads through are required here.
+        assertThat(FIXTURES.get(Client.OVMF_EDK2_VIRTIO).keySet())
+                .as("EDK2's path: DISCOVER, TFTP of the ipxe.efi our offer named (size probe, then the transfer), iPXE's DHCP")
+                .contains("dhcp/e2e-edk2-x64-discover.bin", "tftp/e2e-edk2-x64-rrq-ipxe.efi-tsize-probe.bin",
+                        "tftp/e2e-edk2-x64-rrq-ipxe.efi.bin", "dhcp/e2e-ipxe-efi-chained-discover.bin");
     }
 
     /** Boots {@code client} with a capture running; keeps the client packets as codec fixtures. */
