@@ -16,6 +16,7 @@ import java.util.List;
  * @param kernel     the kernel
  * @param initrds    the initrds, in order
  * @param cmdline    the rendered kernel command line (without iPXE's {@code initrd=} additions)
+ * @param localBoot  true when the machine installed already ({@code bootOnce}): boot from its own disk
  */
 public record BootPlan(
         Machine machine,
@@ -25,7 +26,8 @@ public record BootPlan(
         String bootFile,
         BootFile kernel,
         List<BootFile> initrds,
-        String cmdline) {
+        String cmdline,
+        boolean localBoot) {
 
     public BootPlan {
         initrds = List.copyOf(initrds);

@@ -28,9 +28,16 @@ public final class BootPlanner {
     private static final MacAddress EXAMPLE_MAC = MacAddress.parse("00:00:00:00:00:00");
 
     private final Supplier<ConfigSnapshot> config;
+    private final Optional<BootState> state;
 
+    /** A planner without boot-once state: every machine gets its install plan. */
     public BootPlanner(Supplier<ConfigSnapshot> config) {
+        this(config, Optional.empty());
+    }
+
+    public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state) {
         this.config = config;
+        this.state = state;
     }
 
     /**
@@ -41,13 +48,14 @@ public final class BootPlanner {
      */
     public Optional<BootPlan> plan(Machine machine) {
         ConfigSnapshot snapshot = config.get();
-        return snapshot.machine(machine.mac()).map(file -> plan(snapshot, file, machine));
+        return snapshot.machine(machine.mac()).map(file -> plan(snapshot, file, machine, installed(file, machine)));
     }
 
     /** The machine's install file (kickstart, preseed, …) rendered for it; empty when it has none. */
     public Optional<String> kickstart(Machine machine) {
         ConfigSnapshot snapshot = config.get();
-        return snapshot.machine(machine.mac()).flatMap(file -> kickstart(snapshot, file, plan(snapshot, file, machine)));
+        return snapshot.machine(machine.mac()).flatMap(file -> kickstart(snapshot, file, plan(snapshot, file, machine,
+                false)));
     }
 
     private static Optional<String> kickstart(ConfigSnapshot snapshot, MachineFile file, BootPlan plan) {
@@ -98,7 +106,8 @@ public final class BootPlanner {
                 continue;
             }
             try {
-                kickstart(snapshot, file, plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS)));
+                kickstart(snapshot, file, plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS),
+                    false));
             } catch (BootPlanException e) {
                 errors.add(e.error());
             }
@@ -106,7 +115,49 @@ public final class BootPlanner {
         return List.copyOf(errors);
     }
 
-    private static BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine) {
+    /**
+     * What every stage would answer the machine, for every firmware kind; empty for a MAC that is
+     * not answered. Pulls nothing: image-backed files are named by reference, not fetched.
+     *
+     * @throws BootPlanException when the machine's config can't be turned into a plan
+     */
+    public Optional<Explanation> explain(MacAddress mac) {
+        ConfigSnapshot snapshot = config.get();
+        Optional<MachineFile> file = snapshot.machine(mac);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> dhcp = new LinkedHashMap<>();
+        for (Firmware firmware : Firmware.values()) {
+            try {
+                dhcp.put(firmware.id(), plan(Machine.of(mac, firmware)).orElseThrow().bootFile());
+            } catch (BootPlanException e) {
+                dhcp.put(firmware.id(), "not booted: " + e.error().message());
+            }
+        }
+        BootPlan plan = plan(new Machine(mac, Firmware.BIOS, true, Optional.empty())).orElseThrow();
+        dhcp.put("ipxe", plan.bootFile());
+        MachineConfig c = resolveProfiles(snapshot, file.get());
+        List<Explanation.Source> initrds = new ArrayList<>();
+        for (int i = 0; i < plan.initrds().size(); i++) {
+            initrds.add(new Explanation.Source(plan.initrds().get(i).source(), plan.initrdUrl(i).toString()));
+        }
+        return Optional.of(new Explanation(mac.toString(), plan.hostname(), file.get().file().toString(),
+                Optional.ofNullable(file.get().config().profile()), dhcp, plan.nextServer().getHostAddress(),
+                new Explanation.Source(plan.kernel().source(), plan.kernelUrl().toString()), initrds, plan.cmdline(),
+                IpxeScript.render(plan), plan.kickstartUrl().toString(), kickstart(snapshot, file.get(), plan),
+                Boolean.TRUE.equals(c.bootOnce()),
+                state.flatMap(s -> s.installed(mac)).map(Object::toString), plan.localBoot()));
+    }
+
+    /** A {@code bootOnce} machine that reported its install done boots from its disk until reset. */
+    private boolean installed(MachineFile file, Machine machine) {
+        ConfigSnapshot snapshot = config.get();
+        return state.isPresent() && Boolean.TRUE.equals(resolveProfiles(snapshot, file).bootOnce())
+                && state.get().installed(machine.mac()).isPresent();
+    }
+
+    private static BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine, boolean localBoot) {
         ServerSettings settings = snapshot.settings();
         MachineConfig c = resolveProfiles(snapshot, file);
         InetAddress server = machine.server().orElseGet(() -> address(settings));
@@ -125,7 +176,7 @@ public final class BootPlanner {
                 : kb.files().initrd().stream().<BootFile>map(p -> new BootFile.Local(Path.of(p))).toList();
         String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
         BootPlan unrendered = new BootPlan(machine, hostname, server, serverUrl,
-                bootFile(settings, machine, serverUrl), kernel, initrds, "");
+                bootFile(settings, machine, serverUrl), kernel, initrds, "", localBoot);
         String cmdline = "";
         if (kb.kernelArgs() != null) {
             try {
@@ -140,7 +191,8 @@ public final class BootPlanner {
                         "kernelArgs: the rendered command line contains a line break"));
             }
         }
-        return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), kernel, initrds, cmdline);
+        return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), kernel, initrds, cmdline,
+                localBoot);
     }
 
     /**

@@ -11,6 +11,9 @@ public final class IpxeScript {
     public static String render(BootPlan plan) {
         StringBuilder script = new StringBuilder("#!ipxe\n");
         script.append("# bootferry: ").append(plan.hostname()).append(" (").append(plan.machine().mac()).append(")\n");
+        if (plan.localBoot()) {
+            return script.append(localBoot(plan.machine().firmware())).toString();
+        }
         List<BootFile> initrds = plan.initrds();
         StringBuilder kernel = new StringBuilder("kernel ").append(plan.kernelUrl());
         // iPXE's EFI loader (Debian's 2019 build) hands the kernel only the initrds named by
@@ -27,6 +30,16 @@ public final class IpxeScript {
         }
         script.append("boot\n");
         return script.toString();
+    }
+
+    /**
+     * Installed already: hand back to the firmware's next boot device. Under UEFI {@code exit}
+     * returns to the boot manager; a BIOS ROM may not try the next device after iPXE returns, so
+     * BIOS boots the first disk directly.
+     */
+    private static String localBoot(Firmware firmware) {
+        String boot = firmware.uefi() ? "exit\n" : "sanboot --no-describe --drive 0x80\n";
+        return "echo Installed already (bootOnce): booting from local disk\n" + boot;
     }
 
     private static String initrdName(int index) {

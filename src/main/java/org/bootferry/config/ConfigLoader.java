@@ -124,7 +124,12 @@ public final class ConfigLoader {
     /** server.yaml as written: every key optional. */
     private record ServerFile(
             String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
-            Integer pxePort, Boolean dhcp, String tftpRoot, String cache, Map<String, String> loaders) {
+            Integer pxePort, Boolean dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
+            ApiFile api) {
+    }
+
+    /** The {@code api:} section of server.yaml. */
+    private record ApiFile(String token, List<String> allowFrom) {
     }
 
     /**
@@ -263,7 +268,7 @@ public final class ConfigLoader {
     }
 
     private ServerFile emptyServerFile() {
-        return new ServerFile(null, null, null, null, null, null, null, null, null, null);
+        return new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private ServerFile readServerFile() {
@@ -308,7 +313,26 @@ public final class ConfigLoader {
                 f.dhcp() == null || f.dhcp(),
                 f.tftpRoot() != null ? dir.resolve(f.tftpRoot()).normalize() : parent.resolve("tftproot"),
                 f.cache() != null ? dir.resolve(f.cache()).normalize() : parent.resolve("cache"),
-                loaders);
+                loaders,
+                f.state() != null ? dir.resolve(f.state()).normalize() : parent.resolve("state"),
+                api(file, f.api()));
+    }
+
+    private ServerSettings.Api api(Path file, ApiFile api) {
+        if (api == null) {
+            return new ServerSettings.Api(Optional.empty(), List.of());
+        }
+        List<String> allow = api.allowFrom() == null ? List.of() : api.allowFrom();
+        for (String cidr : allow) {
+            if (!Cidr.isValid(cidr)) {
+                errors.add(new ConfigError(file, 0, "api.allowFrom: '" + cidr + "' is not an address block"
+                        + " (write e.g. 10.0.0.0/8 or 192.0.2.7/32)"));
+            }
+        }
+        if (api.token() != null && api.token().length() < 16) {
+            errors.add(new ConfigError(file, 0, "api.token: use at least 16 characters (e.g. openssl rand -hex 16)"));
+        }
+        return new ServerSettings.Api(Optional.ofNullable(api.token()), allow);
     }
 
     private int port(Path file, String key, Integer value, int fallback) {

@@ -1,6 +1,7 @@
 package org.bootferry.config;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,6 +13,8 @@ import java.util.Optional;
  * @param advertise address machines reach us at (next-server, URLs); empty: derived from the host
  * @param dhcp      false to run without ProxyDHCP (a site DHCP server hands out our boot file)
  * @param loaders   first-stage loader per firmware id ({@code bios}, {@code efi-x64}, …), a path in tftproot
+ * @param state     where boot-once state and the event journal live
+ * @param api       who may call the endpoints that change state ({@code POST /done}, reset)
  */
 public record ServerSettings(
         String bind,
@@ -23,7 +26,27 @@ public record ServerSettings(
         boolean dhcp,
         Path tftpRoot,
         Path cache,
-        Map<String, String> loaders) {
+        Map<String, String> loaders,
+        Path state,
+        Api api) {
+
+    /**
+     * Access to the mutating endpoints.
+     *
+     * @param token     when set, callers must send {@code Authorization: Bearer <token>} or {@code ?token=}
+     * @param allowFrom CIDR blocks callers must come from; empty means any address
+     */
+    public record Api(Optional<String> token, List<String> allowFrom) {
+        public Api {
+            allowFrom = List.copyOf(allowFrom);
+        }
+
+        /** The token is a secret: it is never printed. */
+        @Override
+        public String toString() {
+            return "Api[token=" + (token.isPresent() ? "(set)" : "(none)") + ", allowFrom=" + allowFrom + "]";
+        }
+    }
 
     public static final Map<String, String> DEFAULT_LOADERS = Map.of(
             "bios", "undionly.kpxe",
@@ -41,11 +64,11 @@ public record ServerSettings(
      */
     public ServerSettings withListenersOf(ServerSettings running) {
         return new ServerSettings(running.bind, running.advertise, running.httpPort, running.tftpPort, running.dhcpPort,
-                running.pxePort, running.dhcp, tftpRoot, cache, loaders);
+                running.pxePort, running.dhcp, tftpRoot, cache, loaders, state, api);
     }
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders);
+                cache, loaders, state, api);
     }
 }

@@ -59,6 +59,18 @@ class ConfigReloadBench {
                     System.out.printf(Locale.ROOT, "round %d: one edited file (as a watch event names it) applied in %.1f ms%n", round,
                             reload.took().toNanos() / 1e6);
                 }
+                holder.watch(Duration.ofSeconds(30));
+                MacAddress seven = MacAddress.parse("52:54:00:00:00:07");
+                for (int edit = 0; edit < 3; edit++) {
+                    String hostname = "watched-" + round + "-" + edit;
+                    long written = System.nanoTime();
+                    Files.writeString(one, "hostname: " + hostname + "\nprofile: install\n");
+                    while (!hostname.equals(holder.get().machines().get(seven).config().hostname())) {
+                        Thread.sleep(1);
+                    }
+                    System.out.printf(Locale.ROOT, "round %d: edit to in force through the watcher: %.0f ms%n", round,
+                            (System.nanoTime() - written) / 1e6);
+                }
             }
         }
     }

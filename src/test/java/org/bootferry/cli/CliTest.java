@@ -91,7 +91,7 @@ class CliTest {
     void explainShowsEveryStage() {
         Run r = run("explain", "52:54:00:12:34:56", "--config", config.dir().toString(), "--firmware", "efi-x64");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("dhcp      boot file ipxe.efi, next-server 127.0.0.1")
+        assertThat(r.out()).contains("dhcp      boot file ipxe.efi for efi-x64, next-server 127.0.0.1")
                 .contains("ipxe      boot file http://127.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56")
                 .contains("cmdline   console=ttyS0");
     }

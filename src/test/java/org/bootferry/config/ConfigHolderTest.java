@@ -21,6 +21,8 @@ class ConfigHolderTest {
     static final MacAddress NODE1 = MacAddress.parse("52:54:00:12:34:56");
     static final MacAddress NODE2 = MacAddress.parse("52:54:00:12:34:57");
 
+    static final Duration SOON = Duration.ofSeconds(10);
+
     @TempDir
     Path tmp;
     ConfigDir config;
@@ -34,7 +36,7 @@ class ConfigHolderTest {
         config.file("templates/ks.cfg", "host {{hostname}}");
         ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
         holder = new ConfigHolder(loader, loader.load().requireValid(), BootPlanner::check);
-        // A long rescan interval: what is seen here within a second is the watcher's doing.
+        // A long rescan interval: what is seen here is the watcher's doing.
         holder.watch(Duration.ofSeconds(30));
     }
 
@@ -48,6 +50,10 @@ class ConfigHolderTest {
                 "kickstart: ks.cfg");
     }
 
+    /**
+     * Waits for the watcher to apply an edit. The limit is generous (a loaded CI machine); how fast
+     * it really is, ConfigReloadBench measures.
+     */
     private ConfigSnapshot within(Duration limit, Predicate<ConfigSnapshot> condition) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
@@ -64,31 +70,31 @@ class ConfigHolderTest {
     }
 
     @Test
-    void anEditTakesEffectWithinASecond() throws Exception {
+    void anEditTakesEffectWithoutARestart() throws Exception {
         machine("52-54-00-12-34-56.yaml", "node-01-renamed");
-        within(Duration.ofSeconds(1), s -> "node-01-renamed".equals(hostname(s, NODE1)));
+        within(SOON, s -> "node-01-renamed".equals(hostname(s, NODE1)));
     }
 
     @Test
     void additionsDeletionsAndRenamesTakeEffect() throws Exception {
         machine("52-54-00-12-34-57.yaml", "node-02");
-        within(Duration.ofSeconds(1), s -> "node-02".equals(hostname(s, NODE2)));
+        within(SOON, s -> "node-02".equals(hostname(s, NODE2)));
         Files.move(config.dir().resolve("machines/52-54-00-12-34-57.yaml"), config.dir().resolve("machines/52-54-00-12-34-58.yaml"));
-        within(Duration.ofSeconds(1), s -> s.machines().containsKey(MacAddress.parse("52:54:00:12:34:58"))
+        within(SOON, s -> s.machines().containsKey(MacAddress.parse("52:54:00:12:34:58"))
                 && !s.machines().containsKey(NODE2));
         Files.delete(config.dir().resolve("machines/52-54-00-12-34-56.yaml"));
-        within(Duration.ofSeconds(1), s -> !s.machines().containsKey(NODE1));
+        within(SOON, s -> !s.machines().containsKey(NODE1));
     }
 
     @Test
     void aBrokenEditKeepsTheLastGoodVersionAndReportsTheError() throws Exception {
         config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01-new", "kernelBot: {}");
-        ConfigSnapshot s = within(Duration.ofSeconds(1), x -> !x.errors().isEmpty());
+        ConfigSnapshot s = within(SOON, x -> !x.errors().isEmpty());
         assertThat(hostname(s, NODE1)).isEqualTo("node-01");
         assertThat(s.errors()).singleElement().hasToString(config.dir().resolve("machines/52-54-00-12-34-56.yaml")
                 + ":2: unknown key 'kernelBot' (did you mean 'kernelBoot'?)");
         machine("52-54-00-12-34-56.yaml", "node-01-fixed");
-        s = within(Duration.ofSeconds(1), x -> "node-01-fixed".equals(hostname(x, NODE1)));
+        s = within(SOON, x -> "node-01-fixed".equals(hostname(x, NODE1)));
         assertThat(s.errors()).isEmpty();
     }
 
@@ -115,7 +121,7 @@ class ConfigHolderTest {
         List<ConfigHolder.Reload> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         holder.onReload(seen::add);
         machine("52-54-00-12-34-57.yaml", "node-02");
-        within(Duration.ofSeconds(1), s -> s.machines().containsKey(NODE2));
+        within(SOON, s -> s.machines().containsKey(NODE2));
         assertThat(seen).isNotEmpty();
         assertThat(seen.get(seen.size() - 1).snapshot().machines()).containsKey(NODE2);
     }
