@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.regex.Pattern;
 import org.bootferry.config.MacAddress;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
@@ -109,16 +110,19 @@ class BootEndToEndTest {
             throws IOException {
         Path dir = WORK.resolve(client.name().toLowerCase());
         Files.createDirectories(dir);
+        BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"));
         Boot boot;
-        try (BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"))) {
+        try {
             boot = QemuVm.boot(lab.serverNamespace(), BootLab.TAP, client, mac, dir, BOOT_TIMEOUT);
+        } finally {
+            capture.close();
         }
         WALL_TIMES.put(client.name(), boot.wallTime());
         System.out.printf("e2e boot %s (%s): %.1f s, exit %d, serial log %s%n", client, mac,
                 boot.wallTime().toMillis() / 1000.0, boot.exitCode(), boot.serialLog());
 
         List<Pcap.Datagram> packets = Pcap.udp(dir.resolve("boot.pcap"));
-        Map<String, byte[]> fixtures = CaptureFixtures.extract(packets, firmwareName, ipxeName, "10.213.0.2");
+        Map<String, byte[]> fixtures = CaptureFixtures.extract(packets, firmwareName, ipxeName, BootLab.SITE_DHCP_ADDRESS);
         FIXTURES.put(client, fixtures);
         CaptureFixtures.write(fixtures, Path.of(System.getProperty("bootferry.captures", WORK.resolve("captures").toString())));
         return boot;
@@ -134,7 +138,7 @@ class BootEndToEndTest {
         String cmdline = boot.serial().stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst()
                 .orElseThrow(() -> new AssertionError("the initramfs never printed its cmdline; " + where));
         assertThat(cmdline).as("cmdline of %s; %s", mac, where)
-                .containsPattern("inst\\.ks=http://" + BootLab.SERVER_ADDRESS.replace(".", "\\.") + "(:80)?/ks/" + mac.dashed() + "( |$)")
+                .containsPattern("inst\\.ks=http://" + Pattern.quote(BootLab.SERVER_ADDRESS) + "(:80)?/ks/" + mac.dashed() + "( |$)")
                 .contains(ownMarker)
                 .doesNotContain(otherMarker);
 

@@ -35,7 +35,7 @@ final class BootLab implements AutoCloseable {
     private static final String VETH = "bfeveth0";
     /** bootferry's address: on the bridge, inside the namespace only. */
     static final String SERVER_ADDRESS = "10.213.0.1";
-    private static final String SITE_DHCP_ADDRESS = "10.213.0.2";
+    static final String SITE_DHCP_ADDRESS = "10.213.0.2";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern LISTENING = Pattern.compile("^listening \\S+ (udp|tcp) \\S+:(\\d+)\\s*$");
     /** ProxyDHCP 67 and 4011, TFTP 69, HTTP 80: what a PXE boot needs from bootferry. */
