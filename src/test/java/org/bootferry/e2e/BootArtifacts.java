@@ -46,6 +46,9 @@ final class BootArtifacts {
             # Keep kernel messages (link up, ...) from landing between the lines the test reads.
             echo 1 > /proc/sys/kernel/printk
             for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko; done
+            # udhcpc's first DISCOVER is lost while the NIC's link is still coming up (e1000: ~1 s).
+            ip link set eth0 up
+            for i in $(seq 50); do [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ] && break; usleep 100000; done
             udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 10 -T 2
             ks=
             for arg in $(cat /proc/cmdline); do
