@@ -22,6 +22,10 @@ public final class RootDirectory implements TftpFiles {
     public static final Path DEBIAN_IPXE = Path.of("/usr/lib/ipxe");
 
     private final Path root;
+    /**
+     * Follow links out of the root: only for Debian's package directory, whose ipxe.efi is a link
+     * to /boot/ipxe.efi. An admin's tftproot keeps every name inside it.
+     */
     private final boolean trustLinks;
 
     public RootDirectory(Path root) throws IOException {
