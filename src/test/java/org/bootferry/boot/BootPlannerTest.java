@@ -159,4 +159,34 @@ class BootPlannerTest {
         assertThat(BootPlanner.check(ConfigLoader.load(config.dir(), Map.of()))).extracting(ConfigError::message)
                 .singleElement().asString().startsWith("loaders: unknown firmware 'efi-x86'");
     }
+
+    @Test
+    void kernelArgsStartingWithPlusAppendToTheProfiles() {
+        config.file("machines/52-54-00-12-34-57.yaml", "profile: install", "kernelBoot:", "  kernelArgs: + rd.debug");
+        assertThat(planner().plan(Machine.of(NODE2, Firmware.BIOS)).orElseThrow().cmdline())
+                .isEqualTo("console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-57 rd.debug");
+    }
+
+    @Test
+    void installFilesAreRenderedByNameForCloudInitNoCloud() {
+        config.file("templates/user-data", "#cloud-config", "hostname: {{hostname}}");
+        config.file("templates/meta-data", "instance-id: {{mac}}");
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "profile: install",
+                "files: {user-data: user-data, meta-data: meta-data}", "kernelBoot:",
+                "  kernelArgs: \"ds=nocloud-net;s={{filesUrl}}\"");
+        BootPlanner planner = planner();
+        Machine node1 = Machine.of(NODE1, Firmware.BIOS);
+        assertThat(planner.plan(node1).orElseThrow().cmdline()).isEqualTo("ds=nocloud-net;s=http://10.0.0.1:8080/files/52-54-00-12-34-56/");
+        assertThat(planner.installFile(node1, "user-data")).contains("#cloud-config\nhostname: node-01\n");
+        assertThat(planner.installFile(node1, "meta-data")).contains("instance-id: 52:54:00:12:34:56\n");
+        assertThat(planner.installFile(node1, "vendor-data")).isEmpty();
+    }
+
+    @Test
+    void aValueWithALineBreakCannotAddLinesToAnInstallFile() {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: \"node-01\\nrootpw --plaintext x\"", "profile: install");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(BootPlanner.check(snapshot)).extracting(ConfigError::message).singleElement().asString()
+                .startsWith("the value of 'hostname' contains a line break");
+    }
 }
