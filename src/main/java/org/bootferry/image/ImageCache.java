@@ -125,16 +125,33 @@ public final class ImageCache {
     /** The cached blob's path, marking it used; empty when not cached. */
     public Optional<Path> blob(Digest digest) {
         Entry e = entries.get(digest);
-        if (e == null) {
-            return Optional.empty();
-        }
         Path p = blobs.resolve(digest.hex());
+        if (e == null) {
+            e = adopt(digest, p);
+            if (e == null) {
+                return Optional.empty();
+            }
+        }
         if (!Files.exists(p)) {
             entries.remove(digest); // removed behind our back: treat as not cached
             return Optional.empty();
         }
         touch(digest, e, p);
         return Optional.of(p);
+    }
+
+    /**
+     * A blob another process committed since this cache was opened ({@code bootferry pull} into the
+     * cache of a running server): named by its digest only after verification, so it can be taken as is.
+     */
+    private Entry adopt(Digest digest, Path p) {
+        try {
+            Entry e = new Entry(Files.size(p), Files.getLastModifiedTime(p).toMillis());
+            Entry raced = entries.putIfAbsent(digest, e);
+            return raced != null ? raced : e;
+        } catch (IOException notThere) {
+            return null;
+        }
     }
 
     public Optional<byte[]> readBlob(Digest digest) throws IOException {

@@ -1,6 +1,7 @@
 package org.bootferry.server;
 
 import io.netty.channel.Channel;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -10,6 +11,7 @@ import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -18,6 +20,7 @@ import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.http.HttpServer;
+import org.bootferry.image.ImageResolver;
 
 /** Starts and stops every listener on one shared event loop group. */
 public final class BootServer implements AutoCloseable {
@@ -26,6 +29,7 @@ public final class BootServer implements AutoCloseable {
     private final List<Channel> channels = new ArrayList<>();
     private Transport transport;
     private ExecutorService blocking;
+    private ImageResolver images;
 
     /** @param config the config in force, asked again on every request (live reload swaps it) */
     public BootServer(Supplier<ConfigSnapshot> config) {
@@ -41,7 +45,14 @@ public final class BootServer implements AutoCloseable {
         ServerSettings settings = config.get().settings();
         transport = Transport.create(0);
         blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
-        BootPlanner planner = new BootPlanner(config);
+        try {
+            images = ImageSupport.resolver(settings);
+        } catch (IOException e) {
+            close();
+            throw new ListenerException("cannot open the image cache " + settings.cache() + ": " + e.getMessage()
+                    + " (set 'cache:' in server.yaml or --cache to a writable directory)", e);
+        }
+        BootPlanner planner = new BootPlanner(config, Optional.empty(), Optional.of(images));
         InetAddress bind = literal(settings.bind());
         try {
             HttpServer http = new HttpServer(planner, blocking);
@@ -155,6 +166,9 @@ public final class BootServer implements AutoCloseable {
         }
         if (transport != null) {
             transport.close();
+        }
+        if (images != null) {
+            images.close();
         }
     }
 }
