@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.class,
         description = "Network boot server: ProxyDHCP, TFTP and HTTP keyed by MAC address.",
-        subcommands = {ServeCommand.class, ValidateCommand.class, ExplainCommand.class, VersionCommand.class})
+        subcommands = {ServeCommand.class, ValidateCommand.class, ExplainCommand.class, PullCommand.class,
+                VersionCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -20,6 +21,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: serve, validate, explain, version");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: serve, validate, explain, pull, version");
     }
 }
