@@ -37,6 +37,15 @@ class ImageCacheTest {
     }
 
     @Test
+    void aBlobAnotherProcessCommittedIsFound() throws Exception {
+        ImageCache server = new ImageCache(dir, 0);
+        byte[] kernel = "kernel pulled by bootferry pull".getBytes();
+        Path pulled = new ImageCache(dir, 0).putBlob(kernel, Digest.of(kernel)); // the pull's own cache
+        assertThat(server.blob(Digest.of(kernel))).contains(pulled);
+        assertThat(server.size()).isEqualTo(kernel.length);
+    }
+
+    @Test
     void leastRecentlyUsedUnpinnedBlobsAreEvictedFirst() throws Exception {
         ImageCache cache = new ImageCache(dir, 25);
         byte[] a = "aaaaaaaaaa".getBytes();
