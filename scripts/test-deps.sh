@@ -4,7 +4,8 @@ set -euo pipefail
 PACKAGES=(
   maven openjdk-17-jdk-headless curl iproute2
   qemu-system-x86 ipxe-qemu ipxe ovmf dnsmasq-base busybox-static cpio tcpdump
-  tftp-hpa atftp tftpd-hpa
+  tftp-hpa atftp tftpd-hpa chromium
+  docker-registry skopeo umoci zstd apache2-utils openssl
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

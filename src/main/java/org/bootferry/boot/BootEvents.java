@@ -120,6 +120,11 @@ public final class BootEvents implements AutoCloseable {
     }
 
     public static String toJson(BootEvent e) {
+        return toJsonNode(e).toString();
+    }
+
+    /** An event as JSON: time, mac, stage, detail, and bytes and millis when it was a transfer. */
+    public static ObjectNode toJsonNode(BootEvent e) {
         ObjectNode node = JSON.createObjectNode()
                 .put("time", e.time().toString())
                 .put("mac", e.mac().toString())
@@ -131,7 +136,7 @@ public final class BootEvents implements AutoCloseable {
         if (e.millis() > 0) {
             node.put("millis", e.millis());
         }
-        return node.toString();
+        return node;
     }
 
     @Override

@@ -12,25 +12,22 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-import org.bootferry.boot.BootPlanner;
 
-/** The HTTP listener: iPXE scripts, boot files, install files, health. */
+/** The HTTP listener: iPXE scripts, boot files, install files, the API, metrics and the status page. */
 public final class HttpServer {
 
     /** Requests are small (a script GET, a done POST); anything larger is refused by the aggregator. */
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
     private static final int IDLE_SECONDS = 120;
 
-    private final BootPlanner planner;
-    private final ExecutorService blocking;
+    private final HttpServices services;
+    private final Api api;
+    private final HttpMetrics metrics;
 
-    /**
-     * @param blocking runs work that may block (a boot file waiting for an image pull), never the event loop
-     */
-    public HttpServer(BootPlanner planner, ExecutorService blocking) {
-        this.planner = planner;
-        this.blocking = blocking;
+    public HttpServer(HttpServices services) {
+        this.services = services;
+        this.api = new Api(services);
+        this.metrics = new HttpMetrics(services.registry());
     }
 
     /** Binds and returns the listening channel; throws when the port can't be had. */
@@ -49,7 +46,7 @@ public final class HttpServer {
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast(new ChunkedWriteHandler())
-                                .addLast(new BootHttpHandler(planner, blocking));
+                                .addLast(new HttpRouter(services, api, metrics));
                     }
                 })
                 .bind(address).sync().channel();

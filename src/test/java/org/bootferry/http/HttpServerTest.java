@@ -14,11 +14,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
+import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.BootState;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.server.Transport;
 import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.Ports;
 import org.bootferry.testing.Processes;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
@@ -43,10 +49,7 @@ class HttpServerTest {
         ConfigDir config = new ConfigDir(tmp.resolve("config"));
         kernel = config.blob("boot/vmlinuz", 3 * 1024 * 1024 + 17);
         config.blob("boot/initrd.img", 4096);
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = Ports.freeTcp();
         // URLs in answers carry the configured port, so the test configures the one it binds.
         config.file("server.yaml", "advertise: 10.9.9.9", "httpPort: " + port);
         config.file("templates/ks.cfg", "network --hostname={{hostname}}", "url --url={{serverUrl}}/repo");
@@ -60,7 +63,10 @@ class HttpServerTest {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         transport = Transport.create(1);
         blocking = Executors.newCachedThreadPool();
-        channel = new HttpServer(new BootPlanner(() -> snapshot), blocking)
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        BootState state = new BootState(tmp.resolve("state"));
+        channel = new HttpServer(new HttpServices(new BootPlanner(() -> snapshot, Optional.of(state)),
+                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, registry, registry::scrape, blocking))
                 .bind(transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         base = "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort();
     }

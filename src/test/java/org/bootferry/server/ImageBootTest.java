@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +26,7 @@ import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.Firmware;
 import org.bootferry.boot.Machine;
 import org.bootferry.cli.Main;
+import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MacAddress;
@@ -52,6 +54,7 @@ class ImageBootTest {
     private static final int GATE_PORT = 17101;
     /** URLs in answers carry the configured port, so the server is given a fixed one. */
     private static final int HTTP_PORT = 17110;
+    private static final int TFTP_PORT = 17111;
     private static final String MAC = "52-54-00-bf-00-01";
 
     @TempDir
@@ -62,6 +65,7 @@ class ImageBootTest {
     private static LocalRegistry registry;
     private static String reg;
     private ConfigDir config;
+    private ConfigHolder holder;
     private BootServer server;
     private String base;
 
@@ -89,6 +93,7 @@ class ImageBootTest {
     void stopServer() {
         if (server != null) {
             server.close();
+            holder.close();
         }
     }
 
@@ -96,7 +101,8 @@ class ImageBootTest {
     private ConfigDir machine(String image, String... extra) {
         config = new ConfigDir(tmp.resolve("config"));
         config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + HTTP_PORT,
-                "cache: " + tmp.resolve("cache"), "images:", "  pullTimeout: 1");
+                "tftpPort: " + TFTP_PORT, "dhcp: false", "tftpRoot: " + tmp.resolve("tftproot"),
+                "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"), "images:", "  pullTimeout: 1");
         List<String> lines = new ArrayList<>(List.of("hostname: imgboot-01", "kernelBoot:", "  container:",
                 "    image: " + image));
         Arrays.stream(extra).map(l -> "    " + l).forEach(lines::add);
@@ -104,9 +110,11 @@ class ImageBootTest {
         return config;
     }
 
-    private void startServer() {
-        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
-        server = new BootServer(() -> snapshot);
+    private void startServer() throws IOException {
+        Files.createDirectories(tmp.resolve("tftproot"));
+        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
+        holder = new ConfigHolder(loader, loader.load().requireValid(), BootPlanner::check);
+        server = new BootServer(holder);
         List<String> ready = new ArrayList<>();
         server.start(ready::add);
         String line = ready.get(0); // listening http tcp 127.0.0.1:PORT

@@ -1,0 +1,192 @@
+package org.bootferry.tftp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The I/O of one transfer on its own channel (its TID): feeds ACKs, ERRORs and timer expiries to
+ * the {@link TftpTransfer} and puts the packets it asks for on the wire, a window per flush.
+ */
+final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+
+    private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
+
+    private final TftpServer.Session session;
+    private final InetSocketAddress peer;
+    private final String name;
+    private final TftpFile file;
+    private final TftpOptions options;
+    private final TftpTransfer transfer;
+    private ChannelHandlerContext ctx;
+    private long started;
+    private boolean ended;
+
+    TransferHandler(TftpServer.Session session, String name, TftpFile file, TftpOptions options, TftpTransfer transfer) {
+        this.session = session;
+        this.peer = session.client;
+        this.name = name;
+        this.file = file;
+        this.options = options;
+        this.transfer = transfer;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        started = System.nanoTime();
+        if (apply(transfer.start(started))) {
+            armTimer();
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket datagram) {
+        if (!datagram.sender().equals(peer)) {
+            // RFC 1350 §4: a packet from another TID gets ERROR 5 and does not disturb the transfer.
+            log.debug("packet from {} on the transfer port of {}: unknown TID", datagram.sender(), peer);
+            send(new TftpPacket.Error(TftpError.UNKNOWN_TID, "unknown transfer ID: this port serves another client"), datagram.sender());
+            ctx.flush();
+            return;
+        }
+        TftpPacket packet;
+        try {
+            packet = TftpCodec.decode(datagram.content());
+        } catch (MalformedPacketException e) {
+            // Only the client's own port gets here; its retransmission or ours repairs a bad packet.
+            log.debug("malformed packet from {} during the transfer of '{}': {}", peer, name, e.getMessage());
+            return;
+        }
+        if (packet instanceof TftpPacket.Ack) {
+            apply(transfer.onAck(((TftpPacket.Ack) packet).block(), System.nanoTime()));
+        } else if (packet instanceof TftpPacket.Error) {
+            TftpPacket.Error error = (TftpPacket.Error) packet;
+            // EDK2 asks for tsize and ends with ERROR 8 after the OACK; that is a probe, not a failure.
+            boolean probe = error.error() == TftpError.OPTION_REFUSED && transfer.bytesAcknowledged() == 0;
+            String line = "client {} ended the transfer of '{}' with ERROR {} '{}' after {} of {} bytes";
+            Object[] args = {peer, name, error.error().code(), error.message(), transfer.bytesAcknowledged(), transfer.size()};
+            if (probe) {
+                log.debug(line, args);
+            } else {
+                log.info(line, args);
+            }
+            end();
+        } else {
+            log.info("client {} sent {} during the read of '{}'; ending the transfer", peer, packet.getClass().getSimpleName(), name);
+            send(new TftpPacket.Error(TftpError.ILLEGAL_OPERATION, "only ACK and ERROR are expected on a read transfer"), peer);
+            ctx.flush();
+            end();
+        }
+    }
+
+    /** Carries out a step; false when the transfer is over. */
+    private boolean apply(TftpTransfer.Step step) {
+        if (step instanceof TftpTransfer.SendBlocks) {
+            TftpTransfer.SendBlocks blocks = (TftpTransfer.SendBlocks) step;
+            return sendBlocks(blocks.first(), blocks.last());
+        }
+        if (step instanceof TftpTransfer.SendOptionAck) {
+            send(new TftpPacket.OptionAck(options.acknowledged()), peer);
+            ctx.flush();
+            return true;
+        }
+        if (step instanceof TftpTransfer.Complete) {
+            long nanos = System.nanoTime() - started;
+            log.info("sent '{}' to {}: {} bytes in {} ms ({} MB/s), blksize {}, windowsize {}, {} blocks resent",
+                    name, peer, transfer.size(), nanos / 1_000_000, String.format("%.1f", transfer.size() * 1000.0 / Math.max(nanos, 1)),
+                    options.blockSize(), options.windowSize(), transfer.resentBlocks());
+            end();
+            return false;
+        }
+        if (step instanceof TftpTransfer.Abandoned) {
+            log.info("abandoned the transfer of '{}' to {}: {} ({} of {} bytes acknowledged)",
+                    name, peer, ((TftpTransfer.Abandoned) step).reason(), transfer.bytesAcknowledged(), transfer.size());
+            end();
+            return false;
+        }
+        return !transfer.over();
+    }
+
+    /** A window: one pooled direct buffer per block, read straight from the file, one flush. */
+    private boolean sendBlocks(long first, long last) {
+        for (long block = first; block <= last; block++) {
+            int length = transfer.length(block);
+            ByteBuf out = ctx.alloc().directBuffer(TftpCodec.DATA_HEADER_LENGTH + length);
+            try {
+                TftpCodec.writeDataHeader(out, transfer.wireBlock(block));
+                file.read(transfer.position(block), length, out);
+            } catch (IOException e) {
+                out.release();
+                log.warn("cannot read '{}' for {}: {}", name, peer, e.getMessage());
+                send(new TftpPacket.Error(TftpError.NOT_DEFINED, "server cannot read '" + name + "': " + e.getMessage()), peer);
+                ctx.flush();
+                end();
+                return false;
+            }
+            ctx.write(new DatagramPacket(out, peer), ctx.voidPromise());
+        }
+        ctx.flush();
+        return true;
+    }
+
+    private void send(TftpPacket packet, InetSocketAddress to) {
+        ctx.write(new DatagramPacket(TftpCodec.encode(packet, ctx.alloc()), to), ctx.voidPromise());
+    }
+
+    /**
+     * One timer per transfer, re-armed for the current deadline when it fires early, so that ACKs
+     * (thousands a second) never touch the scheduler.
+     */
+    private void armTimer() {
+        long delay = transfer.deadline() - System.nanoTime();
+        ctx.executor().schedule(this::timerFired, Math.max(delay, 0), TimeUnit.NANOSECONDS);
+    }
+
+    private void timerFired() {
+        if (ended) {
+            return;
+        }
+        if (apply(transfer.onTimeout(System.nanoTime()))) {
+            armTimer();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        end();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (ended) {
+            // Reads still in the loop that was running when the transfer ended fail on the closed socket.
+            return;
+        }
+        log.warn("transfer of '{}' to {} failed", name, peer, cause);
+        end();
+    }
+
+    /** Frees everything the transfer holds; safe to call more than once. */
+    void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        transfer.abort();
+        try {
+            file.close();
+        } catch (IOException e) {
+            log.debug("closing '{}' failed", name, e);
+        }
+        session.ended();
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+}

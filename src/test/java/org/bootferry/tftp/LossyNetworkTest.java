@@ -1,0 +1,181 @@
+package org.bootferry.tftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.bootferry.testing.Tools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clients in a network namespace reach the server through a router namespace that drops 5% of the
+ * packets each way and sends 10% of the server's packets over a slower second link, so that they
+ * arrive out of order: every transfer must still complete byte for byte.
+ *
+ * <p>This kernel has no sch_netem, so loss is iptables' {@code statistic} match and reordering is a
+ * policy route over a rate-limited (tbf) veth; both are real kernel packet paths.
+ */
+class LossyNetworkTest {
+
+    private static final String CLIENTS = "bft-loss-c";
+    private static final String ROUTER = "bft-loss-r";
+    private static final String SERVER_IP = "10.169.69.1";
+    private static final String CLIENT_IP = "10.169.69.6";
+
+    @TempDir
+    static Path root;
+    @TempDir
+    static Path downloads;
+    static TftpFixture tftp;
+    static final java.util.concurrent.atomic.AtomicInteger atftpOackAborts = new java.util.concurrent.atomic.AtomicInteger();
+
+    @BeforeAll
+    static void network() throws Exception {
+        Tools.requireRoot();
+        Tools.require("ip", "iproute2");
+        Tools.require("tc", "iproute2");
+        Tools.require("iptables", "iptables");
+        Tools.require("curl", "curl");
+        Tools.require("atftp", "atftp");
+        removeNetwork();
+        sh("ip netns add " + CLIENTS);
+        sh("ip netns add " + ROUTER);
+        // server (host) bft-lh 10.169.69.1/30 <-> 10.169.69.2/30 bft-lr (router)
+        link("bft-lh", null, "10.169.69.1/30", "bft-lr", ROUTER, "10.169.69.2/30");
+        // router bft-la 10.169.69.5/30 <-> 10.169.69.6/30 bft-lc (clients): the direct path
+        link("bft-la", ROUTER, "10.169.69.5/30", "bft-lc", CLIENTS, CLIENT_IP + "/30");
+        // router bft-lb 10.169.69.9/30 <-> 10.169.69.10/30 bft-ld (clients): the slow path
+        link("bft-lb", ROUTER, "10.169.69.9/30", "bft-ld", CLIENTS, "10.169.69.10/30");
+        sh("ip route add 10.169.69.4/30 via 10.169.69.2 dev bft-lh");
+        sh("ip netns exec " + CLIENTS + " ip route add default via 10.169.69.5 dev bft-lc");
+        // Server packets may arrive on either client link.
+        sh("ip netns exec " + CLIENTS + " sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.bft-ld.rp_filter=0 net.ipv4.conf.bft-lc.rp_filter=0");
+        String router = "ip netns exec " + ROUTER + " ";
+        sh(router + "sysctl -qw net.ipv4.ip_forward=1");
+        sh(router + "iptables -A FORWARD -m statistic --mode random --probability 0.05 -j DROP");
+        sh(router + "iptables -t mangle -A PREROUTING -i bft-lr -m statistic --mode random --probability 0.10 -j MARK --set-mark 1");
+        sh(router + "ip rule add fwmark 1 table 169");
+        sh(router + "ip route add " + CLIENT_IP + "/32 dev bft-lb table 169");
+        sh(router + "tc qdisc add dev bft-lb root tbf rate 50mbit burst 3000 latency 30ms");
+        tftp = new TftpFixture(root, TftpSettings.defaults(), InetAddress.getByName(SERVER_IP));
+    }
+
+    @AfterAll
+    static void removeNetwork() throws Exception {
+        if (tftp != null) {
+            tftp.close();
+        }
+        // Deleting the namespaces deletes their veth ends, and with them the host's end and route.
+        TftpFixture.run(Duration.ofSeconds(10), List.of("ip", "netns", "del", CLIENTS));
+        TftpFixture.run(Duration.ofSeconds(10), List.of("ip", "netns", "del", ROUTER));
+        TftpFixture.run(Duration.ofSeconds(10), List.of("ip", "link", "del", "bft-lh"));
+    }
+
+    @Test
+    void blockSizeIsClampedToTheVethMtu() throws Exception {
+        Path source = tftp.file("mtu.bin", 50_000);
+        Path got = downloads.resolve("mtu.bin");
+        TftpFixture.Run run = inNamespace(List.of("curl", "-v", "-sS", "--tftp-blksize", "65464", "-o", got.toString(),
+                "tftp://" + SERVER_IP + ":" + tftp.port() + "/mtu.bin"));
+        assertThat(run.exit()).as(run.output()).isZero();
+        // MTU 1500 - 20 (IPv4) - 8 (UDP) - 4 (DATA header).
+        assertThat(run.output()).contains("got option=(blksize) value=(1468)");
+        assertThat(TftpFixture.sha256(got)).isEqualTo(TftpFixture.sha256(source));
+    }
+
+    @Test
+    void twoHundredParallelTransfersAllArriveIntact() throws Exception {
+        // curl runs lock-step and asks for a 5 s timeout (RFC 2349), so each loss costs it 5 s: it
+        // gets the smaller file. atftp runs windows of 16 and gets the larger one.
+        Path small = tftp.file("parallel-small.bin", 64 * 1024 + 99);
+        Path large = tftp.file("parallel.bin", 256 * 1024 + 99);
+        ExecutorService pool = Executors.newFixedThreadPool(200);
+        try {
+            List<Future<TftpFixture.Run>> runs = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                Path got = downloads.resolve("parallel-" + i);
+                runs.add(pool.submit(i % 2 == 0 ? () -> atftpWithRetry(got) : () -> inNamespace(List.of("curl", "-v", "-sS",
+                        "--tftp-blksize", "1468", "--max-time", "120", "-o", got.toString(), "tftp://" + SERVER_IP + ":" + tftp.port() + "/parallel-small.bin"))));
+            }
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                TftpFixture.Run run = runs.get(i).get();
+                Path got = downloads.resolve("parallel-" + i);
+                String sha = TftpFixture.sha256(i % 2 == 0 ? large : small);
+                if (run.exit() != 0 || !Files.exists(got) || !TftpFixture.sha256(got).equals(sha)) {
+                    String out = run.output().strip();
+                    failures.add("client " + i + " exit " + run.exit() + ": " + out.substring(Math.max(0, out.length() - 3000)).replace('\n', ' '));
+                }
+            }
+            assertThat(failures).as("failed transfers").isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+        tftp.awaitIdle(Duration.ofSeconds(30));
+        assertThat(routerCount("filter", "DROP")).as("packets dropped by the router").isPositive();
+        assertThat(routerCount("mangle", "MARK")).as("packets sent over the slow path").isPositive();
+        System.out.println("atftp runs restarted after their duplicate-OACK abort: " + atftpOackAborts.get());
+    }
+
+    /**
+     * atftp with a window of 16. atftp aborts when it sees a second OACK ("tftp: unexpected OACK",
+     * tftp_file.c), which every server sends when the ACK of its first OACK is lost; that abort is
+     * the client's, so such a run is started again (and counted: {@link #atftpOackAborts}).
+     */
+    private static TftpFixture.Run atftpWithRetry(Path got) throws Exception {
+        List<String> atftp = List.of("atftp", "--tftp-timeout", "1", "--option", "blksize 1468", "--option", "windowsize 16",
+                "-g", "-r", "parallel.bin", "-l", got.toString(), SERVER_IP, Integer.toString(tftp.port()));
+        TftpFixture.Run run = inNamespace(atftp);
+        for (int retry = 0; retry < 3 && run.exit() != 0 && run.output().contains("unexpected OACK"); retry++) {
+            atftpOackAborts.incrementAndGet();
+            run = inNamespace(atftp);
+        }
+        return run;
+    }
+
+    private static void link(String a, String nsA, String addrA, String b, String nsB, String addrB) throws Exception {
+        sh("ip link add " + a + " type veth peer name " + b);
+        for (String[] end : new String[][] {{a, nsA, addrA}, {b, nsB, addrB}}) {
+            String in = "";
+            if (end[1] != null) {
+                sh("ip link set " + end[0] + " netns " + end[1]);
+                in = "ip netns exec " + end[1] + " ";
+                sh(in + "ip link set lo up");
+            }
+            sh(in + "ip addr add " + end[2] + " dev " + end[0]);
+            sh(in + "ip link set " + end[0] + " up");
+        }
+    }
+
+    /** Packets counted by the router's rule with this target, to prove loss and reordering happened. */
+    private static long routerCount(String table, String target) throws Exception {
+        TftpFixture.Run run = TftpFixture.run(Duration.ofSeconds(10), List.of("ip", "netns", "exec", ROUTER,
+                "iptables", "-t", table, "-L", "-v", "-x", "-n"));
+        return run.output().lines().map(String::trim).filter(l -> l.matches("\\d+\\s+\\d+\\s+" + target + "\\b.*"))
+                .mapToLong(l -> Long.parseLong(l.split("\\s+")[0])).sum();
+    }
+
+    private static TftpFixture.Run inNamespace(List<String> command) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", CLIENTS));
+        full.addAll(command);
+        return TftpFixture.run(Duration.ofMinutes(5), full);
+    }
+
+    private static void sh(String command) throws IOException, InterruptedException {
+        TftpFixture.Run run = TftpFixture.run(Duration.ofSeconds(30), List.of("sh", "-c", command));
+        if (run.exit() != 0) {
+            throw new IOException("'" + command + "' failed: " + run.output());
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package org.bootferry.tftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server's protocol edges, driven packet by packet: captured requests replayed, hostile peers. */
+class ServerProtocolTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(3);
+
+    @TempDir
+    Path root;
+
+    @Test
+    void edk2TsizeProbeGetsAnOackThenItsErrorFreesTheSession() throws Exception {
+        try (TftpFixture tftp = TftpFixture.onLoopback(root); RawTftpClient client = new RawTftpClient()) {
+            Path ipxe = tftp.file("ipxe.efi", 1_017_344);
+            client.send(fixture("edk2-rrq-tsize-probe.bin"), tftp.address);
+            RawTftpClient.Received oack = client.expect(WAIT);
+            assertThat(oack.packet()).isEqualTo(new TftpPacket.OptionAck(
+                    Map.of("tsize", "1017344", "blksize", "1468", "windowsize", "4")));
+            assertThat(((TftpPacket.OptionAck) oack.packet()).options().keySet()).containsExactly("tsize", "blksize", "windowsize");
+            assertThat(oack.from().getPort()).as("the transfer's own TID").isNotEqualTo(tftp.port());
+            // EDK2 ends its probe with ERROR 8 once it has read tsize.
+            client.send(new TftpPacket.Error(TftpError.OPTION_REFUSED, "tsize probe done"), oack.from());
+            tftp.awaitIdle(WAIT);
+
+            try (RawTftpClient second = new RawTftpClient()) {
+                second.send(fixture("edk2-rrq-ipxe-efi.bin"), tftp.address);
+                RawTftpClient.Received real = second.expect(WAIT);
+                assertThat(real.packet()).isEqualTo(new TftpPacket.OptionAck(Map.of("blksize", "1468", "windowsize", "4")));
+                second.send(new TftpPacket.Ack(0), real.from());
+                byte[] content = second.receiveFile(1468, 4, 0, null);
+                assertThat(content).isEqualTo(Files.readAllBytes(ipxe));
+            }
+            tftp.awaitIdle(WAIT);
+        }
+    }
+
+    @Test
+    void grubConfigRequestWithLeadingSlashIsServedFromTheRoot() throws Exception {
+        try (TftpFixture tftp = TftpFixture.onLoopback(root); RawTftpClient client = new RawTftpClient()) {
+            Path cfg = tftp.file("grub/grub.cfg-01-52-54-00-12-34-56", 3000);
+            client.send(fixture("grub-rrq-grub-cfg.bin"), tftp.address);
+            RawTftpClient.Received oack = client.expect(WAIT);
+            assertThat(oack.packet()).isEqualTo(new TftpPacket.OptionAck(Map.of("blksize", "1024", "tsize", "3000")));
+            client.send(new TftpPacket.Ack(0), oack.from());
+            assertThat(client.receiveFile(1024, 1, 0, null)).isEqualTo(Files.readAllBytes(cfg));
+        }
+    }
+
+    @Test
+    void namesLeavingTheRootAreRefused() throws Exception {
+        Path outside = Files.createDirectories(root.resolve("outside"));
+        Files.writeString(outside.resolve("secret"), "not for clients");
+        Path served = Files.createDirectories(root.resolve("tftproot"));
+        Files.writeString(served.resolve("ok.txt"), "fine");
+        Files.createSymbolicLink(served.resolve("escape"), outside.resolve("secret"));
+        Files.createSymbolicLink(served.resolve("escape-dir"), outside);
+        Files.createSymbolicLink(served.resolve("inside-link"), served.resolve("ok.txt"));
+        Map<String, TftpError> names = new java.util.LinkedHashMap<>();
+        names.put("../outside/secret", TftpError.ACCESS_VIOLATION);
+        names.put("a/../../outside/secret", TftpError.ACCESS_VIOLATION);
+        names.put("..\\outside\\secret", TftpError.ACCESS_VIOLATION);
+        names.put("%2e%2e/outside/secret", TftpError.ACCESS_VIOLATION);
+        names.put("%2E%2E%2Foutside%2Fsecret", TftpError.ACCESS_VIOLATION);
+        names.put("ok.txt\u0001", TftpError.ACCESS_VIOLATION);
+        names.put("x".repeat(300), TftpError.ACCESS_VIOLATION);
+        names.put("escape", TftpError.ACCESS_VIOLATION);
+        names.put("escape-dir/secret", TftpError.ACCESS_VIOLATION);
+        names.put("/", TftpError.ACCESS_VIOLATION);
+        // An absolute name means the TFTP root: the host's /etc/passwd is never reachable.
+        names.put("/etc/passwd", TftpError.FILE_NOT_FOUND);
+        names.put(outside.resolve("secret").toString(), TftpError.FILE_NOT_FOUND);
+        try (TftpFixture tftp = new TftpFixture(served, TftpSettings.defaults(), InetAddress.getLoopbackAddress(), new RootDirectory(served));
+             RawTftpClient client = new RawTftpClient()) {
+            for (Map.Entry<String, TftpError> name : names.entrySet()) {
+                client.request(name.getKey(), Map.of(), tftp.address);
+                TftpPacket answer = client.expect(WAIT).packet();
+                assertThat(answer).as("answer to '%s'", name.getKey()).isInstanceOf(TftpPacket.Error.class);
+                assertThat(((TftpPacket.Error) answer).error()).as("error for '%s'", name.getKey()).isEqualTo(name.getValue());
+            }
+            // A name with a NUL in it: what follows the NUL is read as the mode, which is refused.
+            client.send("\u0000\u0001ok.txt\u0000../outside/secret\u0000octet\u0000".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), tftp.address);
+            assertThat(client.expect(WAIT).packet()).isInstanceOf(TftpPacket.Error.class);
+            // A link that stays inside the root is fine.
+            client.request("inside-link", Map.of(), tftp.address);
+            assertThat(client.receiveFile(512, 1, 0, null)).isEqualTo("fine".getBytes());
+            tftp.awaitIdle(WAIT);
+        }
+    }
+
+    @Test
+    void duplicateAcksNeverCauseDuplicateData() throws Exception {
+        TftpSettings slowTimer = TftpSettings.defaults().withTimeout(Duration.ofSeconds(5), 3);
+        try (TftpFixture tftp = new TftpFixture(root, slowTimer, InetAddress.getLoopbackAddress());
+             RawTftpClient client = new RawTftpClient()) {
+            tftp.file("f.bin", 512 * 20 + 5);
+            client.request("f.bin", Map.of(), tftp.address);
+            Map<Integer, Integer> timesSeen = new HashMap<>();
+            int block = 0;
+            while (true) {
+                RawTftpClient.Received r = client.receive(Duration.ofMillis(500));
+                if (r == null) {
+                    break;
+                }
+                TftpPacket.Data data = (TftpPacket.Data) r.packet();
+                timesSeen.merge(data.block(), 1, Integer::sum);
+                block = data.block();
+                // The Sorcerer's Apprentice trigger: every ACK arrives twice.
+                client.send(new TftpPacket.Ack(block), r.from());
+                client.send(new TftpPacket.Ack(block), r.from());
+            }
+            assertThat(block).isEqualTo(21);
+            assertThat(timesSeen).hasSize(21).allSatisfy((b, n) -> assertThat(n).as("copies of block %d", b).isEqualTo(1));
+        }
+    }
+
+    @Test
+    void packetsFromAForeignTidGetError5AndTheTransferGoesOn() throws Exception {
+        try (TftpFixture tftp = TftpFixture.onLoopback(root);
+             RawTftpClient client = new RawTftpClient();
+             RawTftpClient stranger = new RawTftpClient()) {
+            Path source = tftp.file("f.bin", 512 * 10 + 1);
+            client.request("f.bin", Map.of(), tftp.address);
+            RawTftpClient.Received first = client.expect(WAIT);
+            stranger.send(new TftpPacket.Ack(1), first.from());
+            TftpPacket answer = stranger.expect(WAIT).packet();
+            assertThat(answer).isInstanceOf(TftpPacket.Error.class);
+            assertThat(((TftpPacket.Error) answer).error()).isEqualTo(TftpError.UNKNOWN_TID);
+            // The stranger's ACK moved nothing: the client acknowledges block 1 itself and gets the rest.
+            client.send(new TftpPacket.Ack(1), first.from());
+            byte[] rest = client.receiveFile(512, 1, 0, null, 2);
+            byte[] whole = new byte[rest.length + 512];
+            ((TftpPacket.Data) first.packet()).data().getBytes(0, whole, 0, 512);
+            System.arraycopy(rest, 0, whole, 512, rest.length);
+            assertThat(whole).isEqualTo(Files.readAllBytes(source));
+        }
+    }
+
+    @Test
+    void vanishingClientIsFreedAfterItsRetries() throws Exception {
+        TftpSettings quick = TftpSettings.defaults().withTimeout(Duration.ofMillis(200), 3);
+        try (TftpFixture tftp = new TftpFixture(root, quick, InetAddress.getLoopbackAddress());
+             RawTftpClient client = new RawTftpClient()) {
+            tftp.file("f.bin", 100_000);
+            client.request("f.bin", Map.of("blksize", "1468", "windowsize", "4"), tftp.address);
+            RawTftpClient.Received oack = client.expect(WAIT);
+            client.send(new TftpPacket.Ack(0), oack.from());
+            List<Integer> blocks = new ArrayList<>();
+            for (RawTftpClient.Received r; (r = client.receive(Duration.ofSeconds(1))) != null; ) {
+                blocks.add(((TftpPacket.Data) r.packet()).block());
+            }
+            // The first window, then three retransmissions of the same window, then silence.
+            assertThat(blocks).containsExactly(1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4);
+            tftp.awaitIdle(WAIT);
+        }
+    }
+
+    @Test
+    void windowResumesAfterTheLastAcknowledgedBlock() throws Exception {
+        TftpSettings slowTimer = TftpSettings.defaults().withTimeout(Duration.ofSeconds(5), 3);
+        try (TftpFixture tftp = new TftpFixture(root, slowTimer, InetAddress.getLoopbackAddress());
+             RawTftpClient client = new RawTftpClient()) {
+            Path source = tftp.file("f.bin", 1000 * 8 + 10);
+            client.request("f.bin", Map.of("blksize", "1000", "windowsize", "4"), tftp.address);
+            RawTftpClient.Received oack = client.expect(WAIT);
+            client.send(new TftpPacket.Ack(0), oack.from());
+            for (int i = 1; i <= 4; i++) {
+                assertThat(((TftpPacket.Data) client.expect(WAIT).packet()).block()).isEqualTo(i);
+            }
+            // As if block 3 was lost: the client acknowledges 2, and the next window starts at 3.
+            client.send(new TftpPacket.Ack(2), oack.from());
+            List<Integer> next = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                next.add(((TftpPacket.Data) client.expect(WAIT).packet()).block());
+            }
+            assertThat(next).containsExactly(3, 4, 5, 6);
+            client.send(new TftpPacket.Ack(6), oack.from());
+            byte[] rest = client.receiveFile(1000, 4, 0, null, 7);
+            assertThat(rest).isEqualTo(java.util.Arrays.copyOfRange(Files.readAllBytes(source), 6000, 8010));
+        }
+    }
+
+    @Test
+    void blockNumbersRollOverToZeroOrToOneAsConfigured() throws Exception {
+        for (TftpSettings.Rollover rollover : TftpSettings.Rollover.values()) {
+            Path dir = Files.createDirectories(root.resolve(rollover.name()));
+            try (TftpFixture tftp = new TftpFixture(dir, TftpSettings.defaults().withRollover(rollover), InetAddress.getLoopbackAddress());
+                 RawTftpClient client = new RawTftpClient()) {
+                // 8-byte blocks make 65,541 blocks out of half a megabyte.
+                Path source = tftp.file("f.bin", 8L * 65_540);
+                client.request("f.bin", Map.of("blksize", "8", "windowsize", "64"), tftp.address);
+                RawTftpClient.Received oack = client.expect(WAIT);
+                client.send(new TftpPacket.Ack(0), oack.from());
+                List<Integer> wires = new ArrayList<>();
+                int rolloverTo = rollover == TftpSettings.Rollover.ZERO ? 0 : 1;
+                assertThat(client.receiveFile(8, 64, rolloverTo, wires)).isEqualTo(Files.readAllBytes(source));
+                assertThat(wires).hasSize(65_541);
+                assertThat(wires.subList(65_533, 65_537)).containsExactly(65_534, 65_535, rolloverTo, rolloverTo + 1);
+            }
+        }
+    }
+
+    @Test
+    void sessionCapAnswersWithABusyError() throws Exception {
+        TftpSettings one = TftpSettings.defaults().withMaxSessions(1);
+        try (TftpFixture tftp = new TftpFixture(root, one, InetAddress.getLoopbackAddress());
+             RawTftpClient holder = new RawTftpClient();
+             RawTftpClient late = new RawTftpClient()) {
+            tftp.file("f.bin", 10_000);
+            holder.request("f.bin", Map.of(), tftp.address);
+            RawTftpClient.Received first = holder.expect(WAIT);
+            late.request("f.bin", Map.of(), tftp.address);
+            TftpPacket answer = late.expect(WAIT).packet();
+            assertThat(answer).isInstanceOf(TftpPacket.Error.class);
+            assertThat(((TftpPacket.Error) answer).message()).contains("busy").contains("1 transfers");
+            holder.send(new TftpPacket.Error(TftpError.NOT_DEFINED, "done"), first.from());
+            tftp.awaitIdle(WAIT);
+            late.request("f.bin", Map.of(), tftp.address);
+            assertThat(late.expect(WAIT).packet()).isInstanceOf(TftpPacket.Data.class);
+        }
+    }
+
+    @Test
+    void malformedAndUnwantedRequestsGetTheRfcErrors() throws Exception {
+        try (TftpFixture tftp = TftpFixture.onLoopback(root); RawTftpClient client = new RawTftpClient()) {
+            tftp.file("f.bin", 10);
+            client.send(new byte[] {0, 1, 'f'}, tftp.address);
+            assertThat(client.expect(WAIT).packet()).isEqualTo(new TftpPacket.Error(TftpError.ILLEGAL_OPERATION,
+                    "malformed request: RRQ filename is not NUL-terminated"));
+            client.send(new TftpPacket.WriteRequest("f.bin", "octet", Map.of()), tftp.address);
+            assertThat(((TftpPacket.Error) client.expect(WAIT).packet()).error()).isEqualTo(TftpError.ACCESS_VIOLATION);
+            client.request("f.bin", Map.of("blksize", "7"), tftp.address);
+            assertThat(client.expect(WAIT).packet()).isEqualTo(new TftpPacket.Error(TftpError.OPTION_REFUSED,
+                    "blksize 7 is invalid: RFC 2348 allows 8 to 65464"));
+            client.request("missing.bin", Map.of(), tftp.address);
+            assertThat(client.expect(WAIT).packet()).isEqualTo(new TftpPacket.Error(TftpError.FILE_NOT_FOUND, "file 'missing.bin' not found"));
+            // A stray ACK to the request port is not answered (an ERROR could start a ping-pong).
+            client.send(new TftpPacket.Ack(1), tftp.address);
+            assertThat(client.receive(Duration.ofMillis(300))).isNull();
+            tftp.awaitIdle(WAIT);
+        }
+    }
+
+    @Test
+    void unknownOptionsAreIgnoredAndTsizeIsReported() throws Exception {
+        try (TftpFixture tftp = TftpFixture.onLoopback(root); RawTftpClient client = new RawTftpClient()) {
+            tftp.file("f.bin", 123_456);
+            client.request("f.bin", Map.of("multicast", "", "tsize", "0", "rollover", "0"), tftp.address);
+            TftpPacket.OptionAck oack = (TftpPacket.OptionAck) client.expect(WAIT).packet();
+            assertThat(oack.options()).containsExactly(entry("tsize", "123456"));
+        }
+    }
+
+    private static byte[] fixture(String name) throws IOException {
+        try (InputStream in = ServerProtocolTest.class.getResourceAsStream("/tftp/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+}

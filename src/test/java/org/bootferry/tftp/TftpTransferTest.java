@@ -1,0 +1,121 @@
+package org.bootferry.tftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.bootferry.tftp.TftpTransfer.Abandoned;
+import org.bootferry.tftp.TftpTransfer.Complete;
+import org.bootferry.tftp.TftpTransfer.SendBlocks;
+import org.bootferry.tftp.TftpTransfer.SendOptionAck;
+import org.bootferry.tftp.TftpTransfer.Wait;
+import org.junit.jupiter.api.Test;
+
+/** The transfer state machine alone: which packets follow which ACKs and timer expiries. */
+class TftpTransferTest {
+
+    private static final long SECOND = 1_000_000_000L;
+    private static final TftpSettings SETTINGS = TftpSettings.defaults().withTimeout(Duration.ofSeconds(1), 2);
+
+    @Test
+    void lockStepSendsEachBlockOnceAndIgnoresDuplicateAcks() {
+        TftpTransfer t = transfer(512 * 2 + 1, 512, 1, Map.of());
+        assertThat(t.start(0)).isEqualTo(new SendBlocks(1, 1));
+        assertThat(t.onAck(1, 1)).isEqualTo(new SendBlocks(2, 2));
+        // RFC 1123 §4.2.3.1: the duplicate ACK 1 must not send block 2 again.
+        assertThat(t.onAck(1, 2)).isInstanceOf(Wait.class);
+        assertThat(t.onAck(2, 3)).isEqualTo(new SendBlocks(3, 3));
+        assertThat(t.length(3)).isEqualTo(1);
+        assertThat(t.onAck(3, 4)).isInstanceOf(Complete.class);
+        assertThat(t.onAck(3, 5)).isInstanceOf(Wait.class);
+    }
+
+    @Test
+    void exactMultipleEndsWithAnEmptyBlock() {
+        TftpTransfer t = transfer(512 * 2, 512, 8, Map.of());
+        assertThat(t.start(0)).isEqualTo(new SendBlocks(1, 3));
+        assertThat(t.length(3)).isZero();
+        assertThat(t.onAck(2, 1)).isEqualTo(new SendBlocks(3, 3));
+        assertThat(t.onAck(3, 2)).isInstanceOf(Complete.class);
+    }
+
+    @Test
+    void oackWaitsForAckZeroThenSendsTheFirstWindow() {
+        TftpTransfer t = transfer(10_000, 1000, 4, Map.of("blksize", "1000", "windowsize", "4"));
+        assertThat(t.start(0)).isInstanceOf(SendOptionAck.class);
+        assertThat(t.onAck(1, 1)).isInstanceOf(Wait.class);
+        assertThat(t.onAck(0, 2)).isEqualTo(new SendBlocks(1, 4));
+        assertThat(t.onAck(0, 3)).as("a duplicate ACK of the OACK").isInstanceOf(Wait.class);
+    }
+
+    @Test
+    void windowResumesAfterTheLastAcknowledgedBlock() {
+        TftpTransfer t = transfer(100_000, 1000, 8, Map.of());
+        assertThat(t.start(0)).isEqualTo(new SendBlocks(1, 8));
+        assertThat(t.onAck(5, 1)).isEqualTo(new SendBlocks(6, 13));
+        assertThat(t.onAck(4, 2)).as("older than what was acknowledged").isInstanceOf(Wait.class);
+        assertThat(t.onAck(200, 3)).as("a block never sent").isInstanceOf(Wait.class);
+        assertThat(t.onAck(13, 4)).isEqualTo(new SendBlocks(14, 21));
+    }
+
+    @Test
+    void timeoutResendsTheOutstandingWindowWithBackOffThenGivesUp() {
+        TftpTransfer t = transfer(100_000, 1000, 4, Map.of());
+        t.start(0);
+        assertThat(t.onAck(2, SECOND / 2)).isEqualTo(new SendBlocks(3, 6));
+        assertThat(t.onTimeout(SECOND)).as("timer fired before the deadline").isInstanceOf(Wait.class);
+        assertThat(t.deadline()).isEqualTo(SECOND / 2 + SECOND);
+        long now = t.deadline();
+        assertThat(t.onTimeout(now)).isEqualTo(new SendBlocks(3, 6));
+        assertThat(t.deadline() - now).as("second wait doubles").isEqualTo(2 * SECOND);
+        now = t.deadline();
+        assertThat(t.onTimeout(now)).isEqualTo(new SendBlocks(3, 6));
+        assertThat(t.deadline() - now).as("then stays at four times").isEqualTo(4 * SECOND);
+        assertThat(t.onTimeout(t.deadline())).isInstanceOf(Abandoned.class);
+        assertThat(t.over()).isTrue();
+        assertThat(t.resentBlocks()).isEqualTo(8);
+    }
+
+    @Test
+    void aTimeoutTheClientAskedForIsUsedWithoutBackOff() {
+        TftpTransfer t = new TftpTransfer(100_000, new TftpOptions(1000, 1, Duration.ofSeconds(3), Map.of("timeout", "3")), SETTINGS);
+        t.start(0);
+        t.onAck(0, 0);
+        t.onTimeout(3 * SECOND);
+        assertThat(t.deadline()).isEqualTo(6 * SECOND);
+        t.onTimeout(6 * SECOND);
+        assertThat(t.deadline()).isEqualTo(9 * SECOND);
+    }
+
+    @Test
+    void blocksPast65535RollOverToZeroAndAcksFollow() {
+        TftpTransfer t = transfer(512L * 70_000, 512, 4, Map.of());
+        assertThat(t.wireBlock(65_535)).isEqualTo(65_535);
+        assertThat(t.wireBlock(65_536)).isEqualTo(0);
+        assertThat(t.wireBlock(65_537)).isEqualTo(1);
+        assertThat(t.position(65_537)).isEqualTo(512L * 65_536);
+        long block = 0;
+        t.start(0);
+        for (long acked = 4; acked < 65_534; acked += 4) {
+            t.onAck(t.wireBlock(acked), 1);
+            block = acked;
+        }
+        assertThat(block).isEqualTo(65_532);
+        assertThat(t.onAck(t.wireBlock(65_536), 2)).isEqualTo(new SendBlocks(65_537, 65_540));
+        assertThat(t.onAck(1, 3)).as("wire 1 is block 65,537 now").isEqualTo(new SendBlocks(65_538, 65_541));
+    }
+
+    @Test
+    void rolloverToOneSkipsZero() {
+        TftpTransfer t = new TftpTransfer(512L * 70_000, new TftpOptions(512, 4, Duration.ofSeconds(1), Map.of()),
+                SETTINGS.withRollover(TftpSettings.Rollover.ONE));
+        assertThat(t.wireBlock(65_535)).isEqualTo(65_535);
+        assertThat(t.wireBlock(65_536)).isEqualTo(1);
+        assertThat(t.wireBlock(131_070)).isEqualTo(65_535);
+        assertThat(t.wireBlock(131_071)).isEqualTo(1);
+    }
+
+    private static TftpTransfer transfer(long size, int blockSize, int window, Map<String, String> acknowledged) {
+        return new TftpTransfer(size, new TftpOptions(blockSize, window, Duration.ofSeconds(1), acknowledged), SETTINGS);
+    }
+}
