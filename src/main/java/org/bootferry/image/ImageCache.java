@@ -82,6 +82,13 @@ public final class ImageCache {
     private final Map<Digest, Entry> entries = new ConcurrentHashMap<>();
     private final Map<Digest, Integer> pins = new ConcurrentHashMap<>();
 
+    /**
+     * Temporaries untouched this long belong to a process that is gone. Younger ones may be another
+     * live process's pull in progress ({@code bootferry pull} or {@code explain} beside a running
+     * server): a download that stalls is aborted long before this.
+     */
+    private static final long ABANDONED_MILLIS = 60 * 60_000;
+
     /** Opens (creating) a cache, removing temporaries a crash left behind. */
     public ImageCache(Path dir, long limitBytes) throws IOException {
         this.dir = dir;
@@ -93,9 +100,12 @@ public final class ImageCache {
         Files.createDirectories(tmp);
         int swept = 0;
         try (Stream<Path> leftovers = Files.list(tmp)) {
+            long abandoned = System.currentTimeMillis() - ABANDONED_MILLIS;
             for (Path p : (Iterable<Path>) leftovers::iterator) {
-                Files.deleteIfExists(p);
-                swept++;
+                if (Files.getLastModifiedTime(p).toMillis() < abandoned) {
+                    Files.deleteIfExists(p);
+                    swept++;
+                }
             }
         }
         if (swept > 0) {
