@@ -22,6 +22,7 @@ public record BootEvent(Instant time, MacAddress mac, Stage stage, String detail
         KERNEL("kernel"),
         INITRD("initrd"),
         KICKSTART("kickstart"),
+        INSTALL_FILE("install-file"),
         DONE("done"),
         LOCAL_BOOT("local-boot"),
         RESET("reset"),

@@ -58,7 +58,12 @@ public record BootPlan(
         return firmware.arch() == Firmware.Arch.X86_64 ? "" : separator + "firmware=" + firmware.id();
     }
 
-    /** URL of the rendered kickstart (or other install file). */
+    /** Base URL of the machine's install files ({@code files:}), ending in a slash: cloud-init's NoCloud seed. */
+    public URI filesUrl() {
+        return serverUrl.resolve("/files/" + machine.mac().dashed() + "/");
+    }
+
+    /** URL of the rendered kickstart. */
     public URI kickstartUrl() {
         return serverUrl.resolve("/ks/" + machine.mac().dashed());
     }

@@ -69,21 +69,48 @@ public final class BootPlanner {
         return plan;
     }
 
-    /** The machine's install file (kickstart, preseed, …) rendered for it; empty when it has none. */
+    /** The machine's kickstart ({@code kickstart:}, served at /ks/M) rendered for it; empty when it has none. */
     public Optional<String> kickstart(Machine machine) {
-        ConfigSnapshot snapshot = config.get();
-        return snapshot.machine(machine.mac()).flatMap(file -> kickstart(snapshot, file, plan(snapshot, file, machine,
-                false, images.orElse(null))));
+        return render(machine, c -> Optional.ofNullable(c.kickstart()));
     }
 
-    private static Optional<String> kickstart(ConfigSnapshot snapshot, MachineFile file, BootPlan plan) {
-        MachineConfig c = resolveProfiles(snapshot, file);
-        if (c.kickstart() == null) {
+    /**
+     * One of the machine's install files ({@code files:}, served at /files/M/NAME: a preseed,
+     * cloud-init user-data and meta-data, …) rendered for it; empty when it has no such file.
+     */
+    public Optional<String> installFile(Machine machine, String name) {
+        return render(machine, c -> Optional.ofNullable(c.files()).map(f -> f.get(name)));
+    }
+
+    private Optional<String> render(Machine machine, java.util.function.Function<MachineConfig, Optional<String>> template) {
+        ConfigSnapshot snapshot = config.get();
+        Optional<MachineFile> file = snapshot.machine(machine.mac());
+        if (file.isEmpty()) {
             return Optional.empty();
         }
-        Path templateFile = snapshot.dir().resolve("templates").resolve(c.kickstart());
-        return Optional.of(Template.parse(templateFile, snapshot.templates().get(c.kickstart()))
-                .render(values(plan, c), Template.Escaper.NONE));
+        MachineConfig c = resolveProfiles(snapshot, file.get());
+        Optional<String> name = template.apply(c);
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(render(snapshot, c, plan(snapshot, file.get(), machine, false, images.orElse(null)),
+                name.get()));
+    }
+
+    /**
+     * Renders an install file. Kickstart, preseed and cloud-init are line-based: a value with a
+     * line break (a hostname from a machine file, a var) could add directives, so it is refused.
+     */
+    private static String render(ConfigSnapshot snapshot, MachineConfig c, BootPlan plan, String templateName) {
+        Path templateFile = snapshot.dir().resolve("templates").resolve(templateName);
+        return Template.parse(templateFile, snapshot.templates().get(templateName))
+                .render(values(plan, c), (name, value) -> {
+                    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+                        throw new TemplateException(templateFile, 0, "the value of '" + name + "' contains a line break,"
+                                + " which would add lines to " + templateName + "; put multi-line text in the template");
+                    }
+                    return value;
+                });
     }
 
     /**
@@ -124,8 +151,15 @@ public final class BootPlanner {
                 continue;
             }
             try {
-                kickstart(snapshot, file, plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS),
-                    false, null));
+                BootPlan plan = plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS), false,
+                        null);
+                MachineConfig c = resolveProfiles(snapshot, file);
+                if (c.kickstart() != null) {
+                    render(snapshot, c, plan, c.kickstart());
+                }
+                if (c.files() != null) {
+                    c.files().values().forEach(t -> render(snapshot, c, plan, t));
+                }
             } catch (BootPlanException e) {
                 errors.add(e.error());
             }
@@ -163,7 +197,10 @@ public final class BootPlanner {
         return Optional.of(new Explanation(mac.toString(), plan.hostname(), file.get().file().toString(),
                 Optional.ofNullable(file.get().config().profile()), dhcp, plan.nextServer().getHostAddress(),
                 new Explanation.Source(plan.kernel().source(), plan.kernelUrl().toString()), initrds, plan.cmdline(),
-                IpxeScript.render(plan), plan.kickstartUrl().toString(), kickstart(snapshot, file.get(), plan),
+                IpxeScript.render(plan), plan.kickstartUrl().toString(),
+                Optional.ofNullable(c.kickstart()).map(t -> render(snapshot, c, plan, t)),
+                c.files() == null ? Map.of() : c.files().keySet().stream().sorted().collect(java.util.stream.Collectors
+                        .toMap(n -> n, n -> plan.filesUrl().resolve(n).toString(), (a, b) -> a, LinkedHashMap::new)),
                 Boolean.TRUE.equals(c.bootOnce()),
                 state.flatMap(s -> s.installed(mac)).map(Object::toString), plan.localBoot()));
     }
@@ -189,7 +226,7 @@ public final class BootPlanner {
         }
         BootFile kernel;
         List<BootFile> initrds;
-        String kernelArgs = kb.kernelArgs();
+        String kernelArgs = kb.effectiveKernelArgs();
         String argsFrom = "kernelArgs";
         if (kb.container() != null) {
             ContainerBoot image = ContainerBoot.plan(snapshot, file, kb.container(), machine, images);
@@ -272,6 +309,7 @@ public final class BootPlanner {
         values.put("arch", plan.machine().firmware().arch().ociName());
         values.put("serverUrl", plan.serverUrl().toString());
         values.put("kickstartUrl", plan.kickstartUrl().toString());
+        values.put("filesUrl", plan.filesUrl().toString());
         values.put("kernelUrl", plan.kernelUrl().toString());
         values.put("initrdUrl", plan.initrdUrl(0).toString());
         values.put("vars", c.vars() == null ? Map.of() : c.vars());

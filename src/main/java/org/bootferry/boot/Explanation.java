@@ -13,7 +13,8 @@ import java.util.Optional;
  *                     a firmware that can't be booted maps to the reason
  * @param kernel       where the kernel comes from, and its URL
  * @param initrds      the same for each initrd
- * @param installFile  the rendered kickstart (or other install file), if the machine has one
+ * @param installFile  the rendered kickstart, if the machine has one
+ * @param files        the machine's other install files ({@code files:}): name to URL
  * @param installed    when a {@code bootOnce} machine reported its install done (ISO-8601)
  */
 public record Explanation(
@@ -29,6 +30,7 @@ public record Explanation(
         String script,
         String kickstartUrl,
         Optional<String> installFile,
+        Map<String, String> files,
         boolean bootOnce,
         Optional<String> installed,
         boolean localBoot) {

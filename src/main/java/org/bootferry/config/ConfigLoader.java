@@ -492,10 +492,22 @@ public final class ConfigLoader {
         if (c.kickstart() != null && !templates.containsKey(c.kickstart())) {
             error(file, lines, "kickstart", "template '" + c.kickstart() + "' not found in " + dir.resolve("templates"));
         }
+        if (c.files() != null) {
+            c.files().forEach((name, template) -> {
+                if (!MachineConfig.FILE_NAME.matcher(name).matches()) {
+                    error(file, lines, name, "files: '" + name + "' can't be a file name in a URL (use letters, digits,"
+                            + " '.', '_' and '-')");
+                } else if (template == null || !templates.containsKey(template)) {
+                    error(file, lines, name, "files: template '" + template + "' for '" + name + "' not found in "
+                            + dir.resolve("templates"));
+                }
+            });
+        }
         if (errors.size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.vars(), c.bootOnce()));
+        return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.files(), c.vars(),
+                c.bootOnce()));
     }
 
     private void checkContainer(Path file, List<String> lines, MachineConfig.Container container) {

@@ -15,11 +15,21 @@ public record MachineConfig(
         String profile,
         KernelBoot kernelBoot,
         String kickstart,
+        Map<String, String> files,
         Map<String, Object> vars,
         Boolean bootOnce) {
 
-    /** {@code kernelBoot}: where kernel and initrd come from, and the kernel command line. */
+    /** What a name in {@code files:} may be: it becomes the last segment of a URL. */
+    public static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    /**
+     * {@code kernelBoot}: where kernel and initrd come from, and the kernel command line. A
+     * {@code kernelArgs} that starts with {@code +} appends to the profile's instead of replacing it.
+     */
     public record KernelBoot(Container container, Files files, String kernelArgs) {
+
+        /** The prefix that makes a machine's kernelArgs extend its profile's. */
+        public static final String APPEND = "+";
 
         KernelBoot over(KernelBoot base) {
             if (base == null) {
@@ -29,7 +39,24 @@ public record MachineConfig(
             return new KernelBoot(
                     ownSource ? container : base.container,
                     ownSource ? files : base.files,
-                    kernelArgs != null ? kernelArgs : base.kernelArgs);
+                    kernelArgs(base.kernelArgs));
+        }
+
+        private String kernelArgs(String inherited) {
+            if (kernelArgs == null) {
+                return inherited;
+            }
+            if (kernelArgs.startsWith(APPEND)) {
+                String own = kernelArgs.substring(APPEND.length()).strip();
+                return inherited == null ? APPEND + own : inherited.strip() + " " + own;
+            }
+            return kernelArgs;
+        }
+
+        /** The command line as written, without an append marker that found no profile to extend. */
+        public String effectiveKernelArgs() {
+            return kernelArgs != null && kernelArgs.startsWith(APPEND) ? kernelArgs.substring(APPEND.length()).strip()
+                    : kernelArgs;
         }
     }
 
@@ -48,7 +75,7 @@ public record MachineConfig(
             @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> initrd) {
     }
 
-    /** This config with every absent field taken from {@code base} (a profile); vars merge key by key. */
+    /** This config with every absent field taken from {@code base} (a profile); files and vars merge key by key. */
     public MachineConfig over(MachineConfig base) {
         if (base == null) {
             return this;
@@ -60,11 +87,19 @@ public record MachineConfig(
         if (vars != null) {
             mergedVars.putAll(vars);
         }
+        Map<String, String> mergedFiles = new java.util.LinkedHashMap<>();
+        if (base.files != null) {
+            mergedFiles.putAll(base.files);
+        }
+        if (files != null) {
+            mergedFiles.putAll(files);
+        }
         return new MachineConfig(
                 hostname != null ? hostname : base.hostname,
                 base.profile,
                 kernelBoot != null ? kernelBoot.over(base.kernelBoot) : base.kernelBoot,
                 kickstart != null ? kickstart : base.kickstart,
+                mergedFiles,
                 mergedVars,
                 bootOnce != null ? bootOnce : base.bootOnce);
     }

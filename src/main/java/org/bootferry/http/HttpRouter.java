@@ -57,6 +57,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
     private static final Pattern BOOT_FILE = Pattern.compile("/boot/([^/]+)/(kernel|initrd)(?:/(\\d{1,3}))?");
     private static final Pattern KICKSTART = Pattern.compile("/ks/([^/]+)");
+    private static final Pattern INSTALL_FILE = Pattern.compile("/files/([^/]+)/([^/]+)");
     private static final Pattern DONE = Pattern.compile("/done/([^/]+)");
     private static final Pattern MACHINE = Pattern.compile("/api/machines/([^/]+)");
     private static final Pattern RESET = Pattern.compile("/api/machines/([^/]+)/reset");
@@ -138,6 +139,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             bootFile(ex, mac(m.group(1)), m.group(2), m.group(3));
         } else if ((m = KICKSTART.matcher(path)).matches()) {
             kickstart(ex, mac(m.group(1)));
+        } else if ((m = INSTALL_FILE.matcher(path)).matches()) {
+            installFile(ex, mac(m.group(1)), m.group(2));
         } else if (path.equals("/api/machines")) {
             send(ex, HttpResponseStatus.OK, JSON, api.machines());
         } else if ((m = MACHINE.matcher(path)).matches()) {
@@ -166,6 +169,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "metrics" -> "metrics";
             case "boot.ipxe" -> "script";
             case "ks" -> "kickstart";
+            case "files" -> "install-file";
             case "done" -> "done";
             case "api" -> "api";
             default -> "other";
@@ -186,6 +190,15 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         String text = services.planner().kickstart(machine).orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND,
                 "machine " + mac + " has no kickstart (set 'kickstart:' in its machine file)"));
         record(mac, BootEvent.Stage.KICKSTART, ex.request().uri());
+        send(ex, HttpResponseStatus.OK, TEXT, text);
+    }
+
+    private void installFile(Exchange ex, MacAddress mac, String name) throws Refusal {
+        Machine machine = machine(ex, mac);
+        String text = services.planner().installFile(machine, name).orElseThrow(() -> new Refusal(
+                HttpResponseStatus.NOT_FOUND, "machine " + mac + " has no install file '" + name + "' (see 'files:' in its"
+                        + " machine file)"));
+        record(mac, BootEvent.Stage.INSTALL_FILE, ex.request().uri());
         send(ex, HttpResponseStatus.OK, TEXT, text);
     }
 

@@ -19,6 +19,23 @@ public final class Processes {
         }
     }
 
+    /**
+     * Runs a setup command (ip, dpkg-deb, cpio ...) that must succeed and returns its standard output;
+     * a failure is a broken test environment, reported with everything needed to redo it by hand.
+     */
+    public static String check(String... command) {
+        return check(List.of(command));
+    }
+
+    public static String check(List<String> command) {
+        Result r = run(command, 300);
+        if (r.exit() != 0) {
+            throw new AssertionError("`" + String.join(" ", command) + "` exited " + r.exit() + ":\n" + r.text()
+                    + r.stderr());
+        }
+        return r.text();
+    }
+
     public static Result run(List<String> command, int timeoutSeconds) {
         try {
             Process p = new ProcessBuilder(command).start();
