@@ -18,6 +18,7 @@ import org.bootferry.config.MacAddress;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.ServerSettings;
+import org.bootferry.image.ImageResolver;
 
 /**
  * Answers the one question every boot stage asks — what does this machine boot? — from the current
@@ -29,6 +30,7 @@ public final class BootPlanner {
 
     private final Supplier<ConfigSnapshot> config;
     private final Optional<BootState> state;
+    private final Optional<ImagePuller> images;
 
     /** A planner without boot-once state: every machine gets its install plan. */
     public BootPlanner(Supplier<ConfigSnapshot> config) {
@@ -36,8 +38,14 @@ public final class BootPlanner {
     }
 
     public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state) {
+        this(config, state, Optional.empty());
+    }
+
+    /** @param images the server's one resolver, for {@code kernelBoot.container}; without it such machines aren't planned */
+    public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images) {
         this.config = config;
         this.state = state;
+        this.images = images.map(ImagePuller::new);
     }
 
     /**
@@ -48,7 +56,17 @@ public final class BootPlanner {
      */
     public Optional<BootPlan> plan(Machine machine) {
         ConfigSnapshot snapshot = config.get();
-        return snapshot.machine(machine.mac()).map(file -> plan(snapshot, file, machine, installed(file, machine)));
+        return snapshot.machine(machine.mac()).map(file -> fetchable(file,
+                plan(snapshot, file, machine, installed(file, machine), images.orElse(null))));
+    }
+
+    /** A plan whose files come from an image is only given when this planner can fetch them. */
+    private BootPlan fetchable(MachineFile file, BootPlan plan) {
+        if (images.isEmpty() && plan.kernel() instanceof ImageBootFile) {
+            throw new BootPlanException(new ConfigError(file.file(), 0,
+                    "kernelBoot.container: image support is not configured (this planner has no image resolver)"));
+        }
+        return plan;
     }
 
     /** The machine's kickstart ({@code kickstart:}, served at /ks/M) rendered for it; empty when it has none. */
@@ -75,7 +93,8 @@ public final class BootPlanner {
         if (name.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(render(snapshot, c, plan(snapshot, file.get(), machine, false), name.get()));
+        return Optional.of(render(snapshot, c, plan(snapshot, file.get(), machine, false, images.orElse(null)),
+                name.get()));
     }
 
     /**
@@ -132,7 +151,8 @@ public final class BootPlanner {
                 continue;
             }
             try {
-                BootPlan plan = plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS), false);
+                BootPlan plan = plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS), false,
+                        null);
                 MachineConfig c = resolveProfiles(snapshot, file);
                 if (c.kickstart() != null) {
                     render(snapshot, c, plan, c.kickstart());
@@ -192,7 +212,9 @@ public final class BootPlanner {
                 && state.get().installed(machine.mac()).isPresent();
     }
 
-    private static BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine, boolean localBoot) {
+    /** @param images null when planning only to check the config: image files are named, never fetched */
+    private static BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine, boolean localBoot,
+            ImagePuller images) {
         ServerSettings settings = snapshot.settings();
         MachineConfig c = resolveProfiles(snapshot, file);
         InetAddress server = machine.server().orElseGet(() -> address(settings));
@@ -202,29 +224,38 @@ public final class BootPlanner {
             throw new BootPlanException(new ConfigError(file.file(), 0,
                     "no kernel: set kernelBoot.files or kernelBoot.container here or in its profile"));
         }
+        BootFile kernel;
+        List<BootFile> initrds;
+        String kernelArgs = kb.effectiveKernelArgs();
+        String argsFrom = "kernelArgs";
         if (kb.container() != null) {
-            throw new BootPlanException(new ConfigError(file.file(), 0,
-                    "kernelBoot.container: booting from container images is not available in this build"));
+            ContainerBoot image = ContainerBoot.plan(snapshot, file, kb.container(), machine, images);
+            kernel = image.kernel();
+            initrds = image.initrds();
+            if (kernelArgs == null && image.kernelArgs().isPresent()) {
+                kernelArgs = image.kernelArgs().get();
+                argsFrom = "label org.bootferry.kernelArgs of " + kb.container().image();
+            }
+        } else {
+            kernel = new BootFile.Local(Path.of(kb.files().kernel()));
+            initrds = kb.files().initrd() == null ? List.of()
+                    : kb.files().initrd().stream().<BootFile>map(p -> new BootFile.Local(Path.of(p))).toList();
         }
-        BootFile kernel = new BootFile.Local(Path.of(kb.files().kernel()));
-        List<BootFile> initrds = kb.files().initrd() == null ? List.of()
-                : kb.files().initrd().stream().<BootFile>map(p -> new BootFile.Local(Path.of(p))).toList();
         String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
         BootPlan unrendered = new BootPlan(machine, hostname, server, serverUrl,
                 bootFile(settings, machine, serverUrl), kernel, initrds, "", localBoot);
         String cmdline = "";
-        if (kb.kernelArgs() != null) {
+        if (kernelArgs != null) {
             try {
-                cmdline = Template.parse(file.file(), kb.effectiveKernelArgs()).render(values(unrendered, c),
-                        Template.Escaper.NONE);
+                cmdline = Template.parse(file.file(), kernelArgs).render(values(unrendered, c), Template.Escaper.NONE);
             } catch (TemplateException e) {
-                throw new BootPlanException(new ConfigError(file.file(), 0, "kernelArgs: " + e.error().message()));
+                throw new BootPlanException(new ConfigError(file.file(), 0, argsFrom + ": " + e.error().message()));
             }
             // The command line is one line of an iPXE script or a pxelinux/GRUB config: a line
             // break (from a variable) would start a new command there.
             if (cmdline.indexOf('\n') >= 0 || cmdline.indexOf('\r') >= 0) {
                 throw new BootPlanException(new ConfigError(file.file(), 0,
-                        "kernelArgs: the rendered command line contains a line break"));
+                        argsFrom + ": the rendered command line contains a line break"));
             }
         }
         return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), kernel, initrds, cmdline,
@@ -238,7 +269,7 @@ public final class BootPlanner {
      */
     private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl) {
         if (machine.ipxe()) {
-            return serverUrl + "/boot.ipxe?mac=" + machine.mac();
+            return serverUrl + "/boot.ipxe?mac=" + machine.mac() + BootPlan.firmwareParam(machine.firmware(), "&");
         }
         String loaderFirmware = machine.firmware().httpBoot()
                 ? machine.firmware().id().replace("http-", "efi-") : machine.firmware().id();

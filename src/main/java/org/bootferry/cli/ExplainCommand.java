@@ -3,6 +3,7 @@ package org.bootferry.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,8 @@ import org.bootferry.boot.BootState;
 import org.bootferry.boot.Explanation;
 import org.bootferry.boot.Firmware;
 import org.bootferry.config.MacAddress;
+import org.bootferry.image.ImageResolver;
+import org.bootferry.server.ImageSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,7 +50,7 @@ final class ExplainCommand implements Callable<Integer> {
         Path stateDir = loaded.snapshot().settings().state();
         Optional<BootState> state = java.nio.file.Files.isDirectory(stateDir)
                 ? Optional.of(new BootState(stateDir)) : Optional.empty();
-        Optional<Explanation> explanation = new BootPlanner(loaded::snapshot, state).explain(address);
+        Optional<Explanation> explanation = new BootPlanner(loaded::snapshot, state, images(loaded)).explain(address);
         if (explanation.isEmpty()) {
             System.out.println(address + ": not answered (no machines/" + address.dashed()
                     + ".yaml and no machines/default.yaml)");
@@ -77,5 +80,18 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.print(ks.indent(10));
         });
         return 0;
+    }
+
+    /**
+     * The image cache, so that machines booting from images are explained (from the cache when the
+     * image is there; explain never contacts a registry). The process ends right after, so it stays open.
+     */
+    private static Optional<ImageResolver> images(ConfigOption.Loaded loaded) {
+        try {
+            return Optional.of(ImageSupport.resolver(loaded.snapshot().settings()));
+        } catch (IOException e) {
+            System.err.println("warning: image cache " + loaded.snapshot().settings().cache() + ": " + e.getMessage());
+            return Optional.empty();
+        }
     }
 }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionCommand.class,
         description = "Network boot server: ProxyDHCP, TFTP and HTTP keyed by MAC address.",
         subcommands = {ServeCommand.class, ValidateCommand.class, ExplainCommand.class, ResetCommand.class,
+                PullCommand.class,
                 VersionCommand.class})
 public final class Main implements Runnable {
 
@@ -21,6 +22,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: serve, validate, explain, reset, version");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "name a command: serve, validate, explain, reset, pull, version");
     }
 }

@@ -9,16 +9,19 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -58,6 +61,8 @@ public final class ConfigLoader {
 
     // Per load:
     private List<ConfigError> errors;
+    /** server.yaml's lines, for the line numbers of errors found after binding. */
+    private List<String> serverLines = List.of();
     private Set<String> brokenProfiles;
 
     private record FileVersion(long size, long modifiedNanos) {
@@ -125,12 +130,21 @@ public final class ConfigLoader {
     private record ServerFile(
             String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
             Integer pxePort, Boolean dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
-            ApiFile api) {
+            ApiFile api, ImagesFile images) {
     }
 
     /** The {@code api:} section of server.yaml. */
     private record ApiFile(String token, List<String> allowFrom) {
     }
+
+    /** The {@code images:} section of server.yaml. */
+    private record ImagesFile(String cacheLimit, List<String> insecureRegistries, Boolean staleOk, Integer pullTimeout) {
+    }
+
+    /** A registry as image references name it: host or [IPv6], optional port (no scheme, no path). */
+    private static final Pattern REGISTRY = Pattern.compile(
+            "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                    + "|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?");
 
     /**
      * Makes the files of the latest load the last good versions, once it has passed the checks
@@ -268,16 +282,18 @@ public final class ConfigLoader {
     }
 
     private ServerFile emptyServerFile() {
-        return new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private ServerFile readServerFile() {
         Path file = dir.resolve("server.yaml");
         ServerFile fromFile = emptyServerFile();
+        serverLines = List.of();
         if (Files.exists(file)) {
             YamlFiles.Read<ServerFile> read = YamlFiles.read(file, ServerFile.class);
             read.error().ifPresent(errors::add);
             fromFile = read.value().orElse(fromFile);
+            serverLines = read.lines();
         }
         if (overrides.isEmpty()) {
             return fromFile;
@@ -315,7 +331,46 @@ public final class ConfigLoader {
                 f.cache() != null ? dir.resolve(f.cache()).normalize() : parent.resolve("cache"),
                 loaders,
                 f.state() != null ? dir.resolve(f.state()).normalize() : parent.resolve("state"),
-                api(file, f.api()));
+                api(file, f.api()),
+                images(file, f.images()));
+    }
+
+    private ServerSettings.Images images(Path file, ImagesFile images) {
+        if (images == null) {
+            return new ServerSettings.Images(0, List.of(), false, ServerSettings.Images.DEFAULT_PULL_TIMEOUT);
+        }
+        long limit = 0;
+        if (images.cacheLimit() != null) {
+            Optional<Long> parsed = ByteSize.parse(images.cacheLimit());
+            if (parsed.isEmpty()) {
+                serverError(file, "cacheLimit", "images.cacheLimit: '" + images.cacheLimit() + "' is not a size"
+                        + " (write e.g. 20GiB, 500MB, or 0 for no limit)");
+            } else {
+                limit = parsed.get();
+            }
+        }
+        List<String> insecure = images.insecureRegistries() == null ? List.of() : images.insecureRegistries();
+        for (String registry : insecure) {
+            if (registry == null || !REGISTRY.matcher(registry).matches()) {
+                serverError(file, "insecureRegistries", "images.insecureRegistries: '" + registry + "' is not"
+                        + " host[:port] (write it as in image references, e.g. registry.lab:5000, without http://)");
+            }
+        }
+        Duration timeout = ServerSettings.Images.DEFAULT_PULL_TIMEOUT;
+        if (images.pullTimeout() != null) {
+            if (images.pullTimeout() < 1) {
+                serverError(file, "pullTimeout", "images.pullTimeout: " + images.pullTimeout() + " is not a number of"
+                        + " seconds of at least 1");
+            } else {
+                timeout = Duration.ofSeconds(images.pullTimeout());
+            }
+        }
+        return new ServerSettings.Images(limit, insecure.stream().filter(Objects::nonNull).toList(),
+                Boolean.TRUE.equals(images.staleOk()), timeout);
+    }
+
+    private void serverError(Path file, String key, String message) {
+        errors.add(new ConfigError(file, YamlFiles.lineOf(serverLines, key), message));
     }
 
     private ServerSettings.Api api(Path file, ApiFile api) {

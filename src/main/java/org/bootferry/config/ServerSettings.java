@@ -1,6 +1,7 @@
 package org.bootferry.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import java.util.Optional;
  * @param loaders   first-stage loader per firmware id ({@code bios}, {@code efi-x64}, …), a path in tftproot
  * @param state     where boot-once state and the event journal live
  * @param api       who may call the endpoints that change state ({@code POST /done}, reset)
+ * @param images    pulling kernels and initrds out of container images (the {@code images:} section)
  */
 public record ServerSettings(
         String bind,
@@ -28,7 +30,8 @@ public record ServerSettings(
         Path cache,
         Map<String, String> loaders,
         Path state,
-        Api api) {
+        Api api,
+        Images images) {
 
     /**
      * Access to the mutating endpoints.
@@ -48,6 +51,23 @@ public record ServerSettings(
         }
     }
 
+    /**
+     * The {@code images:} section.
+     *
+     * @param cacheLimitBytes    evict least recently used files of images not in use above this; 0 = no limit
+     * @param insecureRegistries {@code host[:port]} of registries spoken to over plain http (loopback always is)
+     * @param staleOk            with imagePullPolicy Always, boot the cached image when the registry is down
+     * @param pullTimeout        how long a request for a boot file waits for its image's pull before it is
+     *                           answered 503; the pull goes on, so a later request finds the files
+     */
+    public record Images(long cacheLimitBytes, List<String> insecureRegistries, boolean staleOk, Duration pullTimeout) {
+        public static final Duration DEFAULT_PULL_TIMEOUT = Duration.ofSeconds(120);
+
+        public Images {
+            insecureRegistries = List.copyOf(insecureRegistries);
+        }
+    }
+
     public static final Map<String, String> DEFAULT_LOADERS = Map.of(
             "bios", "undionly.kpxe",
             "efi-ia32", "ipxe.efi",
@@ -64,11 +84,11 @@ public record ServerSettings(
      */
     public ServerSettings withListenersOf(ServerSettings running) {
         return new ServerSettings(running.bind, running.advertise, running.httpPort, running.tftpPort, running.dhcpPort,
-                running.pxePort, running.dhcp, tftpRoot, cache, loaders, state, api);
+                running.pxePort, running.dhcp, tftpRoot, cache, loaders, state, api, images);
     }
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api);
+                cache, loaders, state, api, images);
     }
 }

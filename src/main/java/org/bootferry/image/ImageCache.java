@@ -82,6 +82,13 @@ public final class ImageCache {
     private final Map<Digest, Entry> entries = new ConcurrentHashMap<>();
     private final Map<Digest, Integer> pins = new ConcurrentHashMap<>();
 
+    /**
+     * Temporaries untouched this long belong to a process that is gone. Younger ones may be another
+     * live process's pull in progress ({@code bootferry pull} or {@code explain} beside a running
+     * server): a download that stalls is aborted long before this.
+     */
+    private static final long ABANDONED_MILLIS = 60 * 60_000;
+
     /** Opens (creating) a cache, removing temporaries a crash left behind. */
     public ImageCache(Path dir, long limitBytes) throws IOException {
         this.dir = dir;
@@ -93,9 +100,12 @@ public final class ImageCache {
         Files.createDirectories(tmp);
         int swept = 0;
         try (Stream<Path> leftovers = Files.list(tmp)) {
+            long abandoned = System.currentTimeMillis() - ABANDONED_MILLIS;
             for (Path p : (Iterable<Path>) leftovers::iterator) {
-                Files.deleteIfExists(p);
-                swept++;
+                if (Files.getLastModifiedTime(p).toMillis() < abandoned) {
+                    Files.deleteIfExists(p);
+                    swept++;
+                }
             }
         }
         if (swept > 0) {
@@ -125,16 +135,33 @@ public final class ImageCache {
     /** The cached blob's path, marking it used; empty when not cached. */
     public Optional<Path> blob(Digest digest) {
         Entry e = entries.get(digest);
-        if (e == null) {
-            return Optional.empty();
-        }
         Path p = blobs.resolve(digest.hex());
+        if (e == null) {
+            e = adopt(digest, p);
+            if (e == null) {
+                return Optional.empty();
+            }
+        }
         if (!Files.exists(p)) {
             entries.remove(digest); // removed behind our back: treat as not cached
             return Optional.empty();
         }
         touch(digest, e, p);
         return Optional.of(p);
+    }
+
+    /**
+     * A blob another process committed since this cache was opened ({@code bootferry pull} into the
+     * cache of a running server): named by its digest only after verification, so it can be taken as is.
+     */
+    private Entry adopt(Digest digest, Path p) {
+        try {
+            Entry e = new Entry(Files.size(p), Files.getLastModifiedTime(p).toMillis());
+            Entry raced = entries.putIfAbsent(digest, e);
+            return raced != null ? raced : e;
+        } catch (IOException notThere) {
+            return null;
+        }
     }
 
     public Optional<byte[]> readBlob(Digest digest) throws IOException {

@@ -93,6 +93,25 @@ public final class ImageResolver implements AutoCloseable {
         }
     }
 
+    /**
+     * What the request gives from this host's cache alone: the latest answer to it, or what the cache
+     * records say its reference resolved to last. Never contacts the registry, reads no pull secret and
+     * pins nothing, so planners may ask on every DHCP packet. Empty when not cached.
+     */
+    public Optional<ImageBootFiles> cached(ImageRequest request) {
+        ImageBootFiles known = warm.get(request);
+        if (known != null && stillCached(known)) {
+            return Optional.of(known);
+        }
+        ImageRequest offline = new ImageRequest(request.image(), request.kernelPath(), request.initrdPath(),
+                PullPolicy.NEVER, request.platform(), Optional.empty(), Optional.empty());
+        try {
+            return Optional.of(resolveNow(offline, PullListener.NONE, new ArrayList<>()));
+        } catch (ImageException e) {
+            return Optional.empty();
+        }
+    }
+
     private static ImageBootFiles join(CompletableFuture<ImageBootFiles> running) throws ImageException {
         try {
             return running.get();

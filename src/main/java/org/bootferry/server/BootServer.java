@@ -31,6 +31,7 @@ import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
 import org.bootferry.dhcp.ProxyDhcpServer;
 import org.bootferry.http.HttpServer;
+import org.bootferry.image.ImageResolver;
 import org.bootferry.tftp.RootDirectory;
 import org.bootferry.tftp.TftpFiles;
 import org.bootferry.tftp.TftpServer;
@@ -53,6 +54,7 @@ public final class BootServer implements AutoCloseable {
     private Transport transport;
     private ExecutorService blocking;
     private BootEvents events;
+    private ImageResolver images;
 
     /** @param config the config in force, asked again on every request (live reload swaps it) */
     public BootServer(ConfigHolder config) {
@@ -90,7 +92,14 @@ public final class BootServer implements AutoCloseable {
         }
         transport = Transport.create(0);
         blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
-        BootPlanner planner = new BootPlanner(config, Optional.of(state));
+        try {
+            images = ImageSupport.resolver(settings);
+        } catch (IOException e) {
+            close();
+            throw new ListenerException("cannot open the image cache " + settings.cache() + ": " + e.getMessage()
+                    + " (set 'cache:' in server.yaml or --cache to a writable directory)", e);
+        }
+        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images));
         InetAddress bind = literal(settings.bind());
         try {
             HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, registry, registry::scrape,
@@ -253,6 +262,9 @@ public final class BootServer implements AutoCloseable {
             } catch (IOException e) {
                 // The journal is flushed after every event; a failing close loses nothing.
             }
+        }
+        if (images != null) {
+            images.close();
         }
     }
 }

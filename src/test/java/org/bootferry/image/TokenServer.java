@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bootferry.testing.TestImages;
 import org.bootferry.testing.Tools;
 
 /**

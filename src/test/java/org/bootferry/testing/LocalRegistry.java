@@ -1,4 +1,4 @@
-package org.bootferry.image;
+package org.bootferry.testing;
 
 import java.io.IOException;
 import java.net.URI;
@@ -10,14 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.bootferry.testing.Tools;
 
 /**
  * Debian's docker-registry (distribution 2.8) on a loopback port with a config file of our own — never
  * /etc's, which listens on every interface. Its access log (stdout, combined format) tells what
  * bootferry really asked for.
  */
-final class LocalRegistry implements AutoCloseable {
+public final class LocalRegistry implements AutoCloseable {
 
     private final Process process;
     private final int port;
@@ -30,7 +29,7 @@ final class LocalRegistry implements AutoCloseable {
     }
 
     /** @param authSection YAML for the registry's {@code auth:} key (indented by two), or empty for none */
-    static LocalRegistry start(Path dir, int port, String authSection) throws Exception {
+    public static LocalRegistry start(Path dir, int port, String authSection) throws Exception {
         Path binary = Tools.require("docker-registry", "docker-registry");
         Files.createDirectories(dir.resolve("storage"));
         Path config = dir.resolve("config.yml");
@@ -74,12 +73,12 @@ final class LocalRegistry implements AutoCloseable {
                 + Files.readString(dir.resolve("registry.log")));
     }
 
-    String address() {
+    public String address() {
         return "127.0.0.1:" + port;
     }
 
     /** Access-log lines of requests bootferry made (its User-Agent), e.g. {@code "GET /v2/test/kernel/blobs/}. */
-    long requests(String methodAndPathPrefix) throws IOException {
+    public long requests(String methodAndPathPrefix) throws IOException {
         List<String> lines = Files.readAllLines(accessLog);
         return lines.stream().filter(l -> l.contains("\"" + methodAndPathPrefix) && l.endsWith("\"bootferry\"")).count();
     }

@@ -1,4 +1,4 @@
-package org.bootferry.image;
+package org.bootferry.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,35 +12,38 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.bootferry.testing.Tools;
+import org.bootferry.image.Descriptor;
+import org.bootferry.image.Digest;
+import org.bootferry.image.ImageBootFiles;
+import org.bootferry.image.Manifest;
 
 /**
  * Images built the way image builders do, with umoci (OCI layout, one layer per unpack/change/repack),
  * and pushed with skopeo — no Docker engine. Contents are seeded random bytes, so compression works as
  * on real kernels and every test knows the exact SHA-256 to expect.
  */
-final class TestImages {
+public final class TestImages {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 
     // Contents of the standard test images, so that tests assert exact SHA-256s.
-    static final byte[] KERNEL_AMD64 = bytes("kernel 6.1.0 amd64", 1_500_000);
-    static final byte[] KERNEL_ARM64 = bytes("kernel 6.1.0 arm64", 1_400_000);
-    static final byte[] KERNEL_OLD = bytes("kernel 5.10.0", 300_000);
-    static final byte[] KERNEL_NEW = bytes("kernel 6.2.0 amd64", 1_000_000);
-    static final byte[] INITRD = bytes("initrd 6.1.0", 2_000_000);
-    static final byte[] INITRD_OLD = bytes("initrd 5.10.0", 200_000);
-    static final byte[] DELETED = bytes("old initrd", 100_000);
-    static final byte[] FILLER = bytes("filler", 1_000_000);
-    static final byte[] VMLINUX = bytes("vmlinux", 600_000);
+    public static final byte[] KERNEL_AMD64 = bytes("kernel 6.1.0 amd64", 1_500_000);
+    public static final byte[] KERNEL_ARM64 = bytes("kernel 6.1.0 arm64", 1_400_000);
+    public static final byte[] KERNEL_OLD = bytes("kernel 5.10.0", 300_000);
+    public static final byte[] KERNEL_NEW = bytes("kernel 6.2.0 amd64", 1_000_000);
+    public static final byte[] INITRD = bytes("initrd 6.1.0", 2_000_000);
+    public static final byte[] INITRD_OLD = bytes("initrd 5.10.0", 200_000);
+    public static final byte[] DELETED = bytes("old initrd", 100_000);
+    public static final byte[] FILLER = bytes("filler", 1_000_000);
+    public static final byte[] VMLINUX = bytes("vmlinux", 600_000);
 
     private static TestImages standard;
 
-    final Path layout;
+    public final Path layout;
     private final Path work;
 
-    TestImages(Path work) throws Exception {
+    public TestImages(Path work) throws Exception {
         Tools.require("umoci", "umoci");
         Tools.require("skopeo", "skopeo");
         this.work = work;
@@ -59,7 +62,7 @@ final class TestImages {
      * <li>{@code newer}: latest + a layer with another 6.1.0 kernel; {@code virtink}: {@code /filler}, then {@code /vmlinux}</li>
      * </ul>
      */
-    static synchronized TestImages standard() throws Exception {
+    public static synchronized TestImages standard() throws Exception {
         if (standard != null) {
             return standard;
         }
@@ -106,7 +109,7 @@ final class TestImages {
     }
 
     /** Pushes the standard tags to {@code registry} as {@code test/kernel:<tag>} in every manifest format. */
-    void pushStandard(String registry, String... flags) throws Exception {
+    public void pushStandard(String registry, String... flags) throws Exception {
         String repo = registry + "/test/kernel:";
         push("latest", repo + "latest", flags);
         push("latest", repo + "docker", concat(flags, "--format", "v2s2"));
@@ -124,26 +127,26 @@ final class TestImages {
         return out;
     }
 
-    static byte[] bytes(String seed, int size) {
+    public static byte[] bytes(String seed, int size) {
         byte[] b = new byte[size];
         new Random(seed.hashCode()).nextBytes(b);
         return b;
     }
 
-    static Digest sha(byte[] content) {
+    public static Digest sha(byte[] content) {
         return Digest.of(content);
     }
 
-    interface Change {
+    public interface Change {
         void apply(Path rootfs) throws IOException;
     }
 
-    void newImage(String tag) throws Exception {
+    public void newImage(String tag) throws Exception {
         run("umoci", "new", "--image", ref(tag));
     }
 
     /** One more layer on {@code tag}: unpack, change the root filesystem, repack (deletions become whiteouts). */
-    void layer(String tag, Change change) throws Exception {
+    public void layer(String tag, Change change) throws Exception {
         Path bundle = Files.createTempDirectory(work, "bundle-");
         Files.delete(bundle);
         run("umoci", "unpack", "--image", ref(tag), bundle.toString());
@@ -152,18 +155,18 @@ final class TestImages {
         run("rm", "-rf", bundle.toString());
     }
 
-    void config(String tag, String... args) throws Exception {
+    public void config(String tag, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("umoci", "config", "--image", ref(tag)));
         cmd.addAll(Arrays.asList(args));
         run(cmd.toArray(String[]::new));
     }
 
-    void copyTag(String from, String to) throws Exception {
+    public void copyTag(String from, String to) throws Exception {
         run("umoci", "tag", "--image", ref(from), to);
     }
 
     /** umoci 0.4.7's insert writes a layer tar without its end-of-archive trailer (umoci issue #436). */
-    void insert(String tag, Path file, String imagePath) throws Exception {
+    public void insert(String tag, Path file, String imagePath) throws Exception {
         run("umoci", "insert", "--image", ref(tag), file.toString(), imagePath);
     }
 
@@ -171,13 +174,13 @@ final class TestImages {
         return layout + ":" + tag;
     }
 
-    static void write(Path rootfs, String path, byte[] content) throws IOException {
+    public static void write(Path rootfs, String path, byte[] content) throws IOException {
         Path p = rootfs.resolve(path.substring(1));
         Files.createDirectories(p.getParent());
         Files.write(p, content);
     }
 
-    static void symlink(Path rootfs, String path, String target) throws IOException {
+    public static void symlink(Path rootfs, String path, String target) throws IOException {
         Path p = rootfs.resolve(path.substring(1));
         Files.createDirectories(p.getParent());
         Files.createSymbolicLink(p, Path.of(target));
@@ -196,21 +199,21 @@ final class TestImages {
         throw new IllegalArgumentException("no tag " + tag + " in " + layout);
     }
 
-    JsonNode manifest(String tag) throws IOException {
+    public JsonNode manifest(String tag) throws IOException {
         return JSON.readTree(blob(Digest.parseOrNull(descriptorOf(tag).path("digest").asText())).toFile());
     }
 
-    List<Digest> layers(String tag) throws IOException {
+    public List<Digest> layers(String tag) throws IOException {
         List<Digest> out = new ArrayList<>();
         manifest(tag).path("layers").forEach(l -> out.add(Digest.parseOrNull(l.path("digest").asText())));
         return out;
     }
 
-    Digest manifestDigest(String tag) throws IOException {
+    public Digest manifestDigest(String tag) throws IOException {
         return Digest.parseOrNull(descriptorOf(tag).path("digest").asText());
     }
 
-    Path blob(Digest d) {
+    public Path blob(Digest d) {
         return layout.resolve("blobs/sha256").resolve(d.hex());
     }
 
@@ -235,7 +238,7 @@ final class TestImages {
     }
 
     /** An OCI image index over {@code amd64Tag} and {@code arm64Tag}, tagged {@code tag}. */
-    void multiArch(String tag, String amd64Tag, String arm64Tag) throws IOException {
+    public void multiArch(String tag, String amd64Tag, String arm64Tag) throws IOException {
         ObjectNode idx = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", OCI_INDEX);
         ArrayNode list = idx.putArray("manifests");
         for (String[] p : new String[][] {{amd64Tag, "amd64"}, {arm64Tag, "arm64"}}) {
@@ -248,7 +251,7 @@ final class TestImages {
     }
 
     /** A copy of {@code tag} whose gzip layers are recompressed with the zstd CLI (same diff_ids). */
-    void zstdCopy(String tag, String newTag) throws Exception {
+    public void zstdCopy(String tag, String newTag) throws Exception {
         Tools.require("zstd", "zstd");
         ObjectNode manifest = (ObjectNode) manifest(tag).deepCopy();
         for (JsonNode l : manifest.path("layers")) {
@@ -263,7 +266,7 @@ final class TestImages {
     }
 
     /** skopeo copy of one tag to {@code registry/repo:destTag}; extra flags like {@code --format v2s2}, {@code --all}. */
-    void push(String tag, String destination, String... flags) throws Exception {
+    public void push(String tag, String destination, String... flags) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "-q", "--dest-tls-verify=false"));
         cmd.addAll(Arrays.asList(flags));
         cmd.add("oci:" + layout + ":" + tag);
@@ -271,7 +274,7 @@ final class TestImages {
         run(cmd.toArray(String[]::new));
     }
 
-    static void run(String... command) throws Exception {
+    public static void run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
