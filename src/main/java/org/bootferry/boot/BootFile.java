@@ -15,6 +15,9 @@ public interface BootFile {
     /** A readable local file with the content; may block while an image is pulled. */
     Path fetch() throws IOException;
 
+    /** {@code sha256:<hex>} of the content (HTTP's ETag); may block like {@link #fetch()}. */
+    String digest() throws IOException;
+
     /** A file on this host's disk. */
     record Local(Path path) implements BootFile {
         @Override
@@ -25,6 +28,11 @@ public interface BootFile {
         @Override
         public Path fetch() {
             return path;
+        }
+
+        @Override
+        public String digest() throws IOException {
+            return FileDigests.sha256(path);
         }
     }
 }

@@ -16,6 +16,7 @@ import java.util.List;
  * @param kernel     the kernel
  * @param initrds    the initrds, in order
  * @param cmdline    the rendered kernel command line (without iPXE's {@code initrd=} additions)
+ * @param localBoot  true when the machine installed already ({@code bootOnce}): boot from its own disk
  */
 public record BootPlan(
         Machine machine,
@@ -25,7 +26,8 @@ public record BootPlan(
         String bootFile,
         BootFile kernel,
         List<BootFile> initrds,
-        String cmdline) {
+        String cmdline,
+        boolean localBoot) {
 
     public BootPlan {
         initrds = List.copyOf(initrds);
@@ -33,21 +35,35 @@ public record BootPlan(
 
     /** URL of the iPXE script for this machine. */
     public URI scriptUrl() {
-        return serverUrl.resolve("/boot.ipxe?mac=" + machine.mac());
+        return serverUrl.resolve("/boot.ipxe?mac=" + machine.mac() + firmwareParam(machine.firmware(), "&"));
     }
 
     /** URL of the kernel over HTTP. */
     public URI kernelUrl() {
-        return serverUrl.resolve("/boot/" + machine.mac().dashed() + "/kernel");
+        return serverUrl.resolve("/boot/" + machine.mac().dashed() + "/kernel" + firmwareParam(machine.firmware(), "?"));
     }
 
     /** URL of initrd number {@code index}: the first is {@code /initrd}, later ones {@code /initrd/N}. */
     public URI initrdUrl(int index) {
         String base = "/boot/" + machine.mac().dashed() + "/initrd";
-        return serverUrl.resolve(index == 0 ? base : base + "/" + index);
+        return serverUrl.resolve((index == 0 ? base : base + "/" + index) + firmwareParam(machine.firmware(), "?"));
     }
 
-    /** URL of the rendered kickstart (or other install file). */
+    /**
+     * {@code firmware=<id>} for URLs of machines that are not x86-64, which HTTP assumes when a URL
+     * doesn't say: a kernel out of a multi-arch image must be the machine's architecture, and only
+     * DHCP saw it (option 93).
+     */
+    static String firmwareParam(Firmware firmware, String separator) {
+        return firmware.arch() == Firmware.Arch.X86_64 ? "" : separator + "firmware=" + firmware.id();
+    }
+
+    /** Base URL of the machine's install files ({@code files:}), ending in a slash: cloud-init's NoCloud seed. */
+    public URI filesUrl() {
+        return serverUrl.resolve("/files/" + machine.mac().dashed() + "/");
+    }
+
+    /** URL of the rendered kickstart. */
     public URI kickstartUrl() {
         return serverUrl.resolve("/ks/" + machine.mac().dashed());
     }

@@ -22,8 +22,18 @@ public final class RootDirectory implements TftpFiles {
     public static final Path DEBIAN_IPXE = Path.of("/usr/lib/ipxe");
 
     private final Path root;
+    /**
+     * Follow links out of the root: only for Debian's package directory, whose ipxe.efi is a link
+     * to /boot/ipxe.efi. An admin's tftproot keeps every name inside it.
+     */
+    private final boolean trustLinks;
 
     public RootDirectory(Path root) throws IOException {
+        this(root, false);
+    }
+
+    private RootDirectory(Path root, boolean trustLinks) throws IOException {
+        this.trustLinks = trustLinks;
         if (!Files.isDirectory(root)) {
             throw new NoSuchFileException(root.toString(), null, "the TFTP root is not a directory");
         }
@@ -36,7 +46,7 @@ public final class RootDirectory implements TftpFiles {
      */
     public static TftpFiles withDebianIpxe(Path root) throws IOException {
         RootDirectory primary = new RootDirectory(root);
-        return Files.isDirectory(DEBIAN_IPXE) ? TftpFiles.chain(primary, new RootDirectory(DEBIAN_IPXE)) : primary;
+        return Files.isDirectory(DEBIAN_IPXE) ? TftpFiles.chain(primary, new RootDirectory(DEBIAN_IPXE, true)) : primary;
     }
 
     @Override
@@ -49,7 +59,7 @@ public final class RootDirectory implements TftpFiles {
         } catch (IOException e) {
             throw new TftpRefusal(TftpError.ACCESS_VIOLATION, "cannot resolve '" + name + "': " + e.getMessage());
         }
-        if (!real.startsWith(root)) {
+        if (!trustLinks && !real.startsWith(root)) {
             throw new TftpRefusal(TftpError.ACCESS_VIOLATION, "'" + name + "' is a symbolic link leading out of the TFTP root");
         }
         if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Image benchmark (not a test): kernel+initrd out of a 5-layer ~500 MB image in a local registry.
+#   bench/image-bench.sh            run everything, print figures (append them to docs/benchmarks.md by hand)
+# Needs root for apt-get of: docker-registry skopeo umoci (Debian packages). Everything binds 127.0.0.1:17050
+# and lives under $B; only processes started here are stopped (by PID).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${B:-/tmp/bfi-image-bench}
+PORT=17050
+REG=127.0.0.1:$PORT
+RUNS=${RUNS:-3}
+ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+for t in docker-registry skopeo umoci; do
+  command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $t >/dev/null
+done
+
+rm -rf "$B" && mkdir -p "$B/reg"
+cleanup() { [[ -f $B/registry.pid ]] && kill "$(cat "$B/registry.pid")" 2>/dev/null || true; }
+trap cleanup EXIT
+
+cat >"$B/registry.yml" <<YML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $B/reg
+http:
+  addr: $REG
+  secret: bfi-bench-not-a-secret
+YML
+docker-registry serve "$B/registry.yml" >"$B/access.log" 2>"$B/registry.log" </dev/null &
+echo $! >"$B/registry.pid"
+for _ in $(seq 1 250); do curl -sf -o /dev/null "http://$REG/v2/" && break; sleep 0.02; done
+
+echo "== building a 5-layer image (~500 MB, boot files in the top layer) with umoci"
+t0=$(ms)
+L=$B/layout
+umoci init --layout "$L" && umoci new --image "$L:latest"
+for i in 1 2 3 4; do
+  umoci unpack --image "$L:latest" "$B/bundle" >/dev/null
+  mkdir -p "$B/bundle/rootfs/usr/lib/layer$i"
+  for f in 1 2 3 4 5; do head -c 23M /dev/urandom >"$B/bundle/rootfs/usr/lib/layer$i/blob$f"; done
+  umoci repack --image "$L:latest" "$B/bundle" && rm -rf "$B/bundle"
+done
+umoci unpack --image "$L:latest" "$B/bundle" >/dev/null
+mkdir -p "$B/bundle/rootfs/boot" "$B/bundle/rootfs/usr/share/doc/bench"
+head -c 10M /dev/urandom >"$B/bundle/rootfs/boot/vmlinuz-6.1.0"
+head -c 30M /dev/urandom >"$B/bundle/rootfs/boot/initramfs-6.1.0.img"
+ln -s vmlinuz-6.1.0 "$B/bundle/rootfs/boot/vmlinuz"
+for f in 1 2 3 4; do head -c 1M /dev/urandom >"$B/bundle/rootfs/usr/share/doc/bench/doc$f"; done
+umoci repack --image "$L:latest" "$B/bundle" && rm -rf "$B/bundle"
+echo "built in $(( $(ms) - t0 )) ms; layers:"
+du -sh "$L/blobs/sha256"
+skopeo copy -q --dest-tls-verify=false "oci:$L:latest" "docker://$REG/bench/os:latest"
+skopeo copy -q --dest-tls-verify=false "oci:$L:latest" "docker://$REG/bench/flight:latest"
+
+echo "== build bootferry test classes"
+mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$B/cp.txt" >/dev/null
+CP="target/classes:target/test-classes:$(cat "$B/cp.txt")"
+bench() { java -cp "$CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn org.bootferry.image.ImageBench "$@"; }
+
+echo "== incumbent: skopeo copy to an OCI layout + tar extraction of every layer (runs: $RUNS)"
+: >"$B/incumbent.txt"
+for r in $(seq 1 "$RUNS"); do
+  rm -rf "$B/oci" "$B/rootfs" && mkdir -p "$B/rootfs"
+  t0=$(ms)
+  skopeo copy -q --src-tls-verify=false "docker://$REG/bench/os:latest" "oci:$B/oci:latest"
+  man=$(jq -r '.manifests[0].digest' "$B/oci/index.json" | cut -d: -f2)
+  for d in $(jq -r '.layers[].digest' "$B/oci/blobs/sha256/$man" | cut -d: -f2); do
+    tar -xzf "$B/oci/blobs/sha256/$d" -C "$B/rootfs"
+  done
+  t1=$(ms)
+  echo $(( t1 - t0 )) >>"$B/incumbent.txt"
+  echo "run $r: $(( t1 - t0 )) ms ($(cmp -s "$B/rootfs/boot/vmlinuz-6.1.0" "$B/rootfs/boot/vmlinuz" && echo kernel ok))"
+done
+INC=$(median <"$B/incumbent.txt")
+
+echo "== bootferry cold: resolve kernel+initrd into an empty cache (runs: $RUNS; JVM start included in wall)"
+: >"$B/cold.txt"; : >"$B/coldwall.txt"
+for r in $(seq 1 "$RUNS"); do
+  rm -rf "$B/cache"
+  t0=$(ms)
+  out=$(bench cold "$REG/bench/os:latest" "$B/cache" /boot/vmlinuz /boot/initramfs-6.1.0.img)
+  t1=$(ms)
+  inproc=$(grep -o 'cold_ms=[0-9.]*' <<<"$out" | cut -d= -f2)
+  echo "$inproc" >>"$B/cold.txt"; echo $(( t1 - t0 )) >>"$B/coldwall.txt"
+  echo "run $r: in-process ${inproc} ms, wall $(( t1 - t0 )) ms"
+  [[ $r == 1 ]] && grep '^#' <<<"$out"
+done
+COLD=$(median <"$B/cold.txt"); COLDW=$(median <"$B/coldwall.txt")
+
+echo "== bootferry warm: new process on the filled cache, then 10000 more resolves in that process"
+bench warm "$REG/bench/os:latest" "$B/cache" /boot/vmlinuz /boot/initramfs-6.1.0.img 10000 | tee "$B/warm.txt"
+
+echo "== 1000 concurrent requests for one uncached image"
+rm -rf "$B/cache2"
+bench flight "$REG/bench/flight:latest" "$B/cache2" /boot/vmlinuz /boot/initramfs-6.1.0.img 1000 | tee "$B/flight.txt"
+sleep 0.5
+MANIFEST_GETS=$(grep -c '"GET /v2/bench/flight/manifests/latest HTTP/1.1" 200 .*"bootferry"$' "$B/access.log" || true)
+BLOB_GETS=$(grep -c '"GET /v2/bench/flight/blobs/sha256:[0-9a-f]* HTTP/1.1" 200 .*"bootferry"$' "$B/access.log" || true)
+echo "registry access log for bench/flight: $MANIFEST_GETS manifest GET(s), $BLOB_GETS blob GET(s) (config + top layer)"
+
+echo
+echo "== summary"
+printf 'incumbent (skopeo copy + tar -x) median: %s ms\n' "$INC"
+printf 'bootferry cold median: %s ms in-process, %s ms wall incl. JVM start\n' "$COLD" "$COLDW"
+awk -v c="$COLD" -v w="$COLDW" -v i="$INC" 'BEGIN {printf "ratio: %.3fx in-process, %.3fx wall (goal <= 0.3x)\n", c/i, w/i}'

@@ -1,0 +1,63 @@
+#!/bin/sh
+# Installs every Debian package the test suite needs: as root, with apt-get, only what is missing.
+# Add a package here when a test starts needing a new tool (one per line, with what needs it).
+PACKAGES='
+qemu-system-x86          e2e: the VMs
+ipxe-qemu                e2e: QEMU NIC option ROMs (iPXE)
+ipxe                     tftp + e2e: undionly.kpxe, ipxe.efi served by bootferry
+ovmf                     e2e: UEFI firmware
+dnsmasq-base             e2e: the site DHCP server (not "dnsmasq", which starts a system service)
+busybox-static           e2e: the installer initramfs
+cpio                     e2e: initramfs archive
+gzip                     e2e: initramfs compression
+file                     e2e: checks busybox is static
+tcpdump                  e2e: packet captures and fixtures
+iproute2                 e2e: network namespaces, bridge, tap, veth
+curl                     http tests
+tftp-hpa                 tftp tests: a real client
+atftp                    tftp tests: a client with options
+tftpd-hpa                tftp tests: the incumbent server, for comparison
+docker-registry          image tests: a real OCI registry on loopback
+skopeo                   image tests: pushes images
+umoci                    image tests: builds images
+zstd                     image tests: zstd layers
+apache2-utils            image tests: htpasswd
+openssl                  image tests: the token server's signing key
+chromium                 http tests: the status page in a real browser
+maven                    build
+openjdk-17-jdk-headless  build
+'
+set -eu
+
+missing=''
+for pkg in $(printf '%s\n' "$PACKAGES" | awk 'NF { print $1 }'); do
+    if ! dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+        missing="$missing $pkg"
+    fi
+done
+if [ -z "$missing" ]; then
+    echo "test-deps: all test packages are installed"
+    exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+    echo "test-deps: missing:$missing -- run as root: sudo $0" >&2
+    exit 1
+fi
+
+# Tests start the servers they need themselves, on loopback or in their own namespaces: keep
+# packages like tftpd-hpa and docker-registry from starting system services (and taking port 69
+# or 5000 on every interface) while they install.
+policy=/usr/sbin/policy-rc.d
+added_policy=''
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod 755 "$policy"
+    added_policy=1
+fi
+trap '[ -n "$added_policy" ] && rm -f "$policy"' EXIT
+
+echo "test-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # the list is meant to split into words
+apt-get install -y -qq --no-install-recommends $missing

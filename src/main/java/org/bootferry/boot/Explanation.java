@@ -1,0 +1,41 @@
+package org.bootferry.boot;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What every stage would answer one machine, computed without serving (or pulling) anything: the
+ * body of {@code bootferry explain} and {@code GET /api/machines/M}.
+ *
+ * @param machineFile  the file the answer comes from ({@code machines/…yaml} or {@code default.yaml})
+ * @param dhcp         the boot file DHCP names, per firmware id, and for {@code ipxe} (the script URL);
+ *                     a firmware that can't be booted maps to the reason
+ * @param kernel       where the kernel comes from, and its URL
+ * @param initrds      the same for each initrd
+ * @param installFile  the rendered kickstart, if the machine has one
+ * @param files        the machine's other install files ({@code files:}): name to URL
+ * @param installed    when a {@code bootOnce} machine reported its install done (ISO-8601)
+ */
+public record Explanation(
+        String mac,
+        String hostname,
+        String machineFile,
+        Optional<String> profile,
+        Map<String, String> dhcp,
+        String nextServer,
+        Source kernel,
+        List<Source> initrds,
+        String cmdline,
+        String script,
+        String kickstartUrl,
+        Optional<String> installFile,
+        Map<String, String> files,
+        boolean bootOnce,
+        Optional<String> installed,
+        boolean localBoot) {
+
+    /** A boot file: where bootferry takes it from, and where the machine fetches it. */
+    public record Source(String from, String url) {
+    }
+}

@@ -1,0 +1,56 @@
+package org.bootferry.boot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * SHA-256 digests of local boot files, computed once per file version (path, size, mtime): a
+ * kernel is read once, not on every request for its ETag.
+ */
+final class FileDigests {
+
+    private record Version(Path path, long size, long modified) {
+    }
+
+    private static final ConcurrentHashMap<Version, String> DIGESTS = new ConcurrentHashMap<>();
+
+    private FileDigests() {
+    }
+
+    /** {@code sha256:<hex>} of the file as it is now. */
+    static String sha256(Path path) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        Version version = new Version(path, attrs.size(), attrs.lastModifiedTime().toMillis());
+        String known = DIGESTS.get(version);
+        if (known != null) {
+            return known;
+        }
+        String digest = compute(path);
+        DIGESTS.keySet().removeIf(v -> v.path().equals(path));
+        DIGESTS.put(version, digest);
+        return digest;
+    }
+
+    private static String compute(Path path) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(path)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+        }
+        return "sha256:" + HexFormat.of().formatHex(sha.digest());
+    }
+}

@@ -1,0 +1,88 @@
+package org.bootferry.boot;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.bootferry.image.ImageBootFiles;
+import org.bootferry.image.ImageFile;
+import org.bootferry.image.ImageRequest;
+
+/**
+ * A kernel or initrd inside a container image ({@code kernelBoot.container}). Planning only names it;
+ * {@link #fetch()} pulls (or finds in the cache) through the server's one resolver and waits at most
+ * the pull timeout.
+ */
+public final class ImageBootFile implements BootFile {
+
+    /** Which of the image's boot files. */
+    public enum Part {
+        KERNEL, INITRD;
+
+        String id() {
+            return this == KERNEL ? "kernel" : "initrd";
+        }
+    }
+
+    private final ImagePuller puller;
+    private final ImageRequest request;
+    private final Part part;
+    private final Duration timeout;
+    /** Resolved once per plan (one HTTP request), so that its path and its ETag come from the same pull. */
+    private volatile ImageBootFiles resolved;
+
+    /** @param puller null in the plans of config checks, which never fetch */
+    ImageBootFile(ImagePuller puller, ImageRequest request, Part part, Duration timeout) {
+        this.puller = puller;
+        this.request = request;
+        this.part = part;
+        this.timeout = timeout;
+    }
+
+    public ImageRequest request() {
+        return request;
+    }
+
+    public Part part() {
+        return part;
+    }
+
+    /** E.g. {@code image registry.lab/fedora:42 kernel /boot/vmlinuz for linux/arm64}. */
+    @Override
+    public String source() {
+        String path = (part == Part.KERNEL ? request.kernelPath() : request.initrdPath())
+                .orElse("(by label or convention)");
+        return "image " + request.image() + " " + part.id() + " " + path + " for " + request.platform();
+    }
+
+    @Override
+    public Path fetch() throws IOException {
+        return file().path();
+    }
+
+    @Override
+    public String digest() throws IOException {
+        return file().digest().toString();
+    }
+
+    private ImageFile file() throws IOException {
+        ImageBootFiles files = resolved;
+        if (files == null) {
+            if (puller == null) {
+                throw new IOException("image support is not configured here (a config check does not pull)");
+            }
+            files = puller.await(request, timeout);
+            resolved = files;
+        }
+        if (part == Part.KERNEL) {
+            return files.kernel();
+        }
+        ImageBootFiles found = files;
+        return files.initrd().orElseThrow(() -> new IOException("image " + request.image() + " (" + found.platform()
+                + ") has no initrd (" + found.foundBy() + " found only a kernel): set initrdPath"));
+    }
+
+    @Override
+    public String toString() {
+        return source();
+    }
+}

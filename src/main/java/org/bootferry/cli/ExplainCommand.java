@@ -1,0 +1,97 @@
+package org.bootferry.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.BootState;
+import org.bootferry.boot.Explanation;
+import org.bootferry.boot.Firmware;
+import org.bootferry.config.MacAddress;
+import org.bootferry.image.ImageResolver;
+import org.bootferry.server.ImageSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bootferry explain MAC}: what each stage would serve this machine, without serving it. */
+@Command(name = "explain", description = "Show what each boot stage would serve a machine.")
+final class ExplainCommand implements Callable<Integer> {
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module())
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Mixin
+    ConfigOption config;
+
+    @Parameters(paramLabel = "MAC", description = "The machine's MAC address, in any common spelling.")
+    String mac;
+
+    @Option(names = "--firmware", paramLabel = "KIND", defaultValue = "bios",
+            description = "Firmware asking: bios, efi-x64, efi-arm64, http-x64, … (default: ${DEFAULT-VALUE}).")
+    String firmware;
+
+    @Option(names = "--json", description = "Print the explanation as JSON (as GET /api/machines/MAC does).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        MacAddress address = MacAddress.parse(mac);
+        Firmware fw = Firmware.byId(firmware).orElseThrow(() ->
+                new IllegalArgumentException("unknown firmware '" + firmware + "' (known: " + Firmware.ids() + ")"));
+        ConfigOption.Loaded loaded = config.load(Map.of());
+        loaded.errors().forEach(e -> System.err.println("warning: " + e));
+        Path stateDir = loaded.snapshot().settings().state();
+        Optional<BootState> state = java.nio.file.Files.isDirectory(stateDir)
+                ? Optional.of(new BootState(stateDir)) : Optional.empty();
+        Optional<Explanation> explanation = new BootPlanner(loaded::snapshot, state, images(loaded)).explain(address);
+        if (explanation.isEmpty()) {
+            System.out.println(address + ": not answered (no machines/" + address.dashed()
+                    + ".yaml and no machines/default.yaml)");
+            return 1;
+        }
+        Explanation e = explanation.get();
+        if (json) {
+            System.out.println(JSON.writeValueAsString(e));
+            return 0;
+        }
+        System.out.println("machine   " + e.mac() + " (" + e.hostname() + ") from " + e.machineFile()
+                + e.profile().map(p -> ", profile " + p).orElse(""));
+        System.out.println("dhcp      boot file " + e.dhcp().get(fw.id()) + " for " + fw + ", next-server " + e.nextServer());
+        System.out.println("ipxe      boot file " + e.dhcp().get("ipxe"));
+        System.out.println("kernel    " + e.kernel().url() + " <- " + e.kernel().from());
+        e.initrds().forEach(i -> System.out.println("initrd    " + i.url() + " <- " + i.from()));
+        System.out.println("cmdline   " + e.cmdline());
+        if (e.bootOnce()) {
+            System.out.println("bootOnce  " + e.installed().map(t -> "installed " + t + ": boots from local disk"
+                    + " (bootferry reset " + e.mac() + " to install again)").orElse("not installed yet"));
+        }
+        System.out.println("script    " + e.dhcp().get("ipxe"));
+        System.out.print(e.script().indent(10));
+        e.files().forEach((name, url) -> System.out.println("file      " + name + " " + url));
+        e.installFile().ifPresent(ks -> {
+            System.out.println("kickstart " + e.kickstartUrl());
+            System.out.print(ks.indent(10));
+        });
+        return 0;
+    }
+
+    /**
+     * The image cache, so that machines booting from images are explained (from the cache when the
+     * image is there; explain never contacts a registry). The process ends right after, so it stays open.
+     */
+    private static Optional<ImageResolver> images(ConfigOption.Loaded loaded) {
+        try {
+            return Optional.of(ImageSupport.resolver(loaded.snapshot().settings()));
+        } catch (IOException e) {
+            System.err.println("warning: image cache " + loaded.snapshot().settings().cache() + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

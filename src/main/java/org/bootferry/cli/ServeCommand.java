@@ -1,0 +1,118 @@
+package org.bootferry.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.config.ConfigHolder;
+import org.bootferry.config.ConfigLoader;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.server.BootServer;
+import org.bootferry.server.ListenerException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bootferry serve}: runs every listener until stopped. Flags override server.yaml. */
+@Command(name = "serve", description = "Run the ProxyDHCP, TFTP and HTTP listeners.")
+final class ServeCommand implements Callable<Integer> {
+
+    /** The safety net behind the file watcher: a full look at the config directory this often. */
+    private static final Duration RESCAN = Duration.ofSeconds(5);
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--tftp-root", paramLabel = "DIR", description = "TFTP root (default: tftproot/ beside the config dir).")
+    Path tftpRoot;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "Address every listener binds to (default 0.0.0.0).")
+    String bind;
+
+    @Option(names = "--advertise", paramLabel = "ADDR",
+            description = "Address machines reach us at: next-server and URLs (default: bind address, or this host's first IPv4).")
+    String advertise;
+
+    @Option(names = "--http-port", paramLabel = "N", description = "HTTP port (default 8080).")
+    Integer httpPort;
+
+    @Option(names = "--tftp-port", paramLabel = "N", description = "TFTP port (default 69).")
+    Integer tftpPort;
+
+    @Option(names = "--dhcp-port", paramLabel = "N", description = "ProxyDHCP port (default 67).")
+    Integer dhcpPort;
+
+    @Option(names = "--pxe-port", paramLabel = "N", description = "PXE boot server port (default 4011).")
+    Integer pxePort;
+
+    @Option(names = "--no-dhcp", description = "Run without ProxyDHCP (the site's DHCP server names our boot file).")
+    boolean noDhcp;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Image cache directory (default: cache/ beside the config dir).")
+    Path cache;
+
+    @Override
+    public Integer call() throws InterruptedException, IOException {
+        ConfigLoader loader = new ConfigLoader(config.dir, overrides());
+        ConfigOption.Loaded loaded = ConfigOption.load(loader);
+        if (!loaded.errors().isEmpty()) {
+            loaded.errors().forEach(System.err::println);
+            System.err.println("bootferry: not starting: " + loaded.errors().size() + " error(s) in " + config.dir
+                    + " (check with: bootferry validate --config " + config.dir + ")");
+            return 1;
+        }
+        ConfigSnapshot snapshot = loaded.snapshot();
+        BootServer server;
+        ConfigHolder holder;
+        try {
+            if (snapshot.settings().advertise().isEmpty()) {
+                snapshot = snapshot.withSettings(snapshot.settings().withAdvertise(
+                        BootServer.defaultAdvertise(snapshot.settings())));
+            }
+            holder = new ConfigHolder(loader, snapshot, BootPlanner::check);
+            server = new BootServer(holder);
+            server.start(System.out::println);
+        } catch (ListenerException e) {
+            System.err.println("bootferry: " + e.getMessage());
+            return 2;
+        }
+        holder.watch(RESCAN);
+        System.out.println("advertising " + snapshot.settings().advertise().orElseThrow() + " to machines; watching "
+                + config.dir + " for changes");
+        CountDownLatch stopped = new CountDownLatch(1);
+        BootServer running = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            holder.close();
+            running.close();
+            stopped.countDown();
+        }, "bootferry-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private Map<String, Object> overrides() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        putIfSet(o, "tftpRoot", tftpRoot == null ? null : tftpRoot.toAbsolutePath().toString());
+        putIfSet(o, "cache", cache == null ? null : cache.toAbsolutePath().toString());
+        putIfSet(o, "bind", bind);
+        putIfSet(o, "advertise", advertise);
+        putIfSet(o, "httpPort", httpPort);
+        putIfSet(o, "tftpPort", tftpPort);
+        putIfSet(o, "dhcpPort", dhcpPort);
+        putIfSet(o, "pxePort", pxePort);
+        if (noDhcp) {
+            o.put("dhcp", false);
+        }
+        return o;
+    }
+
+    private static void putIfSet(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package org.bootferry.config;
+
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The config in force: one immutable {@link ConfigSnapshot}, swapped atomically when files under the
+ * config directory change. A WatchService reports edits as they happen; a periodic rescan catches
+ * what it misses (network filesystems, ConfigMap symlink swaps, overflow). A file with an error
+ * never takes effect: its last good version stays in force and the error is logged once.
+ */
+public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConfigHolder.class);
+    /** Editors write a file in several steps; wait this long after an event for the rest. */
+    private static final Duration SETTLE = Duration.ofMillis(30);
+    /** How often a check across files may reject files before the reload gives up on finding more. */
+    private static final int MAX_REJECT_ROUNDS = 5;
+
+    private final ConfigLoader loader;
+    private final BiFunction<ConfigSnapshot, ConfigSnapshot, List<ConfigError>> checker;
+    private final AtomicReference<ConfigSnapshot> current;
+    private final List<Consumer<Reload>> listeners = new ArrayList<>();
+    private Set<ConfigError> reported = Set.of();
+    private long fingerprint;
+    private ServerSettings announcedListenerEdit;
+    private volatile boolean closed;
+    private WatchService watcher;
+    private Thread thread;
+
+    /** What one reload did: the snapshot now in force, its errors, and how long it took. */
+    public record Reload(ConfigSnapshot snapshot, List<ConfigError> errors, Duration took) {
+    }
+
+    /**
+     * @param initial the snapshot to start with, the latest {@code loader} loaded, checked
+     * @param checker finds errors that show only when files meet (an unknown template variable) in
+     *                its first argument; the second is the snapshot in force, which passed it
+     */
+    public ConfigHolder(ConfigLoader loader, ConfigSnapshot initial,
+            BiFunction<ConfigSnapshot, ConfigSnapshot, List<ConfigError>> checker) {
+        this.loader = loader;
+        this.checker = checker;
+        this.current = new AtomicReference<>(initial);
+        loader.commit();
+        this.reported = new HashSet<>(initial.errors());
+        this.fingerprint = fingerprint(loader.dir());
+    }
+
+    @Override
+    public ConfigSnapshot get() {
+        return current.get();
+    }
+
+    /** Called after every reload, on the watcher thread. */
+    public void onReload(Consumer<Reload> listener) {
+        listeners.add(listener);
+    }
+
+    /** Reads the whole directory again and puts the result in force. */
+    public Reload reload() {
+        return reload(null);
+    }
+
+    /**
+     * Reads again what changed and puts the result in force.
+     *
+     * @param changed the paths a watch event named; null for everything
+     */
+    public synchronized Reload reload(Set<Path> changed) {
+        long start = System.nanoTime();
+        ConfigSnapshot next = withListeners(load(changed));
+        Set<ConfigError> errors = new LinkedHashSet<>(next.errors());
+        for (int round = 0; round < MAX_REJECT_ROUNDS; round++) {
+            List<ConfigError> found = checker.apply(next, current.get());
+            if (found.isEmpty()) {
+                break;
+            }
+            found.forEach(loader::reject);
+            errors.addAll(found);
+            next = withListeners(load(changed));
+        }
+        loader.commit();
+        ConfigSnapshot old = current.getAndSet(next);
+        Reload reload = new Reload(current.get(), List.copyOf(errors), Duration.ofNanos(System.nanoTime() - start));
+        report(old, reload);
+        listeners.forEach(l -> l.accept(reload));
+        return reload;
+    }
+
+    private ConfigSnapshot load(Set<Path> changed) {
+        return changed == null ? loader.load() : loader.load(changed);
+    }
+
+    /** Listeners are bound once: edits to their keys are announced once and wait for a restart. */
+    private ConfigSnapshot withListeners(ConfigSnapshot snapshot) {
+        ServerSettings loaded = snapshot.settings();
+        ServerSettings running = current.get().settings();
+        ServerSettings kept = loaded.withListenersOf(running);
+        boolean edited = loaded.advertise().isPresent() && !loaded.advertise().equals(running.advertise())
+                || loaded.httpPort() != running.httpPort() || loaded.tftpPort() != running.tftpPort()
+                || loaded.dhcpPort() != running.dhcpPort() || loaded.pxePort() != running.pxePort()
+                || !loaded.bind().equals(running.bind()) || loaded.dhcp() != running.dhcp();
+        if (edited && !loaded.equals(announcedListenerEdit)) {
+            log.warn("server.yaml: listener settings (bind, advertise, ports, dhcp) changed; they take effect at the"
+                    + " next restart");
+            announcedListenerEdit = loaded;
+        }
+        return snapshot.withSettings(kept);
+    }
+
+    private void report(ConfigSnapshot old, Reload reload) {
+        Set<ConfigError> now = new HashSet<>(reload.errors());
+        for (ConfigError e : reload.errors()) {
+            if (!reported.contains(e)) {
+                log.warn("{} (the file's last good version, if any, stays in force)", e);
+            }
+        }
+        for (ConfigError e : reported) {
+            if (!now.contains(e)) {
+                log.info("fixed: {}", e.file());
+            }
+        }
+        reported = now;
+        log.info("config reloaded in {} ms: {} machines, {} profiles, {} templates, {} errors",
+                reload.took().toMillis(), reload.snapshot().machines().size(), reload.snapshot().profiles().size(),
+                reload.snapshot().templates().size(), reload.errors().size());
+        if (old.machines().size() != reload.snapshot().machines().size()) {
+            log.info("machines: {} -> {}", old.machines().size(), reload.snapshot().machines().size());
+        }
+    }
+
+    /** Starts watching the directory; {@code rescan} is the safety-net interval. */
+    public synchronized void watch(Duration rescan) throws IOException {
+        watcher = FileSystems.getDefault().newWatchService();
+        registerTree(loader.dir());
+        thread = new Thread(() -> run(rescan), "bootferry-config-watch");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run(Duration rescan) {
+        while (!closed) {
+            try {
+                WatchKey key = watcher.poll(rescan.toMillis(), TimeUnit.MILLISECONDS);
+                if (key != null) {
+                    Thread.sleep(SETTLE.toMillis());
+                    Set<Path> changed = drain(key);
+                    if (changed == null || changed.stream().anyMatch(Files::isDirectory)) {
+                        registerTree(loader.dir());
+                        changed = null;
+                    }
+                    reload(changed);
+                    continue;
+                }
+                long now = fingerprint(loader.dir());
+                if (now != fingerprint) {
+                    fingerprint = now;
+                    registerTree(loader.dir());
+                    reload();
+                }
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                // The server keeps the config it has; the next event or rescan tries again.
+                log.error("config reload failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** The paths the pending events name; null when events were lost (overflow): then read everything. */
+    private Set<Path> drain(WatchKey first) {
+        Set<Path> changed = new HashSet<>();
+        boolean lost = false;
+        for (WatchKey key = first; key != null; key = watcher.poll()) {
+            Path watched = (Path) key.watchable();
+            for (WatchEvent<?> event : key.pollEvents()) {
+                if (event.kind() == OVERFLOW) {
+                    lost = true;
+                } else {
+                    changed.add(watched.resolve((Path) event.context()));
+                }
+            }
+            if (!key.reset()) {
+                lost = true; // the directory itself went away
+            }
+        }
+        return lost ? null : changed;
+    }
+
+    private void registerTree(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.walk(dir)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                d.register(watcher, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+            }
+        }
+    }
+
+    /** A cheap summary of every file's path, size and modification time: equal means nothing changed. */
+    static long fingerprint(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        long hash = 17;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                hash = 31 * hash + p.hashCode();
+                hash = 31 * hash + a.size();
+                hash = 31 * hash + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+            }
+        } catch (IOException e) {
+            return hash ^ e.hashCode();
+        }
+        return hash;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (IOException ignored) {
+                // Closing a watch service frees its inotify handle; nothing else to do on failure.
+            }
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

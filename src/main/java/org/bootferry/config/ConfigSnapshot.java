@@ -1,0 +1,51 @@
+package org.bootferry.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything in the config directory at one moment, immutable. Files with errors are left out and
+ * their errors listed; a server is never given a half-read file.
+ *
+ * @param templates template name (file name under {@code templates/}) to its text
+ */
+public record ConfigSnapshot(
+        Path dir,
+        ServerSettings settings,
+        Map<MacAddress, MachineFile> machines,
+        Optional<MachineFile> defaultMachine,
+        Map<String, ProfileFile> profiles,
+        Map<String, String> templates,
+        List<ConfigError> errors) {
+
+    public ConfigSnapshot {
+        machines = Map.copyOf(machines);
+        profiles = Map.copyOf(profiles);
+        templates = Map.copyOf(templates);
+        errors = List.copyOf(errors);
+    }
+
+    /** A profile file: {@code profiles/<name>.yaml}. */
+    public record ProfileFile(Path file, String name, MachineConfig config) {
+    }
+
+    public ConfigSnapshot withSettings(ServerSettings newSettings) {
+        return new ConfigSnapshot(dir, newSettings, machines, defaultMachine, profiles, templates, errors);
+    }
+
+    /** The machine's own file, or {@code default.yaml} for an unknown MAC. */
+    public Optional<MachineFile> machine(MacAddress mac) {
+        MachineFile own = machines.get(mac);
+        return own != null ? Optional.of(own) : defaultMachine;
+    }
+
+    /** Throws with every error listed when there is any. */
+    public ConfigSnapshot requireValid() {
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return this;
+    }
+}

@@ -1,0 +1,106 @@
+package org.bootferry.config;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A machine file ({@code machines/<mac>.yaml}), a profile ({@code profiles/<name>.yaml}) or
+ * {@code machines/default.yaml}: all share this shape. Field names follow KubeVirt's
+ * {@code firmware.kernelBoot} so a VM spec can be copied over. Absent fields are null, so a machine
+ * can inherit them from its profile ({@link #over}).
+ */
+public record MachineConfig(
+        String hostname,
+        String profile,
+        KernelBoot kernelBoot,
+        String kickstart,
+        Map<String, String> files,
+        Map<String, Object> vars,
+        Boolean bootOnce) {
+
+    /** What a name in {@code files:} may be: it becomes the last segment of a URL. */
+    public static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    /**
+     * {@code kernelBoot}: where kernel and initrd come from, and the kernel command line. A
+     * {@code kernelArgs} that starts with {@code +} appends to the profile's instead of replacing it.
+     */
+    public record KernelBoot(Container container, Files files, String kernelArgs) {
+
+        /** The prefix that makes a machine's kernelArgs extend its profile's. */
+        public static final String APPEND = "+";
+
+        KernelBoot over(KernelBoot base) {
+            if (base == null) {
+                return this;
+            }
+            boolean ownSource = container != null || files != null;
+            return new KernelBoot(
+                    ownSource ? container : base.container,
+                    ownSource ? files : base.files,
+                    kernelArgs(base.kernelArgs));
+        }
+
+        private String kernelArgs(String inherited) {
+            if (kernelArgs == null) {
+                return inherited;
+            }
+            if (kernelArgs.startsWith(APPEND)) {
+                String own = kernelArgs.substring(APPEND.length()).strip();
+                return inherited == null ? APPEND + own : inherited.strip() + " " + own;
+            }
+            return kernelArgs;
+        }
+
+        /** The command line as written, without an append marker that found no profile to extend. */
+        public String effectiveKernelArgs() {
+            return kernelArgs != null && kernelArgs.startsWith(APPEND) ? kernelArgs.substring(APPEND.length()).strip()
+                    : kernelArgs;
+        }
+    }
+
+    /** KubeVirt's {@code kernelBoot.container}. */
+    public record Container(
+            String image,
+            String kernelPath,
+            String initrdPath,
+            String imagePullPolicy,
+            String imagePullSecret) {
+    }
+
+    /** Local files; relative paths are relative to the config directory. */
+    public record Files(
+            String kernel,
+            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> initrd) {
+    }
+
+    /** This config with every absent field taken from {@code base} (a profile); files and vars merge key by key. */
+    public MachineConfig over(MachineConfig base) {
+        if (base == null) {
+            return this;
+        }
+        Map<String, Object> mergedVars = new java.util.LinkedHashMap<>();
+        if (base.vars != null) {
+            mergedVars.putAll(base.vars);
+        }
+        if (vars != null) {
+            mergedVars.putAll(vars);
+        }
+        Map<String, String> mergedFiles = new java.util.LinkedHashMap<>();
+        if (base.files != null) {
+            mergedFiles.putAll(base.files);
+        }
+        if (files != null) {
+            mergedFiles.putAll(files);
+        }
+        return new MachineConfig(
+                hostname != null ? hostname : base.hostname,
+                base.profile,
+                kernelBoot != null ? kernelBoot.over(base.kernelBoot) : base.kernelBoot,
+                kickstart != null ? kickstart : base.kickstart,
+                mergedFiles,
+                mergedVars,
+                bootOnce != null ? bootOnce : base.bootOnce);
+    }
+}

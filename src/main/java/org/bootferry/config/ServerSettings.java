@@ -1,0 +1,94 @@
+package org.bootferry.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code config/server.yaml}, with command-line flags already applied. Relative paths are resolved
+ * against the config directory by the loader.
+ *
+ * @param bind      address every listener binds to
+ * @param advertise address machines reach us at (next-server, URLs); empty: derived from the host
+ * @param dhcp      false to run without ProxyDHCP (a site DHCP server hands out our boot file)
+ * @param loaders   first-stage loader per firmware id ({@code bios}, {@code efi-x64}, …), a path in tftproot
+ * @param state     where boot-once state and the event journal live
+ * @param api       who may call the endpoints that change state ({@code POST /done}, reset)
+ * @param images    pulling kernels and initrds out of container images (the {@code images:} section)
+ */
+public record ServerSettings(
+        String bind,
+        Optional<String> advertise,
+        int httpPort,
+        int tftpPort,
+        int dhcpPort,
+        int pxePort,
+        boolean dhcp,
+        Path tftpRoot,
+        Path cache,
+        Map<String, String> loaders,
+        Path state,
+        Api api,
+        Images images) {
+
+    /**
+     * Access to the mutating endpoints.
+     *
+     * @param token     when set, callers must send {@code Authorization: Bearer <token>} or {@code ?token=}
+     * @param allowFrom CIDR blocks callers must come from; empty means any address
+     */
+    public record Api(Optional<String> token, List<String> allowFrom) {
+        public Api {
+            allowFrom = List.copyOf(allowFrom);
+        }
+
+        /** The token is a secret: it is never printed. */
+        @Override
+        public String toString() {
+            return "Api[token=" + (token.isPresent() ? "(set)" : "(none)") + ", allowFrom=" + allowFrom + "]";
+        }
+    }
+
+    /**
+     * The {@code images:} section.
+     *
+     * @param cacheLimitBytes    evict least recently used files of images not in use above this; 0 = no limit
+     * @param insecureRegistries {@code host[:port]} of registries spoken to over plain http (loopback always is)
+     * @param staleOk            with imagePullPolicy Always, boot the cached image when the registry is down
+     * @param pullTimeout        how long a request for a boot file waits for its image's pull before it is
+     *                           answered 503; the pull goes on, so a later request finds the files
+     */
+    public record Images(long cacheLimitBytes, List<String> insecureRegistries, boolean staleOk, Duration pullTimeout) {
+        public static final Duration DEFAULT_PULL_TIMEOUT = Duration.ofSeconds(120);
+
+        public Images {
+            insecureRegistries = List.copyOf(insecureRegistries);
+        }
+    }
+
+    public static final Map<String, String> DEFAULT_LOADERS = Map.of(
+            "bios", "undionly.kpxe",
+            "efi-ia32", "ipxe.efi",
+            "efi-x64", "ipxe.efi",
+            "efi-arm64", "snp.efi");
+
+    public ServerSettings {
+        loaders = Map.copyOf(loaders);
+    }
+
+    /**
+     * These settings with the listener part (bind, advertise, ports, dhcp) of {@code running}:
+     * sockets are bound once, so edits to those keys wait for a restart.
+     */
+    public ServerSettings withListenersOf(ServerSettings running) {
+        return new ServerSettings(running.bind, running.advertise, running.httpPort, running.tftpPort, running.dhcpPort,
+                running.pxePort, running.dhcp, tftpRoot, cache, loaders, state, api, images);
+    }
+
+    public ServerSettings withAdvertise(String address) {
+        return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
+                cache, loaders, state, api, images);
+    }
+}

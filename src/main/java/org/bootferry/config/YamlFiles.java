@@ -1,0 +1,204 @@
+package org.bootferry.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Strict YAML binding: unknown keys, wrong types and syntax errors become {@link ConfigError}s with
+ * the line they are on and, for a misspelt key, the key that was probably meant.
+ */
+final class YamlFiles {
+
+    static final YAMLMapper MAPPER = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private YamlFiles() {
+    }
+
+    /** The outcome of reading one file: a value, or the error that kept it out. */
+    record Read<T>(Optional<T> value, Optional<ConfigError> error, List<String> lines) {
+    }
+
+    static <T> Read<T> read(Path file, Class<T> type) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (CharacterCodingException e) {
+            return failed(file, 0, "not UTF-8 text", List.of());
+        } catch (IOException e) {
+            return failed(file, 0, "cannot read: " + e.getMessage(), List.of());
+        }
+        List<String> lines = text.lines().toList();
+        try {
+            T value = MAPPER.readValue(text, type);
+            if (value == null) {
+                return failed(file, 0, "the file is empty", lines);
+            }
+            return new Read<>(Optional.of(value), Optional.empty(), lines);
+        } catch (JsonProcessingException e) {
+            int line = line(e);
+            if (e instanceof UnrecognizedPropertyException u) {
+                // Records bind through their constructor, so the parser may have read past the key.
+                line = lastLineOf(lines, u.getPropertyName(), line);
+            }
+            return failed(file, line, describe(e), lines);
+        }
+    }
+
+    private static <T> Read<T> failed(Path file, int line, String message, List<String> lines) {
+        return new Read<>(Optional.empty(), Optional.of(new ConfigError(file, line, message)), lines);
+    }
+
+    /**
+     * For a binding error the token the binder stopped at (the unknown key, the value of the wrong
+     * type): the exception's own location is where the parser had read to, often the next line.
+     */
+    private static int line(JsonProcessingException e) {
+        JsonLocation location = e.getLocation();
+        if (e instanceof JsonMappingException && e.getProcessor() instanceof JsonParser parser
+                && parser.currentTokenLocation() != null) {
+            location = parser.currentTokenLocation();
+        }
+        return location == null ? 0 : Math.max(location.getLineNr(), 0);
+    }
+
+    static String describe(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            String key = u.getPropertyName();
+            Collection<Object> known = u.getKnownPropertyIds();
+            List<String> names = known == null ? List.of()
+                    : known.stream().map(String::valueOf).sorted().toList();
+            String where = parentPath(u);
+            String message = "unknown key '" + key + "'" + (where.isEmpty() ? "" : " in '" + where + "'");
+            return closest(key, names)
+                    .map(s -> message + " (did you mean '" + s + "'?)")
+                    .orElse(message + (names.isEmpty() ? "" : " (known keys: " + String.join(", ", names) + ")"));
+        }
+        if (e instanceof InvalidFormatException f) {
+            return "'" + path(f) + "': " + quote(f.getValue()) + " is not " + typeName(f.getTargetType());
+        }
+        if (e instanceof MismatchedInputException m) {
+            String at = path(m);
+            return (at.isEmpty() ? "the file" : "'" + at + "'") + " should be " + typeName(m.getTargetType());
+        }
+        String message = e.getOriginalMessage();
+        int cut = message.indexOf('\n');
+        return "YAML syntax error: " + (cut > 0 ? message.substring(0, cut) : message);
+    }
+
+    private static String quote(Object value) {
+        return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
+    }
+
+    private static String typeName(Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a text value";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (java.util.Map.class.isAssignableFrom(type)) {
+            return "a mapping of keys to values";
+        }
+        return "a mapping of keys to values";
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String parentPath(JsonMappingException e) {
+        List<JsonMappingException.Reference> refs = e.getPath();
+        return refs.subList(0, Math.max(refs.size() - 1, 0)).stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    /** The known name nearest to a misspelt one, when it is near enough to be a likely typo. */
+    static Optional<String> closest(String wrong, Collection<String> known) {
+        String w = wrong.toLowerCase(Locale.ROOT);
+        return known.stream()
+                .filter(k -> {
+                    int d = distance(w, k.toLowerCase(Locale.ROOT));
+                    return d <= Math.max(1, Math.min(3, k.length() / 3));
+                })
+                .min(Comparator.comparingInt(k -> distance(w, k.toLowerCase(Locale.ROOT))));
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** The last line at or before {@code upTo} where {@code key:} appears; {@code upTo} if none does. */
+    private static int lastLineOf(List<String> lines, String key, int upTo) {
+        for (int i = Math.min(upTo, lines.size()); i >= 1; i--) {
+            if (isKeyLine(lines.get(i - 1), key)) {
+                return i;
+            }
+        }
+        return upTo;
+    }
+
+    private static boolean isKeyLine(String line, String key) {
+        String needle = key + ":";
+        String l = line.stripLeading();
+        return l.startsWith(needle) || l.startsWith("- " + needle) || l.contains("{" + needle)
+                || l.contains(", " + needle) || l.contains(" " + needle + " ");
+    }
+
+    /** The 1-based line where {@code key:} first appears, for errors found after binding; 0 if not found. */
+    static int lineOf(List<String> lines, String key) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (isKeyLine(lines.get(i), key)) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+}

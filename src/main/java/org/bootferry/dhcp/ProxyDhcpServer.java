@@ -1,0 +1,282 @@
+package org.bootferry.dhcp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioChannelOption;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.bootferry.boot.BootEvent;
+import org.bootferry.boot.BootPlan;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.Machine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ProxyDHCP responder on UDP 67 and 4011: reads a datagram, decodes it, asks the planner, sends
+ * the {@link ProxyDhcp} decision. Nothing escapes a handler: malformed datagrams and requests we don't
+ * answer cost one debug line.
+ *
+ * <p>Sockets, and why. The site's DHCP server (dnsmasq, ISC dhcpd) may run on the same host and
+ * port, so every socket sets SO_REUSEADDR and SO_REUSEPORT, and bootferry takes care never to receive
+ * unicast meant for that server:
+ * <ul>
+ *   <li>Client broadcasts arrive on a socket bound to 255.255.255.255:67. Linux hands a copy of each
+ *       broadcast to every matching socket, so the DHCP server sees all of them too; unicast to this
+ *       host's port 67 (lease renewals) never matches this socket. A wildcard socket would join the
+ *       DHCP server's port and take a share of its unicast.</li>
+ *   <li>Broadcast replies leave from a socket bound to the next-server address on port 67 and
+ *       connected to 255.255.255.255:68. Linux routes a limited broadcast from a bound source address
+ *       out of the interface that owns it (not along the default route), EDK2 accepts answers only
+ *       from port 67, and a connected socket receives nothing but datagrams from its peer, which
+ *       never come: so it can't take the DHCP server's unicast either.</li>
+ *   <li>Relay agents (RFC 2131 §4.1) unicast to an address of ours: that needs a socket on it, so
+ *       they are served when bootferry binds a specific address (the relays' helper address). With a
+ *       wildcard bind, unicast answers (relay, client with ciaddr) leave from a one-shot connected
+ *       socket.</li>
+ *   <li>4011 is unicast to us: one socket on the bind address, replies go back through it.</li>
+ * </ul>
+ */
+public final class ProxyDhcpServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyDhcpServer.class);
+    private static final InetAddress LIMITED_BROADCAST = DhcpMessage.ipv4(new byte[] {-1, -1, -1, -1});
+
+    private final ProxyDhcp proxy;
+    private final Consumer<BootEvent> events;
+    private final MeterRegistry registry;
+    private final MacRateLimiter limiter;
+    private final int clientPort;
+    private final List<Channel> channels = new CopyOnWriteArrayList<>();
+    /** Per next-server address: the connected socket broadcast replies leave from. */
+    private final Map<InetAddress, ChannelFuture> broadcastReplies = new ConcurrentHashMap<>();
+    /** Set once the DHCP port is bound. */
+    private volatile DhcpSide dhcpSide;
+
+    /**
+     * @param bootstrap how to open reply sockets on the DHCP port
+     * @param port      the DHCP port as bound
+     * @param unicast   the socket on the specific bind address, if any: it takes relayed requests and
+     *                  sends every reply
+     */
+    private record DhcpSide(Bootstrap bootstrap, int port, Optional<Channel> unicast) {
+    }
+
+    /** Where this responder listens: the DHCP port (67) and the PXE port (4011). */
+    public record Bound(InetSocketAddress dhcp, InetSocketAddress pxe) {
+    }
+
+    /**
+     * @param events   told of every answer sent (an offer, a 4011 ack): the boot's first steps
+     * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} is counted
+     */
+    public ProxyDhcpServer(DhcpSettings settings, BootPlanner planner, Consumer<BootEvent> events,
+            MeterRegistry registry) {
+        this.proxy = new ProxyDhcp(planner::plan, settings.clientPort(), settings.relayPort());
+        this.limiter = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), System::nanoTime);
+        this.clientPort = settings.clientPort();
+        this.events = events;
+        this.registry = registry;
+    }
+
+    /**
+     * Binds the DHCP port (67) and the PXE port (4011) on {@code address} (0.0.0.0 or one address of
+     * this host); port 0 picks free ports.
+     *
+     * @param channelType the group's datagram channel class (EpollDatagramChannel or NioDatagramChannel)
+     * @throws Exception  the bind failure (address in use, permission) with nothing left bound
+     */
+    public Bound bind(EventLoopGroup group, Class<? extends DatagramChannel> channelType, InetAddress address,
+                      int dhcpPort, int pxePort) throws Exception {
+        Optional<InetAddress> server = address.isAnyLocalAddress() ? Optional.empty() : Optional.of(address);
+        try {
+            Bootstrap dhcp = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.DHCP, server));
+            Channel broadcast = open(dhcp.bind(LIMITED_BROADCAST, dhcpPort));
+            int port = ((InetSocketAddress) broadcast.localAddress()).getPort();
+            Optional<Channel> unicast = Optional.empty();
+            if (server.isPresent()) {
+                unicast = Optional.of(open(dhcp.bind(server.get(), port)));
+            }
+            dhcpSide = new DhcpSide(dhcp, port, unicast);
+            Bootstrap pxe = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.PXE, server));
+            Channel pxeChannel = open(pxe.bind(address, pxePort));
+            return new Bound(new InetSocketAddress(address, port), (InetSocketAddress) pxeChannel.localAddress());
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static Bootstrap bootstrap(EventLoopGroup group, Class<? extends DatagramChannel> type, Handler handler) {
+        Bootstrap b = new Bootstrap().group(group).channel(type)
+                .option(ChannelOption.SO_BROADCAST, true)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(handler);
+        if (EpollDatagramChannel.class.isAssignableFrom(type)) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        } else {
+            b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+        }
+        return b;
+    }
+
+    private Channel open(ChannelFuture bound) throws Exception {
+        bound.sync();
+        channels.add(bound.channel());
+        return bound.channel();
+    }
+
+    @ChannelHandler.Sharable
+    private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final ProxyDhcp.Listener listener;
+        private final Optional<InetAddress> server;
+
+        Handler(ProxyDhcp.Listener listener, Optional<InetAddress> server) {
+            this.listener = listener;
+            this.server = server;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            InetSocketAddress sender = packet.sender();
+            try {
+                answer(ctx.channel(), packet, sender);
+            } catch (RuntimeException e) {
+                log.warn("ProxyDHCP failed on a datagram from {}: {}", sender, e.toString(), e);
+            }
+        }
+
+        private void answer(Channel in, DatagramPacket packet, InetSocketAddress sender) {
+            DhcpMessage message;
+            try {
+                message = DhcpCodec.decode(packet.content());
+            } catch (MalformedDhcpException e) {
+                log.debug("dropped a malformed DHCP datagram from {} on the {} port: {}", sender, listener, e.getMessage());
+                return;
+            }
+            Detection detection = PxeRequest.detect(message);
+            if (detection instanceof Detection.Ignored ignored) {
+                log.debug("not answering {} from {}: {}", message.mac(), sender, ignored.reason());
+                return;
+            }
+            PxeRequest request = (PxeRequest) detection;
+            if (!limiter.tryAcquire(request.mac())) {
+                log.debug("not answering {}: more requests than the per-MAC rate limit allows", request.mac());
+                return;
+            }
+            ProxyDhcp.Decision decision = proxy.decide(request, listener, sender, server);
+            if (decision instanceof ProxyDhcp.Silent silent) {
+                log.debug("not answering {} {} ({}): {}", request.type(), request.mac(), request.arch(), silent.reason());
+            } else if (decision instanceof ProxyDhcp.Failed failed) {
+                log.warn("cannot answer {} ({}): {}", request.mac(), request.firmware(), failed.reason());
+            } else {
+                send(in, (ProxyDhcp.Reply) decision, request);
+            }
+        }
+
+        private void send(Channel in, ProxyDhcp.Reply reply, PxeRequest request) {
+            DhcpSide dhcp = dhcpSide;
+            InetSocketAddress to = reply.recipient();
+            if (listener == ProxyDhcp.Listener.PXE) {
+                write(in, reply, request, true);
+            } else if (dhcp == null) {
+                log.debug("not answering {}: still starting", request.mac());
+            } else if (dhcp.unicast().isPresent()) {
+                write(dhcp.unicast().get(), reply, request, true);
+            } else if (to.getAddress().equals(LIMITED_BROADCAST) && to.getPort() == clientPort) {
+                InetAddress source = reply.plan().nextServer();
+                ChannelFuture out = broadcastReplies.computeIfAbsent(source, s -> connect(dhcp, s, to, true));
+                out.addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        write(f.channel(), reply, request, false);
+                    } else {
+                        broadcastReplies.remove(source, out);
+                        cannotSendFrom(source, dhcp.port(), f.cause());
+                    }
+                });
+            } else {
+                connect(dhcp, reply.plan().nextServer(), to, false).addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        write(f.channel(), reply, request, false).addListener(ChannelFutureListener.CLOSE);
+                    } else {
+                        cannotSendFrom(reply.plan().nextServer(), dhcp.port(), f.cause());
+                    }
+                });
+            }
+        }
+
+        private ChannelFuture connect(DhcpSide dhcp, InetAddress source, InetSocketAddress to, boolean keep) {
+            ChannelFuture connected = dhcp.bootstrap().connect(to, new InetSocketAddress(source, dhcp.port()));
+            if (keep) {
+                connected.addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        channels.add(f.channel());
+                    }
+                });
+            }
+            return connected;
+        }
+
+        private ChannelFuture write(Channel out, ProxyDhcp.Reply reply, PxeRequest request, boolean addressed) {
+            ByteBuf bytes = out.alloc().buffer(DhcpCodec.MIN_ENCODED_LENGTH * 2);
+            DhcpCodec.encode(reply.message(), bytes);
+            Object datagram = addressed ? new DatagramPacket(bytes, reply.recipient()) : bytes;
+            return out.writeAndFlush(datagram).addListener((ChannelFutureListener) sent -> {
+                if (sent.isSuccess()) {
+                    answered(reply, request);
+                } else {
+                    log.warn("could not send the answer for {} to {}: {}", request.mac(), reply.recipient(),
+                            sent.cause().toString());
+                }
+            });
+        }
+    }
+
+    /**
+     * An answer is a boot event and a count; the per-answer log line is at debug, since at a boot
+     * storm's rate it would cost more than the answer itself (see docs/benchmarks.md).
+     */
+    private void answered(ProxyDhcp.Reply reply, PxeRequest request) {
+        DhcpMessageType type = reply.message().messageType().orElseThrow();
+        String firmware = request.firmware().id() + (request.ipxe() ? "+ipxe" : "");
+        log.debug("{} {} {} -> {} boot file {}", type, request.mac(), firmware, reply.recipient(), reply.plan().bootFile());
+        registry.counter("bootferry_dhcp_replies", "type", type.name().toLowerCase(java.util.Locale.ROOT),
+                "firmware", firmware).increment();
+        events.accept(BootEvent.now(request.mac(), type == DhcpMessageType.OFFER ? BootEvent.Stage.DHCP_OFFER
+                : BootEvent.Stage.PXE_ACK, firmware + " -> " + reply.plan().bootFile()));
+    }
+
+    private static void cannotSendFrom(InetAddress source, int port, Throwable cause) {
+        log.warn("cannot send ProxyDHCP replies from next-server {} port {}: {}. The next-server must be an"
+                + " address of this host: check --advertise", source.getHostAddress(), port, cause.toString());
+    }
+
+    @Override
+    public void close() {
+        for (Channel c : channels) {
+            c.close().syncUninterruptibly();
+        }
+        channels.clear();
+        broadcastReplies.clear();
+    }
+}

@@ -1,0 +1,83 @@
+package org.bootferry.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import java.util.List;
+import java.util.Optional;
+import org.bootferry.boot.BootEvent;
+import org.bootferry.boot.BootEvents;
+import org.bootferry.boot.BootPlanException;
+import org.bootferry.boot.Explanation;
+import org.bootferry.config.ConfigError;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.MacAddress;
+import org.bootferry.config.MachineFile;
+
+/** The JSON bodies of {@code /api/…}: machines, one machine's explanation, events, config errors. */
+final class Api {
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module());
+
+    private final HttpServices services;
+
+    Api(HttpServices services) {
+        this.services = services;
+    }
+
+    /** Every configured machine with its source file, plan summary and last boot event. */
+    String machines() {
+        ConfigSnapshot snapshot = services.config().get();
+        ArrayNode list = JSON.createArrayNode();
+        for (MachineFile file : snapshot.machines().values().stream()
+                .sorted(java.util.Comparator.comparing(f -> f.mac().orElseThrow())).toList()) {
+            MacAddress mac = file.mac().orElseThrow();
+            ObjectNode node = list.addObject()
+                    .put("mac", mac.toString())
+                    .put("hostname", file.config().hostname())
+                    .put("file", file.file().toString())
+                    .put("profile", file.config().profile());
+            services.state().installed(mac).ifPresent(t -> node.put("installed", t.toString()));
+            List<BootEvent> last = services.events().lastBoot(mac);
+            if (!last.isEmpty()) {
+                node.set("lastEvent", event(last.get(last.size() - 1)));
+            }
+        }
+        return list.toString();
+    }
+
+    /** {@code bootferry explain MAC --json}, plus the machine's last boot. */
+    Optional<String> machine(MacAddress mac) {
+        Optional<Explanation> explanation;
+        try {
+            explanation = services.planner().explain(mac);
+        } catch (BootPlanException e) {
+            return Optional.of(JSON.createObjectNode().put("mac", mac.toString()).put("error", e.getMessage()).toString());
+        }
+        return explanation.map(e -> {
+            ObjectNode node = JSON.valueToTree(e);
+            ArrayNode timeline = node.putArray("lastBoot");
+            services.events().lastBoot(mac).forEach(ev -> timeline.add(event(ev)));
+            return node.toString();
+        });
+    }
+
+    String events(Optional<MacAddress> mac, int limit) {
+        ArrayNode list = JSON.createArrayNode();
+        services.events().recent(mac, limit).forEach(e -> list.add(event(e)));
+        return list.toString();
+    }
+
+    String configErrors() {
+        ArrayNode list = JSON.createArrayNode();
+        for (ConfigError e : services.config().get().errors()) {
+            list.addObject().put("file", e.file().toString()).put("line", e.line()).put("message", e.message());
+        }
+        return list.toString();
+    }
+
+    private static ObjectNode event(BootEvent e) {
+        return BootEvents.toJsonNode(e);
+    }
+}

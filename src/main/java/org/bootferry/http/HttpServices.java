@@ -1,0 +1,25 @@
+package org.bootferry.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import org.bootferry.boot.BootEvents;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.BootState;
+import org.bootferry.config.ConfigSnapshot;
+
+/**
+ * What the HTTP listener answers from.
+ *
+ * @param metrics  the Prometheus text exposition of every meter, for {@code /metrics}
+ * @param blocking runs work that may block (a boot file waiting for an image pull), never the event loop
+ */
+public record HttpServices(
+        BootPlanner planner,
+        BootEvents events,
+        BootState state,
+        Supplier<ConfigSnapshot> config,
+        MeterRegistry registry,
+        Supplier<String> metrics,
+        ExecutorService blocking) {
+}

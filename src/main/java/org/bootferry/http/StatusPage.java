@@ -1,0 +1,156 @@
+package org.bootferry.http;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bootferry.boot.BootEvent;
+import org.bootferry.boot.BootPlanException;
+import org.bootferry.boot.Explanation;
+import org.bootferry.config.ConfigError;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.MacAddress;
+
+/**
+ * The status page at {@code /}: machines, their plan, their last boot as a timeline, config
+ * errors. Plain server-rendered HTML that reads without JavaScript; every value is escaped.
+ */
+final class StatusPage {
+
+    /** Machines listed in full; the rest are counted and left to /api/machines. */
+    static final int MAX_ROWS = 500;
+
+    private StatusPage() {
+    }
+
+    static String render(HttpServices services) {
+        ConfigSnapshot snapshot = services.config().get();
+        Map<MacAddress, List<BootEvent>> boots = services.events().lastBoots();
+        List<MacAddress> macs = new ArrayList<>(snapshot.machines().keySet());
+        // Machines that booted most recently first: that is where an admin looks.
+        macs.sort(Comparator.comparing((MacAddress m) -> lastTime(boots.get(m))).reversed()
+                .thenComparing(Comparator.naturalOrder()));
+        StringBuilder h = new StringBuilder(16 * 1024);
+        h.append("""
+                <!DOCTYPE html>
+                <html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <meta http-equiv="refresh" content="10">
+                <title>bootferry</title>
+                <style>
+                body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
+                h1{font-size:1.4em;margin:0 0 .2em} h2{font-size:1.1em;margin:1.4em 0 .4em}
+                table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:.35em .6em;border-bottom:1px solid #ddd;vertical-align:top}
+                th{background:#f4f4f4} code{font-size:12px}
+                .errors li{color:#a00}
+                .tl{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25em}
+                .tl li{background:#e8f0fe;border-radius:3px;padding:0 .4em;font-size:12px}
+                .tl li.last{background:#1a73e8;color:#fff;font-weight:600}
+                .tl li.failed{background:#c5221f;color:#fff}
+                .muted{color:#777}
+                </style></head><body>
+                """);
+        h.append("<h1>bootferry</h1><p class=\"muted\">serving at ")
+                .append(esc(snapshot.settings().advertise().orElse(snapshot.settings().bind())))
+                .append(" &middot; ").append(snapshot.machines().size()).append(" machines")
+                .append(snapshot.defaultMachine().isPresent() ? " + default for unknown MACs" : "")
+                .append(" &middot; config ").append(esc(snapshot.dir().toString())).append("</p>\n");
+        h.append("<h2 id=\"errors\">Config errors</h2>\n");
+        if (snapshot.errors().isEmpty()) {
+            h.append("<p class=\"muted\">none</p>\n");
+        } else {
+            h.append("<ul class=\"errors\">\n");
+            for (ConfigError e : snapshot.errors()) {
+                h.append("<li><code>").append(esc(e.toString())).append("</code></li>\n");
+            }
+            h.append("</ul><p class=\"muted\">Files with errors are not in force; their last good version is.</p>\n");
+        }
+        h.append("<h2 id=\"machines\">Machines</h2>\n<table id=\"machine-table\"><thead><tr><th>MAC</th><th>Host</th>"
+                + "<th>Boots</th><th>Install</th><th>Last boot</th></tr></thead><tbody>\n");
+        for (MacAddress mac : macs.subList(0, Math.min(MAX_ROWS, macs.size()))) {
+            row(h, services, mac, boots.getOrDefault(mac, List.of()));
+        }
+        h.append("</tbody></table>\n");
+        if (macs.size() > MAX_ROWS) {
+            h.append("<p class=\"muted\">").append(macs.size() - MAX_ROWS)
+                    .append(" more machines: see <a href=\"/api/machines\">/api/machines</a></p>\n");
+        }
+        h.append("<p class=\"muted\">API: <a href=\"/api/machines\">/api/machines</a> &middot; "
+                + "<a href=\"/api/events\">/api/events</a> &middot; <a href=\"/api/config/errors\">/api/config/errors</a>"
+                + " &middot; <a href=\"/metrics\">/metrics</a></p>\n</body></html>\n");
+        return h.toString();
+    }
+
+    private static void row(StringBuilder h, HttpServices services, MacAddress mac, List<BootEvent> boot) {
+        h.append("<tr id=\"m-").append(mac.dashed()).append("\"><td><code>").append(mac).append("</code></td>");
+        Optional<Explanation> e;
+        try {
+            e = services.planner().explain(mac);
+        } catch (BootPlanException ex) {
+            h.append("<td colspan=\"3\" class=\"errors\">").append(esc(ex.getMessage())).append("</td>");
+            timeline(h, boot);
+            h.append("</tr>\n");
+            return;
+        }
+        if (e.isEmpty()) {
+            h.append("<td colspan=\"3\"></td>");
+        } else {
+            Explanation x = e.get();
+            h.append("<td>").append(esc(x.hostname())).append(x.profile().map(p -> "<br><span class=\"muted\">profile "
+                    + esc(p) + "</span>").orElse("")).append("</td>");
+            h.append("<td><code>").append(esc(x.kernel().from())).append("</code>");
+            x.initrds().forEach(i -> h.append("<br><code>").append(esc(i.from())).append("</code>"));
+            h.append("<br><span class=\"muted\">").append(esc(x.cmdline())).append("</span></td>");
+            h.append("<td>").append(!x.bootOnce() ? "every boot" : x.installed().map(t -> "installed " + esc(t)
+                    + ": local disk").orElse("pending")).append("</td>");
+        }
+        timeline(h, boot);
+        h.append("</tr>\n");
+    }
+
+    private static void timeline(StringBuilder h, List<BootEvent> boot) {
+        h.append("<td>");
+        if (boot.isEmpty()) {
+            h.append("<span class=\"muted\">not seen</span></td>");
+            return;
+        }
+        h.append("<ol class=\"tl\">");
+        for (int i = 0; i < boot.size(); i++) {
+            BootEvent ev = boot.get(i);
+            String cls = ev.stage() == BootEvent.Stage.FAILED ? "failed" : i == boot.size() - 1 ? "last" : "";
+            h.append("<li").append(cls.isEmpty() ? "" : " class=\"" + cls + "\"").append(" title=\"")
+                    .append(esc(ev.time() + " " + ev.detail())).append("\">").append(ev.stage().id()).append("</li>");
+        }
+        BootEvent last = boot.get(boot.size() - 1);
+        h.append("</ol><span class=\"muted\">").append(esc(ago(last.time()))).append(": ")
+                .append(esc(last.detail())).append("</span></td>");
+    }
+
+    private static Instant lastTime(List<BootEvent> boot) {
+        return boot == null || boot.isEmpty() ? Instant.EPOCH : boot.get(boot.size() - 1).time();
+    }
+
+    private static String ago(Instant t) {
+        long s = Math.max(0, Duration.between(t, Instant.now()).getSeconds());
+        return s < 120 ? s + " s ago" : s < 7200 ? s / 60 + " min ago" : s / 3600 + " h ago";
+    }
+
+    /** HTML-escapes text for element content and attribute values. */
+    static String esc(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

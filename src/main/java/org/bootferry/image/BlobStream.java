@@ -1,0 +1,189 @@
+package org.bootferry.image;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.function.LongConsumer;
+
+/**
+ * The raw bytes of one blob as they arrive: hashed and counted on the way, refused as soon as they
+ * exceed the descriptor's size, verified against its digest at the end (OCI image-spec
+ * descriptor.md: "the content SHOULD be verified against this digest"). A registry that goes
+ * silent is noticed by {@link #abortIfStalled}, called from a watchdog; the blocked read then fails
+ * with a {@link TransientFailure} that says so. {@link #close()} is a no-op so that decompressors
+ * and tar readers stacked on top can be closed without cutting the download short; the owner calls
+ * {@link #release()}.
+ */
+final class BlobStream extends FilterInputStream {
+
+    /** The bytes ended or went wrong in a way worth a retry: short, corrupt, stalled or cut off. */
+    static final class TransientFailure extends IOException {
+        private final Duration retryAfter;
+
+        TransientFailure(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter;
+        }
+
+        Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    /** The blob arrived whole but with other content than its digest names. */
+    static final class CorruptBlob extends IOException {
+        private final Digest expected;
+        private final Digest actual;
+
+        CorruptBlob(Digest expected, Digest actual) {
+            super("digest mismatch: expected " + expected + ", got " + actual);
+            this.expected = expected;
+            this.actual = actual;
+        }
+
+        Digest expected() {
+            return expected;
+        }
+
+        Digest actual() {
+            return actual;
+        }
+    }
+
+    private static final long PROGRESS_STEP = 1 << 20;
+
+    private final Descriptor blob;
+    private final MessageDigest sha256 = Digest.sha256();
+    private final LongConsumer progress;
+    private long received;
+    private long reported;
+    private boolean verified;
+    private volatile long lastData = System.nanoTime();
+    private volatile Duration stalledFor;
+
+    BlobStream(InputStream raw, Descriptor blob, LongConsumer progress) {
+        super(raw);
+        this.blob = blob;
+        this.progress = progress;
+    }
+
+    long received() {
+        return received;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        int n;
+        try {
+            n = in.read(b, off, len);
+        } catch (IOException e) {
+            throw failure(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        if (stalledFor != null) {
+            throw failure(null);
+        }
+        if (n < 0) {
+            verifyEnd();
+            return -1;
+        }
+        lastData = System.nanoTime();
+        received += n;
+        if (received > blob.size()) {
+            throw new TransientFailure("registry sent more than the " + blob.size() + " bytes of " + blob.digest(), null);
+        }
+        sha256.update(b, off, n);
+        if (received - reported >= PROGRESS_STEP || received == blob.size()) {
+            reported = received;
+            progress.accept(received);
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        // Skipped bytes must still be hashed: read them.
+        byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
+        long left = n;
+        while (left > 0) {
+            int r = read(buf, 0, (int) Math.min(buf.length, left));
+            if (r < 0) {
+                break;
+            }
+            left -= r;
+        }
+        return n - left;
+    }
+
+    @Override
+    public int available() throws IOException {
+        return 0;
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    private IOException failure(String cause) {
+        if (stalledFor != null) {
+            return new TransientFailure("stalled: no data for " + stalledFor.toMillis() + " ms after " + received
+                    + " of " + blob.size() + " bytes", null);
+        }
+        return new TransientFailure("connection lost after " + received + " of " + blob.size() + " bytes (" + cause
+                + ")", null);
+    }
+
+    private void verifyEnd() throws IOException {
+        if (verified) {
+            return;
+        }
+        if (received < blob.size()) {
+            throw failure("stream ended early");
+        }
+        Digest actual = Digest.of(sha256);
+        verified = true;
+        if (!actual.equals(blob.digest())) {
+            throw new CorruptBlob(blob.digest(), actual);
+        }
+    }
+
+    /** Reads (and hashes) whatever the consumer left unread, then verifies size and digest. */
+    void drainAndVerify() throws IOException {
+        byte[] buf = new byte[256 * 1024];
+        while (read(buf, 0, buf.length) >= 0) {
+            // hashing happens in read
+        }
+        verifyEnd();
+    }
+
+    /** Called by the watchdog: cuts a download that has received nothing for {@code limit}. */
+    void abortIfStalled(long nowNanos, Duration limit) {
+        if (stalledFor == null && nowNanos - lastData > limit.toNanos()) {
+            stalledFor = limit;
+            release();
+        }
+    }
+
+    @Override
+    public void close() {
+        // deliberately empty: see the class comment
+    }
+
+    /** Closes the HTTP body for real (returns the connection, or aborts it when unread bytes remain). */
+    void release() {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // closing a half-read HTTP body only aborts the exchange
+        }
+    }
+}

@@ -1,0 +1,450 @@
+package org.bootferry.image;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one entry point of {@code image/}: turns an {@link ImageRequest} into kernel and initrd files on
+ * local disk. It applies the pull policy against the cache, resolves tag → index → platform manifest,
+ * reads only the layers that hold the wanted files, caches them by digest and pins the files of the
+ * latest answer to each request. Concurrent calls for the same request share one pull.
+ */
+public final class ImageResolver implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImageResolver.class);
+
+    /** Cache record: what a reference resolved to for a platform. */
+    record TagRecord(String reference, String platform, String manifest, long resolvedAtMillis) {
+    }
+
+    /** Cache record: the files an image manifest gave for one choice of paths. */
+    record PlanRecord(String foundBy, FileRecord kernel, FileRecord initrd, FileRecord kickstart,
+            Map<String, String> labels) {
+    }
+
+    record FileRecord(String imagePath, String resolvedPath, String layer, String digest, long size) {
+    }
+
+    private final ImageSettings settings;
+    private final ImageCache cache;
+    private final RegistryClient client;
+    private final Map<ImageRequest, CompletableFuture<ImageBootFiles>> inFlight = new ConcurrentHashMap<>();
+    private final Map<ImageRequest, ImageBootFiles> warm = new ConcurrentHashMap<>();
+    private final Map<ImageRequest, List<ImageCache.Pin>> inUse = new ConcurrentHashMap<>();
+
+    public ImageResolver(ImageSettings settings) throws IOException {
+        this.settings = settings;
+        this.cache = new ImageCache(settings.cacheDir(), settings.cacheLimitBytes());
+        this.client = new RegistryClient(settings);
+    }
+
+    public ImageCache cache() {
+        return cache;
+    }
+
+    public ImageBootFiles resolve(ImageRequest request) throws ImageException {
+        return resolve(request, PullListener.NONE);
+    }
+
+    /**
+     * Blocks until the files are on disk (or it is clear they can't be). Callers on an event loop
+     * run this on a worker and apply their own deadline.
+     */
+    public ImageBootFiles resolve(ImageRequest request, PullListener listener) throws ImageException {
+        if (request.pullPolicy() != PullPolicy.ALWAYS) {
+            ImageBootFiles known = warm.get(request);
+            if (known != null && stillCached(known)) {
+                return known.withCall(false, List.of(), new ImageBootFiles.PullStats(known.stats().layers(), 0, 0,
+                        Duration.ZERO, true));
+            }
+        }
+        CompletableFuture<ImageBootFiles> mine = new CompletableFuture<>();
+        CompletableFuture<ImageBootFiles> running = inFlight.putIfAbsent(request, mine);
+        if (running != null) {
+            return join(running); // single flight: a thousand boots of one image wait for one pull
+        }
+        List<ImageCache.Pin> committing = new ArrayList<>();
+        try {
+            ImageBootFiles result = resolveNow(request, listener, committing);
+            remember(request, result);
+            mine.complete(result);
+            return result;
+        } catch (ImageException | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            committing.forEach(ImageCache.Pin::close);
+            inFlight.remove(request, mine);
+        }
+    }
+
+    /**
+     * What the request gives from this host's cache alone: the latest answer to it, or what the cache
+     * records say its reference resolved to last. Never contacts the registry, reads no pull secret and
+     * pins nothing, so planners may ask on every DHCP packet. Empty when not cached.
+     */
+    public Optional<ImageBootFiles> cached(ImageRequest request) {
+        ImageBootFiles known = warm.get(request);
+        if (known != null && stillCached(known)) {
+            return Optional.of(known);
+        }
+        ImageRequest offline = new ImageRequest(request.image(), request.kernelPath(), request.initrdPath(),
+                PullPolicy.NEVER, request.platform(), Optional.empty(), Optional.empty());
+        try {
+            return Optional.of(resolveNow(offline, PullListener.NONE, new ArrayList<>()));
+        } catch (ImageException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static ImageBootFiles join(CompletableFuture<ImageBootFiles> running) throws ImageException {
+        try {
+            return running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageException("interrupted while waiting for a pull in progress", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ImageException ie) {
+                throw ie;
+            }
+            throw (RuntimeException) e.getCause();
+        }
+    }
+
+    private boolean stillCached(ImageBootFiles files) {
+        return Files.exists(files.kernel().path()) && files.initrd().map(f -> Files.exists(f.path())).orElse(true)
+                && files.kickstart().map(f -> Files.exists(f.path())).orElse(true);
+    }
+
+    /** Pins the answer's files (and unpins the previous answer's) so eviction never takes files in use. */
+    private void remember(ImageRequest request, ImageBootFiles result) {
+        List<ImageCache.Pin> pins = new ArrayList<>();
+        pins.add(cache.pin(result.kernel().digest()));
+        result.initrd().ifPresent(f -> pins.add(cache.pin(f.digest())));
+        result.kickstart().ifPresent(f -> pins.add(cache.pin(f.digest())));
+        List<ImageCache.Pin> old = inUse.put(request, pins);
+        if (old != null) {
+            old.forEach(ImageCache.Pin::close);
+        }
+        warm.put(request, result);
+    }
+
+    /** @param committing pins of files committed by this call, held until the answer is remembered (and pinned) */
+    private ImageBootFiles resolveNow(ImageRequest request, PullListener listener, List<ImageCache.Pin> committing)
+            throws ImageException {
+        long started = System.nanoTime();
+        ImageReference ref = ImageReference.parse(request.image());
+        Credentials credentials = credentials(request, ref);
+        Platform platform = request.platform();
+        String tagKey = ref + "|" + platform;
+        Optional<TagRecord> known = cache.readRecord("tags", tagKey, TagRecord.class);
+        AtomicLong bytes = new AtomicLong();
+        List<String> warnings = new ArrayList<>();
+        boolean stale = false;
+        boolean contacted = false;
+        Digest manifest;
+        RegistryUnreachableException unreachable = null;
+        if (request.pullPolicy() == PullPolicy.NEVER
+                || known.isPresent() && (request.pullPolicy() == PullPolicy.IF_NOT_PRESENT || ref.digest() != null)) {
+            // A digest reference names immutable content: even Always has nothing to re-resolve.
+            manifest = Digest.parseOrNull(known.orElseThrow(() -> new NotCachedException(ref,
+                    "its tag was never resolved for " + platform + " here")).manifest());
+        } else {
+            try {
+                contacted = true;
+                manifest = resolveTag(ref, platform, credentials, listener, bytes);
+                cache.writeRecord("tags", tagKey, new TagRecord(ref.toString(), platform.toString(), manifest.toString(),
+                        System.currentTimeMillis()));
+            } catch (RegistryUnreachableException e) {
+                if (known.isEmpty() || !settings.staleOk()) {
+                    throw e;
+                }
+                unreachable = e;
+                stale = true;
+                manifest = Digest.parseOrNull(known.get().manifest());
+                String warning = "registry unreachable, booting the cached " + manifest + " that " + ref
+                        + " resolved to at " + Instant.ofEpochMilli(known.get().resolvedAtMillis()) + " (" + e.getMessage()
+                        + ")";
+                warnings.add(warning);
+                listener.warning(warning);
+                LOG.warn(warning);
+            } catch (IOException e) {
+                throw new ImageException("image cache " + cache.dir() + ": " + e.getMessage(), e);
+            }
+        }
+        Digest resolved = manifest;
+        listener.resolved(ref, resolved, platform);
+        String planKey = resolved + "|" + request.kernelPath().orElse("") + "|" + request.initrdPath().orElse("");
+        Optional<ImageBootFiles> planned = cache.readRecord("plans", planKey, PlanRecord.class)
+                .flatMap(plan -> fromPlan(ref, resolved, platform, plan));
+        int layers = 0;
+        int layersRead = 0;
+        ImageBootFiles files;
+        if (planned.isPresent()) {
+            files = planned.get();
+        } else {
+            if (request.pullPolicy() == PullPolicy.NEVER) {
+                throw new NotCachedException(ref, "its boot files were never extracted for " + platform + " here");
+            }
+            if (unreachable != null) {
+                throw unreachable; // the files aren't cached, so the stale resolution can't help
+            }
+            contacted = true;
+            Extraction ex = extract(ref, manifest, platform, request, credentials, listener, bytes, committing);
+            files = ex.files();
+            layers = ex.layers();
+            layersRead = ex.layersRead();
+            try {
+                cache.writeRecord("plans", planKey, ex.plan());
+            } catch (IOException e) {
+                throw new ImageException("image cache " + cache.dir() + ": " + e.getMessage(), e);
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        return files.withCall(stale, warnings, new ImageBootFiles.PullStats(layers, layersRead, bytes.get(), took,
+                !contacted));
+    }
+
+    private Credentials credentials(ImageRequest request, ImageReference ref) throws ImageException {
+        if (request.credentials().isPresent()) {
+            return request.credentials().get();
+        }
+        if (request.dockerConfig().isPresent()) {
+            try {
+                return DockerConfigCredentials.load(request.dockerConfig().get()).forRegistry(ref.registry())
+                        .orElse(null);
+            } catch (IOException e) {
+                throw new RegistryAuthenticationException("cannot read the pull secret " + request.dockerConfig().get()
+                        + ": " + e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /** Tag (or digest) → the platform's image manifest digest, caching every manifest on the way. */
+    private Digest resolveTag(ImageReference ref, Platform platform, Credentials credentials, PullListener listener,
+            AtomicLong bytes) throws ImageException {
+        RegistryClient.PulledManifest top = client.pullManifest(ref, ref.manifestReference(), credentials, listener);
+        bytes.addAndGet(top.body().length);
+        store(top);
+        if (top.manifest() instanceof Manifest.Image) {
+            return top.digest();
+        }
+        Descriptor chosen = choose(ref, platform, (Manifest.Index) top.manifest());
+        RegistryClient.PulledManifest child = client.pullManifest(ref, chosen.digest().toString(), credentials,
+                listener);
+        bytes.addAndGet(child.body().length);
+        if (!(child.manifest() instanceof Manifest.Image)) {
+            throw new UnsupportedManifestException("index " + top.digest() + " of " + ref + " points to another index"
+                    + " for " + platform + "; nested indexes are not supported");
+        }
+        store(child);
+        return child.digest();
+    }
+
+    private void store(RegistryClient.PulledManifest m) throws ImageException {
+        try {
+            cache.putBlob(m.body(), m.digest());
+        } catch (IOException e) {
+            throw new ImageException("image cache " + cache.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The index entry for the platform: an exact variant match first, then any entry of that os/arch. */
+    static Descriptor choose(ImageReference ref, Platform platform, Manifest.Index index)
+            throws PlatformNotFoundException {
+        Descriptor any = null;
+        for (Descriptor d : index.manifests()) {
+            Optional<Platform> p = d.platform();
+            if (p.isEmpty() || !platform.matches(p.get().os(), p.get().architecture(), p.get().variant())) {
+                continue;
+            }
+            if (p.get().variant().equals(platform.variant())) {
+                return d;
+            }
+            if (any == null) {
+                any = d;
+            }
+        }
+        if (any == null) {
+            Set<String> available = new LinkedHashSet<>();
+            index.manifests().forEach(d -> d.platform().ifPresent(p -> available.add(p.toString())));
+            throw new PlatformNotFoundException(ref, platform, String.join(", ", available));
+        }
+        return any;
+    }
+
+    private record Extraction(ImageBootFiles files, PlanRecord plan, int layers, int layersRead) {
+    }
+
+    private Extraction extract(ImageReference ref, Digest manifestDigest, Platform platform, ImageRequest request,
+            Credentials credentials, PullListener listener, AtomicLong bytes, List<ImageCache.Pin> committing)
+            throws ImageException {
+        Manifest.Image image = imageManifest(ref, manifestDigest, credentials, listener, bytes);
+        ImageConfig config = imageConfig(ref, image.config(), credentials, listener, bytes);
+        if (!config.architecture().isEmpty()
+                && !platform.matches(config.os(), config.architecture(), config.variant())) {
+            throw new PlatformNotFoundException(ref, platform,
+                    new Platform(config.os(), config.architecture(), config.variant()).toString());
+        }
+        Map<String, String> labels = config.labels();
+        Optional<String> kernelPath = request.kernelPath().or(() -> Optional.ofNullable(labels.get(
+                ImageBootFiles.LABEL_KERNEL_PATH)));
+        Optional<String> initrdPath = request.initrdPath().or(() -> Optional.ofNullable(labels.get(
+                ImageBootFiles.LABEL_INITRD_PATH)));
+        Optional<String> kickstartPath = Optional.ofNullable(labels.get(ImageBootFiles.LABEL_KICKSTART_PATH));
+        String foundBy = request.kernelPath().isPresent() ? "kernelPath"
+                : kernelPath.isPresent() ? "label " + ImageBootFiles.LABEL_KERNEL_PATH : null;
+        LayerExtractor.LayerSource source = new LayerExtractor.LayerSource() {
+            @Override
+            public <T> T read(Descriptor layer, RegistryClient.BlobReader<T> reader) throws ImageException {
+                T result = client.pullBlob(ref, layer, credentials, listener, reader);
+                bytes.addAndGet(layer.size());
+                return result;
+            }
+        };
+        try (LayerExtractor extractor = new LayerExtractor(image.layers(), source, cache.tempDir(), listener)) {
+            String kernel;
+            Optional<String> initrd = initrdPath;
+            if (kernelPath.isPresent()) {
+                kernel = kernelPath.get();
+            } else {
+                extractor.scanAll(BootFileConventions.CANDIDATE);
+                BootFileConventions.Choice choice = BootFileConventions.choose(extractor.list()).orElseThrow(
+                        () -> new BootFileNotFoundException("image " + ref + " (" + platform + ") has no kernel in a "
+                                + "known place (/vmlinux, /usr/lib/modules/<version>/vmlinuz, /boot/vmlinuz-<version>, "
+                                + "/boot/vmlinuz, /vmlinuz): set kernelPath"));
+                kernel = choice.kernel();
+                initrd = initrd.or(choice::initrd);
+                foundBy = "convention " + choice.convention();
+            }
+            List<String> paths = new ArrayList<>();
+            paths.add(kernel);
+            initrd.ifPresent(paths::add);
+            kickstartPath.ifPresent(paths::add);
+            Map<String, LayerExtractor.Found> found;
+            try {
+                found = extractor.extract(paths);
+            } catch (BootFileNotFoundException e) {
+                throw new BootFileNotFoundException("image " + ref + " (" + platform + "): " + e.getMessage()
+                        + " (layers read: " + extractor.layersRead() + " of " + extractor.layerCount() + ")");
+            }
+            Map<String, ImageFile> committed = new LinkedHashMap<>();
+            for (LayerExtractor.Found f : found.values()) {
+                committing.add(cache.pin(f.digest())); // before the commit, whose eviction must not take it
+                committed.put(f.requested(), commit(f));
+            }
+            ImageFile k = committed.get(kernel);
+            Optional<ImageFile> i = initrd.map(committed::get);
+            Optional<ImageFile> ks = kickstartPath.map(committed::get);
+            PlanRecord plan = new PlanRecord(foundBy, record(k), i.map(ImageResolver::record).orElse(null),
+                    ks.map(ImageResolver::record).orElse(null), labels);
+            ImageBootFiles files = new ImageBootFiles(ref, manifestDigest, platform, k, i, ks,
+                    Optional.ofNullable(labels.get(ImageBootFiles.LABEL_KERNEL_ARGS)), labels, foundBy, false,
+                    List.of(), null);
+            return new Extraction(files, plan, extractor.layerCount(), extractor.layersRead());
+        }
+    }
+
+    private ImageFile commit(LayerExtractor.Found f) throws ImageException {
+        try {
+            java.nio.file.Path path = Files.exists(f.file()) ? cache.commit(f.file(), f.digest())
+                    : cache.blob(f.digest()).orElseThrow(() -> new IOException("extracted " + f.resolved() + " vanished"));
+            return new ImageFile(f.requested(), f.resolved(), f.layer().digest(), path, f.digest(), f.size());
+        } catch (IOException e) {
+            throw new ImageException("image cache " + cache.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FileRecord record(ImageFile f) {
+        return new FileRecord(f.imagePath(), f.resolvedPath(), f.layer().toString(), f.digest().toString(), f.size());
+    }
+
+    private Optional<ImageBootFiles> fromPlan(ImageReference ref, Digest manifest, Platform platform, PlanRecord plan) {
+        Optional<ImageFile> kernel = cachedFile(plan.kernel());
+        Optional<ImageFile> initrd = cachedFile(plan.initrd());
+        Optional<ImageFile> kickstart = cachedFile(plan.kickstart());
+        if (kernel.isEmpty() || plan.initrd() != null && initrd.isEmpty()
+                || plan.kickstart() != null && kickstart.isEmpty()) {
+            return Optional.empty(); // evicted: extract again
+        }
+        Map<String, String> labels = plan.labels() == null ? Map.of() : plan.labels();
+        return Optional.of(new ImageBootFiles(ref, manifest, platform, kernel.get(), initrd, kickstart,
+                Optional.ofNullable(labels.get(ImageBootFiles.LABEL_KERNEL_ARGS)), labels, plan.foundBy(), false,
+                List.of(), null));
+    }
+
+    private Optional<ImageFile> cachedFile(FileRecord r) {
+        if (r == null) {
+            return Optional.empty();
+        }
+        Digest digest = Digest.parseOrNull(r.digest());
+        return cache.blob(digest).map(p -> new ImageFile(r.imagePath(), r.resolvedPath(), Digest.parseOrNull(r.layer()),
+                p, digest, r.size()));
+    }
+
+    private Manifest.Image imageManifest(ImageReference ref, Digest digest, Credentials credentials,
+            PullListener listener, AtomicLong bytes) throws ImageException {
+        String where = "manifest " + digest + " of " + ref;
+        Manifest m;
+        Optional<byte[]> cached = readCached(digest);
+        if (cached.isPresent()) {
+            m = Manifest.parse(null, cached.get(), where);
+        } else {
+            RegistryClient.PulledManifest pulled = client.pullManifest(ref, digest.toString(), credentials, listener);
+            bytes.addAndGet(pulled.body().length);
+            store(pulled);
+            m = pulled.manifest();
+        }
+        if (m instanceof Manifest.Image image) {
+            return image;
+        }
+        throw new UnsupportedManifestException(where + " is an index where an image manifest was expected");
+    }
+
+    private ImageConfig imageConfig(ImageReference ref, Descriptor config, Credentials credentials,
+            PullListener listener, AtomicLong bytes) throws ImageException {
+        Optional<byte[]> cached = readCached(config.digest());
+        byte[] body;
+        if (cached.isPresent()) {
+            body = cached.get();
+        } else {
+            body = client.pullBlob(ref, config, credentials, listener);
+            bytes.addAndGet(body.length);
+            try {
+                cache.putBlob(body, config.digest());
+            } catch (IOException e) {
+                throw new ImageException("image cache " + cache.dir() + ": " + e.getMessage(), e);
+            }
+        }
+        return ImageConfig.parse(body, "config " + config.digest() + " of " + ref);
+    }
+
+    private Optional<byte[]> readCached(Digest digest) throws ImageException {
+        try {
+            return cache.readBlob(digest);
+        } catch (IOException e) {
+            throw new ImageException("image cache " + cache.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

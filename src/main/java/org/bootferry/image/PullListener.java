@@ -1,0 +1,36 @@
+package org.bootferry.image;
+
+import java.time.Duration;
+
+/**
+ * Progress of a pull, for a progress bar ({@code bootferry pull}) or logs. Called on the pulling
+ * thread; implementations must be quick. Every method has a no-op default.
+ */
+public interface PullListener {
+
+    PullListener NONE = new PullListener() {
+    };
+
+    /** The tag (or digest) resolved to this platform manifest. */
+    default void resolved(ImageReference reference, Digest manifest, Platform platform) {
+    }
+
+    /** Layer {@code index} (0 = top) of {@code count} is being read. */
+    default void layerStarted(int index, int count, Descriptor layer) {
+    }
+
+    /** Bytes of {@code blob} received so far in this attempt. */
+    default void progress(Descriptor blob, long received) {
+    }
+
+    default void layerFinished(int index, Descriptor layer) {
+    }
+
+    /** A request failed and will be tried again after {@code delay}. */
+    default void retrying(String what, int attempt, String cause, Duration delay) {
+    }
+
+    /** Something the operator should know that did not stop the boot (e.g. served from a stale cache). */
+    default void warning(String message) {
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * Kernels and initrds straight out of OCI container images, without a container runtime.
+ *
+ * <p>The boot package calls one thing: {@link org.bootferry.image.ImageResolver#resolve(ImageRequest)}
+ * (or the overload with a {@link org.bootferry.image.PullListener}), with an
+ * {@link org.bootferry.image.ImageRequest} built from a machine's {@code kernelBoot.container} and the
+ * platform of its firmware. The answer, {@link org.bootferry.image.ImageBootFiles}, holds the cached
+ * local paths and digests of kernel and initrd, the manifest digest and the image's label defaults.
+ * Failures are {@link org.bootferry.image.ImageException} subclasses whose message says what to fix.
+ *
+ * <p>Inside, in the shape of Jib core's registry package: {@link org.bootferry.image.ImageReference}
+ * parses references; {@link org.bootferry.image.RegistryClient} is the façade over the distribution
+ * API, using {@code RegistryAuthenticator} (anonymous, Basic, Bearer tokens) and credentials from
+ * {@link org.bootferry.image.DockerConfigCredentials}; {@code Manifest} parses manifests and indexes;
+ * {@code LayerExtractor} reads layers top-down with whiteouts and links resolved inside the image;
+ * {@link org.bootferry.image.ImageCache} stores everything by digest. This package imports nothing
+ * else of bootferry.
+ */
+package org.bootferry.image;

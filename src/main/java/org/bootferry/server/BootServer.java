@@ -1,0 +1,270 @@
+package org.bootferry.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.bootferry.boot.BootEvents;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.BootState;
+import org.bootferry.config.ConfigHolder;
+import org.bootferry.config.ServerSettings;
+import org.bootferry.dhcp.DhcpSettings;
+import org.bootferry.dhcp.ProxyDhcpServer;
+import org.bootferry.http.HttpServer;
+import org.bootferry.image.ImageResolver;
+import org.bootferry.tftp.RootDirectory;
+import org.bootferry.tftp.TftpFiles;
+import org.bootferry.tftp.TftpServer;
+import org.bootferry.tftp.TftpSettings;
+import org.bootferry.http.HttpServices;
+
+/**
+ * Starts and stops every listener on one shared event loop group, with the state they share: the
+ * config in force, boot-once state, the event log and the metrics registry.
+ */
+public final class BootServer implements AutoCloseable {
+
+    private static final int EVENTS_KEPT = 10_000;
+
+    private final ConfigHolder config;
+    private final List<Channel> channels = new ArrayList<>();
+    /** Listeners that own their sockets; closed before the event loop group. */
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private Transport transport;
+    private ExecutorService blocking;
+    private BootEvents events;
+    private ImageResolver images;
+
+    /** @param config the config in force, asked again on every request (live reload swaps it) */
+    public BootServer(ConfigHolder config) {
+        this.config = config;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Counter reloads = Counter.builder("bootferry_config_reloads").description("Config reloads").register(registry);
+        Gauge.builder("bootferry_config_errors", () -> config.get().errors().size())
+                .description("Config files with errors (their last good version is in force)").register(registry);
+        Gauge.builder("bootferry_config_machines", () -> config.get().machines().size())
+                .description("Machine files in force").register(registry);
+        config.onReload(r -> reloads.increment());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Binds every listener, reporting each with a {@code listening <proto> <tcp|udp> ADDR:PORT} line.
+     *
+     * @throws ListenerException naming what to do when a port can't be had; nothing stays bound then
+     */
+    public void start(Consumer<String> ready) {
+        ServerSettings settings = config.get().settings();
+        BootState state;
+        try {
+            state = new BootState(settings.state());
+            events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT);
+        } catch (IOException e) {
+            throw new ListenerException("cannot use the state directory " + settings.state() + ": " + e.getMessage()
+                    + " (set 'state:' in server.yaml to a writable directory)", e);
+        }
+        transport = Transport.create(0);
+        blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
+        try {
+            images = ImageSupport.resolver(settings);
+        } catch (IOException e) {
+            close();
+            throw new ListenerException("cannot open the image cache " + settings.cache() + ": " + e.getMessage()
+                    + " (set 'cache:' in server.yaml or --cache to a writable directory)", e);
+        }
+        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images));
+        InetAddress bind = literal(settings.bind());
+        try {
+            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, registry, registry::scrape,
+                    blocking));
+            InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
+            Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
+                    () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
+            ready.accept(listening("http", "tcp", httpAddress, channel));
+            TftpServer tftp = new TftpServer(TftpSettings.defaults(), tftpFiles(settings));
+            closeables.add(tftp);
+            InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
+            Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
+                    () -> tftp.bind(transport.group(), tftpAddress).sync().channel());
+            ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
+            if (settings.dhcp()) {
+                ProxyDhcpServer proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events::record, registry);
+                closeables.add(proxyDhcp);
+                ProxyDhcpServer.Bound bound;
+                try {
+                    bound = proxyDhcp.bind(transport.group(), transport.datagramChannel(), bind, settings.dhcpPort(),
+                            settings.pxePort());
+                } catch (Exception e) {
+                    throw new ListenerException(explainBindFailure("dhcp", "udp",
+                            new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port/--pxe-port (or --no-dhcp)", e), e);
+                }
+                ready.accept(listening("dhcp", "udp", bound.dhcp()));
+                ready.accept(listening("pxe", "udp", bound.pxe()));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static TftpFiles tftpFiles(ServerSettings settings) {
+        try {
+            return RootDirectory.withDebianIpxe(settings.tftpRoot());
+        } catch (IOException e) {
+            throw new ListenerException("cannot serve TFTP from " + settings.tftpRoot() + ": " + e.getMessage()
+                    + " (check --tftp-root or tftpRoot in server.yaml)", e);
+        }
+    }
+
+    /** Binding a listener; Netty reports a refused bind as the cause of its own exception. */
+    @FunctionalInterface
+    interface Binder {
+        Channel bind() throws Exception;
+    }
+
+    private Channel bindOrExplain(String name, String proto, InetSocketAddress address, String flag, Binder binder) {
+        try {
+            Channel channel = binder.bind();
+            channels.add(channel);
+            return channel;
+        } catch (Exception e) {
+            throw new ListenerException(explainBindFailure(name, proto, address, flag, e), e);
+        }
+    }
+
+    static String explainBindFailure(String name, String proto, InetSocketAddress address, String flag, Throwable e) {
+        String what = "cannot listen for " + name + " on " + proto + " " + hostPort(address) + ": ";
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("permission denied") || message.contains("access denied")) {
+            return what + "permission denied. Ports below 1024 need root or CAP_NET_BIND_SERVICE "
+                    + "(e.g. setcap cap_net_bind_service=+ep \"$(readlink -f \"$(command -v java)\")\", or the "
+                    + "systemd unit's AmbientCapabilities), or choose another port with " + flag;
+        }
+        if (message.contains("address already in use")) {
+            return what + "the port is already in use by another process (see: ss -lunpt | grep :"
+                    + address.getPort() + "); stop it or choose another port with " + flag;
+        }
+        if (message.contains("cannot assign requested address")) {
+            return what + "no interface of this host has that address; check --bind";
+        }
+        return what + e;
+    }
+
+    /** The address as configured (a dual-stack socket reports 0.0.0.0 as ::), the port as bound (0 = any). */
+    private static String listening(String name, String proto, InetSocketAddress configured, Channel channel) {
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        return listening(name, proto, new InetSocketAddress(configured.getAddress(), port));
+    }
+
+    private static String listening(String name, String proto, InetSocketAddress bound) {
+        return "listening " + name + " " + proto + " " + hostPort(bound);
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /**
+     * The address machines reach us at when none is configured: with a wildcard bind, this host's
+     * first IPv4 address on an interface that is up and not loopback.
+     */
+    public static String defaultAdvertise(ServerSettings settings) {
+        InetAddress bind = literal(settings.bind());
+        if (!bind.isAnyLocalAddress()) {
+            return settings.bind();
+        }
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp() || nif.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                    if (a instanceof Inet4Address) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            throw new ListenerException("cannot list this host's interfaces to choose an address to advertise: "
+                    + e.getMessage() + "; set --advertise", e);
+        }
+        throw new ListenerException("this host has no IPv4 address besides loopback to advertise to machines:"
+                + " set --advertise (the address machines reach bootferry at)", null);
+    }
+
+    private static InetAddress literal(String address) {
+        try {
+            return InetAddress.getByName(address);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + address, e);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // Closing sockets at shutdown: nothing left to save.
+            }
+        }
+        closeables.clear();
+        for (Channel channel : channels) {
+            channel.close().syncUninterruptibly();
+        }
+        channels.clear();
+        if (blocking != null) {
+            blocking.shutdownNow();
+        }
+        if (transport != null) {
+            transport.close();
+        }
+        if (events != null) {
+            try {
+                events.close();
+            } catch (IOException e) {
+                // The journal is flushed after every event; a failing close loses nothing.
+            }
+        }
+        if (images != null) {
+            images.close();
+        }
+    }
+}

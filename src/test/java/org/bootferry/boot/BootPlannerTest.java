@@ -1,0 +1,192 @@
+package org.bootferry.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.bootferry.config.ConfigError;
+import org.bootferry.config.ConfigLoader;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.MacAddress;
+import org.bootferry.testing.ConfigDir;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BootPlannerTest {
+
+    static final MacAddress NODE1 = MacAddress.parse("52:54:00:12:34:56");
+    static final MacAddress NODE2 = MacAddress.parse("52:54:00:12:34:57");
+
+    @TempDir
+    Path tmp;
+    ConfigDir config;
+
+    @BeforeEach
+    void twoMachinesAndAProfile() {
+        config = new ConfigDir(tmp.resolve("config"));
+        config.blob("boot/vmlinuz", 10);
+        config.blob("boot/initrd.img", 10);
+        config.blob("boot/extra.img", 10);
+        config.file("server.yaml", "advertise: 10.0.0.1", "httpPort: 8080");
+        config.file("profiles/install.yaml",
+                "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz, initrd: [boot/initrd.img, boot/extra.img]}",
+                "  kernelArgs: console=ttyS0 inst.ks={{kickstartUrl}}",
+                "kickstart: fedora.ks",
+                "vars: {timezone: UTC, lang: en}");
+        config.file("templates/fedora.ks", "network --hostname={{hostname}}", "timezone {{vars.timezone}}");
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "profile: install",
+                "vars: {timezone: Europe/Berlin}");
+        config.file("machines/52-54-00-12-34-57.yaml", "profile: install",
+                "kernelBoot:", "  kernelArgs: console=ttyS1 rescue");
+    }
+
+    private BootPlanner planner() {
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        return new BootPlanner(() -> snapshot);
+    }
+
+    @Test
+    void biosFirmwareGetsUndionlyOverTftpFromTheAdvertisedServer() throws Exception {
+        BootPlan plan = planner().plan(Machine.of(NODE1, Firmware.BIOS)).orElseThrow();
+        assertThat(plan.bootFile()).isEqualTo("undionly.kpxe");
+        assertThat(plan.nextServer()).isEqualTo(InetAddress.getByName("10.0.0.1"));
+        assertThat(plan.hostname()).isEqualTo("node-01");
+    }
+
+    @Test
+    void uefiFirmwareGetsIpxeEfi() {
+        assertThat(planner().plan(Machine.of(NODE1, Firmware.EFI_X64)).orElseThrow().bootFile()).isEqualTo("ipxe.efi");
+    }
+
+    @Test
+    void ipxeGetsItsScriptUrlWhichEndsTheChainload() {
+        Machine ipxe = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
+        assertThat(planner().plan(ipxe).orElseThrow().bootFile())
+                .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
+    }
+
+    @Test
+    void uefiHttpBootGetsTheLoaderByUrl() {
+        assertThat(planner().plan(Machine.of(NODE1, Firmware.HTTP_X64)).orElseThrow().bootFile())
+                .isEqualTo("http://10.0.0.1:8080/tftp/ipxe.efi");
+    }
+
+    @Test
+    void theAddressARequestArrivedAtIsUsedForUrls() throws Exception {
+        Machine m = new Machine(NODE1, Firmware.BIOS, true, Optional.of(InetAddress.getByName("192.0.2.7")));
+        BootPlan plan = planner().plan(m).orElseThrow();
+        assertThat(plan.nextServer().getHostAddress()).isEqualTo("192.0.2.7");
+        assertThat(plan.cmdline()).isEqualTo("console=ttyS0 inst.ks=http://192.0.2.7:8080/ks/52-54-00-12-34-56");
+    }
+
+    @Test
+    void eachMacGetsItsOwnKernelArgsAndProfileValuesFillTheRest() {
+        BootPlanner planner = planner();
+        BootPlan one = planner.plan(Machine.of(NODE1, Firmware.BIOS)).orElseThrow();
+        BootPlan two = planner.plan(Machine.of(NODE2, Firmware.BIOS)).orElseThrow();
+        assertThat(one.cmdline()).isEqualTo("console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56");
+        assertThat(two.cmdline()).isEqualTo("console=ttyS1 rescue");
+        assertThat(two.hostname()).isEqualTo("52-54-00-12-34-57");
+        assertThat(two.initrds()).hasSize(2);
+    }
+
+    @Test
+    void kickstartIsRenderedWithTheMachinesValuesOverTheProfiles() {
+        assertThat(planner().kickstart(Machine.of(NODE1, Firmware.BIOS)))
+                .contains("network --hostname=node-01\ntimezone Europe/Berlin\n");
+    }
+
+    @Test
+    void unknownMacIsNotPlannedUnlessThereIsADefault() {
+        MacAddress stranger = MacAddress.parse("00:11:22:33:44:55");
+        assertThat(planner().plan(Machine.of(stranger, Firmware.BIOS))).isEmpty();
+        config.file("machines/default.yaml", "profile: install");
+        assertThat(planner().plan(Machine.of(stranger, Firmware.BIOS))).get()
+                .extracting(BootPlan::hostname).isEqualTo("00-11-22-33-44-55");
+    }
+
+    @Test
+    void scriptNamesEveryInitrdForEfiIpxe() {
+        BootPlan plan = planner().plan(new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty())).orElseThrow();
+        assertThat(IpxeScript.render(plan)).isEqualTo("""
+                #!ipxe
+                # bootferry: node-01 (52:54:00:12:34:56)
+                kernel http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel initrd=initrd initrd=initrd1 \
+                console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56
+                initrd --name initrd http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd
+                initrd --name initrd1 http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd/1
+                boot
+                """);
+    }
+
+    @Test
+    void checkFindsUnknownTemplateVariablesNamingTheTemplate() {
+        config.file("templates/fedora.ks", "ok", "rootpw {{vars.password}}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(BootPlanner.check(snapshot)).extracting(ConfigError::toString).containsExactly(
+                config.dir().resolve("templates/fedora.ks")
+                        + ":2: unknown variable 'vars.password': 'vars' has no 'password' (known here: lang, timezone)");
+    }
+
+    @Test
+    void checkFindsKernelArgsVariablesAndMissingKernels() {
+        config.file("machines/52-54-00-12-34-57.yaml", "kernelBoot:", "  kernelArgs: x={{nope}}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(BootPlanner.check(snapshot)).extracting(ConfigError::message).containsExactly(
+                "no kernel: set kernelBoot.files or kernelBoot.container here or in its profile");
+        config.file("machines/52-54-00-12-34-57.yaml", "profile: install", "kernelBoot:", "  kernelArgs: x={{nope}}");
+        assertThat(BootPlanner.check(ConfigLoader.load(config.dir()))).extracting(ConfigError::message)
+                .singleElement().asString().startsWith("kernelArgs: unknown variable 'nope'");
+    }
+
+    @Test
+    void aLineBreakFromAVariableCannotReachTheScript() {
+        config.file("machines/52-54-00-12-34-57.yaml", "profile: install",
+                "vars: {evil: \"x\\nchain http://evil/\"}", "kernelBoot:", "  kernelArgs: a={{vars.evil}}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThatThrownBy(() -> new BootPlanner(() -> snapshot).plan(Machine.of(NODE2, Firmware.BIOS)))
+                .isInstanceOf(BootPlanException.class).hasMessageContaining("line break");
+    }
+
+    @Test
+    void unknownLoaderFirmwareInServerYamlIsReported() {
+        config.file("server.yaml", "advertise: 10.0.0.1", "loaders: {efi-x86: ipxe.efi}");
+        assertThat(BootPlanner.check(ConfigLoader.load(config.dir(), Map.of()))).extracting(ConfigError::message)
+                .singleElement().asString().startsWith("loaders: unknown firmware 'efi-x86'");
+    }
+
+    @Test
+    void kernelArgsStartingWithPlusAppendToTheProfiles() {
+        config.file("machines/52-54-00-12-34-57.yaml", "profile: install", "kernelBoot:", "  kernelArgs: + rd.debug");
+        assertThat(planner().plan(Machine.of(NODE2, Firmware.BIOS)).orElseThrow().cmdline())
+                .isEqualTo("console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-57 rd.debug");
+    }
+
+    @Test
+    void installFilesAreRenderedByNameForCloudInitNoCloud() {
+        config.file("templates/user-data", "#cloud-config", "hostname: {{hostname}}");
+        config.file("templates/meta-data", "instance-id: {{mac}}");
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "profile: install",
+                "files: {user-data: user-data, meta-data: meta-data}", "kernelBoot:",
+                "  kernelArgs: \"ds=nocloud-net;s={{filesUrl}}\"");
+        BootPlanner planner = planner();
+        Machine node1 = Machine.of(NODE1, Firmware.BIOS);
+        assertThat(planner.plan(node1).orElseThrow().cmdline()).isEqualTo("ds=nocloud-net;s=http://10.0.0.1:8080/files/52-54-00-12-34-56/");
+        assertThat(planner.installFile(node1, "user-data")).contains("#cloud-config\nhostname: node-01\n");
+        assertThat(planner.installFile(node1, "meta-data")).contains("instance-id: 52:54:00:12:34:56\n");
+        assertThat(planner.installFile(node1, "vendor-data")).isEmpty();
+    }
+
+    @Test
+    void aValueWithALineBreakCannotAddLinesToAnInstallFile() {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: \"node-01\\nrootpw --plaintext x\"", "profile: install");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(BootPlanner.check(snapshot)).extracting(ConfigError::message).singleElement().asString()
+                .startsWith("the value of 'hostname' contains a line break");
+    }
+}

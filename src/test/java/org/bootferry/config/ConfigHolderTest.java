@@ -1,0 +1,128 @@
+package org.bootferry.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.testing.ConfigDir;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Live reload as an admin meets it: edit, break, fix, delete, rename files under a running server. */
+class ConfigHolderTest {
+
+    static final MacAddress NODE1 = MacAddress.parse("52:54:00:12:34:56");
+    static final MacAddress NODE2 = MacAddress.parse("52:54:00:12:34:57");
+
+    static final Duration SOON = Duration.ofSeconds(10);
+
+    @TempDir
+    Path tmp;
+    ConfigDir config;
+    ConfigHolder holder;
+
+    @BeforeEach
+    void running() throws Exception {
+        config = new ConfigDir(tmp.resolve("config"));
+        config.blob("boot/vmlinuz", 10);
+        machine("52-54-00-12-34-56.yaml", "node-01");
+        config.file("templates/ks.cfg", "host {{hostname}}");
+        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
+        holder = new ConfigHolder(loader, loader.load().requireValid(), BootPlanner::check);
+        // A long rescan interval: what is seen here is the watcher's doing.
+        holder.watch(Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void stop() {
+        holder.close();
+    }
+
+    private void machine(String file, String hostname) {
+        config.file("machines/" + file, "hostname: " + hostname, "kernelBoot:", "  files: {kernel: boot/vmlinuz}",
+                "kickstart: ks.cfg");
+    }
+
+    /**
+     * Waits for the watcher to apply an edit. The limit is generous (a loaded CI machine); how fast
+     * it really is, ConfigReloadBench measures.
+     */
+    private ConfigSnapshot within(Duration limit, Predicate<ConfigSnapshot> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.test(holder.get())) {
+                return holder.get();
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("not seen within " + limit + "; snapshot in force: " + holder.get().machines());
+    }
+
+    private static String hostname(ConfigSnapshot s, MacAddress mac) {
+        return s.machines().get(mac) == null ? null : s.machines().get(mac).config().hostname();
+    }
+
+    @Test
+    void anEditTakesEffectWithoutARestart() throws Exception {
+        machine("52-54-00-12-34-56.yaml", "node-01-renamed");
+        within(SOON, s -> "node-01-renamed".equals(hostname(s, NODE1)));
+    }
+
+    @Test
+    void additionsDeletionsAndRenamesTakeEffect() throws Exception {
+        machine("52-54-00-12-34-57.yaml", "node-02");
+        within(SOON, s -> "node-02".equals(hostname(s, NODE2)));
+        Files.move(config.dir().resolve("machines/52-54-00-12-34-57.yaml"), config.dir().resolve("machines/52-54-00-12-34-58.yaml"));
+        within(SOON, s -> s.machines().containsKey(MacAddress.parse("52:54:00:12:34:58"))
+                && !s.machines().containsKey(NODE2));
+        Files.delete(config.dir().resolve("machines/52-54-00-12-34-56.yaml"));
+        within(SOON, s -> !s.machines().containsKey(NODE1));
+    }
+
+    @Test
+    void aBrokenEditKeepsTheLastGoodVersionAndReportsTheError() throws Exception {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01-new", "kernelBot: {}");
+        ConfigSnapshot s = within(SOON, x -> !x.errors().isEmpty());
+        assertThat(hostname(s, NODE1)).isEqualTo("node-01");
+        assertThat(s.errors()).singleElement().hasToString(config.dir().resolve("machines/52-54-00-12-34-56.yaml")
+                + ":2: unknown key 'kernelBot' (did you mean 'kernelBoot'?)");
+        machine("52-54-00-12-34-56.yaml", "node-01-fixed");
+        s = within(SOON, x -> "node-01-fixed".equals(hostname(x, NODE1)));
+        assertThat(s.errors()).isEmpty();
+    }
+
+    @Test
+    void aTemplateWithAnUnknownVariableNeverTakesEffect() throws Exception {
+        config.file("templates/ks.cfg", "host {{hostnam}}");
+        ConfigHolder.Reload reload = holder.reload();
+        assertThat(reload.errors()).extracting(ConfigError::toString).containsExactly(
+                config.dir().resolve("templates/ks.cfg") + ":1: unknown variable 'hostnam' (known here: arch, filesUrl, firmware, "
+                        + "hostname, initrdUrl, kernelUrl, kickstartUrl, mac, serverUrl, vars)");
+        assertThat(reload.snapshot().templates()).containsEntry("ks.cfg", "host {{hostname}}\n");
+    }
+
+    @Test
+    void aServerYamlPortEditWaitsForARestart() {
+        config.file("server.yaml", "httpPort: 9999", "loaders: {bios: other.kpxe}");
+        ConfigSnapshot s = holder.reload().snapshot();
+        assertThat(s.settings().httpPort()).isEqualTo(8080);
+        assertThat(s.settings().loaders()).containsEntry("bios", "other.kpxe");
+    }
+
+    @Test
+    void reloadsAreAnnounced() throws Exception {
+        List<ConfigHolder.Reload> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        holder.onReload(seen::add);
+        machine("52-54-00-12-34-57.yaml", "node-02");
+        within(SOON, s -> s.machines().containsKey(NODE2));
+        assertThat(seen).isNotEmpty();
+        assertThat(seen.get(seen.size() - 1).snapshot().machines()).containsKey(NODE2);
+    }
+}

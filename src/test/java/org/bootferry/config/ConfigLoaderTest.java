@@ -1,0 +1,166 @@
+package org.bootferry.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.bootferry.testing.ConfigDir;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path tmp;
+    ConfigDir config;
+
+    @BeforeEach
+    void kernelOnDisk() {
+        config = new ConfigDir(tmp.resolve("config"));
+        config.blob("boot/vmlinuz", 100);
+        config.blob("boot/initrd.img", 100);
+    }
+
+    private ConfigDir goodMachine(String fileName) {
+        return config.file("machines/" + fileName,
+                "hostname: node-01",
+                "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz, initrd: [boot/initrd.img]}",
+                "  kernelArgs: console=ttyS0");
+    }
+
+    @Test
+    void machineFilesAreKeyedByTheMacInTheirName() {
+        goodMachine("52-54-00-12-34-56.yaml");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).isEmpty();
+        MachineFile machine = snapshot.machine(MacAddress.parse("52:54:00:12:34:56")).orElseThrow();
+        assertThat(machine.config().hostname()).isEqualTo("node-01");
+        assertThat(machine.config().kernelBoot().files().kernel())
+                .isEqualTo(config.dir().resolve("boot/vmlinuz").toAbsolutePath().toString());
+        assertThat(snapshot.machine(MacAddress.parse("52:54:00:12:34:57"))).isEmpty();
+    }
+
+    @Test
+    void defaultsApplyWithoutServerYaml() {
+        ServerSettings s = ConfigLoader.load(config.dir()).settings();
+        assertThat(s.httpPort()).isEqualTo(8080);
+        assertThat(s.tftpPort()).isEqualTo(69);
+        assertThat(s.dhcpPort()).isEqualTo(67);
+        assertThat(s.pxePort()).isEqualTo(4011);
+        assertThat(s.dhcp()).isTrue();
+        assertThat(s.tftpRoot()).isEqualTo(tmp.resolve("tftproot").toAbsolutePath());
+        assertThat(s.loaders()).containsEntry("bios", "undionly.kpxe").containsEntry("efi-x64", "ipxe.efi");
+    }
+
+    @Test
+    void commandLineOverridesWinOverServerYaml() {
+        config.file("server.yaml", "httpPort: 9000", "tftpPort: 6969");
+        ServerSettings s = ConfigLoader.load(config.dir(), Map.of("httpPort", 8081)).settings();
+        assertThat(s.httpPort()).isEqualTo(8081);
+        assertThat(s.tftpPort()).isEqualTo(6969);
+    }
+
+    @Test
+    void misspeltKeyIsReportedWithItsLineAndTheKeyMeant() {
+        config.file("machines/52-54-00-12-34-56.yaml",
+                "hostname: node-01",
+                "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}",
+                "  kernelArg: console=ttyS0");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).singleElement().hasToString(config.dir().resolve("machines/52-54-00-12-34-56.yaml")
+                + ":4: unknown key 'kernelArg' in 'kernelBoot' (did you mean 'kernelArgs'?)");
+        assertThat(snapshot.machines()).isEmpty();
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesItsLine() {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "kernelBoot:", "  files: {kernel: x",
+                "hostname: node-02");
+        ConfigError error = ConfigLoader.load(config.dir()).errors().get(0);
+        assertThat(error.line()).isGreaterThanOrEqualTo(2);
+        assertThat(error.message()).startsWith("YAML syntax error");
+    }
+
+    @Test
+    void wrongTypeSaysWhatWasExpected() {
+        config.file("server.yaml", "httpPort: eighty");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement()
+                .hasToString(config.dir().resolve("server.yaml") + ":1: 'httpPort': 'eighty' is not a whole number");
+    }
+
+    @Test
+    void oneBadFileLeavesTheOthersIn() {
+        goodMachine("52-54-00-12-34-56.yaml");
+        config.file("machines/52-54-00-12-34-57.yaml", "hostnme: node-02");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).singleElement().extracting(ConfigError::message)
+                .isEqualTo("unknown key 'hostnme' (did you mean 'hostname'?)");
+        assertThat(snapshot.machines()).containsOnlyKeys(MacAddress.parse("52:54:00:12:34:56"));
+    }
+
+    @Test
+    void fileNamesMustBeMacs() {
+        goodMachine("node-01.yaml");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().extracting(ConfigError::message)
+                .asString().startsWith("file name is not a MAC address");
+    }
+
+    @Test
+    void twoSpellingsOfOneMacAreAConflict() {
+        goodMachine("52-54-00-12-34-56.yaml");
+        goodMachine("5254.0012.3456.yaml");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().extracting(ConfigError::message)
+                .asString().contains("also has").contains("one file per MAC");
+    }
+
+    @Test
+    void missingKernelFileAndTemplateAreErrorsOnTheirLines() {
+        config.file("machines/52-54-00-12-34-56.yaml",
+                "hostname: node-01",
+                "kernelBoot:",
+                "  files:",
+                "    kernel: boot/missing",
+                "kickstart: nope.ks");
+        assertThat(ConfigLoader.load(config.dir()).errors()).extracting(ConfigError::line, ConfigError::message)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(4, "kernel file not found or not readable: "
+                                + config.dir().resolve("boot/missing").toAbsolutePath()),
+                        org.assertj.core.groups.Tuple.tuple(5, "template 'nope.ks' not found in "
+                                + config.dir().resolve("templates")));
+    }
+
+    @Test
+    void unknownProfileSuggestsTheNearestOne() {
+        config.file("profiles/fedora-install.yaml", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: n", "profile: fedora-instal");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().satisfies(e -> {
+            assertThat(e.line()).isEqualTo(2);
+            assertThat(e.message()).startsWith("profile 'fedora-instal' not found (did you mean 'fedora-install'?)");
+        });
+    }
+
+    @Test
+    void strayFilesAreReportedButEditorBackupsAreNot() {
+        config.file("machines/notes.txt", "hello");
+        config.file("machines/.52-54-00-12-34-56.yaml.swp", "x");
+        config.file("machines/52-54-00-12-34-56.yaml~", "x");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().extracting(ConfigError::message)
+                .asString().startsWith("not a .yaml file");
+    }
+
+    @Test
+    void badPullPolicyIsNamed() {
+        config.file("machines/52-54-00-12-34-56.yaml",
+                "kernelBoot:",
+                "  container:",
+                "    image: registry.example/boot:1",
+                "    imagePullPolicy: Sometimes");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement()
+                .satisfies(e -> assertThat(e.line()).isEqualTo(4))
+                .extracting(ConfigError::message)
+                .isEqualTo("imagePullPolicy 'Sometimes' is not one of Always, IfNotPresent, Never");
+    }
+}

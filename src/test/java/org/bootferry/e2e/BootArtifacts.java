@@ -1,0 +1,243 @@
+package org.bootferry.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.Tools;
+
+/**
+ * What the test VMs boot: a real Debian kernel and a busybox initramfs that plays the installer.
+ * The kernel comes from Debian's {@code linux-image-*-amd64} package, unpacked (never installed) into
+ * a cache that survives {@code mvn clean}, together with the NIC driver modules the initramfs loads:
+ * Debian builds e1000 and virtio-net as modules, so without them the "installer" has no network.
+ */
+final class BootArtifacts {
+
+    /** Printed by /init around what it learns, so tests find it in the serial log. */
+    static final String CMDLINE_MARK = "BFE-CMDLINE: ";
+    static final String KICKSTART_BEGIN = "BFE-KICKSTART-BEGIN";
+    static final String KICKSTART_END = "BFE-KICKSTART-END";
+
+    /** Drivers for the NICs the tests give their VMs: QEMU's e1000 and virtio-net-pci. */
+    private static final List<String> NIC_DRIVERS = List.of("e1000", "virtio_pci", "virtio_net");
+
+    private static final String INIT = """
+            #!/bin/busybox sh
+            # The "installer": report the cmdline, get an address, fetch the kickstart, power off.
+            /bin/busybox --install -s
+            export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+            mount -t proc proc /proc
+            mount -t sysfs sysfs /sys
+            mount -t devtmpfs devtmpfs /dev 2>/dev/null
+            echo "%1$s$(cat /proc/cmdline)"
+            # Keep kernel messages (link up, ...) from landing between the lines the test reads.
+            echo 1 > /proc/sys/kernel/printk
+            for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko; done
+            # udhcpc's first DISCOVER is lost while the NIC's link is still coming up (e1000: ~1 s).
+            ip link set eth0 up
+            for i in $(seq 50); do [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ] && break; usleep 100000; done
+            udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 10 -T 2
+            ks=
+            for arg in $(cat /proc/cmdline); do
+                case "$arg" in inst.ks=*) ks="${arg#inst.ks=}" ;; esac
+            done
+            echo "%2$s $ks"
+            wget -q -O - "$ks"
+            rc=$?
+            echo
+            echo "%3$s rc=$rc"
+            poweroff -f
+            """.formatted(CMDLINE_MARK, KICKSTART_BEGIN, KICKSTART_END);
+
+    /** busybox udhcpc hands the lease to a script; without one it configures nothing. */
+    private static final String UDHCPC_SCRIPT = """
+            #!/bin/sh
+            case "$1" in
+                deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+                bound|renew)
+                    ip addr flush dev "$interface"
+                    ip addr add "$ip/$mask" dev "$interface"
+                    for r in $router; do ip route add default via "$r" dev "$interface"; break; done
+                    echo "udhcpc: $interface $ip/$mask" ;;
+            esac
+            """;
+
+    /** A kernel and the NIC driver modules for it, in the order they must be loaded. */
+    record Kernel(Path vmlinuz, List<Path> modules) {
+    }
+
+    private BootArtifacts() {
+    }
+
+    static Path cacheDir() {
+        return Path.of(System.getProperty("user.home"), ".cache", "bootferry-test");
+    }
+
+    /** The kernel of Debian's current {@code linux-image-amd64}, downloaded once and cached. */
+    static Kernel debianKernel() {
+        Tools.require("apt-get", "apt");
+        Tools.require("dpkg-deb", "dpkg");
+        String pkg = kernelPackage();
+        Path dir = cacheDir().resolve(pkg);
+        Path order = dir.resolve("modules/load-order");
+        if (!Files.exists(order)) {
+            unpackKernel(pkg, dir);
+        }
+        try (Stream<Path> vmlinuz = Files.list(dir.resolve("boot"))) {
+            Path kernel = vmlinuz.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no vmlinuz-* in " + dir.resolve("boot")));
+            List<Path> modules = Files.readAllLines(order).stream()
+                    .map(m -> dir.resolve("modules").resolve(m + ".ko")).toList();
+            return new Kernel(kernel, modules);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The versioned package {@code linux-image-amd64} depends on, e.g. linux-image-6.1.0-56-amd64. */
+    private static String kernelPackage() {
+        Processes.Result known = Processes.run(List.of("apt-cache", "depends", "linux-image-amd64"), 60);
+        if (!known.text().contains("Depends: linux-image-")) {
+            Processes.check("apt-get", "update", "-qq");
+        }
+        String deps = Processes.check("apt-cache", "depends", "linux-image-amd64");
+        return deps.lines().map(String::trim)
+                .filter(l -> l.startsWith("Depends: linux-image-"))
+                .map(l -> l.substring("Depends: ".length()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("apt-cache knows no linux-image-amd64:\n" + deps));
+    }
+
+    private static void unpackKernel(String pkg, Path dir) {
+        try {
+            Path work = Files.createDirectories(cacheDir().resolve("tmp-" + pkg));
+            Processes.check("sh", "-c", "cd \"$1\" && rm -f ./*.deb && apt-get download -q \"$2\"", "sh", work.toString(), pkg);
+            Path unpacked = work.resolve("root");
+            Processes.check("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\"/*.deb | tar -x -C \"$2\" --wildcards"
+                    + " './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/net/*' './lib/modules/*/kernel/drivers/virtio/*'"
+                    + " './lib/modules/*/kernel/net/core/*'",
+                    "sh", work.toString(), Files.createDirectories(unpacked).toString());
+
+            Map<String, Path> available;
+            try (Stream<Path> files = Files.walk(unpacked.resolve("lib/modules"))) {
+                available = files.filter(p -> p.toString().endsWith(".ko"))
+                        .collect(Collectors.toMap(BootArtifacts::moduleName, Function.identity(), (a, b) -> a));
+            }
+            Set<String> order = new LinkedHashSet<>();
+            for (String driver : NIC_DRIVERS) {
+                addWithDependencies(driver, available, order);
+            }
+
+            Path staged = Files.createDirectories(work.resolve("staged"));
+            Files.createDirectories(staged.resolve("boot"));
+            Files.createDirectories(staged.resolve("modules"));
+            try (Stream<Path> boot = Files.list(unpacked.resolve("boot"))) {
+                for (Path vmlinuz : boot.toList()) {
+                    Files.copy(vmlinuz, staged.resolve("boot").resolve(vmlinuz.getFileName()));
+                }
+            }
+            for (String module : order) {
+                Files.copy(available.get(module), staged.resolve("modules").resolve(module + ".ko"));
+            }
+            Files.write(staged.resolve("modules/load-order"), order);
+            Processes.check("rm", "-rf", dir.toString());
+            Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
+            Processes.check("rm", "-rf", work.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Depth-first: a module's dependencies (its modinfo {@code depends=}) go before it. */
+    private static void addWithDependencies(String module, Map<String, Path> available, Set<String> order)
+            throws IOException {
+        if (order.contains(module)) {
+            return;
+        }
+        Path file = available.get(module);
+        if (file == null) {
+            throw new AssertionError("kernel package has no module " + module);
+        }
+        for (String dependency : dependsOf(file)) {
+            addWithDependencies(dependency, available, order);
+        }
+        order.add(module);
+    }
+
+    /**
+     * The {@code depends=} entry of a module's {@code .modinfo} section. depmod would compute the same
+     * from symbols, but the package ships no modules.dep (it is made at install time) and the entry
+     * is a plain NUL-terminated string, so finding it in the bytes is enough.
+     */
+    private static List<String> dependsOf(Path module) throws IOException {
+        String bytes = new String(Files.readAllBytes(module), StandardCharsets.ISO_8859_1);
+        int at = bytes.indexOf("\0depends=");
+        if (at < 0) {
+            return List.of();
+        }
+        int start = at + "\0depends=".length();
+        String list = bytes.substring(start, bytes.indexOf('\0', start));
+        return list.isEmpty() ? List.of() : List.of(list.split(","));
+    }
+
+    private static String moduleName(Path ko) {
+        String file = ko.getFileName().toString();
+        return file.substring(0, file.length() - ".ko".length()).replace('-', '_');
+    }
+
+    /** Builds the busybox initramfs (cpio newc, gzip) for {@code kernel} into {@code target}. */
+    static Path installerInitramfs(Kernel kernel, Path target) {
+        Path busybox = Tools.requireFile(Path.of("/bin/busybox"), "busybox-static");
+        Tools.require("cpio", "cpio");
+        Tools.require("gzip", "gzip");
+        Tools.require("file", "file");
+        assertStatic(busybox);
+        try {
+            Path root = target.resolveSibling(target.getFileName() + ".d");
+            Processes.check("rm", "-rf", root.toString());
+            for (String d : List.of("bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "etc", "lib/modules")) {
+                Files.createDirectories(root.resolve(d));
+            }
+            Files.copy(busybox, root.resolve("bin/busybox"));
+            executable(Files.writeString(root.resolve("init"), INIT));
+            executable(Files.writeString(root.resolve("etc/udhcpc.script"), UDHCPC_SCRIPT));
+            List<String> order = new ArrayList<>();
+            for (Path module : kernel.modules()) {
+                Files.copy(module, root.resolve("lib/modules").resolve(module.getFileName()));
+                String name = module.getFileName().toString();
+                order.add(name.substring(0, name.length() - ".ko".length()));
+            }
+            Files.write(root.resolve("lib/modules/load-order"), order);
+            Processes.check("sh", "-c", "cd \"$1\" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -6 > \"$2\"",
+                    "sh", root.toString(), target.toAbsolutePath().toString());
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Debian's plain {@code busybox} package is dynamically linked and would die in an empty initramfs. */
+    private static void assertStatic(Path busybox) {
+        String file = Processes.check("file", "-L", busybox.toString());
+        if (file.contains("dynamically linked")) {
+            throw new AssertionError(busybox + " is dynamically linked: install busybox-static (" + file.trim() + ")");
+        }
+    }
+
+    private static void executable(Path file) throws IOException {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+}

@@ -1,0 +1,246 @@
+package org.bootferry.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.NetNamespace;
+import org.bootferry.testing.Tools;
+
+/**
+ * A boot network in a box, shaped like a real site: the VM's NIC (a tap) on a bridge; on the same
+ * bridge, through a veth, the site's ordinary DHCP server (dnsmasq in its own namespace: addresses
+ * and an IPv6 Router Advertisement, no boot options); and bootferry on the bridge as the boot server
+ * (ProxyDHCP, TFTP, HTTP). Everything lives in two network namespaces named {@code bfe-*}, so the host
+ * network never sees a packet; closing the lab stops the processes and removes the namespaces, and
+ * starting one first removes what a crashed earlier run left.
+ */
+final class BootLab implements AutoCloseable {
+
+    static final String SERVER_NS = "bfe-srv";
+    static final String DHCP_NS = "bfe-dhcp";
+    static final String BRIDGE = "bfebr0";
+    static final String TAP = "bfetap0";
+    private static final String VETH = "bfeveth0";
+    /** bootferry's address: on the bridge, inside the namespace only. */
+    static final String SERVER_ADDRESS = "10.213.0.1";
+    static final String SITE_DHCP_ADDRESS = "10.213.0.2";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern LISTENING = Pattern.compile("^listening \\S+ (udp|tcp) \\S+:(\\d+)\\s*$");
+    /** ProxyDHCP 67 and 4011, TFTP 69, HTTP 80: what a PXE boot needs from bootferry. */
+    private static final Set<Integer> BOOT_PORTS = Set.of(67, 4011, 69, 80);
+
+    private final Path dir;
+    private final NetNamespace server;
+    private final NetNamespace site;
+    private final List<Process> processes = new ArrayList<>();
+
+    private BootLab(Path dir, NetNamespace server, NetNamespace site) {
+        this.dir = dir;
+        this.server = server;
+        this.site = site;
+    }
+
+    static void requireTools() {
+        Tools.requireRoot();
+        Tools.require("ip", "iproute2");
+        Tools.require("dnsmasq", "dnsmasq-base");
+        Tools.require("tcpdump", "tcpdump");
+    }
+
+    /** Builds the network and starts the site DHCP server; logs and leases go to {@code dir}. */
+    static BootLab start(Path dir) {
+        requireTools();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        NetNamespace server = NetNamespace.create(SERVER_NS);
+        BootLab lab;
+        try {
+            lab = new BootLab(dir, server, NetNamespace.create(DHCP_NS));
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
+        try {
+            lab.wire();
+            lab.startSiteDhcp();
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    private void wire() {
+        // STP off and no forwarding delay: the firmware's first DHCP packets must not be dropped
+        // while a port is "learning".
+        server.run("ip", "link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0");
+        server.run("ip", "addr", "add", SERVER_ADDRESS + "/24", "dev", BRIDGE);
+        server.run("ip", "link", "set", BRIDGE, "up");
+        // A persistent tap that QEMU attaches to (script=no): it exists before the VM does.
+        server.run("ip", "tuntap", "add", "dev", TAP, "mode", "tap");
+        server.run("ip", "link", "set", TAP, "master", BRIDGE);
+        server.run("ip", "link", "set", TAP, "up");
+        Processes.check("ip", "link", "add", VETH, "netns", server.name(), "type", "veth",
+                "peer", "name", "eth0", "netns", site.name());
+        server.run("ip", "link", "set", VETH, "master", BRIDGE);
+        server.run("ip", "link", "set", VETH, "up");
+        site.run("ip", "addr", "add", SITE_DHCP_ADDRESS + "/24", "dev", "eth0");
+        site.run("ip", "-6", "addr", "add", "fd13::2/64", "dev", "eth0", "nodad");
+        site.run("ip", "link", "set", "eth0", "up");
+    }
+
+    /**
+     * The site's DHCP server knows nothing about PXE, as on a real network where bootferry only adds
+     * ProxyDHCP. It also sends Router Advertisements: iPXE configures IPv6 alongside DHCPv4 and, with
+     * no router on the link, waits about 13 s per stage before giving up.
+     */
+    private void startSiteDhcp() {
+        Path conf = write("site-dnsmasq.conf", """
+                port=0
+                interface=eth0
+                bind-interfaces
+                user=root
+                log-dhcp
+                no-ping
+                dhcp-authoritative
+                dhcp-range=10.213.0.100,10.213.0.199,255.255.255.0,1h
+                dhcp-leasefile=%s
+                enable-ra
+                dhcp-range=fd13::,ra-only,64
+                """.formatted(dir.resolve("site-dnsmasq.leases")));
+        Process dnsmasq = spawn(site.exec("dnsmasq", "--conf-file=" + conf, "--keep-in-foreground",
+                "--log-facility=-", "--pid-file"), dir.resolve("site-dnsmasq.log"));
+        awaitLog(dnsmasq, dir.resolve("site-dnsmasq.log"), l -> l.contains("DHCP, IP range"), "site dnsmasq");
+    }
+
+    /**
+     * Starts bootferry in the server namespace as the test JVM's own classes (no jar needed) and
+     * waits until it prints {@code listening ...} for ProxyDHCP 67 and 4011, TFTP 69 and HTTP 80.
+     */
+    void startBootferry(Path config, Path tftpRoot) {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = server.exec(java.toString(), "-cp", System.getProperty("java.class.path"),
+                "org.bootferry.cli.Main", "serve",
+                "--config", config.toAbsolutePath().toString(),
+                "--tftp-root", tftpRoot.toAbsolutePath().toString(),
+                "--bind", "0.0.0.0",
+                "--advertise", SERVER_ADDRESS,
+                "--http-port", "80");
+        Path log = dir.resolve("bootferry.log");
+        Process bootferry = spawn(cmd, log);
+        awaitLog(bootferry, log, new Predicate<>() {
+            private final Set<Integer> seen = new TreeSet<>();
+
+            @Override
+            public boolean test(String line) {
+                Matcher m = LISTENING.matcher(line);
+                if (m.matches()) {
+                    seen.add(Integer.parseInt(m.group(2)));
+                }
+                return seen.containsAll(BOOT_PORTS);
+            }
+        }, "bootferry serve (waiting for `listening` on ports " + BOOT_PORTS + ")");
+    }
+
+    /** Starts capturing every UDP packet on the bridge into {@code pcap}; stop it by closing. */
+    Capture capture(Path pcap) {
+        Path log = pcap.resolveSibling(pcap.getFileName() + ".log");
+        Process tcpdump = spawn(server.exec("tcpdump", "-i", BRIDGE, "-n", "-s0", "-U", "-w", pcap.toString(), "udp"), log);
+        awaitLog(tcpdump, log, l -> l.contains("listening on"), "tcpdump");
+        return new Capture(tcpdump, pcap);
+    }
+
+    /** A running packet capture; closing it stops tcpdump, which flushes the file. */
+    record Capture(Process tcpdump, Path pcap) implements AutoCloseable {
+        @Override
+        public void close() {
+            stop(tcpdump);
+        }
+    }
+
+    NetNamespace serverNamespace() {
+        return server;
+    }
+
+    private Path write(String name, String content) {
+        try {
+            return Files.writeString(dir.resolve(name), content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Process spawn(List<String> cmd, Path log) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            processes.add(p);
+            return p;
+        } catch (IOException e) {
+            throw new AssertionError("could not start " + String.join(" ", cmd) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Polls {@code log} until a line satisfies {@code ready}; fails with the log if the process dies or time runs out. */
+    private static void awaitLog(Process p, Path log, Predicate<String> ready, String what) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        int checked = 0;
+        try {
+            while (System.nanoTime() < deadline) {
+                List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+                for (; checked < lines.size(); checked++) {
+                    if (ready.test(lines.get(checked))) {
+                        return;
+                    }
+                }
+                if (!p.isAlive()) {
+                    throw new AssertionError(what + " exited " + p.exitValue() + " before it was ready; " + log + ":\n"
+                            + String.join("\n", lines));
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError(what + " not ready after " + START_TIMEOUT.toSeconds() + " s; " + log + ":\n"
+                    + Files.readString(log));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for " + what, e);
+        }
+    }
+
+    private static void stop(Process p) {
+        p.destroy();
+        try {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            stop(processes.get(i));
+        }
+        site.close();
+        server.close();
+    }
+}

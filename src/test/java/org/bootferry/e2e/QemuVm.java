@@ -1,0 +1,177 @@
+package org.bootferry.e2e;
+
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.bootferry.config.MacAddress;
+import org.bootferry.testing.NetNamespace;
+import org.bootferry.testing.Tools;
+
+/**
+ * Boots a QEMU VM from the network on a tap device and records its serial console.
+ * TCG only: /dev/kvm on these hosts is nested and SeaBIOS's real-mode code crawls on it. With
+ * {@code -nographic} SeaBIOS mirrors its text (and the iPXE ROM's) to the serial port, so the log
+ * shows every stage from firmware to {@code poweroff -f}, which makes QEMU exit (with -no-reboot).
+ */
+final class QemuVm {
+
+    /** The PXE clients we boot: each is a real firmware with its own DHCP/TFTP habits. */
+    enum Client {
+        /** SeaBIOS with QEMU's e1000 option ROM, which is iPXE: DHCP says "iPXE" from the first packet. */
+        SEABIOS_E1000,
+        /** OVMF with a virtio NIC and no option ROM: EDK2's own PXE client, then TFTP of ipxe.efi. */
+        OVMF_EDK2_VIRTIO
+    }
+
+    /**
+     * One finished boot: the console lines (cleaned of control sequences), how long it took, and, if
+     * QEMU had to be stopped, why.
+     */
+    record Boot(Client client, List<String> serial, Path serialLog, Duration wallTime, int exitCode,
+            Optional<String> stopped) {
+        Boot {
+            serial = List.copyOf(serial);
+        }
+    }
+
+    private static final Pattern ANSI = Pattern.compile("\u001b(\\[[0-9;?]*[A-Za-z]|c)");
+    /**
+     * Console lines after which this boot can only fail: iPXE found nothing to boot, EDK2's PXE
+     * failed (PXE-E..), SeaBIOS ran out of devices, the kernel panicked.
+     */
+    private static final Pattern DEAD_END = Pattern.compile(
+            "No more network devices|PXE-E\\d\\d|No bootable device|Kernel panic");
+    /** Enough for the lines after a dead end (what iPXE or the kernel print next) to reach the log. */
+    private static final Duration DEAD_END_GRACE = Duration.ofSeconds(2);
+    private static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+    private static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+
+    private QemuVm() {
+    }
+
+    static void requireTools(Client client) {
+        Tools.require("qemu-system-x86_64", "qemu-system-x86");
+        Tools.requireFile(Path.of("/usr/lib/ipxe/qemu/efi-e1000.rom"), "ipxe-qemu");
+        if (client == Client.OVMF_EDK2_VIRTIO) {
+            Tools.requireFile(Path.of(OVMF_CODE), "ovmf");
+        }
+    }
+
+    /** Boots {@code client} with NIC {@code mac} on {@code tap} in {@code ns}; the log goes to {@code dir}. */
+    static Boot boot(NetNamespace ns, String tap, Client client, MacAddress mac, Path dir, Duration timeout) {
+        requireTools(client);
+        try {
+            Files.createDirectories(dir);
+            List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-m", "512", "-smp", "1",
+                    "-nographic", "-monitor", "none", "-serial", "stdio", "-no-reboot",
+                    "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no", "-boot", "n"));
+            switch (client) {
+                case SEABIOS_E1000 -> cmd.addAll(List.of("-machine", "pc,accel=tcg",
+                        "-device", "e1000,netdev=n0,mac=" + mac));
+                case OVMF_EDK2_VIRTIO -> {
+                    Path vars = dir.resolve("OVMF_VARS_4M.fd");
+                    Files.copy(Path.of(OVMF_VARS), vars, StandardCopyOption.REPLACE_EXISTING);
+                    cmd.addAll(List.of("-machine", "q35,accel=tcg",
+                            "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
+                            "-drive", "if=pflash,format=raw,unit=1,file=" + vars,
+                            // romfile= (empty): no iPXE ROM, so OVMF's own VirtioNetDxe + PxeBcDxe boot.
+                            "-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile=,bootindex=1"));
+                }
+            }
+            Files.writeString(dir.resolve("qemu.cmd"), String.join(" ", ns.exec(cmd)) + "\n");
+            Path serialLog = dir.resolve("serial.log");
+            long start = System.nanoTime();
+            Process qemu = new ProcessBuilder(ns.exec(cmd))
+                    .redirectError(dir.resolve("qemu.stderr").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            List<String> lines = Collections.synchronizedList(new ArrayList<>());
+            Thread reader = new Thread(() -> copyConsole(qemu.getInputStream(), serialLog, lines, start),
+                    "serial-" + client);
+            reader.start();
+            Optional<String> stopped = awaitPowerOff(qemu, lines, timeout);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            reader.join(5_000);
+            synchronized (lines) {
+                return new Boot(client, lines, serialLog, took, stopped.isEmpty() ? qemu.exitValue() : -1, stopped);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while booting " + client, e);
+        }
+    }
+
+    /**
+     * Waits for the guest to power off. A boot that reached a dead end (firmware out of boot options,
+     * a kernel panic) is stopped a moment later instead of running into the timeout: SeaBIOS and OVMF
+     * would go on trying other devices for minutes.
+     *
+     * @return why QEMU was stopped, or empty when it exited by itself
+     */
+    private static Optional<String> awaitPowerOff(Process qemu, List<String> lines, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<String> reason = Optional.empty();
+        while (!qemu.waitFor(250, TimeUnit.MILLISECONDS)) {
+            if (reason.isEmpty()) {
+                synchronized (lines) {
+                    reason = lines.stream().filter(l -> DEAD_END.matcher(l).find()).findFirst()
+                            .map(l -> "dead end on the console: " + l.strip());
+                }
+                if (reason.isPresent()) {
+                    deadline = Math.min(deadline, System.nanoTime() + DEAD_END_GRACE.toNanos());
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                return Optional.of(reason.orElse("still running after " + timeout.toSeconds() + " s"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Splits the console into lines: firmware redraws progress with CR and moves the cursor with ANSI
+     * sequences, which would make the log unreadable and the assertions brittle. Each line in the file
+     * gets the seconds since QEMU started, which is how the boot's stages are timed.
+     */
+    private static void copyConsole(InputStream in, Path log, List<String> lines, long start) {
+        try (in; BufferedWriter out = Files.newBufferedWriter(log)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                if (b != '\n') {
+                    if (b != '\r' && b != '\b') {
+                        line.write(b);
+                    }
+                    continue;
+                }
+                String text = ANSI.matcher(line.toString(StandardCharsets.ISO_8859_1)).replaceAll("").stripTrailing();
+                line.reset();
+                if (!text.isBlank()) {
+                    lines.add(text);
+                    out.write(String.format("%7.2f %s%n", (System.nanoTime() - start) / 1e9, text));
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            lines.add("(serial console read failed: " + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.bootferry.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.Ports;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.ServerProcess;
+import org.bootferry.testing.Tools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What an admin sees and does: boot-once, events, the API, metrics, access to mutating endpoints. */
+class AdminTest {
+
+    static final String NODE1 = "52-54-00-12-34-56";
+    static final String TOKEN = "0123456789abcdef0123";
+
+    @TempDir
+    Path tmp;
+    ConfigDir config;
+    int port;
+    String base;
+    ServerProcess server;
+
+    @BeforeEach
+    void config() {
+        Tools.require("curl", "curl");
+        config = new ConfigDir(tmp.resolve("config"));
+        config.blob("boot/vmlinuz", 50_000);
+        config.blob("boot/initrd.img", 20_000);
+        port = Ports.freeTcp();
+        base = "http://127.0.0.1:" + port;
+        config.file("server.yaml", "advertise: 127.0.0.1", "httpPort: " + port, "state: ../state",
+                "api: {token: " + TOKEN + ", allowFrom: [127.0.0.0/8]}");
+        config.file("templates/ks.cfg", "network --hostname={{hostname}}", "%post", "curl -X POST {{serverUrl}}/done/{{mac}}",
+                "%end");
+        config.file("machines/" + NODE1 + ".yaml", "hostname: node-01", "bootOnce: true", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}", "  kernelArgs: inst.ks={{kickstartUrl}}",
+                "kickstart: ks.cfg");
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void start() {
+        server = ServerProcess.start(List.of(), tmp.resolve("serve.log"), List.of("http"),
+                "--config", config.dir().toString(), "--bind", "127.0.0.1", "--no-dhcp", "--tftp-port", "0",
+                "--tftp-root", tmp.toString());
+    }
+
+    private static String curl(String... args) {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS"));
+        command.addAll(Arrays.asList(args));
+        return Processes.run(command, 30).text();
+    }
+
+    private String script() {
+        return curl(base + "/boot.ipxe?mac=" + NODE1);
+    }
+
+    private String done(String... auth) {
+        List<String> args = new ArrayList<>(List.of("-X", "POST", "-w", " %{http_code}"));
+        args.addAll(Arrays.asList(auth));
+        args.add(base + "/done/" + NODE1);
+        return curl(args.toArray(String[]::new));
+    }
+
+    @Test
+    void bootOnceMachineInstallsThenBootsFromDiskEvenAfterKillNineUntilReset() {
+        start();
+        assertThat(script()).contains("kernel http://127.0.0.1:" + port + "/boot/" + NODE1 + "/kernel");
+        assertThat(done("-H", "Authorization: Bearer " + TOKEN)).isEqualTo("recorded: 52:54:00:12:34:56 installed\n 200");
+        assertThat(script()).contains("sanboot --no-describe --drive 0x80").doesNotContain("kernel ");
+        server.kill9();
+        start();
+        assertThat(script()).contains("sanboot").doesNotContain("kernel ");
+        Processes.Result reset = Processes.run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.bootferry.cli.Main", "reset", NODE1,
+                "--config", config.dir().toString()), 60);
+        assertThat(reset.text()).isEqualTo("52:54:00:12:34:56: reset; it installs again at its next boot\n");
+        assertThat(script()).contains("kernel http://");
+    }
+
+    @Test
+    void mutatingEndpointsNeedTheTokenAndAnAllowedAddress() {
+        start();
+        assertThat(done()).isEqualTo("a valid api token is required (Authorization: Bearer <token>)\n 401");
+        assertThat(done("-H", "Authorization: Bearer wrong-token-wrong")).endsWith(" 401");
+        config.file("server.yaml", "advertise: 127.0.0.1", "httpPort: " + port, "state: ../state",
+                "api: {token: " + TOKEN + ", allowFrom: [10.0.0.0/8]}");
+        server.close();
+        start();
+        assertThat(done("-H", "Authorization: Bearer " + TOKEN)).isEqualTo("127.0.0.1 is not in api.allowFrom\n 403");
+    }
+
+    @Test
+    void everyStageIsAnEventAndACounter() throws Exception {
+        start();
+        script();
+        curl("-o", "/dev/null", base + "/boot/" + NODE1 + "/kernel");
+        curl("-o", "/dev/null", base + "/boot/" + NODE1 + "/initrd");
+        curl(base + "/ks/" + NODE1);
+        JsonNode events = new ObjectMapper().readTree(curl(base + "/api/events?mac=" + NODE1));
+        assertThat(events).extracting(e -> e.get("stage").asText()).containsExactly("script", "kernel", "initrd", "kickstart");
+        assertThat(events.get(1).get("bytes").asLong()).isEqualTo(50_000);
+        assertThat(events.get(2).get("bytes").asLong()).isEqualTo(20_000);
+        String metrics = curl(base + "/metrics");
+        assertThat(metrics)
+                .contains("bootferry_boot_events_total{stage=\"kernel\"} 1.0")
+                .contains("bootferry_http_requests_total{route=\"script\",status=\"200\"} 1.0")
+                .contains("bootferry_http_response_bytes_total{route=\"kernel\"} 50000.0")
+                .contains("bootferry_config_machines 1.0");
+        assertThat(tmp.resolve("state/events.jsonl")).content().contains("\"stage\":\"initrd\"", "\"bytes\":20000");
+    }
+
+    @Test
+    void apiExplainsAMachineAndListsConfigErrors() throws Exception {
+        start();
+        JsonNode machine = new ObjectMapper().readTree(curl(base + "/api/machines/52:54:00:12:34:56"));
+        assertThat(machine.get("hostname").asText()).isEqualTo("node-01");
+        assertThat(machine.get("dhcp").get("efi-x64").asText()).isEqualTo("ipxe.efi");
+        assertThat(machine.get("cmdline").asText()).isEqualTo("inst.ks=http://127.0.0.1:" + port + "/ks/" + NODE1);
+        assertThat(machine.get("installFile").asText()).contains("curl -X POST http://127.0.0.1:" + port + "/done/52:54:00:12:34:56");
+        JsonNode list = new ObjectMapper().readTree(curl(base + "/api/machines"));
+        assertThat(list).extracting(m -> m.get("mac").asText()).containsExactly("52:54:00:12:34:56");
+
+        config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "kernelArg: x");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        JsonNode errors = new ObjectMapper().readTree(curl(base + "/api/config/errors"));
+        while (errors.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            errors = new ObjectMapper().readTree(curl(base + "/api/config/errors"));
+        }
+        assertThat(errors).singleElement().satisfies(e -> {
+            assertThat(e.get("line").asInt()).isEqualTo(2);
+            assertThat(e.get("message").asText()).isEqualTo("unknown key 'kernelArg' (known keys: bootOnce, files, hostname, kernelBoot, kickstart, profile, vars)");
+        });
+        assertThat(curl(base + "/")).contains("unknown key &#39;kernelArg&#39;");
+    }
+}

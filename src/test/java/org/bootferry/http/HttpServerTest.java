@@ -1,0 +1,157 @@
+package org.bootferry.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.Channel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
+import org.bootferry.boot.BootEvents;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.BootState;
+import org.bootferry.config.ConfigLoader;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.server.Transport;
+import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.Ports;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.Tools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP endpoints, fetched with curl. */
+class HttpServerTest {
+
+    @TempDir
+    static Path tmp;
+    static Path kernel;
+    static Transport transport;
+    static ExecutorService blocking;
+    static Channel channel;
+    static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Tools.require("curl", "curl");
+        ConfigDir config = new ConfigDir(tmp.resolve("config"));
+        kernel = config.blob("boot/vmlinuz", 3 * 1024 * 1024 + 17);
+        config.blob("boot/initrd.img", 4096);
+        int port = Ports.freeTcp();
+        // URLs in answers carry the configured port, so the test configures the one it binds.
+        config.file("server.yaml", "advertise: 10.9.9.9", "httpPort: " + port);
+        config.file("templates/ks.cfg", "network --hostname={{hostname}}", "url --url={{serverUrl}}/repo");
+        config.file("machines/52-54-00-12-34-56.yaml",
+                "hostname: node-01",
+                "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}",
+                "  kernelArgs: console=ttyS0 inst.ks={{kickstartUrl}}",
+                "kickstart: ks.cfg");
+        config.file("machines/52-54-00-12-34-57.yaml", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        transport = Transport.create(1);
+        blocking = Executors.newCachedThreadPool();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        BootState state = new BootState(tmp.resolve("state"));
+        channel = new HttpServer(new HttpServices(new BootPlanner(() -> snapshot, Optional.of(state)),
+                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, registry, registry::scrape, blocking))
+                .bind(transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        base = "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        channel.close().syncUninterruptibly();
+        blocking.shutdownNow();
+        transport.close();
+    }
+
+    private static Processes.Result curl(String... args) {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS"));
+        command.addAll(Arrays.asList(args));
+        return Processes.run(command, 30);
+    }
+
+    @Test
+    void ipxeScriptPointsBackAtTheAddressTheClientUsed() {
+        Processes.Result r = curl("-f", base + "/boot.ipxe?mac=52-54-00-12-34-56");
+        String port = base.substring(base.lastIndexOf(':') + 1);
+        assertThat(r.text()).isEqualTo("#!ipxe\n"
+                + "# bootferry: node-01 (52:54:00:12:34:56)\n"
+                + "kernel http://127.0.0.1:" + port + "/boot/52-54-00-12-34-56/kernel initrd=initrd console=ttyS0 "
+                + "inst.ks=http://127.0.0.1:" + port + "/ks/52-54-00-12-34-56\n"
+                + "initrd --name initrd http://127.0.0.1:" + port + "/boot/52-54-00-12-34-56/initrd\n"
+                + "boot\n");
+    }
+
+    @Test
+    void kernelIsServedWholeWithItsDigestAsEtag() throws Exception {
+        Processes.Result r = curl("-f", "-D", tmp.resolve("headers").toString(), base + "/boot/52:54:00:12:34:56/kernel");
+        byte[] expected = Files.readAllBytes(kernel);
+        assertThat(r.stdout()).isEqualTo(expected);
+        String headers = Files.readString(tmp.resolve("headers")).toLowerCase();
+        assertThat(headers).contains("content-length: " + expected.length)
+                .contains("etag: \"sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected)) + "\"")
+                .contains("accept-ranges: bytes");
+    }
+
+    @Test
+    void rangeRequestsGetExactlyTheirBytes() throws Exception {
+        byte[] all = Files.readAllBytes(kernel);
+        assertThat(curl("-f", "-r", "1000-1999", base + "/boot/52-54-00-12-34-56/kernel").stdout())
+                .isEqualTo(Arrays.copyOfRange(all, 1000, 2000));
+        assertThat(curl("-f", "-r", "-100", base + "/boot/52-54-00-12-34-56/kernel").stdout())
+                .isEqualTo(Arrays.copyOfRange(all, all.length - 100, all.length));
+        assertThat(curl("-f", "-r", "3145000-", base + "/boot/52-54-00-12-34-56/kernel").stdout())
+                .isEqualTo(Arrays.copyOfRange(all, 3145000, all.length));
+        assertThat(curl("-o", "/dev/null", "-w", "%{http_code}", "-r", "99999999-", base + "/boot/52-54-00-12-34-56/kernel").text())
+                .isEqualTo("416");
+    }
+
+    @Test
+    void headGivesLengthWithoutBody() {
+        Processes.Result r = curl("-f", "-I", base + "/boot/52-54-00-12-34-56/initrd");
+        assertThat(r.text().toLowerCase()).startsWith("http/1.1 200").contains("content-length: 4096");
+    }
+
+    @Test
+    void kickstartIsRenderedForTheMachine() {
+        String port = base.substring(base.lastIndexOf(':') + 1);
+        assertThat(curl("-f", base + "/ks/52-54-00-12-34-56").text())
+                .isEqualTo("network --hostname=node-01\nurl --url=http://127.0.0.1:" + port + "/repo\n");
+    }
+
+    @Test
+    void unknownMachinesAndMissingPartsGet404WithOneLineReason() {
+        assertThat(curl("-w", " %{http_code}", base + "/boot.ipxe?mac=52:54:00:00:00:01").text())
+                .isEqualTo("unknown machine 52:54:00:00:00:01: no machines/52-54-00-00-00-01.yaml and no machines/default.yaml\n 404");
+        assertThat(curl("-w", " %{http_code}", base + "/ks/52-54-00-12-34-57").text())
+                .isEqualTo("machine 52:54:00:12:34:57 has no kickstart (set 'kickstart:' in its machine file)\n 404");
+        assertThat(curl("-w", " %{http_code}", base + "/boot/52-54-00-12-34-57/initrd").text())
+                .isEqualTo("machine 52:54:00:12:34:57 has 0 initrd(s); there is no initrd 0\n 404");
+    }
+
+    @Test
+    void badMacIs400() {
+        assertThat(curl("-w", " %{http_code}", base + "/boot.ipxe?mac=nope").text()).endsWith(" 400")
+                .contains("not a MAC address: 'nope'");
+        assertThat(curl("-w", " %{http_code}", base + "/boot.ipxe").text()).endsWith(" 400");
+    }
+
+    @Test
+    void healthz() {
+        assertThat(curl("-f", base + "/healthz").text()).isEqualTo("ok\n");
+    }
+}

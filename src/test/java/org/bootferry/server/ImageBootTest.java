@@ -1,0 +1,354 @@
+package org.bootferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.Firmware;
+import org.bootferry.boot.Machine;
+import org.bootferry.cli.Main;
+import org.bootferry.config.ConfigHolder;
+import org.bootferry.config.ConfigLoader;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.MacAddress;
+import org.bootferry.image.Digest;
+import org.bootferry.image.ImageResolver;
+import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.LocalRegistry;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.TestImages;
+import org.bootferry.testing.Tools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Machines whose {@code kernelBoot.container} names an image in a real registry (Debian's
+ * docker-registry on 127.0.0.1:17100), booted through the whole server and fetched with curl.
+ */
+class ImageBootTest {
+
+    private static final int REGISTRY_PORT = 17100;
+    private static final int GATE_PORT = 17101;
+    /** URLs in answers carry the configured port, so the server is given a fixed one. */
+    private static final int HTTP_PORT = 17110;
+    private static final int TFTP_PORT = 17111;
+    private static final String MAC = "52-54-00-bf-00-01";
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path tmp;
+
+    private static LocalRegistry registry;
+    private static String reg;
+    private ConfigDir config;
+    private ConfigHolder holder;
+    private BootServer server;
+    private String base;
+
+    @BeforeAll
+    static void registryWithImages() throws Exception {
+        Tools.require("curl", "curl");
+        TestImages images = TestImages.standard();
+        registry = LocalRegistry.start(shared.resolve("registry"), REGISTRY_PORT, "");
+        reg = registry.address();
+        // One repository per scenario, so that each one's registry access log lines are its own.
+        for (String repo : List.of("kernel", "quiet", "never", "pulled", "gated")) {
+            images.push("latest", reg + "/test/" + repo + ":1");
+        }
+        images.push("multi", reg + "/test/multi:1", "--all");
+    }
+
+    @AfterAll
+    static void stopRegistry() throws Exception {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.close();
+            holder.close();
+        }
+    }
+
+    /** A config dir whose one machine boots {@code image}; {@code extra} lines go under kernelBoot.container. */
+    private ConfigDir machine(String image, String... extra) {
+        config = new ConfigDir(tmp.resolve("config"));
+        config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + HTTP_PORT,
+                "tftpPort: " + TFTP_PORT, "dhcp: false", "tftpRoot: " + tmp.resolve("tftproot"),
+                "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"), "images:", "  pullTimeout: 1");
+        List<String> lines = new ArrayList<>(List.of("hostname: imgboot-01", "kernelBoot:", "  container:",
+                "    image: " + image));
+        Arrays.stream(extra).map(l -> "    " + l).forEach(lines::add);
+        config.file("machines/" + MAC + ".yaml", lines.toArray(String[]::new));
+        return config;
+    }
+
+    private void startServer() throws IOException {
+        Files.createDirectories(tmp.resolve("tftproot"));
+        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
+        holder = new ConfigHolder(loader, loader.load().requireValid(), BootPlanner::check);
+        server = new BootServer(holder);
+        List<String> ready = new ArrayList<>();
+        server.start(ready::add);
+        String line = ready.get(0); // listening http tcp 127.0.0.1:PORT
+        base = "http://" + line.substring(line.lastIndexOf(' ') + 1);
+    }
+
+    private static Processes.Result curl(String... args) {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS"));
+        command.addAll(Arrays.asList(args));
+        return Processes.run(command, 60);
+    }
+
+    /** GET's body, status and ETag. */
+    private record Got(int status, byte[] body, String etag) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private Got get(String pathOrUrl) throws IOException {
+        Path headers = tmp.resolve("headers");
+        Path body = tmp.resolve("body");
+        Processes.Result r = curl("-o", body.toString(), "-D", headers.toString(), "-w", "%{http_code}",
+                pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl);
+        String etag = Files.readAllLines(headers).stream().filter(h -> h.toLowerCase().startsWith("etag:"))
+                .map(h -> h.substring(5).trim()).findFirst().orElse(null);
+        return new Got(Integer.parseInt(r.text()), Files.readAllBytes(body), etag);
+    }
+
+    private static void assertServes(Got got, byte[] expected) {
+        assertThat(got.status()).isEqualTo(200);
+        assertThat(Digest.of(got.body())).isEqualTo(Digest.of(expected));
+        assertThat(got.etag()).isEqualTo("\"" + Digest.of(expected) + "\"");
+    }
+
+    @Test
+    void containerMachineGetsKernelAndInitrdOutOfTheImageWithTheirDigestsAsEtags() throws Exception {
+        machine(reg + "/test/kernel:1", "kernelPath: /boot/vmlinuz", "initrdPath: /boot/initrd.img");
+        startServer();
+        String script = get("/boot.ipxe?mac=" + MAC).text();
+        assertThat(script).contains("/boot/" + MAC + "/kernel initrd=initrd")
+                .contains("initrd --name initrd " + base + "/boot/" + MAC + "/initrd\n");
+        assertServes(get("/boot/" + MAC + "/kernel"), TestImages.KERNEL_AMD64);
+        assertServes(get("/boot/" + MAC + "/initrd"), TestImages.INITRD);
+        assertThat(curl("-f", "-r", "0-99", base + "/boot/" + MAC + "/kernel").stdout())
+                .isEqualTo(Arrays.copyOfRange(TestImages.KERNEL_AMD64, 0, 100));
+    }
+
+    @Test
+    void arm64MachineGetsTheArm64KernelOutOfAMultiArchIndex() throws Exception {
+        machine(reg + "/test/multi:1", "kernelPath: /boot/vmlinuz", "initrdPath: /boot/initrd.img");
+        startServer();
+        // iPXE asks with the firmware DHCP saw (option 93); every URL in its script carries it on.
+        String script = get("/boot.ipxe?mac=" + MAC + "&firmware=efi-arm64").text();
+        String kernelUrl = script.lines().filter(l -> l.startsWith("kernel ")).findFirst().orElseThrow().split(" ")[1];
+        assertThat(kernelUrl).endsWith("/boot/" + MAC + "/kernel?firmware=efi-arm64");
+        assertServes(get(kernelUrl), TestImages.KERNEL_ARM64);
+        assertServes(get("/boot/" + MAC + "/initrd?firmware=efi-arm64"), TestImages.INITRD);
+        assertServes(get("/boot/" + MAC + "/kernel"), TestImages.KERNEL_AMD64);
+    }
+
+    @Test
+    void neverWithoutTheImageInTheCacheIs503SayingWhatToRun() throws Exception {
+        machine(reg + "/test/never:1", "kernelPath: /boot/vmlinuz", "initrdPath: /boot/initrd.img",
+                "imagePullPolicy: Never");
+        startServer();
+        Got refused = get("/boot/" + MAC + "/kernel");
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.text()).isEqualTo("image " + reg + "/test/never:1 kernel /boot/vmlinuz for linux/amd64"
+                + " unavailable: image " + reg + "/test/never:1 is not cached (its tag was never resolved for"
+                + " linux/amd64 here) and imagePullPolicy is Never: run 'bootferry pull " + reg + "/test/never:1'"
+                + " or use IfNotPresent\n");
+        assertThat(registry.requests("GET /v2/test/never/")).isZero();
+    }
+
+    @Test
+    void pullIntoTheCacheOfARunningServerLetsNeverMachinesBoot() throws Exception {
+        machine(reg + "/test/pulled:1", "kernelPath: /boot/vmlinuz", "initrdPath: /boot/initrd.img",
+                "imagePullPolicy: Never");
+        startServer();
+        assertThat(get("/boot/" + MAC + "/kernel").status()).isEqualTo(503);
+
+        Run pull = bootferry("pull", reg + "/test/pulled:1", "--config", config.dir().toString(),
+                "--kernel-path", "/boot/vmlinuz", "--initrd-path", "/boot/initrd.img");
+        assertThat(pull.exit()).as(pull.err()).isZero();
+        assertThat(pull.err()).contains("layer 2/2").contains("layer 1/2").contains("done");
+        assertThat(pull.out()).contains(reg + "/test/pulled:1 (linux/amd64) -> sha256:")
+                .contains("kernel    /boot/vmlinuz -> /boot/vmlinuz-6.1.0  1.4 MiB  " + Digest.of(TestImages.KERNEL_AMD64))
+                .contains("initrd    /boot/initrd.img -> /boot/initrd.img-6.1.0");
+
+        assertServes(get("/boot/" + MAC + "/kernel"), TestImages.KERNEL_AMD64);
+        assertServes(get("/boot/" + MAC + "/initrd"), TestImages.INITRD);
+    }
+
+    @Test
+    void pullOfAMissingImageExitsOneWithTheRegistrysAnswer() throws Exception {
+        machine(reg + "/test/kernel:1");
+        Run pull = bootferry("pull", reg + "/test/absent:1", "--config", config.dir().toString());
+        assertThat(pull.exit()).isEqualTo(1);
+        assertThat(pull.err()).contains("bootferry: ").contains("test/absent:1");
+    }
+
+    @Test
+    void planningAndExplainingNeverContactTheRegistry() throws Exception {
+        machine(reg + "/test/quiet:1"); // paths by convention, kernelArgs from the image's label
+        MacAddress mac = MacAddress.parse(MAC);
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        try (ImageResolver resolver = ImageSupport.resolver(snapshot.settings())) {
+            BootPlanner planner = new BootPlanner(() -> snapshot, Optional.empty(), Optional.of(resolver));
+            for (Firmware firmware : Firmware.values()) { // what DHCP does on every DISCOVER
+                planner.plan(new Machine(mac, firmware, true, Optional.empty())).orElseThrow();
+            }
+            assertThat(planner.explain(mac).orElseThrow().kernel().from())
+                    .isEqualTo("image " + reg + "/test/quiet:1 kernel (by label or convention) for linux/amd64");
+            assertThat(planner.plan(Machine.of(mac, Firmware.BIOS)).orElseThrow().cmdline()).isEmpty();
+            Run explain = bootferry("explain", MAC, "--config", config.dir().toString());
+            assertThat(explain.exit()).as(explain.err()).isZero();
+            assertThat(registry.requests("GET /v2/test/quiet/") + registry.requests("HEAD /v2/test/quiet/")).isZero();
+
+            startServer();
+            assertServes(get("/boot/" + MAC + "/kernel"), TestImages.KERNEL_AMD64);
+            long afterBoot = registry.requests("GET /v2/test/quiet/") + registry.requests("HEAD /v2/test/quiet/");
+            assertThat(afterBoot).isPositive();
+
+            // Cached now (by the server; the planner's resolver sees the same directory): the image's label
+            // gives the command line, still without a word to the registry.
+            assertThat(planner.plan(Machine.of(mac, Firmware.BIOS)).orElseThrow().cmdline()).isEqualTo("console=ttyS0 quiet");
+            explain = bootferry("explain", MAC, "--config", config.dir().toString());
+            assertThat(explain.out()).contains("cmdline   console=ttyS0 quiet");
+            assertThat(registry.requests("GET /v2/test/quiet/") + registry.requests("HEAD /v2/test/quiet/"))
+                    .isEqualTo(afterBoot);
+        }
+    }
+
+    @Test
+    void slowPullAnswers503NamingTheTimeoutAndTheSamePullServesTheNextBoot() throws Exception {
+        try (Gate gate = new Gate(GATE_PORT, REGISTRY_PORT)) {
+            String image = "127.0.0.1:" + GATE_PORT + "/test/gated:1";
+            machine(image, "kernelPath: /boot/vmlinuz", "initrdPath: /boot/initrd.img");
+            startServer();
+            Got waited = get("/boot/" + MAC + "/kernel");
+            assertThat(waited.status()).isEqualTo(503);
+            assertThat(waited.text()).endsWith("unavailable: pull of " + image + " did not finish within 1 s"
+                    + " (server.yaml images.pullTimeout); it goes on, so a later boot will find it\n");
+            gate.open();
+            Got next = get("/boot/" + MAC + "/kernel");
+            for (int i = 0; i < 50 && next.status() != 200; i++) {
+                Thread.sleep(200);
+                next = get("/boot/" + MAC + "/kernel");
+            }
+            assertServes(next, TestImages.KERNEL_AMD64);
+            assertThat(registry.requests("GET /v2/test/gated/manifests/1 ")).isEqualTo(1);
+        }
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run bootferry(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = new CommandLine(new Main()).execute(args);
+            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    /** A TCP forwarder to the registry that holds every connection until opened: a registry far away. */
+    private static final class Gate implements AutoCloseable {
+        private final ServerSocket socket;
+        private final int upstream;
+        private final CountDownLatch opened = new CountDownLatch(1);
+        private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "gate");
+            t.setDaemon(true);
+            return t;
+        });
+
+        Gate(int port, int upstream) throws IOException {
+            this.upstream = upstream;
+            socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+            threads.execute(this::accept);
+        }
+
+        void open() {
+            opened.countDown();
+        }
+
+        private void accept() {
+            while (!socket.isClosed()) {
+                try {
+                    Socket client = socket.accept();
+                    threads.execute(() -> forward(client));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void forward(Socket client) {
+            try (client; Socket server = new Socket(InetAddress.getByName("127.0.0.1"), upstream)) {
+                opened.await();
+                threads.execute(() -> pipe(server, client));
+                pipe(client, server);
+            } catch (IOException | InterruptedException e) {
+                // the test is over or a side hung up
+            }
+        }
+
+        private static void pipe(Socket from, Socket to) {
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
+                in.transferTo(out);
+                to.shutdownOutput();
+            } catch (IOException e) {
+                // closed: the other direction ends the exchange
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            opened.countDown();
+            socket.close();
+            threads.shutdownNow();
+        }
+    }
+}

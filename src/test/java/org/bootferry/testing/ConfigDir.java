@@ -1,0 +1,48 @@
+package org.bootferry.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Writes a config directory for a test, file by file, as an admin would. */
+public final class ConfigDir {
+
+    private final Path dir;
+
+    public ConfigDir(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Writes {@code relative} (e.g. {@code machines/52-54-00-12-34-56.yaml}) with the given lines. */
+    public ConfigDir file(String relative, String... lines) {
+        Path file = dir.resolve(relative);
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, String.join("\n", lines) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Writes {@code size} bytes of deterministic content, e.g. a fake kernel. */
+    public Path blob(String relative, int size) {
+        Path file = dir.resolve(relative);
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 31 + (i >>> 8));
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+}
