@@ -28,21 +28,21 @@ class ServerProtocolTest {
     void edk2TsizeProbeGetsAnOackThenItsErrorFreesTheSession() throws Exception {
         try (TftpFixture tftp = TftpFixture.onLoopback(root); RawTftpClient client = new RawTftpClient()) {
             Path ipxe = tftp.file("ipxe.efi", 1_017_344);
-            client.send(fixture("edk2-rrq-tsize-probe.bin"), tftp.address);
+            client.send(fixture("e2e-edk2-x64-rrq-ipxe.efi-tsize-probe.bin"), tftp.address);
             RawTftpClient.Received oack = client.expect(WAIT);
             assertThat(oack.packet()).isEqualTo(new TftpPacket.OptionAck(
                     Map.of("tsize", "1017344", "blksize", "1468", "windowsize", "4")));
             assertThat(((TftpPacket.OptionAck) oack.packet()).options().keySet()).containsExactly("tsize", "blksize", "windowsize");
             assertThat(oack.from().getPort()).as("the transfer's own TID").isNotEqualTo(tftp.port());
-            // EDK2 ends its probe with ERROR 8 once it has read tsize.
-            client.send(new TftpPacket.Error(TftpError.OPTION_REFUSED, "tsize probe done"), oack.from());
+            // EDK2 ends its probe with ERROR 8 once it has read tsize (its real packet).
+            client.send(fixture("e2e-edk2-x64-error-after-tsize-probe.bin"), oack.from());
             tftp.awaitIdle(WAIT);
 
             try (RawTftpClient second = new RawTftpClient()) {
-                second.send(fixture("edk2-rrq-ipxe-efi.bin"), tftp.address);
+                second.send(fixture("e2e-edk2-x64-rrq-ipxe.efi.bin"), tftp.address);
                 RawTftpClient.Received real = second.expect(WAIT);
                 assertThat(real.packet()).isEqualTo(new TftpPacket.OptionAck(Map.of("blksize", "1468", "windowsize", "4")));
-                second.send(new TftpPacket.Ack(0), real.from());
+                second.send(fixture("e2e-edk2-x64-ack-oack.bin"), real.from());
                 byte[] content = second.receiveFile(1468, 4, 0, null);
                 assertThat(content).isEqualTo(Files.readAllBytes(ipxe));
             }
@@ -54,7 +54,7 @@ class ServerProtocolTest {
     void grubConfigRequestWithLeadingSlashIsServedFromTheRoot() throws Exception {
         try (TftpFixture tftp = TftpFixture.onLoopback(root); RawTftpClient client = new RawTftpClient()) {
             Path cfg = tftp.file("grub/grub.cfg-01-52-54-00-12-34-56", 3000);
-            client.send(fixture("grub-rrq-grub-cfg.bin"), tftp.address);
+            client.send(fixture("grub-arm64-rrq-grub-cfg.bin"), tftp.address);
             RawTftpClient.Received oack = client.expect(WAIT);
             assertThat(oack.packet()).isEqualTo(new TftpPacket.OptionAck(Map.of("blksize", "1024", "tsize", "3000")));
             client.send(new TftpPacket.Ack(0), oack.from());
@@ -267,7 +267,7 @@ class ServerProtocolTest {
     }
 
     private static byte[] fixture(String name) throws IOException {
-        try (InputStream in = ServerProtocolTest.class.getResourceAsStream("/tftp/" + name)) {
+        try (InputStream in = ServerProtocolTest.class.getResourceAsStream("/captures/tftp/" + name)) {
             return in.readAllBytes();
         }
     }

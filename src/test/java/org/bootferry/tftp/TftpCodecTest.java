@@ -15,20 +15,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The codec on requests captured from real firmware (EDK2 under OVMF, GRUB on arm64) and on broken datagrams. */
+/** The codec on packets captured from real firmware (EDK2 under OVMF, GRUB on arm64) and on broken datagrams. */
 class TftpCodecTest {
 
     @Test
     void edk2TsizeProbeDecodesWithOptionsInOrder() throws Exception {
-        TftpPacket packet = TftpCodec.decode(fixture("edk2-rrq-tsize-probe.bin"));
+        TftpPacket packet = TftpCodec.decode(fixture("e2e-edk2-x64-rrq-ipxe.efi-tsize-probe.bin"));
         assertThat(packet).isEqualTo(new TftpPacket.ReadRequest("ipxe.efi", "octet",
                 ordered("tsize", "0", "blksize", "1468", "windowsize", "4")));
         assertThat(((TftpPacket.ReadRequest) packet).options().keySet()).containsExactly("tsize", "blksize", "windowsize");
     }
 
     @Test
-    void capturedRequestsEncodeBackToTheSameBytes() throws Exception {
-        for (String name : new String[] {"edk2-rrq-tsize-probe.bin", "edk2-rrq-ipxe-efi.bin", "grub-rrq-grub-cfg.bin"}) {
+    void edk2AckOfTheOackAndItsProbeAbortDecode() throws Exception {
+        assertThat(TftpCodec.decode(fixture("e2e-edk2-x64-ack-oack.bin"))).isEqualTo(new TftpPacket.Ack(0));
+        assertThat(TftpCodec.decode(fixture("e2e-edk2-x64-error-after-tsize-probe.bin")))
+                .isEqualTo(new TftpPacket.Error(TftpError.OPTION_REFUSED, "User aborted the transfer"));
+    }
+
+    @Test
+    void capturedPacketsEncodeBackToTheSameBytes() throws Exception {
+        for (String name : new String[] {"e2e-edk2-x64-rrq-ipxe.efi-tsize-probe.bin", "e2e-edk2-x64-rrq-ipxe.efi.bin",
+            "grub-arm64-rrq-grub-cfg.bin", "e2e-edk2-x64-ack-oack.bin", "e2e-edk2-x64-error-after-tsize-probe.bin"}) {
             ByteBuf captured = fixture(name);
             ByteBuf encoded = Unpooled.buffer();
             TftpCodec.encode(TftpCodec.decode(captured), encoded);
@@ -38,13 +46,13 @@ class TftpCodecTest {
 
     @Test
     void grubRequestKeepsItsLeadingSlash() throws Exception {
-        assertThat(TftpCodec.decode(fixture("grub-rrq-grub-cfg.bin"))).isEqualTo(new TftpPacket.ReadRequest(
+        assertThat(TftpCodec.decode(fixture("grub-arm64-rrq-grub-cfg.bin"))).isEqualTo(new TftpPacket.ReadRequest(
                 "/grub/grub.cfg-01-52-54-00-12-34-56", "octet", ordered("blksize", "1024", "tsize", "0")));
     }
 
     @Test
     void everyTruncationOfARealRequestIsMalformedOrAShorterRequest() throws Exception {
-        byte[] whole = ByteBufUtil.getBytes(fixture("edk2-rrq-tsize-probe.bin"));
+        byte[] whole = ByteBufUtil.getBytes(fixture("e2e-edk2-x64-rrq-ipxe.efi-tsize-probe.bin"));
         for (int length = 0; length < whole.length; length++) {
             ByteBuf prefix = Unpooled.wrappedBuffer(whole, 0, length);
             try {
@@ -128,7 +136,7 @@ class TftpCodecTest {
 
     @Test
     void decodingLeavesTheBufferIndexesAlone() throws Exception {
-        ByteBuf captured = fixture("edk2-rrq-ipxe-efi.bin");
+        ByteBuf captured = fixture("e2e-edk2-x64-rrq-ipxe.efi.bin");
         int reader = captured.readerIndex();
         TftpCodec.decode(captured);
         assertThat(captured.readerIndex()).isEqualTo(reader);
@@ -143,7 +151,7 @@ class TftpCodecTest {
     }
 
     static ByteBuf fixture(String name) throws IOException {
-        try (InputStream in = TftpCodecTest.class.getResourceAsStream("/tftp/" + name)) {
+        try (InputStream in = TftpCodecTest.class.getResourceAsStream("/captures/tftp/" + name)) {
             return Unpooled.wrappedBuffer(in.readAllBytes());
         }
     }
