@@ -32,6 +32,7 @@ import org.bootferry.dhcp.DhcpSettings;
 import org.bootferry.dhcp.ProxyDhcpServer;
 import org.bootferry.http.HttpServer;
 import org.bootferry.image.ImageResolver;
+import org.bootferry.tftp.BootPlanFiles;
 import org.bootferry.tftp.RootDirectory;
 import org.bootferry.tftp.TftpFiles;
 import org.bootferry.tftp.TftpServer;
@@ -108,7 +109,7 @@ public final class BootServer implements AutoCloseable {
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
-            TftpServer tftp = new TftpServer(TftpSettings.defaults(), tftpFiles(settings));
+            TftpServer tftp = new TftpServer(TftpSettings.defaults(), tftpFiles(settings, planner));
             closeables.add(tftp);
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
@@ -134,9 +135,10 @@ public final class BootServer implements AutoCloseable {
         }
     }
 
-    private static TftpFiles tftpFiles(ServerSettings settings) {
+    /** Per-machine loader files first (from the plan), then tftproot, then Debian's iPXE binaries. */
+    private static TftpFiles tftpFiles(ServerSettings settings, BootPlanner planner) {
         try {
-            return RootDirectory.withDebianIpxe(settings.tftpRoot());
+            return TftpFiles.chain(new BootPlanFiles(planner), RootDirectory.withDebianIpxe(settings.tftpRoot()));
         } catch (IOException e) {
             throw new ListenerException("cannot serve TFTP from " + settings.tftpRoot() + ": " + e.getMessage()
                     + " (check --tftp-root or tftpRoot in server.yaml)", e);

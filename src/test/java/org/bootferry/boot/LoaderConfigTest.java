@@ -1,0 +1,101 @@
+package org.bootferry.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.bootferry.config.ConfigLoader;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.MacAddress;
+import org.bootferry.testing.ConfigDir;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LoaderConfigTest {
+
+    static final MacAddress NODE1 = MacAddress.parse("52:54:00:12:34:56");
+
+    @TempDir
+    Path tmp;
+    BootPlanner planner;
+
+    @BeforeEach
+    void machineWithTwoInitrds() {
+        ConfigDir config = new ConfigDir(tmp.resolve("config"));
+        config.blob("boot/vmlinuz", 10);
+        config.blob("boot/initrd.img", 10);
+        config.blob("boot/extra.img", 10);
+        config.file("server.yaml", "advertise: 10.0.0.1", "httpPort: 8080");
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01",
+                "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz, initrd: [boot/initrd.img, boot/extra.img]}",
+                "  kernelArgs: console=ttyS0 inst.ks={{kickstartUrl}}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        planner = new BootPlanner(() -> snapshot);
+    }
+
+    @Test
+    void perMachineNamesAreRecognisedInAnySpellingOfTheMac() {
+        assertThat(LoaderConfig.parse("pxelinux.cfg/01-52-54-00-12-34-56")).contains(new LoaderConfig.Pxelinux(NODE1));
+        assertThat(LoaderConfig.parse("grub/grub.cfg-01-52-54-00-12-34-56")).contains(new LoaderConfig.Grub(NODE1));
+        assertThat(LoaderConfig.parse("EFI/debian/grub.cfg-01-52-54-00-12-34-56")).contains(new LoaderConfig.Grub(NODE1));
+        assertThat(LoaderConfig.parse("52-54-00-12-34-56/kernel")).contains(new LoaderConfig.File(NODE1, Firmware.BIOS, -1));
+        assertThat(LoaderConfig.parse("52-54-00-12-34-56/initrd")).contains(new LoaderConfig.File(NODE1, Firmware.BIOS, 0));
+        assertThat(LoaderConfig.parse("52-54-00-12-34-56/initrd/1")).contains(new LoaderConfig.File(NODE1, Firmware.BIOS, 1));
+        assertThat(LoaderConfig.parse("52-54-00-12-34-56/efi-arm64/kernel")).contains(new LoaderConfig.File(NODE1, Firmware.EFI_ARM64, -1));
+        assertThat(LoaderConfig.parse("PXELINUX.CFG/01-52-54-00-12-34-56")).contains(new LoaderConfig.Pxelinux(NODE1));
+    }
+
+    @Test
+    void otherNamesAreNotPerMachine() {
+        for (String name : List.of("pxelinux.cfg/default", "pxelinux.cfg/C0A80001", "grub/grub.cfg", "ipxe.efi",
+                "52-54-00-12-34-56/kernel/1", "52-54-00-12-34-56/sparc/kernel", "52-54-00-12-34-56/vmlinuz",
+                "grub/grub.cfg-01-52-54-00-12-34")) {
+            assertThat(LoaderConfig.parse(name)).as(name).isEmpty();
+        }
+    }
+
+    @Test
+    void pxelinuxConfigBootsThePlanOverTftp() {
+        BootPlan plan = planner.plan(Machine.of(NODE1, Firmware.BIOS)).orElseThrow();
+        assertThat(LoaderConfig.pxelinux(plan)).isEqualTo(String.join("\n",
+                "# bootferry: node-01 (52:54:00:12:34:56)",
+                "DEFAULT bootferry",
+                "PROMPT 0",
+                "LABEL bootferry",
+                "  KERNEL /52-54-00-12-34-56/kernel",
+                "  APPEND initrd=/52-54-00-12-34-56/initrd,/52-54-00-12-34-56/initrd/1 console=ttyS0"
+                        + " inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56",
+                ""));
+    }
+
+    @Test
+    void grubConfigHasASectionPerArchitecture() {
+        List<BootPlan> plans = List.of(planner.plan(Machine.of(NODE1, Firmware.EFI_X64)).orElseThrow(),
+                planner.plan(Machine.of(NODE1, Firmware.EFI_ARM64)).orElseThrow());
+        assertThat(LoaderConfig.grub(plans)).isEqualTo(String.join("\n",
+                "# bootferry: node-01 (52:54:00:12:34:56)",
+                "set timeout=0",
+                "if [ \"$grub_cpu\" = \"x86_64\" ]; then",
+                "  linux '/52-54-00-12-34-56/kernel' 'console=ttyS0' 'inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56'",
+                "  initrd '/52-54-00-12-34-56/initrd' '/52-54-00-12-34-56/initrd/1'",
+                "  boot",
+                "fi",
+                "if [ \"$grub_cpu\" = \"arm64\" ]; then",
+                "  linux '/52-54-00-12-34-56/efi-arm64/kernel' 'console=ttyS0' 'inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56'",
+                "  initrd '/52-54-00-12-34-56/efi-arm64/initrd' '/52-54-00-12-34-56/efi-arm64/initrd/1'",
+                "  boot",
+                "fi",
+                "echo 'bootferry has no kernel for this architecture:' \"$grub_cpu\"",
+                ""));
+    }
+
+    @Test
+    void namesInTheConfigsParseBackToTheirFiles() {
+        BootPlan arm = planner.plan(Machine.of(NODE1, Firmware.EFI_ARM64)).orElseThrow();
+        assertThat(LoaderConfig.parse(LoaderConfig.initrdName(arm, 1).substring(1)))
+                .isEqualTo(Optional.of(new LoaderConfig.File(NODE1, Firmware.EFI_ARM64, 1)));
+    }
+}
