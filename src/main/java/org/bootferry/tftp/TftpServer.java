@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class TftpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
+    private static final int REQUEST_BUFFER = 4 << 20;
 
     private final TftpSettings settings;
     private final TftpFiles files;
@@ -68,6 +69,8 @@ public final class TftpServer implements AutoCloseable {
         ChannelFuture bound = new Bootstrap()
                 .group(group)
                 .channel(datagramChannelType(group))
+                // A boot storm sends requests in bursts; the kernel caps this at net.core.rmem_max.
+                .option(ChannelOption.SO_RCVBUF, REQUEST_BUFFER)
                 .handler(new RequestHandler(group, address))
                 .bind(address);
         bound.addListener(f -> {

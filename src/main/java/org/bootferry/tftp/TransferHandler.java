@@ -53,7 +53,8 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         this.file = file;
         this.options = options;
         this.transfer = transfer;
-        this.aheadCapacity = Math.max(READ_AHEAD, options.blockSize());
+        // No more than the file: thousands of transfers of small configs should not hold 32 KiB each.
+        this.aheadCapacity = (int) Math.min(Math.max(READ_AHEAD, options.blockSize()), file.size());
         this.segmentSize = TftpCodec.DATA_HEADER_LENGTH + options.blockSize();
     }
 

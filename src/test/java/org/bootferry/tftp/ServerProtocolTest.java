@@ -216,6 +216,45 @@ class ServerProtocolTest {
     }
 
     @Test
+    void twoThousandTransfersRunAtOnce() throws Exception {
+        TftpSettings patient = TftpSettings.defaults().withTimeout(Duration.ofSeconds(5), 5);
+        int count = 2000;
+        List<RawTftpClient> clients = new ArrayList<>();
+        try (TftpFixture tftp = new TftpFixture(root, patient, InetAddress.getLoopbackAddress())) {
+            byte[] source = Files.readAllBytes(tftp.file("f.bin", 512 * 8 + 100));
+            for (int i = 0; i < count; i++) {
+                RawTftpClient client = new RawTftpClient();
+                clients.add(client);
+                client.request("f.bin", Map.of(), tftp.address);
+            }
+            List<RawTftpClient.Received> firsts = new ArrayList<>();
+            for (RawTftpClient client : clients) {
+                // Like firmware, ask again when no answer comes: a burst can overflow the request socket.
+                RawTftpClient.Received first = client.receive(Duration.ofSeconds(1));
+                for (int retry = 0; first == null && retry < 3; retry++) {
+                    client.request("f.bin", Map.of(), tftp.address);
+                    first = client.receive(Duration.ofSeconds(1));
+                }
+                assertThat(first).as("DATA 1").isNotNull();
+                firsts.add(first);
+            }
+            assertThat(tftp.server.activeTransfers()).as("transfers open at once").isEqualTo(count);
+            for (int i = 0; i < count; i++) {
+                RawTftpClient client = clients.get(i);
+                client.send(new TftpPacket.Ack(1), firsts.get(i).from());
+                byte[] rest = client.receiveFile(512, 1, 0, null, 2);
+                byte[] whole = new byte[512 + rest.length];
+                ((TftpPacket.Data) firsts.get(i).packet()).data().getBytes(0, whole, 0, 512);
+                System.arraycopy(rest, 0, whole, 512, rest.length);
+                assertThat(whole).as("content of transfer %d", i).isEqualTo(source);
+            }
+            tftp.awaitIdle(WAIT);
+        } finally {
+            clients.forEach(RawTftpClient::close);
+        }
+    }
+
+    @Test
     void sessionCapAnswersWithABusyError() throws Exception {
         TftpSettings one = TftpSettings.defaults().withMaxSessions(1);
         try (TftpFixture tftp = new TftpFixture(root, one, InetAddress.getLoopbackAddress());
