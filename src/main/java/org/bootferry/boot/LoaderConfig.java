@@ -104,7 +104,7 @@ public final class LoaderConfig {
      * @param plans the machine's plans for the firmware of {@link #GRUB_FIRMWARE} that could be planned
      */
     public static String grub(List<BootPlan> plans) {
-        StringBuilder cfg = header(plans.get(0)).append("set timeout=0\n");
+        StringBuilder cfg = header(plans.get(0));
         if (plans.get(0).localBoot()) {
             return cfg.append("echo 'Installed already (bootOnce): booting from local disk'\nexit\n").toString();
         }

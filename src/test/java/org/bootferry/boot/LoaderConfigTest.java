@@ -77,7 +77,6 @@ class LoaderConfigTest {
                 planner.plan(Machine.of(NODE1, Firmware.EFI_ARM64)).orElseThrow());
         assertThat(LoaderConfig.grub(plans)).isEqualTo(String.join("\n",
                 "# bootferry: node-01 (52:54:00:12:34:56)",
-                "set timeout=0",
                 "if [ \"$grub_cpu\" = \"x86_64\" ]; then",
                 "  linux '/52-54-00-12-34-56/kernel' 'console=ttyS0' 'inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56'",
                 "  initrd '/52-54-00-12-34-56/initrd' '/52-54-00-12-34-56/initrd/1'",
