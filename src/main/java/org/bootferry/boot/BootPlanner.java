@@ -269,7 +269,7 @@ public final class BootPlanner {
      */
     private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl) {
         if (machine.ipxe()) {
-            return serverUrl + "/boot.ipxe?mac=" + machine.mac() + BootPlan.firmwareParam(machine.firmware(), "&");
+            return BootPlan.scriptUrl(serverUrl, machine).toString();
         }
         String loaderFirmware = machine.firmware().httpBoot()
                 ? machine.firmware().id().replace("http-", "efi-") : machine.firmware().id();

@@ -67,7 +67,7 @@ class BootPlannerTest {
     void ipxeGetsItsScriptUrlWhichEndsTheChainload() {
         Machine ipxe = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
         assertThat(planner().plan(ipxe).orElseThrow().bootFile())
-                .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
+                .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56&firmware=efi-x64");
     }
 
     @Test
