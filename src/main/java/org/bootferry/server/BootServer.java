@@ -26,6 +26,7 @@ import java.util.function.Consumer;
 import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.BootState;
+import org.bootferry.boot.LoaderFiles;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
@@ -102,8 +103,8 @@ public final class BootServer implements AutoCloseable {
         BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images));
         InetAddress bind = literal(settings.bind());
         try {
-            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, registry, registry::scrape,
-                    blocking));
+            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders(settings), registry,
+                    registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
@@ -131,6 +132,15 @@ public final class BootServer implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private static LoaderFiles loaders(ServerSettings settings) {
+        try {
+            return new LoaderFiles(settings.tftpRoot());
+        } catch (IOException e) {
+            throw new ListenerException("cannot serve loaders from " + settings.tftpRoot() + ": " + e.getMessage()
+                    + " (check --tftp-root or tftpRoot in server.yaml)", e);
         }
     }
 
