@@ -8,14 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.bootferry.testing.Processes;
 import org.bootferry.testing.NetNamespace;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.ServerProcess;
 import org.bootferry.testing.Tools;
 
 /**
@@ -34,15 +31,14 @@ final class BootLab implements AutoCloseable {
     static final String SERVER_ADDRESS = "10.213.0.1";
     static final String SITE_DHCP_ADDRESS = "10.213.0.2";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern LISTENING = Pattern.compile("^listening \\S+ (udp|tcp) \\S+:(\\d+)\\s*$");
     /** ProxyDHCP 67 and 4011, TFTP 69, HTTP 80: what a PXE boot needs from bootferry. */
-    private static final Set<Integer> BOOT_PORTS = Set.of(67, 4011, 69, 80);
 
     private final Path dir;
     private final String prefix;
     private final NetNamespace server;
     private final NetNamespace site;
     private final List<Process> processes = new ArrayList<>();
+    private ServerProcess bootferry;
 
     private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site) {
         this.dir = dir;
@@ -147,31 +143,16 @@ final class BootLab implements AutoCloseable {
 
     /**
      * Starts bootferry in the server namespace as the test JVM's own classes (no jar needed) and
-     * waits until it prints {@code listening ...} for ProxyDHCP 67 and 4011, TFTP 69 and HTTP 80.
+     * waits until it prints {@code listening ...} for ProxyDHCP (67, 4011), TFTP and HTTP (80).
      */
     void startBootferry(Path config, Path tftpRoot) {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = server.exec(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "org.bootferry.cli.Main", "serve",
+        bootferry = ServerProcess.start(server.exec(List.of()), dir.resolve("bootferry.log"),
+                List.of("dhcp", "pxe", "tftp", "http"),
                 "--config", config.toAbsolutePath().toString(),
                 "--tftp-root", tftpRoot.toAbsolutePath().toString(),
                 "--bind", "0.0.0.0",
                 "--advertise", SERVER_ADDRESS,
                 "--http-port", "80");
-        Path log = dir.resolve("bootferry.log");
-        Process bootferry = spawn(cmd, log);
-        awaitLog(bootferry, log, new Predicate<>() {
-            private final Set<Integer> seen = new TreeSet<>();
-
-            @Override
-            public boolean test(String line) {
-                Matcher m = LISTENING.matcher(line);
-                if (m.matches()) {
-                    seen.add(Integer.parseInt(m.group(2)));
-                }
-                return seen.containsAll(BOOT_PORTS);
-            }
-        }, "bootferry serve (waiting for `listening` on ports " + BOOT_PORTS + ")");
     }
 
     /** Starts capturing every UDP packet on the bridge into {@code pcap}; stop it by closing. */
@@ -254,6 +235,9 @@ final class BootLab implements AutoCloseable {
 
     @Override
     public void close() {
+        if (bootferry != null) {
+            bootferry.close();
+        }
         for (int i = processes.size() - 1; i >= 0; i--) {
             stop(processes.get(i));
         }
