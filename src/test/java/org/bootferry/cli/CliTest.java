@@ -61,7 +61,8 @@ class CliTest {
     void serveSaysWhatToDoWhenThePortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Commands.Run r = run("serve", "--config", config.dir().toString(), "--bind", "127.0.0.1",
-                    "--http-port", String.valueOf(taken.getLocalPort()), "--no-dhcp", "--tftp-port", "0");
+                    "--http-port", String.valueOf(taken.getLocalPort()), "--no-dhcp", "--tftp-port", "0",
+                    "--tftp-root", tmp.toString());
             assertThat(r.exit()).isEqualTo(2);
             assertThat(r.err()).isEqualTo("bootferry: cannot listen for http on tcp 127.0.0.1:" + taken.getLocalPort()
                     + ": the port is already in use by another process (see: ss -lunpt | grep :" + taken.getLocalPort()
