@@ -100,7 +100,7 @@ public final class BootServer implements AutoCloseable {
             throw new ListenerException("cannot open the image cache " + settings.cache() + ": " + e.getMessage()
                     + " (set 'cache:' in server.yaml or --cache to a writable directory)", e);
         }
-        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images));
+        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry);
         InetAddress bind = literal(settings.bind());
         try {
             HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders(settings), registry,

@@ -160,6 +160,9 @@ class ImageBootTest {
         assertServes(get("/boot/" + MAC + "/initrd"), TestImages.INITRD);
         assertThat(curl("-f", "-r", "0-99", base + "/boot/" + MAC + "/kernel").stdout())
                 .isEqualTo(Arrays.copyOfRange(TestImages.KERNEL_AMD64, 0, 100));
+        assertThat(curl("-f", base + "/metrics").text())
+                .contains("bootferry_image_resolves_total{result=\"pulled\"} 1.0")
+                .containsPattern("bootferry_image_resolves_total\\{result=\"cache\"} [1-9]");
     }
 
     @Test
