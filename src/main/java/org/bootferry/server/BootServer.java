@@ -126,8 +126,9 @@ public final class BootServer implements AutoCloseable {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",
                             new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port/--pxe-port (or --no-dhcp)", e), e);
                 }
-                ready.accept(listening("dhcp", "udp", bound.dhcp()));
-                ready.accept(listening("pxe", "udp", bound.pxe()));
+                // The configured address with the bound ports: a wildcard socket reports itself as ::.
+                ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, bound.dhcp().getPort())));
+                ready.accept(listening("pxe", "udp", new InetSocketAddress(bind, bound.pxe().getPort())));
             }
         } catch (RuntimeException e) {
             close();
