@@ -20,5 +20,5 @@ if [ -n "$(echo "$missing" | tr -d ' ')" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-[ -f target/bootferry.jar ] || mvn -B -q package -DskipTests
+mvn -B -q package -DskipTests
 exec java -XX:+ExitOnOutOfMemoryError -jar target/bootferry.jar serve "$@"
