@@ -17,9 +17,9 @@ curl                     http tests
 tftp-hpa                 tftp tests: a real client
 atftp                    tftp tests: a client with options
 tftpd-hpa                tftp tests: the incumbent server, for comparison
-docker-registry          image tests: a real OCI registry on loopback
-skopeo                   image tests: pushes images
-umoci                    image tests: builds images
+docker-registry          image tests + e2e: a real OCI registry (on loopback, or in the e2e lab)
+skopeo                   image tests + e2e: pushes images
+umoci                    image tests + e2e: builds images
 zstd                     image tests: zstd layers
 apache2-utils            image tests: htpasswd
 openssl                  image tests: the token server's signing key

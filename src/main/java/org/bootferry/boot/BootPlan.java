@@ -35,7 +35,16 @@ public record BootPlan(
 
     /** URL of the iPXE script for this machine. */
     public URI scriptUrl() {
-        return serverUrl.resolve("/boot.ipxe?mac=" + machine.mac() + firmwareParam(machine.firmware(), "&"));
+        return scriptUrl(serverUrl, machine);
+    }
+
+    /**
+     * The script URL names every firmware but BIOS: the script must know UEFI from BIOS (an installed
+     * bootOnce machine leaves with {@code exit} under UEFI, {@code sanboot} under BIOS).
+     */
+    static URI scriptUrl(URI serverUrl, Machine machine) {
+        String firmware = machine.firmware() == Firmware.BIOS ? "" : "&firmware=" + machine.firmware().id();
+        return serverUrl.resolve("/boot.ipxe?mac=" + machine.mac() + firmware);
     }
 
     /** URL of the kernel over HTTP. */

@@ -1,5 +1,7 @@
 package org.bootferry.boot;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -43,9 +45,15 @@ public final class BootPlanner {
 
     /** @param images the server's one resolver, for {@code kernelBoot.container}; without it such machines aren't planned */
     public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images) {
+        this(config, state, images, new SimpleMeterRegistry());
+    }
+
+    /** @param registry where image pulls and cache hits are counted */
+    public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images,
+            MeterRegistry registry) {
         this.config = config;
         this.state = state;
-        this.images = images.map(ImagePuller::new);
+        this.images = images.map(resolver -> new ImagePuller(resolver, registry));
     }
 
     /**
@@ -269,7 +277,7 @@ public final class BootPlanner {
      */
     private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl) {
         if (machine.ipxe()) {
-            return serverUrl + "/boot.ipxe?mac=" + machine.mac() + BootPlan.firmwareParam(machine.firmware(), "&");
+            return BootPlan.scriptUrl(serverUrl, machine).toString();
         }
         String loaderFirmware = machine.firmware().httpBoot()
                 ? machine.firmware().id().replace("http-", "efi-") : machine.firmware().id();

@@ -39,6 +39,7 @@ import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Firmware;
 import org.bootferry.boot.IpxeScript;
+import org.bootferry.boot.LoaderFiles;
 import org.bootferry.boot.Machine;
 import org.bootferry.config.Cidr;
 import org.bootferry.config.MacAddress;
@@ -61,6 +62,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Pattern DONE = Pattern.compile("/done/([^/]+)");
     private static final Pattern MACHINE = Pattern.compile("/api/machines/([^/]+)");
     private static final Pattern RESET = Pattern.compile("/api/machines/([^/]+)/reset");
+    /** The tftproot over HTTP: UEFI HTTP Boot fetches its loader by URL. */
+    private static final String LOADERS = "/tftp/";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String JSON = "application/json";
     private static final String HTML = "text/html; charset=utf-8";
@@ -133,6 +136,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             sendText(ex, HttpResponseStatus.OK, "ok");
         } else if (path.equals("/metrics")) {
             send(ex, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", services.metrics().get());
+        } else if (path.startsWith(LOADERS)) {
+            loader(ex, path.substring(LOADERS.length()));
         } else if (path.equals("/boot.ipxe")) {
             script(ex, macParam(ex.uri()));
         } else if ((m = BOOT_FILE.matcher(path)).matches()) {
@@ -169,6 +174,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "metrics" -> "metrics";
             case "boot.ipxe" -> "script";
             case "ks" -> "kickstart";
+            case "tftp" -> "loader";
             case "files" -> "install-file";
             case "done" -> "done";
             case "api" -> "api";
@@ -183,6 +189,24 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         String script = IpxeScript.render(plan);
         record(mac, plan.localBoot() ? BootEvent.Stage.LOCAL_BOOT : BootEvent.Stage.SCRIPT, ex.request().uri());
         send(ex, HttpResponseStatus.OK, TEXT, script);
+    }
+
+    /**
+     * A loader for UEFI HTTP Boot. EDK2 decides what it downloaded by Content-Type first
+     * ({@code application/efi}), then by extension.
+     */
+    private void loader(Exchange ex, String name) throws Refusal {
+        Path file;
+        try {
+            file = services.loaders().find(LoaderFiles.normalise(name)).orElseThrow(() -> new Refusal(
+                    HttpResponseStatus.NOT_FOUND, "no loader '" + LoaderFiles.printable(name) + "' in "
+                            + services.loaders().directories()));
+        } catch (LoaderFiles.Refusal e) {
+            log.warn("refused {} from {}: {}", ex.request().uri(), ex.ctx().channel().remoteAddress(), e.getMessage());
+            throw new Refusal(HttpResponseStatus.FORBIDDEN, e.getMessage());
+        }
+        String type = name.endsWith(".efi") ? "application/efi" : HttpHeaderValues.APPLICATION_OCTET_STREAM.toString();
+        serveFile(ex, new BootFile.Local(file), type, Outcome.NONE);
     }
 
     private void kickstart(Exchange ex, MacAddress mac) throws Refusal {
@@ -327,8 +351,35 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         serveBootFile(ex, mac, kind.equals("kernel") ? BootEvent.Stage.KERNEL : BootEvent.Stage.INITRD, file);
     }
 
-    /** Fetching may wait for an image pull: done off the event loop, answered back on it. */
+    /** What to do once a file's body went out, or could not be had. */
+    private interface Outcome {
+        Outcome NONE = new Outcome() {
+        };
+
+        default void sent(long bytes, long millis) {
+        }
+
+        default void unavailable(String reason) {
+        }
+    }
+
     private void serveBootFile(Exchange ex, MacAddress mac, BootEvent.Stage stage, BootFile file) {
+        String uri = ex.request().uri();
+        serveFile(ex, file, HttpHeaderValues.APPLICATION_OCTET_STREAM.toString(), new Outcome() {
+            @Override
+            public void sent(long bytes, long millis) {
+                services.events().record(BootEvent.transfer(mac, stage, uri, bytes, millis));
+            }
+
+            @Override
+            public void unavailable(String reason) {
+                record(mac, BootEvent.Stage.FAILED, stage + " " + reason);
+            }
+        });
+    }
+
+    /** Fetching may wait for an image pull: done off the event loop, answered back on it. */
+    private void serveFile(Exchange ex, BootFile file, String contentType, Outcome outcome) {
         FullHttpRequest held = ex.request().retainedDuplicate();
         Exchange later = new Exchange(ex.ctx(), held, ex.uri(), ex.route());
         try {
@@ -338,18 +389,18 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     String etag = "\"" + file.digest() + "\"";
                     ex.ctx().executor().execute(() -> {
                         try {
-                            sendFile(later, mac, stage, path, etag);
+                            sendFile(later, contentType, path, etag, outcome);
                         } finally {
                             held.release();
                         }
                     });
                 } catch (IOException | RuntimeException e) {
-                    log.warn("{} {}: {} unavailable: {}", held.method(), held.uri(), file.source(), e.toString());
-                    record(mac, BootEvent.Stage.FAILED, stage + " " + file.source() + " unavailable: " + e.getMessage());
+                    String reason = file.source() + " unavailable: " + e.getMessage();
+                    log.warn("{} {}: {}", held.method(), held.uri(), reason);
+                    outcome.unavailable(reason);
                     ex.ctx().executor().execute(() -> {
                         try {
-                            sendText(later, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                    file.source() + " unavailable: " + e.getMessage());
+                            sendText(later, HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
                         } finally {
                             held.release();
                         }
@@ -362,7 +413,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private void sendFile(Exchange ex, MacAddress mac, BootEvent.Stage stage, Path path, String etag) {
+    private void sendFile(Exchange ex, String contentType, Path path, String etag, Outcome outcome) {
         FullHttpRequest request = ex.request();
         RandomAccessFile raf;
         long size;
@@ -390,7 +441,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpResponse response = new DefaultHttpResponse(request.protocolVersion(),
                 partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
         response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES)
                 .set(HttpHeaderNames.ETAG, etag);
         if (partial) {
@@ -416,7 +467,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (f.isSuccess()) {
                 count(ex, response.status(), body);
                 if (!ex.head()) {
-                    services.events().record(BootEvent.transfer(mac, stage, uri, body, millis));
+                    outcome.sent(body, millis);
                 }
                 log.info("{} {} {} {} bytes in {} ms to {}", request.method(), uri, response.status().code(), body,
                         millis, ex.ctx().channel().remoteAddress());

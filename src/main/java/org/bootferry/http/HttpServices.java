@@ -6,11 +6,13 @@ import java.util.function.Supplier;
 import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.BootState;
+import org.bootferry.boot.LoaderFiles;
 import org.bootferry.config.ConfigSnapshot;
 
 /**
  * What the HTTP listener answers from.
  *
+ * @param loaders  the first-stage loaders, served at {@code /tftp/NAME} for UEFI HTTP Boot
  * @param metrics  the Prometheus text exposition of every meter, for {@code /metrics}
  * @param blocking runs work that may block (a boot file waiting for an image pull), never the event loop
  */
@@ -19,6 +21,7 @@ public record HttpServices(
         BootEvents events,
         BootState state,
         Supplier<ConfigSnapshot> config,
+        LoaderFiles loaders,
         MeterRegistry registry,
         Supplier<String> metrics,
         ExecutorService blocking) {

@@ -26,6 +26,7 @@ import java.util.function.Consumer;
 import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.BootState;
+import org.bootferry.boot.LoaderFiles;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
@@ -100,11 +101,11 @@ public final class BootServer implements AutoCloseable {
             throw new ListenerException("cannot open the image cache " + settings.cache() + ": " + e.getMessage()
                     + " (set 'cache:' in server.yaml or --cache to a writable directory)", e);
         }
-        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images));
+        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry);
         InetAddress bind = literal(settings.bind());
         try {
-            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, registry, registry::scrape,
-                    blocking));
+            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders(settings), registry,
+                    registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
@@ -126,12 +127,22 @@ public final class BootServer implements AutoCloseable {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",
                             new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port/--pxe-port (or --no-dhcp)", e), e);
                 }
-                ready.accept(listening("dhcp", "udp", bound.dhcp()));
-                ready.accept(listening("pxe", "udp", bound.pxe()));
+                // The configured address with the bound ports: a wildcard socket reports itself as ::.
+                ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, bound.dhcp().getPort())));
+                ready.accept(listening("pxe", "udp", new InetSocketAddress(bind, bound.pxe().getPort())));
             }
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private static LoaderFiles loaders(ServerSettings settings) {
+        try {
+            return new LoaderFiles(settings.tftpRoot());
+        } catch (IOException e) {
+            throw new ListenerException("cannot serve loaders from " + settings.tftpRoot() + ": " + e.getMessage()
+                    + " (check --tftp-root or tftpRoot in server.yaml)", e);
         }
     }
 

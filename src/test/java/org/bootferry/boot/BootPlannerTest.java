@@ -67,7 +67,7 @@ class BootPlannerTest {
     void ipxeGetsItsScriptUrlWhichEndsTheChainload() {
         Machine ipxe = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
         assertThat(planner().plan(ipxe).orElseThrow().bootFile())
-                .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
+                .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56&firmware=efi-x64");
     }
 
     @Test
@@ -188,5 +188,22 @@ class BootPlannerTest {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
         assertThat(BootPlanner.check(snapshot)).extracting(ConfigError::message).singleElement().asString()
                 .startsWith("the value of 'hostname' contains a line break");
+    }
+
+    @Test
+    void anInstalledBootOnceMachineLeavesForItsDiskTheWayItsFirmwareCan() throws Exception {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "profile: install", "bootOnce: true");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        BootState state = new BootState(tmp.resolve("state"));
+        BootPlanner planner = new BootPlanner(() -> snapshot, Optional.of(state));
+        Machine uefi = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
+        Machine bios = new Machine(NODE1, Firmware.BIOS, true, Optional.empty());
+        assertThat(IpxeScript.render(planner.plan(uefi).orElseThrow())).contains("kernel http://");
+        state.markInstalled(NODE1, java.time.Instant.parse("2026-11-23T03:00:00Z"));
+        assertThat(IpxeScript.render(planner.plan(uefi).orElseThrow())).endsWith("exit\n").doesNotContain("kernel ");
+        assertThat(IpxeScript.render(planner.plan(bios).orElseThrow())).endsWith("sanboot --no-describe --drive 0x80\n");
+        // A machine without bootOnce installs on every boot, whatever the state says.
+        assertThat(IpxeScript.render(planner.plan(new Machine(NODE2, Firmware.EFI_X64, true, Optional.empty()))
+                .orElseThrow())).contains("kernel http://");
     }
 }

@@ -115,7 +115,7 @@ class ContainerPlanTest {
         assertThat(arm.kernelUrl()).hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel?firmware=efi-arm64");
         assertThat(arm.initrdUrl(0)).hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd?firmware=efi-arm64");
         BootPlan x86 = plan(new Machine(NODE, Firmware.EFI_X64, true, Optional.empty()));
-        assertThat(x86.bootFile()).isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
+        assertThat(x86.bootFile()).isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56&firmware=efi-x64");
         assertThat(x86.kernelUrl()).hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel");
     }
 

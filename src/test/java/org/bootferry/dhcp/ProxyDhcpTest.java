@@ -86,7 +86,7 @@ class ProxyDhcpTest {
 
         assertThat(request.firmware()).isEqualTo(Firmware.EFI_X64);
         assertThat(request.ipxe()).isTrue();
-        assertThat(reply(request.message(), ProxyDhcp.Listener.DHCP, FROM_68).message().file()).isEqualTo(SCRIPT_URL);
+        assertThat(reply(request.message(), ProxyDhcp.Listener.DHCP, FROM_68).message().file()).isEqualTo(SCRIPT_URL + "&firmware=efi-x64");
     }
 
     @Test

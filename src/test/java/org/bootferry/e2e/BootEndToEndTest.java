@@ -1,6 +1,7 @@
 package org.bootferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.regex.Pattern;
 import org.bootferry.config.MacAddress;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
@@ -53,15 +53,12 @@ class BootEndToEndTest {
 
         BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
         Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
-        ConfigDir config = new ConfigDir(WORK.resolve("config")).file("templates/install.ks",
-                "# kickstart rendered by bootferry",
-                "network --hostname={{hostname}}",
-                "# machine {{mac}}");
+        ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
         machineFile(config, BIOS_MAC, "bfe-bios-node", "bfe.marker=bios-only-arg", kernel.vmlinuz(), initrd);
         machineFile(config, UEFI_MAC, "bfe-uefi-node", "bfe.marker=uefi-only-arg", kernel.vmlinuz(), initrd);
         Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: iPXE comes from /usr/lib/ipxe
 
-        lab = BootLab.start(WORK);
+        lab = BootLab.start(WORK, "bfe");
         lab.startBootferry(config.dir(), tftpRoot);
     }
 
@@ -73,7 +70,7 @@ class BootEndToEndTest {
                 "kernelBoot:",
                 "  files: {kernel: " + kernel + ", initrd: [" + initrd + "]}",
                 "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} " + marker + "\"",
-                "kickstart: install.ks");
+                "kickstart: " + BootAssertions.KICKSTART);
     }
 
     @AfterAll
@@ -113,7 +110,7 @@ class BootEndToEndTest {
         BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"));
         Boot boot;
         try {
-            boot = QemuVm.boot(lab.serverNamespace(), BootLab.TAP, client, mac, dir, BOOT_TIMEOUT);
+            boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), client, mac, dir, BOOT_TIMEOUT);
         } finally {
             capture.close();
         }
@@ -126,37 +123,5 @@ class BootEndToEndTest {
         FIXTURES.put(client, fixtures);
         CaptureFixtures.write(fixtures, Path.of(System.getProperty("bootferry.captures", WORK.resolve("captures").toString())));
         return boot;
-    }
-
-    private static void assertBootedWithOwnPlan(Boot boot, MacAddress mac, String ownMarker, String otherMarker,
-            String hostname) {
-        List<String> serial = boot.serial();
-        String where = "serial log " + boot.serialLog() + ", ending:\n  "
-                + String.join("\n  ", serial.subList(Math.max(0, serial.size() - 12), serial.size()));
-        assertThat(boot.stopped()).as("the boot did not power off by itself; %s", where).isEmpty();
-
-        String cmdline = boot.serial().stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst()
-                .orElseThrow(() -> new AssertionError("the initramfs never printed its cmdline; " + where));
-        assertThat(cmdline).as("cmdline of %s; %s", mac, where)
-                .containsPattern("inst\\.ks=http://" + Pattern.quote(BootLab.SERVER_ADDRESS) + "(:80)?/ks/" + mac.dashed() + "( |$)")
-                .contains(ownMarker)
-                .doesNotContain(otherMarker);
-
-        int begin = indexOfPrefix(boot.serial(), BootArtifacts.KICKSTART_BEGIN, where);
-        int end = indexOfPrefix(boot.serial(), BootArtifacts.KICKSTART_END, where);
-        List<String> kickstart = boot.serial().subList(begin + 1, end);
-        assertThat(kickstart).as("kickstart fetched by %s; %s", mac, where)
-                .contains("network --hostname=" + hostname, "# machine " + mac);
-        assertThat(boot.serial().get(end)).as("wget exit status; %s", where).endsWith("rc=0");
-        assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
-    }
-
-    private static int indexOfPrefix(List<String> lines, String prefix, String where) {
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).startsWith(prefix)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no line starting with " + prefix + "; " + where);
     }
 }

@@ -8,46 +8,41 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.bootferry.testing.Processes;
 import org.bootferry.testing.NetNamespace;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.ServerProcess;
 import org.bootferry.testing.Tools;
 
 /**
  * A boot network in a box, shaped like a real site: the VM's NIC (a tap) on a bridge; on the same
  * bridge, through a veth, the site's ordinary DHCP server (dnsmasq in its own namespace: addresses
  * and an IPv6 Router Advertisement, no boot options); and bootferry on the bridge as the boot server
- * (ProxyDHCP, TFTP, HTTP). Everything lives in two network namespaces named {@code bfe-*}, so the host
- * network never sees a packet; closing the lab stops the processes and removes the namespaces, and
- * starting one first removes what a crashed earlier run left.
+ * (ProxyDHCP, TFTP, HTTP). Everything lives in two network namespaces, so the host network never sees
+ * a packet; closing the lab stops the processes and removes the namespaces, and starting one first
+ * removes what a crashed earlier run left. Each test class names its lab's namespaces and links by its
+ * own prefix ({@code bfe-srv}, {@code bfebr0}, ...), so two labs can run at once; their addresses can be
+ * the same, as they exist only inside each lab's namespaces.
  */
 final class BootLab implements AutoCloseable {
 
-    static final String SERVER_NS = "bfe-srv";
-    static final String DHCP_NS = "bfe-dhcp";
-    static final String BRIDGE = "bfebr0";
-    static final String TAP = "bfetap0";
-    private static final String VETH = "bfeveth0";
     /** bootferry's address: on the bridge, inside the namespace only. */
     static final String SERVER_ADDRESS = "10.213.0.1";
     static final String SITE_DHCP_ADDRESS = "10.213.0.2";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern LISTENING = Pattern.compile("^listening \\S+ (udp|tcp) \\S+:(\\d+)\\s*$");
     /** ProxyDHCP 67 and 4011, TFTP 69, HTTP 80: what a PXE boot needs from bootferry. */
-    private static final Set<Integer> BOOT_PORTS = Set.of(67, 4011, 69, 80);
 
     private final Path dir;
+    private final String prefix;
     private final NetNamespace server;
     private final NetNamespace site;
     private final List<Process> processes = new ArrayList<>();
+    private ServerProcess bootferry;
 
-    private BootLab(Path dir, NetNamespace server, NetNamespace site) {
+    private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site) {
         this.dir = dir;
+        this.prefix = prefix;
         this.server = server;
         this.site = site;
     }
@@ -59,18 +54,23 @@ final class BootLab implements AutoCloseable {
         Tools.require("tcpdump", "tcpdump");
     }
 
-    /** Builds the network and starts the site DHCP server; logs and leases go to {@code dir}. */
-    static BootLab start(Path dir) {
+    /**
+     * Builds the network and starts the site DHCP server; logs and leases go to {@code dir}.
+     *
+     * @param prefix the test's own prefix for namespace and link names, e.g. {@code bfe}; at most 10
+     *               characters, as Linux link names have 15 ({@code <prefix>veth0})
+     */
+    static BootLab start(Path dir, String prefix) {
         requireTools();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        NetNamespace server = NetNamespace.create(SERVER_NS);
+        NetNamespace server = NetNamespace.create(prefix + "-srv");
         BootLab lab;
         try {
-            lab = new BootLab(dir, server, NetNamespace.create(DHCP_NS));
+            lab = new BootLab(dir, prefix, server, NetNamespace.create(prefix + "-dhcp"));
         } catch (RuntimeException | Error e) {
             server.close();
             throw e;
@@ -85,20 +85,33 @@ final class BootLab implements AutoCloseable {
         }
     }
 
+    /** The bridge bootferry serves on. */
+    private String bridge() {
+        return prefix + "br0";
+    }
+
+    /** The tap device the VM's NIC attaches to. */
+    String tap() {
+        return prefix + "tap0";
+    }
+
     private void wire() {
+        String bridge = bridge();
+        String tap = tap();
+        String veth = prefix + "veth0";
         // STP off and no forwarding delay: the firmware's first DHCP packets must not be dropped
         // while a port is "learning".
-        server.run("ip", "link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0");
-        server.run("ip", "addr", "add", SERVER_ADDRESS + "/24", "dev", BRIDGE);
-        server.run("ip", "link", "set", BRIDGE, "up");
+        server.run("ip", "link", "add", bridge, "type", "bridge", "stp_state", "0", "forward_delay", "0");
+        server.run("ip", "addr", "add", SERVER_ADDRESS + "/24", "dev", bridge);
+        server.run("ip", "link", "set", bridge, "up");
         // A persistent tap that QEMU attaches to (script=no): it exists before the VM does.
-        server.run("ip", "tuntap", "add", "dev", TAP, "mode", "tap");
-        server.run("ip", "link", "set", TAP, "master", BRIDGE);
-        server.run("ip", "link", "set", TAP, "up");
-        Processes.check("ip", "link", "add", VETH, "netns", server.name(), "type", "veth",
+        server.run("ip", "tuntap", "add", "dev", tap, "mode", "tap");
+        server.run("ip", "link", "set", tap, "master", bridge);
+        server.run("ip", "link", "set", tap, "up");
+        Processes.check("ip", "link", "add", veth, "netns", server.name(), "type", "veth",
                 "peer", "name", "eth0", "netns", site.name());
-        server.run("ip", "link", "set", VETH, "master", BRIDGE);
-        server.run("ip", "link", "set", VETH, "up");
+        server.run("ip", "link", "set", veth, "master", bridge);
+        server.run("ip", "link", "set", veth, "up");
         site.run("ip", "addr", "add", SITE_DHCP_ADDRESS + "/24", "dev", "eth0");
         site.run("ip", "-6", "addr", "add", "fd13::2/64", "dev", "eth0", "nodad");
         site.run("ip", "link", "set", "eth0", "up");
@@ -130,37 +143,22 @@ final class BootLab implements AutoCloseable {
 
     /**
      * Starts bootferry in the server namespace as the test JVM's own classes (no jar needed) and
-     * waits until it prints {@code listening ...} for ProxyDHCP 67 and 4011, TFTP 69 and HTTP 80.
+     * waits until it prints {@code listening ...} for ProxyDHCP (67, 4011), TFTP and HTTP (80).
      */
     void startBootferry(Path config, Path tftpRoot) {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = server.exec(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "org.bootferry.cli.Main", "serve",
+        bootferry = ServerProcess.start(server.exec(List.of()), dir.resolve("bootferry.log"),
+                List.of("dhcp", "pxe", "tftp", "http"),
                 "--config", config.toAbsolutePath().toString(),
                 "--tftp-root", tftpRoot.toAbsolutePath().toString(),
                 "--bind", "0.0.0.0",
                 "--advertise", SERVER_ADDRESS,
                 "--http-port", "80");
-        Path log = dir.resolve("bootferry.log");
-        Process bootferry = spawn(cmd, log);
-        awaitLog(bootferry, log, new Predicate<>() {
-            private final Set<Integer> seen = new TreeSet<>();
-
-            @Override
-            public boolean test(String line) {
-                Matcher m = LISTENING.matcher(line);
-                if (m.matches()) {
-                    seen.add(Integer.parseInt(m.group(2)));
-                }
-                return seen.containsAll(BOOT_PORTS);
-            }
-        }, "bootferry serve (waiting for `listening` on ports " + BOOT_PORTS + ")");
     }
 
     /** Starts capturing every UDP packet on the bridge into {@code pcap}; stop it by closing. */
     Capture capture(Path pcap) {
         Path log = pcap.resolveSibling(pcap.getFileName() + ".log");
-        Process tcpdump = spawn(server.exec("tcpdump", "-i", BRIDGE, "-n", "-s0", "-U", "-w", pcap.toString(), "udp"), log);
+        Process tcpdump = spawn(server.exec("tcpdump", "-i", bridge(), "-n", "-s0", "-U", "-w", pcap.toString(), "udp"), log);
         awaitLog(tcpdump, log, l -> l.contains("listening on"), "tcpdump");
         return new Capture(tcpdump, pcap);
     }
@@ -237,6 +235,9 @@ final class BootLab implements AutoCloseable {
 
     @Override
     public void close() {
+        if (bootferry != null) {
+            bootferry.close();
+        }
         for (int i = processes.size() - 1; i >= 0; i--) {
             stop(processes.get(i));
         }

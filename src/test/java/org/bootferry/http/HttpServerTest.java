@@ -20,6 +20,7 @@ import java.util.Optional;
 import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.BootState;
+import org.bootferry.boot.LoaderFiles;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.server.Transport;
@@ -38,6 +39,8 @@ class HttpServerTest {
     @TempDir
     static Path tmp;
     static Path kernel;
+    static Path loaders;
+    static Path loaderBytes;
     static Transport transport;
     static ExecutorService blocking;
     static Channel channel;
@@ -61,12 +64,16 @@ class HttpServerTest {
                 "kickstart: ks.cfg");
         config.file("machines/52-54-00-12-34-57.yaml", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        loaders = Files.createDirectories(tmp.resolve("tftproot"));
+        loaderBytes = new ConfigDir(loaders).blob("snp.efi", 70_000);
+        Files.createSymbolicLink(loaders.resolve("escape.efi"), kernel);
         transport = Transport.create(1);
         blocking = Executors.newCachedThreadPool();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BootState state = new BootState(tmp.resolve("state"));
         channel = new HttpServer(new HttpServices(new BootPlanner(() -> snapshot, Optional.of(state)),
-                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, registry, registry::scrape, blocking))
+                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, new LoaderFiles(loaders), registry,
+                registry::scrape, blocking))
                 .bind(transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         base = "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort();
     }
@@ -153,5 +160,24 @@ class HttpServerTest {
     @Test
     void healthz() {
         assertThat(curl("-f", base + "/healthz").text()).isEqualTo("ok\n");
+    }
+
+    @Test
+    void loadersAreServedForUefiHttpBootAsEfiImages() throws Exception {
+        Processes.Result r = curl("-f", "-D", tmp.resolve("loader-headers").toString(), base + "/tftp/snp.efi");
+        assertThat(r.stdout()).isEqualTo(Files.readAllBytes(loaderBytes));
+        assertThat(Files.readString(tmp.resolve("loader-headers")).toLowerCase()).contains("content-type: application/efi");
+        assertThat(curl("-I", "-f", base + "/tftp/ipxe.efi").text().toLowerCase())
+                .as("Debian's ipxe.efi, a link to /boot/ipxe.efi, found after the tftproot").contains("200 ok");
+    }
+
+    @Test
+    void loaderNamesCannotLeaveTheRoot() {
+        assertThat(curl("-w", " %{http_code}", "--path-as-is", base + "/tftp/../config/server.yaml").text())
+                .endsWith(" 403").contains("contains '..'");
+        assertThat(curl("-w", " %{http_code}", base + "/tftp/%2e%2e/config/server.yaml").text()).endsWith(" 403");
+        assertThat(curl("-w", " %{http_code}", base + "/tftp/escape.efi").text()).endsWith(" 403")
+                .contains("symbolic link leading out of");
+        assertThat(curl("-w", " %{http_code}", base + "/tftp/nope.efi").text()).endsWith(" 404");
     }
 }

@@ -1,36 +1,45 @@
 package org.bootferry.testing;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's docker-registry (distribution 2.8) on a loopback port with a config file of our own — never
- * /etc's, which listens on every interface. Its access log (stdout, combined format) tells what
- * bootferry really asked for.
+ * Debian's docker-registry (distribution 2.8) on a loopback port, or on an address in a test's own
+ * network namespace, with a config file of our own — never /etc's, which listens on every interface.
+ * Its access log (stdout, combined format) tells what bootferry really asked for.
  */
 public final class LocalRegistry implements AutoCloseable {
 
     private final Process process;
-    private final int port;
+    private final String address;
     private final Path accessLog;
 
-    private LocalRegistry(Process process, int port, Path accessLog) {
+    private LocalRegistry(Process process, String address, Path accessLog) {
         this.process = process;
-        this.port = port;
+        this.address = address;
         this.accessLog = accessLog;
     }
 
     /** @param authSection YAML for the registry's {@code auth:} key (indented by two), or empty for none */
     public static LocalRegistry start(Path dir, int port, String authSection) throws Exception {
+        return start(List.of(), "127.0.0.1", dir, port, authSection);
+    }
+
+    /**
+     * A registry that listens on {@code host:port} and runs under {@code prefix}, e.g. {@code ip netns
+     * exec NS} so that it serves a test's network namespace: bootferry there reaches it as a site's
+     * registry, and nothing outside the namespace can.
+     *
+     * @param authSection YAML for the registry's {@code auth:} key (indented by two), or empty for none
+     */
+    public static LocalRegistry start(List<String> prefix, String host, Path dir, int port, String authSection)
+            throws Exception {
         Path binary = Tools.require("docker-registry", "docker-registry");
+        Tools.require("curl", "curl");
         Files.createDirectories(dir.resolve("storage"));
         Path config = dir.resolve("config.yml");
         Files.writeString(config, """
@@ -44,37 +53,35 @@ public final class LocalRegistry implements AutoCloseable {
                   delete:
                     enabled: true
                 http:
-                  addr: 127.0.0.1:%d
+                  addr: %s:%d
                   secret: bfi-test-not-a-secret
                 %s
-                """.formatted(dir.resolve("storage"), port, authSection.isEmpty() ? "" : "auth:\n" + authSection));
+                """.formatted(dir.resolve("storage"), host, port, authSection.isEmpty() ? "" : "auth:\n" + authSection));
         Path accessLog = dir.resolve("access.log");
-        Process p = new ProcessBuilder(binary.toString(), "serve", config.toString())
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(binary.toString(), "serve", config.toString()));
+        Process p = new ProcessBuilder(command)
                 .redirectOutput(accessLog.toFile()).redirectError(dir.resolve("registry.log").toFile()).start();
-        LocalRegistry registry = new LocalRegistry(p, port, accessLog);
-        HttpClient http = HttpClient.newHttpClient();
-        for (int i = 0; i < 250; i++) {
-            try {
-                int status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/"))
-                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200 || status == 401) {
-                    return registry;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (!p.isAlive()) {
-                break;
+        LocalRegistry registry = new LocalRegistry(p, host + ":" + port, accessLog);
+        // curl under the same prefix: the test JVM itself may not be able to reach the registry's address.
+        List<String> probe = new ArrayList<>(prefix);
+        probe.addAll(List.of("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
+                "http://" + registry.address() + "/v2/"));
+        for (int i = 0; i < 250 && p.isAlive(); i++) {
+            String status = Processes.run(probe, 10).text();
+            if (status.equals("200") || status.equals("401")) {
+                return registry;
             }
             Thread.sleep(20);
         }
         registry.close();
-        throw new IllegalStateException("docker-registry did not start on port " + port + ": "
+        throw new IllegalStateException("docker-registry did not start on " + registry.address() + ": "
                 + Files.readString(dir.resolve("registry.log")));
     }
 
+    /** {@code host:port}, as image references name it. */
     public String address() {
-        return "127.0.0.1:" + port;
+        return address;
     }
 
     /** Access-log lines of requests bootferry made (its User-Agent), e.g. {@code "GET /v2/test/kernel/blobs/}. */

@@ -267,7 +267,13 @@ public final class TestImages {
 
     /** skopeo copy of one tag to {@code registry/repo:destTag}; extra flags like {@code --format v2s2}, {@code --all}. */
     public void push(String tag, String destination, String... flags) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "-q", "--dest-tls-verify=false"));
+        push(List.of(), tag, destination, flags);
+    }
+
+    /** The same, with skopeo run under {@code prefix}, e.g. {@code ip netns exec NS} for a registry in a namespace. */
+    public void push(List<String> prefix, String tag, String destination, String... flags) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("skopeo", "copy", "-q", "--dest-tls-verify=false"));
         cmd.addAll(Arrays.asList(flags));
         cmd.add("oci:" + layout + ":" + tag);
         cmd.add("docker://" + destination);

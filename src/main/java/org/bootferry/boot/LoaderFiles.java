@@ -1,0 +1,126 @@
+package org.bootferry.boot;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The first-stage loaders (undionly.kpxe, ipxe.efi, snp.efi, …) by name: from the tftproot, and for
+ * names it lacks from Debian's {@code ipxe} package, so a fresh install serves them without copying.
+ * TFTP reads them by name, and UEFI HTTP Boot by URL ({@code /tftp/NAME}); both ask here.
+ */
+public final class LoaderFiles {
+
+    /** Where Debian's {@code ipxe} package puts undionly.kpxe, ipxe.efi, snponly.efi and friends. */
+    public static final Path DEBIAN_IPXE = Path.of("/usr/lib/ipxe");
+    /** No boot loader sends longer names; the limit keeps lookups and log lines bounded. */
+    public static final int MAX_NAME_LENGTH = 255;
+
+    private final List<Root> roots;
+
+    /** A directory files are served from. */
+    private record Root(Path dir, boolean trustLinks) {
+    }
+
+    /** A name that is not served, whatever files exist: the reason says why. */
+    public static final class Refusal extends Exception {
+        public Refusal(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * @param tftpRoot the admin's directory; every name resolves inside it, links too
+     */
+    public LoaderFiles(Path tftpRoot) throws IOException {
+        if (!Files.isDirectory(tftpRoot)) {
+            throw new NoSuchFileException(tftpRoot.toString(), null, "the TFTP root is not a directory");
+        }
+        List<Root> r = new ArrayList<>();
+        r.add(new Root(tftpRoot.toRealPath(), false));
+        if (Files.isDirectory(DEBIAN_IPXE)) {
+            // Debian's ipxe.efi is a link to /boot/ipxe.efi: the package's own links are followed.
+            r.add(new Root(DEBIAN_IPXE.toRealPath(), true));
+        }
+        this.roots = List.copyOf(r);
+    }
+
+    /** The directories searched, in order. */
+    public List<Path> directories() {
+        return roots.stream().map(Root::dir).toList();
+    }
+
+    /**
+     * The name relative to the roots, '/'-separated, without '.', '..' or empty segments. A leading
+     * '/' means the root, not the host's: GRUB asks for {@code /grub/grub.cfg-01-…}.
+     */
+    public static String normalise(String requested) throws Refusal {
+        if (requested.length() > MAX_NAME_LENGTH) {
+            throw new Refusal("a file name of " + requested.length() + " characters is too long (at most "
+                    + MAX_NAME_LENGTH + ")");
+        }
+        if (requested.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+            throw new Refusal("file name '" + printable(requested) + "' contains control characters");
+        }
+        if (requested.indexOf('\\') >= 0) {
+            throw new Refusal("file name '" + requested + "' contains a backslash; names are separated by '/'");
+        }
+        List<String> segments = new ArrayList<>();
+        for (String segment : requested.split("/")) {
+            if (segment.equals("..")) {
+                throw new Refusal("file name '" + requested + "' contains '..'; only files under the root are served");
+            }
+            if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.add(segment);
+            }
+        }
+        if (segments.isEmpty()) {
+            throw new Refusal("file name '" + requested + "' names no file");
+        }
+        return String.join("/", segments);
+    }
+
+    /** The name as it can go into a log line: control characters shown as '?'. */
+    public static String printable(String name) {
+        StringBuilder sb = new StringBuilder(Math.min(name.length(), MAX_NAME_LENGTH + 3));
+        for (int i = 0; i < name.length() && i < MAX_NAME_LENGTH; i++) {
+            char c = name.charAt(i);
+            sb.append(c < 0x20 || c == 0x7F ? '?' : c);
+        }
+        return name.length() > MAX_NAME_LENGTH ? sb.append("...").toString() : sb.toString();
+    }
+
+    /**
+     * The file a normalised name stands for, as a real path with no links left: empty when no root
+     * has it.
+     *
+     * @throws Refusal when the name resolves through a link out of the admin's root, or to
+     *                 something that is not a regular file
+     */
+    public Optional<Path> find(String normalised) throws Refusal {
+        for (Root root : roots) {
+            Path real;
+            try {
+                real = root.dir().resolve(normalised).toRealPath();
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                continue;
+            } catch (IOException e) {
+                throw new Refusal("cannot resolve '" + normalised + "': " + e.getMessage());
+            }
+            if (!root.trustLinks() && !real.startsWith(root.dir())) {
+                throw new Refusal("'" + normalised + "' is a symbolic link leading out of " + root.dir());
+            }
+            if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+                throw new Refusal("'" + normalised + "' is not a regular file");
+            }
+            return Optional.of(real);
+        }
+        return Optional.empty();
+    }
+}

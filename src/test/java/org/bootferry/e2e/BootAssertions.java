@@ -1,0 +1,68 @@
+package org.bootferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import org.bootferry.config.MacAddress;
+import org.bootferry.e2e.QemuVm.Boot;
+import org.bootferry.testing.ConfigDir;
+
+/**
+ * What every end-to-end boot must show on its serial console: the installer initramfs of
+ * {@link BootArtifacts} ran with the machine's own kernelArgs and fetched the kickstart rendered for
+ * that machine.
+ */
+final class BootAssertions {
+
+    /** The install file the machines of the e2e tests name ({@code kickstart: install.ks}). */
+    static final String KICKSTART = "install.ks";
+
+    private BootAssertions() {
+    }
+
+    /** Writes the kickstart template whose rendering {@link #assertBootedWithOwnPlan} looks for. */
+    static ConfigDir withKickstart(ConfigDir config) {
+        return config.file("templates/" + KICKSTART,
+                "# kickstart rendered by bootferry",
+                "network --hostname={{hostname}}",
+                "# machine {{mac}}");
+    }
+
+    /**
+     * The guest powered off by itself after printing a cmdline with the per-MAC kickstart URL and
+     * {@code ownMarker} but not {@code otherMarker}, and after fetching the kickstart rendered for
+     * {@code mac} and {@code hostname}.
+     */
+    static void assertBootedWithOwnPlan(Boot boot, MacAddress mac, String ownMarker, String otherMarker,
+            String hostname) {
+        List<String> serial = boot.serial();
+        String where = "serial log " + boot.serialLog() + ", ending:\n  "
+                + String.join("\n  ", serial.subList(Math.max(0, serial.size() - 12), serial.size()));
+        assertThat(boot.stopped()).as("the boot did not power off by itself; %s", where).isEmpty();
+
+        String cmdline = serial.stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst()
+                .orElseThrow(() -> new AssertionError("the initramfs never printed its cmdline; " + where));
+        assertThat(cmdline).as("cmdline of %s; %s", mac, where)
+                .containsPattern("inst\\.ks=http://" + Pattern.quote(BootLab.SERVER_ADDRESS) + "(:80)?/ks/" + mac.dashed() + "( |$)")
+                .contains(ownMarker)
+                .doesNotContain(otherMarker);
+
+        int begin = indexOfPrefix(serial, BootArtifacts.KICKSTART_BEGIN, where);
+        int end = indexOfPrefix(serial, BootArtifacts.KICKSTART_END, where);
+        List<String> kickstart = serial.subList(begin + 1, end);
+        assertThat(kickstart).as("kickstart fetched by %s; %s", mac, where)
+                .contains("network --hostname=" + hostname, "# machine " + mac);
+        assertThat(serial.get(end)).as("wget exit status; %s", where).endsWith("rc=0");
+        assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
+    }
+
+    private static int indexOfPrefix(List<String> lines, String prefix, String where) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line starting with " + prefix + "; " + where);
+    }
+}

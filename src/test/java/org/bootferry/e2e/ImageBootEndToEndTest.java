@@ -1,0 +1,146 @@
+package org.bootferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.bootferry.config.MacAddress;
+import org.bootferry.e2e.QemuVm.Boot;
+import org.bootferry.e2e.QemuVm.Client;
+import org.bootferry.image.Digest;
+import org.bootferry.image.ImageBootFiles;
+import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.LocalRegistry;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A VM boots a kernel and an initrd that bootferry pulls out of a container image, as KubeVirt's
+ * {@code kernelBoot.container} would, but with no container runtime anywhere. The image is laid out
+ * like a distro's (a base layer, then a kernel layer with {@code /boot/vmlinuz-<ver>}, its
+ * {@code initrd.img-<ver>} and the {@code /boot/vmlinuz} symlink) and lives in the site's registry:
+ * Debian's docker-registry on the boot network, inside the lab's namespace, spoken to over plain http
+ * because server.yaml lists it under {@code images.insecureRegistries}.
+ * Logs, the serial console and the registry's access log are kept under target/e2e-image/.
+ */
+@Tag("e2e")
+class ImageBootEndToEndTest {
+
+    private static final Path WORK = Path.of("target", "e2e-image").toAbsolutePath();
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
+    private static final MacAddress MAC = MacAddress.parse("52:54:00:14:00:01");
+    private static final String HOSTNAME = "bfm-image-node";
+    /** The site's registry: on the boot network beside bootferry, at the registry's usual port. */
+    private static final String REGISTRY = BootLab.SERVER_ADDRESS + ":5000";
+    private static final String REPOSITORY = "bootferry-e2e/installer";
+    private static final String TAG = "installer";
+
+    private static long classStart;
+    private static BootLab lab;
+    private static LocalRegistry registry;
+    private static TestImages images;
+    private static String version;
+
+    @BeforeAll
+    static void startLabWithRegistry() throws Exception {
+        classStart = System.nanoTime();
+        BootLab.requireTools();
+        QemuVm.requireTools(Client.SEABIOS_E1000);
+        Processes.check("rm", "-rf", WORK.toString());
+        Files.createDirectories(WORK);
+
+        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
+        version = kernel.vmlinuz().getFileName().toString().substring("vmlinuz-".length());
+        Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
+        images = installerImage(kernel.vmlinuz(), initrd);
+
+        lab = BootLab.start(WORK, "bfm");
+        List<String> inLab = lab.serverNamespace().exec();
+        registry = LocalRegistry.start(inLab, BootLab.SERVER_ADDRESS, WORK.resolve("registry"), 5000, "");
+        images.push(inLab, TAG, image());
+
+        ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
+        config.file("server.yaml",
+                "images:",
+                "  insecureRegistries: [\"" + REGISTRY + "\"]");
+        // panic=-1: if /init dies the kernel reboots at once, and -no-reboot ends QEMU instead of a long timeout.
+        config.file("machines/" + MAC.dashed() + ".yaml",
+                "hostname: " + HOSTNAME,
+                "kernelBoot:",
+                "  container:",
+                "    image: " + image(),
+                "    kernelPath: /boot/vmlinuz",
+                "    initrdPath: /boot/initrd.img-" + version,
+                "    imagePullPolicy: IfNotPresent",
+                "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} bfm.marker=machine-arg\"",
+                "kickstart: " + BootAssertions.KICKSTART);
+        lab.startBootferry(config.dir(), Files.createDirectories(WORK.resolve("tftproot")));
+    }
+
+    private static String image() {
+        return REGISTRY + "/" + REPOSITORY + ":" + TAG;
+    }
+
+    /**
+     * The image as a distro's kernel package would leave it, built with umoci: a base layer, then the
+     * kernel layer. Its label carries a default cmdline, which the machine's own kernelArgs must override.
+     */
+    private static TestImages installerImage(Path vmlinuz, Path initrd) throws Exception {
+        TestImages t = new TestImages(Files.createDirectories(WORK.resolve("image")));
+        t.newImage(TAG);
+        t.layer(TAG, root -> TestImages.write(root, "/etc/os-release", "ID=bootferry-e2e\n".getBytes()));
+        t.layer(TAG, root -> {
+            TestImages.write(root, "/boot/vmlinuz-" + version, Files.readAllBytes(vmlinuz));
+            TestImages.write(root, "/boot/initrd.img-" + version, Files.readAllBytes(initrd));
+            TestImages.symlink(root, "/boot/vmlinuz", "vmlinuz-" + version);
+        });
+        t.config(TAG, "--config.label", ImageBootFiles.LABEL_KERNEL_ARGS + "=console=ttyS0 bfm.marker=image-label-arg");
+        return t;
+    }
+
+    @AfterAll
+    static void stopLab() throws InterruptedException {
+        if (registry != null) {
+            registry.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+        System.out.printf("e2e wall time %-28s %5.1f s%n", "ImageBootEndToEndTest (class)",
+                (System.nanoTime() - classStart) / 1e9);
+    }
+
+    @Test
+    void biosMachineBootsKernelAndInitrdPulledFromItsContainerImage() throws IOException {
+        Path dir = Files.createDirectories(WORK.resolve("seabios_e1000"));
+        Boot boot;
+        try (BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"))) {
+            boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), Client.SEABIOS_E1000, MAC, dir, BOOT_TIMEOUT);
+        }
+        System.out.printf("e2e wall time %-28s %5.1f s%n", "SEABIOS_E1000 (image boot)", boot.wallTime().toMillis() / 1000.0);
+        System.out.printf("e2e boot %s (%s): exit %d, serial log %s%n", boot.client(), MAC, boot.exitCode(), boot.serialLog());
+
+        assertBootedWithOwnPlan(boot, MAC, "bfm.marker=machine-arg", "bfm.marker=image-label-arg", HOSTNAME);
+        assertThat(boot.serial()).as("the kernel that booted: the image's, %s", boot.serialLog())
+                .anyMatch(l -> l.contains("Linux version " + version + " "));
+
+        // IfNotPresent: the tag is resolved once and each blob bootferry needs is pulled once, although
+        // the script, the kernel and the initrd are three requests. The kernel layer holds every wanted
+        // path, so the base layer below it is never fetched.
+        String repo = "/v2/" + REPOSITORY;
+        List<Digest> layers = images.layers(TAG);
+        Digest config = Digest.parseOrNull(images.manifest(TAG).path("config").path("digest").asText());
+        assertThat(registry.requests("GET " + repo + "/manifests/" + TAG + " ")).as("manifest GETs").isEqualTo(1);
+        assertThat(registry.requests("GET " + repo + "/blobs/" + config + " ")).as("config GETs").isEqualTo(1);
+        assertThat(registry.requests("GET " + repo + "/blobs/" + layers.get(1) + " ")).as("kernel layer GETs").isEqualTo(1);
+        assertThat(registry.requests("GET " + repo + "/blobs/" + layers.get(0) + " ")).as("base layer GETs").isZero();
+    }
+}
