@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The first-stage loaders (undionly.kpxe, ipxe.efi, snp.efi, …) by name: from the tftproot, and for
@@ -21,6 +22,8 @@ public final class LoaderFiles {
     public static final Path DEBIAN_IPXE = Path.of("/usr/lib/ipxe");
     /** No boot loader sends longer names; the limit keeps lookups and log lines bounded. */
     public static final int MAX_NAME_LENGTH = 255;
+
+    private static final Pattern PERCENT_ESCAPE = Pattern.compile("%[0-9A-Fa-f]{2}");
 
     private final List<Root> roots;
 
@@ -35,20 +38,38 @@ public final class LoaderFiles {
         }
     }
 
+    private LoaderFiles(List<Root> roots) {
+        this.roots = List.copyOf(roots);
+    }
+
     /**
-     * @param tftpRoot the admin's directory; every name resolves inside it, links too
+     * The tftproot alone. Every name resolves inside it, links too: a tftproot can link to shared
+     * loaders inside it, never out of it.
      */
-    public LoaderFiles(Path tftpRoot) throws IOException {
+    public static LoaderFiles directory(Path tftpRoot) throws IOException {
+        return new LoaderFiles(List.of(root(tftpRoot)));
+    }
+
+    /** The tftproot, then Debian's iPXE binaries for the names it does not have. */
+    public static LoaderFiles withDebianIpxe(Path tftpRoot) throws IOException {
+        List<Root> roots = new ArrayList<>(List.of(root(tftpRoot)));
+        if (Files.isDirectory(DEBIAN_IPXE)) {
+            // Debian's ipxe.efi is a link to /boot/ipxe.efi: the package's own links are followed.
+            roots.add(new Root(DEBIAN_IPXE.toRealPath(), true));
+        }
+        return new LoaderFiles(roots);
+    }
+
+    private static Root root(Path tftpRoot) throws IOException {
         if (!Files.isDirectory(tftpRoot)) {
             throw new NoSuchFileException(tftpRoot.toString(), null, "the TFTP root is not a directory");
         }
-        List<Root> r = new ArrayList<>();
-        r.add(new Root(tftpRoot.toRealPath(), false));
-        if (Files.isDirectory(DEBIAN_IPXE)) {
-            // Debian's ipxe.efi is a link to /boot/ipxe.efi: the package's own links are followed.
-            r.add(new Root(DEBIAN_IPXE.toRealPath(), true));
-        }
-        this.roots = List.copyOf(r);
+        return new Root(tftpRoot.toRealPath(), false);
+    }
+
+    @Override
+    public String toString() {
+        return directories().toString();
     }
 
     /** The directories searched, in order. */
@@ -70,6 +91,11 @@ public final class LoaderFiles {
         }
         if (requested.indexOf('\\') >= 0) {
             throw new Refusal("file name '" + requested + "' contains a backslash; names are separated by '/'");
+        }
+        if (PERCENT_ESCAPE.matcher(requested).find()) {
+            // Names are taken literally: one that decodes to something else in another layer (a
+            // proxy, a log viewer, HTTP) is an attack, not a file.
+            throw new Refusal("file name '" + requested + "' contains a %-escape; names are taken literally");
         }
         List<String> segments = new ArrayList<>();
         for (String segment : requested.split("/")) {
@@ -98,10 +124,9 @@ public final class LoaderFiles {
 
     /**
      * The file a normalised name stands for, as a real path with no links left: empty when no root
-     * has it.
+     * has it (a directory is not a file).
      *
-     * @throws Refusal when the name resolves through a link out of the admin's root, or to
-     *                 something that is not a regular file
+     * @throws Refusal when the name resolves through a link out of the admin's root
      */
     public Optional<Path> find(String normalised) throws Refusal {
         for (Root root : roots) {
@@ -116,10 +141,9 @@ public final class LoaderFiles {
             if (!root.trustLinks() && !real.startsWith(root.dir())) {
                 throw new Refusal("'" + normalised + "' is a symbolic link leading out of " + root.dir());
             }
-            if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-                throw new Refusal("'" + normalised + "' is not a regular file");
+            if (Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.of(real);
             }
-            return Optional.of(real);
         }
         return Optional.empty();
     }

@@ -104,13 +104,15 @@ public final class BootServer implements AutoCloseable {
         BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry);
         InetAddress bind = literal(settings.bind());
         try {
-            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders(settings), registry,
+            LoaderFiles loaders = loaders(settings);
+            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders, registry,
                     registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
-            TftpServer tftp = new TftpServer(TftpSettings.defaults(), tftpFiles(settings, planner));
+            TftpServer tftp = new TftpServer(TftpSettings.defaults(),
+                    TftpFiles.chain(new BootPlanFiles(planner), new RootDirectory(loaders)));
             closeables.add(tftp);
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
@@ -139,19 +141,9 @@ public final class BootServer implements AutoCloseable {
 
     private static LoaderFiles loaders(ServerSettings settings) {
         try {
-            return new LoaderFiles(settings.tftpRoot());
+            return LoaderFiles.withDebianIpxe(settings.tftpRoot());
         } catch (IOException e) {
             throw new ListenerException("cannot serve loaders from " + settings.tftpRoot() + ": " + e.getMessage()
-                    + " (check --tftp-root or tftpRoot in server.yaml)", e);
-        }
-    }
-
-    /** Per-machine loader files first (from the plan), then tftproot, then Debian's iPXE binaries. */
-    private static TftpFiles tftpFiles(ServerSettings settings, BootPlanner planner) {
-        try {
-            return TftpFiles.chain(new BootPlanFiles(planner), RootDirectory.withDebianIpxe(settings.tftpRoot()));
-        } catch (IOException e) {
-            throw new ListenerException("cannot serve TFTP from " + settings.tftpRoot() + ": " + e.getMessage()
                     + " (check --tftp-root or tftpRoot in server.yaml)", e);
         }
     }

@@ -72,7 +72,7 @@ class HttpServerTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BootState state = new BootState(tmp.resolve("state"));
         channel = new HttpServer(new HttpServices(new BootPlanner(() -> snapshot, Optional.of(state)),
-                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, new LoaderFiles(loaders), registry,
+                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, LoaderFiles.withDebianIpxe(loaders), registry,
                 registry::scrape, blocking))
                 .bind(transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         base = "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort();

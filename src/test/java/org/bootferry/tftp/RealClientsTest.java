@@ -10,6 +10,7 @@ import java.util.List;
 import java.io.OutputStream;
 import org.apache.commons.net.tftp.TFTP;
 import org.apache.commons.net.tftp.TFTPClient;
+import org.bootferry.boot.LoaderFiles;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,7 +135,7 @@ class RealClientsTest {
 
     @Test
     void ipxeBinariesComeFromTheDebianPackageWhenNotInTheRoot() throws Exception {
-        Path undionly = Tools.requireFile(RootDirectory.DEBIAN_IPXE.resolve("undionly.kpxe"), "ipxe");
+        Path undionly = Tools.requireFile(LoaderFiles.DEBIAN_IPXE.resolve("undionly.kpxe"), "ipxe");
         Path got = downloads.resolve("undionly.kpxe");
         TftpFixture.Run run = TftpFixture.run(LIMIT, List.of("curl", "-sS", "--tftp-blksize", "1468", "-o", got.toString(),
                 "tftp://" + tftp.host() + ":" + tftp.port() + "/undionly.kpxe"));

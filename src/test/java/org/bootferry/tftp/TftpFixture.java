@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.bootferry.boot.LoaderFiles;
 
 /** A real bootferry TFTP server on a real socket, serving a temporary root, for client tests. */
 final class TftpFixture implements AutoCloseable {
@@ -49,7 +50,7 @@ final class TftpFixture implements AutoCloseable {
 
     private static TftpFiles rootFiles(Path root) {
         try {
-            return RootDirectory.withDebianIpxe(root);
+            return new RootDirectory(LoaderFiles.withDebianIpxe(root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
