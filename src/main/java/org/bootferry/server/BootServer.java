@@ -120,7 +120,8 @@ public final class BootServer implements AutoCloseable {
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
-                    bound = proxyDhcp.bind(transport.group(), transport.datagramChannel(), bind, settings.dhcpPort(),
+                    bound = proxyDhcp.bind(transport.group(), transport.datagramChannel(), bind,
+                            settings.advertise().map(BootServer::literal), settings.dhcpPort(),
                             settings.pxePort());
                 } catch (Exception e) {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",

@@ -88,7 +88,7 @@ public final class DhcpBench {
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot), e -> { },
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            server.bind(group, channel, LOOPBACK, DhcpSettings.SERVER_PORT, 4011);
+            server.bind(group, channel, LOOPBACK, java.util.Optional.empty(), DhcpSettings.SERVER_PORT, 4011);
             return generate("bootferry", seconds, window);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

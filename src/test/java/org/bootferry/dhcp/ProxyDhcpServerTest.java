@@ -52,7 +52,7 @@ class ProxyDhcpServerTest {
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         server = new ProxyDhcpServer(DhcpSettings.defaults().withClientPort(CLIENT_PORT, DHCP_PORT),
                 BootConfig.planner(config, "127.0.0.1", VM), events::add, registry);
-        ProxyDhcpServer.Bound bound = server.bind(group, channel, LOOPBACK, DHCP_PORT, PXE_PORT);
+        ProxyDhcpServer.Bound bound = server.bind(group, channel, LOOPBACK, java.util.Optional.empty(), DHCP_PORT, PXE_PORT);
         assertThat(bound.dhcp().getPort()).isEqualTo(DHCP_PORT);
         assertThat(bound.pxe().getPort()).isEqualTo(PXE_PORT);
         // Where a client without an address listens: every address, the client port, so the
