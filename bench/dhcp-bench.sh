@@ -16,5 +16,7 @@ ip netns add "$NS"
 trap 'ip netns del "$NS"' EXIT
 ip -n "$NS" link set lo up
 echo "host: $(nproc) cores, $(java -version 2>&1 | head -1), dnsmasq $(dnsmasq --version | head -1 | awk '{print $3}')"
-# bootferry logs one INFO line per answer, as it does in production; they go to a file here.
-ip netns exec "$NS" env BOOTFERRY_LOG_LEVEL=${BOOTFERRY_LOG_LEVEL:-INFO} java ${JAVA_OPTS:-} -cp "$CP" org.bootferry.dhcp.DhcpBench "$SECONDS_" "$WINDOW" 2> target/dhcp-bench.log
+# bootferry logs as in production (src/main/resources/logback.xml, not the tests' logback-test.xml);
+# its log goes to a file here.
+ip netns exec "$NS" env BOOTFERRY_LOG_LEVEL=${BOOTFERRY_LOG_LEVEL:-INFO} java \
+  -Dlogback.configurationFile=src/main/resources/logback.xml ${JAVA_OPTS:-} -cp "$CP" org.bootferry.dhcp.DhcpBench "$SECONDS_" "$WINDOW" 2> target/dhcp-bench.log

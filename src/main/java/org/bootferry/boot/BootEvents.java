@@ -19,6 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.bootferry.config.MacAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,15 @@ public final class BootEvents implements AutoCloseable {
     };
     private final Map<BootEvent.Stage, Counter> counters = new EnumMap<>(BootEvent.Stage.class);
     private final BufferedWriter journal;
+    /** Recorded, not yet in the journal file. */
+    private List<BootEvent> unwritten = new ArrayList<>();
+    private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bootferry-events-flush");
+        t.setDaemon(true);
+        return t;
+    });
+    /** How stale the journal file may be: what a crash can lose of it (the ring and API are current). */
+    private static final long FLUSH_MILLIS = 200;
 
     /**
      * @param journal the JSON-lines file appended to; empty for none
@@ -63,6 +75,7 @@ public final class BootEvents implements AutoCloseable {
             Files.createDirectories(journal.get().toAbsolutePath().getParent());
             this.journal = Files.newBufferedWriter(journal.get(), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            flusher.scheduleWithFixedDelay(this::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             this.journal = null;
         }
@@ -85,13 +98,34 @@ public final class BootEvents implements AutoCloseable {
             }
             timeline.add(event);
             if (journal != null) {
-                try {
-                    journal.write(toJson(event));
+                unwritten.add(event);
+            }
+        }
+    }
+
+    /**
+     * Writes the events recorded since the last call to the journal. Called periodically, off the
+     * threads that answer: at a boot storm's rate, a JSON line and a write per event cost more than
+     * the answer it records.
+     */
+    public void flush() {
+        List<BootEvent> batch;
+        synchronized (this) {
+            if (journal == null || unwritten.isEmpty()) {
+                return;
+            }
+            batch = unwritten;
+            unwritten = new ArrayList<>();
+        }
+        synchronized (journal) {
+            try {
+                for (BootEvent e : batch) {
+                    journal.write(toJson(e));
                     journal.newLine();
-                    journal.flush();
-                } catch (IOException e) {
-                    log.warn("cannot append to the event journal: {}", e.toString());
                 }
+                journal.flush();
+            } catch (IOException e) {
+                log.warn("cannot append {} events to the journal: {}", batch.size(), e.toString());
             }
         }
     }
@@ -140,9 +174,13 @@ public final class BootEvents implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws IOException {
+    public void close() throws IOException {
+        flusher.shutdownNow();
+        flush();
         if (journal != null) {
-            journal.close();
+            synchronized (journal) {
+                journal.close();
+            }
         }
     }
 }

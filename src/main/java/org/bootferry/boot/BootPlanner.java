@@ -1,5 +1,7 @@
 package org.bootferry.boot;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -44,7 +46,13 @@ public final class BootPlanner {
 
     /** @param images the server's one resolver, for {@code kernelBoot.container}; without it such machines aren't planned */
     public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images) {
-        this(config, state, images, Optional.empty());
+        this(config, state, images, new SimpleMeterRegistry());
+    }
+
+    /** @param registry where image pulls and cache hits are counted */
+    public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images,
+            MeterRegistry registry) {
+        this(config, state, images, registry, Optional.empty());
     }
 
     /**
@@ -52,10 +60,10 @@ public final class BootPlanner {
      *                they tell the NIC's iPXE from ours; without them every iPXE gets the script
      */
     public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images,
-            Optional<LoaderFetches> fetches) {
+            MeterRegistry registry, Optional<LoaderFetches> fetches) {
         this.config = config;
         this.state = state;
-        this.images = images.map(ImagePuller::new);
+        this.images = images.map(resolver -> new ImagePuller(resolver, registry));
         this.fetches = fetches;
     }
 

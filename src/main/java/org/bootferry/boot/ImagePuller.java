@@ -1,5 +1,6 @@
 package org.bootferry.boot;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -30,6 +31,7 @@ final class ImagePuller {
     private static final Logger log = LoggerFactory.getLogger(ImagePuller.class);
 
     private final ImageResolver resolver;
+    private final MeterRegistry registry;
     private final ExecutorService pulls = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "bootferry-pull");
         t.setDaemon(true); // a pull in progress never holds up shutdown: the cache takes only finished files
@@ -37,8 +39,9 @@ final class ImagePuller {
     });
     private final Map<ImageRequest, CompletableFuture<ImageBootFiles>> running = new ConcurrentHashMap<>();
 
-    ImagePuller(ImageResolver resolver) {
+    ImagePuller(ImageResolver resolver, MeterRegistry registry) {
         this.resolver = resolver;
+        this.registry = registry;
     }
 
     /** What the cache alone says the request gives; never contacts the registry. */
@@ -77,9 +80,14 @@ final class ImagePuller {
         // Started only once it is in the map, so that its removal below can never come first.
         pulls.execute(() -> {
             try {
-                mine.complete(resolver.resolve(request));
+                ImageBootFiles files = resolver.resolve(request);
+                registry.counter("bootferry_image_resolves", "result", files.stats().fromCache() ? "cache" : "pulled")
+                        .increment();
+                registry.counter("bootferry_image_pulled_bytes").increment(files.stats().bytesRead());
+                mine.complete(files);
             } catch (ImageException | RuntimeException e) {
                 log.warn("image {} for {}: {}", request.image(), request.platform(), e.getMessage());
+                registry.counter("bootferry_image_resolves", "result", "failed").increment();
                 mine.completeExceptionally(e);
             } finally {
                 running.remove(request, mine);

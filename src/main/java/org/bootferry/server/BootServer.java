@@ -103,7 +103,8 @@ public final class BootServer implements AutoCloseable {
                     + " (set 'cache:' in server.yaml or --cache to a writable directory)", e);
         }
         LoaderFetches fetches = LoaderFetches.onThisHost();
-        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), Optional.of(fetches));
+        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry,
+                Optional.of(fetches));
         InetAddress bind = literal(settings.bind());
         try {
             HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders(settings), fetches, registry,
@@ -130,8 +131,9 @@ public final class BootServer implements AutoCloseable {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",
                             new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port/--pxe-port (or --no-dhcp)", e), e);
                 }
-                ready.accept(listening("dhcp", "udp", bound.dhcp()));
-                ready.accept(listening("pxe", "udp", bound.pxe()));
+                // The configured address with the bound ports: a wildcard socket reports itself as ::.
+                ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, bound.dhcp().getPort())));
+                ready.accept(listening("pxe", "udp", new InetSocketAddress(bind, bound.pxe().getPort())));
             }
         } catch (RuntimeException e) {
             close();

@@ -76,7 +76,8 @@ class BootPlannerTest {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
         LoaderFetches fetches = new LoaderFetches(a -> Optional.empty(), now::get);
-        BootPlanner planner = new BootPlanner(() -> snapshot, Optional.empty(), Optional.empty(), Optional.of(fetches));
+        BootPlanner planner = new BootPlanner(() -> snapshot, Optional.empty(), Optional.empty(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(fetches));
         Machine romIpxe = new Machine(NODE1, Firmware.BIOS, true, Optional.empty());
 
         assertThat(planner.plan(romIpxe).orElseThrow().bootFile())
@@ -99,7 +100,8 @@ class BootPlannerTest {
         Machine romIpxe = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
         LoaderFetches none = new LoaderFetches(a -> Optional.empty(), System::nanoTime);
         ConfigSnapshot firmware = ConfigLoader.load(config.dir()).requireValid();
-        assertThat(new BootPlanner(() -> firmware, Optional.empty(), Optional.empty(), Optional.of(none))
+        assertThat(new BootPlanner(() -> firmware, Optional.empty(), Optional.empty(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(none))
                 .plan(romIpxe).orElseThrow().bootFile()).contains("/boot.ipxe?");
 
         config.file("server.yaml", "advertise: 10.0.0.1", "chainload: {ipxe: server}");

@@ -2,17 +2,14 @@ package org.bootferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.bootferry.testing.Commands;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The commands as an admin runs them: exit codes and what they print. */
 class CliTest {
@@ -20,9 +17,6 @@ class CliTest {
     @TempDir
     Path tmp;
     ConfigDir config;
-
-    record Run(int exit, String out, String err) {
-    }
 
     @BeforeEach
     void goodConfig() {
@@ -33,25 +27,13 @@ class CliTest {
                 "  files: {kernel: boot/vmlinuz}", "  kernelArgs: console=ttyS0");
     }
 
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new Main()).execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static Commands.Run run(String... args) {
+        return Commands.bootferry(args);
     }
 
     @Test
     void validateAcceptsAGoodConfig() {
-        Run r = run("validate", "--config", config.dir().toString());
+        Commands.Run r = run("validate", "--config", config.dir().toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo(config.dir() + ": OK (1 machines, 0 profiles, 0 templates)\n");
     }
@@ -59,7 +41,7 @@ class CliTest {
     @Test
     void validatePrintsFileLineMessageAndExitsOne() {
         config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "kernelBoot:", "  kernelArg: x");
-        Run r = run("validate", "--config", config.dir().toString());
+        Commands.Run r = run("validate", "--config", config.dir().toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEqualTo(config.dir().resolve("machines/52-54-00-12-34-57.yaml")
                 + ":3: unknown key 'kernelArg' in 'kernelBoot' (did you mean 'kernelArgs'?)\n1 error(s) in " + config.dir() + "\n");
@@ -68,7 +50,7 @@ class CliTest {
     @Test
     void serveRefusesToStartOnABadFileWithTheSameMessage() {
         config.file("machines/52-54-00-12-34-57.yaml", "hostname: \"unterminated", "kernelBoot: {}");
-        Run r = run("serve", "--config", config.dir().toString(), "--http-port", "0", "--no-dhcp");
+        Commands.Run r = run("serve", "--config", config.dir().toString(), "--http-port", "0", "--no-dhcp");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).startsWith(config.dir().resolve("machines/52-54-00-12-34-57.yaml") + ":")
                 .contains("YAML syntax error")
@@ -78,8 +60,9 @@ class CliTest {
     @Test
     void serveSaysWhatToDoWhenThePortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Run r = run("serve", "--config", config.dir().toString(), "--bind", "127.0.0.1",
-                    "--http-port", String.valueOf(taken.getLocalPort()), "--no-dhcp", "--tftp-port", "0");
+            Commands.Run r = run("serve", "--config", config.dir().toString(), "--bind", "127.0.0.1",
+                    "--http-port", String.valueOf(taken.getLocalPort()), "--no-dhcp", "--tftp-port", "0",
+                    "--tftp-root", tmp.toString());
             assertThat(r.exit()).isEqualTo(2);
             assertThat(r.err()).isEqualTo("bootferry: cannot listen for http on tcp 127.0.0.1:" + taken.getLocalPort()
                     + ": the port is already in use by another process (see: ss -lunpt | grep :" + taken.getLocalPort()
@@ -89,7 +72,7 @@ class CliTest {
 
     @Test
     void explainShowsEveryStage() {
-        Run r = run("explain", "52:54:00:12:34:56", "--config", config.dir().toString(), "--firmware", "efi-x64");
+        Commands.Run r = run("explain", "52:54:00:12:34:56", "--config", config.dir().toString(), "--firmware", "efi-x64");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("dhcp      boot file ipxe.efi for efi-x64, next-server 127.0.0.1")
                 .contains("ipxe      boot file http://127.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56")
@@ -98,7 +81,7 @@ class CliTest {
 
     @Test
     void explainOfAnUnknownMacSaysItIsNotAnswered() {
-        Run r = run("explain", "52-54-00-00-00-09", "--config", config.dir().toString());
+        Commands.Run r = run("explain", "52-54-00-00-00-09", "--config", config.dir().toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEqualTo("52:54:00:00:00:09: not answered (no machines/52-54-00-00-00-09.yaml and no machines/default.yaml)\n");
     }

@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -86,8 +87,11 @@ public final class DhcpBench {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot), e -> { },
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+        // The server's own event path: every answer is a boot event, counted and journaled.
+        io.micrometer.core.instrument.MeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (BootEvents events = new BootEvents(registry, java.util.Optional.of(dir.resolve("events.jsonl")), 10_000);
+             ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot),
+                     events::record, registry)) {
             server.bind(group, channel, LOOPBACK, java.util.Optional.empty(), DhcpSettings.SERVER_PORT, 4011);
             return generate("bootferry", seconds, window);
         } finally {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -123,7 +124,11 @@ class AdminTest {
                 .contains("bootferry_http_requests_total{route=\"script\",status=\"200\"} 1.0")
                 .contains("bootferry_http_response_bytes_total{route=\"kernel\"} 50000.0")
                 .contains("bootferry_config_machines 1.0");
-        assertThat(tmp.resolve("state/events.jsonl")).content().contains("\"stage\":\"initrd\"", "\"bytes\":20000");
+        Path journal = tmp.resolve("state/events.jsonl");
+        for (int i = 0; i < 50 && !Files.readString(journal).contains("\"stage\":\"kickstart\""); i++) {
+            Thread.sleep(50); // the journal is written every 200 ms
+        }
+        assertThat(journal).content().contains("\"stage\":\"initrd\"", "\"bytes\":20000", "\"stage\":\"kickstart\"");
     }
 
     @Test

@@ -1,12 +1,12 @@
 package org.bootferry.server;
 
+import static org.bootferry.testing.Commands.bootferry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -25,13 +25,13 @@ import java.util.concurrent.Executors;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.Firmware;
 import org.bootferry.boot.Machine;
-import org.bootferry.cli.Main;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MacAddress;
 import org.bootferry.image.Digest;
 import org.bootferry.image.ImageResolver;
+import org.bootferry.testing.Commands;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.LocalRegistry;
 import org.bootferry.testing.Processes;
@@ -42,7 +42,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Machines whose {@code kernelBoot.container} names an image in a real registry (Debian's
@@ -161,6 +160,9 @@ class ImageBootTest {
         assertServes(get("/boot/" + MAC + "/initrd"), TestImages.INITRD);
         assertThat(curl("-f", "-r", "0-99", base + "/boot/" + MAC + "/kernel").stdout())
                 .isEqualTo(Arrays.copyOfRange(TestImages.KERNEL_AMD64, 0, 100));
+        assertThat(curl("-f", base + "/metrics").text())
+                .contains("bootferry_image_resolves_total{result=\"pulled\"} 1.0")
+                .containsPattern("bootferry_image_resolves_total\\{result=\"cache\"} [1-9]");
     }
 
     @Test
@@ -197,7 +199,7 @@ class ImageBootTest {
         startServer();
         assertThat(get("/boot/" + MAC + "/kernel").status()).isEqualTo(503);
 
-        Run pull = bootferry("pull", reg + "/test/pulled:1", "--config", config.dir().toString(),
+        Commands.Run pull = bootferry("pull", reg + "/test/pulled:1", "--config", config.dir().toString(),
                 "--kernel-path", "/boot/vmlinuz", "--initrd-path", "/boot/initrd.img");
         assertThat(pull.exit()).as(pull.err()).isZero();
         assertThat(pull.err()).contains("layer 2/2").contains("layer 1/2").contains("done");
@@ -212,7 +214,7 @@ class ImageBootTest {
     @Test
     void pullOfAMissingImageExitsOneWithTheRegistrysAnswer() throws Exception {
         machine(reg + "/test/kernel:1");
-        Run pull = bootferry("pull", reg + "/test/absent:1", "--config", config.dir().toString());
+        Commands.Run pull = bootferry("pull", reg + "/test/absent:1", "--config", config.dir().toString());
         assertThat(pull.exit()).isEqualTo(1);
         assertThat(pull.err()).contains("bootferry: ").contains("test/absent:1");
     }
@@ -230,7 +232,7 @@ class ImageBootTest {
             assertThat(planner.explain(mac).orElseThrow().kernel().from())
                     .isEqualTo("image " + reg + "/test/quiet:1 kernel (by label or convention) for linux/amd64");
             assertThat(planner.plan(Machine.of(mac, Firmware.BIOS)).orElseThrow().cmdline()).isEmpty();
-            Run explain = bootferry("explain", MAC, "--config", config.dir().toString());
+            Commands.Run explain = bootferry("explain", MAC, "--config", config.dir().toString());
             assertThat(explain.exit()).as(explain.err()).isZero();
             assertThat(registry.requests("GET /v2/test/quiet/") + registry.requests("HEAD /v2/test/quiet/")).isZero();
 
@@ -267,25 +269,6 @@ class ImageBootTest {
             }
             assertServes(next, TestImages.KERNEL_AMD64);
             assertThat(registry.requests("GET /v2/test/gated/manifests/1 ")).isEqualTo(1);
-        }
-    }
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run bootferry(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new Main()).execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
         }
     }
 

@@ -1,0 +1,34 @@
+package org.bootferry.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.bootferry.cli.Main;
+import picocli.CommandLine;
+
+/** Runs a {@code bootferry} command in this JVM, as an admin would type it, capturing what it prints. */
+public final class Commands {
+
+    private Commands() {
+    }
+
+    /** A command's exit code and its standard output and error. */
+    public record Run(int exit, String out, String err) {
+    }
+
+    public static synchronized Run bootferry(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = new CommandLine(new Main()).execute(args);
+            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}
