@@ -33,6 +33,7 @@ public final class BootPlanner {
     private final Supplier<ConfigSnapshot> config;
     private final Optional<BootState> state;
     private final Optional<ImagePuller> images;
+    private final Optional<LoaderFetches> fetches;
 
     /** A planner without boot-once state: every machine gets its install plan. */
     public BootPlanner(Supplier<ConfigSnapshot> config) {
@@ -51,9 +52,19 @@ public final class BootPlanner {
     /** @param registry where image pulls and cache hits are counted */
     public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images,
             MeterRegistry registry) {
+        this(config, state, images, registry, Optional.empty());
+    }
+
+    /**
+     * @param fetches the loader fetches TFTP and HTTP record: with {@code chainload: {ipxe: server}}
+     *                they tell the NIC's iPXE from ours; without them every iPXE gets the script
+     */
+    public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images,
+            MeterRegistry registry, Optional<LoaderFetches> fetches) {
         this.config = config;
         this.state = state;
         this.images = images.map(resolver -> new ImagePuller(resolver, registry));
+        this.fetches = fetches;
     }
 
     /**
@@ -65,7 +76,7 @@ public final class BootPlanner {
     public Optional<BootPlan> plan(Machine machine) {
         ConfigSnapshot snapshot = config.get();
         return snapshot.machine(machine.mac()).map(file -> fetchable(file,
-                plan(snapshot, file, machine, installed(file, machine), images.orElse(null))));
+                plan(snapshot, file, machine, installed(file, machine), images.orElse(null), fetches)));
     }
 
     /** A plan whose files come from an image is only given when this planner can fetch them. */
@@ -101,7 +112,7 @@ public final class BootPlanner {
         if (name.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(render(snapshot, c, plan(snapshot, file.get(), machine, false, images.orElse(null)),
+        return Optional.of(render(snapshot, c, plan(snapshot, file.get(), machine, false, images.orElse(null), fetches),
                 name.get()));
     }
 
@@ -160,7 +171,7 @@ public final class BootPlanner {
             }
             try {
                 BootPlan plan = plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS), false,
-                        null);
+                        null, Optional.empty());
                 MachineConfig c = resolveProfiles(snapshot, file);
                 if (c.kickstart() != null) {
                     render(snapshot, c, plan, c.kickstart());
@@ -222,7 +233,7 @@ public final class BootPlanner {
 
     /** @param images null when planning only to check the config: image files are named, never fetched */
     private static BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine, boolean localBoot,
-            ImagePuller images) {
+            ImagePuller images, Optional<LoaderFetches> fetches) {
         ServerSettings settings = snapshot.settings();
         MachineConfig c = resolveProfiles(snapshot, file);
         InetAddress server = machine.server().orElseGet(() -> address(settings));
@@ -251,7 +262,7 @@ public final class BootPlanner {
         }
         String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
         BootPlan unrendered = new BootPlan(machine, hostname, server, serverUrl,
-                bootFile(settings, machine, serverUrl), kernel, initrds, "", localBoot);
+                bootFile(settings, machine, serverUrl, fetches), kernel, initrds, "", localBoot);
         String cmdline = "";
         if (kernelArgs != null) {
             try {
@@ -272,21 +283,39 @@ public final class BootPlanner {
 
     /**
      * What DHCP names as the boot file. iPXE gets the script URL (that is what ends the chainload:
-     * handing iPXE another iPXE would loop); UEFI HTTP Boot gets the loader by URL; everything else
-     * the first-stage loader over TFTP.
+     * handing iPXE another iPXE would loop), unless the server's iPXE is to run and this one is not it
+     * (see {@link #chainloadsOurIpxe}); UEFI HTTP Boot gets the loader by URL; everything else the
+     * first-stage loader over TFTP.
      */
-    private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl) {
-        if (machine.ipxe()) {
-            return BootPlan.scriptUrl(serverUrl, machine).toString();
-        }
+    private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl,
+            Optional<LoaderFetches> fetches) {
         String loaderFirmware = machine.firmware().httpBoot()
                 ? machine.firmware().id().replace("http-", "efi-") : machine.firmware().id();
         String loader = settings.loaders().get(loaderFirmware);
+        if (machine.ipxe()) {
+            if (loader != null && chainloadsOurIpxe(settings, machine, loader, fetches)) {
+                // Over HTTP, with the MAC in the URL: the fetch is recorded by MAC even when the
+                // machine is behind a router, where no neighbour table knows it.
+                return serverUrl + "/tftp/" + loader + "?mac=" + machine.mac();
+            }
+            return BootPlan.scriptUrl(serverUrl, machine).toString();
+        }
         if (loader == null) {
             throw new BootPlanException(new ConfigError(Path.of("server.yaml"), 0, "no loader for firmware "
                     + machine.firmware() + ": add one under 'loaders:' (e.g. " + loaderFirmware + ": snp.efi)"));
         }
         return machine.firmware().httpBoot() ? serverUrl + "/tftp/" + loader : loader;
+    }
+
+    /**
+     * With {@code chainload: {ipxe: server}}, an iPXE that did not fetch our loader moments ago is
+     * the NIC's own and chainloads ours first. Without fetch records (a planner not serving, e.g.
+     * explain) nothing could ever tell ours apart, so iPXE gets the script as with {@code firmware}.
+     */
+    private static boolean chainloadsOurIpxe(ServerSettings settings, Machine machine, String loader,
+            Optional<LoaderFetches> fetches) {
+        return settings.chainload().ipxe() == ServerSettings.Chainload.Ipxe.SERVER && fetches.isPresent()
+                && !fetches.get().fetchedRecently(machine.mac(), loader);
     }
 
     /** Follows {@code profile:} links; the machine's own values win over its profile's. */

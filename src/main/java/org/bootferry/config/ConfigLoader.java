@@ -130,7 +130,11 @@ public final class ConfigLoader {
     private record ServerFile(
             String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
             Integer pxePort, Boolean dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
-            ApiFile api, ImagesFile images) {
+            ApiFile api, ImagesFile images, ChainloadFile chainload) {
+    }
+
+    /** The {@code chainload:} section of server.yaml. */
+    private record ChainloadFile(String ipxe) {
     }
 
     /** The {@code api:} section of server.yaml. */
@@ -282,7 +286,7 @@ public final class ConfigLoader {
     }
 
     private ServerFile emptyServerFile() {
-        return new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private ServerFile readServerFile() {
@@ -332,7 +336,8 @@ public final class ConfigLoader {
                 loaders,
                 f.state() != null ? dir.resolve(f.state()).normalize() : parent.resolve("state"),
                 api(file, f.api()),
-                images(file, f.images()));
+                images(file, f.images()),
+                chainload(file, f.chainload()));
     }
 
     private ServerSettings.Images images(Path file, ImagesFile images) {
@@ -371,6 +376,20 @@ public final class ConfigLoader {
 
     private void serverError(Path file, String key, String message) {
         errors.add(new ConfigError(file, YamlFiles.lineOf(serverLines, key), message));
+    }
+
+    private ServerSettings.Chainload chainload(Path file, ChainloadFile chainload) {
+        if (chainload == null || chainload.ipxe() == null) {
+            return ServerSettings.Chainload.DEFAULT;
+        }
+        for (ServerSettings.Chainload.Ipxe ipxe : ServerSettings.Chainload.Ipxe.values()) {
+            if (ipxe.name().equalsIgnoreCase(chainload.ipxe())) {
+                return new ServerSettings.Chainload(ipxe);
+            }
+        }
+        errors.add(new ConfigError(file, 0, "chainload.ipxe: '" + chainload.ipxe() + "' is neither 'firmware' (the"
+                + " NIC's iPXE runs the boot script) nor 'server' (it first chainloads the loader from tftpRoot)"));
+        return ServerSettings.Chainload.DEFAULT;
     }
 
     private ServerSettings.Api api(Path file, ApiFile api) {

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param state     where boot-once state and the event journal live
  * @param api       who may call the endpoints that change state ({@code POST /done}, reset)
  * @param images    pulling kernels and initrds out of container images (the {@code images:} section)
+ * @param chainload which iPXE boots machines whose firmware is iPXE (the {@code chainload:} section)
  */
 public record ServerSettings(
         String bind,
@@ -31,7 +32,8 @@ public record ServerSettings(
         Map<String, String> loaders,
         Path state,
         Api api,
-        Images images) {
+        Images images,
+        Chainload chainload) {
 
     /**
      * Access to the mutating endpoints.
@@ -68,6 +70,21 @@ public record ServerSettings(
         }
     }
 
+    /**
+     * The {@code chainload:} section.
+     *
+     * @param ipxe {@code FIRMWARE}: an iPXE in the NIC's ROM (QEMU's, many NICs') gets the boot script
+     *             at once; {@code SERVER}: it first chainloads the loader from the tftproot (newer
+     *             drivers and features), and that build, recognised by its MAC having fetched the
+     *             loader moments before, gets the script
+     */
+    public record Chainload(Ipxe ipxe) {
+        /** Whose iPXE runs the boot script. */
+        public enum Ipxe { FIRMWARE, SERVER }
+
+        public static final Chainload DEFAULT = new Chainload(Ipxe.FIRMWARE);
+    }
+
     public static final Map<String, String> DEFAULT_LOADERS = Map.of(
             "bios", "undionly.kpxe",
             "efi-ia32", "ipxe.efi",
@@ -84,11 +101,11 @@ public record ServerSettings(
      */
     public ServerSettings withListenersOf(ServerSettings running) {
         return new ServerSettings(running.bind, running.advertise, running.httpPort, running.tftpPort, running.dhcpPort,
-                running.pxePort, running.dhcp, tftpRoot, cache, loaders, state, api, images);
+                running.pxePort, running.dhcp, tftpRoot, cache, loaders, state, api, images, chainload);
     }
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, images);
+                cache, loaders, state, api, images, chainload);
     }
 }

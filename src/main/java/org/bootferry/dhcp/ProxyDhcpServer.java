@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -15,9 +16,12 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.unix.RawUnixChannelOption;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,11 +60,32 @@ import org.slf4j.LoggerFactory;
  *       socket.</li>
  *   <li>4011 is unicast to us: one socket on the bind address, replies go back through it.</li>
  * </ul>
+ *
+ * <p>Multi-homed hosts. A DISCOVER comes from 0.0.0.0 to 255.255.255.255 with no giaddr, so nothing
+ * in the packet says which network it came from, yet the answer must name an address the client
+ * reaches on its own link. The kernel knows the receiving interface (IP_PKTINFO), but Netty's epoll
+ * transport doesn't hand out that control message and NIO can't ask for it; IP_RECVORIGDSTADDR only
+ * says 255.255.255.255; guessing from routes (`ip route get`) can't work for a source of 0.0.0.0;
+ * a packet socket would mean parsing Ethernet and IP ourselves and bypassing the coexistence rules
+ * above. So with a wildcard bind each interface gets its own broadcast socket tied to it with
+ * SO_BINDTODEVICE (socket(7)), set through Netty's {@link RawUnixChannelOption}, the generic
+ * setsockopt of its epoll channels: no new dependency, no native code of ours. Linux delivers a
+ * broadcast to every matching socket, and a socket tied to a device matches only packets that came
+ * in on it, so each handler knows its interface and hands its address to the planner as
+ * {@link Machine#server()}; replies already leave by the interface that owns their source address.
+ * The capability: unprivileged since Linux 5.7 for a socket not yet tied, CAP_NET_RAW before.
  */
 public final class ProxyDhcpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyDhcpServer.class);
     private static final InetAddress LIMITED_BROADCAST = DhcpMessage.ipv4(new byte[] {-1, -1, -1, -1});
+    /** Linux's interface name buffer: 15 characters and a NUL (IFNAMSIZ, net/if.h). */
+    private static final int IFNAMSIZ = 16;
+    /**
+     * SO_BINDTODEVICE (SOL_SOCKET 1, optname 25 in asm-generic/socket.h) through Netty's generic
+     * setsockopt for epoll channels: no native code of ours, none added.
+     */
+    private static final RawUnixChannelOption BIND_TO_DEVICE = new RawUnixChannelOption("SO_BINDTODEVICE", 1, 25, IFNAMSIZ);
 
     private final ProxyDhcp proxy;
     private final Consumer<BootEvent> events;
@@ -103,28 +128,98 @@ public final class ProxyDhcpServer implements AutoCloseable {
      * Binds the DHCP port (67) and the PXE port (4011) on {@code address} (0.0.0.0 or one address of
      * this host); port 0 picks free ports.
      *
+     * <p>On a specific address, clients are told that address. On the wildcard address (and with
+     * epoll), every interface that is up and has an IPv4 address gets its own sockets, so each client
+     * is answered with the address of the interface its broadcast came in on (see the class comment);
+     * interfaces that appear later are served after a restart.
+     *
      * @param channelType the group's datagram channel class (EpollDatagramChannel or NioDatagramChannel)
+     * @param advertise   the address machines are told when it is one of the receiving interface's
      * @throws Exception  the bind failure (address in use, permission) with nothing left bound
      */
     public Bound bind(EventLoopGroup group, Class<? extends DatagramChannel> channelType, InetAddress address,
-                      int dhcpPort, int pxePort) throws Exception {
-        Optional<InetAddress> server = address.isAnyLocalAddress() ? Optional.empty() : Optional.of(address);
+                      Optional<InetAddress> advertise, int dhcpPort, int pxePort) throws Exception {
         try {
-            Bootstrap dhcp = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.DHCP, server));
-            Channel broadcast = open(dhcp.bind(LIMITED_BROADCAST, dhcpPort));
-            int port = ((InetSocketAddress) broadcast.localAddress()).getPort();
-            Optional<Channel> unicast = Optional.empty();
-            if (server.isPresent()) {
-                unicast = Optional.of(open(dhcp.bind(server.get(), port)));
+            if (address.isAnyLocalAddress()) {
+                if (EpollDatagramChannel.class.isAssignableFrom(channelType)) {
+                    List<BootInterface> interfaces = BootInterface.list();
+                    if (!interfaces.isEmpty()) {
+                        return bindPerInterface(group, channelType, interfaces, advertise, address, dhcpPort, pxePort);
+                    }
+                    log.warn("no interface with an IPv4 address is up: ProxyDHCP listens on the wildcard address"
+                            + " and answers with the advertised address");
+                } else {
+                    log.warn("without the epoll transport sockets can't be tied to an interface: every ProxyDHCP"
+                            + " client is told the advertised address, whichever network it is on");
+                }
             }
-            dhcpSide = new DhcpSide(dhcp, port, unicast);
-            Bootstrap pxe = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.PXE, server));
-            Channel pxeChannel = open(pxe.bind(address, pxePort));
-            return new Bound(new InetSocketAddress(address, port), (InetSocketAddress) pxeChannel.localAddress());
+            return bindAddress(group, channelType, address, dhcpPort, pxePort);
         } catch (Exception e) {
             close();
             throw e;
         }
+    }
+
+    private Bound bindAddress(EventLoopGroup group, Class<? extends DatagramChannel> channelType, InetAddress address,
+                              int dhcpPort, int pxePort) throws Exception {
+        Optional<InetAddress> server = address.isAnyLocalAddress() ? Optional.empty() : Optional.of(address);
+        Bootstrap dhcp = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.DHCP, server));
+        Channel broadcast = open(dhcp.bind(LIMITED_BROADCAST, dhcpPort));
+        int port = ((InetSocketAddress) broadcast.localAddress()).getPort();
+        Optional<Channel> unicast = Optional.empty();
+        if (server.isPresent()) {
+            unicast = Optional.of(open(dhcp.bind(server.get(), port)));
+        }
+        dhcpSide = new DhcpSide(dhcp, port, unicast);
+        Bootstrap pxe = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.PXE, server));
+        Channel pxeChannel = open(pxe.bind(address, pxePort));
+        return new Bound(new InetSocketAddress(address, port), (InetSocketAddress) pxeChannel.localAddress());
+    }
+
+    /**
+     * Per interface: a broadcast socket on 255.255.255.255:67 tied to the device, whose handler knows
+     * the interface's address, and a 4011 socket on that address (4011 is unicast to the next-server
+     * we gave). Replies leave as in the single-address case, from the next-server address, which is
+     * now the receiving interface's.
+     */
+    private Bound bindPerInterface(EventLoopGroup group, Class<? extends DatagramChannel> channelType,
+                                   List<BootInterface> interfaces, Optional<InetAddress> advertise,
+                                   InetAddress wildcard, int dhcpPort, int pxePort) throws Exception {
+        int port = dhcpPort;
+        int pxePortBound = pxePort;
+        Bootstrap replies = null;
+        for (BootInterface nif : interfaces) {
+            Optional<InetAddress> server = Optional.of(nif.serverAddress(advertise));
+            Bootstrap dhcp = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.DHCP, server));
+            Channel broadcast = openOnDevice(dhcp, nif.name(), new InetSocketAddress(LIMITED_BROADCAST, port));
+            port = ((InetSocketAddress) broadcast.localAddress()).getPort();
+            replies = replies == null ? dhcp : replies;
+            Bootstrap pxe = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.PXE, server));
+            Channel pxeChannel = open(pxe.bind(server.get(), pxePortBound));
+            pxePortBound = ((InetSocketAddress) pxeChannel.localAddress()).getPort();
+            log.info("ProxyDHCP on {}: clients there are told {}", nif.name(), server.get().getHostAddress());
+        }
+        dhcpSide = new DhcpSide(replies, port, Optional.empty());
+        return new Bound(new InetSocketAddress(wildcard, port), new InetSocketAddress(wildcard, pxePortBound));
+    }
+
+    /**
+     * Opens a socket tied to one network device (SO_BINDTODEVICE, socket(7)) before binding it. The
+     * option is set here rather than through the bootstrap, which would only log a failure and leave a
+     * socket that hears every interface's broadcasts.
+     */
+    private Channel openOnDevice(Bootstrap bootstrap, String device, InetSocketAddress at) throws Exception {
+        Channel channel = open(bootstrap.register());
+        ByteBuffer name = ByteBuffer.allocateDirect(IFNAMSIZ);
+        name.put(device.getBytes(StandardCharsets.US_ASCII)).position(0);
+        try {
+            channel.config().setOption(BIND_TO_DEVICE, name);
+        } catch (ChannelException e) {
+            throw new java.io.IOException("cannot tie a ProxyDHCP socket to interface " + device + " (SO_BINDTODEVICE: "
+                    + e.getMessage() + "); bind to one address with --bind instead", e);
+        }
+        channel.bind(at).sync();
+        return channel;
     }
 
     private static Bootstrap bootstrap(EventLoopGroup group, Class<? extends DatagramChannel> type, Handler handler) {

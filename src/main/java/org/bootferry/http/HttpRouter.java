@@ -205,6 +205,12 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             log.warn("refused {} from {}: {}", ex.request().uri(), ex.ctx().channel().remoteAddress(), e.getMessage());
             throw new Refusal(HttpResponseStatus.FORBIDDEN, e.getMessage());
         }
+        // ?mac= when the planner sent an iPXE here to chainload ours; EDK2's HTTP Boot URL has none.
+        if (ex.uri().parameters().containsKey("mac")) {
+            services.fetches().fetched(macParam(ex.uri()), name);
+        } else {
+            services.fetches().fetched(remote(ex), name);
+        }
         String type = name.endsWith(".efi") ? "application/efi" : HttpHeaderValues.APPLICATION_OCTET_STREAM.toString();
         serveFile(ex, new BootFile.Local(file), type, Outcome.NONE);
     }

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.BootState;
+import org.bootferry.boot.LoaderFetches;
 import org.bootferry.boot.LoaderFiles;
 import org.bootferry.config.ConfigSnapshot;
 
@@ -13,6 +14,7 @@ import org.bootferry.config.ConfigSnapshot;
  * What the HTTP listener answers from.
  *
  * @param loaders  the first-stage loaders, served at {@code /tftp/NAME} for UEFI HTTP Boot
+ * @param fetches  told of every loader served, so the planner knows who runs our iPXE
  * @param metrics  the Prometheus text exposition of every meter, for {@code /metrics}
  * @param blocking runs work that may block (a boot file waiting for an image pull), never the event loop
  */
@@ -22,6 +24,7 @@ public record HttpServices(
         BootState state,
         Supplier<ConfigSnapshot> config,
         LoaderFiles loaders,
+        LoaderFetches fetches,
         MeterRegistry registry,
         Supplier<String> metrics,
         ExecutorService blocking) {

@@ -26,6 +26,7 @@ import java.util.function.Consumer;
 import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.BootState;
+import org.bootferry.boot.LoaderFetches;
 import org.bootferry.boot.LoaderFiles;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ServerSettings;
@@ -35,6 +36,7 @@ import org.bootferry.http.HttpServer;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.tftp.BootPlanFiles;
 import org.bootferry.tftp.RootDirectory;
+import org.bootferry.tftp.TftpFile;
 import org.bootferry.tftp.TftpFiles;
 import org.bootferry.tftp.TftpServer;
 import org.bootferry.tftp.TftpSettings;
@@ -101,18 +103,20 @@ public final class BootServer implements AutoCloseable {
             throw new ListenerException("cannot open the image cache " + settings.cache() + ": " + e.getMessage()
                     + " (set 'cache:' in server.yaml or --cache to a writable directory)", e);
         }
-        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry);
+        LoaderFetches fetches = LoaderFetches.onThisHost();
+        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry,
+                Optional.of(fetches));
         InetAddress bind = literal(settings.bind());
         try {
             LoaderFiles loaders = loaders(settings);
-            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders, registry,
+            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders, fetches, registry,
                     registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
             TftpServer tftp = new TftpServer(TftpSettings.defaults(),
-                    TftpFiles.chain(new BootPlanFiles(planner), new RootDirectory(loaders)));
+                    TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)));
             closeables.add(tftp);
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
@@ -123,7 +127,8 @@ public final class BootServer implements AutoCloseable {
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
-                    bound = proxyDhcp.bind(transport.group(), transport.datagramChannel(), bind, settings.dhcpPort(),
+                    bound = proxyDhcp.bind(transport.group(), transport.datagramChannel(), bind,
+                            settings.advertise().map(BootServer::literal), settings.dhcpPort(),
                             settings.pxePort());
                 } catch (Exception e) {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",
@@ -146,6 +151,17 @@ public final class BootServer implements AutoCloseable {
             throw new ListenerException("cannot serve loaders from " + settings.tftpRoot() + ": " + e.getMessage()
                     + " (check --tftp-root or tftpRoot in server.yaml)", e);
         }
+    }
+
+    /** TFTP's files, telling {@code fetches} of each one served: the loaders EDK2 PXE clients fetch. */
+    private static TftpFiles recordingFetches(TftpFiles files, LoaderFetches fetches) {
+        return (name, client) -> {
+            Optional<TftpFile> file = files.open(name, client);
+            if (file.isPresent()) {
+                fetches.fetched(client.getAddress(), name);
+            }
+            return file;
+        };
     }
 
     /** Binding a listener; Netty reports a refused bind as the cause of its own exception. */

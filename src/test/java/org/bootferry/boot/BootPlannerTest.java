@@ -71,6 +71,53 @@ class BootPlannerTest {
     }
 
     @Test
+    void withChainloadServerTheNicsIpxeFirstGetsOurLoaderOverHttpThenOursGetsTheScript() {
+        config.file("server.yaml", "advertise: 10.0.0.1", "httpPort: 8080", "chainload: {ipxe: server}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        LoaderFetches fetches = new LoaderFetches(a -> Optional.empty(), now::get);
+        BootPlanner planner = new BootPlanner(() -> snapshot, Optional.empty(), Optional.empty(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(fetches));
+        Machine romIpxe = new Machine(NODE1, Firmware.BIOS, true, Optional.empty());
+
+        assertThat(planner.plan(romIpxe).orElseThrow().bootFile())
+                .isEqualTo("http://10.0.0.1:8080/tftp/undionly.kpxe?mac=52:54:00:12:34:56");
+        fetches.fetched(NODE1, "undionly.kpxe");
+        assertThat(planner.plan(romIpxe).orElseThrow().bootFile()).as("the iPXE that just fetched our loader")
+                .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
+        assertThat(planner.plan(new Machine(NODE2, Firmware.BIOS, true, Optional.empty())).orElseThrow().bootFile())
+                .as("another machine's iPXE").endsWith("/tftp/undionly.kpxe?mac=52:54:00:12:34:57");
+
+        now.addAndGet(LoaderFetches.RECENT.toNanos() + 1);
+        assertThat(planner.plan(romIpxe).orElseThrow().bootFile()).as("the next boot, minutes later")
+                .endsWith("/tftp/undionly.kpxe?mac=52:54:00:12:34:56");
+        assertThat(planner.plan(Machine.of(NODE1, Firmware.EFI_X64)).orElseThrow().bootFile())
+                .as("firmware that is not iPXE gets the loader by TFTP as always").isEqualTo("ipxe.efi");
+    }
+
+    @Test
+    void withoutFetchRecordsOrWithChainloadFirmwareEveryIpxeGetsTheScript() {
+        Machine romIpxe = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
+        LoaderFetches none = new LoaderFetches(a -> Optional.empty(), System::nanoTime);
+        ConfigSnapshot firmware = ConfigLoader.load(config.dir()).requireValid();
+        assertThat(new BootPlanner(() -> firmware, Optional.empty(), Optional.empty(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(none))
+                .plan(romIpxe).orElseThrow().bootFile()).contains("/boot.ipxe?");
+
+        config.file("server.yaml", "advertise: 10.0.0.1", "chainload: {ipxe: server}");
+        ConfigSnapshot server = ConfigLoader.load(config.dir()).requireValid();
+        assertThat(new BootPlanner(() -> server).plan(romIpxe).orElseThrow().bootFile())
+                .as("a planner nobody tells of fetches (explain) could never break the loop").contains("/boot.ipxe?");
+    }
+
+    @Test
+    void anUnknownChainloadChoiceIsAConfigError() {
+        config.file("server.yaml", "chainload: {ipxe: newest}");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().extracting(ConfigError::message)
+                .asString().startsWith("chainload.ipxe: 'newest' is neither 'firmware'");
+    }
+
+    @Test
     void uefiHttpBootGetsTheLoaderByUrl() {
         assertThat(planner().plan(Machine.of(NODE1, Firmware.HTTP_X64)).orElseThrow().bootFile())
                 .isEqualTo("http://10.0.0.1:8080/tftp/ipxe.efi");

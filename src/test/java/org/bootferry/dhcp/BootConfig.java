@@ -16,11 +16,20 @@ final class BootConfig {
     }
 
     static BootPlanner planner(Path dir, String advertise, MacAddress... machines) {
+        return withServerYaml(dir, "bind: 0.0.0.0\nadvertise: " + advertise + "\nhttpPort: 8080\n", machines);
+    }
+
+    /** A config with no advertise address: each client is told the address its request came in on. */
+    static BootPlanner plannerWithoutAdvertise(Path dir, MacAddress... machines) {
+        return withServerYaml(dir, "bind: 0.0.0.0\nhttpPort: 8080\n", machines);
+    }
+
+    private static BootPlanner withServerYaml(Path dir, String serverYaml, MacAddress... machines) {
         try {
             Files.createDirectories(dir.resolve("machines"));
             Files.writeString(dir.resolve("vmlinuz"), "kernel");
             Files.writeString(dir.resolve("initrd.img"), "initrd");
-            Files.writeString(dir.resolve("server.yaml"), "bind: 0.0.0.0\nadvertise: " + advertise + "\nhttpPort: 8080\n");
+            Files.writeString(dir.resolve("server.yaml"), serverYaml);
             for (MacAddress mac : machines) {
                 Files.writeString(dir.resolve("machines").resolve(mac.dashed() + ".yaml"), """
                         hostname: node-%s

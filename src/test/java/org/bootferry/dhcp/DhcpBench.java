@@ -92,7 +92,7 @@ public final class DhcpBench {
         try (BootEvents events = new BootEvents(registry, java.util.Optional.of(dir.resolve("events.jsonl")), 10_000);
              ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot),
                      events::record, registry)) {
-            server.bind(group, channel, LOOPBACK, DhcpSettings.SERVER_PORT, 4011);
+            server.bind(group, channel, LOOPBACK, java.util.Optional.empty(), DhcpSettings.SERVER_PORT, 4011);
             return generate("bootferry", seconds, window);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

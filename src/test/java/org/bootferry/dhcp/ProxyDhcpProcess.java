@@ -24,6 +24,14 @@ public final class ProxyDhcpProcess {
     private ProxyDhcpProcess() {
     }
 
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + literal, e);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         ConfigSnapshot snapshot = ConfigLoader.load(Path.of(args[0])).requireValid();
         boolean epoll = Epoll.isAvailable();
@@ -31,7 +39,8 @@ public final class ProxyDhcpProcess {
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot), e -> { },
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            ProxyDhcpServer.Bound bound = server.bind(group, channel, InetAddress.getByName(args[1]),
+            java.util.Optional<InetAddress> advertise = snapshot.settings().advertise().map(ProxyDhcpProcess::address);
+            ProxyDhcpServer.Bound bound = server.bind(group, channel, InetAddress.getByName(args[1]), advertise,
                     Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             System.out.println("listening proxydhcp udp " + bound.dhcp() + " " + bound.pxe());
             System.out.flush();

@@ -52,7 +52,7 @@ class ProxyDhcpServerTest {
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         server = new ProxyDhcpServer(DhcpSettings.defaults().withClientPort(CLIENT_PORT, DHCP_PORT),
                 BootConfig.planner(config, "127.0.0.1", VM), events::add, registry);
-        ProxyDhcpServer.Bound bound = server.bind(group, channel, LOOPBACK, DHCP_PORT, PXE_PORT);
+        ProxyDhcpServer.Bound bound = server.bind(group, channel, LOOPBACK, java.util.Optional.empty(), DHCP_PORT, PXE_PORT);
         assertThat(bound.dhcp().getPort()).isEqualTo(DHCP_PORT);
         assertThat(bound.pxe().getPort()).isEqualTo(PXE_PORT);
         // Where a client without an address listens: every address, the client port, so the
@@ -88,6 +88,30 @@ class ProxyDhcpServerTest {
         assertThat(answer.getAddress()).isEqualTo(LOOPBACK);
         awaitEvent(BootEvent.Stage.DHCP_OFFER);
         assertThat(registry.counter("bootferry_dhcp_replies", "type", "offer", "firmware", "efi-x64").count()).isEqualTo(1);
+    }
+
+    /**
+     * arm64 at packet level: AAVMF's EDK2 DISCOVER (captured, option 93 = 11) gets snp.efi with option
+     * 43 "use this boot file", so it goes on to TFTP without a 4011 exchange. A QEMU arm64 boot needs
+     * GRUB with a per-MAC grub.cfg over TFTP (Debian has no arm64 iPXE), which bootferry doesn't
+     * generate yet.
+     */
+    @Test
+    void arm64Edk2DiscoverOverUdpGetsSnpEfi() throws Exception {
+        byte[] discover = Captures.bytes(Captures.EDK2_ARM64_DISCOVER);
+
+        client.send(new DatagramPacket(discover, discover.length, LOOPBACK, DHCP_PORT));
+        DatagramPacket answer = receive(client);
+
+        DhcpMessage offer = DhcpCodec.decode(Arrays.copyOf(answer.getData(), answer.getLength()));
+        assertThat(offer.messageType()).contains(DhcpMessageType.OFFER);
+        assertThat(offer.mac()).isEqualTo(DhcpCodec.decode(discover).mac());
+        assertThat(offer.file()).isEqualTo("snp.efi");
+        assertThat(offer.siaddr()).isEqualTo(LOOPBACK);
+        assertThat(offer.option(DhcpOptionCode.VENDOR_CLASS_IDENTIFIER).orElseThrow().text()).isEqualTo("PXEClient");
+        assertThat(offer.option(DhcpOptionCode.VENDOR_SPECIFIC)).isPresent();
+        awaitEvent(BootEvent.Stage.DHCP_OFFER);
+        assertThat(registry.counter("bootferry_dhcp_replies", "type", "offer", "firmware", "efi-arm64").count()).isEqualTo(1);
     }
 
     /** The event is recorded when the send completes, a moment after the client may have the answer. */

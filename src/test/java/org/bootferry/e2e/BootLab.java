@@ -146,13 +146,18 @@ final class BootLab implements AutoCloseable {
      * waits until it prints {@code listening ...} for ProxyDHCP (67, 4011), TFTP and HTTP (80).
      */
     void startBootferry(Path config, Path tftpRoot) {
-        bootferry = ServerProcess.start(server.exec(List.of()), dir.resolve("bootferry.log"),
+        bootferry = ServerProcess.start(server.exec(List.of()), bootferryLog(),
                 List.of("dhcp", "pxe", "tftp", "http"),
                 "--config", config.toAbsolutePath().toString(),
                 "--tftp-root", tftpRoot.toAbsolutePath().toString(),
                 "--bind", "0.0.0.0",
                 "--advertise", SERVER_ADDRESS,
                 "--http-port", "80");
+    }
+
+    /** bootferry's own log (INFO: every HTTP request with method, path and status). */
+    Path bootferryLog() {
+        return dir.resolve("bootferry.log");
     }
 
     /** Starts capturing every UDP packet on the bridge into {@code pcap}; stop it by closing. */

@@ -34,7 +34,12 @@ final class QemuVm {
         /** SeaBIOS with QEMU's e1000 option ROM, which is iPXE: DHCP says "iPXE" from the first packet. */
         SEABIOS_E1000,
         /** OVMF with a virtio NIC and no option ROM: EDK2's own PXE client, then TFTP of ipxe.efi. */
-        OVMF_EDK2_VIRTIO
+        OVMF_EDK2_VIRTIO,
+        /**
+         * The same OVMF and NIC with PXE switched off, so EDK2's UEFI HTTP Boot (HttpBootDxe) is the
+         * first boot option that answers: an HTTPClient DISCOVER, then the loader by URL, no TFTP.
+         */
+        OVMF_HTTP_VIRTIO
     }
 
     /**
@@ -66,7 +71,7 @@ final class QemuVm {
     static void requireTools(Client client) {
         Tools.require("qemu-system-x86_64", "qemu-system-x86");
         Tools.requireFile(Path.of("/usr/lib/ipxe/qemu/efi-e1000.rom"), "ipxe-qemu");
-        if (client == Client.OVMF_EDK2_VIRTIO) {
+        if (client != Client.SEABIOS_E1000) {
             Tools.requireFile(Path.of(OVMF_CODE), "ovmf");
         }
     }
@@ -82,7 +87,13 @@ final class QemuVm {
             switch (client) {
                 case SEABIOS_E1000 -> cmd.addAll(List.of("-machine", "pc,accel=tcg",
                         "-device", "e1000,netdev=n0,mac=" + mac));
-                case OVMF_EDK2_VIRTIO -> {
+                case OVMF_EDK2_VIRTIO, OVMF_HTTP_VIRTIO -> {
+                    if (client == Client.OVMF_HTTP_VIRTIO) {
+                        // OVMF tries PXEv4 and PXEv6 before HTTP (about two minutes of timeouts);
+                        // its platform knobs switch both off (OvmfPkg PlatformDxe, opt/org.tianocore/*).
+                        cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
+                                "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n"));
+                    }
                     Path vars = dir.resolve("OVMF_VARS_4M.fd");
                     Files.copy(Path.of(OVMF_VARS), vars, StandardCopyOption.REPLACE_EXISTING);
                     cmd.addAll(List.of("-machine", "q35,accel=tcg",

@@ -20,9 +20,11 @@ import java.util.Optional;
 import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.BootState;
+import org.bootferry.boot.LoaderFetches;
 import org.bootferry.boot.LoaderFiles;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.MacAddress;
 import org.bootferry.server.Transport;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.Ports;
@@ -45,6 +47,7 @@ class HttpServerTest {
     static ExecutorService blocking;
     static Channel channel;
     static String base;
+    static LoaderFetches fetches;
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,8 +74,10 @@ class HttpServerTest {
         blocking = Executors.newCachedThreadPool();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BootState state = new BootState(tmp.resolve("state"));
+        fetches = LoaderFetches.onThisHost();
         channel = new HttpServer(new HttpServices(new BootPlanner(() -> snapshot, Optional.of(state)),
-                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, LoaderFiles.withDebianIpxe(loaders), registry,
+                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, LoaderFiles.withDebianIpxe(loaders),
+                fetches, registry,
                 registry::scrape, blocking))
                 .bind(transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         base = "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort();
@@ -155,6 +160,15 @@ class HttpServerTest {
         assertThat(curl("-w", " %{http_code}", base + "/boot.ipxe?mac=nope").text()).endsWith(" 400")
                 .contains("not a MAC address: 'nope'");
         assertThat(curl("-w", " %{http_code}", base + "/boot.ipxe").text()).endsWith(" 400");
+    }
+
+    @Test
+    void aLoaderFetchedWithItsMacInTheUrlIsRecordedForThePlanner() {
+        MacAddress mac = MacAddress.parse("52:54:00:12:34:57");
+        assertThat(curl("-f", "-o", "/dev/null", "-w", "%{http_code}", base + "/tftp/snp.efi?mac=" + mac).text())
+                .isEqualTo("200");
+        assertThat(fetches.fetchedRecently(mac, "snp.efi")).isTrue();
+        assertThat(fetches.fetchedRecently(mac, "ipxe.efi")).isFalse();
     }
 
     @Test

@@ -1,0 +1,116 @@
+package org.bootferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.bootferry.config.MacAddress;
+import org.bootferry.e2e.QemuVm.Boot;
+import org.bootferry.e2e.QemuVm.Client;
+import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.Processes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code chainload: {ipxe: server}} with real firmware: QEMU's iPXE ROM first chainloads the
+ * server's loader over HTTP, and that iPXE, whose MAC just fetched it, gets the script; EDK2's PXE
+ * client fetches ipxe.efi over TFTP (recorded by the MAC in the ARP table), so the iPXE it runs gets the
+ * script at once, with no second chainload. Logs and consoles under target/e2e-chainload/.
+ */
+@Tag("e2e")
+class ChainloadEndToEndTest {
+
+    private static final Path WORK = Path.of("target", "e2e-chainload").toAbsolutePath();
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
+    private static final MacAddress BIOS_MAC = MacAddress.parse("52:54:00:15:00:11");
+    private static final MacAddress UEFI_MAC = MacAddress.parse("52:54:00:15:00:12");
+
+    private static long classStart;
+    private static BootLab lab;
+
+    @BeforeAll
+    static void startLab() throws IOException {
+        classStart = System.nanoTime();
+        BootLab.requireTools();
+        QemuVm.requireTools(Client.OVMF_EDK2_VIRTIO);
+        Processes.check("rm", "-rf", WORK.toString());
+        Files.createDirectories(WORK);
+
+        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
+        Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
+        ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
+        config.file("server.yaml", "chainload: {ipxe: server}");
+        for (MacAddress mac : List.of(BIOS_MAC, UEFI_MAC)) {
+            config.file("machines/" + mac.dashed() + ".yaml",
+                    "hostname: bfh-" + mac.dashed(),
+                    "kernelBoot:",
+                    "  files: {kernel: " + kernel.vmlinuz() + ", initrd: [" + initrd + "]}",
+                    "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} bfh.marker=" + mac.dashed() + "\"",
+                    "kickstart: " + BootAssertions.KICKSTART);
+        }
+        Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: loaders from /usr/lib/ipxe
+
+        lab = BootLab.start(WORK, "bfhc");
+        lab.startBootferry(config.dir(), tftpRoot);
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.close();
+        }
+        System.out.printf("e2e wall time %-28s %5.1f s%n", "ChainloadEndToEndTest (class)",
+                (System.nanoTime() - classStart) / 1e9);
+    }
+
+    @Test
+    void theIpxeRomChainloadsTheServersLoaderWhichGetsTheScript() throws IOException {
+        Boot boot = boot(Client.SEABIOS_E1000, BIOS_MAC);
+
+        assertBootedWithOwnPlan(boot, BIOS_MAC, "bfh.marker=" + BIOS_MAC.dashed(), "bfh.marker=" + UEFI_MAC.dashed(),
+                "bfh-" + BIOS_MAC.dashed());
+        List<String> requests = httpRequests(BIOS_MAC);
+        assertThat(requests).as("bootferry.log, requests of %s", BIOS_MAC).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(requests.get(0)).startsWith("GET /tftp/undionly.kpxe?mac=" + BIOS_MAC.toString().replace(":", "%3A"));
+        assertThat(requests.get(1)).startsWith("GET /boot.ipxe?mac=");
+        assertThat(boot.serial().stream().filter(l -> l.contains("iPXE initialising devices")).count())
+                .as("two iPXEs ran: the ROM's, then the server's undionly.kpxe").isEqualTo(2);
+    }
+
+    @Test
+    void edk2sTftpFetchIsRecordedSoTheIpxeItRunsGetsTheScriptAtOnce() throws IOException {
+        Boot boot = boot(Client.OVMF_EDK2_VIRTIO, UEFI_MAC);
+
+        assertBootedWithOwnPlan(boot, UEFI_MAC, "bfh.marker=" + UEFI_MAC.dashed(), "bfh.marker=" + BIOS_MAC.dashed(),
+                "bfh-" + UEFI_MAC.dashed());
+        assertThat(httpRequests(UEFI_MAC)).as("bootferry.log, requests of %s", UEFI_MAC)
+                .noneMatch(r -> r.contains("/tftp/"))
+                .first().asString().startsWith("GET /boot.ipxe?mac=");
+    }
+
+    private static Boot boot(Client client, MacAddress mac) {
+        Path dir = WORK.resolve(client.name().toLowerCase());
+        Boot boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), client, mac, dir, BOOT_TIMEOUT);
+        System.out.printf("e2e wall time %-28s %5.1f s (exit %d, serial log %s)%n", client + " chainload",
+                boot.wallTime().toMillis() / 1000.0, boot.exitCode(), boot.serialLog());
+        return boot;
+    }
+
+    /** The HTTP requests bootferry logged that name {@code mac} in their URL, "METHOD PATH STATUS …". */
+    private static List<String> httpRequests(MacAddress mac) throws IOException {
+        String colons = mac.toString().replace(":", "%3A");
+        return Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains("HttpRouter: "))
+                .map(l -> l.substring(l.indexOf("HttpRouter: ") + "HttpRouter: ".length()))
+                .filter(l -> l.contains(colons) || l.contains(mac.toString()) || l.contains(mac.dashed()))
+                .toList();
+    }
+}

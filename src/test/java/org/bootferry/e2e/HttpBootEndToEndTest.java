@@ -1,0 +1,128 @@
+package org.bootferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.bootferry.config.MacAddress;
+import org.bootferry.dhcp.DhcpCodec;
+import org.bootferry.dhcp.DhcpMessage;
+import org.bootferry.dhcp.DhcpMessageType;
+import org.bootferry.dhcp.DhcpOption;
+import org.bootferry.dhcp.MalformedDhcpException;
+import org.bootferry.e2e.QemuVm.Boot;
+import org.bootferry.e2e.QemuVm.Client;
+import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.Pcap;
+import org.bootferry.testing.Processes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * UEFI HTTP Boot through bootferry's ProxyDHCP: OVMF with PXE switched off sends an HTTPClient
+ * DISCOVER; the site's DHCP server gives the address, bootferry's offer gives option 60 HTTPClient
+ * and the loader's URL; EDK2's HttpBootDxe fetches {@code /tftp/ipxe.efi} (HEAD, then GET) and runs
+ * it; iPXE asks again and gets its script, then kernel, initrd and kickstart. No TFTP at all.
+ * Logs, serial console and capture are kept under target/e2e-http/.
+ */
+@Tag("e2e")
+class HttpBootEndToEndTest {
+
+    private static final Path WORK = Path.of("target", "e2e-http").toAbsolutePath();
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
+    private static final MacAddress MAC = MacAddress.parse("52:54:00:15:00:03");
+    private static final String LOADER_URL = "http://" + BootLab.SERVER_ADDRESS + "/tftp/ipxe.efi";
+
+    private static long classStart;
+    private static BootLab lab;
+
+    @BeforeAll
+    static void startLab() throws IOException {
+        classStart = System.nanoTime();
+        BootLab.requireTools();
+        QemuVm.requireTools(Client.OVMF_HTTP_VIRTIO);
+        Processes.check("rm", "-rf", WORK.toString());
+        Files.createDirectories(WORK);
+
+        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
+        Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
+        ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
+        config.file("machines/" + MAC.dashed() + ".yaml",
+                "hostname: bfh-http-node",
+                "kernelBoot:",
+                "  files: {kernel: " + kernel.vmlinuz() + ", initrd: [" + initrd + "]}",
+                "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} bfh.marker=http-boot\"",
+                "kickstart: " + BootAssertions.KICKSTART);
+        Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: ipxe.efi from /usr/lib/ipxe
+
+        lab = BootLab.start(WORK, "bfh");
+        lab.startBootferry(config.dir(), tftpRoot);
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.close();
+        }
+        System.out.printf("e2e wall time %-28s %5.1f s%n", "HttpBootEndToEndTest (class)",
+                (System.nanoTime() - classStart) / 1e9);
+    }
+
+    @Test
+    void uefiHttpBootGetsIpxeEfiByUrlThenItsScriptWithoutTftp() throws IOException {
+        Path dir = WORK.resolve("ovmf_http_virtio");
+        Files.createDirectories(dir);
+        Boot boot;
+        try (BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"))) {
+            boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), Client.OVMF_HTTP_VIRTIO, MAC, dir, BOOT_TIMEOUT);
+        }
+        System.out.printf("e2e wall time %-28s %5.1f s (exit %d, serial log %s)%n", boot.client(),
+                boot.wallTime().toMillis() / 1000.0, boot.exitCode(), boot.serialLog());
+
+        assertBootedWithOwnPlan(boot, MAC, "bfh.marker=http-boot", "bfe.marker=", "bfh-http-node");
+        assertThat(boot.serial()).as("EDK2's HTTP Boot fetched the URL of our offer")
+                .anyMatch(l -> l.contains("URI: " + LOADER_URL));
+
+        List<Pcap.Datagram> packets = Pcap.udp(dir.resolve("boot.pcap"));
+        DhcpMessage offer = packets.stream()
+                .filter(d -> d.sourcePort() == 67 && d.source().getAddress().getHostAddress().equals(BootLab.SERVER_ADDRESS))
+                .map(d -> decode(d.payload()))
+                .filter(m -> m.messageType().orElseThrow() == DhcpMessageType.OFFER)
+                .filter(m -> m.option(60).map(DhcpOption::text).orElse("").equals("HTTPClient"))
+                .findFirst().orElseThrow(() -> new AssertionError("bootferry sent no HTTPClient offer"));
+        assertThat(offer.option(67).map(DhcpOption::text)).contains(LOADER_URL);
+        assertThat(offer.siaddr().getHostAddress()).isEqualTo(BootLab.SERVER_ADDRESS);
+        assertThat(offer.yiaddr()).isEqualTo(DhcpMessage.ZERO);
+        assertThat(packets).as("no TFTP: HTTP Boot fetches the loader by URL").noneMatch(d -> d.destinationPort() == 69);
+
+        List<String> log = Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8);
+        int head = indexOf(log, "HEAD /tftp/ipxe.efi 200");
+        int get = indexOf(log, "GET /tftp/ipxe.efi 200");
+        assertThat(head).as("EDK2 asks for the size first (HEAD); bootferry.log").isNotNegative();
+        assertThat(get).as("then downloads it (GET) after the HEAD; bootferry.log").isGreaterThan(head);
+    }
+
+    private static DhcpMessage decode(byte[] datagram) {
+        try {
+            return DhcpCodec.decode(datagram);
+        } catch (MalformedDhcpException e) {
+            throw new AssertionError("bootferry sent a malformed DHCP reply: " + e.getMessage(), e);
+        }
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
