@@ -130,7 +130,12 @@ public final class ConfigLoader {
     private record ServerFile(
             String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
             Integer pxePort, Boolean dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
-            ApiFile api, ImagesFile images, ChainloadFile chainload) {
+            ApiFile api, ImagesFile images, ChainloadFile chainload, TftpFile tftp) {
+    }
+
+    /** The {@code tftp:} section of server.yaml. */
+    private record TftpFile(Integer maxBlockSize, Integer maxWindowSize, Integer timeoutMillis, Integer maxRetries,
+            Integer maxSessions, Integer rolloverTo) {
     }
 
     /** The {@code chainload:} section of server.yaml. */
@@ -286,7 +291,7 @@ public final class ConfigLoader {
     }
 
     private ServerFile emptyServerFile() {
-        return new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private ServerFile readServerFile() {
@@ -337,7 +342,38 @@ public final class ConfigLoader {
                 f.state() != null ? dir.resolve(f.state()).normalize() : parent.resolve("state"),
                 api(file, f.api()),
                 images(file, f.images()),
-                chainload(file, f.chainload()));
+                chainload(file, f.chainload()),
+                tftp(file, f.tftp()));
+    }
+
+    private ServerSettings.Tftp tftp(Path file, TftpFile t) {
+        ServerSettings.Tftp d = ServerSettings.Tftp.DEFAULT;
+        if (t == null) {
+            return d;
+        }
+        if (t.rolloverTo() != null && t.rolloverTo() != 0 && t.rolloverTo() != 1) {
+            serverError(file, "rolloverTo", "tftp.rolloverTo: " + t.rolloverTo() + " is neither 0 (after block 65535"
+                    + " comes 0, as tftp-hpa and most clients expect) nor 1");
+        }
+        return new ServerSettings.Tftp(
+                range(file, "maxBlockSize", t.maxBlockSize(), d.maxBlockSize(), 8, 65464),
+                range(file, "maxWindowSize", t.maxWindowSize(), d.maxWindowSize(), 1, 64),
+                Duration.ofMillis(range(file, "timeoutMillis", t.timeoutMillis(), (int) d.timeout().toMillis(), 10, 255_000)),
+                range(file, "maxRetries", t.maxRetries(), d.maxRetries(), 0, 100),
+                range(file, "maxSessions", t.maxSessions(), d.maxSessions(), 1, 1_000_000),
+                t.rolloverTo() != null && t.rolloverTo() == 1);
+    }
+
+    /** A whole number of the {@code tftp:} section within its range, or its default with an error. */
+    private int range(Path file, String key, Integer value, int fallback, int min, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < min || value > max) {
+            serverError(file, key, "tftp." + key + ": " + value + " is out of range (" + min + "-" + max + ")");
+            return fallback;
+        }
+        return value;
     }
 
     private ServerSettings.Images images(Path file, ImagesFile images) {

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param api       who may call the endpoints that change state ({@code POST /done}, reset)
  * @param images    pulling kernels and initrds out of container images (the {@code images:} section)
  * @param chainload which iPXE boots machines whose firmware is iPXE (the {@code chainload:} section)
+ * @param tftp      the TFTP server's limits (the {@code tftp:} section)
  */
 public record ServerSettings(
         String bind,
@@ -33,7 +34,8 @@ public record ServerSettings(
         Path state,
         Api api,
         Images images,
-        Chainload chainload) {
+        Chainload chainload,
+        Tftp tftp) {
 
     /**
      * Access to the mutating endpoints.
@@ -85,6 +87,21 @@ public record ServerSettings(
         public static final Chainload DEFAULT = new Chainload(Ipxe.FIRMWARE);
     }
 
+    /**
+     * The {@code tftp:} section (RFC 2348 blksize, RFC 7440 windowsize, RFC 2349 timeout).
+     *
+     * @param maxBlockSize   largest blksize agreed to (8–65464); further clamped to the interface's MTU
+     * @param maxWindowSize  largest windowsize agreed to (1–64)
+     * @param timeout        retransmission timeout when the client asks for none
+     * @param maxRetries     retransmissions of one window before a transfer is given up
+     * @param maxSessions    transfers at once; past it, requests get an ERROR saying the server is busy
+     * @param rolloverToOne  block numbers go 65535 → 1 instead of → 0, for the few clients that want it
+     */
+    public record Tftp(int maxBlockSize, int maxWindowSize, Duration timeout, int maxRetries, int maxSessions,
+            boolean rolloverToOne) {
+        public static final Tftp DEFAULT = new Tftp(65464, 64, Duration.ofSeconds(1), 5, 4096, false);
+    }
+
     public static final Map<String, String> DEFAULT_LOADERS = Map.of(
             "bios", "undionly.kpxe",
             "efi-ia32", "ipxe.efi",
@@ -96,16 +113,16 @@ public record ServerSettings(
     }
 
     /**
-     * These settings with the listener part (bind, advertise, ports, dhcp) of {@code running}:
+     * These settings with the listener part (bind, advertise, ports, dhcp, tftp limits) of {@code running}:
      * sockets are bound once, so edits to those keys wait for a restart.
      */
     public ServerSettings withListenersOf(ServerSettings running) {
         return new ServerSettings(running.bind, running.advertise, running.httpPort, running.tftpPort, running.dhcpPort,
-                running.pxePort, running.dhcp, tftpRoot, cache, loaders, state, api, images, chainload);
+                running.pxePort, running.dhcp, tftpRoot, cache, loaders, state, api, images, chainload, running.tftp);
     }
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, images, chainload);
+                cache, loaders, state, api, images, chainload, tftp);
     }
 }

@@ -115,7 +115,7 @@ public final class BootServer implements AutoCloseable {
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
-            TftpServer tftp = new TftpServer(TftpSettings.defaults(),
+            TftpServer tftp = new TftpServer(tftpSettings(settings.tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)));
             closeables.add(tftp);
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
@@ -142,6 +142,11 @@ public final class BootServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private static TftpSettings tftpSettings(ServerSettings.Tftp t) {
+        return new TftpSettings(t.maxBlockSize(), t.maxWindowSize(), t.timeout(), t.maxRetries(), t.maxSessions(),
+                t.rolloverToOne() ? TftpSettings.Rollover.ONE : TftpSettings.Rollover.ZERO);
     }
 
     private static LoaderFiles loaders(ServerSettings settings) {

@@ -163,4 +163,18 @@ class ConfigLoaderTest {
                 .extracting(ConfigError::message)
                 .isEqualTo("imagePullPolicy 'Sometimes' is not one of Always, IfNotPresent, Never");
     }
+
+    @Test
+    void tftpLimitsAreSettingsWithRangesChecked() {
+        config.file("server.yaml", "tftp:", "  maxWindowSize: 16", "  maxSessions: 50", "  rolloverTo: 1",
+                "  timeoutMillis: 500");
+        ServerSettings.Tftp t = ConfigLoader.load(config.dir()).settings().tftp();
+        assertThat(t).isEqualTo(new ServerSettings.Tftp(65464, 16, java.time.Duration.ofMillis(500), 5, 50, true));
+        config.file("server.yaml", "tftp:", "  maxWindowSize: 65", "  rolloverTo: 2");
+        assertThat(ConfigLoader.load(config.dir()).errors()).extracting(ConfigError::line, ConfigError::message)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(3, "tftp.rolloverTo: 2 is neither 0 (after block 65535 comes 0,"
+                                + " as tftp-hpa and most clients expect) nor 1"),
+                        org.assertj.core.groups.Tuple.tuple(2, "tftp.maxWindowSize: 65 is out of range (1-64)"));
+    }
 }
