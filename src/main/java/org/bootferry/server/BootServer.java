@@ -23,11 +23,13 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import org.bootferry.boot.BootEvent;
 import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.BootState;
 import org.bootferry.boot.LoaderFetches;
 import org.bootferry.boot.LoaderFiles;
+import org.bootferry.boot.NeighbourTable;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
@@ -40,6 +42,7 @@ import org.bootferry.tftp.TftpFile;
 import org.bootferry.tftp.TftpFiles;
 import org.bootferry.tftp.TftpServer;
 import org.bootferry.tftp.TftpSettings;
+import org.bootferry.tftp.TransferListener;
 import org.bootferry.http.HttpServices;
 
 /**
@@ -116,7 +119,8 @@ public final class BootServer implements AutoCloseable {
                     () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
             TftpServer tftp = new TftpServer(tftpSettings(settings.tftp()),
-                    TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)));
+                    TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
+                    tftpTransfers());
             closeables.add(tftp);
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
@@ -142,6 +146,25 @@ public final class BootServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Every TFTP transfer is counted; one whose client the neighbour table knows by MAC is also a
+     * boot event (TFTP itself carries no MAC).
+     */
+    private TransferListener tftpTransfers() {
+        Counter bytes = Counter.builder("bootferry_tftp_bytes").description("Bytes acknowledged by TFTP clients")
+                .baseUnit("bytes").register(registry);
+        Counter resent = Counter.builder("bootferry_tftp_retransmitted_blocks")
+                .description("TFTP blocks sent again after a timeout").register(registry);
+        return (client, name, sent, millis, resentBlocks, complete) -> {
+            registry.counter("bootferry_tftp_transfers", "result", complete ? "complete" : "abandoned").increment();
+            bytes.increment(sent);
+            resent.increment(resentBlocks);
+            NeighbourTable.lookup(client.getAddress()).ifPresent(mac -> events.record(complete
+                    ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)
+                    : BootEvent.transfer(mac, BootEvent.Stage.FAILED, "tftp " + name + " abandoned", sent, millis)));
+        };
     }
 
     private static TftpSettings tftpSettings(ServerSettings.Tftp t) {

@@ -44,6 +44,7 @@ public final class TftpServer implements AutoCloseable {
 
     private final TftpSettings settings;
     private final TftpFiles files;
+    private final TransferListener transfers;
     private final PathMtu pathMtu = new PathMtu();
     /** Opening may block (disk, an image pull); the event loops must not. */
     private final ExecutorService opener;
@@ -52,8 +53,14 @@ public final class TftpServer implements AutoCloseable {
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 
     public TftpServer(TftpSettings settings, TftpFiles files) {
+        this(settings, files, TransferListener.NONE);
+    }
+
+    /** @param transfers told of every transfer that ended */
+    public TftpServer(TftpSettings settings, TftpFiles files, TransferListener transfers) {
         this.settings = settings;
         this.files = files;
+        this.transfers = transfers;
         AtomicInteger threads = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "tftp-open-" + threads.incrementAndGet());
@@ -235,7 +242,8 @@ public final class TftpServer implements AutoCloseable {
         }
 
         private void start(Channel listener, Session session, String name, TftpFile file, TftpOptions options) {
-            TransferHandler handler = new TransferHandler(session, name, file, options, new TftpTransfer(file.size(), options, settings));
+            TransferHandler handler = new TransferHandler(session, name, file, options, new TftpTransfer(file.size(), options, settings),
+                    transfers);
             ChannelFuture bound = new Bootstrap()
                     .group(group)
                     .channel(datagramChannelType(group))

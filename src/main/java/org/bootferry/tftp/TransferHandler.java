@@ -25,6 +25,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     /** ... and no more than one IPv4 datagram's worth of payload: 65535 - 20 - 8. */
     private static final int GSO_MAX_BYTES = 65507;
 
+    private final TransferListener listener;
     private final TftpServer.Session session;
     private final InetSocketAddress peer;
     private final String name;
@@ -46,7 +47,9 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     private long started;
     private boolean ended;
 
-    TransferHandler(TftpServer.Session session, String name, TftpFile file, TftpOptions options, TftpTransfer transfer) {
+    TransferHandler(TftpServer.Session session, String name, TftpFile file, TftpOptions options, TftpTransfer transfer,
+            TransferListener listener) {
+        this.listener = listener;
         this.session = session;
         this.peer = session.client;
         this.name = name;
@@ -121,6 +124,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         }
         if (step instanceof TftpTransfer.Complete) {
             long nanos = System.nanoTime() - started;
+            listener.transferred(peer, name, transfer.size(), nanos / 1_000_000, transfer.resentBlocks(), true);
             log.info("sent '{}' to {}: {} bytes in {} ms ({} MB/s), blksize {}, windowsize {}, {} blocks resent",
                     name, peer, transfer.size(), nanos / 1_000_000, String.format("%.1f", transfer.size() * 1000.0 / Math.max(nanos, 1)),
                     options.blockSize(), options.windowSize(), transfer.resentBlocks());
@@ -128,6 +132,8 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
             return false;
         }
         if (step instanceof TftpTransfer.Abandoned) {
+            listener.transferred(peer, name, transfer.bytesAcknowledged(), (System.nanoTime() - started) / 1_000_000,
+                    transfer.resentBlocks(), false);
             log.info("abandoned the transfer of '{}' to {}: {} ({} of {} bytes acknowledged)",
                     name, peer, ((TftpTransfer.Abandoned) step).reason(), transfer.bytesAcknowledged(), transfer.size());
             end();

@@ -57,9 +57,9 @@ class AdminTest {
     }
 
     private void start() {
-        server = ServerProcess.start(List.of(), tmp.resolve("serve.log"), List.of("http"),
+        server = ServerProcess.start(List.of(), tmp.resolve("serve.log"), List.of("http", "tftp"),
                 "--config", config.dir().toString(), "--bind", "127.0.0.1", "--no-dhcp", "--tftp-port", "0",
-                "--tftp-root", tmp.toString());
+                "--tftp-root", config.dir().resolve("boot").toString());
     }
 
     private static String curl(String... args) {
@@ -118,12 +118,15 @@ class AdminTest {
         assertThat(events).extracting(e -> e.get("stage").asText()).containsExactly("script", "kernel", "initrd", "kickstart");
         assertThat(events.get(1).get("bytes").asLong()).isEqualTo(50_000);
         assertThat(events.get(2).get("bytes").asLong()).isEqualTo(20_000);
+        curl("-o", "/dev/null", "tftp://127.0.0.1:" + server.port("tftp") + "/vmlinuz");
         String metrics = curl(base + "/metrics");
         assertThat(metrics)
                 .contains("bootferry_boot_events_total{stage=\"kernel\"} 1.0")
                 .contains("bootferry_http_requests_total{route=\"script\",status=\"200\"} 1.0")
                 .contains("bootferry_http_response_bytes_total{route=\"kernel\"} 50000.0")
-                .contains("bootferry_config_machines 1.0");
+                .contains("bootferry_config_machines 1.0")
+                .contains("bootferry_tftp_transfers_total{result=\"complete\"} 1.0")
+                .contains("bootferry_tftp_bytes_total 50000.0");
         Path journal = tmp.resolve("state/events.jsonl");
         for (int i = 0; i < 50 && !Files.readString(journal).contains("\"stage\":\"kickstart\""); i++) {
             Thread.sleep(50); // the journal is written every 200 ms
