@@ -2,17 +2,19 @@ package org.bootferry.boot;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
@@ -20,6 +22,9 @@ import org.bootferry.config.MacAddress;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.ServerSettings;
+import org.bootferry.image.ImageBootFiles;
+import org.bootferry.image.ImageFile;
+import org.bootferry.image.ImageRequest;
 import org.bootferry.image.ImageResolver;
 
 /**
@@ -88,9 +93,40 @@ public final class BootPlanner {
         return plan;
     }
 
-    /** The machine's kickstart ({@code kickstart:}, served at /ks/M) rendered for it; empty when it has none. */
+    /**
+     * The machine's kickstart (served at /ks/M) rendered for it: its {@code kickstart:} template, or
+     * else the one its image carries (label {@code org.bootferry.kickstartPath}) once the image is
+     * cached; empty when it has neither.
+     */
     public Optional<String> kickstart(Machine machine) {
-        return render(machine, c -> Optional.ofNullable(c.kickstart()));
+        Optional<String> own = render(machine, c -> Optional.ofNullable(c.kickstart()));
+        return own.isPresent() ? own : imageKickstart(machine);
+    }
+
+    private Optional<String> imageKickstart(Machine machine) {
+        ConfigSnapshot snapshot = config.get();
+        Optional<MachineFile> file = snapshot.machine(machine.mac());
+        if (file.isEmpty() || images.isEmpty()) {
+            return Optional.empty();
+        }
+        MachineConfig c = resolveProfiles(snapshot, file.get());
+        if (c.kernelBoot() == null || c.kernelBoot().container() == null) {
+            return Optional.empty();
+        }
+        ImageRequest request = ContainerBoot.request(snapshot, file.get(), c.kernelBoot().container(), machine);
+        Optional<ImageFile> carried = images.get().cached(request).flatMap(ImageBootFiles::kickstart);
+        if (carried.isEmpty()) {
+            return Optional.empty();
+        }
+        Path source = Path.of(request.image() + ":" + carried.get().imagePath());
+        String text;
+        try {
+            text = Files.readString(carried.get().path());
+        } catch (IOException e) {
+            throw new BootPlanException(new ConfigError(source, 0, "cannot read the image's kickstart: " + e.getMessage()));
+        }
+        BootPlan plan = plan(snapshot, file.get(), machine, false, images.get(), fetches);
+        return Optional.of(renderInstallFile(source, text, values(plan, c)));
     }
 
     /**
@@ -122,14 +158,17 @@ public final class BootPlanner {
      */
     private static String render(ConfigSnapshot snapshot, MachineConfig c, BootPlan plan, String templateName) {
         Path templateFile = snapshot.dir().resolve("templates").resolve(templateName);
-        return Template.parse(templateFile, snapshot.templates().get(templateName))
-                .render(values(plan, c), (name, value) -> {
-                    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-                        throw new TemplateException(templateFile, 0, "the value of '" + name + "' contains a line break,"
-                                + " which would add lines to " + templateName + "; put multi-line text in the template");
-                    }
-                    return value;
-                });
+        return renderInstallFile(templateFile, snapshot.templates().get(templateName), values(plan, c));
+    }
+
+    private static String renderInstallFile(Path source, String text, Map<String, Object> values) {
+        return Template.parse(source, text).render(values, (name, value) -> {
+            if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+                throw new TemplateException(source, 0, "the value of '" + name + "' contains a line break, which"
+                        + " would add lines to " + source.getFileName() + "; put multi-line text in the template");
+            }
+            return value;
+        });
     }
 
     /**

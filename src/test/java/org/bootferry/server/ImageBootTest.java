@@ -244,6 +244,8 @@ class ImageBootTest {
             // Cached now (by the server; the planner's resolver sees the same directory): the image's label
             // gives the command line, still without a word to the registry.
             assertThat(planner.plan(Machine.of(mac, Firmware.BIOS)).orElseThrow().cmdline()).isEqualTo("console=ttyS0 quiet");
+            // The machine names no kickstart: the one the image carries is rendered for it.
+            assertThat(get("/ks/" + MAC).text()).isEqualTo("network --hostname=imgboot-01\nurl --url=" + base + "/repo\n");
             explain = bootferry("explain", MAC, "--config", config.dir().toString());
             assertThat(explain.out()).contains("cmdline   console=ttyS0 quiet");
             assertThat(registry.requests("GET /v2/test/quiet/") + registry.requests("HEAD /v2/test/quiet/"))

@@ -37,6 +37,8 @@ public final class TestImages {
     public static final byte[] DELETED = bytes("old initrd", 100_000);
     public static final byte[] FILLER = bytes("filler", 1_000_000);
     public static final byte[] VMLINUX = bytes("vmlinux", 600_000);
+    /** The kickstart template {@code latest} carries (label org.bootferry.kickstartPath). */
+    public static final String KICKSTART = "network --hostname={{hostname}}\nurl --url={{serverUrl}}/repo\n";
 
     private static TestImages standard;
 
@@ -56,7 +58,8 @@ public final class TestImages {
      * <ul>
      * <li>{@code latest} (linux/amd64): layer 1 {@code /boot/vmlinuz-6.1.0}, {@code vmlinuz-5.10.0}, their initrds,
      *     {@code /boot/old-initrd}; layer 2 deletes old-initrd (whiteout) and adds the symlinks
-     *     {@code /boot/vmlinuz} and {@code /boot/initrd.img}; label {@code org.bootferry.kernelArgs}</li>
+     *     {@code /boot/vmlinuz} and {@code /boot/initrd.img} and {@code /etc/bootferry/ks.cfg}; labels
+     *     {@code org.bootferry.kernelArgs} and {@code org.bootferry.kickstartPath}</li>
      * <li>{@code arm} (linux/arm64): latest + a layer with the arm64 kernel; {@code multi}: index of both</li>
      * <li>{@code zstd}: latest with zstd layers; {@code truncated}: latest + a trailer-less umoci insert layer</li>
      * <li>{@code newer}: latest + a layer with another 6.1.0 kernel; {@code virtink}: {@code /filler}, then {@code /vmlinux}</li>
@@ -88,8 +91,10 @@ public final class TestImages {
             Files.delete(root.resolve("boot/old-initrd"));
             symlink(root, "/boot/vmlinuz", "vmlinuz-6.1.0");
             symlink(root, "/boot/initrd.img", "initrd.img-6.1.0");
+            write(root, "/etc/bootferry/ks.cfg", KICKSTART.getBytes());
         });
-        t.config("latest", "--config.label", ImageBootFiles.LABEL_KERNEL_ARGS + "=console=ttyS0 quiet");
+        t.config("latest", "--config.label", ImageBootFiles.LABEL_KERNEL_ARGS + "=console=ttyS0 quiet",
+                "--config.label", ImageBootFiles.LABEL_KICKSTART_PATH + "=/etc/bootferry/ks.cfg");
         t.copyTag("latest", "arm");
         t.layer("arm", root -> write(root, "/boot/vmlinuz-6.1.0", KERNEL_ARM64));
         t.config("arm", "--architecture", "arm64", "--os", "linux");
