@@ -2,6 +2,7 @@ package org.bootferry.boot;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A file a machine boots (kernel or initrd), wherever it comes from: a local file, or a file
@@ -18,6 +19,9 @@ public interface BootFile {
     /** {@code sha256:<hex>} of the content (HTTP's ETag); may block like {@link #fetch()}. */
     String digest() throws IOException;
 
+    /** The digest when it is known without fetching (a local file, a cached image); for explain. */
+    Optional<String> knownDigest();
+
     /** A file on this host's disk. */
     record Local(Path path) implements BootFile {
         @Override
@@ -33,6 +37,15 @@ public interface BootFile {
         @Override
         public String digest() throws IOException {
             return FileDigests.sha256(path);
+        }
+
+        @Override
+        public Optional<String> knownDigest() {
+            try {
+                return Optional.of(digest());
+            } catch (IOException e) {
+                return Optional.empty();
+            }
         }
     }
 }

@@ -250,11 +250,14 @@ public final class BootPlanner {
         MachineConfig c = resolveProfiles(snapshot, file.get());
         List<Explanation.Source> initrds = new ArrayList<>();
         for (int i = 0; i < plan.initrds().size(); i++) {
-            initrds.add(new Explanation.Source(plan.initrds().get(i).source(), plan.initrdUrl(i).toString()));
+            BootFile initrd = plan.initrds().get(i);
+            initrds.add(new Explanation.Source(initrd.source(), plan.initrdUrl(i).toString(), initrd.knownDigest()));
         }
         return Optional.of(new Explanation(mac.toString(), plan.hostname(), file.get().file().toString(),
                 Optional.ofNullable(file.get().config().profile()), dhcp, plan.nextServer().getHostAddress(),
-                new Explanation.Source(plan.kernel().source(), plan.kernelUrl().toString()), initrds, plan.cmdline(),
+                LoaderConfig.names(plan),
+                new Explanation.Source(plan.kernel().source(), plan.kernelUrl().toString(), plan.kernel().knownDigest()),
+                initrds, plan.cmdline(),
                 IpxeScript.render(plan), plan.kickstartUrl().toString(),
                 Optional.ofNullable(c.kickstart()).map(t -> render(snapshot, c, plan, t)),
                 c.files() == null ? Map.of() : c.files().keySet().stream().sorted().collect(java.util.stream.Collectors

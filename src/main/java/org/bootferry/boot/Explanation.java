@@ -11,7 +11,8 @@ import java.util.Optional;
  * @param machineFile  the file the answer comes from ({@code machines/…yaml} or {@code default.yaml})
  * @param dhcp         the boot file DHCP names, per firmware id, and for {@code ipxe} (the script URL);
  *                     a firmware that can't be booted maps to the reason
- * @param kernel       where the kernel comes from, and its URL
+ * @param tftpFiles    the per-machine files TFTP answers by name (pxelinux and GRUB configs, kernel, initrds)
+ * @param kernel       where the kernel comes from, its URL, and its digest when known without fetching
  * @param initrds      the same for each initrd
  * @param installFile  the rendered kickstart, if the machine has one
  * @param files        the machine's other install files ({@code files:}): name to URL
@@ -24,6 +25,7 @@ public record Explanation(
         Optional<String> profile,
         Map<String, String> dhcp,
         String nextServer,
+        List<String> tftpFiles,
         Source kernel,
         List<Source> initrds,
         String cmdline,
@@ -35,7 +37,7 @@ public record Explanation(
         Optional<String> installed,
         boolean localBoot) {
 
-    /** A boot file: where bootferry takes it from, and where the machine fetches it. */
-    public record Source(String from, String url) {
+    /** A boot file: where bootferry takes it from, where the machine fetches it, its digest if known. */
+    public record Source(String from, String url, Optional<String> digest) {
     }
 }

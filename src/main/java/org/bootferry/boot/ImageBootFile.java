@@ -3,6 +3,7 @@ package org.bootferry.boot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.bootferry.image.ImageBootFiles;
 import org.bootferry.image.ImageFile;
 import org.bootferry.image.ImageRequest;
@@ -62,6 +63,16 @@ public final class ImageBootFile implements BootFile {
     @Override
     public String digest() throws IOException {
         return file().digest().toString();
+    }
+
+    /** From this host's cache only: never contacts the registry. */
+    @Override
+    public Optional<String> knownDigest() {
+        if (puller == null) {
+            return Optional.empty();
+        }
+        return puller.cached(request).flatMap(f -> part == Part.KERNEL ? Optional.of(f.kernel()) : f.initrd())
+                .map(f -> f.digest().toString());
     }
 
     private ImageFile file() throws IOException {

@@ -129,6 +129,16 @@ public final class LoaderConfig {
         return cfg.append("echo 'bootferry has no kernel for this architecture:' \"$grub_cpu\"\n").toString();
     }
 
+    /** Every per-machine name TFTP answers for this plan. */
+    static List<String> names(BootPlan plan) {
+        List<String> names = new java.util.ArrayList<>(List.of("pxelinux.cfg/01-" + plan.machine().mac().dashed(),
+                "grub/grub.cfg-01-" + plan.machine().mac().dashed(), kernelName(plan)));
+        for (int i = 0; i < plan.initrds().size(); i++) {
+            names.add(initrdName(plan, i));
+        }
+        return List.copyOf(names);
+    }
+
     /** The kernel's TFTP name as the configs write it: absolute, so it does not depend on the loader's prefix. */
     static String kernelName(BootPlan plan) {
         return base(plan) + "/kernel";

@@ -40,6 +40,11 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the explanation as JSON (as GET /api/machines/MAC does).")
     boolean json;
 
+    private static String digest(Explanation.Source source) {
+        return source.digest().map(d -> " (" + d + ")").orElse(source.from().startsWith("image ")
+                ? " (not cached: bootferry pull fetches it)" : "");
+    }
+
     @Override
     public Integer call() throws Exception {
         MacAddress address = MacAddress.parse(mac);
@@ -65,8 +70,9 @@ final class ExplainCommand implements Callable<Integer> {
                 + e.profile().map(p -> ", profile " + p).orElse(""));
         System.out.println("dhcp      boot file " + e.dhcp().get(fw.id()) + " for " + fw + ", next-server " + e.nextServer());
         System.out.println("ipxe      boot file " + e.dhcp().get("ipxe"));
-        System.out.println("kernel    " + e.kernel().url() + " <- " + e.kernel().from());
-        e.initrds().forEach(i -> System.out.println("initrd    " + i.url() + " <- " + i.from()));
+        System.out.println("tftp      " + String.join(", ", e.tftpFiles()));
+        System.out.println("kernel    " + e.kernel().url() + " <- " + e.kernel().from() + digest(e.kernel()));
+        e.initrds().forEach(i -> System.out.println("initrd    " + i.url() + " <- " + i.from() + digest(i)));
         System.out.println("cmdline   " + e.cmdline());
         if (e.bootOnce()) {
             System.out.println("bootOnce  " + e.installed().map(t -> "installed " + t + ": boots from local disk"
