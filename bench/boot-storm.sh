@@ -5,8 +5,9 @@
 # a network namespace of its own (bfs-storm, loopback only), since ProxyDHCP answers go to port 68.
 #
 # usage: bench/boot-storm.sh [-n CLIENTS] [--loss PCT] [--reload-storm] [--targets bootferry,baseline]
-#                            [--kernel-mib M] [--initrd-mib M] [--deadline-seconds S]
+#                            [--kernel-mib M] [--initrd-mib M] [--deadline-seconds S] [--ramp-seconds S]
 #   -n 1000 (default)        number of machines, each its own MAC and machine file
+#   --ramp-seconds 10        machines power on evenly spread over this time (0: all in the same millisecond)
 #   --loss 5                 tc netem: drop PCT % of UDP (DHCP, TFTP) on the namespace's loopback
 #   --reload-storm           rewrite a machine file every 20 ms while bootferry serves the storm
 # JSON goes to target/storm/storm-N[-variant].json. BOOTFERRY_JAVA_OPTS adds JVM options to bootferry.
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
     -n) CLIENTS=$2; shift 2 ;;
     --loss) LOSS=$2; shift 2 ;;
     --reload-storm) ARGS+=(--reload-storm); shift ;;
-    --targets|--kernel-mib|--initrd-mib|--deadline-seconds) ARGS+=("$1" "$2"); shift 2 ;;
+    --targets|--kernel-mib|--initrd-mib|--deadline-seconds|--ramp-seconds) ARGS+=("$1" "$2"); shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -37,7 +38,7 @@ WORK=/tmp/bfs-storm
 VARIANT=${LOSS:+-loss$LOSS}
 for a in "${ARGS[@]}"; do [ "$a" = --reload-storm ] && VARIANT+=-reload; done
 mkdir -p target/storm
-cleanup() { ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null || true; ip netns del "$NS" 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { cp "$WORK"/*.log "$WORK"/baseline/*.log target/storm/ 2>/dev/null || true; ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null || true; ip netns del "$NS" 2>/dev/null || true; rm -rf "$WORK"; }
 cleanup
 trap cleanup EXIT
 ip netns add "$NS"
@@ -54,5 +55,7 @@ set +e
 ip netns exec "$NS" java -Xss256k -cp "$CP" org.bootferry.storm.BootStorm --clients "$CLIENTS" --dir "$WORK" \
   --jar target/bootferry.jar --json "target/storm/storm-$CLIENTS$VARIANT.json" "${ARGS[@]}"
 rc=$?
+echo "kernel counters in the namespace (UdpRcvbufErrors: datagrams dropped at full receive buffers; ListenOverflows: connections dropped at a full accept queue):"
+ip netns exec "$NS" nstat -az 2>/dev/null | grep -E 'Udp(InDatagrams|RcvbufErrors|InErrors|SndbufErrors)|TcpExtListen(Overflows|Drops)|TcpExtTCPTimeouts|TcpRetransSegs' || true
 [ -n "$LOSS" ] && ip netns exec "$NS" tc -s qdisc show dev lo | grep -A2 netem
 exit $rc

@@ -36,7 +36,7 @@ import org.bootferry.dhcp.DhcpMessage;
  * inside a network namespace of its own (ProxyDHCP answers go to port 68, TFTP listens on 69).
  *
  * <p>Usage: {@code BootStorm --clients N --dir DIR --jar bootferry.jar [--kernel-mib 10] [--initrd-mib 50]
- * [--targets bootferry,baseline] [--reload-storm] [--json FILE] [--deadline-seconds 300]}.
+ * [--ramp-seconds 10] [--targets bootferry,baseline] [--reload-storm] [--json FILE] [--deadline-seconds 300]}.
  */
 public final class BootStorm {
 
@@ -51,7 +51,7 @@ public final class BootStorm {
         final Map<Stage, ConcurrentLinkedQueue<Long>> latencies = new EnumMap<>(Stage.class);
         final Map<Stage, AtomicInteger> failures = new EnumMap<>(Stage.class);
         final Map<Stage, AtomicLong> bytes = new EnumMap<>(Stage.class);
-        final Map<String, Boolean> failureSamples = new ConcurrentHashMap<>();
+        final Map<Stage, Map<String, Boolean>> failureSamples = new EnumMap<>(Stage.class);
         final AtomicInteger booted = new AtomicInteger();
         double wallSeconds;
         ProcStats before;
@@ -64,13 +64,15 @@ public final class BootStorm {
                 latencies.put(s, new ConcurrentLinkedQueue<>());
                 failures.put(s, new AtomicInteger());
                 bytes.put(s, new AtomicLong());
+                failureSamples.put(s, new ConcurrentHashMap<>());
             }
         }
 
         void failed(Stage stage, String message) {
             failures.get(stage).incrementAndGet();
-            if (failureSamples.size() < MAX_FAILURE_SAMPLES * Stage.values().length) {
-                failureSamples.putIfAbsent(stage.id() + ": " + message, true);
+            Map<String, Boolean> samples = failureSamples.get(stage);
+            if (samples.size() < MAX_FAILURE_SAMPLES) {
+                samples.putIfAbsent(message, true);
             }
         }
 
@@ -104,6 +106,7 @@ public final class BootStorm {
         List<String> targets = List.of(opt.getOrDefault("targets", "bootferry,baseline").split(","));
         boolean reloadStorm = opt.containsKey("reload-storm");
         int deadline = Integer.parseInt(opt.getOrDefault("deadline-seconds", "300"));
+        double ramp = Double.parseDouble(opt.getOrDefault("ramp-seconds", "10"));
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+ExitOnOutOfMemoryError"));  // as systemd/bootferry.service runs it
         String javaOpts = System.getenv().getOrDefault("BOOTFERRY_JAVA_OPTS", "").trim();
@@ -111,15 +114,15 @@ public final class BootStorm {
             java.addAll(Arrays.asList(javaOpts.split("\\s+")));
         }
 
-        System.out.printf(Locale.ROOT, "boot storm: %d clients, kernel %.0f MiB, initrd %.0f MiB%s, workdir %s%n", clients,
-                kernel / 1048576.0, initrd / 1048576.0, reloadStorm ? ", config reload storm" : "", dir);
+        System.out.printf(Locale.ROOT, "boot storm: %d clients powering on over %.0f s, kernel %.0f MiB, initrd %.0f MiB%s, workdir %s%n",
+                clients, ramp, kernel / 1048576.0, initrd / 1048576.0, reloadStorm ? ", config reload storm" : "", dir);
         Workload w = Workload.prepare(dir, clients, kernel, initrd, BOOTFERRY_HTTP, "http://127.0.0.1:" + BASELINE_HTTP);
         List<Run> runs = new ArrayList<>();
         for (String name : targets) {
             Run run = new Run(name);
             try (Target t = name.equals("bootferry") ? Target.bootferry(w, java, jar, BOOTFERRY_HTTP)
                     : Target.baseline(w, BASELINE_HTTP)) {
-                storm(w, t, run, reloadStorm && name.equals("bootferry"), deadline);
+                storm(w, t, run, reloadStorm && name.equals("bootferry"), deadline, ramp);
             }
             print(run, w);
             runs.add(run);
@@ -143,9 +146,13 @@ public final class BootStorm {
         System.exit(failed ? 1 : 0);
     }
 
-    /** Releases every client at once and waits until each has booted or stopped, or the deadline passes. */
-    private static void storm(Workload w, Target target, Run run, boolean reloadStorm, int deadlineSeconds)
-            throws Exception {
+    /**
+     * Powers the clients on, evenly spread over {@code rampSeconds} (a rack's machines finish POST
+     * seconds apart; 0 = all in the same millisecond), and waits until each has booted or stopped,
+     * or the deadline passes.
+     */
+    private static void storm(Workload w, Target target, Run run, boolean reloadStorm, int deadlineSeconds,
+            double rampSeconds) throws Exception {
         Stage[] current = new Stage[w.clients];
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(w.clients);
@@ -157,6 +164,7 @@ public final class BootStorm {
                 Thread t = new Thread(null, () -> {
                     try {
                         go.await();
+                        Thread.sleep((long) (rampSeconds * 1000 * client / w.clients));
                         boot(w, target, run, dhcp, client, current);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -321,13 +329,15 @@ public final class BootStorm {
                     r.percentileMillis(s, 0.5), r.percentileMillis(s, 0.99), r.percentileMillis(s, 1.0),
                     r.failures.get(s).get(), r.bytes.get(s).get() / 1048576.0);
         }
-        r.failureSamples.keySet().stream().sorted().limit(10).forEach(m -> System.out.println("  failure: " + m));
+        r.failureSamples.forEach((stage, samples) -> samples.keySet().stream().sorted()
+                .forEach(m -> System.out.println("  failed " + stage.id() + ": " + m)));
     }
 
     private static Map<String, Object> report(Workload w, List<Run> runs, Map<String, String> opt, long kernel, long initrd) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("date", Instant.now().toString());
         report.put("clients", w.clients);
+        report.put("rampSeconds", Double.parseDouble(opt.getOrDefault("ramp-seconds", "10")));
         report.put("kernelBytes", kernel);
         report.put("initrdBytes", initrd);
         report.put("options", opt);
@@ -355,7 +365,13 @@ public final class BootStorm {
                 stages.put(s.id(), st);
             }
             m.put("stages", stages);
-            m.put("failureSamples", r.failureSamples.keySet().stream().sorted().toList());
+            Map<String, Object> samples = new LinkedHashMap<>();
+            r.failureSamples.forEach((stage, messages) -> {
+                if (!messages.isEmpty()) {
+                    samples.put(stage.id(), messages.keySet().stream().sorted().toList());
+                }
+            });
+            m.put("failureSamples", samples);
             results.put(r.target, m);
         }
         report.put("results", results);

@@ -42,7 +42,7 @@ final class DhcpClients implements AutoCloseable {
     private final InetSocketAddress pxeServer;
     private final DatagramSocket broadcast;
     private final DatagramSocket unicast;
-    private final Map<Integer, CompletableFuture<DhcpMessage>> waiting = new ConcurrentHashMap<>();
+    private final Map<Integer, CompletableFuture<byte[]>> waiting = new ConcurrentHashMap<>();
     private final AtomicInteger xids = new AtomicInteger(0x5700_0000);
 
     DhcpClients(InetAddress server, int dhcpPort, int pxePort) throws SocketException {
@@ -85,13 +85,13 @@ final class DhcpClients implements AutoCloseable {
             throws StageFailure, InterruptedException {
         int xid = xids.incrementAndGet();
         byte[] datagram = DhcpCodec.encode(build.message(xid));
-        CompletableFuture<DhcpMessage> answer = new CompletableFuture<>();
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
         waiting.put(xid, answer);
         try {
             for (int wait : RETRY_SECONDS) {
                 socket.send(new DatagramPacket(datagram, datagram.length, to));
                 try {
-                    return answer.get(wait, TimeUnit.SECONDS);
+                    return DhcpCodec.decode(answer.get(wait, TimeUnit.SECONDS));
                 } catch (TimeoutException e) {
                     // the ROM's retransmission: same xid
                 }
@@ -99,6 +99,8 @@ final class DhcpClients implements AutoCloseable {
             throw new StageFailure("no answer to 3 tries (4 + 8 + 16 s) from " + to);
         } catch (IOException e) {
             throw new StageFailure("send to " + to + ": " + e);
+        } catch (MalformedDhcpException e) {
+            throw new StageFailure("malformed answer from " + to + ": " + e.getMessage());
         } catch (ExecutionException e) {
             throw new StageFailure(e.getCause().toString());
         } finally {
@@ -112,6 +114,10 @@ final class DhcpClients implements AutoCloseable {
                 m.siaddr(), m.giaddr(), chaddr, m.sname(), m.file(), m.options());
     }
 
+    /**
+     * Hands each reply to the client whose xid it carries, and does nothing else: a thousand
+     * OFFERs arrive at once and the socket's buffer (net.core.rmem_max) holds about a hundred.
+     */
     private void receiveOn(DatagramSocket socket) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[2048];
@@ -120,13 +126,14 @@ final class DhcpClients implements AutoCloseable {
                 try {
                     p.setLength(buf.length);
                     socket.receive(p);
-                    DhcpMessage m = DhcpCodec.decode(Arrays.copyOf(buf, p.getLength()));
-                    CompletableFuture<DhcpMessage> f = m.op() == DhcpMessage.BOOTREPLY ? waiting.get(m.xid()) : null;
-                    if (f != null) {
-                        f.complete(m);  // lo delivers a broadcast twice: the second completes nothing
+                    if (p.getLength() < DhcpCodec.MIN_LENGTH || buf[0] != DhcpMessage.BOOTREPLY) {
+                        continue;
                     }
-                } catch (MalformedDhcpException e) {
-                    // not ours to judge here; the waiting client times out
+                    int xid = ((buf[4] & 0xFF) << 24) | ((buf[5] & 0xFF) << 16) | ((buf[6] & 0xFF) << 8) | (buf[7] & 0xFF);
+                    CompletableFuture<byte[]> f = waiting.get(xid);
+                    if (f != null) {
+                        f.complete(Arrays.copyOf(buf, p.getLength()));  // lo delivers a broadcast twice: the second completes nothing
+                    }
                 } catch (IOException e) {
                     if (!socket.isClosed()) {
                         throw new UncheckedIOException(e);

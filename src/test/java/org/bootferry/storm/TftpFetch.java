@@ -156,22 +156,24 @@ final class TftpFetch {
     private record Received(TftpPacket packet, InetSocketAddress from) {
     }
 
+    /** One receive buffer per transfer: a decoded packet shares it and is used up before the next receive. */
+    private final byte[] buffer = new byte[65536];
+
     private DatagramSocket socket() throws IOException {
         DatagramSocket socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
         socket.setSoTimeout(TIMEOUT_MILLIS);
         return socket;
     }
 
-    private static Received receive(DatagramSocket socket) throws IOException, StageFailure {
-        byte[] buf = new byte[65536];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
+    private Received receive(DatagramSocket socket) throws IOException, StageFailure {
+        DatagramPacket p = new DatagramPacket(buffer, buffer.length);
         try {
             socket.receive(p);
         } catch (SocketTimeoutException e) {
             return null;
         }
         try {
-            return new Received(TftpCodec.decode(Unpooled.wrappedBuffer(buf, 0, p.getLength())),
+            return new Received(TftpCodec.decode(Unpooled.wrappedBuffer(buffer, 0, p.getLength())),
                     (InetSocketAddress) p.getSocketAddress());
         } catch (MalformedPacketException e) {
             throw new StageFailure("TFTP: the server sent a malformed packet: " + e.getMessage());
