@@ -148,9 +148,14 @@ public final class DhcpCodec {
         return DhcpMessage.ipv4(four);
     }
 
-    private static String cString(ByteBuf in, int offset, int max) {
+    /**
+     * A NUL-terminated string in a field of {@code size} bytes (RFC 2131 §2, Figure 1: sname and file
+     * are "null terminated"). A field without its NUL keeps {@code size - 1} bytes, what a
+     * {@link DhcpMessage} holds and {@link #encode} can write back.
+     */
+    private static String cString(ByteBuf in, int offset, int size) {
         int len = 0;
-        while (len < max && in.getByte(offset + len) != 0) {
+        while (len < size - 1 && in.getByte(offset + len) != 0) {
             len++;
         }
         return in.toString(offset, len, StandardCharsets.ISO_8859_1);

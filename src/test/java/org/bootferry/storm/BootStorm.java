@@ -1,0 +1,403 @@
+package org.bootferry.storm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bootferry.config.MacAddress;
+import org.bootferry.dhcp.DhcpMessage;
+
+/**
+ * The boot storm, not a test: N simulated UEFI PXE machines power on at once and each takes the
+ * whole boot (ProxyDHCP DISCOVER and 4011 REQUEST, the loader over TFTP, the iPXE script, kernel,
+ * initrd, kickstart, {@code POST /done}) from bootferry, then from the incumbents (dnsmasq + nginx)
+ * on the same files, in the same run. Prints per-stage latency, failures, wall time, bytes, the
+ * servers' peak RSS and CPU and the ratios, as a table and as JSON. Run by {@code bench/boot-storm.sh}
+ * inside a network namespace of its own (ProxyDHCP answers go to port 68, TFTP listens on 69).
+ *
+ * <p>Usage: {@code BootStorm --clients N --dir DIR --jar bootferry.jar [--kernel-mib 10] [--initrd-mib 50]
+ * [--ramp-seconds 10] [--targets bootferry,baseline] [--reload-storm] [--json FILE] [--deadline-seconds 300]}.
+ */
+public final class BootStorm {
+
+    private static final InetAddress SERVER = InetAddress.getLoopbackAddress();
+    private static final int BOOTFERRY_HTTP = 18080;
+    private static final int BASELINE_HTTP = 18081;
+    private static final int MAX_FAILURE_SAMPLES = 5;
+
+    /** Everything one storm measured against one server. */
+    static final class Run {
+        final String target;
+        final Map<Stage, ConcurrentLinkedQueue<Long>> latencies = new EnumMap<>(Stage.class);
+        final Map<Stage, AtomicInteger> failures = new EnumMap<>(Stage.class);
+        final Map<Stage, AtomicLong> bytes = new EnumMap<>(Stage.class);
+        final Map<Stage, Map<String, Boolean>> failureSamples = new EnumMap<>(Stage.class);
+        final AtomicInteger booted = new AtomicInteger();
+        double wallSeconds;
+        ProcStats before;
+        ProcStats after;
+        int reloads;
+
+        Run(String target) {
+            this.target = target;
+            for (Stage s : Stage.values()) {
+                latencies.put(s, new ConcurrentLinkedQueue<>());
+                failures.put(s, new AtomicInteger());
+                bytes.put(s, new AtomicLong());
+                failureSamples.put(s, new ConcurrentHashMap<>());
+            }
+        }
+
+        void failed(Stage stage, String message) {
+            failures.get(stage).incrementAndGet();
+            Map<String, Boolean> samples = failureSamples.get(stage);
+            if (samples.size() < MAX_FAILURE_SAMPLES) {
+                samples.putIfAbsent(message, true);
+            }
+        }
+
+        int failedTotal() {
+            return failures.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+
+        long bytesTotal() {
+            return bytes.values().stream().mapToLong(AtomicLong::get).sum();
+        }
+
+        double percentileMillis(Stage stage, double p) {
+            long[] sorted = latencies.get(stage).stream().mapToLong(Long::longValue).sorted().toArray();
+            if (sorted.length == 0) {
+                return Double.NaN;
+            }
+            return sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * p))] / 1e6;
+        }
+    }
+
+    private BootStorm() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = options(args);
+        int clients = Integer.parseInt(opt.getOrDefault("clients", "100"));
+        Path dir = Path.of(opt.getOrDefault("dir", "target/storm")).toAbsolutePath();
+        Path jar = Path.of(opt.getOrDefault("jar", "target/bootferry.jar")).toAbsolutePath();
+        long kernel = (long) (Double.parseDouble(opt.getOrDefault("kernel-mib", "10")) * (1 << 20));
+        long initrd = (long) (Double.parseDouble(opt.getOrDefault("initrd-mib", "50")) * (1 << 20));
+        List<String> targets = List.of(opt.getOrDefault("targets", "bootferry,baseline").split(","));
+        boolean reloadStorm = opt.containsKey("reload-storm");
+        int deadline = Integer.parseInt(opt.getOrDefault("deadline-seconds", "300"));
+        double ramp = Double.parseDouble(opt.getOrDefault("ramp-seconds", "10"));
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+ExitOnOutOfMemoryError"));  // as systemd/bootferry.service runs it
+        String javaOpts = System.getenv().getOrDefault("BOOTFERRY_JAVA_OPTS", "").trim();
+        if (!javaOpts.isEmpty()) {
+            java.addAll(Arrays.asList(javaOpts.split("\\s+")));
+        }
+
+        System.out.printf(Locale.ROOT, "boot storm: %d clients powering on over %.0f s, kernel %.0f MiB, initrd %.0f MiB%s, workdir %s%n",
+                clients, ramp, kernel / 1048576.0, initrd / 1048576.0, reloadStorm ? ", config reload storm" : "", dir);
+        Workload w = Workload.prepare(dir, clients, kernel, initrd, BOOTFERRY_HTTP, "http://127.0.0.1:" + BASELINE_HTTP);
+        List<Run> runs = new ArrayList<>();
+        for (String name : targets) {
+            Run run = new Run(name);
+            try (Target t = name.equals("bootferry") ? Target.bootferry(w, java, jar, BOOTFERRY_HTTP)
+                    : Target.baseline(w, BASELINE_HTTP)) {
+                storm(w, t, run, reloadStorm && name.equals("bootferry"), deadline, ramp);
+            }
+            print(run, w);
+            runs.add(run);
+        }
+        Map<String, Object> report = report(w, runs, opt, kernel, initrd);
+        if (runs.size() == 2) {
+            Run b = runs.get(0);
+            Run i = runs.get(1);
+            System.out.printf(Locale.ROOT, "%nratio %s/%s: wall %.2fx, peak RSS %.2fx, CPU %.2fx, failures %d vs %d%n",
+                    b.target, i.target, b.wallSeconds / i.wallSeconds, b.after.peakRssMib() / i.after.peakRssMib(),
+                    b.after.cpuSecondsSince(b.before) / i.after.cpuSecondsSince(i.before), b.failedTotal(), i.failedTotal());
+        }
+        String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
+        if (opt.containsKey("json")) {
+            Files.writeString(Path.of(opt.get("json")), json + "\n");
+            System.out.println("JSON: " + opt.get("json"));
+        } else {
+            System.out.println(json);
+        }
+        boolean failed = runs.stream().anyMatch(r -> r.failedTotal() > 0);
+        System.exit(failed ? 1 : 0);
+    }
+
+    /**
+     * Powers the clients on, evenly spread over {@code rampSeconds} (a rack's machines finish POST
+     * seconds apart; 0 = all in the same millisecond), and waits until each has booted or stopped,
+     * or the deadline passes.
+     */
+    private static void storm(Workload w, Target target, Run run, boolean reloadStorm, int deadlineSeconds,
+            double rampSeconds) throws Exception {
+        Stage[] current = new Stage[w.clients];
+        CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(w.clients);
+        AtomicBoolean over = new AtomicBoolean();
+        try (DhcpClients dhcp = new DhcpClients(SERVER, 67, 4011)) {
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < w.clients; i++) {
+                int client = i;
+                Thread t = new Thread(null, () -> {
+                    try {
+                        go.await();
+                        Thread.sleep((long) (rampSeconds * 1000 * client / w.clients));
+                        boot(w, target, run, dhcp, client, current);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        finished.countDown();
+                    }
+                }, "client-" + i, 256 * 1024);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
+            Thread reloader = reloadStorm ? reloader(w, run, over) : null;
+            run.before = ProcStats.of(target.pids());
+            long start = System.nanoTime();
+            go.countDown();
+            boolean all = finished.await(deadlineSeconds, TimeUnit.SECONDS);
+            run.wallSeconds = (System.nanoTime() - start) / 1e9;
+            run.after = ProcStats.of(target.pids());
+            over.set(true);
+            if (reloader != null) {
+                reloader.join();
+            }
+            if (!all) {
+                for (int i = 0; i < w.clients; i++) {
+                    Stage s = current[i];
+                    if (s != null) {
+                        run.failed(s, "still running at the deadline of " + deadlineSeconds + " s");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The admin (or config management) who edits machine files while the machines boot: rewrites a
+     * random machine file every 20 ms (its content changes, its plan doesn't), for bootferry's
+     * live reload to pick up while the storm runs.
+     */
+    private static Thread reloader(Workload w, Run run, AtomicBoolean over) {
+        Thread t = new Thread(() -> {
+            Random random = new Random(7);
+            int generation = 0;
+            while (!over.get()) {
+                try {
+                    w.writeMachine(random.nextInt(w.clients), ++generation);
+                    run.reloads = generation;
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }, "reload-storm");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** One machine's boot; stops at the first stage that fails, as a machine does. */
+    private static void boot(Workload w, Target target, Run run, DhcpClients dhcp, int client, Stage[] current)
+            throws InterruptedException {
+        MacAddress mac = Workload.mac(client);
+        Stage stage = Stage.DHCP;
+        try {
+            current[client] = stage;
+            long t0 = System.nanoTime();
+            DhcpMessage offer = dhcp.discover(mac);
+            t0 = done(run, stage, t0, 0);
+
+            current[client] = stage = Stage.PXE;
+            DhcpMessage ack = dhcp.request(mac, (Inet4Address) SERVER);
+            t0 = done(run, stage, t0, 0);
+
+            current[client] = stage = Stage.TFTP;
+            TftpFetch.Result loader = new TftpFetch(new InetSocketAddress(offer.siaddr(), 69), 1468, 4).fetch(ack.file());
+            if (loader.crc() != w.loaderCrc || loader.bytes() != loader.tsize()) {
+                throw new StageFailure("loader " + ack.file() + ": " + loader.bytes() + " bytes (tsize " + loader.tsize()
+                        + "), CRC-32C differs from the file's: " + (loader.crc() != w.loaderCrc));
+            }
+            t0 = done(run, stage, t0, loader.bytes());
+
+            // iPXE's own DISCOVER would name this URL (bootferry's plan.scriptUrl()); both servers serve it.
+            current[client] = stage = Stage.SCRIPT;
+            URI server = URI.create("http://" + SERVER.getHostAddress() + ":" + target.httpPort);
+            HttpFetch.Result script = HttpFetch.get(server.resolve("/boot.ipxe?mac=" + mac));
+            Script parsed = Script.parse(script.text());
+            t0 = done(run, stage, t0, script.bytes());
+
+            current[client] = stage = Stage.KERNEL;
+            t0 = done(run, stage, t0, expect(HttpFetch.get(parsed.kernel), w.kernelCrc, "kernel"));
+
+            current[client] = stage = Stage.INITRD;
+            t0 = done(run, stage, t0, expect(HttpFetch.get(parsed.initrd), w.initrdCrc, "initrd"));
+
+            current[client] = stage = Stage.KICKSTART;
+            HttpFetch.Result ks = HttpFetch.get(parsed.kickstart);
+            if (!ks.text().contains("--hostname=" + Workload.hostname(client) + "\n")) {
+                throw new StageFailure("kickstart of " + mac + " does not name " + Workload.hostname(client));
+            }
+            t0 = done(run, stage, t0, ks.bytes());
+
+            current[client] = stage = Stage.DONE;
+            HttpFetch.Result recorded = HttpFetch.post(server.resolve("/done/" + mac.dashed()));
+            done(run, stage, t0, recorded.bytes());
+            run.booted.incrementAndGet();
+        } catch (StageFailure e) {
+            run.failed(stage, e.getMessage());
+        } catch (RuntimeException e) {
+            run.failed(stage, e.toString());
+        } finally {
+            current[client] = null;
+        }
+    }
+
+    private static long done(Run run, Stage stage, long started, long bytes) {
+        long now = System.nanoTime();
+        run.latencies.get(stage).add(now - started);
+        run.bytes.get(stage).addAndGet(bytes);
+        return now;
+    }
+
+    private static long expect(HttpFetch.Result r, int crc, String what) throws StageFailure {
+        if (r.crc() != crc) {
+            throw new StageFailure(what + ": " + r.bytes() + " bytes whose CRC-32C differs from the file's");
+        }
+        return r.bytes();
+    }
+
+    /** The URLs an iPXE script and the kernel command line in it name. */
+    record Script(URI kernel, URI initrd, URI kickstart) {
+        static Script parse(String text) throws StageFailure {
+            URI kernel = null;
+            URI initrd = null;
+            URI kickstart = null;
+            for (String line : text.split("\n")) {
+                String[] words = line.trim().split("\\s+");
+                if (words[0].equals("kernel") && words.length > 1) {
+                    kernel = URI.create(words[1]);
+                    for (String w : words) {
+                        if (w.startsWith("inst.ks=")) {
+                            kickstart = URI.create(w.substring("inst.ks=".length()));
+                        }
+                    }
+                } else if (words[0].equals("initrd")) {
+                    initrd = URI.create(words[words.length - 1]);
+                }
+            }
+            if (kernel == null || initrd == null || kickstart == null) {
+                throw new StageFailure("script without kernel, initrd or inst.ks=: " + text);
+            }
+            return new Script(kernel, initrd, kickstart);
+        }
+    }
+
+    private static void print(Run r, Workload w) {
+        System.out.printf(Locale.ROOT, "%n== %s: %d of %d booted, wall %.2f s, %.1f MiB sent, peak RSS %.0f MiB, CPU %.1f s%s%n",
+                r.target, r.booted.get(), w.clients, r.wallSeconds, r.bytesTotal() / 1048576.0, r.after.peakRssMib(),
+                r.after.cpuSecondsSince(r.before), r.reloads > 0 ? ", " + r.reloads + " machine files rewritten" : "");
+        System.out.printf(Locale.ROOT, "%-10s %8s %10s %10s %10s %9s %12s%n", "stage", "done", "p50 ms", "p99 ms", "max ms",
+                "failed", "MiB");
+        for (Stage s : Stage.values()) {
+            System.out.printf(Locale.ROOT, "%-10s %8d %10.1f %10.1f %10.1f %9d %12.1f%n", s.id(), r.latencies.get(s).size(),
+                    r.percentileMillis(s, 0.5), r.percentileMillis(s, 0.99), r.percentileMillis(s, 1.0),
+                    r.failures.get(s).get(), r.bytes.get(s).get() / 1048576.0);
+        }
+        r.failureSamples.forEach((stage, samples) -> samples.keySet().stream().sorted()
+                .forEach(m -> System.out.println("  failed " + stage.id() + ": " + m)));
+    }
+
+    private static Map<String, Object> report(Workload w, List<Run> runs, Map<String, String> opt, long kernel, long initrd) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("date", Instant.now().toString());
+        report.put("clients", w.clients);
+        report.put("rampSeconds", Double.parseDouble(opt.getOrDefault("ramp-seconds", "10")));
+        report.put("kernelBytes", kernel);
+        report.put("initrdBytes", initrd);
+        report.put("options", opt);
+        report.put("cores", Runtime.getRuntime().availableProcessors());
+        report.put("java", System.getProperty("java.version"));
+        Map<String, Object> results = new LinkedHashMap<>();
+        for (Run r : runs) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("booted", r.booted.get());
+            m.put("failed", r.failedTotal());
+            m.put("wallSeconds", r.wallSeconds);
+            m.put("bytes", r.bytesTotal());
+            m.put("peakRssMiB", r.after.peakRssMib());
+            m.put("cpuSeconds", r.after.cpuSecondsSince(r.before));
+            m.put("configFilesRewritten", r.reloads);
+            Map<String, Object> stages = new LinkedHashMap<>();
+            for (Stage s : Stage.values()) {
+                Map<String, Object> st = new LinkedHashMap<>();
+                st.put("done", r.latencies.get(s).size());
+                st.put("failed", r.failures.get(s).get());
+                st.put("p50Ms", r.percentileMillis(s, 0.5));
+                st.put("p99Ms", r.percentileMillis(s, 0.99));
+                st.put("maxMs", r.percentileMillis(s, 1.0));
+                st.put("bytes", r.bytes.get(s).get());
+                stages.put(s.id(), st);
+            }
+            m.put("stages", stages);
+            Map<String, Object> samples = new LinkedHashMap<>();
+            r.failureSamples.forEach((stage, messages) -> {
+                if (!messages.isEmpty()) {
+                    samples.put(stage.id(), messages.keySet().stream().sorted().toList());
+                }
+            });
+            m.put("failureSamples", samples);
+            results.put(r.target, m);
+        }
+        report.put("results", results);
+        if (runs.size() == 2) {
+            Run b = runs.get(0);
+            Run i = runs.get(1);
+            Map<String, Object> ratio = new LinkedHashMap<>();
+            ratio.put("of", b.target + "/" + i.target);
+            ratio.put("wall", b.wallSeconds / i.wallSeconds);
+            ratio.put("peakRss", b.after.peakRssMib() / i.after.peakRssMib());
+            ratio.put("cpu", b.after.cpuSecondsSince(b.before) / i.after.cpuSecondsSince(i.before));
+            report.put("ratio", ratio);
+        }
+        return report;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + args[i]);
+            }
+            String key = args[i].substring(2);
+            boolean flag = i + 1 >= args.length || args[i + 1].startsWith("--");
+            opt.put(key, flag ? "true" : args[++i]);
+        }
+        return opt;
+    }
+}

@@ -1,0 +1,46 @@
+package org.bootferry.storm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the kernel says about a server's processes (proc(5)): peak resident set ({@code VmHWM} in
+ * {@code /proc/PID/status}) and CPU time (utime + stime, fields 14 and 15 of {@code /proc/PID/stat},
+ * in clock ticks of 1/100 s on Linux). Several processes (dnsmasq, nginx and its workers) add up;
+ * their shared pages count once per process, so a sum of peaks is an upper bound.
+ */
+record ProcStats(long peakRssKib, long cpuTicks) {
+
+    private static final int TICKS_PER_SECOND = 100;
+
+    static ProcStats of(List<Long> pids) {
+        long rss = 0;
+        long cpu = 0;
+        for (long pid : pids) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                    if (line.startsWith("VmHWM:")) {
+                        rss += Long.parseLong(line.replaceAll("\\D", ""));
+                    }
+                }
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                // the command name in parentheses may hold spaces: fields count from after its ')'
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                cpu += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            } catch (IOException | RuntimeException e) {
+                // a process that ended between listing and reading: nothing to add
+            }
+        }
+        return new ProcStats(rss, cpu);
+    }
+
+    double cpuSecondsSince(ProcStats before) {
+        return (cpuTicks - before.cpuTicks) / (double) TICKS_PER_SECOND;
+    }
+
+    double peakRssMib() {
+        return peakRssKib / 1024.0;
+    }
+}

@@ -1,0 +1,203 @@
+package org.bootferry.storm;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.bootferry.tftp.MalformedPacketException;
+import org.bootferry.tftp.TftpCodec;
+import org.bootferry.tftp.TftpError;
+import org.bootferry.tftp.TftpPacket;
+
+/**
+ * How EDK2's PXE client (MTFTP4) reads the first-stage loader: a size probe ({@code tsize 0}, ended
+ * with ERROR 8 after the OACK), then the read with {@code blksize 1468 windowsize 4}, acknowledging
+ * every fourth block and the last (RFC 7440 §3). On a gap it waits for the server's timeout and
+ * acknowledges the last block it has in order, as RFC 7440 §4 leaves to the receiver.
+ */
+final class TftpFetch {
+
+    /** What arrived: size, CRC-32C of the content, the size the probe announced. */
+    record Result(long bytes, int crc, long tsize) {
+    }
+
+    /** Longer than the server's own retransmission timeout (1 s in bootferry, dnsmasq's 1–5 s backoff), as EDK2's is. */
+    private static final int TIMEOUT_MILLIS = 4000;
+    private static final int RETRIES = 5;
+
+    private final InetSocketAddress server;
+    private final int blockSize;
+    private final int windowSize;
+
+    TftpFetch(InetSocketAddress server, int blockSize, int windowSize) {
+        this.server = server;
+        this.blockSize = blockSize;
+        this.windowSize = windowSize;
+    }
+
+    Result fetch(String name) throws StageFailure {
+        try {
+            long tsize = probe(name);
+            return read(name, tsize);
+        } catch (IOException e) {
+            throw new StageFailure("TFTP " + name + ": " + e);
+        }
+    }
+
+    private Map<String, String> options(boolean probe) {
+        Map<String, String> o = new LinkedHashMap<>();
+        if (probe) {
+            o.put("tsize", "0");
+        }
+        o.put("blksize", Integer.toString(blockSize));
+        o.put("windowsize", Integer.toString(windowSize));
+        return o;
+    }
+
+    private long probe(String name) throws IOException, StageFailure {
+        try (DatagramSocket socket = socket()) {
+            byte[] rrq = encode(new TftpPacket.ReadRequest(name, "octet", options(true)));
+            for (int attempt = 0; attempt <= RETRIES; attempt++) {
+                socket.send(new DatagramPacket(rrq, rrq.length, server));
+                Received r = receive(socket);
+                if (r == null) {
+                    continue;
+                }
+                if (r.packet() instanceof TftpPacket.OptionAck) {
+                    String tsize = ((TftpPacket.OptionAck) r.packet()).options().get("tsize");
+                    send(socket, new TftpPacket.Error(TftpError.OPTION_REFUSED, "User aborted the transfer"), r.from());
+                    if (tsize == null) {
+                        throw new StageFailure("TFTP " + name + ": the size probe's OACK has no tsize");
+                    }
+                    return Long.parseLong(tsize);
+                }
+                throw failure(name, "size probe", r.packet());
+            }
+            throw new StageFailure("TFTP " + name + ": no answer to the size probe (" + (RETRIES + 1) + " tries)");
+        }
+    }
+
+    private Result read(String name, long tsize) throws IOException, StageFailure {
+        try (DatagramSocket socket = socket()) {
+            byte[] rrq = encode(new TftpPacket.ReadRequest(name, "octet", options(false)));
+            socket.send(new DatagramPacket(rrq, rrq.length, server));
+            InetSocketAddress tid = null;
+            int block = blockSize;
+            int window = windowSize;
+            long expected = 1;
+            int inWindow = 0;
+            int timeouts = 0;
+            long bytes = 0;
+            CRC32C crc = new CRC32C();
+            while (true) {
+                Received r = receive(socket);
+                if (r == null) {
+                    if (++timeouts > RETRIES) {
+                        throw new StageFailure("TFTP " + name + ": timed out " + timeouts + " times at block " + expected);
+                    }
+                    if (tid == null) {
+                        socket.send(new DatagramPacket(rrq, rrq.length, server));
+                    } else {
+                        send(socket, new TftpPacket.Ack((int) ((expected - 1) & 0xFFFF)), tid);
+                        inWindow = 0;
+                    }
+                    continue;
+                }
+                if (tid != null && !tid.equals(r.from())) {
+                    send(socket, new TftpPacket.Error(TftpError.UNKNOWN_TID, "unknown transfer ID"), r.from());
+                    continue;
+                }
+                if (r.packet() instanceof TftpPacket.OptionAck && tid == null) {
+                    Map<String, String> accepted = ((TftpPacket.OptionAck) r.packet()).options();
+                    block = Integer.parseInt(accepted.getOrDefault("blksize", "512"));
+                    window = Integer.parseInt(accepted.getOrDefault("windowsize", "1"));
+                    tid = r.from();
+                    send(socket, new TftpPacket.Ack(0), tid);
+                    continue;
+                }
+                if (!(r.packet() instanceof TftpPacket.Data)) {
+                    if (r.packet() instanceof TftpPacket.OptionAck) {
+                        continue;  // a retransmitted OACK: our ACK 0 was late or lost; the data follows
+                    }
+                    throw failure(name, "read", r.packet());
+                }
+                if (tid == null) {  // no option support: RFC 1350 lock-step, 512-byte blocks
+                    tid = r.from();
+                    block = 512;
+                    window = 1;
+                }
+                TftpPacket.Data data = (TftpPacket.Data) r.packet();
+                if (data.block() != (int) (expected & 0xFFFF)) {
+                    continue;  // a duplicate or a block after a gap: the timeout re-acknowledges
+                }
+                timeouts = 0;
+                int length = data.data().readableBytes();
+                crc.update(data.data().nioBuffer());
+                bytes += length;
+                boolean last = length < block;
+                if (++inWindow == window || last) {
+                    send(socket, new TftpPacket.Ack(data.block()), tid);
+                    inWindow = 0;
+                }
+                if (last) {
+                    return new Result(bytes, (int) crc.getValue(), tsize);
+                }
+                expected++;
+            }
+        }
+    }
+
+    private record Received(TftpPacket packet, InetSocketAddress from) {
+    }
+
+    /** One receive buffer per transfer: a decoded packet shares it and is used up before the next receive. */
+    private final byte[] buffer = new byte[65536];
+
+    private DatagramSocket socket() throws IOException {
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+        socket.setSoTimeout(TIMEOUT_MILLIS);
+        return socket;
+    }
+
+    private Received receive(DatagramSocket socket) throws IOException, StageFailure {
+        DatagramPacket p = new DatagramPacket(buffer, buffer.length);
+        try {
+            socket.receive(p);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        try {
+            return new Received(TftpCodec.decode(Unpooled.wrappedBuffer(buffer, 0, p.getLength())),
+                    (InetSocketAddress) p.getSocketAddress());
+        } catch (MalformedPacketException e) {
+            throw new StageFailure("TFTP: the server sent a malformed packet: " + e.getMessage());
+        }
+    }
+
+    private static void send(DatagramSocket socket, TftpPacket packet, InetSocketAddress to) throws IOException {
+        byte[] bytes = encode(packet);
+        socket.send(new DatagramPacket(bytes, bytes.length, to));
+    }
+
+    private static byte[] encode(TftpPacket packet) {
+        ByteBuf buf = Unpooled.buffer();
+        TftpCodec.encode(packet, buf);
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        return bytes;
+    }
+
+    private static StageFailure failure(String name, String step, TftpPacket packet) {
+        if (packet instanceof TftpPacket.Error) {
+            TftpPacket.Error e = (TftpPacket.Error) packet;
+            return new StageFailure("TFTP " + name + " " + step + ": ERROR " + e.error().code() + " " + e.message());
+        }
+        return new StageFailure("TFTP " + name + " " + step + ": unexpected " + packet);
+    }
+}
