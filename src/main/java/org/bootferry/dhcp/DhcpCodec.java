@@ -86,6 +86,9 @@ public final class DhcpCodec {
             if ((overload & OVERLOAD_SNAME) != 0) {
                 readOptions(in, base + SNAME_OFFSET, base + SNAME_OFFSET + SNAME_LENGTH, "sname field", false, joined);
             }
+            // Overload says where options were on the wire; the message holds them all in its list,
+            // so keeping 52 would claim fields that encode() fills with no options.
+            joined.remove(DhcpOptionCode.OPTION_OVERLOAD);
         }
         List<DhcpOption> options = new ArrayList<>(joined.size());
         joined.forEach((code, value) -> options.add(new DhcpOption(code, value)));
