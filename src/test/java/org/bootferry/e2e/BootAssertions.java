@@ -2,6 +2,7 @@ package org.bootferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.bootferry.config.MacAddress;
@@ -27,6 +28,21 @@ final class BootAssertions {
                 "# kickstart rendered by bootferry",
                 "network --hostname={{hostname}}",
                 "# machine {{mac}}");
+    }
+
+    /**
+     * A machine file that boots the test kernel with the installer initramfs: the kickstart URL and
+     * {@code marker} on its cmdline ({@code panic=-1}: if /init dies the kernel reboots at once, and
+     * QEMU's -no-reboot ends the boot instead of a long timeout).
+     */
+    static void installerMachine(ConfigDir config, MacAddress mac, String hostname, String marker, Path kernel,
+            Path initrd) {
+        config.file("machines/" + mac.dashed() + ".yaml",
+                "hostname: " + hostname,
+                "kernelBoot:",
+                "  files: {kernel: " + kernel + ", initrd: [" + initrd + "]}",
+                "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} " + marker + "\"",
+                "kickstart: " + KICKSTART);
     }
 
     /**

@@ -54,23 +54,14 @@ class BootEndToEndTest {
         BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
         Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
         ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
-        machineFile(config, BIOS_MAC, "bfe-bios-node", "bfe.marker=bios-only-arg", kernel.vmlinuz(), initrd);
-        machineFile(config, UEFI_MAC, "bfe-uefi-node", "bfe.marker=uefi-only-arg", kernel.vmlinuz(), initrd);
+        BootAssertions.installerMachine(config, BIOS_MAC, "bfe-bios-node", "bfe.marker=bios-only-arg", kernel.vmlinuz(),
+                initrd);
+        BootAssertions.installerMachine(config, UEFI_MAC, "bfe-uefi-node", "bfe.marker=uefi-only-arg", kernel.vmlinuz(),
+                initrd);
         Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: iPXE comes from /usr/lib/ipxe
 
         lab = BootLab.start(WORK, "bfe");
         lab.startBootferry(config.dir(), tftpRoot);
-    }
-
-    private static void machineFile(ConfigDir config, MacAddress mac, String hostname, String marker, Path kernel,
-            Path initrd) {
-        // panic=-1: if /init dies the kernel reboots at once, and -no-reboot ends QEMU instead of a long timeout.
-        config.file("machines/" + mac.dashed() + ".yaml",
-                "hostname: " + hostname,
-                "kernelBoot:",
-                "  files: {kernel: " + kernel + ", initrd: [" + initrd + "]}",
-                "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} " + marker + "\"",
-                "kickstart: " + BootAssertions.KICKSTART);
     }
 
     @AfterAll

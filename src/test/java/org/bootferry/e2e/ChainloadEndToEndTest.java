@@ -49,12 +49,8 @@ class ChainloadEndToEndTest {
         ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
         config.file("server.yaml", "chainload: {ipxe: server}");
         for (MacAddress mac : List.of(BIOS_MAC, UEFI_MAC)) {
-            config.file("machines/" + mac.dashed() + ".yaml",
-                    "hostname: bfh-" + mac.dashed(),
-                    "kernelBoot:",
-                    "  files: {kernel: " + kernel.vmlinuz() + ", initrd: [" + initrd + "]}",
-                    "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} bfh.marker=" + mac.dashed() + "\"",
-                    "kickstart: " + BootAssertions.KICKSTART);
+            BootAssertions.installerMachine(config, mac, "bfh-" + mac.dashed(), "bfh.marker=" + mac.dashed(),
+                    kernel.vmlinuz(), initrd);
         }
         Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: loaders from /usr/lib/ipxe
 

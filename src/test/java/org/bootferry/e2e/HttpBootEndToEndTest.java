@@ -54,12 +54,7 @@ class HttpBootEndToEndTest {
         BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
         Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
         ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
-        config.file("machines/" + MAC.dashed() + ".yaml",
-                "hostname: bfh-http-node",
-                "kernelBoot:",
-                "  files: {kernel: " + kernel.vmlinuz() + ", initrd: [" + initrd + "]}",
-                "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} bfh.marker=http-boot\"",
-                "kickstart: " + BootAssertions.KICKSTART);
+        BootAssertions.installerMachine(config, MAC, "bfh-http-node", "bfh.marker=http-boot", kernel.vmlinuz(), initrd);
         Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: ipxe.efi from /usr/lib/ipxe
 
         lab = BootLab.start(WORK, "bfh");
