@@ -22,7 +22,7 @@ skopeo                   image tests + e2e: pushes images
 umoci                    image tests + e2e: builds images
 zstd                     image tests: zstd layers
 apache2-utils            image tests: htpasswd
-openssl                  image tests: the token server's signing key
+openssl                  image tests: the token server signing key
 chromium                 http tests: the status page in a real browser
 maven                    build
 openjdk-17-jdk-headless  build
