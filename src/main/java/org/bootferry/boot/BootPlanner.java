@@ -33,6 +33,7 @@ import org.bootferry.image.ImageResolver;
  */
 public final class BootPlanner {
 
+    private static final Path KERNEL_ARGS = Path.of("kernelArgs");
     private static final MacAddress EXAMPLE_MAC = MacAddress.parse("00:00:00:00:00:00");
 
     private final Supplier<ConfigSnapshot> config;
@@ -308,7 +309,8 @@ public final class BootPlanner {
         String cmdline = "";
         if (kernelArgs != null) {
             try {
-                cmdline = Template.parse(file.file(), kernelArgs).render(values(unrendered, c), Template.Escaper.NONE);
+                // Errors name the machine file below, so the parsed form can be shared across machines.
+                cmdline = Template.parseCached(KERNEL_ARGS, kernelArgs).render(values(unrendered, c), Template.Escaper.NONE);
             } catch (TemplateException e) {
                 throw new BootPlanException(new ConfigError(file.file(), 0, argsFrom + ": " + e.error().message()));
             }

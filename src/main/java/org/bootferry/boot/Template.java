@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,30 @@ public final class Template {
     private Template(Path file, List<Object> parts) {
         this.file = file;
         this.parts = parts;
+    }
+
+    private record Source(Path file, String text) {
+    }
+
+    /** Distinct sources kept parsed; past this the cache starts over (config edits leave old ones). */
+    private static final int MAX_CACHED = 4096;
+    private static final Map<Source, Template> PARSED = new ConcurrentHashMap<>();
+
+    /**
+     * {@link #parse}, once per distinct file and text: every DHCP answer plans a command line, and a
+     * network's machines share a few of them.
+     */
+    public static Template parseCached(Path file, String text) {
+        Source source = new Source(file, text);
+        Template template = PARSED.get(source);
+        if (template == null) {
+            template = parse(file, text);
+            if (PARSED.size() >= MAX_CACHED) {
+                PARSED.clear();
+            }
+            PARSED.put(source, template);
+        }
+        return template;
     }
 
     /** Parses {@code text}; {@code file} names it in errors. */
