@@ -49,13 +49,13 @@ public record BootPlan(
 
     /** URL of the kernel over HTTP. */
     public URI kernelUrl() {
-        return serverUrl.resolve("/boot/" + machine.mac().dashed() + "/kernel" + firmwareParam(machine.firmware(), "?"));
+        return serverUrl.resolve("/boot/" + machine.mac().dashed() + "/kernel" + firmwareQuery(machine.firmware()));
     }
 
     /** URL of initrd number {@code index}: the first is {@code /initrd}, later ones {@code /initrd/N}. */
     public URI initrdUrl(int index) {
         String base = "/boot/" + machine.mac().dashed() + "/initrd";
-        return serverUrl.resolve((index == 0 ? base : base + "/" + index) + firmwareParam(machine.firmware(), "?"));
+        return serverUrl.resolve((index == 0 ? base : base + "/" + index) + firmwareQuery(machine.firmware()));
     }
 
     /**
@@ -63,8 +63,8 @@ public record BootPlan(
      * doesn't say: a kernel out of a multi-arch image must be the machine's architecture, and only
      * DHCP saw it (option 93).
      */
-    static String firmwareParam(Firmware firmware, String separator) {
-        return firmware.arch() == Firmware.Arch.X86_64 ? "" : separator + "firmware=" + firmware.id();
+    private static String firmwareQuery(Firmware firmware) {
+        return firmware.arch() == Firmware.Arch.X86_64 ? "" : "?firmware=" + firmware.id();
     }
 
     /** Base URL of the machine's install files ({@code files:}), ending in a slash: cloud-init's NoCloud seed. */
