@@ -161,9 +161,10 @@ public final class BootServer implements AutoCloseable {
             registry.counter("bootferry_tftp_transfers", "result", complete ? "complete" : "abandoned").increment();
             bytes.increment(sent);
             resent.increment(resentBlocks);
-            NeighbourTable.lookup(client.getAddress()).ifPresent(mac -> events.record(complete
+            // The neighbour table is a file to read: not on the event loop that ran the transfer.
+            blocking.execute(() -> NeighbourTable.lookup(client.getAddress()).ifPresent(mac -> events.record(complete
                     ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)
-                    : BootEvent.transfer(mac, BootEvent.Stage.FAILED, "tftp " + name + " abandoned", sent, millis)));
+                    : BootEvent.transfer(mac, BootEvent.Stage.FAILED, "tftp " + name + " abandoned", sent, millis))));
         };
     }
 
