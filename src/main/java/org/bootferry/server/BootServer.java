@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.bootferry.boot.BootEvent;
 import org.bootferry.boot.BootEvents;
@@ -162,9 +163,13 @@ public final class BootServer implements AutoCloseable {
             bytes.increment(sent);
             resent.increment(resentBlocks);
             // The neighbour table is a file to read: not on the event loop that ran the transfer.
-            blocking.execute(() -> NeighbourTable.lookup(client.getAddress()).ifPresent(mac -> events.record(complete
-                    ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)
-                    : BootEvent.transfer(mac, BootEvent.Stage.FAILED, "tftp " + name + " abandoned", sent, millis))));
+            try {
+                blocking.execute(() -> NeighbourTable.lookup(client.getAddress()).ifPresent(mac -> events.record(complete
+                        ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)
+                        : BootEvent.transfer(mac, BootEvent.Stage.FAILED, "tftp " + name + " abandoned", sent, millis))));
+            } catch (RejectedExecutionException e) {
+                // Shutting down: the transfer is counted; its event would outlive the journal.
+            }
         };
     }
 
