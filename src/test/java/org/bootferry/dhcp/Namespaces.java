@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bootferry.testing.Processes;
 
 /**
  * Network namespaces a test creates and removes again (also after a failure), and the processes it
@@ -86,16 +87,7 @@ final class Namespaces implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : processes) {
-            p.destroy();
-            try {
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        processes.forEach(Processes::stop);
         for (String ns : namespaces) {
             run("ip", "netns", "del", ns);
         }

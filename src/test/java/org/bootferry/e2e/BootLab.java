@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.bootferry.testing.NetNamespace;
 import org.bootferry.testing.Processes;
@@ -172,7 +171,7 @@ final class BootLab implements AutoCloseable {
     record Capture(Process tcpdump, Path pcap) implements AutoCloseable {
         @Override
         public void close() {
-            stop(tcpdump);
+            Processes.stop(tcpdump);
         }
     }
 
@@ -227,16 +226,6 @@ final class BootLab implements AutoCloseable {
         }
     }
 
-    private static void stop(Process p) {
-        p.destroy();
-        try {
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Override
     public void close() {
@@ -244,7 +233,7 @@ final class BootLab implements AutoCloseable {
             bootferry.close();
         }
         for (int i = processes.size() - 1; i >= 0; i--) {
-            stop(processes.get(i));
+            Processes.stop(processes.get(i));
         }
         site.close();
         server.close();

@@ -65,4 +65,16 @@ public final class Processes {
             throw new AssertionError(e);
         }
     }
+
+    /** Ends a process as a service manager would: SIGTERM, then SIGKILL if it lingers. */
+    public static void stop(Process p) {
+        p.destroy();
+        try {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
