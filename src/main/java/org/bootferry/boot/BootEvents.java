@@ -153,8 +153,38 @@ public final class BootEvents implements AutoCloseable {
         return copy;
     }
 
+    /**
+     * An event as one JSON line, written by hand: the journal writes one per DHCP answer, and a JSON
+     * tree per event costs more than the answer.
+     */
     public static String toJson(BootEvent e) {
-        return toJsonNode(e).toString();
+        StringBuilder json = new StringBuilder(128).append("{\"time\":\"").append(e.time())
+                .append("\",\"mac\":\"").append(e.mac()).append("\",\"stage\":\"").append(e.stage().id())
+                .append("\",\"detail\":");
+        quote(e.detail(), json);
+        if (e.bytes() > 0) {
+            json.append(",\"bytes\":").append(e.bytes());
+        }
+        if (e.millis() > 0) {
+            json.append(",\"millis\":").append(e.millis());
+        }
+        return json.append('}').toString();
+    }
+
+    /** A JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped. */
+    private static void quote(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        out.append('"');
     }
 
     /** An event as JSON: time, mac, stage, detail, and bytes and millis when it was a transfer. */

@@ -1,6 +1,5 @@
 package org.bootferry.config;
 
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -13,6 +12,7 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
     private static final Pattern SEPARATED = Pattern.compile("(?i)[0-9a-f]{2}([:-])[0-9a-f]{2}(\\1[0-9a-f]{2}){4}");
     private static final Pattern CISCO = Pattern.compile("(?i)[0-9a-f]{4}\\.[0-9a-f]{4}\\.[0-9a-f]{4}");
     private static final Pattern BARE = Pattern.compile("(?i)[0-9a-f]{12}");
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     public MacAddress {
         if (value < 0 || value > 0xFFFF_FFFF_FFFFL) {
@@ -58,20 +58,26 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
 
     /** {@code 52-54-00-12-34-56}: the spelling of machine file names, URLs and pxelinux/GRUB config names. */
     public String dashed() {
-        return toString().replace(':', '-');
+        return spelled('-');
     }
 
     @Override
     public String toString() {
-        String hex = String.format(Locale.ROOT, "%012x", value);
-        StringBuilder sb = new StringBuilder(17);
-        for (int i = 0; i < 12; i += 2) {
-            if (i > 0) {
-                sb.append(':');
+        return spelled(':');
+    }
+
+    /** Every answer prints a MAC or two: spelled out by hand, not through String.format. */
+    private String spelled(char separator) {
+        char[] out = new char[17];
+        for (int i = 0; i < 6; i++) {
+            int b = (int) (value >>> (8 * (5 - i))) & 0xFF;
+            out[i * 3] = HEX[b >>> 4];
+            out[i * 3 + 1] = HEX[b & 0xF];
+            if (i < 5) {
+                out[i * 3 + 2] = separator;
             }
-            sb.append(hex, i, i + 2);
         }
-        return sb.toString();
+        return new String(out);
     }
 
     @Override
