@@ -13,8 +13,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.bootferry.config.MacAddress;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
-import org.bootferry.testing.ConfigDir;
-import org.bootferry.testing.Processes;
 import org.bootferry.testing.Pcap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,28 +38,15 @@ class BootEndToEndTest {
     private static final Map<String, Duration> WALL_TIMES = new ConcurrentSkipListMap<>();
     /** The client packets of each boot, by fixture name. */
     private static final Map<Client, Map<String, byte[]>> FIXTURES = new ConcurrentSkipListMap<>();
-    private static long classStart;
+    private static Installer installer;
     private static BootLab lab;
 
     @BeforeAll
     static void startLab() throws IOException {
-        classStart = System.nanoTime();
-        BootLab.requireTools();
-        QemuVm.requireTools(Client.OVMF_EDK2_VIRTIO);
-        Processes.check("rm", "-rf", WORK.toString());
-        Files.createDirectories(WORK);
-
-        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
-        Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
-        ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
-        BootAssertions.installerMachine(config, BIOS_MAC, "bfe-bios-node", "bfe.marker=bios-only-arg", kernel.vmlinuz(),
-                initrd);
-        BootAssertions.installerMachine(config, UEFI_MAC, "bfe-uefi-node", "bfe.marker=uefi-only-arg", kernel.vmlinuz(),
-                initrd);
-        Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: iPXE comes from /usr/lib/ipxe
-
-        lab = BootLab.start(WORK, "bfe");
-        lab.startBootferry(config.dir(), tftpRoot);
+        installer = Installer.prepare(WORK, Client.OVMF_EDK2_VIRTIO);
+        installer.machine(BIOS_MAC, "bfe-bios-node", "bfe.marker=bios-only-arg");
+        installer.machine(UEFI_MAC, "bfe-uefi-node", "bfe.marker=uefi-only-arg");
+        lab = installer.startLab("bfe");
     }
 
     @AfterAll
@@ -70,7 +55,7 @@ class BootEndToEndTest {
             lab.close();
         }
         WALL_TIMES.forEach((boot, took) -> System.out.printf("e2e wall time %-28s %5.1f s%n", boot, took.toMillis() / 1000.0));
-        System.out.printf("e2e wall time %-28s %5.1f s%n", "BootEndToEndTest (class)", (System.nanoTime() - classStart) / 1e9);
+        installer.printWallTime("BootEndToEndTest (class)");
     }
 
     @Test

@@ -12,8 +12,6 @@ import java.util.List;
 import org.bootferry.config.MacAddress;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
-import org.bootferry.testing.ConfigDir;
-import org.bootferry.testing.Processes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -33,29 +31,17 @@ class ChainloadEndToEndTest {
     private static final MacAddress BIOS_MAC = MacAddress.parse("52:54:00:15:00:11");
     private static final MacAddress UEFI_MAC = MacAddress.parse("52:54:00:15:00:12");
 
-    private static long classStart;
+    private static Installer installer;
     private static BootLab lab;
 
     @BeforeAll
     static void startLab() throws IOException {
-        classStart = System.nanoTime();
-        BootLab.requireTools();
-        QemuVm.requireTools(Client.OVMF_EDK2_VIRTIO);
-        Processes.check("rm", "-rf", WORK.toString());
-        Files.createDirectories(WORK);
-
-        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
-        Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
-        ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
-        config.file("server.yaml", "chainload: {ipxe: server}");
+        installer = Installer.prepare(WORK, Client.OVMF_EDK2_VIRTIO);
+        installer.config().file("server.yaml", "chainload: {ipxe: server}");
         for (MacAddress mac : List.of(BIOS_MAC, UEFI_MAC)) {
-            BootAssertions.installerMachine(config, mac, "bfh-" + mac.dashed(), "bfh.marker=" + mac.dashed(),
-                    kernel.vmlinuz(), initrd);
+            installer.machine(mac, "bfh-" + mac.dashed(), "bfh.marker=" + mac.dashed());
         }
-        Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: loaders from /usr/lib/ipxe
-
-        lab = BootLab.start(WORK, "bfhc");
-        lab.startBootferry(config.dir(), tftpRoot);
+        lab = installer.startLab("bfhc");
     }
 
     @AfterAll
@@ -63,8 +49,7 @@ class ChainloadEndToEndTest {
         if (lab != null) {
             lab.close();
         }
-        System.out.printf("e2e wall time %-28s %5.1f s%n", "ChainloadEndToEndTest (class)",
-                (System.nanoTime() - classStart) / 1e9);
+        installer.printWallTime("ChainloadEndToEndTest (class)");
     }
 
     @Test

@@ -17,9 +17,7 @@ import org.bootferry.dhcp.DhcpOption;
 import org.bootferry.dhcp.MalformedDhcpException;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
-import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.Pcap;
-import org.bootferry.testing.Processes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -40,25 +38,14 @@ class HttpBootEndToEndTest {
     private static final MacAddress MAC = MacAddress.parse("52:54:00:15:00:03");
     private static final String LOADER_URL = "http://" + BootLab.SERVER_ADDRESS + "/tftp/ipxe.efi";
 
-    private static long classStart;
+    private static Installer installer;
     private static BootLab lab;
 
     @BeforeAll
     static void startLab() throws IOException {
-        classStart = System.nanoTime();
-        BootLab.requireTools();
-        QemuVm.requireTools(Client.OVMF_HTTP_VIRTIO);
-        Processes.check("rm", "-rf", WORK.toString());
-        Files.createDirectories(WORK);
-
-        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
-        Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
-        ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
-        BootAssertions.installerMachine(config, MAC, "bfh-http-node", "bfh.marker=http-boot", kernel.vmlinuz(), initrd);
-        Path tftpRoot = Files.createDirectories(WORK.resolve("tftproot")); // empty: ipxe.efi from /usr/lib/ipxe
-
-        lab = BootLab.start(WORK, "bfh");
-        lab.startBootferry(config.dir(), tftpRoot);
+        installer = Installer.prepare(WORK, Client.OVMF_HTTP_VIRTIO);
+        installer.machine(MAC, "bfh-http-node", "bfh.marker=http-boot");
+        lab = installer.startLab("bfh");
     }
 
     @AfterAll
@@ -66,8 +53,7 @@ class HttpBootEndToEndTest {
         if (lab != null) {
             lab.close();
         }
-        System.out.printf("e2e wall time %-28s %5.1f s%n", "HttpBootEndToEndTest (class)",
-                (System.nanoTime() - classStart) / 1e9);
+        installer.printWallTime("HttpBootEndToEndTest (class)");
     }
 
     @Test

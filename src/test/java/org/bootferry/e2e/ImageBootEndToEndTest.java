@@ -15,7 +15,6 @@ import org.bootferry.image.Digest;
 import org.bootferry.image.ImageBootFiles;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.LocalRegistry;
-import org.bootferry.testing.Processes;
 import org.bootferry.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +42,7 @@ class ImageBootEndToEndTest {
     private static final String REPOSITORY = "bootferry-e2e/installer";
     private static final String TAG = "installer";
 
-    private static long classStart;
+    private static Installer installer;
     private static BootLab lab;
     private static LocalRegistry registry;
     private static TestImages images;
@@ -51,23 +50,16 @@ class ImageBootEndToEndTest {
 
     @BeforeAll
     static void startLabWithRegistry() throws Exception {
-        classStart = System.nanoTime();
-        BootLab.requireTools();
-        QemuVm.requireTools(Client.SEABIOS_E1000);
-        Processes.check("rm", "-rf", WORK.toString());
-        Files.createDirectories(WORK);
-
-        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
-        version = kernel.vmlinuz().getFileName().toString().substring("vmlinuz-".length());
-        Path initrd = BootArtifacts.installerInitramfs(kernel, WORK.resolve("installer-initrd.gz"));
-        images = installerImage(kernel.vmlinuz(), initrd);
+        installer = Installer.prepare(WORK, Client.SEABIOS_E1000);
+        version = installer.kernel().vmlinuz().getFileName().toString().substring("vmlinuz-".length());
+        images = installerImage(installer.kernel().vmlinuz(), installer.initrd());
 
         lab = BootLab.start(WORK, "bfm");
         List<String> inLab = lab.serverNamespace().exec();
         registry = LocalRegistry.start(inLab, BootLab.SERVER_ADDRESS, WORK.resolve("registry"), 5000, "");
         images.push(inLab, TAG, image());
 
-        ConfigDir config = BootAssertions.withKickstart(new ConfigDir(WORK.resolve("config")));
+        ConfigDir config = installer.config();
         config.file("server.yaml",
                 "images:",
                 "  insecureRegistries: [\"" + REGISTRY + "\"]");
@@ -82,7 +74,7 @@ class ImageBootEndToEndTest {
                 "    imagePullPolicy: IfNotPresent",
                 "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} bfm.marker=machine-arg\"",
                 "kickstart: " + BootAssertions.KICKSTART);
-        lab.startBootferry(config.dir(), Files.createDirectories(WORK.resolve("tftproot")));
+        lab.startBootferry(config.dir(), installer.tftpRoot());
     }
 
     private static String image() {
@@ -114,8 +106,7 @@ class ImageBootEndToEndTest {
         if (lab != null) {
             lab.close();
         }
-        System.out.printf("e2e wall time %-28s %5.1f s%n", "ImageBootEndToEndTest (class)",
-                (System.nanoTime() - classStart) / 1e9);
+        installer.printWallTime("ImageBootEndToEndTest (class)");
     }
 
     @Test
