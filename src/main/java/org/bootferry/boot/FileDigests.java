@@ -8,18 +8,20 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * SHA-256 digests of local boot files, computed once per file version (path, size, mtime): a
- * kernel is read once, not on every request for its ETag.
+ * SHA-256 digests of local boot files, computed once per file version (path, size, mtime), also
+ * when many requests ask at once: a kernel is read once, not on every request for its ETag.
  */
 final class FileDigests {
 
     private record Version(Path path, long size, long modified) {
     }
 
-    private static final ConcurrentHashMap<Version, String> DIGESTS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Version, CompletableFuture<String>> DIGESTS = new ConcurrentHashMap<>();
 
     private FileDigests() {
     }
@@ -28,14 +30,27 @@ final class FileDigests {
     static String sha256(Path path) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
         Version version = new Version(path, attrs.size(), attrs.lastModifiedTime().toMillis());
-        String known = DIGESTS.get(version);
-        if (known != null) {
-            return known;
+        CompletableFuture<String> mine = new CompletableFuture<>();
+        CompletableFuture<String> known = DIGESTS.putIfAbsent(version, mine);
+        if (known == null) {
+            // A boot storm's first requests for one initrd all arrive together: one of them hashes it.
+            DIGESTS.keySet().removeIf(v -> v.path().equals(path) && !v.equals(version));
+            try {
+                mine.complete(compute(path));
+            } catch (IOException | RuntimeException e) {
+                DIGESTS.remove(version, mine);
+                mine.completeExceptionally(e);
+            }
+            known = mine;
         }
-        String digest = compute(path);
-        DIGESTS.keySet().removeIf(v -> v.path().equals(path));
-        DIGESTS.put(version, digest);
-        return digest;
+        try {
+            return known.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new IOException(io.getMessage(), io);
+            }
+            throw e;
+        }
     }
 
     private static String compute(Path path) throws IOException {

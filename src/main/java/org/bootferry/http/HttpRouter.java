@@ -169,7 +169,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (path.startsWith("/boot/")) {
             return path.contains("/initrd") ? "initrd" : "kernel";
         }
-        return switch (path.split("/", 3).length > 1 ? path.split("/", 3)[1] : "") {
+        String[] segments = path.split("/", 3);
+        return switch (segments.length > 1 ? segments[1] : "") {
             case "healthz" -> "healthz";
             case "metrics" -> "metrics";
             case "boot.ipxe" -> "script";
