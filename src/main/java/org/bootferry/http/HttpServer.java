@@ -38,6 +38,11 @@ public final class HttpServer {
                 .channel(channelType)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // One sendfile per connection per loop turn (Netty's default is up to 16): during a
+                // storm of initrd downloads a loop then takes turns among its connections, so that
+                // a machine asking for its small script or kickstart is not queued behind another's
+                // 50 MiB (nginx bounds each connection's turn the same way, sendfile_max_chunk).
+                .childOption(ChannelOption.WRITE_SPIN_COUNT, 1)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -47,8 +47,10 @@ import org.bootferry.tftp.TransferListener;
 import org.bootferry.http.HttpServices;
 
 /**
- * Starts and stops every listener on one shared event loop group, with the state they share: the
- * config in force, boot-once state, the event log and the metrics registry.
+ * Starts and stops every listener, with the state they share: the config in force, boot-once state,
+ * the event log and the metrics registry. HTTP runs on event loops of its own, DHCP and TFTP on
+ * others: a loop busy with sendfile for a storm of kernel downloads must not hold up the small,
+ * latency-bound datagrams of the machines still at DHCP or TFTP (their PXE ROMs retry after seconds).
  */
 public final class BootServer implements AutoCloseable {
 
@@ -59,7 +61,10 @@ public final class BootServer implements AutoCloseable {
     /** Listeners that own their sockets; closed before the event loop group. */
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private Transport transport;
+    /** HTTP: bulk transfers over TCP. */
+    private Transport streams;
+    /** ProxyDHCP and TFTP: a datagram in, a datagram (or a window) out. */
+    private Transport datagrams;
     private ExecutorService blocking;
     private BootEvents events;
     private ImageResolver images;
@@ -98,7 +103,11 @@ public final class BootServer implements AutoCloseable {
             throw new ListenerException("cannot use the state directory " + settings.state() + ": " + e.getMessage()
                     + " (set 'state:' in server.yaml to a writable directory)", e);
         }
-        transport = Transport.create(0);
+        // As many loops as cores for each, as nginx's worker_processes auto: more HTTP loops than
+        // cores would only take CPU time from the datagram loops when both are busy.
+        int cores = Runtime.getRuntime().availableProcessors();
+        streams = Transport.create(cores);
+        datagrams = Transport.create(cores);
         blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
         try {
             images = ImageSupport.resolver(settings);
@@ -117,7 +126,7 @@ public final class BootServer implements AutoCloseable {
                     registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
-                    () -> http.bind(transport.group(), transport.serverChannel(), httpAddress));
+                    () -> http.bind(streams.group(), streams.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
             TftpServer tftp = new TftpServer(tftpSettings(settings.tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
@@ -125,14 +134,14 @@ public final class BootServer implements AutoCloseable {
             closeables.add(tftp);
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
-                    () -> tftp.bind(transport.group(), tftpAddress).sync().channel());
+                    () -> tftp.bind(datagrams.group(), tftpAddress).sync().channel());
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp()) {
                 ProxyDhcpServer proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events::record, registry);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
-                    bound = proxyDhcp.bind(transport.group(), transport.datagramChannel(), bind,
+                    bound = proxyDhcp.bind(datagrams.group(), datagrams.datagramChannel(), bind,
                             settings.advertise().map(BootServer::literal), settings.dhcpPort(),
                             settings.pxePort());
                 } catch (Exception e) {
@@ -308,8 +317,10 @@ public final class BootServer implements AutoCloseable {
         if (blocking != null) {
             blocking.shutdownNow();
         }
-        if (transport != null) {
-            transport.close();
+        for (Transport transport : new Transport[] {streams, datagrams}) {
+            if (transport != null) {
+                transport.close();
+            }
         }
         if (events != null) {
             try {

@@ -14,8 +14,8 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
- * The one event loop group every listener shares, and the channel types that go with it: Linux
- * epoll when its native library loads (sendfile, SO_REUSEPORT), Java NIO otherwise.
+ * An event loop group and the channel types that go with it: Linux epoll when its native library
+ * loads (sendfile, SO_REUSEPORT, UDP segmentation), Java NIO otherwise.
  */
 public record Transport(
         EventLoopGroup group,
@@ -23,6 +23,7 @@ public record Transport(
         Class<? extends DatagramChannel> datagramChannel,
         boolean epoll) implements AutoCloseable {
 
+    /** @param threads event loops; 0 for Netty's default, twice the processors */
     public static Transport create(int threads) {
         if (Epoll.isAvailable()) {
             return new Transport(group(threads, EpollIoHandler.newFactory()),
