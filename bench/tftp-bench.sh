@@ -1,7 +1,10 @@
 #!/bin/sh
 # TFTP throughput: bootferry against tftp-hpa's in.tftpd on loopback, serving the same 32 MiB file.
 #   bench/tftp-bench.sh            (as root: installs curl, atftp, tftpd-hpa if missing)
-# Prints MB/s per scenario and bootferry/tftp-hpa ratios. Not a test: figures go to docs/benchmarks.md.
+# Prints MB/s per scenario and bootferry/tftp-hpa ratios, and the CPU time each server and the client
+# spent per transfer (a cpuacct cgroup each: in.tftpd's forked children included, nothing added to
+# their paths), which load from elsewhere on the machine moves far less than MB/s. Not a test:
+# figures go to docs/benchmarks.md.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -13,9 +16,12 @@ RUNS=${RUNS:-3}
 CLIENTS=${CLIENTS:-200}
 SIZE_MIB=32
 PIDS=""
+CGROUPS=/sys/fs/cgroup/cpuacct
 
 cleanup() {
     for pid in $PIDS; do kill "$pid" 2>/dev/null || true; done
+    sleep 0.2
+    for g in hpa bf client; do rmdir "$CGROUPS/bft-$g" 2>/dev/null || true; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -25,6 +31,10 @@ need curl curl
 need atftp atftp
 # tftpd-hpa's postinst does not start the service in containers with policy-rc.d; we start in.tftpd by hand.
 need in.tftpd tftpd-hpa
+[ -f "$CGROUPS/cpuacct.usage" ] || { echo "needs the cgroup v1 cpuacct controller at $CGROUPS for CPU accounting" >&2; exit 1; }
+for g in hpa bf client; do mkdir -p "$CGROUPS/bft-$g"; done
+# CPU milliseconds used so far by a group's processes, their children included.
+cpu_ms() { echo $(( $(cat "$CGROUPS/bft-$1/cpuacct.usage") / 1000000 )); }
 
 mkdir -p "$ROOT"
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$ROOT/bench.bin"
@@ -35,6 +45,7 @@ SHA=$(sha256sum < "$ROOT/bench.bin" | cut -d' ' -f1)
 /usr/sbin/in.tftpd -L -s -u tftp -a "127.0.0.1:$HPA_PORT" "$ROOT" &
 HPA_PID=$!
 PIDS="$PIDS $HPA_PID"
+echo "$HPA_PID" > "$CGROUPS/bft-hpa/cgroup.procs"
 sleep 0.5
 kill -0 "$HPA_PID" 2>/dev/null || { echo "in.tftpd did not start (is port $HPA_PORT free?)" >&2; exit 1; }
 
@@ -43,10 +54,16 @@ mvn -q -B dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
 java -Xms512m -Xmx512m -cp "target/classes:target/test-classes:$(cat "$WORK/cp.txt")" \
     org.bootferry.tftp.TftpBenchServer "$ROOT" 127.0.0.1 "$BF_PORT" > "$WORK/bootferry.log" 2>&1 &
 PIDS="$PIDS $!"
+echo "$!" > "$CGROUPS/bft-bf/cgroup.procs"
 for _ in $(seq 100); do grep -q listening "$WORK/bootferry.log" && break; sleep 0.2; done
 grep listening "$WORK/bootferry.log"
 
 now() { date +%s.%N; }
+
+in_group() { # group command...
+    group=$1; shift
+    sh -c 'echo $$ > "$0"; exec "$@"' "$CGROUPS/bft-$group/cgroup.procs" "$@"
+}
 
 # One transfer: prints seconds, or fails when the content is wrong.
 fetch() { # port client...
@@ -54,9 +71,10 @@ fetch() { # port client...
     out=$WORK/out.$$
     rm -f "$out"
     start=$(now)
+    # The client runs in its own group: its CPU per transfer tells which side is the bottleneck.
     case $1 in
-        curl) curl -sS --tftp-blksize 1468 -o "$out" "tftp://127.0.0.1:$port/bench.bin" ;;
-        atftp) atftp --option "blksize 1468" --option "windowsize $2" -g -r bench.bin -l "$out" 127.0.0.1 "$port" >/dev/null 2>&1 ;;
+        curl) in_group client curl -sS --tftp-blksize 1468 -o "$out" "tftp://127.0.0.1:$port/bench.bin" ;;
+        atftp) in_group client atftp --option "blksize 1468" --option "windowsize $2" -g -r bench.bin -l "$out" 127.0.0.1 "$port" >/dev/null 2>&1 ;;
     esac
     end=$(now)
     [ "$(sha256sum < "$out" | cut -d' ' -f1)" = "$SHA" ] || { echo "corrupt transfer from port $port" >&2; exit 1; }
@@ -64,14 +82,20 @@ fetch() { # port client...
 }
 
 # MB/s (MiB/s) of the best of $RUNS runs for each server, runs alternating between the servers so
-# that load from elsewhere on the machine hits both alike. Prints "tftp-hpa bootferry".
+# that load from elsewhere on the machine hits both alike; then the mean CPU ms per transfer of each
+# server and of the client against each. Prints "MB/s-hpa MB/s-bf cpu-hpa cpu-bf client-hpa client-bf".
 pair() { # client...
-    best_hpa=999999; best_bf=999999
+    best_hpa=999999; best_bf=999999; cpu_hpa=0; cpu_bf=0; client_hpa=0; client_bf=0
     for _ in $(seq "$RUNS"); do
+        a=$(cpu_ms hpa); c=$(cpu_ms client)
         s=$(fetch "$HPA_PORT" "$@"); best_hpa=$(echo "if ($s < $best_hpa) $s else $best_hpa" | bc -l)
+        cpu_hpa=$((cpu_hpa + $(cpu_ms hpa) - a)); client_hpa=$((client_hpa + $(cpu_ms client) - c))
+        a=$(cpu_ms bf); c=$(cpu_ms client)
         s=$(fetch "$BF_PORT" "$@"); best_bf=$(echo "if ($s < $best_bf) $s else $best_bf" | bc -l)
+        cpu_bf=$((cpu_bf + $(cpu_ms bf) - a)); client_bf=$((client_bf + $(cpu_ms client) - c))
     done
-    echo "$(echo "scale=1; $SIZE_MIB / $best_hpa" | bc -l) $(echo "scale=1; $SIZE_MIB / $best_bf" | bc -l)"
+    echo "$(echo "scale=1; $SIZE_MIB / $best_hpa" | bc -l) $(echo "scale=1; $SIZE_MIB / $best_bf" | bc -l)" \
+        $((cpu_hpa / RUNS)) $((cpu_bf / RUNS)) $((client_hpa / RUNS)) $((client_bf / RUNS))
 }
 
 # $CLIENTS curl clients at once; prints total MB/s and the number of failed or corrupt transfers.
@@ -96,17 +120,19 @@ storm() { # port
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
 
 echo "file: $SIZE_MIB MiB, best of $RUNS alternating runs, loopback, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-set -- $(pair curl); hpa_curl=$1; bf_curl=$2
-set -- $(pair atftp 16); hpa_w16=$1; bf_w16=$2
-set -- $(pair atftp 64); hpa_w64=$1; bf_w64=$2
+FORMAT='%-36s %9s %9s %6s %9s %9s %11s %11s\n'
+row() { # scenario MB/s-hpa MB/s-bf cpu-hpa cpu-bf client-hpa client-bf
+    printf "$FORMAT" "$1" "$2" "$3" "$(ratio "$3" "$2")" "$4" "$5" "$6" "$7"
+}
+# The JIT compiles bootferry's transfer path during this first transfer; it counts in no figure.
+fetch "$BF_PORT" curl >/dev/null
+printf "$FORMAT" "scenario (MB/s; CPU ms per transfer)" "tftp-hpa" "bootferry" "ratio" "cpu hpa" "cpu bf" "client(hpa)" "client(bf)"
+set -- $(pair curl); hpa_curl=$1; bf_curl=$2; row "curl lock-step, blksize 1468" "$@"
+set -- $(pair atftp 16); bf_w16=$2; row "atftp windowsize 16, blksize 1468" "$@"
+set -- $(pair atftp 64); bf_w64=$2; row "atftp windowsize 64, blksize 1468" "$@"
 set -- $(storm "$HPA_PORT"); hpa_storm=$1; hpa_fail=$2
 set -- $(storm "$BF_PORT"); bf_storm=$1; bf_fail=$2
-
-printf '%-40s %12s %12s %8s\n' "scenario (MB/s)" "tftp-hpa" "bootferry" "ratio"
-printf '%-40s %12s %12s %8s\n' "curl lock-step, blksize 1468" "$hpa_curl" "$bf_curl" "$(ratio "$bf_curl" "$hpa_curl")"
-printf '%-40s %12s %12s %8s\n' "atftp windowsize 16, blksize 1468" "$hpa_w16" "$bf_w16" "$(ratio "$bf_w16" "$hpa_w16")"
-printf '%-40s %12s %12s %8s\n' "atftp windowsize 64, blksize 1468" "$hpa_w64" "$bf_w64" "$(ratio "$bf_w64" "$hpa_w64")"
-printf '%-40s %12s %12s %8s\n' "$CLIENTS concurrent curl, total" "$hpa_storm" "$bf_storm" "$(ratio "$bf_storm" "$hpa_storm")"
-printf '%-40s %12s %12s\n' "$CLIENTS concurrent curl, failed" "$hpa_fail" "$bf_fail"
+printf "$FORMAT" "$CLIENTS concurrent curl, total" "$hpa_storm" "$bf_storm" "$(ratio "$bf_storm" "$hpa_storm")"
+printf "$FORMAT" "$CLIENTS concurrent curl, failed" "$hpa_fail" "$bf_fail"
 echo "windowed vs tftp-hpa lock-step (curl): windowsize 16 $(ratio "$bf_w16" "$hpa_curl"), windowsize 64 $(ratio "$bf_w64" "$hpa_curl")"
 echo "(tftp-hpa 5.2 has no windowsize, RFC 7440: atftp's windowed requests run lock-step there)"
