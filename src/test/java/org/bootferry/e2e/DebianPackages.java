@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -97,19 +99,26 @@ final class DebianPackages {
             }
             return;
         }
-        try (Stream<Path> lists = Files.exists(state.resolve("lists")) ? Files.list(state.resolve("lists")) : Stream.empty()) {
-            if (lists.anyMatch(p -> p.getFileName().toString().endsWith("_Packages"))) {
-                return;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // Lists older than a day may name packages the archive has replaced (a kernel security update).
+        Path updated = state.resolve("updated");
+        if (Files.exists(updated) && modifiedAfter(updated, Instant.now().minus(Duration.ofDays(1)))) {
+            return;
         }
         try {
             Files.createDirectories(state.resolve("lists/partial"));
             Files.createDirectories(state.resolve("cache/archives/partial"));
+            Processes.check(apt("apt-get", "-qq", "update"));
+            Files.writeString(updated, Instant.now() + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Processes.check(apt("apt-get", "-qq", "update"));
+    }
+
+    private static boolean modifiedAfter(Path file, Instant time) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant().isAfter(time);
+        } catch (IOException e) {
+            return false;
+        }
     }
 }
