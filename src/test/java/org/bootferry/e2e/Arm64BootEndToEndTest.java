@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * {@code grub-efi-arm64-bin} with the boot server in its prefix (see
  * {@link BootArtifacts#grubNetImage}: Debian's prebuilt {@code grubnetaa64.efi} asks the site DHCP
  * server for its config behind a ProxyDHCP). Timings on a 2-core host: firmware to PXE offer ~10 s,
- * GRUB running ~10.5 s, kernel at ~15 s, kickstart fetched at ~20 s.
+ * GRUB running at ~10 s, the kernel at ~16 s, the kickstart fetched at ~18.5 s.
  * Logs, serial console and capture are kept under target/e2e-arm64/.
  */
 @Tag("e2e")
