@@ -3,14 +3,15 @@
 # Add a package here when a test starts needing a new tool (one per line, with what needs it).
 PACKAGES='
 qemu-system-x86          e2e: the VMs
+qemu-system-arm          e2e: the arm64 VM (qemu-system-aarch64)
+qemu-efi-aarch64         e2e: arm64 UEFI firmware (AAVMF)
+grub-common              e2e: grub-mkimage builds the arm64 network loader (Debian has no arm64 iPXE)
 ipxe-qemu                e2e: QEMU NIC option ROMs (iPXE)
 ipxe                     tftp + e2e: undionly.kpxe, ipxe.efi served by bootferry
 ovmf                     e2e: UEFI firmware
 dnsmasq-base             e2e: the site DHCP server (not "dnsmasq", which starts a system service)
-busybox-static           e2e: the installer initramfs
 cpio                     e2e: initramfs archive
 gzip                     e2e: initramfs compression
-file                     e2e: checks busybox is static
 tcpdump                  e2e: packet captures and fixtures
 iproute2                 e2e: network namespaces, bridge, tap, veth
 curl                     http tests

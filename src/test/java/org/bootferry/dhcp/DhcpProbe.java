@@ -11,10 +11,12 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * A DHCP client as firmware is one, for tests inside a network namespace: broadcasts a captured
- * message from port 68 to 255.255.255.255:67 and prints every answer as
+ * A DHCP client as firmware is one, for tests inside a network namespace: sends a captured message
+ * (by default broadcast from port 68 to 255.255.255.255:67) and prints every answer as
  * {@code ANSWER <source ip>:<port> <hex>} for {@code millis} ms.
- * Usage: {@code DhcpProbe MESSAGE_FILE MILLIS}.
+ * Usage: {@code DhcpProbe MESSAGE_FILE MILLIS [DESTINATION_IP DESTINATION_PORT SOURCE_PORT]}; the
+ * optional part sends as a PXE client does to a boot server's port 4011: unicast, from port 4011
+ * (EDK2) or 68 (iPXE).
  */
 public final class DhcpProbe {
 
@@ -24,12 +26,15 @@ public final class DhcpProbe {
     public static void main(String[] args) throws Exception {
         byte[] message = Files.readAllBytes(Path.of(args[0]));
         long until = System.currentTimeMillis() + Long.parseLong(args[1]);
+        boolean aimed = args.length == 5;
+        InetAddress destination = InetAddress.getByName(aimed ? args[2] : "255.255.255.255");
+        int destinationPort = aimed ? Integer.parseInt(args[3]) : DhcpSettings.SERVER_PORT;
+        int sourcePort = aimed ? Integer.parseInt(args[4]) : DhcpSettings.CLIENT_PORT;
         try (DatagramSocket socket = new DatagramSocket(null)) {
             socket.setReuseAddress(true);
             socket.setBroadcast(true);
-            socket.bind(new InetSocketAddress(DhcpSettings.CLIENT_PORT));
-            socket.send(new DatagramPacket(message, message.length, InetAddress.getByName("255.255.255.255"),
-                    DhcpSettings.SERVER_PORT));
+            socket.bind(new InetSocketAddress(sourcePort));
+            socket.send(new DatagramPacket(message, message.length, destination, destinationPort));
             byte[] buffer = new byte[1500];
             while (System.currentTimeMillis() < until) {
                 DatagramPacket p = new DatagramPacket(buffer, buffer.length);

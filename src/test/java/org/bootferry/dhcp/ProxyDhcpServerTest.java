@@ -92,9 +92,8 @@ class ProxyDhcpServerTest {
 
     /**
      * arm64 at packet level: AAVMF's EDK2 DISCOVER (captured, option 93 = 11) gets snp.efi with option
-     * 43 "use this boot file", so it goes on to TFTP without a 4011 exchange. A QEMU arm64 boot needs
-     * GRUB with a per-MAC grub.cfg over TFTP (Debian has no arm64 iPXE), which bootferry doesn't
-     * generate yet.
+     * 43 "use this boot file", so it goes on to TFTP without a 4011 exchange. The whole arm64 boot,
+     * with GRUB as the loader (Debian has no arm64 iPXE), is Arm64BootEndToEndTest's.
      */
     @Test
     void arm64Edk2DiscoverOverUdpGetsSnpEfi() throws Exception {

@@ -19,10 +19,11 @@ import org.bootferry.testing.Processes;
 import org.bootferry.testing.Tools;
 
 /**
- * What the test VMs boot: a real Debian kernel and a busybox initramfs that plays the installer.
- * The kernel comes from Debian's {@code linux-image-*-amd64} package, unpacked (never installed) into
- * a cache that survives {@code mvn clean}, together with the NIC driver modules the initramfs loads:
- * Debian builds e1000 and virtio-net as modules, so without them the "installer" has no network.
+ * What the test VMs boot: a real Debian kernel and a busybox initramfs that plays the installer, for
+ * the VM's architecture. The kernel comes from Debian's {@code linux-image-*-amd64} (or {@code -arm64})
+ * package and busybox from {@code busybox-static}, unpacked (never installed) into a cache that
+ * survives {@code mvn clean}, together with the NIC driver modules the initramfs loads: Debian builds
+ * e1000 and virtio-net as modules, so without them the "installer" has no network.
  */
 final class BootArtifacts {
 
@@ -30,9 +31,6 @@ final class BootArtifacts {
     static final String CMDLINE_MARK = "BFE-CMDLINE: ";
     static final String KICKSTART_BEGIN = "BFE-KICKSTART-BEGIN";
     static final String KICKSTART_END = "BFE-KICKSTART-END";
-
-    /** Drivers for the NICs the tests give their VMs: QEMU's e1000 and virtio-net-pci. */
-    private static final List<String> NIC_DRIVERS = List.of("e1000", "virtio_pci", "virtio_net");
 
     private static final String INIT = """
             #!/bin/busybox sh
@@ -75,8 +73,8 @@ final class BootArtifacts {
             esac
             """;
 
-    /** A kernel and the NIC driver modules for it, in the order they must be loaded. */
-    record Kernel(Path vmlinuz, List<Path> modules) {
+    /** A kernel of {@code arch} and the NIC driver modules for it, in the order they must be loaded. */
+    record Kernel(GuestArch arch, Path vmlinuz, List<Path> modules) {
     }
 
     private BootArtifacts() {
@@ -86,50 +84,33 @@ final class BootArtifacts {
         return Path.of(System.getProperty("user.home"), ".cache", "bootferry-test");
     }
 
-    /** The kernel of Debian's current {@code linux-image-amd64}, downloaded once and cached. */
-    static Kernel debianKernel() {
-        Tools.require("apt-get", "apt");
-        Tools.require("dpkg-deb", "dpkg");
-        String pkg = kernelPackage();
+    /** The kernel of Debian's current {@code linux-image-<arch>}, downloaded once and cached. */
+    static Kernel debianKernel(GuestArch arch) {
+        DebianPackages packages = DebianPackages.of(arch);
+        // The versioned package the meta package depends on, e.g. linux-image-6.1.0-56-arm64.
+        String pkg = packages.dependency("linux-image-" + arch.debian(), "linux-image-");
         Path dir = cacheDir().resolve(pkg);
         Path order = dir.resolve("modules/load-order");
         if (!Files.exists(order)) {
-            unpackKernel(pkg, dir);
+            unpackKernel(packages, arch, pkg, dir);
         }
         try (Stream<Path> vmlinuz = Files.list(dir.resolve("boot"))) {
             Path kernel = vmlinuz.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst()
                     .orElseThrow(() -> new AssertionError("no vmlinuz-* in " + dir.resolve("boot")));
             List<Path> modules = Files.readAllLines(order).stream()
                     .map(m -> dir.resolve("modules").resolve(m + ".ko")).toList();
-            return new Kernel(kernel, modules);
+            return new Kernel(arch, kernel, modules);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The versioned package {@code linux-image-amd64} depends on, e.g. linux-image-6.1.0-56-amd64. */
-    private static String kernelPackage() {
-        Processes.Result known = Processes.run(List.of("apt-cache", "depends", "linux-image-amd64"), 60);
-        if (!known.text().contains("Depends: linux-image-")) {
-            Processes.check("apt-get", "update", "-qq");
-        }
-        String deps = Processes.check("apt-cache", "depends", "linux-image-amd64");
-        return deps.lines().map(String::trim)
-                .filter(l -> l.startsWith("Depends: linux-image-"))
-                .map(l -> l.substring("Depends: ".length()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("apt-cache knows no linux-image-amd64:\n" + deps));
-    }
-
-    private static void unpackKernel(String pkg, Path dir) {
+    private static void unpackKernel(DebianPackages packages, GuestArch arch, String pkg, Path dir) {
         try {
             Path work = Files.createDirectories(cacheDir().resolve("tmp-" + pkg));
-            Processes.check("sh", "-c", "cd \"$1\" && rm -f ./*.deb && apt-get download -q \"$2\"", "sh", work.toString(), pkg);
             Path unpacked = work.resolve("root");
-            Processes.check("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\"/*.deb | tar -x -C \"$2\" --wildcards"
-                    + " './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/net/*' './lib/modules/*/kernel/drivers/virtio/*'"
-                    + " './lib/modules/*/kernel/net/core/*'",
-                    "sh", work.toString(), Files.createDirectories(unpacked).toString());
+            packages.unpack(pkg, unpacked, "./boot/vmlinuz-*", "./lib/modules/*/kernel/drivers/net/*",
+                    "./lib/modules/*/kernel/drivers/virtio/*", "./lib/modules/*/kernel/net/core/*");
 
             Map<String, Path> available;
             try (Stream<Path> files = Files.walk(unpacked.resolve("lib/modules"))) {
@@ -137,7 +118,7 @@ final class BootArtifacts {
                         .collect(Collectors.toMap(BootArtifacts::moduleName, Function.identity(), (a, b) -> a));
             }
             Set<String> order = new LinkedHashSet<>();
-            for (String driver : NIC_DRIVERS) {
+            for (String driver : arch.nicDrivers()) {
                 addWithDependencies(driver, available, order);
             }
 
@@ -200,11 +181,9 @@ final class BootArtifacts {
 
     /** Builds the busybox initramfs (cpio newc, gzip) for {@code kernel} into {@code target}. */
     static Path installerInitramfs(Kernel kernel, Path target) {
-        Path busybox = Tools.requireFile(Path.of("/bin/busybox"), "busybox-static");
+        Path busybox = staticBusybox(kernel.arch());
         Tools.require("cpio", "cpio");
         Tools.require("gzip", "gzip");
-        Tools.require("file", "file");
-        assertStatic(busybox);
         try {
             Path root = target.resolveSibling(target.getFileName() + ".d");
             Processes.check("rm", "-rf", root.toString());
@@ -229,12 +208,36 @@ final class BootArtifacts {
         }
     }
 
-    /** Debian's plain {@code busybox} package is dynamically linked and would die in an empty initramfs. */
-    private static void assertStatic(Path busybox) {
-        String file = Processes.check("file", "-L", busybox.toString());
-        if (file.contains("dynamically linked")) {
-            throw new AssertionError(busybox + " is dynamically linked: install busybox-static (" + file.trim() + ")");
+    /**
+     * busybox out of Debian's {@code busybox-static} for {@code arch}, cached. Debian's plain
+     * {@code busybox} package is dynamically linked and would die in an empty initramfs.
+     */
+    private static Path staticBusybox(GuestArch arch) {
+        Path dir = cacheDir().resolve("busybox-static-" + arch.debian());
+        Path busybox = dir.resolve("bin/busybox");
+        if (!Files.exists(busybox)) {
+            DebianPackages.of(arch).unpack("busybox-static", dir, "./bin/busybox");
         }
+        return busybox;
+    }
+
+    /**
+     * An arm64 UEFI network loader: Debian ships no arm64 iPXE, but GRUB for arm64-efi, which reads a
+     * per-MAC {@code grub.cfg} over TFTP. Debian's prebuilt {@code grubnetaa64.efi} has prefix
+     * {@code /grub} on the server of the DHCP ACK, and GRUB 2.06 takes that server from the site DHCP
+     * server's ACK, not from the ProxyDHCP offer (EDK2 keeps both; GRUB reads only the ACK), so it
+     * would ask a server that has no TFTP. The image built here names the boot server in its prefix.
+     */
+    static Path grubNetImage(Path target, String server) {
+        Path grub = cacheDir().resolve("grub-efi-arm64-bin");
+        Path modules = grub.resolve("usr/lib/grub/arm64-efi");
+        if (!Files.exists(modules.resolve("linux.mod"))) {
+            DebianPackages.of(GuestArch.ARM64).unpack("grub-efi-arm64-bin", grub, "./usr/lib/grub/arm64-efi/*");
+        }
+        Tools.require("grub-mkimage", "grub-common");
+        Processes.check("grub-mkimage", "-O", "arm64-efi", "-d", modules.toString(), "-p", "(tftp," + server + ")/grub",
+                "-o", target.toString(), "efinet", "net", "tftp", "normal", "configfile", "linux", "echo", "test");
+        return target;
     }
 
     private static void executable(Path file) throws IOException {

@@ -32,16 +32,17 @@ final class BootAssertions {
 
     /**
      * A machine file that boots the test kernel with the installer initramfs: the kickstart URL and
-     * {@code marker} on its cmdline ({@code panic=-1}: if /init dies the kernel reboots at once, and
-     * QEMU's -no-reboot ends the boot instead of a long timeout).
+     * {@code marker} on its cmdline, the kernel's messages on serial port {@code console}
+     * ({@code panic=-1}: if /init dies the kernel reboots at once, and QEMU's -no-reboot ends the boot
+     * instead of a long timeout).
      */
-    static void installerMachine(ConfigDir config, MacAddress mac, String hostname, String marker, Path kernel,
-            Path initrd) {
+    static void installerMachine(ConfigDir config, MacAddress mac, String hostname, String marker, String console,
+            Path kernel, Path initrd) {
         config.file("machines/" + mac.dashed() + ".yaml",
                 "hostname: " + hostname,
                 "kernelBoot:",
                 "  files: {kernel: " + kernel + ", initrd: [" + initrd + "]}",
-                "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} " + marker + "\"",
+                "  kernelArgs: \"console=" + console + " panic=-1 inst.ks={{kickstartUrl}} " + marker + "\"",
                 "kickstart: " + KICKSTART);
     }
 

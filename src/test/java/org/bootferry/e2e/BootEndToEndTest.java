@@ -76,29 +76,8 @@ class BootEndToEndTest {
                 .as("EDK2's path: DISCOVER, TFTP of the ipxe.efi our offer named (size probe, then the transfer), iPXE's DHCP")
                 .contains("dhcp/e2e-edk2-x64-discover.bin", "tftp/e2e-edk2-x64-rrq-ipxe.efi-tsize-probe.bin",
                         "tftp/e2e-edk2-x64-rrq-ipxe.efi.bin", "dhcp/e2e-ipxe-efi-chained-discover.bin");
-        assertThat(journaledStages(UEFI_MAC)).as("the boot's timeline in state/events.jsonl")
+        assertThat(installer.journaledStages(UEFI_MAC)).as("the boot's timeline in state/events.jsonl")
                 .containsSubsequence("dhcp-offer", "tftp", "dhcp-offer", "script", "kernel", "initrd", "kickstart");
-    }
-
-    /** The stages the server journaled for one machine, in order (the journal is written every 200 ms). */
-    private static List<String> journaledStages(MacAddress mac) throws IOException {
-        Path journal = WORK.resolve("state/events.jsonl");
-        List<String> stages = List.of();
-        for (int i = 0; i < 50; i++) {
-            stages = Files.exists(journal) ? Files.readAllLines(journal).stream()
-                    .filter(l -> l.contains("\"mac\":\"" + mac + "\""))
-                    .map(l -> l.replaceAll(".*\"stage\":\"([^\"]+)\".*", "$1")).toList() : List.of();
-            if (stages.contains("kickstart")) {
-                break;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return stages;
     }
 
     /** Boots {@code client} with a capture running; keeps the client packets as codec fixtures. */

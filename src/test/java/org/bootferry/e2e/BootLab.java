@@ -162,7 +162,10 @@ final class BootLab implements AutoCloseable {
     /** Starts capturing every UDP packet on the bridge into {@code pcap}; stop it by closing. */
     Capture capture(Path pcap) {
         Path log = pcap.resolveSibling(pcap.getFileName() + ".log");
-        Process tcpdump = spawn(server.exec("tcpdump", "-i", bridge(), "-n", "-s0", "-U", "-w", pcap.toString(), "udp"), log);
+        // -B: a 64 MiB capture buffer (KiB). A kernel over TFTP in 1 KiB blocks is ~30,000 packets in a
+        // few seconds, which overflows tcpdump's default 2 MiB and loses blocks of the capture.
+        Process tcpdump = spawn(server.exec("tcpdump", "-i", bridge(), "-n", "-s0", "-U", "-B", "65536",
+                "-w", pcap.toString(), "udp"), log);
         awaitLog(tcpdump, log, l -> l.contains("listening on"), "tcpdump");
         return new Capture(tcpdump, pcap);
     }

@@ -10,11 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.bootferry.config.MacAddress;
-import org.bootferry.dhcp.DhcpCodec;
 import org.bootferry.dhcp.DhcpMessage;
 import org.bootferry.dhcp.DhcpMessageType;
 import org.bootferry.dhcp.DhcpOption;
-import org.bootferry.dhcp.MalformedDhcpException;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.testing.Pcap;
@@ -72,9 +70,7 @@ class HttpBootEndToEndTest {
                 .anyMatch(l -> l.contains("URI: " + LOADER_URL));
 
         List<Pcap.Datagram> packets = Pcap.udp(dir.resolve("boot.pcap"));
-        DhcpMessage offer = packets.stream()
-                .filter(d -> d.sourcePort() == 67 && d.source().getAddress().getHostAddress().equals(BootLab.SERVER_ADDRESS))
-                .map(d -> decode(d.payload()))
+        DhcpMessage offer = WireCapture.dhcpSentBy(packets, BootLab.SERVER_ADDRESS).stream()
                 .filter(m -> m.messageType().orElseThrow() == DhcpMessageType.OFFER)
                 .filter(m -> m.option(60).map(DhcpOption::text).orElse("").equals("HTTPClient"))
                 .findFirst().orElseThrow(() -> new AssertionError("bootferry sent no HTTPClient offer"));
@@ -88,14 +84,6 @@ class HttpBootEndToEndTest {
         int get = indexOf(log, "GET /tftp/ipxe.efi 200");
         assertThat(head).as("EDK2 asks for the size first (HEAD); bootferry.log").isNotNegative();
         assertThat(get).as("then downloads it (GET) after the HEAD; bootferry.log").isGreaterThan(head);
-    }
-
-    private static DhcpMessage decode(byte[] datagram) {
-        try {
-            return DhcpCodec.decode(datagram);
-        } catch (MalformedDhcpException e) {
-            throw new AssertionError("bootferry sent a malformed DHCP reply: " + e.getMessage(), e);
-        }
     }
 
     private static int indexOf(List<String> lines, String text) {

@@ -3,6 +3,8 @@ package org.bootferry.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.bootferry.config.MacAddress;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.testing.ConfigDir;
@@ -10,20 +12,25 @@ import org.bootferry.testing.Processes;
 
 /**
  * What every e2e class starts from: its tools, an emptied work directory, the Debian kernel and the
- * installer initramfs, a config directory with the kickstart template, an empty tftproot (the iPXE
- * loaders come from /usr/lib/ipxe), and a clock for the class's wall time.
+ * installer initramfs for its clients' architecture, a config directory with the kickstart template,
+ * an empty tftproot (the iPXE loaders come from /usr/lib/ipxe), and a clock for the class's wall time.
  */
 record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir config, Path tftpRoot, long started) {
 
+    /** @param clients the firmware the class boots; they share one architecture, whose kernel it gets */
     static Installer prepare(Path work, Client... clients) throws IOException {
         long started = System.nanoTime();
         BootLab.requireTools();
         for (Client client : clients) {
             QemuVm.requireTools(client);
         }
+        List<GuestArch> arches = Stream.of(clients).map(Client::arch).distinct().toList();
+        if (arches.size() != 1) {
+            throw new IllegalArgumentException("one architecture per e2e class, not " + arches);
+        }
         Processes.check("rm", "-rf", work.toString());
         Files.createDirectories(work);
-        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel();
+        BootArtifacts.Kernel kernel = BootArtifacts.debianKernel(arches.get(0));
         Path initrd = BootArtifacts.installerInitramfs(kernel, work.resolve("installer-initrd.gz"));
         ConfigDir config = BootAssertions.withKickstart(new ConfigDir(work.resolve("config")));
         return new Installer(work, kernel, initrd, config, Files.createDirectories(work.resolve("tftproot")), started);
@@ -31,7 +38,31 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
 
     /** A machine file booting the kernel and initramfs with the kickstart URL and {@code marker} on its cmdline. */
     void machine(MacAddress mac, String hostname, String marker) {
-        BootAssertions.installerMachine(config, mac, hostname, marker, kernel.vmlinuz(), initrd);
+        BootAssertions.installerMachine(config, mac, hostname, marker, kernel.arch().console(), kernel.vmlinuz(), initrd);
+    }
+
+    /**
+     * The stages bootferry journaled for {@code mac} in state/events.jsonl, in order. The journal is
+     * written every 200 ms, so this waits a moment for the boot's last stage, the kickstart.
+     */
+    List<String> journaledStages(MacAddress mac) throws IOException {
+        Path journal = work.resolve("state/events.jsonl");
+        List<String> stages = List.of();
+        for (int i = 0; i < 50; i++) {
+            stages = Files.exists(journal) ? Files.readAllLines(journal).stream()
+                    .filter(l -> l.contains("\"mac\":\"" + mac + "\""))
+                    .map(l -> l.replaceAll(".*\"stage\":\"([^\"]+)\".*", "$1")).toList() : List.of();
+            if (stages.contains("kickstart")) {
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return stages;
     }
 
     /** Starts the lab's namespaces and bootferry on this config and tftproot. */

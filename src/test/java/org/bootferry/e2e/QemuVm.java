@@ -23,23 +23,39 @@ import org.bootferry.testing.Tools;
 
 /**
  * Boots a QEMU VM from the network on a tap device and records its serial console.
- * TCG only: /dev/kvm on these hosts is nested and SeaBIOS's real-mode code crawls on it. With
- * {@code -nographic} SeaBIOS mirrors its text (and the iPXE ROM's) to the serial port, so the log
- * shows every stage from firmware to {@code poweroff -f}, which makes QEMU exit (with -no-reboot).
+ * TCG only: /dev/kvm on these hosts is nested and SeaBIOS's real-mode code crawls on it (and arm64
+ * is emulated anyway). With {@code -nographic} SeaBIOS mirrors its text (and the iPXE ROM's) to the
+ * serial port, so the log shows every stage from firmware to {@code poweroff -f}, which makes QEMU
+ * exit (with -no-reboot).
  */
 final class QemuVm {
 
     /** The PXE clients we boot: each is a real firmware with its own DHCP/TFTP habits. */
     enum Client {
         /** SeaBIOS with QEMU's e1000 option ROM, which is iPXE: DHCP says "iPXE" from the first packet. */
-        SEABIOS_E1000,
+        SEABIOS_E1000(GuestArch.AMD64),
         /** OVMF with a virtio NIC and no option ROM: EDK2's own PXE client, then TFTP of ipxe.efi. */
-        OVMF_EDK2_VIRTIO,
+        OVMF_EDK2_VIRTIO(GuestArch.AMD64),
         /**
          * The same OVMF and NIC with PXE switched off, so EDK2's UEFI HTTP Boot (HttpBootDxe) is the
          * first boot option that answers: an HTTPClient DISCOVER, then the loader by URL, no TFTP.
          */
-        OVMF_HTTP_VIRTIO
+        OVMF_HTTP_VIRTIO(GuestArch.AMD64),
+        /**
+         * arm64: QEMU's virt machine with Debian's AAVMF ({@code QEMU_EFI.fd}, EDK2 for arm64) and a
+         * virtio NIC without option ROM: EDK2's PXE client, option 93 = 11, as on x86 but for arm64.
+         */
+        AAVMF_ARM64_VIRTIO(GuestArch.ARM64);
+
+        private final GuestArch arch;
+
+        Client(GuestArch arch) {
+            this.arch = arch;
+        }
+
+        GuestArch arch() {
+            return arch;
+        }
     }
 
     /**
@@ -64,11 +80,18 @@ final class QemuVm {
     private static final Duration DEAD_END_GRACE = Duration.ofSeconds(2);
     private static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     private static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+    /** Debian's arm64 EDK2 as one image for {@code -bios}: code and (volatile) variables. */
+    private static final String AAVMF = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd";
 
     private QemuVm() {
     }
 
     static void requireTools(Client client) {
+        if (client == Client.AAVMF_ARM64_VIRTIO) {
+            Tools.require("qemu-system-aarch64", "qemu-system-arm");
+            Tools.requireFile(Path.of(AAVMF), "qemu-efi-aarch64");
+            return;
+        }
         Tools.require("qemu-system-x86_64", "qemu-system-x86");
         Tools.requireFile(Path.of("/usr/lib/ipxe/qemu/efi-e1000.rom"), "ipxe-qemu");
         if (client != Client.SEABIOS_E1000) {
@@ -81,7 +104,9 @@ final class QemuVm {
         requireTools(client);
         try {
             Files.createDirectories(dir);
-            List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-m", "512", "-smp", "1",
+            boolean arm64 = client.arch() == GuestArch.ARM64;
+            List<String> cmd = new ArrayList<>(List.of(arm64 ? "qemu-system-aarch64" : "qemu-system-x86_64",
+                    "-m", arm64 ? "1024" : "512", "-smp", "1",
                     "-nographic", "-monitor", "none", "-serial", "stdio", "-no-reboot",
                     "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no", "-boot", "n"));
             switch (client) {
@@ -102,6 +127,10 @@ final class QemuVm {
                             // romfile= (empty): no iPXE ROM, so OVMF's own VirtioNetDxe + PxeBcDxe boot.
                             "-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile=,bootindex=1"));
                 }
+                // cortex-a57, not max: max adds pointer authentication, which TCG emulates slowly.
+                // With no disk, AAVMF's first boot option is PXEv4 on the NIC.
+                case AAVMF_ARM64_VIRTIO -> cmd.addAll(List.of("-machine", "virt,accel=tcg", "-cpu", "cortex-a57",
+                        "-bios", AAVMF, "-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile="));
             }
             Files.writeString(dir.resolve("qemu.cmd"), String.join(" ", ns.exec(cmd)) + "\n");
             Path serialLog = dir.resolve("serial.log");
