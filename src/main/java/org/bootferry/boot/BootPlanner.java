@@ -40,6 +40,7 @@ public final class BootPlanner {
     private final Optional<BootState> state;
     private final Optional<ImagePuller> images;
     private final Optional<LoaderFetches> fetches;
+    private final Optional<LoaderPresence> served;
 
     /** A planner without boot-once state: every machine gets its install plan. */
     public BootPlanner(Supplier<ConfigSnapshot> config) {
@@ -58,19 +59,22 @@ public final class BootPlanner {
     /** @param registry where image pulls and cache hits are counted */
     public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images,
             MeterRegistry registry) {
-        this(config, state, images, registry, Optional.empty());
+        this(config, state, images, registry, Optional.empty(), Optional.empty());
     }
 
     /**
      * @param fetches the loader fetches TFTP and HTTP record: with {@code chainload: {ipxe: server}}
      *                they tell the NIC's iPXE from ours; without them every iPXE gets the script
+     * @param served  the loaders the server serves: a machine whose loader is not among them is not
+     *                sent to fetch it (the error says which file is missing); without them, not checked
      */
     public BootPlanner(Supplier<ConfigSnapshot> config, Optional<BootState> state, Optional<ImageResolver> images,
-            MeterRegistry registry, Optional<LoaderFetches> fetches) {
+            MeterRegistry registry, Optional<LoaderFetches> fetches, Optional<LoaderFiles> served) {
         this.config = config;
         this.state = state;
         this.images = images.map(resolver -> new ImagePuller(resolver, registry));
         this.fetches = fetches;
+        this.served = served.map(LoaderPresence::new);
     }
 
     /**
@@ -82,7 +86,7 @@ public final class BootPlanner {
     public Optional<BootPlan> plan(Machine machine) {
         ConfigSnapshot snapshot = config.get();
         return snapshot.machine(machine.mac()).map(file -> fetchable(file,
-                plan(snapshot, file, machine, installed(file, machine), images.orElse(null), fetches)));
+                plan(snapshot, file, machine, installed(file, machine), images.orElse(null), fetches, served)));
     }
 
     /** A plan whose files come from an image is only given when this planner can fetch them. */
@@ -126,7 +130,7 @@ public final class BootPlanner {
         } catch (IOException e) {
             throw new BootPlanException(new ConfigError(source, 0, "cannot read the image's kickstart: " + e.getMessage()));
         }
-        BootPlan plan = plan(snapshot, file.get(), machine, false, images.get(), fetches);
+        BootPlan plan = plan(snapshot, file.get(), machine, false, images.get(), fetches, served);
         return Optional.of(renderInstallFile(source, text, values(plan, c)));
     }
 
@@ -149,7 +153,7 @@ public final class BootPlanner {
         if (name.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(render(snapshot, c, plan(snapshot, file.get(), machine, false, images.orElse(null), fetches),
+        return Optional.of(render(snapshot, c, plan(snapshot, file.get(), machine, false, images.orElse(null), fetches, served),
                 name.get()));
     }
 
@@ -211,7 +215,7 @@ public final class BootPlanner {
             }
             try {
                 BootPlan plan = plan(snapshot, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS), false,
-                        null, Optional.empty());
+                        null, Optional.empty(), Optional.empty());
                 MachineConfig c = resolveProfiles(snapshot, file);
                 if (c.kickstart() != null) {
                     render(snapshot, c, plan, c.kickstart());
@@ -276,7 +280,7 @@ public final class BootPlanner {
 
     /** @param images null when planning only to check the config: image files are named, never fetched */
     private static BootPlan plan(ConfigSnapshot snapshot, MachineFile file, Machine machine, boolean localBoot,
-            ImagePuller images, Optional<LoaderFetches> fetches) {
+            ImagePuller images, Optional<LoaderFetches> fetches, Optional<LoaderPresence> served) {
         ServerSettings settings = snapshot.settings();
         MachineConfig c = resolveProfiles(snapshot, file);
         InetAddress server = machine.server().orElseGet(() -> address(settings));
@@ -305,7 +309,7 @@ public final class BootPlanner {
         }
         String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
         BootPlan unrendered = new BootPlan(machine, hostname, server, serverUrl,
-                bootFile(settings, machine, serverUrl, fetches), kernel, initrds, "", localBoot);
+                bootFile(settings, machine, serverUrl, fetches, served), kernel, initrds, "", localBoot);
         String cmdline = "";
         if (kernelArgs != null) {
             try {
@@ -332,7 +336,7 @@ public final class BootPlanner {
      * first-stage loader over TFTP.
      */
     private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl,
-            Optional<LoaderFetches> fetches) {
+            Optional<LoaderFetches> fetches, Optional<LoaderPresence> served) {
         String loaderFirmware = machine.firmware().httpBoot()
                 ? machine.firmware().id().replace("http-", "efi-") : machine.firmware().id();
         String loader = settings.loaders().get(loaderFirmware);
@@ -347,6 +351,14 @@ public final class BootPlanner {
         if (loader == null) {
             throw new BootPlanException(new ConfigError(Path.of("server.yaml"), 0, "no loader for firmware "
                     + machine.firmware() + ": add one under 'loaders:' (e.g. " + loaderFirmware + ": snp.efi)"));
+        }
+        if (served.isPresent() && !served.get().has(loader)) {
+            // The default arm64 loader (snp.efi) in particular: Debian ships no arm64 iPXE. Sent to
+            // fetch a missing file the firmware would stop at a TFTP "file not found"; unanswered,
+            // another boot server on the segment may serve it, and this error says what to do.
+            throw new BootPlanException(new ConfigError(Path.of("server.yaml"), 0, "loader '" + loader + "' for firmware "
+                    + machine.firmware() + " is not in " + served.get().where() + ": put it there, or name another under "
+                    + "'loaders:' (e.g. " + loaderFirmware + ": grubnetaa64.efi; see the README)"));
         }
         return machine.firmware().httpBoot() ? serverUrl + "/tftp/" + loader : loader;
     }

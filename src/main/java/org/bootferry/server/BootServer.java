@@ -117,11 +117,11 @@ public final class BootServer implements AutoCloseable {
                     + " (set 'cache:' in server.yaml or --cache to a writable directory)", e);
         }
         LoaderFetches fetches = LoaderFetches.onThisHost();
-        BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry,
-                Optional.of(fetches));
         InetAddress bind = literal(settings.bind());
         try {
             LoaderFiles loaders = loaders(settings);
+            BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry,
+                    Optional.of(fetches), Optional.of(loaders));
             HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders, fetches, registry,
                     registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());

@@ -63,6 +63,35 @@ class BootPlannerTest {
         assertThat(planner().plan(Machine.of(NODE1, Firmware.EFI_X64)).orElseThrow().bootFile()).isEqualTo("ipxe.efi");
     }
 
+    /**
+     * Issue 4: "snp.efi for arm64 when present". Debian ships no arm64 iPXE, so a serving planner
+     * does not send an arm64 machine to fetch a loader its tftproot lacks; the error names the file,
+     * the directory and the setting. Once the file is there, it is offered.
+     */
+    @Test
+    void arm64GetsSnpEfiOnlyWhenTheTftprootHasIt() throws Exception {
+        Path tftproot = java.nio.file.Files.createDirectories(tmp.resolve("tftproot"));
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        java.util.function.Supplier<BootPlanner> serving = () -> {
+            try {
+                return new BootPlanner(() -> snapshot, Optional.empty(), Optional.empty(),
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.empty(),
+                        Optional.of(LoaderFiles.directory(tftproot)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Machine arm64 = Machine.of(NODE1, Firmware.EFI_ARM64);
+
+        assertThatThrownBy(() -> serving.get().plan(arm64)).isInstanceOf(BootPlanException.class)
+                .hasMessageContaining("loader 'snp.efi' for firmware efi-arm64 is not in " + tftproot.toRealPath())
+                .hasMessageContaining("'loaders:'");
+        assertThat(serving.get().explain(NODE1).orElseThrow().dhcp().get("efi-arm64")).startsWith("not booted: loader 'snp.efi'");
+
+        java.nio.file.Files.writeString(tftproot.resolve("snp.efi"), "an arm64 iPXE");
+        assertThat(serving.get().plan(arm64).orElseThrow().bootFile()).isEqualTo("snp.efi");
+    }
+
     @Test
     void ipxeGetsItsScriptUrlWhichEndsTheChainload() {
         Machine ipxe = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
@@ -77,7 +106,7 @@ class BootPlannerTest {
         java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
         LoaderFetches fetches = new LoaderFetches(a -> Optional.empty(), now::get);
         BootPlanner planner = new BootPlanner(() -> snapshot, Optional.empty(), Optional.empty(),
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(fetches));
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(fetches), Optional.empty());
         Machine romIpxe = new Machine(NODE1, Firmware.BIOS, true, Optional.empty());
 
         assertThat(planner.plan(romIpxe).orElseThrow().bootFile())
@@ -101,7 +130,7 @@ class BootPlannerTest {
         LoaderFetches none = new LoaderFetches(a -> Optional.empty(), System::nanoTime);
         ConfigSnapshot firmware = ConfigLoader.load(config.dir()).requireValid();
         assertThat(new BootPlanner(() -> firmware, Optional.empty(), Optional.empty(),
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(none))
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(none), Optional.empty())
                 .plan(romIpxe).orElseThrow().bootFile()).contains("/boot.ipxe?");
 
         config.file("server.yaml", "advertise: 10.0.0.1", "chainload: {ipxe: server}");
