@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.LinkedHashMap;
@@ -32,11 +33,14 @@ final class TftpFetch {
     private static final int RETRIES = 5;
 
     private final InetSocketAddress server;
+    private final InetAddress local;
     private final int blockSize;
     private final int windowSize;
 
-    TftpFetch(InetSocketAddress server, int blockSize, int windowSize) {
+    /** {@code local}: the client's address, which its sockets bind. */
+    TftpFetch(InetSocketAddress server, InetAddress local, int blockSize, int windowSize) {
         this.server = server;
+        this.local = local;
         this.blockSize = blockSize;
         this.windowSize = windowSize;
     }
@@ -160,7 +164,7 @@ final class TftpFetch {
     private final byte[] buffer = new byte[65536];
 
     private DatagramSocket socket() throws IOException {
-        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(local, 0));
         socket.setSoTimeout(TIMEOUT_MILLIS);
         return socket;
     }
