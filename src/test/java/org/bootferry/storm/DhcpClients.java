@@ -38,8 +38,10 @@ import org.bootferry.dhcp.MalformedDhcpException;
  */
 final class DhcpClients implements AutoCloseable {
 
-    /** PXE 2.1 §2.2.1: a ROM retransmits its DISCOVER after 4, 8, 16 and 32 s; three tries bound a run. */
-    private static final int[] RETRY_SECONDS = {4, 8, 16};
+    /** PXE 2.1 §2.2.1, EDK2's mPxeDhcpTimeout: a ROM waits 4, 8, 16 and 32 s for answers to its DISCOVER. */
+    private static final int[] DISCOVER_WAITS = {4, 8, 16, 32};
+    /** EDK2's boot server REQUEST (PXEBC_BOOT_REQUEST_TIMEOUT × try, PXEBC_BOOT_REQUEST_RETRIES): 1, 2, 3, 4 s. */
+    private static final int[] REQUEST_WAITS = {1, 2, 3, 4};
     private static final int CLIENT_PORT = 68;
     private static final int RELAY_PORT = 67;
 
@@ -75,7 +77,8 @@ final class DhcpClients implements AutoCloseable {
 
     /** DISCOVER → OFFER from the server (an OFFER without a boot server is a failure). */
     DhcpMessage discover(MacAddress mac) throws StageFailure, InterruptedException {
-        DhcpMessage offer = exchange(broadcast, dhcpServer, xid -> withClient(discover, mac, xid, DhcpMessage.ZERO, giaddr));
+        DhcpMessage offer = exchange(broadcast, dhcpServer, DISCOVER_WAITS,
+                xid -> withClient(discover, mac, xid, DhcpMessage.ZERO, giaddr));
         if (offer.messageType().orElse(null) != DhcpMessageType.OFFER || offer.siaddr().equals(DhcpMessage.ZERO)) {
             throw new StageFailure("expected an OFFER with a next-server, got " + offer.messageType() + " siaddr " + offer.siaddr());
         }
@@ -85,7 +88,8 @@ final class DhcpClients implements AutoCloseable {
     /** The 4011 REQUEST → ACK, which names the boot file. */
     DhcpMessage request(MacAddress mac) throws StageFailure, InterruptedException {
         Inet4Address ciaddr = (Inet4Address) unicast.getLocalAddress();
-        DhcpMessage ack = exchange(unicast, pxeServer, xid -> withClient(request, mac, xid, ciaddr, DhcpMessage.ZERO));
+        DhcpMessage ack = exchange(unicast, pxeServer, REQUEST_WAITS,
+                xid -> withClient(request, mac, xid, ciaddr, DhcpMessage.ZERO));
         if (ack.messageType().orElse(null) != DhcpMessageType.ACK || ack.file().isEmpty()) {
             throw new StageFailure("expected an ACK with a boot file, got " + ack.messageType() + " file '" + ack.file() + "'");
         }
@@ -96,14 +100,14 @@ final class DhcpClients implements AutoCloseable {
         DhcpMessage message(int xid);
     }
 
-    private DhcpMessage exchange(DatagramSocket socket, InetSocketAddress to, Build build)
+    private DhcpMessage exchange(DatagramSocket socket, InetSocketAddress to, int[] waits, Build build)
             throws StageFailure, InterruptedException {
         int xid = xids.incrementAndGet();
         byte[] datagram = DhcpCodec.encode(build.message(xid));
         CompletableFuture<byte[]> answer = new CompletableFuture<>();
         waiting.put(xid, answer);
         try {
-            for (int wait : RETRY_SECONDS) {
+            for (int wait : waits) {
                 socket.send(new DatagramPacket(datagram, datagram.length, to));
                 try {
                     return DhcpCodec.decode(answer.get(wait, TimeUnit.SECONDS));
@@ -111,7 +115,7 @@ final class DhcpClients implements AutoCloseable {
                     // the ROM's retransmission: same xid
                 }
             }
-            throw new StageFailure("no answer to 3 tries (4 + 8 + 16 s) from " + to);
+            throw new StageFailure("no answer to " + waits.length + " tries (" + Arrays.toString(waits) + " s) from " + to);
         } catch (IOException e) {
             throw new StageFailure("send to " + to + ": " + e);
         } catch (MalformedDhcpException e) {
