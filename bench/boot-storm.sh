@@ -72,6 +72,7 @@ fi
 [ -n "$IMAGE" ] && VARIANT+=-image
 mkdir -p target/storm
 cleanup() {
+  [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null
   [ -d "$WORK" ] && cp "$WORK"/*.log "$WORK"/baseline/*.log target/storm/ 2>/dev/null || true
   for ns in "$NS" "$SRV" "$RT"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
@@ -125,12 +126,40 @@ else
 fi
 echo "host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1), $(dnsmasq --version | head -1), $(nginx -v 2>&1)"
 echo "load average at the start: $(cat /proc/loadavg)"
+# Datagrams each UDP socket dropped at a full receive buffer (the last column of /proc/net/udp*), sampled
+# every 2 s while the storm runs (a transfer's socket lives seconds): "process port drops" per socket, so
+# that drops by the generator and by the servers tell apart.
+udp_drops() { # NAMESPACE...
+  set +e +o pipefail  # a sampler, in a subshell of its own: a socket gone mid-read is no error
+  local ns pid dropping name
+  while :; do
+    for ns in "$@"; do
+      dropping=$(ip netns exec "$ns" cat /proc/net/udp /proc/net/udp6 2>/dev/null |
+        awk 'function hex(h,  i, n) {for (i = 1; i <= length(h); i++) n = n * 16 + index("0123456789ABCDEF", substr(h, i, 1)) - 1; return n}
+          $NF ~ /^[0-9]+$/ && $NF > 0 {n = split($2, a, ":"); print $10, hex(a[n]), $NF}')
+      [ -n "$dropping" ] || continue
+      for pid in $(ip netns pids "$ns"); do
+        name=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -o 'BootStorm\|bootferry.jar\|dnsmasq\|nginx' | head -1)
+        find "/proc/$pid/fd" -lname 'socket:*' -printf "%l ${name:-pid$pid}\n" 2>/dev/null
+      done | sed 's/^socket:\[\([0-9]*\)\]/\1/' | awk -v d="$dropping" 'BEGIN {n = split(d, l, "\n"); for (i = 1; i <= n; i++) {split(l[i], f, " "); port[f[1]] = f[2]; drops[f[1]] = f[3]}}
+        $1 in drops {print $2, port[$1], drops[$1], $1}'
+    done
+    sleep 2
+  done
+}
 # The generator holds a socket per TFTP transfer and per HTTP request of every machine at once.
 ulimit -n "$(ulimit -Hn)"
+udp_drops $(printf '%s\n' "$NS" "$SRV" | sort -u) >"$WORK/udp-drops" &
+SAMPLER=$!
 set +e
 ip netns exec "$NS" java -Xss256k -cp "$CP" org.bootferry.storm.BootStorm --clients "$CLIENTS" --dir "$WORK" \
   --jar target/bootferry.jar --json "target/storm/storm-$CLIENTS$VARIANT.json" "${ARGS[@]}"
 rc=$?
+kill "$SAMPLER"
+SAMPLER=
+echo "UDP sockets that dropped datagrams at a full receive buffer (process, local port: most drops seen; both runs):"
+sort -k4,4 -k3,3nr "$WORK/udp-drops" | awk '!seen[$4]++' | sort -k3,3nr |
+  awk '{n[$1 " :" $2] += $3; s[$1 " :" $2]++} END {for (k in n) print "  " k ": " n[k] " dropped (" s[k] " socket(s))"}' | sort -t: -k3,3nr | head -12
 echo "load average at the end: $(cat /proc/loadavg)"
 echo "kernel counters (UdpRcvbufErrors: datagrams dropped at full receive buffers; ListenOverflows: connections dropped at a full accept queue):"
 for ns in $(printf '%s\n' "$NS" "$SRV" | sort -u); do
