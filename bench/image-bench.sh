@@ -12,50 +12,34 @@ RUNS=${RUNS:-3}
 ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-for t in docker-registry skopeo umoci; do
-  command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $t >/dev/null
-done
+. bench/registry.sh
+registry_tools
 
-rm -rf "$B" && mkdir -p "$B/reg"
-cleanup() { [[ -f $B/registry.pid ]] && kill "$(cat "$B/registry.pid")" 2>/dev/null || true; }
-trap cleanup EXIT
-
-cat >"$B/registry.yml" <<YML
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $B/reg
-http:
-  addr: $REG
-  secret: bfi-bench-not-a-secret
-YML
-docker-registry serve "$B/registry.yml" >"$B/access.log" 2>"$B/registry.log" </dev/null &
-echo $! >"$B/registry.pid"
-for _ in $(seq 1 250); do curl -sf -o /dev/null "http://$REG/v2/" && break; sleep 0.02; done
+rm -rf "$B" && mkdir -p "$B"
+trap 'registry_stop "$B"' EXIT
+registry_start "$B" "$REG"
 
 echo "== building a 5-layer image (~500 MB, boot files in the top layer) with umoci"
 t0=$(ms)
 L=$B/layout
-umoci init --layout "$L" && umoci new --image "$L:latest"
-for i in 1 2 3 4; do
-  umoci unpack --image "$L:latest" "$B/bundle" >/dev/null
-  mkdir -p "$B/bundle/rootfs/usr/lib/layer$i"
-  for f in 1 2 3 4 5; do head -c 23M /dev/urandom >"$B/bundle/rootfs/usr/lib/layer$i/blob$f"; done
-  umoci repack --image "$L:latest" "$B/bundle" && rm -rf "$B/bundle"
-done
-umoci unpack --image "$L:latest" "$B/bundle" >/dev/null
-mkdir -p "$B/bundle/rootfs/boot" "$B/bundle/rootfs/usr/share/doc/bench"
-head -c 10M /dev/urandom >"$B/bundle/rootfs/boot/vmlinuz-6.1.0"
-head -c 30M /dev/urandom >"$B/bundle/rootfs/boot/initramfs-6.1.0.img"
-ln -s vmlinuz-6.1.0 "$B/bundle/rootfs/boot/vmlinuz"
-for f in 1 2 3 4; do head -c 1M /dev/urandom >"$B/bundle/rootfs/usr/share/doc/bench/doc$f"; done
-umoci repack --image "$L:latest" "$B/bundle" && rm -rf "$B/bundle"
+oci_new "$L"
+filler_layer() { # ROOTFS: five 23 MiB files of random bytes in /usr/lib/layer$i
+  mkdir -p "$1/usr/lib/layer$i"
+  for f in 1 2 3 4 5; do head -c 23M /dev/urandom >"$1/usr/lib/layer$i/blob$f"; done
+}
+boot_layer() { # ROOTFS: kernel, initrd and docs on top
+  mkdir -p "$1/boot" "$1/usr/share/doc/bench"
+  head -c 10M /dev/urandom >"$1/boot/vmlinuz-6.1.0"
+  head -c 30M /dev/urandom >"$1/boot/initramfs-6.1.0.img"
+  ln -s vmlinuz-6.1.0 "$1/boot/vmlinuz"
+  for f in 1 2 3 4; do head -c 1M /dev/urandom >"$1/usr/share/doc/bench/doc$f"; done
+}
+for i in 1 2 3 4; do oci_layer "$L" filler_layer; done
+oci_layer "$L" boot_layer
 echo "built in $(( $(ms) - t0 )) ms; layers:"
 du -sh "$L/blobs/sha256"
-skopeo copy -q --dest-tls-verify=false "oci:$L:latest" "docker://$REG/bench/os:latest"
-skopeo copy -q --dest-tls-verify=false "oci:$L:latest" "docker://$REG/bench/flight:latest"
+oci_push "$L" "$REG/bench/os:latest"
+oci_push "$L" "$REG/bench/flight:latest"
 
 echo "== build bootferry test classes"
 mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$B/cp.txt" >/dev/null
@@ -98,9 +82,7 @@ bench warm "$REG/bench/os:latest" "$B/cache" /boot/vmlinuz /boot/initramfs-6.1.0
 echo "== 1000 concurrent requests for one uncached image"
 rm -rf "$B/cache2"
 bench flight "$REG/bench/flight:latest" "$B/cache2" /boot/vmlinuz /boot/initramfs-6.1.0.img 1000 | tee "$B/flight.txt"
-sleep 0.5
-MANIFEST_GETS=$(grep -c '"GET /v2/bench/flight/manifests/latest HTTP/1.1" 200 .*"bootferry"$' "$B/access.log" || true)
-BLOB_GETS=$(grep -c '"GET /v2/bench/flight/blobs/sha256:[0-9a-f]* HTTP/1.1" 200 .*"bootferry"$' "$B/access.log" || true)
+read -r MANIFEST_GETS BLOB_GETS < <(registry_pulls "$B" bench/flight)
 echo "registry access log for bench/flight: $MANIFEST_GETS manifest GET(s), $BLOB_GETS blob GET(s) (config + top layer)"
 
 echo

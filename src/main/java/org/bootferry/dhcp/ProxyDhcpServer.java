@@ -78,6 +78,8 @@ import org.slf4j.LoggerFactory;
 public final class ProxyDhcpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyDhcpServer.class);
+    /** Receive buffer of every ProxyDHCP socket (as TFTP's request socket); the kernel caps it at net.core.rmem_max. */
+    static final int REQUEST_BUFFER = 4 << 20;
     private static final InetAddress LIMITED_BROADCAST = DhcpMessage.ipv4(new byte[] {-1, -1, -1, -1});
     /** Linux's interface name buffer: 15 characters and a NUL (IFNAMSIZ, net/if.h). */
     private static final int IFNAMSIZ = 16;
@@ -225,6 +227,9 @@ public final class ProxyDhcpServer implements AutoCloseable {
 
     private static Bootstrap bootstrap(EventLoopGroup group, Class<? extends DatagramChannel> type, Handler handler) {
         Bootstrap b = new Bootstrap().group(group).channel(type)
+                // A boot storm's DISCOVERs and REQUESTs arrive in bursts while the event loop is busy
+                // with transfers; the kernel's default buffer (208 KiB, ~90 requests) drops the excess.
+                .option(ChannelOption.SO_RCVBUF, REQUEST_BUFFER)
                 .option(ChannelOption.SO_BROADCAST, true)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // A rack powering on sends its DISCOVERs in bursts, and PXE ROMs wait 4 s before

@@ -236,25 +236,62 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void done(Exchange ex, MacAddress mac) throws Refusal {
         authorize(ex);
         plan(ex, mac);
-        try {
+        String from = remote(ex).getHostAddress();
+        changeState(ex, "cannot record the install: ", () -> {
             services.state().markInstalled(mac, Instant.now());
-        } catch (IOException e) {
-            throw new Refusal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot record the install: " + e.getMessage());
-        }
-        record(mac, BootEvent.Stage.DONE, "install reported done from " + remote(ex).getHostAddress());
-        sendText(ex, HttpResponseStatus.OK, "recorded: " + mac + " installed");
+            record(mac, BootEvent.Stage.DONE, "install reported done from " + from);
+            return "recorded: " + mac + " installed";
+        });
     }
 
     private void reset(Exchange ex, MacAddress mac) throws Refusal {
         authorize(ex);
-        boolean was;
+        String from = remote(ex).getHostAddress();
+        changeState(ex, "cannot reset: ", () -> {
+            boolean was = services.state().reset(mac);
+            record(mac, BootEvent.Stage.RESET, "reset from " + from);
+            return was ? mac + " will install again at its next boot" : mac + " was not installed";
+        });
+    }
+
+    /** A change of the durable boot state; returns the answer's text. */
+    private interface StateChange {
+        String apply() throws IOException;
+    }
+
+    /**
+     * Boot state changes are durable (file and directory fsync: milliseconds, or seconds on a busy
+     * disk), so they are made off the event loop, which also serves ProxyDHCP, TFTP and every other
+     * connection (a boot storm's {@code POST /done}s stalled its 4011 answers past EDK2's retries),
+     * and answered back on it.
+     */
+    private void changeState(Exchange ex, String failure, StateChange change) {
+        FullHttpRequest held = ex.request().retainedDuplicate();
+        Exchange later = new Exchange(ex.ctx(), held, ex.uri(), ex.route());
         try {
-            was = services.state().reset(mac);
-        } catch (IOException e) {
-            throw new Refusal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot reset: " + e.getMessage());
+            services.blocking().execute(() -> {
+                HttpResponseStatus status = HttpResponseStatus.OK;
+                String text;
+                try {
+                    text = change.apply();
+                } catch (IOException | RuntimeException e) {
+                    status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+                    text = failure + e.getMessage();
+                }
+                HttpResponseStatus answer = status;
+                String body = text;
+                ex.ctx().executor().execute(() -> {
+                    try {
+                        sendText(later, answer, body);
+                    } finally {
+                        held.release();
+                    }
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            held.release();
+            sendText(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down");
         }
-        record(mac, BootEvent.Stage.RESET, "reset from " + remote(ex).getHostAddress());
-        sendText(ex, HttpResponseStatus.OK, was ? mac + " will install again at its next boot" : mac + " was not installed");
     }
 
     /**

@@ -74,6 +74,9 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket datagram) {
+        if (ended) {
+            return;  // queued behind the packet that ended the transfer (a repeated last ACK): read before the close
+        }
         if (!datagram.sender().equals(peer)) {
             // RFC 1350 §4: a packet from another TID gets ERROR 5 and does not disturb the transfer.
             log.debug("packet from {} on the transfer port of {}: unknown TID", datagram.sender(), peer);
@@ -235,8 +238,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (ended) {
-            // Reads still in the loop that was running when the transfer ended fail on the closed socket.
-            return;
+            return;  // a write still under way when the transfer ended: nothing left to free
         }
         log.warn("transfer of '{}' to {} failed", name, peer, cause);
         end();
@@ -260,7 +262,12 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         }
         session.ended();
         if (ctx != null) {
-            ctx.close();
+            // Not closed here and now: end() mostly runs inside a read (the last ACK), and Netty's
+            // epoll read loop goes on calling recvmsg on the socket's number after a close within
+            // it. By then the kernel may have handed that number to another thread's blocking socket
+            // (PathMtu's route probe), and the event loop would block in recvmsg for good, with every
+            // channel it serves. As a task, the close runs once the loop's reads are over.
+            ctx.channel().eventLoop().execute(ctx::close);
         }
     }
 }

@@ -13,7 +13,12 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
@@ -45,6 +50,8 @@ class HttpServerTest {
     static Path loaderBytes;
     static Transport transport;
     static ExecutorService blocking;
+    static volatile CountDownLatch gate = new CountDownLatch(0);
+    static final AtomicInteger held = new AtomicInteger();
     static Channel channel;
     static String base;
     static LoaderFetches fetches;
@@ -71,7 +78,20 @@ class HttpServerTest {
         loaderBytes = new ConfigDir(loaders).blob("snp.efi", 70_000);
         Files.createSymbolicLink(loaders.resolve("escape.efi"), kernel);
         transport = Transport.create(1);
-        blocking = Executors.newCachedThreadPool();
+        // The server's blocking pool, with a gate a test may close to hold what is handed to it.
+        blocking = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>()) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable r) {
+                held.incrementAndGet();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    held.decrementAndGet();
+                }
+            }
+        };
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BootState state = new BootState(tmp.resolve("state"));
         fetches = LoaderFetches.onThisHost();
@@ -106,6 +126,29 @@ class HttpServerTest {
                 + "inst.ks=http://127.0.0.1:" + port + "/ks/52-54-00-12-34-56\n"
                 + "initrd --name initrd http://127.0.0.1:" + port + "/boot/52-54-00-12-34-56/initrd\n"
                 + "boot\n");
+    }
+
+    /**
+     * {@code POST /done} makes the install durable (file and directory fsync): off the event loop, the
+     * only one here as in the server it also serves ProxyDHCP and TFTP, which serves others while the
+     * disk takes its time (a boot storm's dones stalled its 4011 answers past EDK2's retries).
+     */
+    @Test
+    void doneIsRecordedOffTheEventLoopWhichServesOthersMeanwhile() throws Exception {
+        gate = new CountDownLatch(1);
+        CompletableFuture<Processes.Result> done;
+        try {
+            done = CompletableFuture.supplyAsync(() -> curl("-X", "POST", base + "/done/52-54-00-12-34-57"));
+            for (int i = 0; i < 250 && held.get() == 0; i++) {
+                Thread.sleep(20);
+            }
+            assertThat(held.get()).as("the state write waiting in the blocking pool").isEqualTo(1);
+            assertThat(curl("-f", "-m", "5", base + "/boot.ipxe?mac=52-54-00-12-34-56").text()).startsWith("#!ipxe\n");
+            assertThat(done).as("the done answered before its write").isNotDone();
+        } finally {
+            gate.countDown();
+        }
+        assertThat(done.get(10, TimeUnit.SECONDS).text()).isEqualTo("recorded: 52:54:00:12:34:57 installed\n");
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -36,11 +37,21 @@ import org.bootferry.dhcp.DhcpMessage;
  * inside a network namespace of its own (ProxyDHCP answers go to port 68, TFTP listens on 69).
  *
  * <p>Usage: {@code BootStorm --clients N --dir DIR --jar bootferry.jar [--kernel-mib 10] [--initrd-mib 50]
- * [--ramp-seconds 10] [--targets bootferry,baseline] [--reload-storm] [--json FILE] [--deadline-seconds 300]}.
+ * [--kernel FILE --initrd FILE] [--image REF] [--ramp-seconds 10] [--targets bootferry,baseline] [--reload-storm]
+ * [--server 127.0.0.1] [--relay ADDR --server-netns NS] [--json FILE] [--deadline-seconds 300]}.
+ * <ul>
+ *   <li>{@code --kernel}/{@code --initrd}: these files instead of random bytes of the given sizes.</li>
+ *   <li>{@code --image REF}: every machine file names this one OCI image, whose {@code /boot/vmlinuz}
+ *       and {@code /boot/initrd.img} must be {@code --kernel} and {@code --initrd} (bootferry only).</li>
+ *   <li>{@code --server}: the address the servers bind and advertise. Default loopback: one
+ *       namespace, DISCOVERs broadcast as on the server's segment.</li>
+ *   <li>{@code --relay ADDR --server-netns NS}: a routed storm. The generator's address is ADDR, the
+ *       servers run in namespace NS and are reached through a router; DISCOVERs go there as a relay
+ *       agent forwards them (giaddr ADDR, answers to ADDR:67).</li>
+ * </ul>
  */
 public final class BootStorm {
 
-    private static final InetAddress SERVER = InetAddress.getLoopbackAddress();
     private static final int BOOTFERRY_HTTP = 18080;
     private static final int BASELINE_HTTP = 18081;
     private static final int MAX_FAILURE_SAMPLES = 5;
@@ -103,7 +114,22 @@ public final class BootStorm {
         Path jar = Path.of(opt.getOrDefault("jar", "target/bootferry.jar")).toAbsolutePath();
         long kernel = (long) (Double.parseDouble(opt.getOrDefault("kernel-mib", "10")) * (1 << 20));
         long initrd = (long) (Double.parseDouble(opt.getOrDefault("initrd-mib", "50")) * (1 << 20));
-        List<String> targets = List.of(opt.getOrDefault("targets", "bootferry,baseline").split(","));
+        Workload.Content kernelContent = opt.containsKey("kernel") ? new Workload.Content.FileCopy(Path.of(opt.get("kernel")))
+                : new Workload.Content.RandomBytes(kernel, 2);
+        Workload.Content initrdContent = opt.containsKey("initrd") ? new Workload.Content.FileCopy(Path.of(opt.get("initrd")))
+                : new Workload.Content.RandomBytes(initrd, 3);
+        Optional<String> image = Optional.ofNullable(opt.get("image"));
+        if (image.isPresent() && !(kernelContent instanceof Workload.Content.FileCopy
+                && initrdContent instanceof Workload.Content.FileCopy)) {
+            throw new IllegalArgumentException("--image needs --kernel and --initrd: the files in the image, to check what arrives");
+        }
+        InetAddress serverAddress = InetAddress.getByName(opt.getOrDefault("server", "127.0.0.1"));
+        Optional<Inet4Address> relay = Optional.ofNullable(opt.get("relay")).map(BootStorm::ipv4);
+        Target.Host host = new Target.Host(serverAddress, Optional.ofNullable(opt.get("server-netns")));
+        List<String> targets = List.of(opt.getOrDefault("targets", image.isPresent() ? "bootferry" : "bootferry,baseline").split(","));
+        if (image.isPresent() && targets.contains("baseline")) {
+            throw new IllegalArgumentException("--image: the baseline (dnsmasq + nginx) serves files, not images; use --targets bootferry");
+        }
         boolean reloadStorm = opt.containsKey("reload-storm");
         int deadline = Integer.parseInt(opt.getOrDefault("deadline-seconds", "300"));
         double ramp = Double.parseDouble(opt.getOrDefault("ramp-seconds", "10"));
@@ -114,20 +140,33 @@ public final class BootStorm {
             java.addAll(Arrays.asList(javaOpts.split("\\s+")));
         }
 
-        System.out.printf(Locale.ROOT, "boot storm: %d clients powering on over %.0f s, kernel %.0f MiB, initrd %.0f MiB%s, workdir %s%n",
-                clients, ramp, kernel / 1048576.0, initrd / 1048576.0, reloadStorm ? ", config reload storm" : "", dir);
-        Workload w = Workload.prepare(dir, clients, kernel, initrd, BOOTFERRY_HTTP, "http://127.0.0.1:" + BASELINE_HTTP);
+        Workload w = Workload.prepare(dir, clients, kernelContent, initrdContent, image, serverAddress, BOOTFERRY_HTTP,
+                "http://" + serverAddress.getHostAddress() + ":" + BASELINE_HTTP);
+        long kernelBytes = Files.size(w.files().resolve("vmlinuz"));
+        long initrdBytes = Files.size(w.files().resolve("initrd.img"));
+        System.out.printf(Locale.ROOT, "boot storm: %d clients powering on over %.0f s, kernel %.1f MiB, initrd %.1f MiB%s%s, "
+                        + "server %s%s, workdir %s%n",
+                clients, ramp, kernelBytes / 1048576.0, initrdBytes / 1048576.0,
+                image.map(ref -> " from the uncached image " + ref).orElse(""), reloadStorm ? ", config reload storm" : "",
+                serverAddress.getHostAddress(), relay.map(r -> " (routed; clients behind the relay " + r.getHostAddress() + ")")
+                        .orElse(""), dir);
+        if (image.isPresent()) {
+            System.out.println("baseline: not run (dnsmasq + nginx serve files; they have no OCI images to pull)");
+        }
+        // The clients' own address: the relay's on a routed storm, else the server's loopback.
+        Inet4Address local = relay.orElse(ipv4(serverAddress.getHostAddress()));
         List<Run> runs = new ArrayList<>();
         for (String name : targets) {
             Run run = new Run(name);
-            try (Target t = name.equals("bootferry") ? Target.bootferry(w, java, jar, BOOTFERRY_HTTP)
-                    : Target.baseline(w, BASELINE_HTTP)) {
-                storm(w, t, run, reloadStorm && name.equals("bootferry"), deadline, ramp);
+            try (Target t = name.equals("bootferry") ? Target.bootferry(w, host, java, jar, BOOTFERRY_HTTP)
+                    : relay.isPresent() ? Target.baseline(w, host, relay.get(), "255.255.255.255", BASELINE_HTTP)
+                    : Target.baseline(w, host, ipv4("127.0.0.0"), "255.0.0.0", BASELINE_HTTP)) {
+                storm(w, t, run, local, relay.isPresent(), reloadStorm && name.equals("bootferry"), deadline, ramp);
             }
             print(run, w);
             runs.add(run);
         }
-        Map<String, Object> report = report(w, runs, opt, kernel, initrd);
+        Map<String, Object> report = report(w, runs, opt, kernelBytes, initrdBytes);
         if (runs.size() == 2) {
             Run b = runs.get(0);
             Run i = runs.get(1);
@@ -151,13 +190,13 @@ public final class BootStorm {
      * seconds apart; 0 = all in the same millisecond), and waits until each has booted or stopped,
      * or the deadline passes.
      */
-    private static void storm(Workload w, Target target, Run run, boolean reloadStorm, int deadlineSeconds,
-            double rampSeconds) throws Exception {
+    private static void storm(Workload w, Target target, Run run, Inet4Address local, boolean relay, boolean reloadStorm,
+            int deadlineSeconds, double rampSeconds) throws Exception {
         Stage[] current = new Stage[w.clients];
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(w.clients);
         AtomicBoolean over = new AtomicBoolean();
-        try (DhcpClients dhcp = new DhcpClients(SERVER, 67, 4011)) {
+        try (DhcpClients dhcp = new DhcpClients(target.address, 67, 4011, local, relay)) {
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < w.clients; i++) {
                 int client = i;
@@ -165,7 +204,7 @@ public final class BootStorm {
                     try {
                         go.await();
                         Thread.sleep((long) (rampSeconds * 1000 * client / w.clients));
-                        boot(w, target, run, dhcp, client, current);
+                        boot(w, target, run, dhcp, local, client, current);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     } finally {
@@ -223,8 +262,8 @@ public final class BootStorm {
     }
 
     /** One machine's boot; stops at the first stage that fails, as a machine does. */
-    private static void boot(Workload w, Target target, Run run, DhcpClients dhcp, int client, Stage[] current)
-            throws InterruptedException {
+    private static void boot(Workload w, Target target, Run run, DhcpClients dhcp, InetAddress local, int client,
+            Stage[] current) throws InterruptedException {
         MacAddress mac = Workload.mac(client);
         Stage stage = Stage.DHCP;
         try {
@@ -234,11 +273,11 @@ public final class BootStorm {
             t0 = done(run, stage, t0, 0);
 
             current[client] = stage = Stage.PXE;
-            DhcpMessage ack = dhcp.request(mac, (Inet4Address) SERVER);
+            DhcpMessage ack = dhcp.request(mac);
             t0 = done(run, stage, t0, 0);
 
             current[client] = stage = Stage.TFTP;
-            TftpFetch.Result loader = new TftpFetch(new InetSocketAddress(offer.siaddr(), 69), 1468, 4).fetch(ack.file());
+            TftpFetch.Result loader = new TftpFetch(new InetSocketAddress(offer.siaddr(), 69), local, 1468, 4).fetch(ack.file());
             if (loader.crc() != w.loaderCrc || loader.bytes() != loader.tsize()) {
                 throw new StageFailure("loader " + ack.file() + ": " + loader.bytes() + " bytes (tsize " + loader.tsize()
                         + "), CRC-32C differs from the file's: " + (loader.crc() != w.loaderCrc));
@@ -247,7 +286,7 @@ public final class BootStorm {
 
             // iPXE's own DISCOVER would name this URL (bootferry's plan.scriptUrl()); both servers serve it.
             current[client] = stage = Stage.SCRIPT;
-            URI server = URI.create("http://" + SERVER.getHostAddress() + ":" + target.httpPort);
+            URI server = URI.create("http://" + target.address.getHostAddress() + ":" + target.httpPort);
             HttpFetch.Result script = HttpFetch.get(server.resolve("/boot.ipxe?mac=" + mac));
             Script parsed = Script.parse(script.text());
             t0 = done(run, stage, t0, script.bytes());
@@ -386,6 +425,17 @@ public final class BootStorm {
             report.put("ratio", ratio);
         }
         return report;
+    }
+
+    private static Inet4Address ipv4(String address) {
+        try {
+            if (InetAddress.getByName(address) instanceof Inet4Address v4) {
+                return v4;
+            }
+        } catch (java.net.UnknownHostException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not an IPv4 address: " + address);
     }
 
     private static Map<String, String> options(String[] args) {

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.LinkedHashMap;
@@ -18,8 +19,12 @@ import org.bootferry.tftp.TftpPacket;
 /**
  * How EDK2's PXE client (MTFTP4) reads the first-stage loader: a size probe ({@code tsize 0}, ended
  * with ERROR 8 after the OACK), then the read with {@code blksize 1468 windowsize 4}, acknowledging
- * every fourth block and the last (RFC 7440 §3). On a gap it waits for the server's timeout and
- * acknowledges the last block it has in order, as RFC 7440 §4 leaves to the receiver.
+ * every fourth block and the last (RFC 7440 §3). As EDK2's Mtftp4Rrq.c does on a lossy network: a
+ * block out of order (after a gap, or a duplicate) is answered at once with an ACK of the last block
+ * it has in order (RFC 7440 §4 leaves that choice to the receiver), which restarts the window count;
+ * an OACK repeated before the first block (our ACK 0 was lost) is answered with ACK 0 again; after
+ * {@value #TIMEOUT_MILLIS} ms of silence it repeats its last ACK, and gives up after {@value #RETRIES}
+ * silent periods in a row.
  */
 final class TftpFetch {
 
@@ -32,11 +37,14 @@ final class TftpFetch {
     private static final int RETRIES = 5;
 
     private final InetSocketAddress server;
+    private final InetAddress local;
     private final int blockSize;
     private final int windowSize;
 
-    TftpFetch(InetSocketAddress server, int blockSize, int windowSize) {
+    /** {@code local}: the client's address, which its sockets bind. */
+    TftpFetch(InetSocketAddress server, InetAddress local, int blockSize, int windowSize) {
         this.server = server;
+        this.local = local;
         this.blockSize = blockSize;
         this.windowSize = windowSize;
     }
@@ -123,7 +131,10 @@ final class TftpFetch {
                 }
                 if (!(r.packet() instanceof TftpPacket.Data)) {
                     if (r.packet() instanceof TftpPacket.OptionAck) {
-                        continue;  // a retransmitted OACK: our ACK 0 was late or lost; the data follows
+                        if (expected == 1) {  // the server repeats its OACK: our ACK 0 was lost
+                            send(socket, new TftpPacket.Ack(0), tid);
+                        }
+                        continue;
                     }
                     throw failure(name, "read", r.packet());
                 }
@@ -134,7 +145,10 @@ final class TftpFetch {
                 }
                 TftpPacket.Data data = (TftpPacket.Data) r.packet();
                 if (data.block() != (int) (expected & 0xFFFF)) {
-                    continue;  // a duplicate or a block after a gap: the timeout re-acknowledges
+                    // a block after a gap, or a duplicate: say at once where we are
+                    send(socket, new TftpPacket.Ack((int) ((expected - 1) & 0xFFFF)), tid);
+                    inWindow = 0;
+                    continue;
                 }
                 timeouts = 0;
                 int length = data.data().readableBytes();
@@ -160,7 +174,7 @@ final class TftpFetch {
     private final byte[] buffer = new byte[65536];
 
     private DatagramSocket socket() throws IOException {
-        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(local, 0));
         socket.setSoTimeout(TIMEOUT_MILLIS);
         return socket;
     }

@@ -1,10 +1,13 @@
 package org.bootferry.storm;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 import java.util.zip.CRC32C;
 import org.bootferry.config.MacAddress;
@@ -13,11 +16,15 @@ import org.bootferry.config.MacAddress;
  * What the storm boots, written once for both servers: N machine files (each its own MAC) for
  * bootferry, the same scripts and kickstarts pre-rendered as static files for nginx, one loader,
  * kernel and initrd. The loader is Debian's {@code ipxe.efi} when installed (the real first stage),
- * otherwise 1 MiB of random bytes.
+ * otherwise 1 MiB of random bytes. Kernel and initrd are random bytes of the sizes asked for, or
+ * given files; with an {@code image}, every machine file names that one OCI image instead
+ * ({@link #IMAGE_KERNEL_PATH}, {@link #IMAGE_INITRD_PATH} in it, which must be the given files).
  */
 final class Workload {
 
     static final String LOADER = "ipxe.efi";
+    static final String IMAGE_KERNEL_PATH = "/boot/vmlinuz";
+    static final String IMAGE_INITRD_PATH = "/boot/initrd.img";
     private static final Path DEBIAN_LOADER = Path.of("/usr/lib/ipxe/ipxe.efi");
     private static final String KICKSTART = """
             # kickstart for {{hostname}} ({{mac}})
@@ -31,15 +38,26 @@ final class Workload {
             %end
             """;
 
+    /** Where kernel and initrd come from: random bytes of a size, or a file. */
+    sealed interface Content {
+        record RandomBytes(long bytes, long seed) implements Content {
+        }
+
+        record FileCopy(Path file) implements Content {
+        }
+    }
+
     final Path dir;
     final int clients;
+    final Optional<String> image;
     final int loaderCrc;
     final int kernelCrc;
     final int initrdCrc;
 
-    private Workload(Path dir, int clients, int loaderCrc, int kernelCrc, int initrdCrc) {
+    private Workload(Path dir, int clients, Optional<String> image, int loaderCrc, int kernelCrc, int initrdCrc) {
         this.dir = dir;
         this.clients = clients;
+        this.image = image;
         this.loaderCrc = loaderCrc;
         this.kernelCrc = kernelCrc;
         this.initrdCrc = initrdCrc;
@@ -73,10 +91,11 @@ final class Workload {
 
     /**
      * Writes everything under {@code dir}. {@code baselineUrl} is where nginx serves the static
-     * tree (the scripts name it), {@code bootferryHttpPort} where bootferry listens.
+     * tree (the scripts name it), {@code server} and {@code bootferryHttpPort} where bootferry
+     * listens and what it advertises.
      */
-    static Workload prepare(Path dir, int clients, long kernelBytes, long initrdBytes, int bootferryHttpPort,
-            String baselineUrl) throws IOException {
+    static Workload prepare(Path dir, int clients, Content kernel, Content initrd, Optional<String> image,
+            InetAddress server, int bootferryHttpPort, String baselineUrl) throws IOException {
         Files.createDirectories(dir.resolve("files"));
         Files.createDirectories(dir.resolve("tftproot"));
         int loaderCrc;
@@ -87,19 +106,20 @@ final class Workload {
         } else {
             loaderCrc = random(dir.resolve("tftproot").resolve(LOADER), 1 << 20, 1);
         }
-        int kernelCrc = random(dir.resolve("files").resolve("vmlinuz"), kernelBytes, 2);
-        int initrdCrc = random(dir.resolve("files").resolve("initrd.img"), initrdBytes, 3);
-        Workload w = new Workload(dir, clients, loaderCrc, kernelCrc, initrdCrc);
-        w.writeBootferryConfig(bootferryHttpPort);
+        int kernelCrc = write(dir.resolve("files").resolve("vmlinuz"), kernel);
+        int initrdCrc = write(dir.resolve("files").resolve("initrd.img"), initrd);
+        Workload w = new Workload(dir, clients, image, loaderCrc, kernelCrc, initrdCrc);
+        w.writeBootferryConfig(server, bootferryHttpPort);
         w.writeStaticTree(baselineUrl);
         return w;
     }
 
-    private void writeBootferryConfig(int httpPort) throws IOException {
+    private void writeBootferryConfig(InetAddress server, int httpPort) throws IOException {
         Path config = config();
         Files.createDirectories(config.resolve("machines"));
         Files.createDirectories(config.resolve("templates"));
-        Files.writeString(config.resolve("server.yaml"), "bind: 127.0.0.1\nadvertise: 127.0.0.1\nhttpPort: " + httpPort
+        String address = server.getHostAddress();
+        Files.writeString(config.resolve("server.yaml"), "bind: " + address + "\nadvertise: " + address + "\nhttpPort: " + httpPort
                 + "\ntftpPort: 69\ndhcpPort: 67\npxePort: 4011\ntftpRoot: ../tftproot\ncache: ../cache\nstate: ../state\n"
                 + "loaders: {efi-x64: " + LOADER + "}\n");
         Files.writeString(config.resolve("templates").resolve("storm.ks"), KICKSTART);
@@ -112,9 +132,13 @@ final class Workload {
     void writeMachine(int i, int generation) throws IOException {
         Path file = config().resolve("machines").resolve(mac(i).dashed() + ".yaml");
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        // IfNotPresent: one pull, then the cache (a tag other than latest defaults to it too).
+        String boot = image.map(ref -> "  container: {image: \"" + ref + "\", kernelPath: " + IMAGE_KERNEL_PATH
+                + ", initrdPath: " + IMAGE_INITRD_PATH + ", imagePullPolicy: IfNotPresent}\n")
+                .orElse("  files: {kernel: ../files/vmlinuz, initrd: [../files/initrd.img]}\n");
         Files.writeString(tmp, "hostname: " + hostname(i) + "\n"
                 + "kernelBoot:\n"
-                + "  files: {kernel: ../files/vmlinuz, initrd: [../files/initrd.img]}\n"
+                + boot
                 + "  kernelArgs: \"console=ttyS0 inst.ks={{kickstartUrl}}\"\n"
                 + "kickstart: storm.ks\n"
                 + "vars: {timezone: UTC, generation: \"" + generation + "\"}\n");
@@ -139,6 +163,22 @@ final class Workload {
                     .replace("{{mac}}", mac.toString()).replace("{{serverUrl}}", serverUrl)
                     .replace("{{vars.timezone}}", "UTC"));
         }
+    }
+
+    private static int write(Path file, Content content) throws IOException {
+        if (content instanceof Content.FileCopy copy) {
+            Files.copy(copy.file(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            CRC32C crc = new CRC32C();
+            byte[] chunk = new byte[1 << 20];
+            try (InputStream in = Files.newInputStream(file)) {
+                for (int n; (n = in.read(chunk)) > 0; ) {
+                    crc.update(chunk, 0, n);
+                }
+            }
+            return (int) crc.getValue();
+        }
+        Content.RandomBytes random = (Content.RandomBytes) content;
+        return random(file, random.bytes(), random.seed());
     }
 
     private static int random(Path file, long size, long seed) throws IOException {

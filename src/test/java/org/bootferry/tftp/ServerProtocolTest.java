@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server's protocol edges, driven packet by packet: captured requests replayed, hostile peers. */
@@ -251,6 +252,69 @@ class ServerProtocolTest {
             tftp.awaitIdle(WAIT);
         } finally {
             clients.forEach(RawTftpClient::close);
+        }
+    }
+
+    /**
+     * A lossy network ends transfers with the client's final ACK repeated, so the transfer's socket
+     * still holds datagrams when the last ACK ends it; meanwhile other requests open and close
+     * blocking sockets (PathMtu's route probe). Closing the socket inside the read left the event
+     * loop reading on by its number, which the kernel had meanwhile handed to such a probe: the loop
+     * blocked in recvmsg for good, and every channel on it (HTTP, 4011) went deaf (boot storm, 5 %
+     * loss, 1,000 machines). Every transfer here must still be answered.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)  // a blocked event loop blocks the fixture's close
+    void transfersEndedWithAcksStillQueuedLeaveTheEventLoopsServing() throws Exception {
+        try (TftpFixture tftp = TftpFixture.onLoopback(root)) {
+            byte[] source = Files.readAllBytes(tftp.file("small.bin", 512 + 100));
+            java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread probes = new Thread(() -> {
+                while (!over.get()) {
+                    try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open()) {
+                        probe.connect(tftp.address);
+                    } catch (IOException e) {
+                        // the next one
+                    }
+                }
+            });
+            probes.start();
+            List<Thread> clients = new ArrayList<>();
+            List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            try {
+                for (int c = 0; c < 8; c++) {
+                    Thread t = new Thread(() -> {
+                        for (int i = 0; i < 150 && failures.isEmpty(); i++) {
+                            try (RawTftpClient client = new RawTftpClient()) {
+                                client.request("small.bin", Map.of("blksize", "512"), tftp.address);
+                                RawTftpClient.Received oack = client.receive(WAIT);
+                                if (oack == null) {
+                                    failures.add("transfer " + i + ": no OACK within " + WAIT);
+                                    return;
+                                }
+                                client.send(new TftpPacket.Ack(0), oack.from());
+                                byte[] content = client.receiveFile(512, 1, 0, null);
+                                assertThat(content).isEqualTo(source);
+                                for (int dup = 0; dup < 16; dup++) {  // the final ACK, as retransmitted
+                                    client.send(new TftpPacket.Ack(2), oack.from());
+                                }
+                            } catch (IOException | AssertionError e) {
+                                failures.add("transfer " + i + ": " + e);
+                                return;
+                            }
+                        }
+                    });
+                    t.start();
+                    clients.add(t);
+                }
+                for (Thread t : clients) {
+                    t.join();
+                }
+            } finally {
+                over.set(true);
+                probes.join();
+            }
+            assertThat(failures).isEmpty();
         }
     }
 
