@@ -83,7 +83,6 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private static final InetAddress LIMITED_BROADCAST = DhcpMessage.ipv4(new byte[] {-1, -1, -1, -1});
     /** Linux's interface name buffer: 15 characters and a NUL (IFNAMSIZ, net/if.h). */
     private static final int IFNAMSIZ = 16;
-    private static final int RECEIVE_BUFFER = 4 << 20;
     /**
      * SO_BINDTODEVICE (SOL_SOCKET 1, optname 25 in asm-generic/socket.h) through Netty's generic
      * setsockopt for epoll channels: no native code of ours, none added.
@@ -232,10 +231,6 @@ public final class ProxyDhcpServer implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, REQUEST_BUFFER)
                 .option(ChannelOption.SO_BROADCAST, true)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                // A rack powering on sends its DISCOVERs in bursts, and PXE ROMs wait 4 s before
-                // asking again: room for a burst rather than the default ~200 datagrams (the kernel
-                // caps this at net.core.rmem_max).
-                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER)
                 .handler(handler);
         if (EpollDatagramChannel.class.isAssignableFrom(type)) {
             b.option(EpollChannelOption.SO_REUSEPORT, true);
