@@ -48,9 +48,10 @@ import org.bootferry.http.HttpServices;
 
 /**
  * Starts and stops every listener, with the state they share: the config in force, boot-once state,
- * the event log and the metrics registry. HTTP runs on event loops of its own, DHCP and TFTP on
- * others: a loop busy with sendfile for a storm of kernel downloads must not hold up the small,
- * latency-bound datagrams of the machines still at DHCP or TFTP (their PXE ROMs retry after seconds).
+ * the event log and the metrics registry. HTTP, TFTP and ProxyDHCP each run on event loops of their
+ * own: a loop busy with sendfile for a storm of initrd downloads, or with a thousand TFTP windows,
+ * must not hold up the DISCOVERs and 4011 REQUESTs of the machines that are still powering on (PXE
+ * ROMs give up after four tries).
  */
 public final class BootServer implements AutoCloseable {
 
@@ -61,10 +62,9 @@ public final class BootServer implements AutoCloseable {
     /** Listeners that own their sockets; closed before the event loop group. */
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    /** HTTP: bulk transfers over TCP. */
-    private Transport streams;
-    /** ProxyDHCP and TFTP: a datagram in, a datagram (or a window) out. */
-    private Transport datagrams;
+    private Transport http;
+    private Transport tftp;
+    private Transport dhcp;
     private ExecutorService blocking;
     private BootEvents events;
     private ImageResolver images;
@@ -104,10 +104,11 @@ public final class BootServer implements AutoCloseable {
                     + " (set 'state:' in server.yaml to a writable directory)", e);
         }
         // As many loops as cores for each, as nginx's worker_processes auto: more HTTP loops than
-        // cores would only take CPU time from the datagram loops when both are busy.
+        // cores would only take CPU time from the datagram loops when all are busy.
         int cores = Runtime.getRuntime().availableProcessors();
-        streams = Transport.create(cores);
-        datagrams = Transport.create(cores);
+        http = Transport.create(cores);
+        tftp = Transport.create(cores);
+        dhcp = Transport.create(cores);
         blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
         try {
             images = ImageSupport.resolver(settings);
@@ -122,26 +123,26 @@ public final class BootServer implements AutoCloseable {
             LoaderFiles loaders = loaders(settings);
             BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry,
                     Optional.of(fetches), Optional.of(loaders));
-            HttpServer http = new HttpServer(new HttpServices(planner, events, state, config, loaders, fetches, registry,
+            HttpServer httpServer = new HttpServer(new HttpServices(planner, events, state, config, loaders, fetches, registry,
                     registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
-                    () -> http.bind(streams.group(), streams.serverChannel(), httpAddress));
+                    () -> httpServer.bind(http.group(), http.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
-            TftpServer tftp = new TftpServer(tftpSettings(settings.tftp()),
+            TftpServer tftpServer = new TftpServer(tftpSettings(settings.tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
                     tftpTransfers());
-            closeables.add(tftp);
+            closeables.add(tftpServer);
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
-                    () -> tftp.bind(datagrams.group(), tftpAddress).sync().channel());
+                    () -> tftpServer.bind(tftp.group(), tftpAddress).sync().channel());
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp()) {
                 ProxyDhcpServer proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events::record, registry);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
-                    bound = proxyDhcp.bind(datagrams.group(), datagrams.datagramChannel(), bind,
+                    bound = proxyDhcp.bind(dhcp.group(), dhcp.datagramChannel(), bind,
                             settings.advertise().map(BootServer::literal), settings.dhcpPort(),
                             settings.pxePort());
                 } catch (Exception e) {
@@ -317,7 +318,7 @@ public final class BootServer implements AutoCloseable {
         if (blocking != null) {
             blocking.shutdownNow();
         }
-        for (Transport transport : new Transport[] {streams, datagrams}) {
+        for (Transport transport : new Transport[] {http, tftp, dhcp}) {
             if (transport != null) {
                 transport.close();
             }
