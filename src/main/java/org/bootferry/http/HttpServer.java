@@ -30,11 +30,18 @@ public final class HttpServer {
         this.metrics = new HttpMetrics(services.registry());
     }
 
-    /** Binds and returns the listening channel; throws when the port can't be had. */
-    public Channel bind(EventLoopGroup group, Class<? extends ServerChannel> channelType, InetSocketAddress address)
-            throws InterruptedException {
+    /**
+     * Binds and returns the listening channel; throws when the port can't be had.
+     *
+     * @param acceptor the loop that accepts connections: one of its own in a server, so that a
+     *                 thousand machines connecting at once are not accepted 16 per turn of a loop
+     *                 that is also busy sending initrds
+     * @param workers  the loops that serve the connections
+     */
+    public Channel bind(EventLoopGroup acceptor, EventLoopGroup workers, Class<? extends ServerChannel> channelType,
+            InetSocketAddress address) throws InterruptedException {
         return new ServerBootstrap()
-                .group(group)
+                .group(acceptor, workers)
                 .channel(channelType)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

@@ -62,6 +62,7 @@ public final class BootServer implements AutoCloseable {
     /** Listeners that own their sockets; closed before the event loop group. */
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private Transport httpAccept;
     private Transport http;
     private Transport tftp;
     private Transport dhcp;
@@ -106,6 +107,7 @@ public final class BootServer implements AutoCloseable {
         // As many loops as cores for each, as nginx's worker_processes auto: more HTTP loops than
         // cores would only take CPU time from the datagram loops when all are busy.
         int cores = Runtime.getRuntime().availableProcessors();
+        httpAccept = Transport.create(1);
         http = Transport.create(cores);
         tftp = Transport.create(cores);
         dhcp = Transport.create(cores);
@@ -127,7 +129,7 @@ public final class BootServer implements AutoCloseable {
                     registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
-                    () -> httpServer.bind(http.group(), http.serverChannel(), httpAddress));
+                    () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
             TftpServer tftpServer = new TftpServer(tftpSettings(settings.tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
@@ -318,7 +320,7 @@ public final class BootServer implements AutoCloseable {
         if (blocking != null) {
             blocking.shutdownNow();
         }
-        for (Transport transport : new Transport[] {http, tftp, dhcp}) {
+        for (Transport transport : new Transport[] {httpAccept, http, tftp, dhcp}) {
             if (transport != null) {
                 transport.close();
             }
