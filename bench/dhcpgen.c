@@ -4,9 +4,10 @@
  *   dhcpgen TEMPLATE WARMUP SECONDS WINDOW SERVER_PID
  *
  * A closed loop on UDP port 68: WINDOW copies of the captured DISCOVER in TEMPLATE (a fresh xid and
- * MAC each, so no per-MAC rate limit applies) are in flight to 127.0.0.1:67; every OFFER that
- * answers an outstanding xid frees its slot for the next DISCOVER. A DISCOVER unanswered after
- * 1 s counts as lost and is replaced. WARMUP seconds of warm-up, then SECONDS measured.
+ * MAC each, so no per-MAC rate limit applies) are in flight to 255.255.255.255:67 on lo, broadcast as
+ * PXE clients send them (RFC 2131 §4.4.1), so each server reads them on the socket that serves real
+ * clients; every OFFER that answers an outstanding xid frees its slot for the next DISCOVER.
+ * A DISCOVER unanswered after 1 s counts as lost and is replaced. WARMUP seconds of warm-up, then SECONDS measured.
  *
  * Why C: the generator shares the 2 cores with the server it measures, so every microsecond it
  * spends per request is taken from the server. It reads all queued OFFERs with one recvmmsg(2) and
@@ -138,7 +139,9 @@ int main(int argc, char **argv) {
     setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     struct sockaddr_in client = {.sin_family = AF_INET, .sin_port = htons(68), .sin_addr.s_addr = htonl(INADDR_ANY)};
     if (bind(s, (struct sockaddr *) &client, sizeof client) < 0) die("bind 0.0.0.0:68");
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(67), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    /* A namespace with only lo has no route for 255.255.255.255: a socket tied to lo needs none. */
+    if (setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) < 0) die("SO_BINDTODEVICE lo");
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(67), .sin_addr.s_addr = htonl(INADDR_BROADCAST)};
 
     struct mmsghdr out[BATCH], in[BATCH];
     struct iovec out_iov[BATCH], in_iov[BATCH];
