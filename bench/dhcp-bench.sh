@@ -9,7 +9,8 @@
 # dnsmasq is dnsmasq. Both are driven by bench/dhcpgen.c (batched sendmmsg/recvmmsg, per-request
 # latency from kernel receive timestamps), which also reports the CPU each party spent per answer.
 # The servers alternate within each run so that load from elsewhere hits both alike.
-# WARMUP=s (default 10: a fresh JVM compiles its hot path in the first ~10 s under this load) is
+# TO=broadcast (default: DISCOVERs to 255.255.255.255, as PXE clients send them) or TO=unicast (to
+# 127.0.0.1, as a relay agent sends). WARMUP=s (default 10: a fresh JVM compiles its hot path in the first ~10 s under this load) is
 # the unmeasured lead-in for both servers. NS=name picks the namespace (default bfd-bench);
 # JAR=path runs that build of bootferry instead of building target/bootferry.jar.
 set -euo pipefail
@@ -19,6 +20,7 @@ WINDOW=${2:-32}
 RUNS=${3:-3}
 NS=${NS:-bfd-bench}
 WARMUP=${WARMUP:-10}
+TO=${TO:-broadcast}
 JAR=${JAR:-}
 command -v dnsmasq >/dev/null || { echo "dnsmasq missing: apt-get install dnsmasq-base" >&2; exit 2; }
 command -v gcc >/dev/null || { echo "gcc missing: apt-get install gcc" >&2; exit 2; }
@@ -72,12 +74,12 @@ stop_server() {
 # One measurement; $WORK/$1.result: "answers/s p50 p99 lost gen-µs server-µs idle%".
 measure() { # bootferry|dnsmasq
     "start_$1"
-    ip netns exec "$NS" target/dhcpgen "$TEMPLATE" "$WARMUP" "$SECONDS_" "$WINDOW" "$SERVER" > "$WORK/$1.result"
+    ip netns exec "$NS" target/dhcpgen "$TEMPLATE" "$WARMUP" "$SECONDS_" "$WINDOW" "$SERVER" "$TO" > "$WORK/$1.result"
     stop_server
 }
 
 echo "host: $(nproc) cores, $(java -version 2>&1 | head -1), dnsmasq $(dnsmasq --version | head -1 | awk '{print $3}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "$JAR, window $WINDOW, $SECONDS_ s measured after $WARMUP s warm-up; CPU: µs of CPU time per answer (user+sys, all threads)"
+echo "$JAR, $TO DISCOVERs, window $WINDOW, $SECONDS_ s measured after $WARMUP s warm-up; CPU: µs of CPU time per answer (user+sys, all threads)"
 printf '%-4s %-10s %10s %8s %8s %6s %12s %12s %6s\n' run server answers/s "p50 ms" "p99 ms" lost "gen µs/ans" "srv µs/ans" idle%
 for run in $(seq "$RUNS"); do
     measure bootferry

@@ -1,12 +1,13 @@
 /*
  * ProxyDHCP load generator for bench/dhcp-bench.sh: the same program drives bootferry and dnsmasq.
  *
- *   dhcpgen TEMPLATE WARMUP SECONDS WINDOW SERVER_PID
+ *   dhcpgen TEMPLATE WARMUP SECONDS WINDOW SERVER_PID broadcast|unicast
  *
  * A closed loop on UDP port 68: WINDOW copies of the captured DISCOVER in TEMPLATE (a fresh xid and
- * MAC each, so no per-MAC rate limit applies) are in flight to 255.255.255.255:67 on lo, broadcast as
+ * MAC each, so no per-MAC rate limit applies) are in flight to port 67 on lo: to 255.255.255.255 as
  * PXE clients send them (RFC 2131 §4.4.1), so each server reads them on the socket that serves real
- * clients; every OFFER that answers an outstanding xid frees its slot for the next DISCOVER.
+ * clients, or to 127.0.0.1 as a relay agent sends (RFC 2131 §4.1), which bootferry reads and answers
+ * on one socket. Every OFFER that answers an outstanding xid frees its slot for the next DISCOVER.
  * A DISCOVER unanswered after 1 s counts as lost and is replaced. WARMUP seconds of warm-up, then SECONDS measured.
  *
  * Why C: the generator shares the 2 cores with the server it measures, so every microsecond it
@@ -107,10 +108,11 @@ static void discover(uint8_t *m, uint32_t xid) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: dhcpgen TEMPLATE WARMUP SECONDS WINDOW SERVER_PID\n");
+    if (argc != 7 || (strcmp(argv[6], "broadcast") != 0 && strcmp(argv[6], "unicast") != 0)) {
+        fprintf(stderr, "usage: dhcpgen TEMPLATE WARMUP SECONDS WINDOW SERVER_PID broadcast|unicast\n");
         return 2;
     }
+    int broadcast = strcmp(argv[6], "broadcast") == 0;
     int warmup = atoi(argv[2]);
     int seconds = atoi(argv[3]);
     int window = atoi(argv[4]);
@@ -141,7 +143,8 @@ int main(int argc, char **argv) {
     if (bind(s, (struct sockaddr *) &client, sizeof client) < 0) die("bind 0.0.0.0:68");
     /* A namespace with only lo has no route for 255.255.255.255: a socket tied to lo needs none. */
     if (setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) < 0) die("SO_BINDTODEVICE lo");
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(67), .sin_addr.s_addr = htonl(INADDR_BROADCAST)};
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(67),
+                             .sin_addr.s_addr = htonl(broadcast ? INADDR_BROADCAST : INADDR_LOOPBACK)};
 
     struct mmsghdr out[BATCH], in[BATCH];
     struct iovec out_iov[BATCH], in_iov[BATCH];
