@@ -349,14 +349,20 @@ public final class ProxyDhcpServer implements AutoCloseable {
             } else if (to.getAddress().equals(LIMITED_BROADCAST) && to.getPort() == clientPort) {
                 InetAddress source = reply.plan().nextServer();
                 ChannelFuture out = broadcastReplies.computeIfAbsent(source, s -> connect(dhcp, s, to, true));
-                out.addListener((ChannelFutureListener) f -> {
-                    if (f.isSuccess()) {
-                        write(f.channel(), reply, request, false);
-                    } else {
-                        broadcastReplies.remove(source, out);
-                        cannotSendFrom(source, dhcp.port(), f.cause());
-                    }
-                });
+                if (out.isSuccess()) {
+                    // Connected long since: written from here, so it joins this read batch's flush
+                    // (a listener would run on the reply socket's loop and send it alone).
+                    write(out.channel(), reply, request, false);
+                } else {
+                    out.addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            write(f.channel(), reply, request, false);
+                        } else {
+                            broadcastReplies.remove(source, out);
+                            cannotSendFrom(source, dhcp.port(), f.cause());
+                        }
+                    });
+                }
             } else {
                 connect(dhcp, reply.plan().nextServer(), to, false).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
