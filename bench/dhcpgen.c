@@ -166,7 +166,7 @@ int main(int argc, char **argv) {
     static long long slot_sent[MAX_WINDOW];
     size_t latency_capacity = 1 << 20, count = 0;
     uint32_t *latencies = malloc(latency_capacity * sizeof *latencies);
-    long long answered = 0, lost = 0;
+    long long answered = 0, lost = 0, received_total = 0, unmatched = 0;
     int pending = 0;  /* DISCOVERs prepared in out_packets, not yet sent */
 
     /* Sends the prepared DISCOVERs, stamping their slots with one send time. */
@@ -232,10 +232,14 @@ int main(int argc, char **argv) {
         }
         for (int i = 0; i < n; i++) {
             uint8_t *m = in_packets[i];
+            if (measuring) received_total++;
             if (in[i].msg_len < 240 || m[0] != BOOTREPLY) continue;
             uint32_t xid = (uint32_t) m[4] << 24 | m[5] << 16 | m[6] << 8 | m[7];
             uint32_t slot = xid % (uint32_t) window;
-            if (slot_xid[slot] != xid) continue;  /* a duplicate or a late answer */
+            if (slot_xid[slot] != xid) {  /* a duplicate or a late answer */
+                if (measuring) unmatched++;
+                continue;
+            }
             long long received = now;
             for (struct cmsghdr *c = CMSG_FIRSTHDR(&in[i].msg_hdr); c; c = CMSG_NXTHDR(&in[i].msg_hdr, c)) {
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
@@ -275,5 +279,8 @@ int main(int argc, char **argv) {
     double a = answered ? (double) answered : 1;
     printf("%.0f %.3f %.3f %lld %.2f %.2f %.0f\n", answered / (double) seconds, p50, p99, lost,
            self_us / a, server_us / a, idle);
+    /* For runs that go wrong: what arrived at all, and how much of it answered nothing outstanding. */
+    fprintf(stderr, "dhcpgen: %lld datagrams received while measuring, %lld of them duplicates or late\n",
+            received_total, unmatched);
     return 0;
 }
