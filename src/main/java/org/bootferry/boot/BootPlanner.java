@@ -34,6 +34,8 @@ import org.bootferry.image.ImageResolver;
 public final class BootPlanner {
 
     private static final Path KERNEL_ARGS = Path.of("kernelArgs");
+    private static final int MAX_SERVER_URLS = 64;
+    private static final Map<ServerUrlKey, URI> SERVER_URLS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final MacAddress EXAMPLE_MAC = MacAddress.parse("00:00:00:00:00:00");
 
     private final Supplier<ConfigSnapshot> config;
@@ -284,7 +286,7 @@ public final class BootPlanner {
         ServerSettings settings = snapshot.settings();
         MachineConfig c = resolveProfiles(snapshot, file);
         InetAddress server = machine.server().orElseGet(() -> address(settings));
-        URI serverUrl = URI.create("http://" + hostPart(server) + (settings.httpPort() == 80 ? "" : ":" + settings.httpPort()));
+        URI serverUrl = serverUrl(server, settings.httpPort());
         MachineConfig.KernelBoot kb = c.kernelBoot();
         if (kb == null || (kb.files() == null && kb.container() == null)) {
             throw new BootPlanException(new ConfigError(file.file(), 0,
@@ -415,6 +417,27 @@ public final class BootPlanner {
         } catch (UnknownHostException e) {
             throw new IllegalStateException("settings hold a checked literal address", e);
         }
+    }
+
+    /**
+     * {@code http://server[:port]}. Every DHCP answer plans, and parsing this URI was a tenth of an
+     * answer's time on the event loop (bench/dhcp-bench.sh under perf); a host has a handful of
+     * addresses, so the few parsed ones are kept (all forgotten, should a config ever name many).
+     */
+    private static URI serverUrl(InetAddress server, int httpPort) {
+        ServerUrlKey key = new ServerUrlKey(server, httpPort);
+        URI url = SERVER_URLS.get(key);
+        if (url == null) {
+            url = URI.create("http://" + hostPart(server) + (httpPort == 80 ? "" : ":" + httpPort));
+            if (SERVER_URLS.size() >= MAX_SERVER_URLS) {
+                SERVER_URLS.clear();
+            }
+            SERVER_URLS.put(key, url);
+        }
+        return url;
+    }
+
+    private record ServerUrlKey(InetAddress server, int httpPort) {
     }
 
     private static String hostPart(InetAddress address) {

@@ -5,11 +5,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -22,12 +23,14 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.bootferry.boot.BootEvent;
 import org.bootferry.boot.BootPlan;
@@ -88,6 +91,10 @@ public final class ProxyDhcpServer implements AutoCloseable {
      * setsockopt for epoll channels: no native code of ours, none added.
      */
     private static final RawUnixChannelOption BIND_TO_DEVICE = new RawUnixChannelOption("SO_BINDTODEVICE", 1, 25, IFNAMSIZ);
+    /** Room for one datagram in a batched read. */
+    private static final int MAX_DATAGRAM = 2048;
+    /** Datagrams one recvmmsg(2) may return: Netty's default messages per read for datagram channels. */
+    private static final int READ_BATCH = 16;
 
     private final ProxyDhcp proxy;
     private final Consumer<BootEvent> events;
@@ -99,6 +106,11 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private final Map<InetAddress, ChannelFuture> broadcastReplies = new ConcurrentHashMap<>();
     /** Set once the DHCP port is bound. */
     private volatile DhcpSide dhcpSide;
+    /** The reply counters, looked up once per kind: the registry's own lookup builds an id per call. */
+    private final Map<ReplyKind, Counter> replyCounters = new ConcurrentHashMap<>();
+
+    private record ReplyKind(DhcpMessageType type, String firmware) {
+    }
 
     /**
      * @param bootstrap how to open reply sockets on the DHCP port
@@ -165,7 +177,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private Bound bindAddress(EventLoopGroup group, Class<? extends DatagramChannel> channelType, InetAddress address,
                               int dhcpPort, int pxePort) throws Exception {
         Optional<InetAddress> server = address.isAnyLocalAddress() ? Optional.empty() : Optional.of(address);
-        Bootstrap dhcp = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.DHCP, server));
+        Bootstrap dhcp = bootstrap(group, channelType, ProxyDhcp.Listener.DHCP, server);
         Channel broadcast = open(dhcp.bind(LIMITED_BROADCAST, dhcpPort));
         int port = ((InetSocketAddress) broadcast.localAddress()).getPort();
         Optional<Channel> unicast = Optional.empty();
@@ -173,7 +185,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
             unicast = Optional.of(open(dhcp.bind(server.get(), port)));
         }
         dhcpSide = new DhcpSide(dhcp, port, unicast);
-        Bootstrap pxe = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.PXE, server));
+        Bootstrap pxe = bootstrap(group, channelType, ProxyDhcp.Listener.PXE, server);
         Channel pxeChannel = open(pxe.bind(address, pxePort));
         return new Bound(new InetSocketAddress(address, port), (InetSocketAddress) pxeChannel.localAddress());
     }
@@ -192,11 +204,11 @@ public final class ProxyDhcpServer implements AutoCloseable {
         Bootstrap replies = null;
         for (BootInterface nif : interfaces) {
             Optional<InetAddress> server = Optional.of(nif.serverAddress(advertise));
-            Bootstrap dhcp = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.DHCP, server));
+            Bootstrap dhcp = bootstrap(group, channelType, ProxyDhcp.Listener.DHCP, server);
             Channel broadcast = openOnDevice(dhcp, nif.name(), new InetSocketAddress(LIMITED_BROADCAST, port));
             port = ((InetSocketAddress) broadcast.localAddress()).getPort();
             replies = replies == null ? dhcp : replies;
-            Bootstrap pxe = bootstrap(group, channelType, new Handler(ProxyDhcp.Listener.PXE, server));
+            Bootstrap pxe = bootstrap(group, channelType, ProxyDhcp.Listener.PXE, server);
             Channel pxeChannel = open(pxe.bind(server.get(), pxePortBound));
             pxePortBound = ((InetSocketAddress) pxeChannel.localAddress()).getPort();
             log.info("ProxyDHCP on {}: clients there are told {}", nif.name(), server.get().getHostAddress());
@@ -224,16 +236,32 @@ public final class ProxyDhcpServer implements AutoCloseable {
         return channel;
     }
 
-    private static Bootstrap bootstrap(EventLoopGroup group, Class<? extends DatagramChannel> type, Handler handler) {
+    /**
+     * Each channel gets a {@link Handler} of its own: the handler collects the replies of one read
+     * batch to flush them together, state that belongs to one channel's event loop.
+     */
+    private Bootstrap bootstrap(EventLoopGroup group, Class<? extends DatagramChannel> type,
+                                ProxyDhcp.Listener listener, Optional<InetAddress> server) {
         Bootstrap b = new Bootstrap().group(group).channel(type)
                 // A boot storm's DISCOVERs and REQUESTs arrive in bursts while the event loop is busy
                 // with transfers; the kernel's default buffer (208 KiB, ~90 requests) drops the excess.
                 .option(ChannelOption.SO_RCVBUF, REQUEST_BUFFER)
                 .option(ChannelOption.SO_BROADCAST, true)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(handler);
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new Handler(listener, server));
+                    }
+                });
         if (EpollDatagramChannel.class.isAssignableFrom(type)) {
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
+            // A burst of DISCOVERs (a rack powering on) is read with one recvmmsg(2) per batch rather
+            // than one recvmsg each: Netty reads that way once a datagram's room is set and the read
+            // buffer holds several. 2048 bytes a datagram is the limit the default buffer had; DHCP
+            // messages over Ethernet are at most 1472 (RFC 2131 §2: 576 is all a client must accept).
+            b.option(EpollChannelOption.SO_REUSEPORT, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * READ_BATCH));
         } else {
             b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
         }
@@ -246,10 +274,18 @@ public final class ProxyDhcpServer implements AutoCloseable {
         return bound.channel();
     }
 
-    @ChannelHandler.Sharable
+    /**
+     * Answers the datagrams of one channel. Replies written while a read batch is being handled are
+     * flushed together when the batch ends, so that Netty sends them with one sendmmsg(2) and wakes
+     * the clients' side (and the reply socket's event loop, when it is another) once per batch, not
+     * once per answer. A reply written later (its reply socket was still being connected) leaves at once.
+     */
     private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
         private final ProxyDhcp.Listener listener;
         private final Optional<InetAddress> server;
+        /** Channels written to and not yet flushed in this read batch; only this channel's event loop touches it. */
+        private final List<Channel> unflushed = new ArrayList<>(2);
+        private Channel reading;
 
         Handler(ProxyDhcp.Listener listener, Optional<InetAddress> server) {
             this.listener = listener;
@@ -259,11 +295,23 @@ public final class ProxyDhcpServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             InetSocketAddress sender = packet.sender();
+            reading = ctx.channel();
             try {
                 answer(ctx.channel(), packet, sender);
             } catch (RuntimeException e) {
                 log.warn("ProxyDHCP failed on a datagram from {}: {}", sender, e.toString(), e);
+            } finally {
+                reading = null;
             }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            for (Channel c : unflushed) {
+                c.flush();
+            }
+            unflushed.clear();
+            ctx.fireChannelReadComplete();
         }
 
         private void answer(Channel in, DatagramPacket packet, InetSocketAddress sender) {
@@ -306,14 +354,20 @@ public final class ProxyDhcpServer implements AutoCloseable {
             } else if (to.getAddress().equals(LIMITED_BROADCAST) && to.getPort() == clientPort) {
                 InetAddress source = reply.plan().nextServer();
                 ChannelFuture out = broadcastReplies.computeIfAbsent(source, s -> connect(dhcp, s, to, true));
-                out.addListener((ChannelFutureListener) f -> {
-                    if (f.isSuccess()) {
-                        write(f.channel(), reply, request, false);
-                    } else {
-                        broadcastReplies.remove(source, out);
-                        cannotSendFrom(source, dhcp.port(), f.cause());
-                    }
-                });
+                if (out.isSuccess()) {
+                    // Connected long since: written from here, so it joins this read batch's flush
+                    // (a listener would run on the reply socket's loop and send it alone).
+                    write(out.channel(), reply, request, false);
+                } else {
+                    out.addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            write(f.channel(), reply, request, false);
+                        } else {
+                            broadcastReplies.remove(source, out);
+                            cannotSendFrom(source, dhcp.port(), f.cause());
+                        }
+                    });
+                }
             } else {
                 connect(dhcp, reply.plan().nextServer(), to, false).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
@@ -341,7 +395,16 @@ public final class ProxyDhcpServer implements AutoCloseable {
             ByteBuf bytes = out.alloc().buffer(DhcpCodec.MIN_ENCODED_LENGTH * 2);
             DhcpCodec.encode(reply.message(), bytes);
             Object datagram = addressed ? new DatagramPacket(bytes, reply.recipient()) : bytes;
-            return out.writeAndFlush(datagram).addListener((ChannelFutureListener) sent -> {
+            ChannelFuture written;
+            if (reading != null && reading.eventLoop().inEventLoop()) {
+                written = out.write(datagram);
+                if (!unflushed.contains(out)) {
+                    unflushed.add(out);
+                }
+            } else {
+                written = out.writeAndFlush(datagram);
+            }
+            return written.addListener((ChannelFutureListener) sent -> {
                 if (sent.isSuccess()) {
                     answered(reply, request);
                 } else {
@@ -360,8 +423,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
         DhcpMessageType type = reply.message().messageType().orElseThrow();
         String firmware = request.firmware().id() + (request.ipxe() ? "+ipxe" : "");
         log.debug("{} {} {} -> {} boot file {}", type, request.mac(), firmware, reply.recipient(), reply.plan().bootFile());
-        registry.counter("bootferry_dhcp_replies", "type", type.name().toLowerCase(java.util.Locale.ROOT),
-                "firmware", firmware).increment();
+        replyCounters.computeIfAbsent(new ReplyKind(type, firmware), k -> registry.counter("bootferry_dhcp_replies",
+                "type", type.name().toLowerCase(java.util.Locale.ROOT), "firmware", firmware)).increment();
         events.accept(BootEvent.now(request.mac(), type == DhcpMessageType.OFFER ? BootEvent.Stage.DHCP_OFFER
                 : BootEvent.Stage.PXE_ACK, firmware + " -> " + reply.plan().bootFile()));
     }

@@ -227,6 +227,58 @@ class ProxyDhcpServerTest {
         assertThat(offer.file()).isEqualTo("http://127.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
     }
 
+    /**
+     * A rack powering on: a burst of DISCOVERs, read a batch at a time (recvmmsg) and answered a batch
+     * at a time (one flush per read batch), each answered exactly once. Its own responder, so that one
+     * MAC may ask this often, with two event loops as in the server. 48 DISCOVERs are three read
+     * batches and, with their broadcast answers, fit Linux's default socket receive buffers
+     * (net.core.rmem_default, 208 KiB) on both sides even while the JVM is cold; 100 sent at once
+     * sometimes did not on a loaded machine, and 200 overflow the server's buffer every time.
+     */
+    @Test
+    void burstOfDiscoversIsAnsweredOncePerXid() throws Exception {
+        int burst = 48;
+        int dhcpPort = DHCP_PORT + 10;
+        int clientPort = CLIENT_PORT + 10;
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        SimpleMeterRegistry counted = new SimpleMeterRegistry();
+        try (ProxyDhcpServer rack = new ProxyDhcpServer(new DhcpSettings(clientPort, dhcpPort, burst, burst),
+                     BootConfig.planner(config, "127.0.0.1", VM), e -> { }, counted);
+             DatagramSocket machines = new DatagramSocket(null)) {
+            rack.bind(loops, epoll ? EpollDatagramChannel.class : NioDatagramChannel.class, LOOPBACK,
+                    java.util.Optional.empty(), dhcpPort, PXE_PORT + 10);
+            machines.setReuseAddress(true);
+            machines.setBroadcast(true);
+            machines.setReceiveBufferSize(1 << 20);
+            machines.setSoTimeout(5000);
+            machines.bind(new InetSocketAddress(clientPort));
+            byte[] discover = Captures.bytes(Captures.EDK2_X64_DISCOVER);
+
+            for (int xid = 1; xid <= burst; xid++) {
+                discover[7] = (byte) xid;
+                discover[6] = (byte) (xid >>> 8);
+                machines.send(new DatagramPacket(discover, discover.length, LOOPBACK, dhcpPort));
+            }
+            java.util.Set<Integer> answered = new java.util.TreeSet<>();
+            while (answered.size() < burst) {
+                DatagramPacket answer = receive(machines);
+                DhcpMessage offer = DhcpCodec.decode(Arrays.copyOf(answer.getData(), answer.getLength()));
+                assertThat(offer.messageType()).contains(DhcpMessageType.OFFER);
+                answered.add(offer.xid() & 0xFFFF);
+            }
+
+            assertThat(answered).hasSize(burst).first().isEqualTo(1);
+            assertThat(answered).last().isEqualTo(burst);
+            for (int i = 0; i < 100 && counted.counter("bootferry_dhcp_replies", "type", "offer", "firmware", "efi-x64").count() < burst; i++) {
+                Thread.sleep(20);
+            }
+            assertThat(counted.counter("bootferry_dhcp_replies", "type", "offer", "firmware", "efi-x64").count()).isEqualTo(burst);
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     private static DatagramPacket receive(DatagramSocket socket) throws IOException {
         DatagramPacket p = new DatagramPacket(new byte[1500], 1500);
         try {
