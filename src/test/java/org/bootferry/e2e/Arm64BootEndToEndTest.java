@@ -76,13 +76,7 @@ class Arm64BootEndToEndTest {
     @Test
     void aavmfPxeGetsTheArm64LoaderOverTftpThenItsGrubConfigKernelAndKickstart() throws IOException {
         Path dir = WORK.resolve("aavmf_arm64_virtio");
-        Files.createDirectories(dir);
-        Boot boot;
-        try (BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"))) {
-            boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), Client.AAVMF_ARM64_VIRTIO, MAC, dir, BOOT_TIMEOUT);
-        }
-        System.out.printf("e2e wall time %-28s %5.1f s (exit %d, serial log %s)%n", boot.client(),
-                boot.wallTime().toMillis() / 1000.0, boot.exitCode(), boot.serialLog());
+        Boot boot = lab.bootCaptured(Client.AAVMF_ARM64_VIRTIO, MAC, dir, BOOT_TIMEOUT);
 
         assertBootedWithOwnPlan(boot, MAC, "h4a.marker=arm64", "bfe.marker=", "h4a-arm64-node");
         assertThat(boot.serial()).as("EDK2 took the boot file of our offer")

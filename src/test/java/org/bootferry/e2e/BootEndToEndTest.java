@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +34,6 @@ class BootEndToEndTest {
     private static final MacAddress BIOS_MAC = MacAddress.parse("52:54:00:13:00:01");
     private static final MacAddress UEFI_MAC = MacAddress.parse("52-54-00-13-00-02");
 
-    private static final Map<String, Duration> WALL_TIMES = new ConcurrentSkipListMap<>();
     /** The client packets of each boot, by fixture name. */
     private static final Map<Client, Map<String, byte[]>> FIXTURES = new ConcurrentSkipListMap<>();
     private static Installer installer;
@@ -54,7 +52,6 @@ class BootEndToEndTest {
         if (lab != null) {
             lab.close();
         }
-        WALL_TIMES.forEach((boot, took) -> System.out.printf("e2e wall time %-28s %5.1f s%n", boot, took.toMillis() / 1000.0));
         installer.printWallTime("BootEndToEndTest (class)");
     }
 
@@ -84,17 +81,7 @@ class BootEndToEndTest {
     private static Boot bootAndCapture(Client client, MacAddress mac, String firmwareName, String ipxeName)
             throws IOException {
         Path dir = WORK.resolve(client.name().toLowerCase());
-        Files.createDirectories(dir);
-        BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"));
-        Boot boot;
-        try {
-            boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), client, mac, dir, BOOT_TIMEOUT);
-        } finally {
-            capture.close();
-        }
-        WALL_TIMES.put(client.name(), boot.wallTime());
-        System.out.printf("e2e boot %s (%s): %.1f s, exit %d, serial log %s%n", client, mac,
-                boot.wallTime().toMillis() / 1000.0, boot.exitCode(), boot.serialLog());
+        Boot boot = lab.bootCaptured(client, mac, dir, BOOT_TIMEOUT);
 
         List<Pcap.Datagram> packets = Pcap.udp(dir.resolve("boot.pcap"));
         Map<String, byte[]> fixtures = CaptureFixtures.extract(packets, firmwareName, ipxeName, BootLab.SITE_DHCP_ADDRESS);

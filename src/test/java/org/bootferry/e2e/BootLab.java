@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.bootferry.config.MacAddress;
 import org.bootferry.testing.NetNamespace;
 import org.bootferry.testing.Processes;
 import org.bootferry.testing.ServerProcess;
@@ -157,6 +158,22 @@ final class BootLab implements AutoCloseable {
     /** bootferry's own log (INFO: every HTTP request with method, path and status). */
     Path bootferryLog() {
         return dir.resolve("bootferry.log");
+    }
+
+    /**
+     * Boots {@code client} with the bridge's UDP captured into {@code dir}/boot.pcap, and prints its
+     * wall time.
+     */
+    QemuVm.Boot bootCaptured(QemuVm.Client client, MacAddress mac, Path dir, Duration timeout)
+            throws IOException {
+        Files.createDirectories(dir);
+        QemuVm.Boot boot;
+        try (Capture capture = capture(dir.resolve("boot.pcap"))) {
+            boot = QemuVm.boot(server, tap(), client, mac, dir, timeout);
+        }
+        System.out.printf("e2e wall time %-28s %5.1f s (%s, exit %d, serial log %s)%n", boot.client(),
+                boot.wallTime().toMillis() / 1000.0, mac, boot.exitCode(), boot.serialLog());
+        return boot;
     }
 
     /** Starts capturing every UDP packet on the bridge into {@code pcap}; stop it by closing. */

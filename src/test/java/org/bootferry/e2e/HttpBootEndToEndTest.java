@@ -57,13 +57,7 @@ class HttpBootEndToEndTest {
     @Test
     void uefiHttpBootGetsIpxeEfiByUrlThenItsScriptWithoutTftp() throws IOException {
         Path dir = WORK.resolve("ovmf_http_virtio");
-        Files.createDirectories(dir);
-        Boot boot;
-        try (BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"))) {
-            boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), Client.OVMF_HTTP_VIRTIO, MAC, dir, BOOT_TIMEOUT);
-        }
-        System.out.printf("e2e wall time %-28s %5.1f s (exit %d, serial log %s)%n", boot.client(),
-                boot.wallTime().toMillis() / 1000.0, boot.exitCode(), boot.serialLog());
+        Boot boot = lab.bootCaptured(Client.OVMF_HTTP_VIRTIO, MAC, dir, BOOT_TIMEOUT);
 
         assertBootedWithOwnPlan(boot, MAC, "bfh.marker=http-boot", "bfe.marker=", "bfh-http-node");
         assertThat(boot.serial()).as("EDK2's HTTP Boot fetched the URL of our offer")

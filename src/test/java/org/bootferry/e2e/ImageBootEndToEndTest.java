@@ -111,13 +111,8 @@ class ImageBootEndToEndTest {
 
     @Test
     void biosMachineBootsKernelAndInitrdPulledFromItsContainerImage() throws IOException {
-        Path dir = Files.createDirectories(WORK.resolve("seabios_e1000"));
-        Boot boot;
-        try (BootLab.Capture capture = lab.capture(dir.resolve("boot.pcap"))) {
-            boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), Client.SEABIOS_E1000, MAC, dir, BOOT_TIMEOUT);
-        }
-        System.out.printf("e2e wall time %-28s %5.1f s%n", "SEABIOS_E1000 (image boot)", boot.wallTime().toMillis() / 1000.0);
-        System.out.printf("e2e boot %s (%s): exit %d, serial log %s%n", boot.client(), MAC, boot.exitCode(), boot.serialLog());
+        Path dir = WORK.resolve("seabios_e1000");
+        Boot boot = lab.bootCaptured(Client.SEABIOS_E1000, MAC, dir, BOOT_TIMEOUT);
 
         assertBootedWithOwnPlan(boot, MAC, "bfm.marker=machine-arg", "bfm.marker=image-label-arg", HOSTNAME);
         assertThat(boot.serial()).as("the kernel that booted: the image's, %s", boot.serialLog())
