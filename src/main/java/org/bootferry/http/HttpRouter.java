@@ -261,9 +261,9 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /**
      * Boot state changes are durable (file and directory fsync: milliseconds, or seconds on a busy
-     * disk), so they are made off the event loop, which also serves ProxyDHCP, TFTP and every other
-     * connection (a boot storm's {@code POST /done}s stalled its 4011 answers past EDK2's retries),
-     * and answered back on it.
+     * disk), so they are made off the event loop, which serves many other connections (in a boot
+     * storm, when the loops were still shared, {@code POST /done}s stalled 4011 answers past EDK2's
+     * retries), and answered back on it.
      */
     private void changeState(Exchange ex, String failure, StateChange change) {
         FullHttpRequest held = ex.request().retainedDuplicate();

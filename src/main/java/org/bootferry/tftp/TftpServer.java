@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Read-only TFTP server (RFC 1350 with RFC 2347/2348/2349/7440 options). Requests arrive on the
  * bound port; each transfer then runs on a channel of its own with an ephemeral port, which is its
- * TID (RFC 1350 §4), on the shared event loop group.
+ * TID (RFC 1350 §4), on the group the server was bound with.
  *
  * <p>Usage: {@code new TftpServer(settings, files).bind(group, new InetSocketAddress(69))}, and
  * {@link #close()} on shutdown. The group may be epoll- or NIO-based; the channel type follows it.
