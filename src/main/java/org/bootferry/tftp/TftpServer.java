@@ -11,17 +11,25 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,8 +39,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Read-only TFTP server (RFC 1350 with RFC 2347/2348/2349/7440 options). Requests arrive on the
- * bound port; each transfer then runs on a channel of its own with an ephemeral port, which is its
- * TID (RFC 1350 §4), on the group the server was bound with.
+ * bound port; each transfer then runs on a socket of its own with an ephemeral port, which is its
+ * TID (RFC 1350 §4): windowed transfers on a channel of the group the server was bound with,
+ * lock-step ones on a thread of their own ({@link LockStepTransfer}) while fewer than
+ * {@link #LOCK_STEP_THREADS} run, on the group beyond that.
  *
  * <p>Usage: {@code new TftpServer(settings, files).bind(group, new InetSocketAddress(69))}, and
  * {@link #close()} on shutdown. The group may be epoll- or NIO-based; the channel type follows it.
@@ -41,6 +51,12 @@ public final class TftpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
     private static final int REQUEST_BUFFER = 4 << 20;
+    /**
+     * Lock-step transfers that get a thread of their own. Past this many at once a thread per
+     * transfer costs more in memory and switches than its quicker wake-up gains, and the event loops,
+     * which take many ACKs per wake-up, serve the rest.
+     */
+    static final int LOCK_STEP_THREADS = 32;
 
     private final TftpSettings settings;
     private final TftpFiles files;
@@ -48,6 +64,10 @@ public final class TftpServer implements AutoCloseable {
     private final PathMtu pathMtu = new PathMtu();
     /** Opening may block (disk, an image pull); the event loops must not. */
     private final ExecutorService opener;
+    private final ExecutorService lockStep = Executors.newCachedThreadPool(daemonThreads("tftp-lockstep-"));
+    private final AtomicInteger lockStepRunning = new AtomicInteger();
+    /** Retransmission timers of the lock-step transfers. */
+    private final ScheduledExecutorService lockStepTimer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tftp-timer-"));
     private final Map<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger sessionCount = new AtomicInteger();
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
@@ -61,14 +81,18 @@ public final class TftpServer implements AutoCloseable {
         this.settings = settings;
         this.files = files;
         this.transfers = transfers;
-        AtomicInteger threads = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "tftp-open-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("tftp-open-"));
         pool.allowCoreThreadTimeOut(true);
         this.opener = pool;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger threads = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Listens on {@code address}; transfers use ephemeral ports on the same IP address. */
@@ -103,10 +127,12 @@ public final class TftpServer implements AutoCloseable {
             session.close();
         }
         opener.shutdownNow();
+        lockStep.shutdown();
+        lockStepTimer.shutdownNow();
     }
 
     /** epoll when the group runs on it (sendmmsg batches a window), NIO otherwise. */
-    static Class<? extends DatagramChannel> datagramChannelType(EventLoopGroup group) {
+    static Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannelType(EventLoopGroup group) {
         boolean epoll = group instanceof IoEventLoopGroup && ((IoEventLoopGroup) group).isIoType(EpollIoHandler.class);
         return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
@@ -116,7 +142,8 @@ public final class TftpServer implements AutoCloseable {
         final InetSocketAddress client;
         final TftpPacket.ReadRequest request;
         private final AtomicBoolean ended = new AtomicBoolean();
-        private volatile Channel channel;
+        /** Closes the transfer's socket. */
+        private volatile Runnable closer;
         private volatile boolean closed;
 
         Session(InetSocketAddress client, TftpPacket.ReadRequest request) {
@@ -124,18 +151,18 @@ public final class TftpServer implements AutoCloseable {
             this.request = request;
         }
 
-        void attach(Channel transferChannel) {
-            channel = transferChannel;
+        void attach(Runnable closeSocket) {
+            closer = closeSocket;
             if (closed) {
-                transferChannel.close();
+                closeSocket.run();
             }
         }
 
         void close() {
             closed = true;
-            Channel c = channel;
+            Runnable c = closer;
             if (c != null) {
-                c.close();
+                c.run();
             }
         }
 
@@ -242,22 +269,46 @@ public final class TftpServer implements AutoCloseable {
         }
 
         private void start(Channel listener, Session session, String name, TftpFile file, TftpOptions options) {
-            TransferHandler handler = new TransferHandler(session, name, file, options, new TftpTransfer(file.size(), options, settings),
-                    transfers);
+            ReadTransfer transfer = new ReadTransfer(session, name, file, options, new TftpTransfer(file.size(), options, settings), transfers);
+            if (options.windowSize() == 1 && startOnThread(session, transfer)) {
+                return;
+            }
             ChannelFuture bound = new Bootstrap()
                     .group(group)
                     .channel(datagramChannelType(group))
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                    .handler(handler)
+                    .handler(new TransferHandler(transfer))
                     .bind(new InetSocketAddress(local.getAddress(), 0));
-            session.attach(bound.channel());
+            session.attach(bound.channel()::close);
             bound.addListener(f -> {
                 if (!f.isSuccess()) {
-                    handler.end();
+                    transfer.end();
                     log.error("cannot open a port for the transfer of '{}' to {}", name, session.client, f.cause());
                     reply(listener, session.client, TftpError.NOT_DEFINED, "server cannot open a port for the transfer: " + f.cause().getMessage());
                 }
             });
+        }
+
+        /** Starts a lock-step transfer on a thread of its own; false when all are taken or no socket opens. */
+        private boolean startOnThread(Session session, ReadTransfer transfer) {
+            if (lockStepRunning.incrementAndGet() > LOCK_STEP_THREADS) {
+                lockStepRunning.decrementAndGet();
+                return false;
+            }
+            DatagramChannel channel = null;
+            try {
+                channel = DatagramChannel.open(local.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+                channel.bind(new InetSocketAddress(local.getAddress(), 0));
+                lockStep.execute(new LockStepTransfer(transfer, channel, lockStepTimer, lockStepRunning::decrementAndGet));
+            } catch (IOException | RejectedExecutionException e) {
+                closeQuietly(channel);
+                lockStepRunning.decrementAndGet();
+                log.debug("no socket or thread for a lock-step transfer to {} ({}); it runs on an event loop", session.client, e.toString());
+                return false;
+            }
+            DatagramChannel socket = channel;
+            session.attach(() -> closeQuietly(socket));
+            return true;
         }
     }
 
@@ -266,12 +317,12 @@ public final class TftpServer implements AutoCloseable {
         channel.writeAndFlush(new DatagramPacket(out, client), channel.voidPromise());
     }
 
-    private static void closeQuietly(TftpFile file) {
-        if (file != null) {
+    private static void closeQuietly(Closeable closeable) {
+        if (closeable != null) {
             try {
-                file.close();
-            } catch (java.io.IOException e) {
-                log.debug("closing a refused file failed", e);
+                closeable.close();
+            } catch (IOException e) {
+                log.debug("closing {} failed", closeable, e);
             }
         }
     }

@@ -1,273 +1,95 @@
 package org.bootferry.tftp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.channel.socket.DatagramPacket;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The I/O of one transfer on its own channel (its TID): feeds ACKs, ERRORs and timer expiries to
- * the {@link TftpTransfer} and puts the packets it asks for on the wire, a window per flush.
+ * Runs a {@link ReadTransfer} on a channel of its own (its TID) on an event loop: windowed
+ * transfers, whose windows go out in one sendmmsg or UDP GSO send, and lock-step transfers beyond
+ * the threads {@link LockStepTransfer} may use.
  */
-final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> implements ReadTransfer.Io {
 
-    private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
-    private static final int READ_AHEAD = 32 * 1024;
-    /** Linux accepts at most 64 segments per UDP GSO send (UDP_MAX_SEGMENTS) ... */
-    private static final int GSO_MAX_SEGMENTS = 64;
-    /** ... and no more than one IPv4 datagram's worth of payload: 65535 - 20 - 8. */
-    private static final int GSO_MAX_BYTES = 65507;
-
-    private final TransferListener listener;
-    private final TftpServer.Session session;
-    private final InetSocketAddress peer;
-    private final String name;
-    private final TftpFile file;
-    private final TftpOptions options;
-    private final TftpTransfer transfer;
-    /**
-     * File bytes read ahead of the blocks being sent, so that one read serves many blocks of a
-     * lock-step transfer or a window. Held only while the transfer runs.
-     */
-    private final int aheadCapacity;
-    private ByteBuf ahead;
-    private long aheadStart;
-    /** DATA header + block: the size of every datagram but the last. */
-    private final int segmentSize;
-    /** Blocks per GSO send; 1 where the transport or the kernel has no UDP segmentation. */
-    private int gsoSegments;
+    private final ReadTransfer transfer;
     private ChannelHandlerContext ctx;
-    private long started;
-    private boolean ended;
 
-    TransferHandler(TftpServer.Session session, String name, TftpFile file, TftpOptions options, TftpTransfer transfer,
-            TransferListener listener) {
-        this.listener = listener;
-        this.session = session;
-        this.peer = session.client;
-        this.name = name;
-        this.file = file;
-        this.options = options;
+    TransferHandler(ReadTransfer transfer) {
         this.transfer = transfer;
-        // No more than the file: thousands of transfers of small configs should not hold 32 KiB each.
-        this.aheadCapacity = (int) Math.min(Math.max(READ_AHEAD, options.blockSize()), file.size());
-        this.segmentSize = TftpCodec.DATA_HEADER_LENGTH + options.blockSize();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        boolean gso = ctx.channel() instanceof EpollDatagramChannel && SegmentedDatagramPacket.isSupported();
-        gsoSegments = gso ? Math.max(1, Math.min(GSO_MAX_SEGMENTS, GSO_MAX_BYTES / segmentSize)) : 1;
-        started = System.nanoTime();
-        if (apply(transfer.start(started))) {
-            armTimer();
-        }
+        transfer.start(this);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket datagram) {
-        if (ended) {
-            return;  // queued behind the packet that ended the transfer (a repeated last ACK): read before the close
-        }
-        if (!datagram.sender().equals(peer)) {
-            // RFC 1350 §4: a packet from another TID gets ERROR 5 and does not disturb the transfer.
-            log.debug("packet from {} on the transfer port of {}: unknown TID", datagram.sender(), peer);
-            send(new TftpPacket.Error(TftpError.UNKNOWN_TID, "unknown transfer ID: this port serves another client"), datagram.sender());
-            ctx.flush();
-            return;
-        }
-        TftpPacket packet;
-        try {
-            packet = TftpCodec.decode(datagram.content());
-        } catch (MalformedPacketException e) {
-            // Only the client's own port gets here; its retransmission or ours repairs a bad packet.
-            log.debug("malformed packet from {} during the transfer of '{}': {}", peer, name, e.getMessage());
-            return;
-        }
-        if (packet instanceof TftpPacket.Ack) {
-            apply(transfer.onAck(((TftpPacket.Ack) packet).block(), System.nanoTime()));
-        } else if (packet instanceof TftpPacket.Error) {
-            TftpPacket.Error error = (TftpPacket.Error) packet;
-            // EDK2 asks for tsize and ends with ERROR 8 after the OACK; that is a probe, not a failure.
-            boolean probe = error.error() == TftpError.OPTION_REFUSED && transfer.bytesAcknowledged() == 0;
-            String line = "client {} ended the transfer of '{}' with ERROR {} '{}' after {} of {} bytes";
-            Object[] args = {peer, name, error.error().code(), error.message(), transfer.bytesAcknowledged(), transfer.size()};
-            if (probe) {
-                log.debug(line, args);
-            } else {
-                log.info(line, args);
-            }
-            end();
-        } else {
-            log.info("client {} sent {} during the read of '{}'; ending the transfer", peer, packet.getClass().getSimpleName(), name);
-            send(new TftpPacket.Error(TftpError.ILLEGAL_OPERATION, "only ACK and ERROR are expected on a read transfer"), peer);
-            ctx.flush();
-            end();
-        }
+        transfer.received(datagram.content(), datagram.sender());
     }
 
-    /** Carries out a step; false when the transfer is over. */
-    private boolean apply(TftpTransfer.Step step) {
-        if (step instanceof TftpTransfer.SendBlocks) {
-            TftpTransfer.SendBlocks blocks = (TftpTransfer.SendBlocks) step;
-            return sendBlocks(blocks.first(), blocks.last());
-        }
-        if (step instanceof TftpTransfer.SendOptionAck) {
-            send(new TftpPacket.OptionAck(options.acknowledged()), peer);
-            ctx.flush();
-            return true;
-        }
-        if (step instanceof TftpTransfer.Complete) {
-            long nanos = System.nanoTime() - started;
-            listener.transferred(peer, name, transfer.size(), nanos / 1_000_000, transfer.resentBlocks(), true);
-            log.info("sent '{}' to {}: {} bytes in {} ms ({} MB/s), blksize {}, windowsize {}, {} blocks resent",
-                    name, peer, transfer.size(), nanos / 1_000_000, String.format("%.1f", transfer.size() * 1000.0 / Math.max(nanos, 1)),
-                    options.blockSize(), options.windowSize(), transfer.resentBlocks());
-            end();
-            return false;
-        }
-        if (step instanceof TftpTransfer.Abandoned) {
-            listener.transferred(peer, name, transfer.bytesAcknowledged(), (System.nanoTime() - started) / 1_000_000,
-                    transfer.resentBlocks(), false);
-            log.info("abandoned the transfer of '{}' to {}: {} ({} of {} bytes acknowledged)",
-                    name, peer, ((TftpTransfer.Abandoned) step).reason(), transfer.bytesAcknowledged(), transfer.size());
-            end();
-            return false;
-        }
-        return !transfer.over();
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
     }
 
-    /**
-     * Sends blocks {@code first..last} and flushes once: Netty's epoll transport hands a window to
-     * the kernel with one sendmmsg. Where the kernel offers UDP segmentation (GSO), consecutive
-     * blocks also travel as one buffer of header+data segments that the kernel cuts into datagrams,
-     * which saves the per-datagram trip through the socket layer.
-     */
-    private boolean sendBlocks(long first, long last) {
-        long block = first;
-        while (block <= last) {
-            long batchFirst = block;
-            int batch = (int) Math.min(last - block + 1, gsoSegments);
-            ByteBuf out = ctx.alloc().directBuffer(batch * segmentSize);
-            try {
-                for (int i = 0; i < batch; i++, block++) {
-                    TftpCodec.writeDataHeader(out, transfer.wireBlock(block));
-                    copyBlock(block, transfer.length(block), out);
-                }
-            } catch (IOException e) {
-                out.release();
-                log.warn("cannot read '{}' for {}: {}", name, peer, e.getMessage());
-                send(new TftpPacket.Error(TftpError.NOT_DEFINED, "server cannot read '" + name + "': " + e.getMessage()), peer);
-                ctx.flush();
-                end();
-                return false;
+    @Override
+    public boolean canSegment() {
+        return ctx.channel() instanceof EpollDatagramChannel && SegmentedDatagramPacket.isSupported();
+    }
+
+    @Override
+    public void send(ByteBuf content, InetSocketAddress to) {
+        ctx.write(new DatagramPacket(content, to), ctx.voidPromise());
+    }
+
+    @Override
+    public void sendSegments(ByteBuf segments, int segmentSize, InetSocketAddress to, long first, long last) {
+        ctx.write(new SegmentedDatagramPacket(segments, segmentSize, to)).addListener(f -> {
+            if (!f.isSuccess()) {
+                // After the flush that failed, which does not take writes made during it.
+                ctx.executor().execute(() -> transfer.segmentationRefused(first, last, f.cause()));
             }
-            if (batch == 1) {
-                ctx.write(new DatagramPacket(out, peer), ctx.voidPromise());
-            } else {
-                long batchLast = block - 1;
-                ctx.write(new SegmentedDatagramPacket(out, segmentSize, peer)).addListener(f -> {
-                    if (!f.isSuccess() && !ended) {
-                        // Devices without checksum offload refuse GSO (EIO): datagrams one by one.
-                        log.debug("UDP segmentation refused towards {} ({}); sending datagrams one by one", peer, f.cause().toString());
-                        gsoSegments = 1;
-                        // After the flush that failed, which does not take writes made during it.
-                        ctx.executor().execute(() -> {
-                            if (!ended) {
-                                sendBlocks(batchFirst, batchLast);
-                            }
-                        });
-                    }
-                });
-            }
-        }
+        });
+    }
+
+    @Override
+    public void flush() {
         ctx.flush();
-        return true;
     }
 
-    private void copyBlock(long block, int length, ByteBuf out) throws IOException {
-        long position = transfer.position(block);
-        if (ahead == null) {
-            ahead = ctx.alloc().directBuffer(aheadCapacity, aheadCapacity);
-        }
-        long offset = position - aheadStart;
-        if (offset < 0 || offset + length > ahead.writerIndex()) {
-            ahead.clear();
-            aheadStart = position;
-            offset = 0;
-            file.read(position, (int) Math.min(aheadCapacity, transfer.size() - position), ahead);
-        }
-        out.writeBytes(ahead, (int) offset, length);
+    @Override
+    public void schedule(long deadline) {
+        ctx.executor().schedule(transfer::timerFired, Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
     }
 
-    private void send(TftpPacket packet, InetSocketAddress to) {
-        ctx.write(new DatagramPacket(TftpCodec.encode(packet, ctx.alloc()), to), ctx.voidPromise());
-    }
-
-    /**
-     * One timer per transfer, re-armed for the current deadline when it fires early, so that ACKs
-     * (thousands a second) never touch the scheduler.
-     */
-    private void armTimer() {
-        long delay = transfer.deadline() - System.nanoTime();
-        ctx.executor().schedule(this::timerFired, Math.max(delay, 0), TimeUnit.NANOSECONDS);
-    }
-
-    private void timerFired() {
-        if (ended) {
-            return;
-        }
-        if (apply(transfer.onTimeout(System.nanoTime()))) {
-            armTimer();
+    @Override
+    public void close() {
+        // Not closed here and now: a transfer mostly ends inside a read (the last ACK), and Netty's
+        // epoll read loop goes on calling recvmsg on the socket's number after a close within it.
+        // By then the kernel may have handed that number to another thread's blocking socket
+        // (PathMtu's route probe, a lock-step transfer), and the event loop would block in recvmsg
+        // for good, with every channel it serves. As a task, the close runs once the loop's reads
+        // are over.
+        if (ctx != null) {
+            ctx.channel().eventLoop().execute(ctx::close);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        end();
+        transfer.end();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (ended) {
-            return;  // a write still under way when the transfer ended: nothing left to free
-        }
-        log.warn("transfer of '{}' to {} failed", name, peer, cause);
-        end();
-    }
-
-    /** Frees everything the transfer holds; safe to call more than once. */
-    void end() {
-        if (ended) {
-            return;
-        }
-        ended = true;
-        transfer.abort();
-        if (ahead != null) {
-            ahead.release();
-            ahead = null;
-        }
-        try {
-            file.close();
-        } catch (IOException e) {
-            log.debug("closing '{}' failed", name, e);
-        }
-        session.ended();
-        if (ctx != null) {
-            // Not closed here and now: end() mostly runs inside a read (the last ACK), and Netty's
-            // epoll read loop goes on calling recvmsg on the socket's number after a close within
-            // it. By then the kernel may have handed that number to another thread's blocking socket
-            // (PathMtu's route probe), and the event loop would block in recvmsg for good, with every
-            // channel it serves. As a task, the close runs once the loop's reads are over.
-            ctx.channel().eventLoop().execute(ctx::close);
-        }
+        transfer.failed(cause);
     }
 }

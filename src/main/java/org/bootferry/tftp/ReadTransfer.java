@@ -1,0 +1,288 @@
+package org.bootferry.tftp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One read transfer on its own port (its TID), whatever runs its I/O: decodes what the client sends,
+ * drives the {@link TftpTransfer} with it and with timer expiries, reads the file ahead of the blocks
+ * being sent, and logs and reports the end. The {@link Io} it is given puts packets on the wire and
+ * keeps its timer: an event loop channel ({@link TransferHandler}) or a thread blocked on the
+ * transfer's socket ({@link LockStepTransfer}).
+ *
+ * <p>Confined to one thread at a time (the Io's).
+ */
+final class ReadTransfer {
+
+    /** What a transfer needs from the socket it runs on. */
+    interface Io {
+
+        ByteBufAllocator alloc();
+
+        /** Whether the kernel cuts one send of equal segments into datagrams for this socket (UDP GSO). */
+        boolean canSegment();
+
+        /** Queues one datagram; takes ownership of {@code content}. */
+        void send(ByteBuf content, InetSocketAddress to);
+
+        /**
+         * Queues consecutive blocks {@code first..last} as one buffer of {@code segmentSize}-byte
+         * segments (the last may be shorter) for the kernel to cut into datagrams; when the kernel
+         * refuses, calls {@link #segmentationRefused}. Only called where {@link #canSegment}.
+         */
+        void sendSegments(ByteBuf segments, int segmentSize, InetSocketAddress to, long first, long last);
+
+        /** Puts what was queued on the wire. */
+        void flush();
+
+        /** Calls {@link #timerFired} at about {@code deadline} ({@link System#nanoTime()}). */
+        void schedule(long deadline);
+
+        /** Closes the socket once the transfer has ended; never called twice. */
+        void close();
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
+    private static final int READ_AHEAD = 32 * 1024;
+    /** Linux accepts at most 64 segments per UDP GSO send (UDP_MAX_SEGMENTS) ... */
+    private static final int GSO_MAX_SEGMENTS = 64;
+    /** ... and no more than one IPv4 datagram's worth of payload: 65535 - 20 - 8. */
+    private static final int GSO_MAX_BYTES = 65507;
+
+    private final TransferListener listener;
+    private final TftpServer.Session session;
+    private final InetSocketAddress peer;
+    private final String name;
+    private final TftpFile file;
+    private final TftpOptions options;
+    private final TftpTransfer transfer;
+    /**
+     * File bytes read ahead of the blocks being sent, so that one read serves many blocks of a
+     * lock-step transfer or a window. Held only while the transfer runs.
+     */
+    private final int aheadCapacity;
+    private ByteBuf ahead;
+    private long aheadStart;
+    /** DATA header + block: the size of every datagram but the last. */
+    private final int segmentSize;
+    /** Blocks per send: one, or as many as one UDP GSO send takes. */
+    private int gsoSegments = 1;
+    private Io io;
+    private long started;
+    private boolean ended;
+
+    ReadTransfer(TftpServer.Session session, String name, TftpFile file, TftpOptions options, TftpTransfer transfer,
+            TransferListener listener) {
+        this.listener = listener;
+        this.session = session;
+        this.peer = session.client;
+        this.name = name;
+        this.file = file;
+        this.options = options;
+        this.transfer = transfer;
+        // No more than the file: thousands of transfers of small configs should not hold 32 KiB each.
+        this.aheadCapacity = (int) Math.min(Math.max(READ_AHEAD, options.blockSize()), file.size());
+        this.segmentSize = TftpCodec.DATA_HEADER_LENGTH + options.blockSize();
+    }
+
+    TftpOptions options() {
+        return options;
+    }
+
+    /** Sends the first packet(s) through {@code io}, which the transfer uses from now on. */
+    void start(Io transferIo) {
+        this.io = transferIo;
+        if (io.canSegment()) {
+            gsoSegments = Math.max(1, Math.min(GSO_MAX_SEGMENTS, GSO_MAX_BYTES / segmentSize));
+        }
+        started = System.nanoTime();
+        if (apply(transfer.start(started))) {
+            io.schedule(transfer.deadline());
+        }
+    }
+
+    /** A datagram that arrived on the transfer's port. */
+    void received(ByteBuf content, InetSocketAddress sender) {
+        if (ended) {
+            return;  // queued behind the packet that ended the transfer (a repeated last ACK)
+        }
+        if (!sender.equals(peer)) {
+            // RFC 1350 §4: a packet from another TID gets ERROR 5 and does not disturb the transfer.
+            log.debug("packet from {} on the transfer port of {}: unknown TID", sender, peer);
+            send(new TftpPacket.Error(TftpError.UNKNOWN_TID, "unknown transfer ID: this port serves another client"), sender);
+            io.flush();
+            return;
+        }
+        TftpPacket packet;
+        try {
+            packet = TftpCodec.decode(content);
+        } catch (MalformedPacketException e) {
+            // Only the client's own port gets here; its retransmission or ours repairs a bad packet.
+            log.debug("malformed packet from {} during the transfer of '{}': {}", peer, name, e.getMessage());
+            return;
+        }
+        if (packet instanceof TftpPacket.Ack) {
+            apply(transfer.onAck(((TftpPacket.Ack) packet).block(), System.nanoTime()));
+        } else if (packet instanceof TftpPacket.Error) {
+            TftpPacket.Error error = (TftpPacket.Error) packet;
+            // EDK2 asks for tsize and ends with ERROR 8 after the OACK; that is a probe, not a failure.
+            boolean probe = error.error() == TftpError.OPTION_REFUSED && transfer.bytesAcknowledged() == 0;
+            String line = "client {} ended the transfer of '{}' with ERROR {} '{}' after {} of {} bytes";
+            Object[] args = {peer, name, error.error().code(), error.message(), transfer.bytesAcknowledged(), transfer.size()};
+            if (probe) {
+                log.debug(line, args);
+            } else {
+                log.info(line, args);
+            }
+            end();
+        } else {
+            log.info("client {} sent {} during the read of '{}'; ending the transfer", peer, packet.getClass().getSimpleName(), name);
+            send(new TftpPacket.Error(TftpError.ILLEGAL_OPERATION, "only ACK and ERROR are expected on a read transfer"), peer);
+            io.flush();
+            end();
+        }
+    }
+
+    /**
+     * The timer set through {@link Io#schedule}: one per transfer, set again for the current
+     * deadline when it fires early, so that ACKs (thousands a second) never touch a scheduler.
+     */
+    void timerFired() {
+        if (ended) {
+            return;
+        }
+        if (apply(transfer.onTimeout(System.nanoTime()))) {
+            io.schedule(transfer.deadline());
+        }
+    }
+
+    /** The kernel refused UDP segmentation (EIO on devices without checksum offload): one datagram per block. */
+    void segmentationRefused(long first, long last, Throwable cause) {
+        if (ended) {
+            return;
+        }
+        log.debug("UDP segmentation refused towards {} ({}); sending datagrams one by one", peer, cause.toString());
+        gsoSegments = 1;
+        sendBlocks(first, last);
+    }
+
+    /** Carries out a step; false when the transfer is over. */
+    private boolean apply(TftpTransfer.Step step) {
+        if (step instanceof TftpTransfer.SendBlocks) {
+            TftpTransfer.SendBlocks blocks = (TftpTransfer.SendBlocks) step;
+            return sendBlocks(blocks.first(), blocks.last());
+        }
+        if (step instanceof TftpTransfer.SendOptionAck) {
+            send(new TftpPacket.OptionAck(options.acknowledged()), peer);
+            io.flush();
+            return true;
+        }
+        if (step instanceof TftpTransfer.Complete) {
+            long nanos = System.nanoTime() - started;
+            listener.transferred(peer, name, transfer.size(), nanos / 1_000_000, transfer.resentBlocks(), true);
+            log.info("sent '{}' to {}: {} bytes in {} ms ({} MB/s), blksize {}, windowsize {}, {} blocks resent",
+                    name, peer, transfer.size(), nanos / 1_000_000, String.format("%.1f", transfer.size() * 1000.0 / Math.max(nanos, 1)),
+                    options.blockSize(), options.windowSize(), transfer.resentBlocks());
+            end();
+            return false;
+        }
+        if (step instanceof TftpTransfer.Abandoned) {
+            listener.transferred(peer, name, transfer.bytesAcknowledged(), (System.nanoTime() - started) / 1_000_000,
+                    transfer.resentBlocks(), false);
+            log.info("abandoned the transfer of '{}' to {}: {} ({} of {} bytes acknowledged)",
+                    name, peer, ((TftpTransfer.Abandoned) step).reason(), transfer.bytesAcknowledged(), transfer.size());
+            end();
+            return false;
+        }
+        return !transfer.over();
+    }
+
+    /**
+     * Sends blocks {@code first..last} and flushes once (Netty's epoll transport hands a window to
+     * the kernel with one sendmmsg). Where the kernel offers UDP segmentation (GSO), consecutive
+     * blocks also travel as one buffer of header+data segments that the kernel cuts into datagrams,
+     * which saves the per-datagram trip through the socket layer.
+     */
+    private boolean sendBlocks(long first, long last) {
+        long block = first;
+        while (block <= last) {
+            long batchFirst = block;
+            int batch = (int) Math.min(last - block + 1, gsoSegments);
+            ByteBuf out = io.alloc().directBuffer(batch * segmentSize);
+            try {
+                for (int i = 0; i < batch; i++, block++) {
+                    TftpCodec.writeDataHeader(out, transfer.wireBlock(block));
+                    copyBlock(block, transfer.length(block), out);
+                }
+            } catch (IOException e) {
+                out.release();
+                log.warn("cannot read '{}' for {}: {}", name, peer, e.getMessage());
+                send(new TftpPacket.Error(TftpError.NOT_DEFINED, "server cannot read '" + name + "': " + e.getMessage()), peer);
+                io.flush();
+                end();
+                return false;
+            }
+            if (batch == 1) {
+                io.send(out, peer);
+            } else {
+                io.sendSegments(out, segmentSize, peer, batchFirst, block - 1);
+            }
+        }
+        io.flush();
+        return true;
+    }
+
+    private void copyBlock(long block, int length, ByteBuf out) throws IOException {
+        long position = transfer.position(block);
+        if (ahead == null) {
+            ahead = io.alloc().directBuffer(aheadCapacity, aheadCapacity);
+        }
+        long offset = position - aheadStart;
+        if (offset < 0 || offset + length > ahead.writerIndex()) {
+            ahead.clear();
+            aheadStart = position;
+            offset = 0;
+            file.read(position, (int) Math.min(aheadCapacity, transfer.size() - position), ahead);
+        }
+        out.writeBytes(ahead, (int) offset, length);
+    }
+
+    private void send(TftpPacket packet, InetSocketAddress to) {
+        io.send(TftpCodec.encode(packet, io.alloc()), to);
+    }
+
+    /** The socket failed under the transfer. */
+    void failed(Throwable cause) {
+        if (ended) {
+            return;  // a write still under way when the transfer ended: nothing left to free
+        }
+        log.warn("transfer of '{}' to {} failed", name, peer, cause);
+        end();
+    }
+
+    /** Frees everything the transfer holds and closes its socket; safe to call more than once. */
+    void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        transfer.abort();
+        if (ahead != null) {
+            ahead.release();
+            ahead = null;
+        }
+        try {
+            file.close();
+        } catch (IOException e) {
+            log.debug("closing '{}' failed", name, e);
+        }
+        session.ended();
+        if (io != null) {
+            io.close();
+        }
+    }
+}
