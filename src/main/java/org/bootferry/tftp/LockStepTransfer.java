@@ -96,7 +96,8 @@ final class LockStepTransfer implements ReadTransfer.Io, Runnable {
     @Override
     public void send(ByteBuf content, InetSocketAddress to) {
         try {
-            channel.send(content.nioBuffer(), to);
+            // The buffer's own NIO view: no object per datagram, and it is used up before the release.
+            channel.send(content.internalNioBuffer(content.readerIndex(), content.readableBytes()), to);
         } catch (IOException e) {
             if (sendFailure == null) {
                 sendFailure = e;

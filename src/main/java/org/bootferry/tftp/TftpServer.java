@@ -56,7 +56,7 @@ public final class TftpServer implements AutoCloseable {
      * transfer costs more in memory and switches than its quicker wake-up gains, and the event loops,
      * which take many ACKs per wake-up, serve the rest.
      */
-    static final int LOCK_STEP_THREADS = 32;
+    private static final int LOCK_STEP_THREADS = 32;
 
     private final TftpSettings settings;
     private final TftpFiles files;
