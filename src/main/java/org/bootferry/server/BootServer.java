@@ -174,7 +174,7 @@ public final class BootServer implements AutoCloseable {
             registry.counter("bootferry_tftp_transfers", "result", complete ? "complete" : "abandoned").increment();
             bytes.increment(sent);
             resent.increment(resentBlocks);
-            // The neighbour table is a file to read: not on the event loop that ran the transfer.
+            // The neighbour table is a file to read: not on the event loop or thread that ran the transfer.
             try {
                 blocking.execute(() -> NeighbourTable.lookup(client.getAddress()).ifPresent(mac -> events.record(complete
                         ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)
