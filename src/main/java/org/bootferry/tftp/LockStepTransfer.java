@@ -50,6 +50,10 @@ final class LockStepTransfer implements ReadTransfer.Io, Runnable {
     public void run() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
         ByteBuf content = Unpooled.wrappedBuffer(buffer);
+        // A thread dump names the transfer each pool thread serves.
+        Thread thread = Thread.currentThread();
+        String poolName = thread.getName();
+        thread.setName(poolName + " " + transfer);
         try {
             step(() -> transfer.start(this));
             while (true) {
@@ -65,6 +69,7 @@ final class LockStepTransfer implements ReadTransfer.Io, Runnable {
             step(() -> transfer.failed(e));
         } finally {
             closeChannel();
+            thread.setName(poolName);
             finished.run();
         }
     }

@@ -89,10 +89,6 @@ final class ReadTransfer {
         this.segmentSize = TftpCodec.DATA_HEADER_LENGTH + options.blockSize();
     }
 
-    TftpOptions options() {
-        return options;
-    }
-
     /** Sends the first packet(s) through {@code io}, which the transfer uses from now on. */
     void start(Io transferIo) {
         this.io = transferIo;
@@ -262,6 +258,12 @@ final class ReadTransfer {
         }
         log.warn("transfer of '{}' to {} failed", name, peer, cause);
         end();
+    }
+
+    /** For thread names and logs: {@code 'name' to /client:port}. */
+    @Override
+    public String toString() {
+        return "'" + name + "' to " + peer;
     }
 
     /** Frees everything the transfer holds and closes its socket; safe to call more than once. */

@@ -11,6 +11,7 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.Closeable;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,7 +132,7 @@ public final class TftpServer implements AutoCloseable {
     }
 
     /** epoll when the group runs on it (sendmmsg batches a window), NIO otherwise. */
-    static Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannelType(EventLoopGroup group) {
+    static Class<? extends DatagramChannel> datagramChannelType(EventLoopGroup group) {
         boolean epoll = group instanceof IoEventLoopGroup && ((IoEventLoopGroup) group).isIoType(EpollIoHandler.class);
         return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
@@ -295,9 +295,9 @@ public final class TftpServer implements AutoCloseable {
                 lockStepRunning.decrementAndGet();
                 return false;
             }
-            DatagramChannel channel = null;
+            java.nio.channels.DatagramChannel channel = null;
             try {
-                channel = DatagramChannel.open(local.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+                channel = java.nio.channels.DatagramChannel.open(local.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
                 channel.bind(new InetSocketAddress(local.getAddress(), 0));
                 lockStep.execute(new LockStepTransfer(transfer, channel, lockStepTimer, lockStepRunning::decrementAndGet));
             } catch (IOException | RejectedExecutionException e) {
@@ -306,7 +306,7 @@ public final class TftpServer implements AutoCloseable {
                 log.debug("no socket or thread for a lock-step transfer to {} ({}); it runs on an event loop", session.client, e.toString());
                 return false;
             }
-            DatagramChannel socket = channel;
+            java.nio.channels.DatagramChannel socket = channel;
             session.attach(() -> closeQuietly(socket));
             return true;
         }

@@ -52,6 +52,8 @@ final class TftpTransfer {
     private long sent;
     private int retries;
     private long deadline;
+    /** When the outstanding window was last sent. */
+    private long windowSentAt;
     private long resentBlocks;
     private boolean over;
 
@@ -87,6 +89,16 @@ final class TftpTransfer {
             return window(now);
         }
         long block = absolute(wire);
+        if (block == acked && windowSize > 1 && sent > acked && now - windowSentAt >= timeoutNanos / 2) {
+            // RFC 7440 §4: a receiver that times out acknowledges the last block it has in order,
+            // and the sender starts a window after it; the block before the window means none of
+            // the window arrived. Waiting for our own, backed-off timer instead loses clients whose
+            // timeout is short (atftp gives up after five of its 1 s timeouts). Only an ACK sent
+            // after the window had half a timeout to arrive counts, once per sending, so a repeat
+            // that crossed the window cannot double the traffic (RFC 1123 §4.2.3.1).
+            resentBlocks += sent - acked;
+            return window(now);
+        }
         if (block <= acked || block > sent) {
             // RFC 1123 §4.2.3.1: answering a duplicate ACK with data again doubles every later
             // packet (the Sorcerer's Apprentice). Only the timer retransmits.
@@ -118,6 +130,7 @@ final class TftpTransfer {
             return new SendOptionAck();
         }
         resentBlocks += sent - acked;
+        windowSentAt = now;
         return new SendBlocks(acked + 1, sent);
     }
 
@@ -137,6 +150,7 @@ final class TftpTransfer {
 
     private Step window(long now) {
         deadline = now + timeoutNanos;
+        windowSentAt = now;
         long first = acked + 1;
         sent = Math.min(acked + windowSize, lastBlock);
         return new SendBlocks(first, sent);

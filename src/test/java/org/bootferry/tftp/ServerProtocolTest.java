@@ -108,6 +108,27 @@ class ServerProtocolTest {
         }
     }
 
+    /**
+     * A lock-step transfer waits a round trip per block: it runs on a thread blocked on its own
+     * socket (docs/benchmarks.md, TFTP), a windowed one on the event loop.
+     */
+    @Test
+    void lockStepTransfersRunOnAThreadOfTheirOwn() throws Exception {
+        try (TftpFixture tftp = TftpFixture.onLoopback(root);
+             RawTftpClient client = new RawTftpClient()) {
+            Path source = tftp.file("f.bin", 512 * 3 + 7);
+            client.request("f.bin", Map.of(), tftp.address);
+            RawTftpClient.Received first = client.expect(WAIT);
+            String peer = "/127.0.0.1:" + client.socket.getLocalPort();
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                    .anyMatch(name -> name.startsWith("tftp-lockstep-") && name.endsWith("'f.bin' to " + peer));
+            client.send(new TftpPacket.Ack(1), first.from());
+            byte[] rest = client.receiveFile(512, 1, 0, null, 2);
+            assertThat(rest).isEqualTo(java.util.Arrays.copyOfRange(Files.readAllBytes(source), 512, 512 * 3 + 7));
+            tftp.awaitIdle(WAIT);
+        }
+    }
+
     @Test
     void duplicateAcksNeverCauseDuplicateData() throws Exception {
         TftpSettings slowTimer = TftpSettings.defaults().withTimeout(Duration.ofSeconds(5), 3);

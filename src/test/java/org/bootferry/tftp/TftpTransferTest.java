@@ -31,6 +31,24 @@ class TftpTransferTest {
     }
 
     @Test
+    void aWindowIsSentAgainWhenTheClientTimesOutHavingNoneOfIt() {
+        TftpTransfer t = transfer(100_000, 1000, 8, Map.of());
+        assertThat(t.start(0)).isEqualTo(new SendBlocks(1, 8));
+        assertThat(t.onAck(8, SECOND / 10)).isEqualTo(new SendBlocks(9, 16));
+        // A repeat of ACK 8 that crossed the window on its way: nothing is sent again.
+        assertThat(t.onAck(8, SECOND / 10 + 1000)).isInstanceOf(Wait.class);
+        // RFC 7440 §4: the client timed out with none of 9..16 and acknowledges 8 again.
+        assertThat(t.onAck(8, SECOND / 10 + SECOND / 2)).isEqualTo(new SendBlocks(9, 16));
+        assertThat(t.onAck(8, SECOND / 10 + SECOND / 2 + 1000)).as("once per sending").isInstanceOf(Wait.class);
+        assertThat(t.resentBlocks()).isEqualTo(8);
+        // Lock-step stays with RFC 1123: a duplicate ACK never sends data, however late.
+        TftpTransfer lockStep = transfer(10_000, 512, 1, Map.of());
+        assertThat(lockStep.start(0)).isEqualTo(new SendBlocks(1, 1));
+        assertThat(lockStep.onAck(1, 1)).isEqualTo(new SendBlocks(2, 2));
+        assertThat(lockStep.onAck(1, 10 * SECOND)).isInstanceOf(Wait.class);
+    }
+
+    @Test
     void exactMultipleEndsWithAnEmptyBlock() {
         TftpTransfer t = transfer(512 * 2, 512, 8, Map.of());
         assertThat(t.start(0)).isEqualTo(new SendBlocks(1, 3));
