@@ -95,9 +95,9 @@ final class TftpTransfer {
             // the window arrived. Waiting for our own, backed-off timer instead loses clients whose
             // timeout is short (atftp gives up after five of its 1 s timeouts). Only an ACK sent
             // after the window had half a timeout to arrive counts, once per sending, so a repeat
-            // that crossed the window cannot double the traffic (RFC 1123 §4.2.3.1).
-            resentBlocks += sent - acked;
-            return window(now);
+            // that crossed the window cannot double the traffic (RFC 1123 §4.2.3.1); it counts as
+            // a retransmission, so a client that keeps asking and never gets the window is let go.
+            return retransmit(now);
         }
         if (block <= acked || block > sent) {
             // RFC 1123 §4.2.3.1: answering a duplicate ACK with data again doubles every later
@@ -119,6 +119,11 @@ final class TftpTransfer {
         if (over || now < deadline) {
             return WAIT;
         }
+        return retransmit(now);
+    }
+
+    /** The OACK or the outstanding window again, or the end after {@code maxRetries} of them. */
+    private Step retransmit(long now) {
         if (++retries > maxRetries) {
             over = true;
             // RFC 1350 §6: the final ACK may be lost, and the client is done by then.

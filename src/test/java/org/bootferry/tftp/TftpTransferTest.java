@@ -41,6 +41,9 @@ class TftpTransferTest {
         assertThat(t.onAck(8, SECOND / 10 + SECOND / 2)).isEqualTo(new SendBlocks(9, 16));
         assertThat(t.onAck(8, SECOND / 10 + SECOND / 2 + 1000)).as("once per sending").isInstanceOf(Wait.class);
         assertThat(t.resentBlocks()).isEqualTo(8);
+        // Each such resend is a retransmission: a client that asks on and never gets the window is let go.
+        assertThat(t.onAck(8, SECOND / 10 + SECOND)).isEqualTo(new SendBlocks(9, 16));
+        assertThat(t.onAck(8, SECOND / 10 + 3 * SECOND / 2)).isInstanceOf(Abandoned.class);
         // Lock-step stays with RFC 1123: a duplicate ACK never sends data, however late.
         TftpTransfer lockStep = transfer(10_000, 512, 1, Map.of());
         assertThat(lockStep.start(0)).isEqualTo(new SendBlocks(1, 1));
