@@ -124,6 +124,11 @@ final class LockStepTransfer implements ReadTransfer.Io, Runnable {
     }
 
     @Override
+    public void execute(Runnable step) {
+        timer.execute(() -> step(step));
+    }
+
+    @Override
     public void schedule(long deadline) {
         timer.schedule(() -> step(transfer::timerFired), Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
     }

@@ -39,6 +39,9 @@ final class ReadTransfer {
         /** Puts what was queued on the wire. */
         void flush();
 
+        /** Runs a step of the transfer on the transfer's thread; safe to call from any thread. */
+        void execute(Runnable step);
+
         /** Calls {@link #timerFired} at about {@code deadline} ({@link System#nanoTime()}). */
         void schedule(long deadline);
 
@@ -92,6 +95,7 @@ final class ReadTransfer {
     /** Sends the first packet(s) through {@code io}, which the transfer uses from now on. */
     void start(Io transferIo) {
         this.io = transferIo;
+        session.whenRequestRepeated(() -> transferIo.execute(this::requestRepeated));
         if (io.canSegment()) {
             gsoSegments = Math.max(1, Math.min(GSO_MAX_SEGMENTS, GSO_MAX_BYTES / segmentSize));
         }
@@ -153,6 +157,13 @@ final class ReadTransfer {
         }
         if (apply(transfer.onTimeout(System.nanoTime()))) {
             io.schedule(transfer.deadline());
+        }
+    }
+
+    /** The client sent its request again: see {@link TftpTransfer#onRequestRepeated}. */
+    private void requestRepeated() {
+        if (!ended) {
+            apply(transfer.onRequestRepeated(System.nanoTime()));
         }
     }
 

@@ -145,6 +145,8 @@ public final class TftpServer implements AutoCloseable {
         /** Closes the transfer's socket. */
         private volatile Runnable closer;
         private volatile boolean closed;
+        /** Tells the running transfer that its client asked again. */
+        private volatile Runnable repeated = () -> { };
 
         Session(InetSocketAddress client, TftpPacket.ReadRequest request) {
             this.client = client;
@@ -156,6 +158,10 @@ public final class TftpServer implements AutoCloseable {
             if (closed) {
                 closeSocket.run();
             }
+        }
+
+        void whenRequestRepeated(Runnable tell) {
+            repeated = tell;
         }
 
         void close() {
@@ -223,9 +229,10 @@ public final class TftpServer implements AutoCloseable {
             if (previous != null) {
                 if (previous.request.equals(request)) {
                     // The client timed out before our first packet reached it and asked again from
-                    // the same port: the running transfer's own retransmission answers it.
+                    // the same port: the running transfer sends that packet again.
                     sessions.replace(client, session, previous);
-                    log.debug("duplicate RRQ from {} ignored: its transfer is under way", client);
+                    log.debug("repeated RRQ from {}: its transfer is under way", client);
+                    previous.repeated.run();
                     return;
                 }
                 previous.close();

@@ -48,12 +48,14 @@ final class TftpTransfer {
     private final long lastBlock;
 
     private boolean optionAckPending;
+    /** Whether the client has acknowledged anything yet. */
+    private boolean answered;
     private long acked;
     private long sent;
     private int retries;
     private long deadline;
-    /** When the outstanding window was last sent. */
-    private long windowSentAt;
+    /** When the outstanding OACK or window was last sent. */
+    private long lastSentAt;
     private long resentBlocks;
     private boolean over;
 
@@ -72,6 +74,7 @@ final class TftpTransfer {
     /** The first packet(s): the OACK when options were accepted (RFC 2347), else DATA 1 (RFC 1350). */
     Step start(long now) {
         deadline = now + timeoutNanos;
+        lastSentAt = now;
         return optionAckPending ? new SendOptionAck() : window(now);
     }
 
@@ -85,11 +88,12 @@ final class TftpTransfer {
                 return WAIT;
             }
             optionAckPending = false;
+            answered = true;
             retries = 0;
             return window(now);
         }
         long block = absolute(wire);
-        if (block == acked && windowSize > 1 && sent > acked && now - windowSentAt >= timeoutNanos / 2) {
+        if (block == acked && windowSize > 1 && sent > acked && now - lastSentAt >= timeoutNanos / 2) {
             // RFC 7440 §4: a receiver that times out acknowledges the last block it has in order,
             // and the sender starts a window after it; the block before the window means none of
             // the window arrived. Waiting for our own, backed-off timer instead loses clients whose
@@ -105,6 +109,7 @@ final class TftpTransfer {
             return WAIT;
         }
         acked = block;
+        answered = true;
         retries = 0;
         if (acked == lastBlock) {
             over = true;
@@ -113,6 +118,19 @@ final class TftpTransfer {
         // RFC 7440 §4: an ACK short of the window's end means the client dropped what followed;
         // the next window starts right after the acknowledged block.
         return window(now);
+    }
+
+    /**
+     * The client sent its RRQ again: it timed out before our first packet (the OACK, or DATA 1) reached
+     * it, which our own timer would resend only after its back-off. Resent once it had half a timeout
+     * to arrive, once per sending, as for a repeated ACK of a window; a transfer the client has
+     * answered is not touched (the RRQ was delayed, not repeated).
+     */
+    Step onRequestRepeated(long now) {
+        if (over || answered || now - lastSentAt < timeoutNanos / 2) {
+            return WAIT;
+        }
+        return retransmit(now);
     }
 
     Step onTimeout(long now) {
@@ -131,11 +149,11 @@ final class TftpTransfer {
             return new Abandoned("no answer after " + maxRetries + " retransmissions of " + what);
         }
         deadline = now + retryDelay();
+        lastSentAt = now;
         if (optionAckPending) {
             return new SendOptionAck();
         }
         resentBlocks += sent - acked;
-        windowSentAt = now;
         return new SendBlocks(acked + 1, sent);
     }
 
@@ -155,7 +173,7 @@ final class TftpTransfer {
 
     private Step window(long now) {
         deadline = now + timeoutNanos;
-        windowSentAt = now;
+        lastSentAt = now;
         long first = acked + 1;
         sent = Math.min(acked + windowSize, lastBlock);
         return new SendBlocks(first, sent);

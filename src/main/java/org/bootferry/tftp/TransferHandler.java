@@ -66,6 +66,11 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     }
 
     @Override
+    public void execute(Runnable step) {
+        ctx.executor().execute(step);
+    }
+
+    @Override
     public void schedule(long deadline) {
         ctx.executor().schedule(transfer::timerFired, Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
     }

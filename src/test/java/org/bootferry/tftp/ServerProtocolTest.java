@@ -129,6 +129,31 @@ class ServerProtocolTest {
         }
     }
 
+    /**
+     * A client whose first answer was lost asks again from the same port: that repeat, not the
+     * server's backed-off timer, brings the answer again — the OACK on an event loop, DATA 1 on a
+     * lock-step thread.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aRepeatedRequestBringsTheFirstPacketAgain(boolean options) throws Exception {
+        TftpSettings slowTimer = TftpSettings.defaults().withTimeout(Duration.ofSeconds(10), 3);
+        try (TftpFixture tftp = new TftpFixture(root, slowTimer, InetAddress.getLoopbackAddress());
+             RawTftpClient client = new RawTftpClient()) {
+            tftp.file("f.bin", 512 * 3);
+            Map<String, String> asked = options ? Map.of("blksize", "512", "windowsize", "4") : Map.of();
+            client.request("f.bin", asked, tftp.address);
+            TftpPacket first = client.expect(WAIT).packet();
+            assertThat(first).isInstanceOf(options ? TftpPacket.OptionAck.class : TftpPacket.Data.class);
+            Thread.sleep(5_500);  // past half the 10 s timeout, well before the timer
+            client.request("f.bin", asked, tftp.address);
+            RawTftpClient.Received again = client.receive(Duration.ofSeconds(2));
+            assertThat(again).as("the first packet again, at once").isNotNull();
+            assertThat(again.packet()).isEqualTo(first);
+            assertThat(tftp.server.activeTransfers()).as("no second transfer").isEqualTo(1);
+        }
+    }
+
     @Test
     void duplicateAcksNeverCauseDuplicateData() throws Exception {
         TftpSettings slowTimer = TftpSettings.defaults().withTimeout(Duration.ofSeconds(5), 3);

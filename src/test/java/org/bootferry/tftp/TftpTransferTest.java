@@ -52,6 +52,21 @@ class TftpTransferTest {
     }
 
     @Test
+    void aRepeatedRequestSendsTheUnansweredFirstPacketAgain() {
+        TftpTransfer t = transfer(10_000, 1000, 4, Map.of("blksize", "1000", "windowsize", "4"));
+        assertThat(t.start(0)).isInstanceOf(SendOptionAck.class);
+        assertThat(t.onRequestRepeated(SECOND / 10)).as("sent before the OACK could arrive").isInstanceOf(Wait.class);
+        assertThat(t.onRequestRepeated(SECOND * 6 / 10)).isInstanceOf(SendOptionAck.class);
+        assertThat(t.onRequestRepeated(SECOND * 7 / 10)).as("once per sending").isInstanceOf(Wait.class);
+        assertThat(t.onAck(0, SECOND * 8 / 10)).isEqualTo(new SendBlocks(1, 4));
+        assertThat(t.onRequestRepeated(3 * SECOND)).as("the client has answered: a late copy").isInstanceOf(Wait.class);
+        // Without options the first packet is DATA 1.
+        TftpTransfer plain = transfer(10_000, 512, 1, Map.of());
+        assertThat(plain.start(0)).isEqualTo(new SendBlocks(1, 1));
+        assertThat(plain.onRequestRepeated(SECOND)).isEqualTo(new SendBlocks(1, 1));
+    }
+
+    @Test
     void exactMultipleEndsWithAnEmptyBlock() {
         TftpTransfer t = transfer(512 * 2, 512, 8, Map.of());
         assertThat(t.start(0)).isEqualTo(new SendBlocks(1, 3));
