@@ -3,6 +3,7 @@ package org.bootferry.boot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.bootferry.loader.FileDigests;
 
 /**
  * A file a machine boots (kernel or initrd), wherever it comes from: a local file, or a file

@@ -3,6 +3,8 @@ package org.bootferry.boot;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
+import org.bootferry.machine.Firmware;
+import org.bootferry.machine.Machine;
 
 /**
  * The one answer to "what does this machine boot?", from which every protocol renders its reply.

@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
-import org.bootferry.config.MacAddress;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.ServerSettings;
@@ -26,6 +25,13 @@ import org.bootferry.image.ImageBootFiles;
 import org.bootferry.image.ImageFile;
 import org.bootferry.image.ImageRequest;
 import org.bootferry.image.ImageResolver;
+import org.bootferry.journal.BootState;
+import org.bootferry.journal.LoaderFetches;
+import org.bootferry.loader.LoaderFiles;
+import org.bootferry.loader.LoaderPresence;
+import org.bootferry.machine.Firmware;
+import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Machine;
 
 /**
  * Answers the one question every boot stage asks — what does this machine boot? — from the current

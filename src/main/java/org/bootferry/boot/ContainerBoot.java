@@ -14,6 +14,7 @@ import org.bootferry.image.ImageRequest;
 import org.bootferry.image.InvalidReferenceException;
 import org.bootferry.image.Platform;
 import org.bootferry.image.PullPolicy;
+import org.bootferry.machine.Machine;
 
 /**
  * A machine's {@code kernelBoot.container} (KubeVirt's fields) planned without pulling: DHCP and

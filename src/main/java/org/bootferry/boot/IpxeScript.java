@@ -1,6 +1,7 @@
 package org.bootferry.boot;
 
 import java.util.List;
+import org.bootferry.machine.Firmware;
 
 /** Renders a {@link BootPlan} as the iPXE script served at {@code /boot.ipxe?mac=…}. */
 public final class IpxeScript {

@@ -5,7 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.Firmware;
+import org.bootferry.machine.MacAddress;
 
 /**
  * A {@link BootPlan} for loaders that fetch over TFTP only — pxelinux and GRUB — and the TFTP names

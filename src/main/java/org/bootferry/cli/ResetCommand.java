@@ -2,8 +2,8 @@ package org.bootferry.cli;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bootferry.boot.BootState;
-import org.bootferry.config.MacAddress;
+import org.bootferry.journal.BootState;
+import org.bootferry.machine.MacAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

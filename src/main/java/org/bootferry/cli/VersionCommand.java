@@ -1,7 +1,7 @@
 package org.bootferry.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code bootferry version}. */
 @Command(name = "version", description = "Print the version.")

@@ -23,6 +23,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.bootferry.lang.Spelling;
+import org.bootferry.machine.MacAddress;
 
 /**
  * Reads a config directory into a {@link ConfigSnapshot}. Every file is checked on its own; a file
@@ -612,7 +614,7 @@ public final class ConfigLoader {
             errors.add(new ConfigError(file, line, "profile '" + name + "' has errors (see " + expected + ")"));
         } else {
             errors.add(new ConfigError(file, line, "profile '" + name + "' not found"
-                    + YamlFiles.closest(name, profiles.keySet()).map(s -> " (did you mean '" + s + "'?)").orElse("")
+                    + Spelling.didYouMean(name, profiles.keySet())
                     + ": expected " + expected));
         }
         return false;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bootferry.machine.MacAddress;
 
 /**
  * Everything in the config directory at one moment, immutable. Files with errors are left out and

@@ -2,6 +2,7 @@ package org.bootferry.config;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import org.bootferry.machine.MacAddress;
 
 /**
  * A machine file as loaded: where it is, whose it is, and what it says.

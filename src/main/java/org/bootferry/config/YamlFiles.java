@@ -14,11 +14,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.bootferry.lang.Spelling;
 
 /**
  * Strict YAML binding: unknown keys, wrong types and syntax errors become {@link ConfigError}s with
@@ -90,7 +89,7 @@ final class YamlFiles {
                     : known.stream().map(String::valueOf).sorted().toList();
             String where = parentPath(u);
             String message = "unknown key '" + key + "'" + (where.isEmpty() ? "" : " in '" + where + "'");
-            return closest(key, names)
+            return Spelling.closest(key, names)
                     .map(s -> message + " (did you mean '" + s + "'?)")
                     .orElse(message + (names.isEmpty() ? "" : " (known keys: " + String.join(", ", names) + ")"));
         }
@@ -143,36 +142,6 @@ final class YamlFiles {
         return refs.subList(0, Math.max(refs.size() - 1, 0)).stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
-    }
-
-    /** The known name nearest to a misspelt one, when it is near enough to be a likely typo. */
-    static Optional<String> closest(String wrong, Collection<String> known) {
-        String w = wrong.toLowerCase(Locale.ROOT);
-        return known.stream()
-                .filter(k -> {
-                    int d = distance(w, k.toLowerCase(Locale.ROOT));
-                    return d <= Math.max(1, Math.min(3, k.length() / 3));
-                })
-                .min(Comparator.comparingInt(k -> distance(w, k.toLowerCase(Locale.ROOT))));
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** The last line at or before {@code upTo} where {@code key:} appears; {@code upTo} if none does. */

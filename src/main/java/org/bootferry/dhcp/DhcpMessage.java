@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 
 /**
  * A DHCP message (RFC 2131 §2, Figure 1), decoded: the fixed BOOTP header and the options in wire

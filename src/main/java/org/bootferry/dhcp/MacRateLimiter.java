@@ -3,7 +3,7 @@ package org.bootferry.dhcp;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 
 /**
  * A token bucket per MAC: {@code burst} answers at once, then {@code perSecond}. Owned by one

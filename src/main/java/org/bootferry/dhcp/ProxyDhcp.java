@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
-import org.bootferry.boot.Machine;
+import org.bootferry.machine.Machine;
 
 /**
  * The ProxyDHCP decision, a pure function: a boot client's request and its {@link BootPlan} in, the

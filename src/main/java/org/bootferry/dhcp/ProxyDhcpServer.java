@@ -1,11 +1,13 @@
 package org.bootferry.dhcp;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -30,12 +32,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.bootferry.boot.BootEvent;
-import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanner;
-import org.bootferry.boot.Machine;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.Machine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,9 +4,9 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
-import org.bootferry.boot.Firmware;
-import org.bootferry.boot.Machine;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.Firmware;
+import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Machine;
 
 /**
  * A DHCP request from a network-boot client, with what bootferry needs to answer it: who (MAC),

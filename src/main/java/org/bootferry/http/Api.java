@@ -6,14 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import java.util.List;
 import java.util.Optional;
-import org.bootferry.boot.BootEvent;
-import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Explanation;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
-import org.bootferry.config.MacAddress;
 import org.bootferry.config.MachineFile;
+import org.bootferry.journal.BootEvents;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.MacAddress;
 
 /** The JSON bodies of {@code /api/…}: machines, one machine's explanation, events, config errors. */
 final class Api {

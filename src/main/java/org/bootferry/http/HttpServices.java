@@ -3,12 +3,12 @@ package org.bootferry.http;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
-import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
-import org.bootferry.boot.BootState;
-import org.bootferry.boot.LoaderFetches;
-import org.bootferry.boot.LoaderFiles;
 import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.journal.BootEvents;
+import org.bootferry.journal.BootState;
+import org.bootferry.journal.LoaderFetches;
+import org.bootferry.loader.LoaderFiles;
 
 /**
  * What the HTTP listener answers from.

@@ -7,12 +7,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.bootferry.boot.BootEvent;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Explanation;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.MacAddress;
 
 /**
  * The status page at {@code /}: machines, their plan, their last boot as a timeline, config

@@ -24,19 +24,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import org.bootferry.boot.BootEvent;
-import org.bootferry.boot.BootEvents;
 import org.bootferry.boot.BootPlanner;
-import org.bootferry.boot.BootState;
-import org.bootferry.boot.LoaderFetches;
-import org.bootferry.boot.LoaderFiles;
-import org.bootferry.boot.NeighbourTable;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
 import org.bootferry.dhcp.ProxyDhcpServer;
 import org.bootferry.http.HttpServer;
+import org.bootferry.http.HttpServices;
 import org.bootferry.image.ImageResolver;
+import org.bootferry.journal.BootEvents;
+import org.bootferry.journal.BootState;
+import org.bootferry.journal.LoaderFetches;
+import org.bootferry.journal.NeighbourTable;
+import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.BootEvent;
 import org.bootferry.tftp.BootPlanFiles;
 import org.bootferry.tftp.RootDirectory;
 import org.bootferry.tftp.TftpFile;
@@ -44,7 +45,6 @@ import org.bootferry.tftp.TftpFiles;
 import org.bootferry.tftp.TftpServer;
 import org.bootferry.tftp.TftpSettings;
 import org.bootferry.tftp.TransferListener;
-import org.bootferry.http.HttpServices;
 
 /**
  * Starts and stops every listener, with the state they share: the config in force, boot-once state,

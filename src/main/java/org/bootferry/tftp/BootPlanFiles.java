@@ -12,9 +12,9 @@ import org.bootferry.boot.BootFile;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.BootPlanner;
-import org.bootferry.boot.Firmware;
 import org.bootferry.boot.LoaderConfig;
-import org.bootferry.boot.Machine;
+import org.bootferry.machine.Firmware;
+import org.bootferry.machine.Machine;
 
 /**
  * The per-machine files of loaders that only speak TFTP: pxelinux and GRUB configs and the kernel

@@ -8,7 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
-import org.bootferry.boot.LoaderFiles;
+import org.bootferry.loader.LoaderFiles;
 
 /** The loaders on disk ({@link LoaderFiles}: the tftproot, then Debian's iPXE) as TFTP files. */
 public final class RootDirectory implements TftpFiles {

@@ -1,6 +1,6 @@
 package org.bootferry.tftp;
 
-import org.bootferry.boot.LoaderFiles;
+import org.bootferry.loader.LoaderFiles;
 
 /**
  * Turns the name in a read request into a safe relative name, or refuses it (ERROR 2), by the rules

@@ -9,7 +9,7 @@ import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

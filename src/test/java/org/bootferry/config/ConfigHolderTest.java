@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.bootferry.boot.BootPlanner;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 
 /** A real config directory for the ProxyDHCP tests: server.yaml plus one machine file per MAC given. */
 final class BootConfig {

@@ -2,7 +2,7 @@ package org.bootferry.dhcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.bootferry.boot.Firmware;
+import org.bootferry.machine.Firmware;
 import org.junit.jupiter.api.Test;
 
 class ClientArchTest {

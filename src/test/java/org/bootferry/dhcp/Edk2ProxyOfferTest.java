@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

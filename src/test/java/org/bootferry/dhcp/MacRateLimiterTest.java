@@ -3,7 +3,7 @@ package org.bootferry.dhcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicLong;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.Test;
 
 class MacRateLimiterTest {

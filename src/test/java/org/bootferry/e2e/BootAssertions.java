@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.bootferry.config.MacAddress;
 import org.bootferry.e2e.QemuVm.Boot;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 
 /**

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.NetNamespace;
 import org.bootferry.testing.Processes;
 import org.bootferry.testing.ServerProcess;

@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.bootferry.config.MacAddress;
 import org.bootferry.e2e.QemuVm.Client;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.Processes;
 

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.NetNamespace;
 import org.bootferry.testing.Tools;
 

@@ -1,8 +1,7 @@
 package org.bootferry.server;
 
-import static org.bootferry.testing.Commands.bootferry;
-
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bootferry.testing.Commands.bootferry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,14 +22,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bootferry.boot.BootPlanner;
-import org.bootferry.boot.Firmware;
-import org.bootferry.boot.Machine;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
-import org.bootferry.config.MacAddress;
 import org.bootferry.image.Digest;
 import org.bootferry.image.ImageResolver;
+import org.bootferry.machine.Firmware;
+import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Machine;
 import org.bootferry.testing.Commands;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.LocalRegistry;

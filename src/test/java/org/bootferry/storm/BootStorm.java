@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bootferry.config.MacAddress;
 import org.bootferry.dhcp.DhcpMessage;
+import org.bootferry.machine.MacAddress;
 
 /**
  * The boot storm, not a test: N simulated UEFI PXE machines power on at once and each takes the

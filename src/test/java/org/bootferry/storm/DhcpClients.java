@@ -17,11 +17,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bootferry.config.MacAddress;
 import org.bootferry.dhcp.DhcpCodec;
 import org.bootferry.dhcp.DhcpMessage;
 import org.bootferry.dhcp.DhcpMessageType;
 import org.bootferry.dhcp.MalformedDhcpException;
+import org.bootferry.machine.MacAddress;
 
 /**
  * The DHCP side of many simulated PXE ROMs at once. A client without an address hears answers on

@@ -3,14 +3,14 @@ package org.bootferry.storm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.zip.CRC32C;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 
 /**
  * What the storm boots, written once for both servers: N machine files (each its own MAC) for

@@ -22,7 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.bootferry.boot.LoaderFiles;
+import org.bootferry.loader.LoaderFiles;
 
 /** A real bootferry TFTP server on a real socket, serving a temporary root, for client tests. */
 final class TftpFixture implements AutoCloseable {

@@ -1,8 +1,8 @@
-package org.bootferry.boot;
+package org.bootferry.machine;
 
 import java.net.InetAddress;
 import java.util.Optional;
-import org.bootferry.config.MacAddress;
+
 
 /**
  * A machine as one boot stage sees it: who it is and what is asking on its behalf.

@@ -1,4 +1,4 @@
-package org.bootferry.config;
+package org.bootferry.machine;
 
 import java.util.regex.Pattern;
 

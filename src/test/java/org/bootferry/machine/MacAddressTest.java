@@ -1,4 +1,4 @@
-package org.bootferry.config;
+package org.bootferry.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

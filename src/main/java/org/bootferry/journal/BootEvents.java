@@ -1,4 +1,4 @@
-package org.bootferry.boot;
+package org.bootferry.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -22,7 +22,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.MacAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package org.bootferry.boot;
+package org.bootferry.journal;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 
 /**
  * Which machine fetched which first-stage loader moments ago, told by TFTP and by HTTP

@@ -1,4 +1,4 @@
-package org.bootferry.boot;
+package org.bootferry.journal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 
 /**
  * Boot-once state: which machines have reported their install done. One small file per machine

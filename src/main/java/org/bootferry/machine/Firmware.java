@@ -1,4 +1,4 @@
-package org.bootferry.boot;
+package org.bootferry.machine;
 
 import java.util.Arrays;
 import java.util.Optional;

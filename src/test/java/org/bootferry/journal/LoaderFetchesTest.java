@@ -1,4 +1,4 @@
-package org.bootferry.boot;
+package org.bootferry.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.Test;
 
 class LoaderFetchesTest {

@@ -1,7 +1,7 @@
-package org.bootferry.boot;
+package org.bootferry.machine;
 
 import java.time.Instant;
-import org.bootferry.config.MacAddress;
+
 
 /**
  * One step of one machine's boot, as a stage saw it. A machine's events in order are its boot's

@@ -1,4 +1,4 @@
-package org.bootferry.boot;
+package org.bootferry.loader;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * answer is kept for a second, so a storm of DISCOVERs costs no file system lookups and an admin
  * who drops a loader into the tftproot sees it offered a second later.
  */
-final class LoaderPresence {
+public final class LoaderPresence {
 
     private static final long REMEMBERED_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -20,11 +20,11 @@ final class LoaderPresence {
     /** One entry per loader name the config names: bounded by the config, not by requests. */
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
-    LoaderPresence(LoaderFiles files) {
+    public LoaderPresence(LoaderFiles files) {
         this.files = files;
     }
 
-    boolean has(String loader) {
+    public boolean has(String loader) {
         long now = System.nanoTime();
         Seen last = seen.get(loader);
         if (last == null || now - last.at() > REMEMBERED_NANOS) {
@@ -35,7 +35,7 @@ final class LoaderPresence {
     }
 
     /** Where loaders are looked for, for error messages. */
-    String where() {
+    public String where() {
         return String.join(" or ", files.directories().stream().map(Object::toString).toList());
     }
 

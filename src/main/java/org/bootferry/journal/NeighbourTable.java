@@ -1,11 +1,11 @@
-package org.bootferry.boot;
+package org.bootferry.journal;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 
 /**
  * The MAC behind an IPv4 address on one of this host's links, from the kernel's ARP table

@@ -1,4 +1,4 @@
-package org.bootferry.boot;
+package org.bootferry.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

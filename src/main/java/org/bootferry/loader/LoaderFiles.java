@@ -1,4 +1,4 @@
-package org.bootferry.boot;
+package org.bootferry.loader;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package org.bootferry.boot;
+package org.bootferry.loader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * SHA-256 digests of local boot files, computed once per file version (path, size, mtime), also
  * when many requests ask at once: a kernel is read once, not on every request for its ETag.
  */
-final class FileDigests {
+public final class FileDigests {
 
     private record Version(Path path, long size, long modified) {
     }
@@ -27,7 +27,7 @@ final class FileDigests {
     }
 
     /** {@code sha256:<hex>} of the file as it is now. */
-    static String sha256(Path path) throws IOException {
+    public static String sha256(Path path) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
         Version version = new Version(path, attrs.size(), attrs.lastModifiedTime().toMillis());
         CompletableFuture<String> mine = new CompletableFuture<>();

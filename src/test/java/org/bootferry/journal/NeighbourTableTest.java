@@ -1,9 +1,9 @@
-package org.bootferry.boot;
+package org.bootferry.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
-import org.bootferry.config.MacAddress;
+import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.Test;
 
 class NeighbourTableTest {
