@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootLog;
 import org.bootferry.machine.MacAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * Every stage's events: a bounded in-memory ring for the API and the status page, an append-only
  * JSON-lines log for later, and a counter per stage ({@code bootferry_boot_events_total}).
  */
-public final class BootEvents implements AutoCloseable {
+public final class BootEvents implements BootLog, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BootEvents.class);
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -82,6 +83,7 @@ public final class BootEvents implements AutoCloseable {
         }
     }
 
+    @Override
     public void record(BootEvent event) {
         counters.get(event.stage()).increment();
         synchronized (this) {

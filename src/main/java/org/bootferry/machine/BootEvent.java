@@ -2,7 +2,6 @@ package org.bootferry.machine;
 
 import java.time.Instant;
 
-
 /**
  * One step of one machine's boot, as a stage saw it. A machine's events in order are its boot's
  * timeline; the last one is where it stopped.
