@@ -37,7 +37,7 @@ import org.bootferry.machine.Machine;
  * Answers the one question every boot stage asks — what does this machine boot? — from the current
  * config snapshot. Protocols never read config themselves; they render the {@link BootPlan}.
  */
-public final class BootPlanner {
+public final class BootPlanner implements Booter {
 
     private static final Path KERNEL_ARGS = Path.of("kernelArgs");
     private static final int MAX_SERVER_URLS = 64;
@@ -91,6 +91,7 @@ public final class BootPlanner {
      *
      * @throws BootPlanException when the machine's config can't be turned into a plan
      */
+    @Override
     public Optional<BootPlan> plan(Machine machine) {
         ConfigSnapshot snapshot = config.get();
         return snapshot.machine(machine.mac()).map(file -> fetchable(file,
@@ -111,6 +112,7 @@ public final class BootPlanner {
      * else the one its image carries (label {@code org.bootferry.kickstartPath}) once the image is
      * cached; empty when it has neither.
      */
+    @Override
     public Optional<String> kickstart(Machine machine) {
         Optional<String> own = render(machine, c -> Optional.ofNullable(c.kickstart()));
         return own.isPresent() ? own : imageKickstart(machine);
@@ -146,6 +148,7 @@ public final class BootPlanner {
      * One of the machine's install files ({@code files:}, served at /files/M/NAME: a preseed,
      * cloud-init user-data and meta-data, …) rendered for it; empty when it has no such file.
      */
+    @Override
     public Optional<String> installFile(Machine machine, String name) {
         return render(machine, c -> Optional.ofNullable(c.files()).map(f -> f.get(name)));
     }
@@ -244,6 +247,7 @@ public final class BootPlanner {
      *
      * @throws BootPlanException when the machine's config can't be turned into a plan
      */
+    @Override
     public Optional<Explanation> explain(MacAddress mac) {
         ConfigSnapshot snapshot = config.get();
         Optional<MachineFile> file = snapshot.machine(mac);

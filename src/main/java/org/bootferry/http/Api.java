@@ -11,7 +11,6 @@ import org.bootferry.boot.Explanation;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineFile;
-import org.bootferry.journal.BootEvents;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.MacAddress;
 
@@ -78,6 +77,10 @@ final class Api {
     }
 
     private static ObjectNode event(BootEvent e) {
-        return BootEvents.toJsonNode(e);
+        try {
+            return (ObjectNode) JSON.readTree(e.toJson());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+            throw new IllegalStateException("BootEvent.toJson writes valid JSON", x);
+        }
     }
 }

@@ -1,8 +1,5 @@
 package org.bootferry.journal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.BufferedWriter;
@@ -23,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootHistory;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.MacAddress;
 import org.slf4j.Logger;
@@ -32,10 +30,9 @@ import org.slf4j.LoggerFactory;
  * Every stage's events: a bounded in-memory ring for the API and the status page, an append-only
  * JSON-lines log for later, and a counter per stage ({@code bootferry_boot_events_total}).
  */
-public final class BootEvents implements BootLog, AutoCloseable {
+public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BootEvents.class);
-    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final int capacity;
     private final Deque<BootEvent> ring;
@@ -123,7 +120,7 @@ public final class BootEvents implements BootLog, AutoCloseable {
         synchronized (journal) {
             try {
                 for (BootEvent e : batch) {
-                    journal.write(toJson(e));
+                    journal.write(e.toJson());
                     journal.newLine();
                 }
                 journal.flush();
@@ -134,6 +131,7 @@ public final class BootEvents implements BootLog, AutoCloseable {
     }
 
     /** The newest events, oldest first, of one machine or (empty) of all. */
+    @Override
     public synchronized List<BootEvent> recent(Optional<MacAddress> mac, int limit) {
         List<BootEvent> matching = new ArrayList<>();
         for (BootEvent e : ring) {
@@ -145,65 +143,17 @@ public final class BootEvents implements BootLog, AutoCloseable {
     }
 
     /** The machine's last boot, from its latest DHCP offer (or first event) on. */
+    @Override
     public synchronized List<BootEvent> lastBoot(MacAddress mac) {
         return List.copyOf(lastBoot.getOrDefault(mac, List.of()));
     }
 
     /** Every machine seen, with its last boot's timeline. */
+    @Override
     public synchronized Map<MacAddress, List<BootEvent>> lastBoots() {
         Map<MacAddress, List<BootEvent>> copy = new LinkedHashMap<>();
         lastBoot.forEach((mac, events) -> copy.put(mac, List.copyOf(events)));
         return copy;
-    }
-
-    /**
-     * An event as one JSON line, written by hand: the journal writes one per DHCP answer, and a JSON
-     * tree per event costs more than the answer.
-     */
-    public static String toJson(BootEvent e) {
-        StringBuilder json = new StringBuilder(128).append("{\"time\":\"").append(e.time())
-                .append("\",\"mac\":\"").append(e.mac()).append("\",\"stage\":\"").append(e.stage().id())
-                .append("\",\"detail\":");
-        quote(e.detail(), json);
-        if (e.bytes() > 0) {
-            json.append(",\"bytes\":").append(e.bytes());
-        }
-        if (e.millis() > 0) {
-            json.append(",\"millis\":").append(e.millis());
-        }
-        return json.append('}').toString();
-    }
-
-    /** A JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped. */
-    private static void quote(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        out.append('"');
-    }
-
-    /** An event as JSON: time, mac, stage, detail, and bytes and millis when it was a transfer. */
-    public static ObjectNode toJsonNode(BootEvent e) {
-        ObjectNode node = JSON.createObjectNode()
-                .put("time", e.time().toString())
-                .put("mac", e.mac().toString())
-                .put("stage", e.stage().id())
-                .put("detail", e.detail());
-        if (e.bytes() > 0) {
-            node.put("bytes", e.bytes());
-        }
-        if (e.millis() > 0) {
-            node.put("millis", e.millis());
-        }
-        return node;
     }
 
     @Override

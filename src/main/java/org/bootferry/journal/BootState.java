@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.bootferry.machine.Installs;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -19,7 +20,7 @@ import org.bootferry.machine.MacAddress;
  * point leaves either the old state or the new, never a torn file. Reading the file system on
  * every question (no cache) keeps {@code bootferry reset} from another process effective at once.
  */
-public final class BootState {
+public final class BootState implements Installs {
 
     private final Path dir;
 
@@ -38,6 +39,7 @@ public final class BootState {
     }
 
     /** When the machine reported its install done; empty when it has not (or was reset). */
+    @Override
     public Optional<Instant> installed(MacAddress mac) {
         try {
             return Optional.of(Instant.parse(Files.readString(file(mac), StandardCharsets.UTF_8).strip()));
@@ -46,6 +48,7 @@ public final class BootState {
         }
     }
 
+    @Override
     public void markInstalled(MacAddress mac, Instant when) throws IOException {
         Path target = file(mac);
         Path tmp = dir.resolve(mac.dashed() + "." + ProcessHandle.current().pid() + "." + Thread.currentThread().getId() + ".tmp");
@@ -64,6 +67,7 @@ public final class BootState {
     }
 
     /** Forgets the install: the machine gets its install plan again. True when there was one. */
+    @Override
     public boolean reset(MacAddress mac) throws IOException {
         boolean existed = Files.deleteIfExists(file(mac));
         syncDirectory();

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.bootferry.machine.LoaderFetchLog;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -17,7 +18,7 @@ import org.bootferry.machine.MacAddress;
  * custom iPXE build. Kept in memory only: after a restart, a machine in the middle of a boot at worst
  * chainloads once more.
  */
-public final class LoaderFetches {
+public final class LoaderFetches implements LoaderFetchLog {
 
     /**
      * How long a fetch counts as "moments ago": from the loader's download to its DHCP request is
@@ -51,6 +52,7 @@ public final class LoaderFetches {
     }
 
     /** {@code mac} is fetching loader {@code name} (as requested: a leading '/' is ignored). */
+    @Override
     public void fetched(MacAddress mac, String name) {
         long now = nanoTime.getAsLong();
         if (fetches.size() > SWEEP_ABOVE) {
@@ -60,11 +62,13 @@ public final class LoaderFetches {
     }
 
     /** A fetch by address: recorded when the address is a neighbour whose MAC we know, else dropped. */
+    @Override
     public void fetched(InetAddress client, String name) {
         neighbours.apply(client).ifPresent(mac -> fetched(mac, name));
     }
 
     /** True when {@code mac}'s last fetch was loader {@code name}, within {@link #RECENT}. */
+    @Override
     public boolean fetchedRecently(MacAddress mac, String name) {
         Fetch f = fetches.get(mac);
         return f != null && f.name().equals(strip(name)) && nanoTime.getAsLong() - f.at() <= RECENT.toNanos();

@@ -50,4 +50,39 @@ public record BootEvent(Instant time, MacAddress mac, Stage stage, String detail
     public static BootEvent transfer(MacAddress mac, Stage stage, String detail, long bytes, long millis) {
         return new BootEvent(Instant.now(), mac, stage, detail, bytes, millis);
     }
+
+    /**
+     * This event as one JSON object (time, mac, stage, detail, and bytes and millis when it was a
+     * transfer), written by hand: the journal writes one per DHCP answer, and a JSON tree per event
+     * costs more than the answer.
+     */
+    public String toJson() {
+        StringBuilder json = new StringBuilder(128).append("{\"time\":\"").append(time)
+                .append("\",\"mac\":\"").append(mac).append("\",\"stage\":\"").append(stage.id())
+                .append("\",\"detail\":");
+        quote(detail, json);
+        if (bytes > 0) {
+            json.append(",\"bytes\":").append(bytes);
+        }
+        if (millis > 0) {
+            json.append(",\"millis\":").append(millis);
+        }
+        return json.append('}').toString();
+    }
+
+    /** A JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped. */
+    private static void quote(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        out.append('"');
+    }
 }

@@ -1,0 +1,33 @@
+package org.bootferry.boot;
+
+import java.util.Optional;
+import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Machine;
+
+/**
+ * The one question every protocol asks — what does this machine boot? — and the files that follow
+ * from the answer. DHCP renders a {@link BootPlan} as an offer, TFTP as loader configs and boot files,
+ * HTTP as the iPXE script, boot files and install files. Every method reads the config in force at
+ * the call, so edits apply to the next request.
+ *
+ * <p>Each method returns empty for a machine that is not answered (no file for its MAC and no
+ * {@code default.yaml}), so that another boot server on the segment can serve it, and throws
+ * {@link BootPlanException}, naming the file to fix, when the machine's config can't be planned.
+ */
+public interface Booter {
+
+    /** What the machine boots. */
+    Optional<BootPlan> plan(Machine machine);
+
+    /**
+     * The machine's kickstart (served at {@code /ks/M}) rendered for it: its {@code kickstart:}
+     * template, or else the one its image carries once the image is cached; empty when it has neither.
+     */
+    Optional<String> kickstart(Machine machine);
+
+    /** One of the machine's install files ({@code files:}, served at {@code /files/M/NAME}) rendered for it. */
+    Optional<String> installFile(Machine machine, String name);
+
+    /** What every stage would answer the machine, for every firmware; pulls nothing. */
+    Optional<Explanation> explain(MacAddress mac);
+}
