@@ -3,7 +3,6 @@ package org.bootferry.boot;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
-import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Machine;
 
 /**
@@ -37,45 +36,26 @@ public record BootPlan(
 
     /** URL of the iPXE script for this machine. */
     public URI scriptUrl() {
-        return scriptUrl(serverUrl, machine);
-    }
-
-    /**
-     * The script URL names every firmware but BIOS: the script must know UEFI from BIOS (an installed
-     * bootOnce machine leaves with {@code exit} under UEFI, {@code sanboot} under BIOS).
-     */
-    static URI scriptUrl(URI serverUrl, Machine machine) {
-        String firmware = machine.firmware() == Firmware.BIOS ? "" : "&firmware=" + machine.firmware().id();
-        return serverUrl.resolve("/boot.ipxe?mac=" + machine.mac() + firmware);
+        return BootUrls.script(serverUrl, machine);
     }
 
     /** URL of the kernel over HTTP. */
     public URI kernelUrl() {
-        return serverUrl.resolve("/boot/" + machine.mac().dashed() + "/kernel" + firmwareQuery(machine.firmware()));
+        return BootUrls.kernel(serverUrl, machine);
     }
 
-    /** URL of initrd number {@code index}: the first is {@code /initrd}, later ones {@code /initrd/N}. */
+    /** URL of initrd number {@code index} over HTTP. */
     public URI initrdUrl(int index) {
-        String base = "/boot/" + machine.mac().dashed() + "/initrd";
-        return serverUrl.resolve((index == 0 ? base : base + "/" + index) + firmwareQuery(machine.firmware()));
-    }
-
-    /**
-     * {@code firmware=<id>} for URLs of machines that are not x86-64, which HTTP assumes when a URL
-     * doesn't say: a kernel out of a multi-arch image must be the machine's architecture, and only
-     * DHCP saw it (option 93).
-     */
-    private static String firmwareQuery(Firmware firmware) {
-        return firmware.arch() == Firmware.Arch.X86_64 ? "" : "?firmware=" + firmware.id();
+        return BootUrls.initrd(serverUrl, machine, index);
     }
 
     /** Base URL of the machine's install files ({@code files:}), ending in a slash: cloud-init's NoCloud seed. */
     public URI filesUrl() {
-        return serverUrl.resolve("/files/" + machine.mac().dashed() + "/");
+        return BootUrls.files(serverUrl, machine.mac());
     }
 
     /** URL of the rendered kickstart. */
     public URI kickstartUrl() {
-        return serverUrl.resolve("/ks/" + machine.mac().dashed());
+        return BootUrls.kickstart(serverUrl, machine.mac());
     }
 }

@@ -27,14 +27,11 @@ import org.bootferry.machine.Machine;
  */
 record ContainerBoot(ImageBootFile kernel, List<BootFile> initrds, Optional<String> kernelArgs) {
 
-    /**
-     * @param images null only for config checks, which plan but never fetch
-     */
     static ContainerBoot plan(ConfigSnapshot snapshot, MachineFile file, MachineConfig.Container container,
-            Machine machine, ImagePuller images) {
+            Machine machine, ImageSource images) {
         ImageRequest request = request(snapshot, file, container, machine);
         Duration timeout = snapshot.settings().images().pullTimeout();
-        Optional<ImageBootFiles> cached = images == null ? Optional.empty() : images.cached(request);
+        Optional<ImageBootFiles> cached = images.cached(request);
         // Not cached yet: an initrd is expected when one is named, or when conventions choose the files
         // (they pair kernels with their initrds). A wrong guess fails that first boot with a clear 503.
         boolean initrd = cached.map(f -> f.initrd().isPresent())

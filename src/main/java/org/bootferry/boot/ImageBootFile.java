@@ -24,16 +24,15 @@ public final class ImageBootFile implements BootFile {
         }
     }
 
-    private final ImagePuller puller;
+    private final ImageSource images;
     private final ImageRequest request;
     private final Part part;
     private final Duration timeout;
     /** Resolved once per plan (one HTTP request), so that its path and its ETag come from the same pull. */
     private volatile ImageBootFiles resolved;
 
-    /** @param puller null in the plans of config checks, which never fetch */
-    ImageBootFile(ImagePuller puller, ImageRequest request, Part part, Duration timeout) {
-        this.puller = puller;
+    ImageBootFile(ImageSource images, ImageRequest request, Part part, Duration timeout) {
+        this.images = images;
         this.request = request;
         this.part = part;
         this.timeout = timeout;
@@ -68,20 +67,14 @@ public final class ImageBootFile implements BootFile {
     /** From this host's cache only: never contacts the registry. */
     @Override
     public Optional<String> knownDigest() {
-        if (puller == null) {
-            return Optional.empty();
-        }
-        return puller.cached(request).flatMap(f -> part == Part.KERNEL ? Optional.of(f.kernel()) : f.initrd())
+        return images.cached(request).flatMap(f -> part == Part.KERNEL ? Optional.of(f.kernel()) : f.initrd())
                 .map(f -> f.digest().toString());
     }
 
     private ImageFile file() throws IOException {
         ImageBootFiles files = resolved;
         if (files == null) {
-            if (puller == null) {
-                throw new IOException("image support is not configured here (a config check does not pull)");
-            }
-            files = puller.await(request, timeout);
+            files = images.await(request, timeout);
             resolved = files;
         }
         if (part == Part.KERNEL) {

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * time, while the pull goes on and the next boot finds the files. Requests for one image share one
  * pull, so a thousand waiting machines hold a thousand waits, not a thousand pulls.
  */
-final class ImagePuller {
+final class ImagePuller implements ImageSource {
 
     private static final Logger log = LoggerFactory.getLogger(ImagePuller.class);
 
@@ -45,7 +45,8 @@ final class ImagePuller {
     }
 
     /** What the cache alone says the request gives; never contacts the registry. */
-    Optional<ImageBootFiles> cached(ImageRequest request) {
+    @Override
+    public Optional<ImageBootFiles> cached(ImageRequest request) {
         return resolver.cached(request);
     }
 
@@ -55,7 +56,8 @@ final class ImagePuller {
      *
      * @throws IOException with the resolver's message (what to fix), or naming the timeout and its setting
      */
-    ImageBootFiles await(ImageRequest request, Duration timeout) throws IOException {
+    @Override
+    public ImageBootFiles await(ImageRequest request, Duration timeout) throws IOException {
         CompletableFuture<ImageBootFiles> pull = pull(request);
         try {
             return pull.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -26,7 +26,7 @@ final class ConfigOption {
         ConfigSnapshot snapshot = loader.load();
         List<ConfigError> errors = new ArrayList<>(snapshot.errors());
         if (errors.isEmpty()) {
-            errors.addAll(BootPlanner.check(snapshot));
+            errors.addAll(ConfigCheck.check(snapshot));
         }
         return new Loaded(snapshot, errors);
     }

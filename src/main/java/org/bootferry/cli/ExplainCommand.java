@@ -3,6 +3,7 @@ package org.bootferry.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -53,9 +54,15 @@ final class ExplainCommand implements Callable<Integer> {
         ConfigOption.Loaded loaded = config.load(Map.of());
         loaded.errors().forEach(e -> System.err.println("warning: " + e));
         Path stateDir = loaded.snapshot().settings().state();
-        Optional<BootState> state = java.nio.file.Files.isDirectory(stateDir)
-                ? Optional.of(new BootState(stateDir)) : Optional.empty();
-        Optional<Explanation> explanation = new BootPlanner(loaded::snapshot, state, images(loaded)).explain(address);
+        BootPlanner.Dependencies deps = BootPlanner.Dependencies.of(loaded::snapshot);
+        if (java.nio.file.Files.isDirectory(stateDir)) {
+            deps = deps.withInstalls(new BootState(stateDir));
+        }
+        Optional<ImageResolver> images = images(loaded);
+        if (images.isPresent()) {
+            deps = deps.withImages(images.get(), new SimpleMeterRegistry());
+        }
+        Optional<Explanation> explanation = new BootPlanner(deps).explain(address);
         if (explanation.isEmpty()) {
             System.out.println(address + ": not answered (no machines/" + address.dashed()
                     + ".yaml and no machines/default.yaml)");

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -73,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
                 snapshot = snapshot.withSettings(snapshot.settings().withAdvertise(
                         BootServer.defaultAdvertise(snapshot.settings())));
             }
-            holder = new ConfigHolder(loader, snapshot, BootPlanner::check);
+            holder = new ConfigHolder(loader, snapshot, ConfigCheck::check);
             server = new BootServer(holder);
             server.start(System.out::println);
         } catch (ListenerException e) {

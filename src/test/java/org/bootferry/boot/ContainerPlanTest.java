@@ -59,7 +59,8 @@ class ContainerPlanTest {
 
     private BootPlan plan(Machine machine) {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
-        return new BootPlanner(() -> snapshot, Optional.empty(), Optional.of(resolver)).plan(machine).orElseThrow();
+        return new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withImages(resolver, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
+                .plan(machine).orElseThrow();
     }
 
     private ImageRequest kernelRequest(Firmware firmware) {
@@ -125,16 +126,16 @@ class ContainerPlanTest {
     void withoutAResolverAContainerMachineIsNotPlannedButTheConfigStillChecks() {
         machine("image: registry.lab/boot/fedora:42");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
-        assertThatThrownBy(() -> new BootPlanner(() -> snapshot).plan(Machine.of(NODE, Firmware.BIOS)))
+        assertThatThrownBy(() -> new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot)).plan(Machine.of(NODE, Firmware.BIOS)))
                 .isInstanceOf(BootPlanException.class).hasMessageContaining("image support is not configured");
-        assertThat(BootPlanner.check(snapshot)).isEmpty();
+        assertThat(ConfigCheck.check(snapshot)).isEmpty();
     }
 
     @Test
     void checkReportsAnImageReferenceThatDoesNotParse() {
         machine("image: registry.lab/Boot/Fedora:42");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
-        assertThat(BootPlanner.check(snapshot)).extracting(ConfigError::message).singleElement().asString()
+        assertThat(ConfigCheck.check(snapshot)).extracting(ConfigError::message).singleElement().asString()
                 .startsWith("kernelBoot.container.image: ");
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.machine.Firmware;
@@ -35,28 +34,7 @@ class LoaderConfigTest {
                 "  files: {kernel: boot/vmlinuz, initrd: [boot/initrd.img, boot/extra.img]}",
                 "  kernelArgs: console=ttyS0 inst.ks={{kickstartUrl}}");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
-        planner = new BootPlanner(() -> snapshot);
-    }
-
-    @Test
-    void perMachineNamesAreRecognisedInAnySpellingOfTheMac() {
-        assertThat(LoaderConfig.parse("pxelinux.cfg/01-52-54-00-12-34-56")).contains(new LoaderConfig.Pxelinux(NODE1));
-        assertThat(LoaderConfig.parse("grub/grub.cfg-01-52-54-00-12-34-56")).contains(new LoaderConfig.Grub(NODE1));
-        assertThat(LoaderConfig.parse("EFI/debian/grub.cfg-01-52-54-00-12-34-56")).contains(new LoaderConfig.Grub(NODE1));
-        assertThat(LoaderConfig.parse("52-54-00-12-34-56/kernel")).contains(new LoaderConfig.File(NODE1, Firmware.BIOS, -1));
-        assertThat(LoaderConfig.parse("52-54-00-12-34-56/initrd")).contains(new LoaderConfig.File(NODE1, Firmware.BIOS, 0));
-        assertThat(LoaderConfig.parse("52-54-00-12-34-56/initrd/1")).contains(new LoaderConfig.File(NODE1, Firmware.BIOS, 1));
-        assertThat(LoaderConfig.parse("52-54-00-12-34-56/efi-arm64/kernel")).contains(new LoaderConfig.File(NODE1, Firmware.EFI_ARM64, -1));
-        assertThat(LoaderConfig.parse("PXELINUX.CFG/01-52-54-00-12-34-56")).contains(new LoaderConfig.Pxelinux(NODE1));
-    }
-
-    @Test
-    void otherNamesAreNotPerMachine() {
-        for (String name : List.of("pxelinux.cfg/default", "pxelinux.cfg/C0A80001", "grub/grub.cfg", "ipxe.efi",
-                "52-54-00-12-34-56/kernel/1", "52-54-00-12-34-56/sparc/kernel", "52-54-00-12-34-56/vmlinuz",
-                "grub/grub.cfg-01-52-54-00-12-34")) {
-            assertThat(LoaderConfig.parse(name)).as(name).isEmpty();
-        }
+        planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot));
     }
 
     @Test
@@ -91,12 +69,5 @@ class LoaderConfigTest {
                 "fi",
                 "echo 'bootferry has no kernel for this architecture:' \"$grub_cpu\"",
                 ""));
-    }
-
-    @Test
-    void namesInTheConfigsParseBackToTheirFiles() {
-        BootPlan arm = planner.plan(Machine.of(NODE1, Firmware.EFI_ARM64)).orElseThrow();
-        assertThat(LoaderConfig.parse(LoaderConfig.initrdName(arm, 1).substring(1)))
-                .isEqualTo(Optional.of(new LoaderConfig.File(NODE1, Firmware.EFI_ARM64, 1)));
     }
 }

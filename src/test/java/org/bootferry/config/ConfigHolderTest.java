@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.ConfigCheck;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +36,7 @@ class ConfigHolderTest {
         machine("52-54-00-12-34-56.yaml", "node-01");
         config.file("templates/ks.cfg", "host {{hostname}}");
         ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
-        holder = new ConfigHolder(loader, loader.load().requireValid(), BootPlanner::check);
+        holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
         // A long rescan interval: what is seen here is the watcher's doing.
         holder.watch(Duration.ofSeconds(30));
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.ConfigCheck;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.image.ImageSettings;
 import org.bootferry.machine.Firmware;
@@ -29,7 +30,7 @@ class ShippedConfigTest {
     void theEmbeddedDefaultIsValid() {
         ConfigSnapshot snapshot = ConfigLoader.load(SHIPPED);
         assertThat(snapshot.errors()).isEmpty();
-        assertThat(BootPlanner.check(snapshot)).isEmpty();
+        assertThat(ConfigCheck.check(snapshot)).isEmpty();
         assertThat(snapshot.profiles()).containsOnlyKeys("fedora-install", "debian-install", "ubuntu-autoinstall");
     }
 
@@ -57,10 +58,10 @@ class ShippedConfigTest {
         config.file("server.yaml", "advertise: 192.0.2.10");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
         assertThat(snapshot.errors()).isEmpty();
-        assertThat(BootPlanner.check(snapshot)).isEmpty();
+        assertThat(ConfigCheck.check(snapshot)).isEmpty();
         // The profiles take kernels from images: planning names them, it never pulls.
-        BootPlanner planner = new BootPlanner(() -> snapshot, Optional.empty(),
-                Optional.of(new ImageResolver(ImageSettings.defaults(tmp.resolve("cache")))));
+        BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withImages(
+                new ImageResolver(ImageSettings.defaults(tmp.resolve("cache"))), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
 
         Machine fedora = Machine.of(MacAddress.parse("52:54:00:12:34:56"), Firmware.EFI_X64);
         assertThat(planner.plan(fedora).orElseThrow().cmdline())

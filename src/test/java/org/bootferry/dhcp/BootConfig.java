@@ -42,6 +42,6 @@ final class BootConfig {
             throw new UncheckedIOException(e);
         }
         ConfigSnapshot snapshot = ConfigLoader.load(dir).requireValid();
-        return new BootPlanner(() -> snapshot);
+        return new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot));
     }
 }

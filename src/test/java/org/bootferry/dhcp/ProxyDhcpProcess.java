@@ -37,7 +37,7 @@ public final class ProxyDhcpProcess {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(() -> snapshot), e -> { },
+        try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot)), e -> { },
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             java.util.Optional<InetAddress> advertise = snapshot.settings().advertise().map(ProxyDhcpProcess::address);
             ProxyDhcpServer.Bound bound = server.bind(group, channel, InetAddress.getByName(args[1]), advertise,

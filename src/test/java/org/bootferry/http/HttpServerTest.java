@@ -95,7 +95,7 @@ class HttpServerTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BootState state = new BootState(tmp.resolve("state"));
         fetches = LoaderFetches.onThisHost();
-        channel = new HttpServer(new HttpServices(new BootPlanner(() -> snapshot, Optional.of(state)),
+        channel = new HttpServer(new HttpServices(new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)),
                 new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, LoaderFiles.withDebianIpxe(loaders),
                 fetches, registry,
                 registry::scrape, blocking))

@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -111,7 +112,7 @@ class ImageBootTest {
     private void startServer() throws IOException {
         Files.createDirectories(tmp.resolve("tftproot"));
         ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
-        holder = new ConfigHolder(loader, loader.load().requireValid(), BootPlanner::check);
+        holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
         server = new BootServer(holder);
         List<String> ready = new ArrayList<>();
         server.start(ready::add);
@@ -224,7 +225,7 @@ class ImageBootTest {
         MacAddress mac = MacAddress.parse(MAC);
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         try (ImageResolver resolver = ImageSupport.resolver(snapshot.settings())) {
-            BootPlanner planner = new BootPlanner(() -> snapshot, Optional.empty(), Optional.of(resolver));
+            BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withImages(resolver, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
             for (Firmware firmware : Firmware.values()) { // what DHCP does on every DISCOVER
                 planner.plan(new Machine(mac, firmware, true, Optional.empty())).orElseThrow();
             }

@@ -49,7 +49,7 @@ class BootPlanFilesTest {
                 "  files: {kernel: boot/vmlinuz, initrd: [boot/initrd.img, boot/extra.img]}",
                 "  kernelArgs: console=ttyS0 inst.ks={{kickstartUrl}}");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
-        planner = new BootPlanner(() -> snapshot);
+        planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot));
         Path root = Files.createDirectories(tmp.resolve("tftproot"));
         tftp = new TftpFixture(root, TftpSettings.defaults(), InetAddress.getLoopbackAddress(),
                 TftpFiles.chain(new BootPlanFiles(planner), new RootDirectory(root)));

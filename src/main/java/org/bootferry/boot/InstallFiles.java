@@ -1,0 +1,94 @@
+package org.bootferry.boot;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.bootferry.config.ConfigError;
+import org.bootferry.config.MachineConfig;
+import org.bootferry.config.MachineFile;
+import org.bootferry.image.ImageBootFiles;
+import org.bootferry.image.ImageFile;
+import org.bootferry.image.ImageRequest;
+
+/**
+ * A machine's install files rendered for it: its kickstart ({@code kickstart:}, or the one its image
+ * carries) and its {@code files:} (a preseed, cloud-init user-data and meta-data, …), with the values
+ * every template sees.
+ */
+final class InstallFiles {
+
+    private InstallFiles() {
+    }
+
+    /**
+     * The kickstart: the machine's {@code kickstart:} template, or else the one its image carries
+     * (label {@code org.bootferry.kickstartPath}) once the image is cached; empty when it has neither.
+     */
+    static Optional<String> kickstart(ResolvedConfig config, MachineFile file, BootPlan plan, ImageSource images) {
+        MachineConfig c = config.resolve(file);
+        if (c.kickstart() != null) {
+            return Optional.of(render(config, c, plan, c.kickstart()));
+        }
+        if (c.kernelBoot() == null || c.kernelBoot().container() == null) {
+            return Optional.empty();
+        }
+        ImageRequest request = ContainerBoot.request(config.snapshot(), file, c.kernelBoot().container(), plan.machine());
+        Optional<ImageFile> carried = images.cached(request).flatMap(ImageBootFiles::kickstart);
+        if (carried.isEmpty()) {
+            return Optional.empty();
+        }
+        Path source = Path.of(request.image() + ":" + carried.get().imagePath());
+        String text;
+        try {
+            text = Files.readString(carried.get().path());
+        } catch (IOException e) {
+            throw new BootPlanException(new ConfigError(source, 0, "cannot read the image's kickstart: " + e.getMessage()));
+        }
+        return Optional.of(render(source, text, values(plan, c)));
+    }
+
+    /** One of the machine's {@code files:}; empty when it has no file of that name. */
+    static Optional<String> named(ResolvedConfig config, MachineFile file, BootPlan plan, String name) {
+        MachineConfig c = config.resolve(file);
+        return Optional.ofNullable(c.files()).map(f -> f.get(name)).map(template -> render(config, c, plan, template));
+    }
+
+    /** Renders template {@code templateName} of the config directory for the plan's machine. */
+    static String render(ResolvedConfig config, MachineConfig c, BootPlan plan, String templateName) {
+        Path templateFile = config.snapshot().dir().resolve("templates").resolve(templateName);
+        return render(templateFile, config.snapshot().templates().get(templateName), values(plan, c));
+    }
+
+    /**
+     * Kickstart, preseed and cloud-init are line-based: a value with a line break (a hostname from a
+     * machine file, a var) could add directives, so it is refused.
+     */
+    private static String render(Path source, String text, Map<String, Object> values) {
+        return Template.parse(source, text).render(values, (name, value) -> {
+            if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+                throw new TemplateException(source, 0, "the value of '" + name + "' contains a line break, which"
+                        + " would add lines to " + source.getFileName() + "; put multi-line text in the template");
+            }
+            return value;
+        });
+    }
+
+    /** What templates and {@code kernelArgs} may name. */
+    static Map<String, Object> values(BootPlan plan, MachineConfig c) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("mac", plan.machine().mac().toString());
+        values.put("hostname", plan.hostname());
+        values.put("firmware", plan.machine().firmware().id());
+        values.put("arch", plan.machine().firmware().arch().ociName());
+        values.put("serverUrl", plan.serverUrl().toString());
+        values.put("kickstartUrl", plan.kickstartUrl().toString());
+        values.put("filesUrl", plan.filesUrl().toString());
+        values.put("kernelUrl", plan.kernelUrl().toString());
+        values.put("initrdUrl", plan.initrdUrl(0).toString());
+        values.put("vars", c.vars() == null ? Map.of() : c.vars());
+        return values;
+    }
+}
