@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bootferry.lang.BoundedCache;
 
 /**
  * A server-side template: text with {@code {{ name }}} placeholders, where a name is a variable
@@ -33,25 +33,15 @@ public final class Template {
     private record Source(Path file, String text) {
     }
 
-    /** Distinct sources kept parsed; past this the cache starts over (config edits leave old ones). */
-    private static final int MAX_CACHED = 4096;
-    private static final Map<Source, Template> PARSED = new ConcurrentHashMap<>();
+    /** Distinct sources kept parsed; config edits leave old ones behind, so they are bounded. */
+    private static final BoundedCache<Source, Template> PARSED = new BoundedCache<>(4096);
 
     /**
      * {@link #parse}, once per distinct file and text: every DHCP answer plans a command line, and a
      * network's machines share a few of them.
      */
     public static Template parseCached(Path file, String text) {
-        Source source = new Source(file, text);
-        Template template = PARSED.get(source);
-        if (template == null) {
-            template = parse(file, text);
-            if (PARSED.size() >= MAX_CACHED) {
-                PARSED.clear();
-            }
-            PARSED.put(source, template);
-        }
-        return template;
+        return PARSED.get(new Source(file, text), source -> parse(source.file(), source.text()));
     }
 
     /** Parses {@code text}; {@code file} names it in errors. */

@@ -3,6 +3,7 @@ package org.bootferry.lang;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Values computed once per key and kept while fewer than a bound are kept; past the bound the cache
@@ -28,23 +29,25 @@ public final class BoundedCache<K, V> {
 
     /**
      * The value for {@code key}, computed by {@code compute} when it is not kept. Two threads asking
-     * for a new key at once may both compute it; the values must therefore be equal, and computing
-     * them free of side effects.
+     * for a new key at once may both compute a value; both get the one that was kept first, so a
+     * value that is work to be done (a future) is done once. {@code compute} runs outside any lock:
+     * it may take long without holding up other keys.
      */
     public V get(K key, Function<? super K, ? extends V> compute) {
         V value = values.get(key);
-        if (value == null) {
-            value = compute.apply(key);
-            if (values.size() >= bound) {
-                values.clear();
-            }
-            values.put(key, value);
+        if (value != null) {
+            return value;
         }
-        return value;
+        V computed = compute.apply(key);
+        if (values.size() >= bound) {
+            values.clear();
+        }
+        V kept = values.putIfAbsent(key, computed);
+        return kept != null ? kept : computed;
     }
 
     /** Forgets the keys {@code stale} matches: an older version of something asked again. */
-    public void forget(java.util.function.Predicate<? super K> stale) {
+    public void forget(Predicate<? super K> stale) {
         values.keySet().removeIf(stale);
     }
 

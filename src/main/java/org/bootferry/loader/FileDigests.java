@@ -10,7 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
+import org.bootferry.lang.BoundedCache;
 
 /**
  * SHA-256 digests of local boot files, computed once per file version (path, size, mtime), also
@@ -21,7 +21,8 @@ public final class FileDigests {
     private record Version(Path path, long size, long modified) {
     }
 
-    private static final ConcurrentHashMap<Version, CompletableFuture<String>> DIGESTS = new ConcurrentHashMap<>();
+    /** Each version's digest, being computed or done; a handful of kernels and initrds in practice. */
+    private static final BoundedCache<Version, CompletableFuture<String>> DIGESTS = new BoundedCache<>(1024);
 
     private FileDigests() {
     }
@@ -31,17 +32,16 @@ public final class FileDigests {
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
         Version version = new Version(path, attrs.size(), attrs.lastModifiedTime().toMillis());
         CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> known = DIGESTS.putIfAbsent(version, mine);
-        if (known == null) {
+        CompletableFuture<String> known = DIGESTS.get(version, v -> mine);
+        if (known == mine) {
             // A boot storm's first requests for one initrd all arrive together: one of them hashes it.
-            DIGESTS.keySet().removeIf(v -> v.path().equals(path) && !v.equals(version));
+            DIGESTS.forget(v -> v.path().equals(path) && !v.equals(version));
             try {
                 mine.complete(compute(path));
             } catch (IOException | RuntimeException e) {
-                DIGESTS.remove(version, mine);
+                DIGESTS.forget(version::equals);
                 mine.completeExceptionally(e);
             }
-            known = mine;
         }
         try {
             return known.join();
