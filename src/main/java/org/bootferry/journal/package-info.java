@@ -1,0 +1,10 @@
+/**
+ * What the server remembers of boots: the event journal ({@code BootEvents}), boot-once state
+ * ({@code BootState}), which machine fetched which loader moments ago ({@code LoaderFetches}) and the
+ * host's neighbour table ({@code NeighbourTable}). Each implements an interface of
+ * {@code org.bootferry.machine}, through which the protocols and the planner use it without
+ * importing this package.
+ *
+ * <p>May import: {@code machine}, {@code lang}. Used by {@code server} and {@code cli}, which wire it.
+ */
+package org.bootferry.journal;
