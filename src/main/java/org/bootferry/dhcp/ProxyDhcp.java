@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
+import org.bootferry.boot.Booter;
 import org.bootferry.machine.Machine;
 
 /**
@@ -62,7 +62,7 @@ public final class ProxyDhcp {
         DhcpOptionCode.PXE_DISCOVERY_CONTROL, 1, 0x08, (byte) DhcpOptionCode.END};
     private static final int FILE_FIELD_MAX = 127;
 
-    private final Function<Machine, Optional<BootPlan>> planner;
+    private final Booter planner;
     private final int clientPort;
     private final int relayPort;
 
@@ -71,7 +71,7 @@ public final class ProxyDhcp {
      * @param clientPort where clients listen (68; tests use another)
      * @param relayPort  where relay agents listen (67, RFC 2131 §4.1)
      */
-    public ProxyDhcp(Function<Machine, Optional<BootPlan>> planner, int clientPort, int relayPort) {
+    public ProxyDhcp(Booter planner, int clientPort, int relayPort) {
         this.planner = planner;
         this.clientPort = clientPort;
         this.relayPort = relayPort;
@@ -104,7 +104,7 @@ public final class ProxyDhcp {
         Machine machine = request.machine(local);
         Optional<BootPlan> found;
         try {
-            found = planner.apply(machine);
+            found = planner.plan(machine);
         } catch (BootPlanException e) {
             return new Failed(e.getMessage());
         }

@@ -130,7 +130,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
      */
     public ProxyDhcpServer(DhcpSettings settings, Booter planner, Consumer<BootEvent> events,
             MeterRegistry registry) {
-        this.proxy = new ProxyDhcp(planner::plan, settings.clientPort(), settings.relayPort());
+        this.proxy = new ProxyDhcp(planner, settings.clientPort(), settings.relayPort());
         this.limiter = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), System::nanoTime);
         this.clientPort = settings.clientPort();
         this.events = events;

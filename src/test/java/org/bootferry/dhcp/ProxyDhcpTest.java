@@ -31,7 +31,7 @@ class ProxyDhcpTest {
 
     @BeforeEach
     void planner() {
-        proxy = new ProxyDhcp(BootConfig.planner(config, SERVER, VM)::plan, 68, 67);
+        proxy = new ProxyDhcp(BootConfig.planner(config, SERVER, VM), 68, 67);
     }
 
     @Test
