@@ -12,7 +12,8 @@
  * parses references; {@link org.bootferry.image.RegistryClient} is the façade over the distribution
  * API, using {@code RegistryAuthenticator} (anonymous, Basic, Bearer tokens) and credentials from
  * {@link org.bootferry.image.DockerConfigCredentials}; {@code Manifest} parses manifests and indexes;
- * {@code LayerExtractor} reads layers top-down with whiteouts and links resolved inside the image;
+ * {@code LayerExtractor} reads layers top-down with whiteouts and links resolved inside the image
+ * ({@code TarWalk} reads one layer's tar, {@code MergedTree} resolves paths over the layers read);
  * {@link org.bootferry.image.ImageCache} stores everything by digest. This package imports nothing
  * else of bootferry.
  */
