@@ -76,10 +76,16 @@ final class TarWalk {
                 LayerScan scan = new LayerScan();
                 try {
                     walk(blob, index, scan, want);
+                    // Verified here, not only by the caller: files captured from a layer whose bytes
+                    // turn out damaged are deleted on the spot, whoever reads the blob.
+                    if (blob instanceof BlobStream verified) {
+                        verified.drainAndVerify();
+                    }
                 } catch (BlobStream.TransientFailure | BlobStream.CorruptBlob e) {
                     discard(scan);
                     throw e;
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
+                    // Decompressors and the tar reader throw unchecked exceptions on some damage too.
                     discard(scan);
                     // Garbage in a layer is most often bytes damaged on the way: if the digest
                     // disagrees, drainAndVerify throws CorruptBlob and the layer is fetched again.

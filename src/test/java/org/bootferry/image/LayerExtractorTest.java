@@ -215,6 +215,24 @@ class LayerExtractorTest {
         }
     }
 
+    /**
+     * The damage that leaves the tar readable: a flipped byte inside a file's data of an uncompressed
+     * layer. The file is captured before the digest can be checked; it must not outlive the check.
+     */
+    @Test
+    void aFileCapturedFromALayerThatFailsItsDigestIsDeleted() throws Exception {
+        Descriptor good = layer(false, true, "boot/vmlinuz=kernel kernel kernel");
+        byte[] bad = blobs.get(good.digest()).clone();
+        bad[512] ^= 0x55; // the first data byte, after the entry's 512-byte header
+        blobs.put(good.digest(), bad);
+        try (LayerExtractor x = extractor(good)) {
+            assertThatThrownBy(() -> x.extract(List.of("/boot/vmlinuz"))).hasMessageContaining("digest mismatch");
+        }
+        try (var files = Files.list(temp)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
     @Test
     void conventionScanListsEveryVisibleFile() throws Exception {
         Descriptor base = layer(true, true, "boot/vmlinuz-5.10.0=old", "boot/vmlinuz-6.1.0=new",
