@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -46,7 +47,8 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
     private final ConfigLoader loader;
     private final BiFunction<ConfigSnapshot, ConfigSnapshot, List<ConfigError>> checker;
     private final AtomicReference<ConfigSnapshot> current;
-    private final List<Consumer<Reload>> listeners = new ArrayList<>();
+    /** Added while the watcher may be calling them (a server starting under a live config). */
+    private final List<Consumer<Reload>> listeners = new CopyOnWriteArrayList<>();
     private Set<ConfigError> reported = Set.of();
     private long fingerprint;
     /** The edits of the latest load that wait for a restart: logged as such, not as errors. */
