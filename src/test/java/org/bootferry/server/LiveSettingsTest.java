@@ -2,6 +2,10 @@ package org.bootferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -45,6 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every server.yaml key, edited under a running server: either what the server does next follows
@@ -71,6 +76,8 @@ class LiveSettingsTest {
     private InetSocketAddress tftp;
     private String http;
     private final List<DatagramSocket> sockets = new ArrayList<>();
+    private final Logger holderLog = (Logger) LoggerFactory.getLogger(ConfigHolder.class);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
     /** One key's edit and what shows that it applied, or that it waits for a restart. */
     record Row(String key, Object value, boolean restart, Check check) {
@@ -131,6 +138,8 @@ class LiveSettingsTest {
 
     @BeforeEach
     void start() throws Exception {
+        logged.start();
+        holderLog.addAppender(logged);
         config = new ConfigDir(tmp.resolve("config"));
         Files.createDirectories(tmp.resolve("root1"));
         Files.createDirectories(tmp.resolve("root2"));
@@ -165,6 +174,7 @@ class LiveSettingsTest {
 
     @AfterEach
     void stop() {
+        holderLog.detachAppender(logged);
         sockets.forEach(DatagramSocket::close);
         if (server != null) {
             server.close();
@@ -237,8 +247,10 @@ class LiveSettingsTest {
             assertThat(e.get("message").asText()).isEqualTo(message);
             assertThat(e.get("line").asInt()).isEqualTo(line);
         });
-        // Still pending at the next reload, and still the only notice.
+        // Still pending at the next reload, and still the only notice, but logged once.
         assertThat(holder.reload().errors()).containsExactly(new ConfigError(file, line, message));
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly(file + ":" + line + ": " + message);
     }
 
     /** The settings component named as the key, as an admin writes it (an Optional unwrapped). */
