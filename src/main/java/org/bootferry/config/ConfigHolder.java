@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -46,10 +47,12 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
     private final ConfigLoader loader;
     private final BiFunction<ConfigSnapshot, ConfigSnapshot, List<ConfigError>> checker;
     private final AtomicReference<ConfigSnapshot> current;
-    private final List<Consumer<Reload>> listeners = new ArrayList<>();
+    /** Added while the watcher may be calling them (a server starting under a live config). */
+    private final List<Consumer<Reload>> listeners = new CopyOnWriteArrayList<>();
     private Set<ConfigError> reported = Set.of();
     private long fingerprint;
-    private ServerSettings announcedListenerEdit;
+    /** The edits of the latest load that wait for a restart: logged as such, not as errors. */
+    private Set<ConfigError> restartNotices = Set.of();
     private volatile boolean closed;
     private WatchService watcher;
     private Thread thread;
@@ -95,7 +98,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
      */
     public synchronized Reload reload(Set<Path> changed) {
         long start = System.nanoTime();
-        ConfigSnapshot next = withListeners(load(changed));
+        ConfigSnapshot next = load(changed);
         Set<ConfigError> errors = new LinkedHashSet<>(next.errors());
         for (int round = 0; round < MAX_REJECT_ROUNDS; round++) {
             List<ConfigError> found = checker.apply(next, current.get());
@@ -104,7 +107,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
             }
             found.forEach(loader::reject);
             errors.addAll(found);
-            next = withListeners(load(changed));
+            next = load(changed);
         }
         loader.commit();
         ConfigSnapshot old = current.getAndSet(next);
@@ -114,31 +117,31 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
         return reload;
     }
 
+    /**
+     * The directory as it is now, but with the running values of the {@link RestartKeys}: an edit
+     * to one of them is listed among the errors, as a notice that it waits for the next start.
+     */
     private ConfigSnapshot load(Set<Path> changed) {
-        return changed == null ? loader.load() : loader.load(changed);
-    }
-
-    /** Listeners are bound once: edits to their keys are announced once and wait for a restart. */
-    private ConfigSnapshot withListeners(ConfigSnapshot snapshot) {
-        ServerSettings loaded = snapshot.settings();
+        ConfigSnapshot loaded = changed == null ? loader.load() : loader.load(changed);
         ServerSettings running = current.get().settings();
-        ServerSettings kept = loaded.withListenersOf(running);
-        boolean edited = loaded.advertise().isPresent() && !loaded.advertise().equals(running.advertise())
-                || loaded.httpPort() != running.httpPort() || loaded.tftpPort() != running.tftpPort()
-                || loaded.dhcpPort() != running.dhcpPort() || loaded.pxePort() != running.pxePort()
-                || !loaded.bind().equals(running.bind()) || loaded.dhcp() != running.dhcp();
-        if (edited && !loaded.equals(announcedListenerEdit)) {
-            log.warn("server.yaml: listener settings (bind, advertise, ports, dhcp) changed; they take effect at the"
-                    + " next restart");
-            announcedListenerEdit = loaded;
-        }
-        return snapshot.withSettings(kept);
+        List<ConfigError> errors = new ArrayList<>(loaded.errors());
+        List<ConfigError> notices = RestartKeys.pending(running, loaded.settings()).stream()
+                .map(edit -> edit.error(loader.dir())).toList();
+        errors.addAll(notices);
+        restartNotices = Set.copyOf(notices);
+        return new ConfigSnapshot(loaded.dir(), RestartKeys.keepRunning(loaded.settings(), running),
+                loaded.machines(), loaded.defaultMachine(), loaded.profiles(), loaded.templates(), errors);
     }
 
     private void report(ConfigSnapshot old, Reload reload) {
         Set<ConfigError> now = new HashSet<>(reload.errors());
         for (ConfigError e : reload.errors()) {
-            if (!reported.contains(e)) {
+            if (reported.contains(e)) {
+                continue;
+            }
+            if (restartNotices.contains(e)) {
+                log.warn("{}", e);
+            } else {
                 log.warn("{} (the file's last good version, if any, stays in force)", e);
             }
         }

@@ -11,6 +11,8 @@ import org.bootferry.machine.MacAddress;
  * their errors listed; a server is never given a half-read file.
  *
  * @param templates template name (file name under {@code templates/}) to its text
+ * @param errors    what kept files out, and edits of {@link RestartKeys} that wait for the next start:
+ *                  everything an admin has to act on, in one list
  */
 public record ConfigSnapshot(
         Path dir,

@@ -112,15 +112,6 @@ public record ServerSettings(
         loaders = Map.copyOf(loaders);
     }
 
-    /**
-     * These settings with the listener part (bind, advertise, ports, dhcp, tftp limits) of {@code running}:
-     * sockets are bound once, so edits to those keys wait for a restart.
-     */
-    public ServerSettings withListenersOf(ServerSettings running) {
-        return new ServerSettings(running.bind, running.advertise, running.httpPort, running.tftpPort, running.dhcpPort,
-                running.pxePort, running.dhcp, tftpRoot, cache, loaders, state, api, images, chainload, running.tftp);
-    }
-
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
                 cache, loaders, state, api, images, chainload, tftp);

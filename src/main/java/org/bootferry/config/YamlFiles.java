@@ -23,7 +23,7 @@ import org.bootferry.lang.Spelling;
  * Strict YAML binding: unknown keys, wrong types and syntax errors become {@link ConfigError}s with
  * the line they are on and, for a misspelt key, the key that was probably meant.
  */
-final class YamlFiles {
+public final class YamlFiles {
 
     static final YAMLMapper MAPPER = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -159,6 +159,18 @@ final class YamlFiles {
         String l = line.stripLeading();
         return l.startsWith(needle) || l.startsWith("- " + needle) || l.contains("{" + needle)
                 || l.contains(", " + needle) || l.contains(" " + needle + " ");
+    }
+
+    /**
+     * The 1-based line where {@code key:} first appears in the file, for an error about a key found
+     * after the file was bound (by a check across files, too); 0 if the key or the file is not there.
+     */
+    public static int lineOf(Path file, String key) {
+        try {
+            return lineOf(Files.readAllLines(file), key);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** The 1-based line where {@code key:} first appears, for errors found after binding; 0 if not found. */

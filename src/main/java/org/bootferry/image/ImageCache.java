@@ -78,7 +78,7 @@ public final class ImageCache {
     private final Path dir;
     private final Path blobs;
     private final Path tmp;
-    private final long limitBytes;
+    private volatile long limitBytes;
     private final Map<Digest, Entry> entries = new ConcurrentHashMap<>();
     private final Map<Digest, Integer> pins = new ConcurrentHashMap<>();
 
@@ -227,19 +227,26 @@ public final class ImageCache {
         return entries.values().stream().mapToLong(e -> e.size).sum();
     }
 
+    /** Puts a new size limit in force, evicting at once what is over it. */
+    public void limit(long bytes) {
+        limitBytes = bytes;
+        evict();
+    }
+
     /** Evicts least recently used unpinned blobs until the cache fits its limit. */
     public synchronized void evict() {
-        if (limitBytes <= 0) {
+        long limit = limitBytes;
+        if (limit <= 0) {
             return;
         }
         long total = size();
-        if (total <= limitBytes) {
+        if (total <= limit) {
             return;
         }
         List<Map.Entry<Digest, Entry>> lru = new ArrayList<>(entries.entrySet());
         lru.sort(Comparator.comparingLong(e -> e.getValue().lastUsed));
         for (Map.Entry<Digest, Entry> e : lru) {
-            if (total <= limitBytes) {
+            if (total <= limit) {
                 break;
             }
             if (pins.containsKey(e.getKey())) {
@@ -255,9 +262,9 @@ public final class ImageCache {
             total -= e.getValue().size;
             LOG.info("image cache: evicted {} ({} bytes, least recently used)", e.getKey(), e.getValue().size);
         }
-        if (total > limitBytes) {
+        if (total > limit) {
             LOG.warn("image cache {} holds {} bytes over its {} byte limit: all of it is pinned by images in use",
-                    dir, total - limitBytes, limitBytes);
+                    dir, total - limit, limit);
         }
     }
 

@@ -6,11 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -40,7 +38,7 @@ public final class ImageResolver implements AutoCloseable {
     record FileRecord(String imagePath, String resolvedPath, String layer, String digest, long size) {
     }
 
-    private final ImageSettings settings;
+    private volatile ImageSettings settings;
     private final ImageCache cache;
     private final RegistryClient client;
     private final Map<ImageRequest, CompletableFuture<ImageBootFiles>> inFlight = new ConcurrentHashMap<>();
@@ -51,6 +49,22 @@ public final class ImageResolver implements AutoCloseable {
         this.settings = settings;
         this.cache = new ImageCache(settings.cacheDir(), settings.cacheLimitBytes());
         this.client = new RegistryClient(settings);
+    }
+
+    /** The settings in force. */
+    public ImageSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Puts settings that may change while the server runs in force for the next pull: the cache
+     * limit, staleOk and the insecure registries. The cache directory and the client's timeouts stay
+     * as this resolver was opened with.
+     */
+    public void settings(ImageSettings next) {
+        settings = next;
+        client.settings(next);
+        cache.limit(next.cacheLimitBytes());
     }
 
     public ImageCache cache() {
@@ -245,7 +259,7 @@ public final class ImageResolver implements AutoCloseable {
         if (top.manifest() instanceof Manifest.Image) {
             return top.digest();
         }
-        Descriptor chosen = choose(ref, platform, (Manifest.Index) top.manifest());
+        Descriptor chosen = ((Manifest.Index) top.manifest()).forPlatform(ref, platform);
         RegistryClient.PulledManifest child = client.pullManifest(ref, chosen.digest().toString(), credentials,
                 listener);
         bytes.addAndGet(child.body().length);
@@ -263,30 +277,6 @@ public final class ImageResolver implements AutoCloseable {
         } catch (IOException e) {
             throw new ImageException("image cache " + cache.dir() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The index entry for the platform: an exact variant match first, then any entry of that os/arch. */
-    static Descriptor choose(ImageReference ref, Platform platform, Manifest.Index index)
-            throws PlatformNotFoundException {
-        Descriptor any = null;
-        for (Descriptor d : index.manifests()) {
-            Optional<Platform> p = d.platform();
-            if (p.isEmpty() || !platform.matches(p.get().os(), p.get().architecture(), p.get().variant())) {
-                continue;
-            }
-            if (p.get().variant().equals(platform.variant())) {
-                return d;
-            }
-            if (any == null) {
-                any = d;
-            }
-        }
-        if (any == null) {
-            Set<String> available = new LinkedHashSet<>();
-            index.manifests().forEach(d -> d.platform().ifPresent(p -> available.add(p.toString())));
-            throw new PlatformNotFoundException(ref, platform, String.join(", ", available));
-        }
-        return any;
     }
 
     private record Extraction(ImageBootFiles files, PlanRecord plan, int layers, int layersRead) {

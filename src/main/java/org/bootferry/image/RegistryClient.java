@@ -60,7 +60,8 @@ public final class RegistryClient implements AutoCloseable {
         T run() throws IOException, ImageException;
     }
 
-    private final ImageSettings settings;
+    /** Read per request; {@link #settings(ImageSettings)} swaps it. */
+    private volatile ImageSettings settings;
     private final HttpClient http;
     private final RegistryAuthenticator authenticator;
     private final ScheduledExecutorService watchdog;
@@ -81,6 +82,15 @@ public final class RegistryClient implements AutoCloseable {
             long now = System.nanoTime();
             downloads.forEach(d -> d.abortIfStalled(now, settings.stallTimeout()));
         }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Puts new settings in force for the next request, above all which registries are spoken to
+     * over plain http. The timeouts of connecting, authenticating and the stall watchdog stay as
+     * the client was built with.
+     */
+    void settings(ImageSettings next) {
+        settings = next;
     }
 
     /**

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The first-stage loaders (undionly.kpxe, ipxe.efi, snp.efi, …) by name: from the tftproot, and for
@@ -18,6 +21,8 @@ import java.util.regex.Pattern;
  */
 public final class LoaderFiles {
 
+    private static final Logger log = LoggerFactory.getLogger(LoaderFiles.class);
+
     /** Where Debian's {@code ipxe} package puts undionly.kpxe, ipxe.efi, snponly.efi and friends. */
     public static final Path DEBIAN_IPXE = Path.of("/usr/lib/ipxe");
     /** No boot loader sends longer names; the limit keeps lookups and log lines bounded. */
@@ -25,7 +30,8 @@ public final class LoaderFiles {
 
     private static final Pattern PERCENT_ESCAPE = Pattern.compile("%[0-9A-Fa-f]{2}");
 
-    private final List<Root> roots;
+    /** The directories searched, in order: fixed, or following the configured tftproot. */
+    private final Supplier<List<Root>> roots;
 
     /** A directory files are served from. */
     private record Root(Path dir, boolean trustLinks) {
@@ -39,7 +45,12 @@ public final class LoaderFiles {
     }
 
     private LoaderFiles(List<Root> roots) {
-        this.roots = List.copyOf(roots);
+        List<Root> fixed = List.copyOf(roots);
+        this.roots = () -> fixed;
+    }
+
+    private LoaderFiles(Supplier<List<Root>> roots) {
+        this.roots = roots;
     }
 
     /**
@@ -52,12 +63,70 @@ public final class LoaderFiles {
 
     /** The tftproot, then Debian's iPXE binaries for the names it does not have. */
     public static LoaderFiles withDebianIpxe(Path tftpRoot) throws IOException {
+        return new LoaderFiles(rootsWithDebianIpxe(tftpRoot));
+    }
+
+    /**
+     * The tftproot in force, then Debian's iPXE binaries. The tftproot's path is asked for on every
+     * lookup and the roots rebuilt when it changes, so an edit of it applies to the next request. A
+     * path that is not a directory leaves the previous tftproot in force, with a warning, until it
+     * is one: boots carry on rather than fail on a typo.
+     *
+     * @throws IOException when the tftproot in force now is not a directory
+     */
+    public static LoaderFiles withDebianIpxe(Supplier<Path> tftpRoot) throws IOException {
+        return new LoaderFiles(new Following(tftpRoot));
+    }
+
+    private static List<Root> rootsWithDebianIpxe(Path tftpRoot) throws IOException {
         List<Root> roots = new ArrayList<>(List.of(root(tftpRoot)));
         if (Files.isDirectory(DEBIAN_IPXE)) {
             // Debian's ipxe.efi is a link to /boot/ipxe.efi: the package's own links are followed.
             roots.add(new Root(DEBIAN_IPXE.toRealPath(), true));
         }
-        return new LoaderFiles(roots);
+        return List.copyOf(roots);
+    }
+
+    /** The roots for the configured tftproot, built again when its path changes. */
+    private static final class Following implements Supplier<List<Root>> {
+        private final Supplier<Path> configured;
+        private volatile Built current;
+        /** The latest path that could not be used, warned about once. */
+        private Path refused;
+
+        private record Built(Path tftpRoot, List<Root> roots) {
+        }
+
+        Following(Supplier<Path> configured) throws IOException {
+            this.configured = configured;
+            Path now = configured.get();
+            this.current = new Built(now, rootsWithDebianIpxe(now));
+        }
+
+        @Override
+        public List<Root> get() {
+            Built built = current;
+            Path now = configured.get();
+            if (now.equals(built.tftpRoot())) {
+                return built.roots();
+            }
+            synchronized (this) {
+                if (!now.equals(current.tftpRoot())) {
+                    try {
+                        current = new Built(now, rootsWithDebianIpxe(now));
+                        refused = null;
+                        log.info("loaders: serving from {}", now);
+                    } catch (IOException e) {
+                        if (!now.equals(refused)) {
+                            refused = now;
+                            log.warn("loaders: cannot serve from {} ({}); {} stays in force", now, e.getMessage(),
+                                    current.tftpRoot());
+                        }
+                    }
+                }
+                return current.roots();
+            }
+        }
     }
 
     private static Root root(Path tftpRoot) throws IOException {
@@ -74,7 +143,7 @@ public final class LoaderFiles {
 
     /** The directories searched, in order. */
     public List<Path> directories() {
-        return roots.stream().map(Root::dir).toList();
+        return roots.get().stream().map(Root::dir).toList();
     }
 
     /**
@@ -129,7 +198,7 @@ public final class LoaderFiles {
      * @throws Refusal when the name resolves through a link out of the admin's root
      */
     public Optional<Path> find(String normalised) throws Refusal {
-        for (Root root : roots) {
+        for (Root root : roots.get()) {
             Path real;
             try {
                 real = root.dir().resolve(normalised).toRealPath();

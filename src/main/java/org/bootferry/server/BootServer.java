@@ -90,6 +90,11 @@ public final class BootServer implements AutoCloseable {
         return registry;
     }
 
+    /** The one image resolver, once started: what reaches it on a reload is what its pulls use. */
+    ImageResolver images() {
+        return images;
+    }
+
     /**
      * Binds every listener, reporting each with a {@code listening <proto> <tcp|udp> ADDR:PORT} line.
      *
@@ -114,7 +119,7 @@ public final class BootServer implements AutoCloseable {
         dhcp = Transport.create(cores);
         blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
         try {
-            images = ImageSupport.resolver(settings);
+            images = ImageSupport.following(config);
         } catch (IOException e) {
             close();
             throw new ListenerException("cannot open the image cache " + settings.cache() + ": " + e.getMessage()
@@ -123,7 +128,7 @@ public final class BootServer implements AutoCloseable {
         LoaderFetches fetches = LoaderFetches.onThisHost();
         InetAddress bind = literal(settings.bind());
         try {
-            LoaderFiles loaders = loaders(settings);
+            LoaderFiles loaders = loaders();
             BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(config).withInstalls(state)
                     .withImages(images, registry)
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing));
@@ -133,7 +138,7 @@ public final class BootServer implements AutoCloseable {
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
-            TftpServer tftpServer = new TftpServer(tftpSettings(settings.tftp()),
+            TftpServer tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
                     tftpTransfers());
             closeables.add(tftpServer);
@@ -192,12 +197,13 @@ public final class BootServer implements AutoCloseable {
                 t.rolloverToOne() ? TftpSettings.Rollover.ONE : TftpSettings.Rollover.ZERO);
     }
 
-    private static LoaderFiles loaders(ServerSettings settings) {
+    /** The loaders of the tftpRoot in force: an edit of it applies to the next request. */
+    private LoaderFiles loaders() {
         try {
-            return LoaderFiles.withDebianIpxe(settings.tftpRoot());
+            return LoaderFiles.withDebianIpxe(() -> config.get().settings().tftpRoot());
         } catch (IOException e) {
-            throw new ListenerException("cannot serve loaders from " + settings.tftpRoot() + ": " + e.getMessage()
-                    + " (check --tftp-root or tftpRoot in server.yaml)", e);
+            throw new ListenerException("cannot serve loaders from " + config.get().settings().tftpRoot() + ": "
+                    + e.getMessage() + " (check --tftp-root or tftpRoot in server.yaml)", e);
         }
     }
 

@@ -3,6 +3,7 @@ package org.bootferry.server;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
+import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.image.ImageSettings;
@@ -32,5 +33,18 @@ public final class ImageSupport {
      */
     public static ImageResolver resolver(ServerSettings settings) throws IOException {
         return new ImageResolver(settings(settings, settings.cache()));
+    }
+
+    /**
+     * A resolver for a running server: it takes the {@code images:} section of every reload for its
+     * next pull. Its cache directory stays the one it opened ({@code cache:} waits for a restart).
+     *
+     * @throws IOException when the cache directory can't be created or read
+     */
+    public static ImageResolver following(ConfigHolder config) throws IOException {
+        Path cache = config.get().settings().cache();
+        ImageResolver resolver = new ImageResolver(settings(config.get().settings(), cache));
+        config.onReload(reload -> resolver.settings(settings(reload.snapshot().settings(), cache)));
+        return resolver;
     }
 }

@@ -34,6 +34,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@link #LOCK_STEP_THREADS} run, on the group beyond that.
  *
  * <p>Usage: {@code new TftpServer(settings, files).bind(group, new InetSocketAddress(69))}, and
- * {@link #close()} on shutdown. The group may be epoll- or NIO-based; the channel type follows it.
+ * {@link #close()} on shutdown. Settings are asked for once per request, so a server given a
+ * supplier of them follows their changes with its next transfer and leaves running ones alone. The group may be epoll- or NIO-based; the channel type follows it.
  */
 public final class TftpServer implements AutoCloseable {
 
@@ -58,7 +60,7 @@ public final class TftpServer implements AutoCloseable {
      */
     private static final int LOCK_STEP_THREADS = 32;
 
-    private final TftpSettings settings;
+    private final Supplier<TftpSettings> settings;
     private final TftpFiles files;
     private final TransferListener transfers;
     private final PathMtu pathMtu = new PathMtu();
@@ -73,11 +75,14 @@ public final class TftpServer implements AutoCloseable {
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 
     public TftpServer(TftpSettings settings, TftpFiles files) {
-        this(settings, files, TransferListener.NONE);
+        this(() -> settings, files, TransferListener.NONE);
     }
 
-    /** @param transfers told of every transfer that ended */
-    public TftpServer(TftpSettings settings, TftpFiles files, TransferListener transfers) {
+    /**
+     * @param settings  the settings in force, asked for once per request
+     * @param transfers told of every transfer that ended
+     */
+    public TftpServer(Supplier<TftpSettings> settings, TftpFiles files, TransferListener transfers) {
         this.settings = settings;
         this.files = files;
         this.transfers = transfers;
@@ -141,6 +146,8 @@ public final class TftpServer implements AutoCloseable {
     final class Session {
         final InetSocketAddress client;
         final TftpPacket.ReadRequest request;
+        /** The settings in force when the request came, kept for the whole transfer. */
+        final TftpSettings settings;
         private final AtomicBoolean ended = new AtomicBoolean();
         /** Closes the transfer's socket. */
         private volatile Runnable closer;
@@ -148,9 +155,10 @@ public final class TftpServer implements AutoCloseable {
         /** Tells the running transfer that its client asked again. */
         private volatile Runnable repeated = () -> { };
 
-        Session(InetSocketAddress client, TftpPacket.ReadRequest request) {
+        Session(InetSocketAddress client, TftpPacket.ReadRequest request, TftpSettings settings) {
             this.client = client;
             this.request = request;
+            this.settings = settings;
         }
 
         void attach(Runnable closeSocket) {
@@ -224,7 +232,7 @@ public final class TftpServer implements AutoCloseable {
                 reply(listener, client, TftpError.ILLEGAL_OPERATION, why);
                 return;
             }
-            Session session = new Session(client, request);
+            Session session = new Session(client, request, settings.get());
             Session previous = sessions.put(client, session);
             if (previous != null) {
                 if (previous.request.equals(request)) {
@@ -237,9 +245,9 @@ public final class TftpServer implements AutoCloseable {
                 }
                 previous.close();
             }
-            if (sessionCount.incrementAndGet() > settings.maxSessions()) {
+            if (sessionCount.incrementAndGet() > session.settings.maxSessions()) {
                 session.ended();
-                String why = "server busy: " + settings.maxSessions() + " transfers in progress, the configured limit; retry later";
+                String why = "server busy: " + session.settings.maxSessions() + " transfers in progress, the configured limit; retry later";
                 log.warn("refused RRQ '{}' from {}: {}", TftpFileName.printable(request.filename()), client, why);
                 reply(listener, client, TftpError.NOT_DEFINED, why);
                 return;
@@ -260,7 +268,7 @@ public final class TftpServer implements AutoCloseable {
                 }
                 file = found.get();
                 int pathLimit = request.options().containsKey(TftpOptions.BLKSIZE) ? pathMtu.blockLimit(client) : TftpSettings.MAX_BLOCK_SIZE;
-                TftpOptions options = TftpOptions.negotiate(request.options(), file.size(), pathLimit, settings);
+                TftpOptions options = TftpOptions.negotiate(request.options(), file.size(), pathLimit, session.settings);
                 start(listener, session, name, file, options);
             } catch (TftpRefusal refusal) {
                 closeQuietly(file);
@@ -276,7 +284,7 @@ public final class TftpServer implements AutoCloseable {
         }
 
         private void start(Channel listener, Session session, String name, TftpFile file, TftpOptions options) {
-            ReadTransfer transfer = new ReadTransfer(session, name, file, options, new TftpTransfer(file.size(), options, settings), transfers);
+            ReadTransfer transfer = new ReadTransfer(session, name, file, options, new TftpTransfer(file.size(), options, session.settings), transfers);
             if (options.windowSize() == 1 && startOnThread(session, transfer)) {
                 return;
             }

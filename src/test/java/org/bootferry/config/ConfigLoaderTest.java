@@ -7,6 +7,7 @@ import java.util.Map;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,6 +154,7 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @Disabled("the pull policy check moves to the boot layer's check across files; config keeps the text as written")
     void badPullPolicyIsNamed() {
         config.file("machines/52-54-00-12-34-56.yaml",
                 "kernelBoot:",

@@ -1,0 +1,162 @@
+package org.bootferry.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bootferry.lang.Spelling;
+import org.bootferry.machine.MacAddress;
+
+/**
+ * The checks of one machine or profile file that need no other file but the templates and profiles
+ * it names and the files on disk it points to. What only shows when files meet (a template's
+ * variables, an image's pull policy) is the boot layer's check across files.
+ */
+final class MachineChecks {
+
+    /** The machine file that answers MACs without a file of their own. */
+    static final String DEFAULT_MACHINE = "default";
+
+    private final Path dir;
+
+    /** @param dir the config directory, which relative paths in machine files are resolved against */
+    MachineChecks(Path dir) {
+        this.dir = dir;
+    }
+
+    /**
+     * Whom a file under {@code machines/} describes: a MAC, or empty for {@code default.yaml}; no
+     * answer, with the error, for a name that is neither.
+     */
+    static Optional<Optional<MacAddress>> machineOf(Path file, LoadContext context) {
+        if (!isYaml(file)) {
+            context.error(file, 0, "not a .yaml file: rename it or move it out of " + file.getParent());
+            return Optional.empty();
+        }
+        String base = baseName(file);
+        if (base.equals(DEFAULT_MACHINE)) {
+            return Optional.of(Optional.empty());
+        }
+        if (!MacAddress.isMac(base)) {
+            context.error(file, 0, "file name is not a MAC address: name machine files by"
+                    + " their MAC, e.g. 52-54-00-12-34-56.yaml, or default.yaml for unknown machines");
+            return Optional.empty();
+        }
+        return Optional.of(Optional.of(MacAddress.parse(base)));
+    }
+
+    /**
+     * The config as it is to be used (kernel and initrd paths made absolute), or empty when it has an
+     * error, which is reported on the line of the key it is about.
+     */
+    Optional<MachineConfig> check(Path file, List<String> lines, MachineConfig c, Map<String, String> templates,
+            LoadContext context) {
+        Errors errors = new Errors(file, lines, context);
+        int before = context.count();
+        MachineConfig.KernelBoot kb = c.kernelBoot();
+        if (kb != null) {
+            if (kb.container() != null && kb.files() != null) {
+                errors.at("container", "kernelBoot has both 'container' and 'files': choose one");
+            }
+            if (kb.container() != null) {
+                checkContainer(kb.container(), errors);
+            }
+            if (kb.files() != null) {
+                kb = new MachineConfig.KernelBoot(kb.container(), resolveFiles(kb.files(), errors), kb.kernelArgs());
+            }
+        }
+        if (c.kickstart() != null && !templates.containsKey(c.kickstart())) {
+            errors.at("kickstart", "template '" + c.kickstart() + "' not found in " + dir.resolve("templates"));
+        }
+        if (c.files() != null) {
+            c.files().forEach((name, template) -> {
+                if (!MachineConfig.FILE_NAME.matcher(name).matches()) {
+                    errors.at(name, "files: '" + name + "' can't be a file name in a URL (use letters, digits,"
+                            + " '.', '_' and '-')");
+                } else if (template == null || !templates.containsKey(template)) {
+                    errors.at(name, "files: template '" + template + "' for '" + name + "' not found in "
+                            + dir.resolve("templates"));
+                }
+            });
+        }
+        if (context.count() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.files(), c.vars(),
+                c.bootOnce()));
+    }
+
+    /** Errors of one file, each on the line of the key it is about. */
+    private record Errors(Path file, List<String> lines, LoadContext context) {
+        void at(String key, String message) {
+            context.error(file, YamlFiles.lineOf(lines, key), message);
+        }
+    }
+
+    private void checkContainer(MachineConfig.Container container, Errors errors) {
+        if (container.image() == null || container.image().isBlank()) {
+            errors.at("container", "kernelBoot.container needs 'image'");
+        }
+        if (container.imagePullSecret() != null
+                && !Files.isRegularFile(dir.resolve("secrets").resolve(container.imagePullSecret() + ".json"))) {
+            errors.at("imagePullSecret", "secret '" + container.imagePullSecret() + "' not found: expected "
+                    + dir.resolve("secrets").resolve(container.imagePullSecret() + ".json"));
+        }
+    }
+
+    private MachineConfig.Files resolveFiles(MachineConfig.Files files, Errors errors) {
+        if (files.kernel() == null) {
+            errors.at("files", "kernelBoot.files needs 'kernel'");
+            return files;
+        }
+        String kernel = existing("kernel", files.kernel(), errors);
+        List<String> initrds = new ArrayList<>();
+        for (String initrd : files.initrd() == null ? List.<String>of() : files.initrd()) {
+            initrds.add(existing("initrd", initrd, errors));
+        }
+        return new MachineConfig.Files(kernel, initrds);
+    }
+
+    private String existing(String key, String path, Errors errors) {
+        Path resolved = dir.resolve(path).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(resolved) || !Files.isReadable(resolved)) {
+            errors.at(key, key + " file not found or not readable: " + resolved);
+        }
+        return resolved.toString();
+    }
+
+    /**
+     * Whether the profile the config names, if any, is there to be used.
+     *
+     * @param profiles the profiles a machine may name; null for a profile file, whose own profile
+     *                 is followed (and a missing one reported) by the boot layer's check
+     */
+    boolean profileExists(Path file, MachineConfig config, Map<String, ConfigSnapshot.ProfileFile> profiles,
+            LoadContext context) {
+        String name = config.profile();
+        if (name == null || profiles == null || profiles.containsKey(name)) {
+            return true;
+        }
+        Path expected = dir.resolve("profiles").resolve(name + ".yaml");
+        int line = YamlFiles.lineOf(file, "profile");
+        if (context.isProfileBroken(name)) {
+            context.error(file, line, "profile '" + name + "' has errors (see " + expected + ")");
+        } else {
+            context.error(file, line, "profile '" + name + "' not found"
+                    + Spelling.didYouMean(name, profiles.keySet()) + ": expected " + expected);
+        }
+        return false;
+    }
+
+    static boolean isYaml(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".yaml") || name.endsWith(".yml");
+    }
+
+    static String baseName(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(0, name.lastIndexOf('.'));
+    }
+}

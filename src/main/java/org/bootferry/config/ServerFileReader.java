@@ -1,0 +1,221 @@
+package org.bootferry.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Reads {@code server.yaml} into {@link ServerSettings}: binds it, lays the command line's
+ * overrides over it, checks each value and fills in the defaults. A value that fails its check is
+ * reported and replaced by its default, so the other keys are still read and all errors are listed
+ * at once.
+ */
+final class ServerFileReader {
+
+    private final Path dir;
+    private final Path file;
+    /** The file's lines, for the line numbers of errors found after binding. */
+    private final List<String> lines;
+    private final LoadContext context;
+
+    private ServerFileReader(Path dir, List<String> lines, LoadContext context) {
+        this.dir = dir;
+        this.file = dir.resolve("server.yaml");
+        this.lines = lines;
+        this.context = context;
+    }
+
+    /**
+     * @param overrides server.yaml keys set on the command line; they win over the file
+     */
+    static ServerSettings read(Path dir, Map<String, Object> overrides, LoadContext context) {
+        Path file = dir.resolve("server.yaml");
+        ServerFile fromFile = ServerFile.EMPTY;
+        List<String> lines = List.of();
+        if (Files.exists(file)) {
+            YamlFiles.Read<ServerFile> read = YamlFiles.read(file, ServerFile.class);
+            read.error().ifPresent(context::error);
+            fromFile = read.value().orElse(fromFile);
+            lines = read.lines();
+        }
+        return new ServerFileReader(dir, lines, context).settings(withOverrides(fromFile, overrides, context));
+    }
+
+    /** The settings of a directory without a server.yaml. */
+    static ServerSettings defaults(Path dir, LoadContext context) {
+        return new ServerFileReader(dir, List.of(), context).settings(ServerFile.EMPTY);
+    }
+
+    private static ServerFile withOverrides(ServerFile fromFile, Map<String, Object> overrides, LoadContext context) {
+        if (overrides.isEmpty()) {
+            return fromFile;
+        }
+        Map<String, Object> merged = YamlFiles.MAPPER.convertValue(fromFile,
+                new TypeReference<LinkedHashMap<String, Object>>() { });
+        merged.putAll(overrides);
+        try {
+            return YamlFiles.MAPPER.readValue(YamlFiles.MAPPER.writeValueAsString(merged), ServerFile.class);
+        } catch (JsonProcessingException e) {
+            context.error(Path.of("command line"), 0, YamlFiles.describe(e));
+            return fromFile;
+        }
+    }
+
+    private ServerSettings settings(ServerFile f) {
+        String bind = f.bind() != null ? f.bind() : "0.0.0.0";
+        checkAddress("bind", bind);
+        Optional<String> advertise = Optional.ofNullable(f.advertise());
+        advertise.ifPresent(a -> checkAddress("advertise", a));
+        Map<String, String> loaders = new LinkedHashMap<>(ServerSettings.DEFAULT_LOADERS);
+        if (f.loaders() != null) {
+            loaders.putAll(f.loaders());
+        }
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        return new ServerSettings(
+                bind,
+                advertise,
+                port("httpPort", f.httpPort(), 8080),
+                port("tftpPort", f.tftpPort(), 69),
+                port("dhcpPort", f.dhcpPort(), 67),
+                port("pxePort", f.pxePort(), 4011),
+                f.dhcp() == null || f.dhcp(),
+                f.tftpRoot() != null ? dir.resolve(f.tftpRoot()).normalize() : parent.resolve("tftproot"),
+                f.cache() != null ? dir.resolve(f.cache()).normalize() : parent.resolve("cache"),
+                loaders,
+                f.state() != null ? dir.resolve(f.state()).normalize() : parent.resolve("state"),
+                api(f.api()),
+                images(f.images()),
+                chainload(f.chainload()),
+                tftp(f.tftp()));
+    }
+
+    private ServerSettings.Tftp tftp(ServerFile.TftpFile t) {
+        ServerSettings.Tftp d = ServerSettings.Tftp.DEFAULT;
+        if (t == null) {
+            return d;
+        }
+        if (t.rolloverTo() != null && t.rolloverTo() != 0 && t.rolloverTo() != 1) {
+            errorAt("rolloverTo", "tftp.rolloverTo: " + t.rolloverTo() + " is neither 0 (after block 65535"
+                    + " comes 0, as tftp-hpa and most clients expect) nor 1");
+        }
+        return new ServerSettings.Tftp(
+                range("maxBlockSize", t.maxBlockSize(), d.maxBlockSize(), 8, 65464),
+                range("maxWindowSize", t.maxWindowSize(), d.maxWindowSize(), 1, 64),
+                Duration.ofMillis(range("timeoutMillis", t.timeoutMillis(), (int) d.timeout().toMillis(), 10, 255_000)),
+                range("maxRetries", t.maxRetries(), d.maxRetries(), 0, 100),
+                range("maxSessions", t.maxSessions(), d.maxSessions(), 1, 1_000_000),
+                t.rolloverTo() != null && t.rolloverTo() == 1);
+    }
+
+    /** A whole number of the {@code tftp:} section within its range, or its default with an error. */
+    private int range(String key, Integer value, int fallback, int min, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < min || value > max) {
+            errorAt(key, "tftp." + key + ": " + value + " is out of range (" + min + "-" + max + ")");
+            return fallback;
+        }
+        return value;
+    }
+
+    /**
+     * The {@code images:} section. Registry names are kept as written: whether one is a registry
+     * host is the image package's to say.
+     */
+    private ServerSettings.Images images(ServerFile.ImagesFile images) {
+        if (images == null) {
+            return new ServerSettings.Images(0, List.of(), false, ServerSettings.Images.DEFAULT_PULL_TIMEOUT);
+        }
+        long limit = 0;
+        if (images.cacheLimit() != null) {
+            Optional<Long> parsed = ByteSize.parse(images.cacheLimit());
+            if (parsed.isEmpty()) {
+                errorAt("cacheLimit", "images.cacheLimit: '" + images.cacheLimit() + "' is not a size"
+                        + " (write e.g. 20GiB, 500MB, or 0 for no limit)");
+            } else {
+                limit = parsed.get();
+            }
+        }
+        List<String> insecure = images.insecureRegistries() == null ? List.of() : images.insecureRegistries();
+        Duration timeout = ServerSettings.Images.DEFAULT_PULL_TIMEOUT;
+        if (images.pullTimeout() != null) {
+            if (images.pullTimeout() < 1) {
+                errorAt("pullTimeout", "images.pullTimeout: " + images.pullTimeout() + " is not a number of"
+                        + " seconds of at least 1");
+            } else {
+                timeout = Duration.ofSeconds(images.pullTimeout());
+            }
+        }
+        return new ServerSettings.Images(limit, insecure.stream().filter(Objects::nonNull).toList(),
+                Boolean.TRUE.equals(images.staleOk()), timeout);
+    }
+
+    private ServerSettings.Chainload chainload(ServerFile.ChainloadFile chainload) {
+        if (chainload == null || chainload.ipxe() == null) {
+            return ServerSettings.Chainload.DEFAULT;
+        }
+        for (ServerSettings.Chainload.Ipxe ipxe : ServerSettings.Chainload.Ipxe.values()) {
+            if (ipxe.name().equalsIgnoreCase(chainload.ipxe())) {
+                return new ServerSettings.Chainload(ipxe);
+            }
+        }
+        context.error(file, 0, "chainload.ipxe: '" + chainload.ipxe() + "' is neither 'firmware' (the"
+                + " NIC's iPXE runs the boot script) nor 'server' (it first chainloads the loader from tftpRoot)");
+        return ServerSettings.Chainload.DEFAULT;
+    }
+
+    private ServerSettings.Api api(ServerFile.ApiFile api) {
+        if (api == null) {
+            return new ServerSettings.Api(Optional.empty(), List.of());
+        }
+        List<String> allow = api.allowFrom() == null ? List.of() : api.allowFrom();
+        for (String cidr : allow) {
+            if (!Cidr.isValid(cidr)) {
+                context.error(file, 0, "api.allowFrom: '" + cidr + "' is not an address block"
+                        + " (write e.g. 10.0.0.0/8 or 192.0.2.7/32)");
+            }
+        }
+        if (api.token() != null && api.token().length() < 16) {
+            context.error(file, 0, "api.token: use at least 16 characters (e.g. openssl rand -hex 16)");
+        }
+        return new ServerSettings.Api(Optional.ofNullable(api.token()), allow);
+    }
+
+    private int port(String key, Integer value, int fallback) {
+        int port = value != null ? value : fallback;
+        if (port < 0 || port > 65535) {
+            context.error(file, 0, "'" + key + "': " + port + " is not a port (1-65535, or 0 for any free port)");
+            return fallback;
+        }
+        return port;
+    }
+
+    private void checkAddress(String key, String address) {
+        // Only literal addresses: a name would make every start depend on DNS.
+        boolean literal = address.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+        if (literal) {
+            try {
+                InetAddress.getByName(address);
+            } catch (UnknownHostException e) {
+                literal = false;
+            }
+        }
+        if (!literal) {
+            context.error(file, 0, "'" + key + "': '" + address + "' is not an IP address");
+        }
+    }
+
+    private void errorAt(String key, String message) {
+        context.error(file, YamlFiles.lineOf(lines, key), message);
+    }
+}
