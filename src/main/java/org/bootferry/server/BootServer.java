@@ -125,8 +125,8 @@ public final class BootServer implements AutoCloseable {
             LoaderFiles loaders = loaders(settings);
             BootPlanner planner = new BootPlanner(config, Optional.of(state), Optional.of(images), registry,
                     Optional.of(fetches), Optional.of(loaders));
-            HttpServer httpServer = new HttpServer(new HttpServices(planner, events, state, config, loaders, fetches, registry,
-                    registry::scrape, blocking));
+            HttpServer httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, () -> loaders,
+                    config, registry, registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));

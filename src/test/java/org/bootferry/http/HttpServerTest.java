@@ -95,10 +95,10 @@ class HttpServerTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BootState state = new BootState(tmp.resolve("state"));
         fetches = LoaderFetches.onThisHost();
-        channel = new HttpServer(new HttpServices(new BootPlanner(() -> snapshot, Optional.of(state)),
-                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, LoaderFiles.withDebianIpxe(loaders),
-                fetches, registry,
-                registry::scrape, blocking))
+        BootEvents events = new BootEvents(registry, Optional.empty(), 100);
+        LoaderFiles loaderFiles = LoaderFiles.withDebianIpxe(loaders);
+        channel = new HttpServer(new HttpServices(new BootPlanner(() -> snapshot, Optional.of(state)), events, events,
+                state, fetches, () -> loaderFiles, () -> snapshot, registry, registry::scrape, blocking))
                 .bind(transport.group(), transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         base = "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort();
     }
