@@ -7,8 +7,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.BootUrls;
@@ -16,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands each request to its route in the {@link RouteTable} (boot routes, then admin routes) and
- * sends refusals. One instance serves every connection: it keeps no state of its own.
+ * Hands each request to its route in the {@link RouteTable} and sends refusals. One instance serves
+ * every connection: it keeps no state of its own.
  */
 @ChannelHandler.Sharable
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -28,10 +26,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final HttpMetrics metrics;
 
     HttpRouter(HttpServices services) {
-        OffLoop offLoop = new OffLoop(services.blocking());
-        List<Route> all = new ArrayList<>(new BootRoutes(services, offLoop).routes());
-        all.addAll(new AdminRoutes(services, offLoop).routes());
-        this.routes = new RouteTable(all);
+        this.routes = RouteTable.of(services);
         this.metrics = new HttpMetrics(services.registry());
     }
 

@@ -2,6 +2,7 @@ package org.bootferry.http;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.bootferry.boot.BootUrls;
@@ -20,6 +21,14 @@ final class RouteTable {
 
     RouteTable(List<Route> routes) {
         this.routes = List.copyOf(routes);
+    }
+
+    /** The listener's routes: a booting machine's, then the admin's. */
+    static RouteTable of(HttpServices services) {
+        OffLoop offLoop = new OffLoop(services.blocking());
+        List<Route> all = new ArrayList<>(new BootRoutes(services, offLoop).routes());
+        all.addAll(new AdminRoutes(services, offLoop).routes());
+        return new RouteTable(all);
     }
 
     /**
