@@ -23,7 +23,6 @@ import org.bootferry.machine.Machine;
  */
 final class BootRoutes {
 
-    private static final String TEXT = Exchange.TEXT;
     private static final String OCTETS = HttpHeaderValues.APPLICATION_OCTET_STREAM.toString();
 
     private final HttpServices services;
@@ -51,7 +50,7 @@ final class BootRoutes {
         BootPlan plan = plan(ex, request.mac(), request.firmware());
         String script = IpxeScript.render(plan);
         record(request.mac(), plan.localBoot() ? BootEvent.Stage.LOCAL_BOOT : BootEvent.Stage.SCRIPT, ex.request().uri());
-        ex.send(HttpResponseStatus.OK, TEXT, script);
+        ex.send(HttpResponseStatus.OK, Exchange.TEXT, script);
     }
 
     private void bootFile(Exchange ex, BootUrls.BootFileRef request) throws Refusal {
@@ -88,7 +87,7 @@ final class BootRoutes {
         String text = services.booter().kickstart(machine(ex, mac, Firmware.BIOS)).orElseThrow(() -> new Refusal(
                 HttpResponseStatus.NOT_FOUND, "machine " + mac + " has no kickstart (set 'kickstart:' in its machine file)"));
         record(mac, BootEvent.Stage.KICKSTART, ex.request().uri());
-        ex.send(HttpResponseStatus.OK, TEXT, text);
+        ex.send(HttpResponseStatus.OK, Exchange.TEXT, text);
     }
 
     private void installFile(Exchange ex, BootUrls.InstallFile request) throws Refusal {
@@ -97,7 +96,7 @@ final class BootRoutes {
                 .orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND, "machine " + mac + " has no install file '"
                         + request.name() + "' (see 'files:' in its machine file)"));
         record(mac, BootEvent.Stage.INSTALL_FILE, ex.request().uri());
-        ex.send(HttpResponseStatus.OK, TEXT, text);
+        ex.send(HttpResponseStatus.OK, Exchange.TEXT, text);
     }
 
     /**
@@ -112,7 +111,7 @@ final class BootRoutes {
             file = loaders.find(LoaderFiles.normalise(name)).orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND,
                     "no loader '" + LoaderFiles.printable(name) + "' in " + loaders.directories()));
         } catch (LoaderFiles.Refusal e) {
-            Exchange.REQUESTS.warn("refused {} from {}: {}", ex.request().uri(), ex.ctx().channel().remoteAddress(),
+            HttpRouter.log.warn("refused {} from {}: {}", ex.request().uri(), ex.ctx().channel().remoteAddress(),
                     e.getMessage());
             throw new Refusal(HttpResponseStatus.FORBIDDEN, e.getMessage());
         }

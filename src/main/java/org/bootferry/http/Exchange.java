@@ -17,8 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One request being answered, with the route table's name for it (its metrics are counted under
@@ -30,8 +28,6 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
         HttpMetrics metrics) {
 
     static final String TEXT = "text/plain; charset=utf-8";
-    /** One line per request, under HttpRouter's name: the end-to-end tests find requests by it. */
-    static final Logger REQUESTS = LoggerFactory.getLogger(HttpRouter.class);
 
     /** The first value of query parameter {@code name}. */
     Optional<String> param(String name) {
@@ -71,7 +67,7 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
                 head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setContentLength(response, content.length);
-        REQUESTS.info("{} {} {} {} bytes to {}", request.method(), request.uri(), status.code(), content.length,
+        HttpRouter.log.info("{} {} {} {} bytes to {}", request.method(), request.uri(), status.code(), content.length,
                 ctx.channel().remoteAddress());
         write(response, head() ? 0 : content.length);
     }

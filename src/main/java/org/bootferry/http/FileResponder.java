@@ -49,7 +49,7 @@ final class FileResponder {
             return later -> send(later, contentType, path, etag, outcome);
         }, e -> {
             String reason = file.source() + " unavailable: " + e.getMessage();
-            Exchange.REQUESTS.warn("{} {}: {}", ex.request().method(), ex.request().uri(), reason);
+            HttpRouter.log.warn("{} {}: {}", ex.request().method(), ex.request().uri(), reason);
             outcome.unavailable(reason);
             return later -> later.sendText(HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
         });
@@ -111,10 +111,10 @@ final class FileResponder {
                 if (!ex.head()) {
                     outcome.sent(body, millis);
                 }
-                Exchange.REQUESTS.info("{} {} {} {} bytes in {} ms to {}", request.method(), uri,
+                HttpRouter.log.info("{} {} {} {} bytes in {} ms to {}", request.method(), uri,
                         response.status().code(), body, millis, ex.ctx().channel().remoteAddress());
             } else {
-                Exchange.REQUESTS.info("{} {} aborted by {} after {} ms: {}", request.method(), uri,
+                HttpRouter.log.info("{} {} aborted by {} after {} ms: {}", request.method(), uri,
                         ex.ctx().channel().remoteAddress(), millis, f.cause().toString());
             }
         });

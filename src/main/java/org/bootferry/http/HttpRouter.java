@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-    private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
+    /** The listener's log, one line per request: the end-to-end tests find requests by its name. */
+    static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
 
     private final RouteTable routes;
     private final HttpMetrics metrics;
