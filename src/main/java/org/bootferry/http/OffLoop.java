@@ -8,9 +8,8 @@ import java.util.function.Function;
 
 /**
  * Work that may block, done on the blocking pool and answered back on the channel's event loop. An
- * event loop serves many connections: a request that waits there for a disk or an image pull stalls
- * all of them (in a boot storm, {@code POST /done}s waiting on fsync delayed the ProxyDHCP 4011
- * answers past EDK2's retries).
+ * event loop serves many connections: a request that waited there for a disk or an image pull would
+ * stall every other machine's script and files on that loop.
  */
 final class OffLoop {
 
@@ -26,7 +25,10 @@ final class OffLoop {
         Answer run() throws IOException;
     }
 
-    /** A change of durable state (file and directory fsync: milliseconds, or seconds on a busy disk); returns the answer's text. */
+    /**
+     * A change of durable state (file and directory fsync: milliseconds, or seconds on a busy disk);
+     * returns the answer's text.
+     */
     @FunctionalInterface
     interface StateChange {
         String apply() throws IOException;
