@@ -33,10 +33,12 @@ final class AdminRoutes {
                 Route.path(Route.READ, "healthz", "/healthz", (ex, m) -> ex.sendText(HttpResponseStatus.OK, "ok")),
                 Route.path(Route.READ, "metrics", "/metrics",
                         (ex, m) -> ex.send(HttpResponseStatus.OK, PROMETHEUS, services.metrics().get())),
-                Route.path(Route.READ, "api", "/api/machines", (ex, m) -> ex.send(HttpResponseStatus.OK, JSON, api.machines())),
+                Route.path(Route.READ, "api", "/api/machines",
+                        (ex, m) -> ex.send(HttpResponseStatus.OK, JSON, api.machines())),
                 Route.path(Route.READ, "api", "/api/machines/([^/]+)", (ex, m) -> {
                     MacAddress mac = mac(m.group(1));
-                    ex.send(HttpResponseStatus.OK, JSON, api.machine(mac).orElseThrow(() -> Refusal.unknownMachine(mac)));
+                    String json = api.machine(mac).orElseThrow(() -> Refusal.unknownMachine(mac));
+                    ex.send(HttpResponseStatus.OK, JSON, json);
                 }),
                 Route.path(Route.POST, "api", "/api/machines/([^/]+)/reset", (ex, m) -> reset(ex, mac(m.group(1)))),
                 Route.path(Route.READ, "api", "/api/events", (ex, m) -> events(ex)),

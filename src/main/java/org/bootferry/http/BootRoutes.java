@@ -38,7 +38,7 @@ final class BootRoutes {
     List<Route> routes() {
         return List.of(
                 Route.boot(Route.READ, "script", BootUrls.Script.class, this::script),
-                Route.boot(Route.READ, "kernel", BootUrls.BootFileRef.class, BootUrls.BootFileRef::kernel, this::bootFile),
+                Route.boot(Route.READ, "kernel", BootUrls.BootFileRef.class, f -> f.kernel(), this::bootFile),
                 Route.boot(Route.READ, "initrd", BootUrls.BootFileRef.class, f -> !f.kernel(), this::bootFile),
                 Route.boot(Route.READ, "kickstart", BootUrls.Kickstart.class, this::kickstart),
                 Route.boot(Route.READ, "install-file", BootUrls.InstallFile.class, this::installFile),
@@ -49,7 +49,8 @@ final class BootRoutes {
     private void script(Exchange ex, BootUrls.Script request) throws Refusal {
         BootPlan plan = plan(ex, request.mac(), request.firmware());
         String script = IpxeScript.render(plan);
-        record(request.mac(), plan.localBoot() ? BootEvent.Stage.LOCAL_BOOT : BootEvent.Stage.SCRIPT, ex.request().uri());
+        BootEvent.Stage stage = plan.localBoot() ? BootEvent.Stage.LOCAL_BOOT : BootEvent.Stage.SCRIPT;
+        record(request.mac(), stage, ex.request().uri());
         ex.send(HttpResponseStatus.OK, Exchange.TEXT, script);
     }
 
@@ -85,7 +86,8 @@ final class BootRoutes {
     private void kickstart(Exchange ex, BootUrls.Kickstart request) throws Refusal {
         MacAddress mac = request.mac();
         String text = services.booter().kickstart(machine(ex, mac, Firmware.BIOS)).orElseThrow(() -> new Refusal(
-                HttpResponseStatus.NOT_FOUND, "machine " + mac + " has no kickstart (set 'kickstart:' in its machine file)"));
+                HttpResponseStatus.NOT_FOUND, "machine " + mac + " has no kickstart (set 'kickstart:' in its machine"
+                        + " file)"));
         record(mac, BootEvent.Stage.KICKSTART, ex.request().uri());
         ex.send(HttpResponseStatus.OK, Exchange.TEXT, text);
     }

@@ -43,7 +43,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             boot = BootUrls.parseHttp(uri.path(), uri.parameters());
         } catch (BootUrls.Malformed e) {
-            new Exchange(ctx, request, uri, RouteTable.OTHER, metrics).sendText(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+            new Exchange(ctx, request, uri, RouteTable.OTHER, metrics)
+                    .sendText(HttpResponseStatus.BAD_REQUEST, e.getMessage());
             return;
         }
         RouteTable.Resolved route = routes.resolve(request.method(), uri.path(), boot);
