@@ -4,14 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.bootferry.boot.BootPlanException;
+import org.bootferry.boot.Booter;
 import org.bootferry.boot.Explanation;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineFile;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootHistory;
+import org.bootferry.machine.Installs;
 import org.bootferry.machine.MacAddress;
 
 /** The JSON bodies of {@code /api/…}: machines, one machine's explanation, events, config errors. */
@@ -19,26 +24,32 @@ final class Api {
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module());
 
-    private final HttpServices services;
+    private final Supplier<ConfigSnapshot> config;
+    private final Booter booter;
+    private final BootHistory history;
+    private final Installs installs;
 
-    Api(HttpServices services) {
-        this.services = services;
+    Api(Supplier<ConfigSnapshot> config, Booter booter, BootHistory history, Installs installs) {
+        this.config = config;
+        this.booter = booter;
+        this.history = history;
+        this.installs = installs;
     }
 
     /** Every configured machine with its source file, plan summary and last boot event. */
     String machines() {
-        ConfigSnapshot snapshot = services.config().get();
+        ConfigSnapshot snapshot = config.get();
         ArrayNode list = JSON.createArrayNode();
         for (MachineFile file : snapshot.machines().values().stream()
-                .sorted(java.util.Comparator.comparing(f -> f.mac().orElseThrow())).toList()) {
+                .sorted(Comparator.comparing(f -> f.mac().orElseThrow())).toList()) {
             MacAddress mac = file.mac().orElseThrow();
             ObjectNode node = list.addObject()
                     .put("mac", mac.toString())
                     .put("hostname", file.config().hostname())
                     .put("file", file.file().toString())
                     .put("profile", file.config().profile());
-            services.state().installed(mac).ifPresent(t -> node.put("installed", t.toString()));
-            List<BootEvent> last = services.events().lastBoot(mac);
+            installs.installed(mac).ifPresent(t -> node.put("installed", t.toString()));
+            List<BootEvent> last = history.lastBoot(mac);
             if (!last.isEmpty()) {
                 node.set("lastEvent", event(last.get(last.size() - 1)));
             }
@@ -50,27 +61,27 @@ final class Api {
     Optional<String> machine(MacAddress mac) {
         Optional<Explanation> explanation;
         try {
-            explanation = services.planner().explain(mac);
+            explanation = booter.explain(mac);
         } catch (BootPlanException e) {
             return Optional.of(JSON.createObjectNode().put("mac", mac.toString()).put("error", e.getMessage()).toString());
         }
         return explanation.map(e -> {
             ObjectNode node = JSON.valueToTree(e);
             ArrayNode timeline = node.putArray("lastBoot");
-            services.events().lastBoot(mac).forEach(ev -> timeline.add(event(ev)));
+            history.lastBoot(mac).forEach(ev -> timeline.add(event(ev)));
             return node.toString();
         });
     }
 
     String events(Optional<MacAddress> mac, int limit) {
         ArrayNode list = JSON.createArrayNode();
-        services.events().recent(mac, limit).forEach(e -> list.add(event(e)));
+        history.recent(mac, limit).forEach(e -> list.add(event(e)));
         return list.toString();
     }
 
     String configErrors() {
         ArrayNode list = JSON.createArrayNode();
-        for (ConfigError e : services.config().get().errors()) {
+        for (ConfigError e : config.get().errors()) {
             list.addObject().put("file", e.file().toString()).put("line", e.line()).put("message", e.message());
         }
         return list.toString();

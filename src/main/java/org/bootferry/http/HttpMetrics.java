@@ -4,7 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** {@code bootferry_http_requests_total{route,status}} and {@code bootferry_http_response_bytes_total{route}}. */
+/**
+ * {@code bootferry_http_requests_total{route,status}} and {@code bootferry_http_response_bytes_total{route}},
+ * by the name of the {@link Route} that took the request ({@value RouteTable#OTHER} when none did).
+ */
 final class HttpMetrics {
 
     private final MeterRegistry registry;

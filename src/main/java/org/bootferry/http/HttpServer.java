@@ -20,14 +20,10 @@ public final class HttpServer {
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
     private static final int IDLE_SECONDS = 120;
 
-    private final HttpServices services;
-    private final Api api;
-    private final HttpMetrics metrics;
+    private final HttpRouter router;
 
     public HttpServer(HttpServices services) {
-        this.services = services;
-        this.api = new Api(services);
-        this.metrics = new HttpMetrics(services.registry());
+        this.router = new HttpRouter(services);
     }
 
     /**
@@ -58,7 +54,7 @@ public final class HttpServer {
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast(new ChunkedWriteHandler())
-                                .addLast(new HttpRouter(services, api, metrics));
+                                .addLast(router);
                     }
                 })
                 .bind(address).sync().channel();

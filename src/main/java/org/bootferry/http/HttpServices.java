@@ -3,28 +3,36 @@ package org.bootferry.http;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
-import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.Booter;
 import org.bootferry.config.ConfigSnapshot;
-import org.bootferry.journal.BootEvents;
-import org.bootferry.journal.BootState;
-import org.bootferry.journal.LoaderFetches;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.BootHistory;
+import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Installs;
+import org.bootferry.machine.LoaderFetchLog;
 
 /**
  * What the HTTP listener answers from.
  *
- * @param loaders  the first-stage loaders, served at {@code /tftp/NAME} for UEFI HTTP Boot
+ * @param booter   what a machine boots, its kickstart and install files, and why (for the API)
+ * @param log      where every boot step served over HTTP is reported
+ * @param history  the boot steps so far, for the API and the status page
+ * @param installs boot-once state, changed by {@code POST /done/M} and {@code POST /api/machines/M/reset}
  * @param fetches  told of every loader served, so the planner knows who runs our iPXE
+ * @param loaders  the first-stage loaders (following the tftpRoot in force), served at {@code /tftp/NAME} for UEFI HTTP Boot
+ * @param config   the config in force, read at each request
+ * @param registry where the listener's own meters are registered
  * @param metrics  the Prometheus text exposition of every meter, for {@code /metrics}
- * @param blocking runs work that may block (a boot file waiting for an image pull), never the event loop
+ * @param blocking runs work that may block (a boot file waiting for an image pull, an fsync), never the event loop
  */
 public record HttpServices(
-        BootPlanner planner,
-        BootEvents events,
-        BootState state,
-        Supplier<ConfigSnapshot> config,
+        Booter booter,
+        BootLog log,
+        BootHistory history,
+        Installs installs,
+        LoaderFetchLog fetches,
         LoaderFiles loaders,
-        LoaderFetches fetches,
+        Supplier<ConfigSnapshot> config,
         MeterRegistry registry,
         Supplier<String> metrics,
         ExecutorService blocking) {

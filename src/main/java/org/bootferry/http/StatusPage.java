@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bootferry.boot.BootPlanException;
+import org.bootferry.boot.Booter;
 import org.bootferry.boot.Explanation;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootHistory;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -26,9 +28,8 @@ final class StatusPage {
     private StatusPage() {
     }
 
-    static String render(HttpServices services) {
-        ConfigSnapshot snapshot = services.config().get();
-        Map<MacAddress, List<BootEvent>> boots = services.events().lastBoots();
+    static String render(ConfigSnapshot snapshot, BootHistory history, Booter booter) {
+        Map<MacAddress, List<BootEvent>> boots = history.lastBoots();
         List<MacAddress> macs = new ArrayList<>(snapshot.machines().keySet());
         // Machines that booted most recently first: that is where an admin looks.
         macs.sort(Comparator.comparing((MacAddress m) -> lastTime(boots.get(m))).reversed()
@@ -71,7 +72,7 @@ final class StatusPage {
         h.append("<h2 id=\"machines\">Machines</h2>\n<table id=\"machine-table\"><thead><tr><th>MAC</th><th>Host</th>"
                 + "<th>Boots</th><th>Install</th><th>Last boot</th></tr></thead><tbody>\n");
         for (MacAddress mac : macs.subList(0, Math.min(MAX_ROWS, macs.size()))) {
-            row(h, services, mac, boots.getOrDefault(mac, List.of()));
+            row(h, booter, mac, boots.getOrDefault(mac, List.of()));
         }
         h.append("</tbody></table>\n");
         if (macs.size() > MAX_ROWS) {
@@ -84,11 +85,11 @@ final class StatusPage {
         return h.toString();
     }
 
-    private static void row(StringBuilder h, HttpServices services, MacAddress mac, List<BootEvent> boot) {
+    private static void row(StringBuilder h, Booter booter, MacAddress mac, List<BootEvent> boot) {
         h.append("<tr id=\"m-").append(mac.dashed()).append("\"><td><code>").append(mac).append("</code></td>");
         Optional<Explanation> e;
         try {
-            e = services.planner().explain(mac);
+            e = booter.explain(mac);
         } catch (BootPlanException ex) {
             h.append("<td colspan=\"3\" class=\"errors\">").append(esc(ex.getMessage())).append("</td>");
             timeline(h, boot);

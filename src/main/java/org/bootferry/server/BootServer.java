@@ -132,8 +132,8 @@ public final class BootServer implements AutoCloseable {
             BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(config).withInstalls(state)
                     .withImages(images, registry)
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing));
-            HttpServer httpServer = new HttpServer(new HttpServices(planner, events, state, config, loaders, fetches, registry,
-                    registry::scrape, blocking));
+            HttpServer httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
+                    config, registry, registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));

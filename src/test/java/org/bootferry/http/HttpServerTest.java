@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,7 @@ class HttpServerTest {
     static Channel channel;
     static String base;
     static LoaderFetches fetches;
+    static HttpServices services;
 
     @BeforeAll
     static void start() throws Exception {
@@ -95,10 +97,11 @@ class HttpServerTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BootState state = new BootState(tmp.resolve("state"));
         fetches = LoaderFetches.onThisHost();
-        channel = new HttpServer(new HttpServices(new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)),
-                new BootEvents(registry, Optional.empty(), 100), state, () -> snapshot, LoaderFiles.withDebianIpxe(loaders),
-                fetches, registry,
-                registry::scrape, blocking))
+        BootEvents events = new BootEvents(registry, Optional.empty(), 100);
+        services = new HttpServices(new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)),
+                events, events, state, fetches, LoaderFiles.withDebianIpxe(loaders), () -> snapshot, registry,
+                registry::scrape, blocking);
+        channel = new HttpServer(services)
                 .bind(transport.group(), transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         base = "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort();
     }
@@ -236,5 +239,39 @@ class HttpServerTest {
         assertThat(curl("-w", " %{http_code}", base + "/tftp/escape.efi").text()).endsWith(" 403")
                 .contains("symbolic link leading out of");
         assertThat(curl("-w", " %{http_code}", base + "/tftp/nope.efi").text()).endsWith(" 404");
+    }
+
+    @Test
+    void unknownPathsAre404AndOtherMethods405CountedAsOther() {
+        assertThat(curl("-w", " %{http_code}", base + "/nope").text()).isEqualTo("no such endpoint: /nope\n 404");
+        assertThat(curl("-w", " %{http_code}", "-X", "PUT", base + "/healthz").text())
+                .isEqualTo("PUT is not supported on /healthz\n 405");
+        assertThat(curl("-w", " %{http_code}", "-X", "POST", base + "/boot.ipxe?mac=52-54-00-12-34-56").text())
+                .isEqualTo("POST is not supported on /boot.ipxe\n 405");
+        assertThat(curl(base + "/metrics").text())
+                .contains("bootferry_http_requests_total{route=\"other\",status=\"404\"}")
+                .contains("bootferry_http_requests_total{route=\"healthz\",status=\"405\"}")
+                .contains("bootferry_http_requests_total{route=\"script\",status=\"405\"}");
+    }
+
+    /** A server closing has shut its blocking pool: what would have run there is refused, not lost silently. */
+    @Test
+    void aStateChangeWhileShuttingDownIs503() throws Exception {
+        ExecutorService closed = Executors.newSingleThreadExecutor();
+        closed.shutdown();
+        Channel closing = new HttpServer(new HttpServices(services.booter(), services.log(), services.history(),
+                services.installs(), services.fetches(), services.loaders(), services.config(), services.registry(),
+                services.metrics(), closed))
+                .bind(transport.group(), transport.group(), transport.serverChannel(),
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try {
+            int port = ((InetSocketAddress) closing.localAddress()).getPort();
+            assertThat(curl("-w", " %{http_code}", "-X", "POST", "http://127.0.0.1:" + port
+                    + "/api/machines/52-54-00-12-34-57/reset").text()).isEqualTo("server is shutting down\n 503");
+            assertThat(curl("-w", "%{http_code}", "-o", "/dev/null", "http://127.0.0.1:" + port
+                    + "/boot/52-54-00-12-34-56/kernel").text()).isEqualTo("503");
+        } finally {
+            closing.close().syncUninterruptibly();
+        }
     }
 }

@@ -1,0 +1,82 @@
+package org.bootferry.http;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
+import java.util.Optional;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.MacAddress;
+
+/**
+ * What an admin reads and does: the status page, {@code /healthz}, {@code /metrics}, the JSON API
+ * and {@code POST /api/machines/M/reset}.
+ */
+final class AdminRoutes {
+
+    private static final String JSON = "application/json";
+    private static final String HTML = "text/html; charset=utf-8";
+    private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final HttpServices services;
+    private final Api api;
+    private final OffLoop offLoop;
+
+    AdminRoutes(HttpServices services, OffLoop offLoop) {
+        this.services = services;
+        this.api = new Api(services.config(), services.booter(), services.history(), services.installs());
+        this.offLoop = offLoop;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                Route.path(Route.READ, "status", "/", (ex, m) -> ex.send(HttpResponseStatus.OK, HTML,
+                        StatusPage.render(services.config().get(), services.history(), services.booter()))),
+                Route.path(Route.READ, "healthz", "/healthz", (ex, m) -> ex.sendText(HttpResponseStatus.OK, "ok")),
+                Route.path(Route.READ, "metrics", "/metrics",
+                        (ex, m) -> ex.send(HttpResponseStatus.OK, PROMETHEUS, services.metrics().get())),
+                Route.path(Route.READ, "api", "/api/machines",
+                        (ex, m) -> ex.send(HttpResponseStatus.OK, JSON, api.machines())),
+                Route.path(Route.READ, "api", "/api/machines/([^/]+)", (ex, m) -> {
+                    MacAddress mac = mac(m.group(1));
+                    String json = api.machine(mac).orElseThrow(() -> Refusal.unknownMachine(mac));
+                    ex.send(HttpResponseStatus.OK, JSON, json);
+                }),
+                Route.path(Route.POST, "api", "/api/machines/([^/]+)/reset", (ex, m) -> reset(ex, mac(m.group(1)))),
+                Route.path(Route.READ, "api", "/api/events", (ex, m) -> events(ex)),
+                Route.path(Route.READ, "api", "/api/config/errors",
+                        (ex, m) -> ex.send(HttpResponseStatus.OK, JSON, api.configErrors())));
+    }
+
+    private void events(Exchange ex) throws Refusal {
+        Optional<String> text = ex.param("mac");
+        Optional<MacAddress> mac = text.isPresent() ? Optional.of(mac(text.get())) : Optional.empty();
+        ex.send(HttpResponseStatus.OK, JSON, api.events(mac, limit(ex)));
+    }
+
+    private void reset(Exchange ex, MacAddress mac) throws Refusal {
+        ApiAccess.authorize(ex, services.config().get().settings().api());
+        String from = ex.remote().getHostAddress();
+        offLoop.changeState(ex, "cannot reset: ", () -> {
+            boolean was = services.installs().reset(mac);
+            services.log().record(BootEvent.now(mac, BootEvent.Stage.RESET, "reset from " + from));
+            return was ? mac + " will install again at its next boot" : mac + " was not installed";
+        });
+    }
+
+    /** {@code ?limit=}: how many events, 1000 when not given. */
+    private static int limit(Exchange ex) throws Refusal {
+        Optional<String> value = ex.param("limit");
+        try {
+            return value.isEmpty() ? 1000 : Math.max(1, Integer.parseInt(value.get()));
+        } catch (NumberFormatException e) {
+            throw new Refusal(HttpResponseStatus.BAD_REQUEST, "?limit= takes a whole number");
+        }
+    }
+
+    private static MacAddress mac(String text) throws Refusal {
+        try {
+            return MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package org.bootferry.http;
+
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.bootferry.boot.BootFile;
+import org.bootferry.boot.BootPlan;
+import org.bootferry.boot.BootUrls;
+import org.bootferry.boot.IpxeScript;
+import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.Firmware;
+import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Machine;
+
+/**
+ * What a booting machine fetches, at the URLs {@link BootUrls} hands it: the iPXE script, kernel and
+ * initrds, kickstart, install files, first-stage loaders, and {@code POST /done/M}. Each step is
+ * reported to the {@link org.bootferry.machine.BootLog}.
+ */
+final class BootRoutes {
+
+    private static final String OCTETS = HttpHeaderValues.APPLICATION_OCTET_STREAM.toString();
+
+    private final HttpServices services;
+    private final OffLoop offLoop;
+    private final FileResponder files;
+
+    BootRoutes(HttpServices services, OffLoop offLoop) {
+        this.services = services;
+        this.offLoop = offLoop;
+        this.files = new FileResponder(offLoop);
+    }
+
+    List<Route> routes() {
+        return List.of(
+                Route.boot(Route.READ, "script", BootUrls.Script.class, this::script),
+                Route.boot(Route.READ, "kernel", BootUrls.BootFileRef.class, f -> f.kernel(), this::bootFile),
+                Route.boot(Route.READ, "initrd", BootUrls.BootFileRef.class, f -> !f.kernel(), this::bootFile),
+                Route.boot(Route.READ, "kickstart", BootUrls.Kickstart.class, this::kickstart),
+                Route.boot(Route.READ, "install-file", BootUrls.InstallFile.class, this::installFile),
+                Route.boot(Route.READ, "loader", BootUrls.Loader.class, this::loader),
+                Route.boot(Route.POST, "done", BootUrls.Done.class, this::done));
+    }
+
+    private void script(Exchange ex, BootUrls.Script request) throws Refusal {
+        BootPlan plan = plan(ex, request.mac(), request.firmware());
+        String script = IpxeScript.render(plan);
+        BootEvent.Stage stage = plan.localBoot() ? BootEvent.Stage.LOCAL_BOOT : BootEvent.Stage.SCRIPT;
+        record(request.mac(), stage, ex.request().uri());
+        ex.send(HttpResponseStatus.OK, Exchange.TEXT, script);
+    }
+
+    private void bootFile(Exchange ex, BootUrls.BootFileRef request) throws Refusal {
+        MacAddress mac = request.mac();
+        BootPlan plan = plan(ex, mac, request.firmware());
+        BootFile file;
+        BootEvent.Stage stage;
+        if (request.kernel()) {
+            file = plan.kernel();
+            stage = BootEvent.Stage.KERNEL;
+        } else if (request.initrd() < plan.initrds().size()) {
+            file = plan.initrds().get(request.initrd());
+            stage = BootEvent.Stage.INITRD;
+        } else {
+            throw new Refusal(HttpResponseStatus.NOT_FOUND, "machine " + mac + " has " + plan.initrds().size()
+                    + " initrd(s); there is no initrd " + request.initrd());
+        }
+        String uri = ex.request().uri();
+        files.serve(ex, file, OCTETS, new FileResponder.Outcome() {
+            @Override
+            public void sent(long bytes, long millis) {
+                services.log().record(BootEvent.transfer(mac, stage, uri, bytes, millis));
+            }
+
+            @Override
+            public void unavailable(String reason) {
+                record(mac, BootEvent.Stage.FAILED, stage + " " + reason);
+            }
+        });
+    }
+
+    private void kickstart(Exchange ex, BootUrls.Kickstart request) throws Refusal {
+        MacAddress mac = request.mac();
+        String text = services.booter().kickstart(machine(ex, mac, Firmware.BIOS)).orElseThrow(() -> new Refusal(
+                HttpResponseStatus.NOT_FOUND, "machine " + mac + " has no kickstart (set 'kickstart:' in its machine"
+                        + " file)"));
+        record(mac, BootEvent.Stage.KICKSTART, ex.request().uri());
+        ex.send(HttpResponseStatus.OK, Exchange.TEXT, text);
+    }
+
+    private void installFile(Exchange ex, BootUrls.InstallFile request) throws Refusal {
+        MacAddress mac = request.mac();
+        String text = services.booter().installFile(machine(ex, mac, Firmware.BIOS), request.name())
+                .orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND, "machine " + mac + " has no install file '"
+                        + request.name() + "' (see 'files:' in its machine file)"));
+        record(mac, BootEvent.Stage.INSTALL_FILE, ex.request().uri());
+        ex.send(HttpResponseStatus.OK, Exchange.TEXT, text);
+    }
+
+    /**
+     * A loader for UEFI HTTP Boot, or for an iPXE chainloading ours. EDK2 decides what it downloaded
+     * by Content-Type first ({@code application/efi}), then by extension.
+     */
+    private void loader(Exchange ex, BootUrls.Loader request) throws Refusal {
+        String name = request.name();
+        LoaderFiles loaders = services.loaders();
+        Path file;
+        try {
+            file = loaders.find(LoaderFiles.normalise(name)).orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND,
+                    "no loader '" + LoaderFiles.printable(name) + "' in " + loaders.directories()));
+        } catch (LoaderFiles.Refusal e) {
+            HttpRouter.log.warn("refused {} from {}: {}", ex.request().uri(), ex.ctx().channel().remoteAddress(),
+                    e.getMessage());
+            throw new Refusal(HttpResponseStatus.FORBIDDEN, e.getMessage());
+        }
+        // The MAC is in the URL when the planner sent an iPXE here to chainload ours; EDK2's HTTP Boot URL has none.
+        if (request.mac().isPresent()) {
+            services.fetches().fetched(request.mac().get(), name);
+        } else {
+            services.fetches().fetched(ex.remote(), name);
+        }
+        files.serve(ex, new BootFile.Local(file), name.endsWith(".efi") ? "application/efi" : OCTETS,
+                FileResponder.Outcome.NONE);
+    }
+
+    private void done(Exchange ex, BootUrls.Done request) throws Refusal {
+        MacAddress mac = request.mac();
+        ApiAccess.authorize(ex, services.config().get().settings().api());
+        plan(ex, mac, Firmware.BIOS);
+        String from = ex.remote().getHostAddress();
+        offLoop.changeState(ex, "cannot record the install: ", () -> {
+            services.installs().markInstalled(mac, Instant.now());
+            record(mac, BootEvent.Stage.DONE, "install reported done from " + from);
+            return "recorded: " + mac + " installed";
+        });
+    }
+
+    private BootPlan plan(Exchange ex, MacAddress mac, Firmware firmware) throws Refusal {
+        return services.booter().plan(machine(ex, mac, firmware)).orElseThrow(() -> Refusal.unknownMachine(mac));
+    }
+
+    /** The machine as HTTP sees it: our address is the one the request came in on. */
+    private static Machine machine(Exchange ex, MacAddress mac, Firmware firmware) {
+        return new Machine(mac, firmware, true, Optional.of(ex.local()));
+    }
+
+    private void record(MacAddress mac, BootEvent.Stage stage, String detail) {
+        services.log().record(BootEvent.now(mac, stage, detail));
+    }
+}

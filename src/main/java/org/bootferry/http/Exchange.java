@@ -1,0 +1,93 @@
+package org.bootferry.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One request being answered, with the route table's name for it (its metrics are counted under
+ * that), and the one way its answer goes out: every response is written by
+ * {@link #write} (keep-alive, metrics), a file's by {@link FileResponder} through {@link #keepAlive}
+ * and {@link #count}.
+ */
+record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, String route,
+        HttpMetrics metrics) {
+
+    static final String TEXT = "text/plain; charset=utf-8";
+
+    /** The first value of query parameter {@code name}. */
+    Optional<String> param(String name) {
+        List<String> values = uri.parameters().getOrDefault(name, List.of());
+        return values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    boolean head() {
+        return request.method().equals(HttpMethod.HEAD);
+    }
+
+    /** The address the request came in on: URLs in an answer point back the way the client reached us. */
+    InetAddress local() {
+        return ((InetSocketAddress) ctx.channel().localAddress()).getAddress();
+    }
+
+    InetAddress remote() {
+        return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+    }
+
+    /** The same exchange with the request retained, for an answer sent after this call returns. */
+    Exchange retained() {
+        return new Exchange(ctx, request.retainedDuplicate(), uri, route, metrics);
+    }
+
+    void release() {
+        request.release();
+    }
+
+    void sendText(HttpResponseStatus status, String line) {
+        send(status, TEXT, line + "\n");
+    }
+
+    void send(HttpResponseStatus status, String contentType, String body) {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
+                head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        HttpUtil.setContentLength(response, content.length);
+        HttpRouter.log.info("{} {} {} {} bytes to {}", request.method(), request.uri(), status.code(), content.length,
+                ctx.channel().remoteAddress());
+        write(response, head() ? 0 : content.length);
+    }
+
+    void write(FullHttpResponse response, long bodyBytes) {
+        boolean keepAlive = keepAlive();
+        HttpUtil.setKeepAlive(response, keepAlive);
+        count(response.status(), bodyBytes);
+        ChannelFuture done = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            done.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** HTTP/1.1 unless the client said close; HTTP/1.0 only when it asked for keep-alive. */
+    boolean keepAlive() {
+        return HttpUtil.isKeepAlive(request);
+    }
+
+    void count(HttpResponseStatus status, long bodyBytes) {
+        metrics.count(route, status.code(), bodyBytes);
+    }
+}

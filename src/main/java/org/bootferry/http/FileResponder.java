@@ -1,0 +1,133 @@
+package org.bootferry.http;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import org.bootferry.boot.BootFile;
+
+/**
+ * Sends a file: the whole of it or one Range ({@link ByteRange}), its digest as ETag, no body for
+ * HEAD, and the body zero-copy. Fetching it may wait for an image pull, so that is done off the loop.
+ */
+final class FileResponder {
+
+    /** What to do once a file's body went out, or could not be had. */
+    interface Outcome {
+        Outcome NONE = new Outcome() {
+        };
+
+        default void sent(long bytes, long millis) {
+        }
+
+        default void unavailable(String reason) {
+        }
+    }
+
+    private final OffLoop offLoop;
+
+    FileResponder(OffLoop offLoop) {
+        this.offLoop = offLoop;
+    }
+
+    void serve(Exchange ex, BootFile file, String contentType, Outcome outcome) {
+        offLoop.answer(ex, () -> {
+            Path path = file.fetch();
+            String etag = "\"" + file.digest() + "\"";
+            return later -> send(later, contentType, path, etag, outcome);
+        }, e -> {
+            String reason = file.source() + " unavailable: " + e.getMessage();
+            HttpRouter.log.warn("{} {}: {}", ex.request().method(), ex.request().uri(), reason);
+            outcome.unavailable(reason);
+            return later -> later.sendText(HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
+        });
+    }
+
+    private static void send(Exchange ex, String contentType, Path path, String etag, Outcome outcome) {
+        FullHttpRequest request = ex.request();
+        RandomAccessFile raf;
+        long size;
+        try {
+            raf = new RandomAccessFile(path.toFile(), "r");
+            size = raf.length();
+        } catch (IOException e) {
+            ex.sendText(HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot read " + path + ": " + e.getMessage());
+            return;
+        }
+        ByteRange range;
+        try {
+            range = ByteRange.parse(request.headers().get(HttpHeaderNames.RANGE),
+                    request.headers().get(HttpHeaderNames.IF_RANGE), etag, size);
+        } catch (ByteRange.Unsatisfiable e) {
+            closeQuietly(raf);
+            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+                    HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+            response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
+            HttpUtil.setContentLength(response, 0);
+            ex.write(response, 0);
+            return;
+        }
+        boolean partial = range.length() != size;
+        HttpResponse response = new DefaultHttpResponse(request.protocolVersion(),
+                partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES)
+                .set(HttpHeaderNames.ETAG, etag);
+        if (partial) {
+            response.headers().set(HttpHeaderNames.CONTENT_RANGE,
+                    "bytes " + range.start() + "-" + (range.start() + range.length() - 1) + "/" + size);
+        }
+        HttpUtil.setContentLength(response, range.length());
+        boolean keepAlive = ex.keepAlive();
+        HttpUtil.setKeepAlive(response, keepAlive);
+        long body = ex.head() ? 0 : range.length();
+        long started = System.nanoTime();
+        ex.ctx().write(response);
+        if (body == 0) {
+            closeQuietly(raf);
+        } else {
+            // Zero-copy: the kernel moves the file to the socket (sendfile), no bytes in our heap.
+            ex.ctx().write(new DefaultFileRegion(raf.getChannel(), range.start(), range.length()));
+        }
+        ChannelFuture done = ex.ctx().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        String uri = request.uri();
+        done.addListener(f -> {
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            if (f.isSuccess()) {
+                ex.count(response.status(), body);
+                if (!ex.head()) {
+                    outcome.sent(body, millis);
+                }
+                HttpRouter.log.info("{} {} {} {} bytes in {} ms to {}", request.method(), uri,
+                        response.status().code(), body, millis, ex.ctx().channel().remoteAddress());
+            } else {
+                HttpRouter.log.info("{} {} aborted by {} after {} ms: {}", request.method(), uri,
+                        ex.ctx().channel().remoteAddress(), millis, f.cause().toString());
+            }
+        });
+        if (!keepAlive) {
+            done.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static void closeQuietly(RandomAccessFile raf) {
+        try {
+            raf.close();
+        } catch (IOException ignored) {
+            // Read-only file: nothing to lose on close.
+        }
+    }
+}
