@@ -34,6 +34,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bootferry.loader.LoaderFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,7 +206,7 @@ public final class TftpServer implements AutoCloseable {
                 read(ctx.channel(), client, (TftpPacket.ReadRequest) packet);
             } else if (packet instanceof TftpPacket.WriteRequest) {
                 TftpPacket.WriteRequest write = (TftpPacket.WriteRequest) packet;
-                log.info("refused write request for '{}' from {}", TftpFileName.printable(write.filename()), client);
+                log.info("refused write request for '{}' from {}", LoaderFiles.printable(write.filename()), client);
                 reply(ctx.channel(), client, TftpError.ACCESS_VIOLATION, "bootferry serves files read-only; write requests are refused");
             } else {
                 // ACK, DATA, ERROR and OACK belong to a transfer's own port; answering them here
@@ -215,12 +216,12 @@ public final class TftpServer implements AutoCloseable {
         }
 
         private void read(Channel listener, InetSocketAddress client, TftpPacket.ReadRequest request) {
-            log.debug("RRQ '{}' {} {} from {}", TftpFileName.printable(request.filename()), request.mode(), request.options(), client);
+            log.debug("RRQ '{}' {} {} from {}", LoaderFiles.printable(request.filename()), request.mode(), request.options(), client);
             if (!request.mode().equals("octet")) {
                 String why = request.mode().equals("netascii") || request.mode().equals("mail")
                         ? "transfer mode " + request.mode() + " is not supported: bootferry sends boot files byte for byte; ask for octet (binary) mode"
                         : "unknown transfer mode '" + request.mode() + "' (RFC 1350 knows netascii, octet, mail)";
-                log.info("refused RRQ '{}' from {}: {}", TftpFileName.printable(request.filename()), client, why);
+                log.info("refused RRQ '{}' from {}: {}", LoaderFiles.printable(request.filename()), client, why);
                 reply(listener, client, TftpError.ILLEGAL_OPERATION, why);
                 return;
             }
@@ -240,7 +241,7 @@ public final class TftpServer implements AutoCloseable {
             if (sessionCount.incrementAndGet() > settings.maxSessions()) {
                 session.ended();
                 String why = "server busy: " + settings.maxSessions() + " transfers in progress, the configured limit; retry later";
-                log.warn("refused RRQ '{}' from {}: {}", TftpFileName.printable(request.filename()), client, why);
+                log.warn("refused RRQ '{}' from {}: {}", LoaderFiles.printable(request.filename()), client, why);
                 reply(listener, client, TftpError.NOT_DEFINED, why);
                 return;
             }
@@ -253,7 +254,7 @@ public final class TftpServer implements AutoCloseable {
             InetSocketAddress client = session.client;
             TftpFile file = null;
             try {
-                String name = TftpFileName.normalise(request.filename());
+                String name = safeName(request.filename());
                 Optional<TftpFile> found = files.open(name, client);
                 if (found.isEmpty()) {
                     throw new TftpRefusal(TftpError.FILE_NOT_FOUND, "file '" + name + "' not found");
@@ -265,12 +266,12 @@ public final class TftpServer implements AutoCloseable {
             } catch (TftpRefusal refusal) {
                 closeQuietly(file);
                 session.ended();
-                log.info("refused RRQ '{}' from {}: {}", TftpFileName.printable(request.filename()), client, refusal.getMessage());
+                log.info("refused RRQ '{}' from {}: {}", LoaderFiles.printable(request.filename()), client, refusal.getMessage());
                 reply(listener, client, refusal.error(), refusal.getMessage());
             } catch (RuntimeException e) {
                 closeQuietly(file);
                 session.ended();
-                log.error("RRQ '{}' from {} failed", TftpFileName.printable(request.filename()), client, e);
+                log.error("RRQ '{}' from {} failed", LoaderFiles.printable(request.filename()), client, e);
                 reply(listener, client, TftpError.NOT_DEFINED, "internal error: " + e);
             }
         }
@@ -316,6 +317,22 @@ public final class TftpServer implements AutoCloseable {
             java.nio.channels.DatagramChannel socket = channel;
             session.attach(() -> closeQuietly(socket));
             return true;
+        }
+    }
+
+    /**
+     * The requested name relative to the root by the rules every loader name follows
+     * ({@link LoaderFiles#normalise}), refused as an access violation (ERROR 2) when unsafe. Every
+     * source of files sees only names that passed here. A leading '/' means the TFTP root, not the
+     * host's root: GRUB asks for {@code /grub/grub.cfg-01-…}, pxelinux and U-Boot send absolute names
+     * when their prefix is one, and tftp-hpa (run with {@code -s}) and dnsmasq serve those from their
+     * root as well.
+     */
+    private static String safeName(String requested) throws TftpRefusal {
+        try {
+            return LoaderFiles.normalise(requested);
+        } catch (LoaderFiles.Refusal e) {
+            throw new TftpRefusal(TftpError.ACCESS_VIOLATION, e.getMessage());
         }
     }
 
