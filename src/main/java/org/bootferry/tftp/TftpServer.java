@@ -1,5 +1,6 @@
 package org.bootferry.tftp;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -35,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Neighbours;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * lock-step ones on a thread of their own ({@link LockStepTransfer}) while fewer than
  * {@link #LOCK_STEP_THREADS} run, on the group beyond that.
  *
- * <p>Usage: {@code new TftpServer(settings, files).bind(group, new InetSocketAddress(69))}, and
- * {@link #close()} on shutdown. The group may be epoll- or NIO-based; the channel type follows it.
+ * <p>Usage: {@code new TftpServer(settings, files, events, registry, neighbours).bind(group, new
+ * InetSocketAddress(69))}, and {@link #close()} on shutdown. The group may be epoll- or NIO-based; the channel type follows it.
  */
 public final class TftpServer implements AutoCloseable {
 
@@ -61,9 +64,9 @@ public final class TftpServer implements AutoCloseable {
 
     private final TftpSettings settings;
     private final TftpFiles files;
-    private final TransferListener transfers;
+    private final TransferReports transfers;
     private final PathMtu pathMtu = new PathMtu();
-    /** Opening may block (disk, an image pull); the event loops must not. */
+    /** Opening may block (disk, an image pull), and so may a neighbour lookup; the event loops must not. */
     private final ExecutorService opener;
     private final ExecutorService lockStep = Executors.newCachedThreadPool(daemonThreads("tftp-lockstep-"));
     private final AtomicInteger lockStepRunning = new AtomicInteger();
@@ -73,18 +76,20 @@ public final class TftpServer implements AutoCloseable {
     private final AtomicInteger sessionCount = new AtomicInteger();
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 
-    public TftpServer(TftpSettings settings, TftpFiles files) {
-        this(settings, files, TransferListener.NONE);
-    }
-
-    /** @param transfers told of every transfer that ended */
-    public TftpServer(TftpSettings settings, TftpFiles files, TransferListener transfers) {
+    /**
+     * @param events     told of every transfer that ended whose client {@code neighbours} knows by MAC
+     * @param registry   where {@code bootferry_tftp_transfers_total{result}}, {@code bootferry_tftp_bytes_total}
+     *                   and {@code bootferry_tftp_retransmitted_blocks_total} are counted
+     * @param neighbours the MAC behind a client address; asked off the event loops
+     */
+    public TftpServer(TftpSettings settings, TftpFiles files, BootLog events, MeterRegistry registry,
+            Neighbours neighbours) {
         this.settings = settings;
         this.files = files;
-        this.transfers = transfers;
         ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("tftp-open-"));
         pool.allowCoreThreadTimeOut(true);
         this.opener = pool;
+        this.transfers = new TransferReports(events, registry, neighbours, opener);
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
