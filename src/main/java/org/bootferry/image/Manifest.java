@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a registry returns for {@code GET /v2/<name>/manifests/<ref>}: an image manifest (OCI
@@ -30,6 +33,29 @@ public sealed interface Manifest {
 
     /** One manifest per platform. */
     record Index(String mediaType, List<Descriptor> manifests) implements Manifest {
+
+        /** The entry for the platform: an exact variant match first, then any entry of that os/arch. */
+        Descriptor forPlatform(ImageReference ref, Platform platform) throws PlatformNotFoundException {
+            Descriptor any = null;
+            for (Descriptor d : manifests) {
+                Optional<Platform> p = d.platform();
+                if (p.isEmpty() || !platform.matches(p.get().os(), p.get().architecture(), p.get().variant())) {
+                    continue;
+                }
+                if (p.get().variant().equals(platform.variant())) {
+                    return d;
+                }
+                if (any == null) {
+                    any = d;
+                }
+            }
+            if (any == null) {
+                Set<String> available = new LinkedHashSet<>();
+                manifests.forEach(d -> d.platform().ifPresent(p -> available.add(p.toString())));
+                throw new PlatformNotFoundException(ref, platform, String.join(", ", available));
+            }
+            return any;
+        }
     }
 
     ObjectMapper JSON = new ObjectMapper();
