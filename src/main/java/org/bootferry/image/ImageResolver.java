@@ -52,7 +52,8 @@ public final class ImageResolver implements AutoCloseable {
         this.client = new RegistryClient(settings);
     }
 
-    public ImageCache cache() {
+    /** For tests in this package only: the eviction test fills the cache past its limit and evicts. */
+    ImageCache cache() {
         return cache;
     }
 

@@ -158,9 +158,10 @@ public final class BootEvents implements BootLog, AutoCloseable {
 
     /**
      * An event as one JSON line, written by hand: the journal writes one per DHCP answer, and a JSON
-     * tree per event costs more than the answer.
+     * tree per event costs more than the answer. Package-private: the journal's own format, read back
+     * by BootEventsTest to check it is the JSON {@link #toJsonNode} gives.
      */
-    public static String toJson(BootEvent e) {
+    static String toJson(BootEvent e) {
         StringBuilder json = new StringBuilder(128).append("{\"time\":\"").append(e.time())
                 .append("\",\"mac\":\"").append(e.mac()).append("\",\"stage\":\"").append(e.stage().id())
                 .append("\",\"detail\":");

@@ -118,7 +118,10 @@ public final class TftpServer implements AutoCloseable {
         return bound;
     }
 
-    /** Transfers in progress (including those being opened). */
+    /**
+     * Transfers in progress (including those being opened). Only tests ask: a session the server
+     * never frees is invisible on the wire until the cap refuses clients, so tests wait for zero.
+     */
     public int activeTransfers() {
         return sessionCount.get();
     }
