@@ -66,12 +66,17 @@ public final class TftpServer implements AutoCloseable {
     private final TftpFiles files;
     private final TransferReports transfers;
     private final PathMtu pathMtu = new PathMtu();
-    /** Opening may block (disk, an image pull), and so may a neighbour lookup; the event loops must not. */
+    /** Opening may block (disk, an image pull); the event loops must not. */
     private final ExecutorService opener;
     private final ExecutorService lockStep = Executors.newCachedThreadPool(daemonThreads("tftp-lockstep-"));
     private final AtomicInteger lockStepRunning = new AtomicInteger();
     /** Retransmission timers of the lock-step transfers. */
     private final ScheduledExecutorService lockStepTimer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tftp-timer-"));
+    /**
+     * Neighbour lookups for the boot log, which read the ARP table: a thread of their own, so that in a
+     * storm the lookups of ended transfers never queue ahead of the opening of new ones.
+     */
+    private final ExecutorService lookups = Executors.newSingleThreadExecutor(daemonThreads("tftp-neighbours-"));
     private final Map<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger sessionCount = new AtomicInteger();
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
@@ -89,7 +94,7 @@ public final class TftpServer implements AutoCloseable {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("tftp-open-"));
         pool.allowCoreThreadTimeOut(true);
         this.opener = pool;
-        this.transfers = new TransferReports(events, registry, neighbours, opener);
+        this.transfers = new TransferReports(events, registry, neighbours, lookups);
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -136,6 +141,7 @@ public final class TftpServer implements AutoCloseable {
             session.close();
         }
         opener.shutdownNow();
+        lookups.shutdownNow(); // an event recorded now would outlive the boot log it goes to
         lockStep.shutdown();
         lockStepTimer.shutdownNow();
     }

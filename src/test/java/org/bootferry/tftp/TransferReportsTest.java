@@ -37,7 +37,7 @@ class TransferReportsTest {
                 assertThat(e.detail()).isEqualTo("ipxe.efi");
                 assertThat(e.bytes()).isEqualTo(5000);
             });
-            assertThat(tftp.lookupThreads).allSatisfy(name -> assertThat(name).startsWith("tftp-open-"));
+            assertThat(tftp.lookupThreads).allSatisfy(name -> assertThat(name).startsWith("tftp-neighbours-"));
             assertThat(tftp.metrics.counter("bootferry_tftp_transfers", "result", "complete").count()).isEqualTo(2);
             assertThat(tftp.metrics.counter("bootferry_tftp_bytes").count()).isEqualTo(10_000);
             assertThat(tftp.metrics.counter("bootferry_tftp_retransmitted_blocks").count()).isZero();
