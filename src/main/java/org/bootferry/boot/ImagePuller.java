@@ -4,27 +4,25 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.bootferry.image.ImageBootFiles;
 import org.bootferry.image.ImageException;
 import org.bootferry.image.ImageRequest;
 import org.bootferry.image.ImageResolver;
+import org.bootferry.image.PullListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs image pulls for boot file requests on threads of its own and lets each request wait for its
- * pull only so long: a machine whose firmware gives up on a slow HTTP answer gets a clear error in
- * time, while the pull goes on and the next boot finds the files. Requests for one image share one
- * pull, so a thousand waiting machines hold a thousand waits, not a thousand pulls.
+ * Lets each boot file request wait for its image pull only so long: a machine whose firmware gives
+ * up on a slow HTTP answer gets a clear error in time, while the pull goes on (on the resolver's
+ * threads) and the next boot finds the files. Requests for one image share one pull through the
+ * resolver's single flight, so a thousand waiting machines hold a thousand waits, not a thousand
+ * pulls; each answer or pull is counted once, by the request that started it.
  */
 final class ImagePuller implements ImageSource {
 
@@ -32,12 +30,6 @@ final class ImagePuller implements ImageSource {
 
     private final ImageResolver resolver;
     private final MeterRegistry registry;
-    private final ExecutorService pulls = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "bootferry-pull");
-        t.setDaemon(true); // a pull in progress never holds up shutdown: the cache takes only finished files
-        return t;
-    });
-    private final Map<ImageRequest, CompletableFuture<ImageBootFiles>> running = new ConcurrentHashMap<>();
 
     ImagePuller(ImageResolver resolver, MeterRegistry registry) {
         this.resolver = resolver;
@@ -58,7 +50,7 @@ final class ImagePuller implements ImageSource {
      */
     @Override
     public ImageBootFiles await(ImageRequest request, Duration timeout) throws IOException {
-        CompletableFuture<ImageBootFiles> pull = pull(request);
+        CompletableFuture<ImageBootFiles> pull = resolver.resolveAsync(request, counted(request));
         try {
             return pull.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -73,28 +65,21 @@ final class ImagePuller implements ImageSource {
         }
     }
 
-    private CompletableFuture<ImageBootFiles> pull(ImageRequest request) {
-        CompletableFuture<ImageBootFiles> mine = new CompletableFuture<>();
-        CompletableFuture<ImageBootFiles> other = running.putIfAbsent(request, mine);
-        if (other != null) {
-            return other;
-        }
-        // Started only once it is in the map, so that its removal below can never come first.
-        pulls.execute(() -> {
-            try {
-                ImageBootFiles files = resolver.resolve(request);
+    /** Counts {@code bootferry_image_resolves{result}} and the bytes pulled for the call that does the work. */
+    private PullListener counted(ImageRequest request) {
+        return new PullListener() {
+            @Override
+            public void finished(ImageBootFiles files) {
                 registry.counter("bootferry_image_resolves", "result", files.stats().fromCache() ? "cache" : "pulled")
                         .increment();
                 registry.counter("bootferry_image_pulled_bytes").increment(files.stats().bytesRead());
-                mine.complete(files);
-            } catch (ImageException | RuntimeException e) {
-                log.warn("image {} for {}: {}", request.image(), request.platform(), e.getMessage());
-                registry.counter("bootferry_image_resolves", "result", "failed").increment();
-                mine.completeExceptionally(e);
-            } finally {
-                running.remove(request, mine);
             }
-        });
-        return mine;
+
+            @Override
+            public void failed(Exception cause) {
+                log.warn("image {} for {}: {}", request.image(), request.platform(), cause.getMessage());
+                registry.counter("bootferry_image_resolves", "result", "failed").increment();
+            }
+        };
     }
 }

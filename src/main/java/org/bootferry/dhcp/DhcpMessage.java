@@ -34,8 +34,6 @@ public record DhcpMessage(
     public static final int BOOTREQUEST = 1;
     public static final int BOOTREPLY = 2;
     public static final int HTYPE_ETHERNET = 1;
-    /** RFC 2131 §2: the leftmost bit of flags asks servers to broadcast their reply. */
-    public static final int FLAG_BROADCAST = 0x8000;
     public static final Inet4Address ZERO = ipv4(new byte[4]);
 
     public DhcpMessage {
@@ -58,10 +56,6 @@ public record DhcpMessage(
     /** The client's MAC: the first six bytes of chaddr (the codec accepts only Ethernet). */
     public MacAddress mac() {
         return MacAddress.of(chaddr, 0);
-    }
-
-    public boolean broadcastFlag() {
-        return (flags & FLAG_BROADCAST) != 0;
     }
 
     /** The first option with this code (the codec already joined split instances, RFC 3396). */

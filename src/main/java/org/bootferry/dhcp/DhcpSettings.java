@@ -28,6 +28,10 @@ public record DhcpSettings(int clientPort, int relayPort, int answersPerMac, dou
         return new DhcpSettings(CLIENT_PORT, SERVER_PORT, 12, 2);
     }
 
+    /**
+     * Other client and relay ports. Only tests call it (the server keeps 68/67): a test's responder
+     * must answer on unprivileged ports that no real DHCP client or relay listens on.
+     */
     public DhcpSettings withClientPort(int port, int relay) {
         return new DhcpSettings(port, relay, answersPerMac, answersPerSecond);
     }

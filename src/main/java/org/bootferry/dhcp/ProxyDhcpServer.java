@@ -31,9 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.bootferry.boot.Booter;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Machine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +96,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private static final int READ_BATCH = 16;
 
     private final ProxyDhcp proxy;
-    private final Consumer<BootEvent> events;
+    private final BootLog events;
     private final MeterRegistry registry;
     private final MacRateLimiter limiter;
     private final int clientPort;
@@ -128,7 +128,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
      * @param events   told of every answer sent (an offer, a 4011 ack): the boot's first steps
      * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} is counted
      */
-    public ProxyDhcpServer(DhcpSettings settings, Booter planner, Consumer<BootEvent> events,
+    public ProxyDhcpServer(DhcpSettings settings, Booter planner, BootLog events,
             MeterRegistry registry) {
         this.proxy = new ProxyDhcp(planner, settings.clientPort(), settings.relayPort());
         this.limiter = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), System::nanoTime);
@@ -424,7 +424,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
         log.debug("{} {} {} -> {} boot file {}", type, request.mac(), firmware, reply.recipient(), reply.plan().bootFile());
         replyCounters.computeIfAbsent(new ReplyKind(type, firmware), k -> registry.counter("bootferry_dhcp_replies",
                 "type", type.name().toLowerCase(java.util.Locale.ROOT), "firmware", firmware)).increment();
-        events.accept(BootEvent.now(request.mac(), type == DhcpMessageType.OFFER ? BootEvent.Stage.DHCP_OFFER
+        events.record(BootEvent.now(request.mac(), type == DhcpMessageType.OFFER ? BootEvent.Stage.DHCP_OFFER
                 : BootEvent.Stage.PXE_ACK, firmware + " -> " + reply.plan().bootFile()));
     }
 

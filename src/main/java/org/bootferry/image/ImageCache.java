@@ -218,10 +218,6 @@ public final class ImageCache {
         return new Pin(digest);
     }
 
-    public boolean pinned(Digest digest) {
-        return pins.containsKey(digest);
-    }
-
     /** Total bytes of cached blobs. */
     public long size() {
         return entries.values().stream().mapToLong(e -> e.size).sum();

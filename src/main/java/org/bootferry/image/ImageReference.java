@@ -1,6 +1,6 @@
 package org.bootferry.image;
 
-import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -15,8 +15,11 @@ public record ImageReference(String registry, String repository, String tag, Dig
 
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    /** A DNS label: letters, digits and inner hyphens (distribution/reference's domainNameComponent). */
+    private static final String LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+    /** A registry: host name, IPv4 address or bracketed IPv6 literal, then an optional port of 1-5 digits. */
     private static final Pattern REGISTRY = Pattern.compile(
-            "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]+)?");
+            "(?:" + LABEL + "(?:\\." + LABEL + ")*|\\[[0-9A-Fa-f:.]+\\])(?::([0-9]{1,5}))?");
 
     public static ImageReference parse(String text) throws InvalidReferenceException {
         String rest = text.trim();
@@ -46,7 +49,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
         if (slash > 0) {
             String first = rest.substring(0, slash);
             if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-                if (!REGISTRY.matcher(first).matches()) {
+                if (!isRegistry(first)) {
                     throw new InvalidReferenceException(text, "registry '" + first + "' is not host[:port]");
                 }
                 registry = first;
@@ -71,6 +74,21 @@ public record ImageReference(String registry, String repository, String tag, Dig
         return new ImageReference(registry, rest, tag, digest);
     }
 
+    /**
+     * Whether {@code hostPort} is a registry as references name it: {@code host}, {@code a.b.c},
+     * {@code 10.0.0.5} or {@code [fd00::5]}, with an optional {@code :port} up to 65535; no scheme,
+     * no path. The one grammar for registries: references are parsed by it, and server.yaml's
+     * {@code images.insecureRegistries} entries are checked by it, so an entry always matches the
+     * registry part of the references it is meant for.
+     */
+    public static boolean isRegistry(String hostPort) {
+        if (hostPort == null) {
+            return false;
+        }
+        Matcher m = REGISTRY.matcher(hostPort);
+        return m.matches() && (m.group(1) == null || Integer.parseInt(m.group(1)) <= 65535);
+    }
+
     /** The host[:port] to talk to: Docker Hub's API lives on another name than its references. */
     public String apiHost() {
         return registry.equals(DOCKER_HUB) ? "registry-1.docker.io" : registry;
@@ -79,14 +97,6 @@ public record ImageReference(String registry, String repository, String tag, Dig
     /** What goes after {@code /manifests/}: the digest when pinned (it wins over a tag, as in docker), else the tag. */
     public String manifestReference() {
         return digest != null ? digest.toString() : tag;
-    }
-
-    public Optional<Digest> pinnedDigest() {
-        return Optional.ofNullable(digest);
-    }
-
-    public ImageReference withDigest(Digest resolved) {
-        return new ImageReference(registry, repository, tag, resolved);
     }
 
     @Override

@@ -30,6 +30,11 @@ public record ImageRequest(String image, Optional<String> kernelPath, Optional<S
                 Optional.empty(), Optional.empty());
     }
 
+    /*
+     * The withers below are called by tests only (ContainerBoot and PullCommand build a request in one
+     * go from a machine file or flags): a pull test varies the one thing it is about on top of of().
+     */
+
     public ImageRequest withPaths(String kernel, String initrd) {
         return new ImageRequest(image, Optional.ofNullable(kernel), Optional.ofNullable(initrd), pullPolicy, platform,
                 credentials, dockerConfig);

@@ -12,7 +12,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bootferry.image.CacheRecords.FileRecord;
+import org.bootferry.image.CacheRecords.PlanRecord;
+import org.bootferry.image.CacheRecords.TagRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,23 +27,12 @@ import org.slf4j.LoggerFactory;
  * The one entry point of {@code image/}: turns an {@link ImageRequest} into kernel and initrd files on
  * local disk. It applies the pull policy against the cache, resolves tag → index → platform manifest,
  * reads only the layers that hold the wanted files, caches them by digest and pins the files of the
- * latest answer to each request. Concurrent calls for the same request share one pull.
+ * latest answer to each request. Concurrent calls for the same request share one pull, whether they
+ * wait ({@link #resolve}) or take a future ({@link #resolveAsync}): this is the one single-flight guard.
  */
 public final class ImageResolver implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageResolver.class);
-
-    /** Cache record: what a reference resolved to for a platform. */
-    record TagRecord(String reference, String platform, String manifest, long resolvedAtMillis) {
-    }
-
-    /** Cache record: the files an image manifest gave for one choice of paths. */
-    record PlanRecord(String foundBy, FileRecord kernel, FileRecord initrd, FileRecord kickstart,
-            Map<String, String> labels) {
-    }
-
-    record FileRecord(String imagePath, String resolvedPath, String layer, String digest, long size) {
-    }
 
     private volatile ImageSettings settings;
     private final ImageCache cache;
@@ -44,6 +40,11 @@ public final class ImageResolver implements AutoCloseable {
     private final Map<ImageRequest, CompletableFuture<ImageBootFiles>> inFlight = new ConcurrentHashMap<>();
     private final Map<ImageRequest, ImageBootFiles> warm = new ConcurrentHashMap<>();
     private final Map<ImageRequest, List<ImageCache.Pin>> inUse = new ConcurrentHashMap<>();
+    private final ExecutorService pulls = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "bootferry-pull");
+        t.setDaemon(true); // a pull in progress never holds up shutdown: the cache takes only finished files
+        return t;
+    });
 
     public ImageResolver(ImageSettings settings) throws IOException {
         this.settings = settings;
@@ -67,39 +68,70 @@ public final class ImageResolver implements AutoCloseable {
         cache.limit(next.cacheLimitBytes());
     }
 
-    public ImageCache cache() {
+    /** For tests in this package only: the eviction test fills the cache past its limit and evicts. */
+    ImageCache cache() {
         return cache;
     }
 
-    public ImageBootFiles resolve(ImageRequest request) throws ImageException {
-        return resolve(request, PullListener.NONE);
+    /**
+     * Blocks until the files are on disk (or it is clear they can't be), pulling on the calling thread
+     * or joining the pull in progress for the same request.
+     */
+    public ImageBootFiles resolve(ImageRequest request, PullListener listener) throws ImageException {
+        return join(flight(request, listener, Runnable::run));
     }
 
     /**
-     * Blocks until the files are on disk (or it is clear they can't be). Callers on an event loop
-     * run this on a worker and apply their own deadline.
+     * The same on the resolver's own threads, for callers that wait with a deadline of their own: a
+     * boot whose firmware would give up gets an answer in time, while the pull goes on and the next
+     * boot finds the files.
      */
-    public ImageBootFiles resolve(ImageRequest request, PullListener listener) throws ImageException {
+    public CompletableFuture<ImageBootFiles> resolveAsync(ImageRequest request, PullListener listener) {
+        return flight(request, listener, pulls);
+    }
+
+    /**
+     * The single flight: the latest answer when still good, else the pull in progress for the request,
+     * else a pull started on {@code runner}, so a thousand boots of one image wait for one pull. Only
+     * the call that answers or starts the pull tells its listener; calls that join hear nothing.
+     */
+    private CompletableFuture<ImageBootFiles> flight(ImageRequest request, PullListener listener, Executor runner) {
         if (request.pullPolicy() != PullPolicy.ALWAYS) {
             ImageBootFiles known = warm.get(request);
             if (known != null && stillCached(known)) {
-                return known.withCall(false, List.of(), new ImageBootFiles.PullStats(known.stats().layers(), 0, 0,
-                        Duration.ZERO, true));
+                ImageBootFiles answer = known.withCall(false, List.of(), new ImageBootFiles.PullStats(
+                        known.stats().layers(), 0, 0, Duration.ZERO, true));
+                listener.finished(answer);
+                return CompletableFuture.completedFuture(answer);
             }
         }
         CompletableFuture<ImageBootFiles> mine = new CompletableFuture<>();
         CompletableFuture<ImageBootFiles> running = inFlight.putIfAbsent(request, mine);
         if (running != null) {
-            return join(running); // single flight: a thousand boots of one image wait for one pull
+            return running;
         }
+        try {
+            // Started only once it is in the map, so that its removal can never come first.
+            runner.execute(() -> pull(request, listener, mine));
+        } catch (RejectedExecutionException e) {
+            inFlight.remove(request, mine);
+            mine.completeExceptionally(new ImageException("image resolver closed: " + request.image() + " not pulled", e));
+        }
+        return mine;
+    }
+
+    private void pull(ImageRequest request, PullListener listener, CompletableFuture<ImageBootFiles> mine) {
         List<ImageCache.Pin> committing = new ArrayList<>();
         try {
             ImageBootFiles result = resolveNow(request, listener, committing);
             remember(request, result);
+            listener.finished(result); // before the waiters wake, so what it counts is there when they look
             mine.complete(result);
-            return result;
         } catch (ImageException | RuntimeException e) {
+            listener.failed(e);
             mine.completeExceptionally(e);
+        } catch (Error e) {
+            mine.completeExceptionally(e); // joiners must not wait for ever
             throw e;
         } finally {
             committing.forEach(ImageCache.Pin::close);
@@ -135,6 +167,9 @@ public final class ImageResolver implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ImageException ie) {
                 throw ie;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
             }
             throw (RuntimeException) e.getCause();
         }
@@ -205,7 +240,7 @@ public final class ImageResolver implements AutoCloseable {
         listener.resolved(ref, resolved, platform);
         String planKey = resolved + "|" + request.kernelPath().orElse("") + "|" + request.initrdPath().orElse("");
         Optional<ImageBootFiles> planned = cache.readRecord("plans", planKey, PlanRecord.class)
-                .flatMap(plan -> fromPlan(ref, resolved, platform, plan));
+                .flatMap(plan -> plan.files(cache, ref, resolved, platform));
         int layers = 0;
         int layersRead = 0;
         ImageBootFiles files;
@@ -342,8 +377,8 @@ public final class ImageResolver implements AutoCloseable {
             ImageFile k = committed.get(kernel);
             Optional<ImageFile> i = initrd.map(committed::get);
             Optional<ImageFile> ks = kickstartPath.map(committed::get);
-            PlanRecord plan = new PlanRecord(foundBy, record(k), i.map(ImageResolver::record).orElse(null),
-                    ks.map(ImageResolver::record).orElse(null), labels);
+            PlanRecord plan = new PlanRecord(foundBy, FileRecord.of(k), i.map(FileRecord::of).orElse(null),
+                    ks.map(FileRecord::of).orElse(null), labels);
             ImageBootFiles files = new ImageBootFiles(ref, manifestDigest, platform, k, i, ks,
                     Optional.ofNullable(labels.get(ImageBootFiles.LABEL_KERNEL_ARGS)), labels, foundBy, false,
                     List.of(), null);
@@ -359,33 +394,6 @@ public final class ImageResolver implements AutoCloseable {
         } catch (IOException e) {
             throw new ImageException("image cache " + cache.dir() + ": " + e.getMessage(), e);
         }
-    }
-
-    private static FileRecord record(ImageFile f) {
-        return new FileRecord(f.imagePath(), f.resolvedPath(), f.layer().toString(), f.digest().toString(), f.size());
-    }
-
-    private Optional<ImageBootFiles> fromPlan(ImageReference ref, Digest manifest, Platform platform, PlanRecord plan) {
-        Optional<ImageFile> kernel = cachedFile(plan.kernel());
-        Optional<ImageFile> initrd = cachedFile(plan.initrd());
-        Optional<ImageFile> kickstart = cachedFile(plan.kickstart());
-        if (kernel.isEmpty() || plan.initrd() != null && initrd.isEmpty()
-                || plan.kickstart() != null && kickstart.isEmpty()) {
-            return Optional.empty(); // evicted: extract again
-        }
-        Map<String, String> labels = plan.labels() == null ? Map.of() : plan.labels();
-        return Optional.of(new ImageBootFiles(ref, manifest, platform, kernel.get(), initrd, kickstart,
-                Optional.ofNullable(labels.get(ImageBootFiles.LABEL_KERNEL_ARGS)), labels, plan.foundBy(), false,
-                List.of(), null));
-    }
-
-    private Optional<ImageFile> cachedFile(FileRecord r) {
-        if (r == null) {
-            return Optional.empty();
-        }
-        Digest digest = Digest.parseOrNull(r.digest());
-        return cache.blob(digest).map(p -> new ImageFile(r.imagePath(), r.resolvedPath(), Digest.parseOrNull(r.layer()),
-                p, digest, r.size()));
     }
 
     private Manifest.Image imageManifest(ImageReference ref, Digest digest, Credentials credentials,
@@ -435,6 +443,7 @@ public final class ImageResolver implements AutoCloseable {
 
     @Override
     public void close() {
+        pulls.shutdownNow();
         client.close();
     }
 }

@@ -40,11 +40,13 @@ public record ImageSettings(Path cacheDir, long cacheLimitBytes, boolean staleOk
                 stallTimeout, retry);
     }
 
+    /** Called by tests only (the server keeps the defaults): fault-injection tests need short timeouts. */
     public ImageSettings withTimeouts(Duration connect, Duration response, Duration stall) {
         return new ImageSettings(cacheDir, cacheLimitBytes, staleOk, insecureRegistries, connect, response, stall,
                 retry);
     }
 
+    /** Called by tests only (the server keeps the default): retry tests need quick, countable backoff. */
     public ImageSettings withRetry(RetryPolicy policy) {
         return new ImageSettings(cacheDir, cacheLimitBytes, staleOk, insecureRegistries, connectTimeout,
                 responseTimeout, stallTimeout, policy);

@@ -33,4 +33,12 @@ public interface PullListener {
     /** Something the operator should know that did not stop the boot (e.g. served from a stale cache). */
     default void warning(String message) {
     }
+
+    /** The call's answer, from the cache or a pull; the last call, before any waiter sees the files. */
+    default void finished(ImageBootFiles files) {
+    }
+
+    /** Why the pull failed; the last call, before any waiter sees the failure. */
+    default void failed(Exception cause) {
+    }
 }

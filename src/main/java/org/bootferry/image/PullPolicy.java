@@ -1,9 +1,13 @@
 package org.bootferry.image;
 
-import java.util.Locale;
+import java.util.Arrays;
+import java.util.List;
+import org.bootferry.lang.Spelling;
 
 /**
- * When to ask the registry, with Kubernetes/KubeVirt's meaning of {@code imagePullPolicy}.
+ * When to ask the registry, with Kubernetes/KubeVirt's meaning of {@code imagePullPolicy}. Spelt
+ * exactly as there ({@code IfNotPresent}, case-sensitive), so a machine file means the same to
+ * bootferry as to a cluster; a near miss is named with the spelling meant.
  */
 public enum PullPolicy {
     /** Resolve the tag again on every boot, so a pushed image is booted on the next restart. */
@@ -12,6 +16,8 @@ public enum PullPolicy {
     IF_NOT_PRESENT("IfNotPresent"),
     /** Never contact the registry; fail when not cached. */
     NEVER("Never");
+
+    private static final List<String> IDS = Arrays.stream(values()).map(PullPolicy::id).toList();
 
     private final String id;
 
@@ -23,15 +29,19 @@ public enum PullPolicy {
         return id;
     }
 
-    /** Accepts KubeVirt's spelling ({@code IfNotPresent}) in any case, and {@code if-not-present}. */
+    /**
+     * The policy spelt {@code text} exactly as Kubernetes does.
+     *
+     * @throws IllegalArgumentException naming the three spellings, and the one meant when near
+     */
     public static PullPolicy parse(String text) {
-        String t = text.trim().replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
         for (PullPolicy p : values()) {
-            if (p.id.toLowerCase(Locale.ROOT).equals(t)) {
+            if (p.id.equals(text)) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("imagePullPolicy '" + text + "' is not Always, IfNotPresent or Never");
+        throw new IllegalArgumentException("imagePullPolicy '" + text + "' is not Always, IfNotPresent or Never"
+                + Spelling.didYouMean(String.valueOf(text), IDS));
     }
 
     /** Kubernetes' default: Always for {@code :latest} (or no tag), IfNotPresent otherwise. */

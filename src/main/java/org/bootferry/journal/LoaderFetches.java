@@ -3,12 +3,11 @@ package org.bootferry.journal;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.bootferry.machine.LoaderFetchLog;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Neighbours;
 
 /**
  * Which machine fetched which first-stage loader moments ago, told by TFTP and by HTTP
@@ -33,15 +32,16 @@ public final class LoaderFetches implements LoaderFetchLog {
     private record Fetch(String name, long at) {
     }
 
-    private final Function<InetAddress, Optional<MacAddress>> neighbours;
+    private final Neighbours neighbours;
     private final LongSupplier nanoTime;
     private final Map<MacAddress, Fetch> fetches = new ConcurrentHashMap<>();
 
     /**
      * @param neighbours the MAC of a client address on our links ({@link NeighbourTable#lookup})
-     * @param nanoTime   the clock ({@link System#nanoTime})
+     * @param nanoTime   the clock ({@link System#nanoTime}); the server passes these two through
+     *                   {@link #onThisHost}, tests pass a fake table and clock
      */
-    public LoaderFetches(Function<InetAddress, Optional<MacAddress>> neighbours, LongSupplier nanoTime) {
+    public LoaderFetches(Neighbours neighbours, LongSupplier nanoTime) {
         this.neighbours = neighbours;
         this.nanoTime = nanoTime;
     }
@@ -64,7 +64,7 @@ public final class LoaderFetches implements LoaderFetchLog {
     /** A fetch by address: recorded when the address is a neighbour whose MAC we know, else dropped. */
     @Override
     public void fetched(InetAddress client, String name) {
-        neighbours.apply(client).ifPresent(mac -> fetched(mac, name));
+        neighbours.macOf(client).ifPresent(mac -> fetched(mac, name));
     }
 
     /** True when {@code mac}'s last fetch was loader {@code name}, within {@link #RECENT}. */

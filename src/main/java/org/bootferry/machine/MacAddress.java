@@ -48,6 +48,10 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
         return new MacAddress(v);
     }
 
+    /**
+     * The six bytes, the inverse of {@link #of(byte[], int)}. The server copies chaddr from the request
+     * it answers, so only what builds requests calls this: tests and the storm harness's DHCP clients.
+     */
     public byte[] toBytes() {
         byte[] b = new byte[6];
         for (int i = 0; i < 6; i++) {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigHolder;
@@ -38,14 +37,12 @@ import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.loader.LoaderPresence;
-import org.bootferry.machine.BootEvent;
 import org.bootferry.tftp.BootPlanFiles;
 import org.bootferry.tftp.RootDirectory;
 import org.bootferry.tftp.TftpFile;
 import org.bootferry.tftp.TftpFiles;
 import org.bootferry.tftp.TftpServer;
 import org.bootferry.tftp.TftpSettings;
-import org.bootferry.tftp.TransferListener;
 
 /**
  * Starts and stops every listener, with the state they share: the config in force, boot-once state,
@@ -140,14 +137,14 @@ public final class BootServer implements AutoCloseable {
             ready.accept(listening("http", "tcp", httpAddress, channel));
             TftpServer tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
-                    tftpTransfers());
+                    events, registry, NeighbourTable::lookup);
             closeables.add(tftpServer);
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
                     () -> tftpServer.bind(tftp.group(), tftpAddress).sync().channel());
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp()) {
-                ProxyDhcpServer proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events::record, registry);
+                ProxyDhcpServer proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
@@ -166,30 +163,6 @@ public final class BootServer implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    /**
-     * Every TFTP transfer is counted; one whose client the neighbour table knows by MAC is also a
-     * boot event (TFTP itself carries no MAC).
-     */
-    private TransferListener tftpTransfers() {
-        Counter bytes = Counter.builder("bootferry_tftp_bytes").description("Bytes acknowledged by TFTP clients")
-                .baseUnit("bytes").register(registry);
-        Counter resent = Counter.builder("bootferry_tftp_retransmitted_blocks")
-                .description("TFTP blocks sent again after a timeout").register(registry);
-        return (client, name, sent, millis, resentBlocks, complete) -> {
-            registry.counter("bootferry_tftp_transfers", "result", complete ? "complete" : "abandoned").increment();
-            bytes.increment(sent);
-            resent.increment(resentBlocks);
-            // The neighbour table is a file to read: not on the event loop or thread that ran the transfer.
-            try {
-                blocking.execute(() -> NeighbourTable.lookup(client.getAddress()).ifPresent(mac -> events.record(complete
-                        ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)
-                        : BootEvent.transfer(mac, BootEvent.Stage.FAILED, "tftp " + name + " abandoned", sent, millis))));
-            } catch (RejectedExecutionException e) {
-                // Shutting down: the transfer is counted; its event would outlive the journal.
-            }
-        };
     }
 
     private static TftpSettings tftpSettings(ServerSettings.Tftp t) {

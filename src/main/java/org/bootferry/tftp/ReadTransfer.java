@@ -56,7 +56,7 @@ final class ReadTransfer {
     /** ... and no more than one IPv4 datagram's worth of payload: 65535 - 20 - 8. */
     private static final int GSO_MAX_BYTES = 65507;
 
-    private final TransferListener listener;
+    private final TransferReports reports;
     private final TftpServer.Session session;
     private final InetSocketAddress peer;
     private final String name;
@@ -79,8 +79,8 @@ final class ReadTransfer {
     private boolean ended;
 
     ReadTransfer(TftpServer.Session session, String name, TftpFile file, TftpOptions options, TftpTransfer transfer,
-            TransferListener listener) {
-        this.listener = listener;
+            TransferReports reports) {
+        this.reports = reports;
         this.session = session;
         this.peer = session.client;
         this.name = name;
@@ -190,7 +190,7 @@ final class ReadTransfer {
         }
         if (step instanceof TftpTransfer.Complete) {
             long nanos = System.nanoTime() - started;
-            listener.transferred(peer, name, transfer.size(), nanos / 1_000_000, transfer.resentBlocks(), true);
+            reports.ended(peer, name, transfer.size(), nanos / 1_000_000, transfer.resentBlocks(), true);
             log.info("sent '{}' to {}: {} bytes in {} ms ({} MB/s), blksize {}, windowsize {}, {} blocks resent",
                     name, peer, transfer.size(), nanos / 1_000_000, String.format("%.1f", transfer.size() * 1000.0 / Math.max(nanos, 1)),
                     options.blockSize(), options.windowSize(), transfer.resentBlocks());
@@ -198,7 +198,7 @@ final class ReadTransfer {
             return false;
         }
         if (step instanceof TftpTransfer.Abandoned) {
-            listener.transferred(peer, name, transfer.bytesAcknowledged(), (System.nanoTime() - started) / 1_000_000,
+            reports.ended(peer, name, transfer.bytesAcknowledged(), (System.nanoTime() - started) / 1_000_000,
                     transfer.resentBlocks(), false);
             log.info("abandoned the transfer of '{}' to {}: {} ({} of {} bytes acknowledged)",
                     name, peer, ((TftpTransfer.Abandoned) step).reason(), transfer.bytesAcknowledged(), transfer.size());

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Where the TFTP server finds what a name stands for: a directory, generated per-machine files, or a
- * chain of these. The server has already made the name safe ({@link TftpFileName}), so a source
- * only maps it.
+ * chain of these. The server has already made the name safe by the rules every loader name follows
+ * ({@link org.bootferry.loader.LoaderFiles#normalise}), so a source only maps it.
  */
 @FunctionalInterface
 public interface TftpFiles {

@@ -1,5 +1,6 @@
 package org.bootferry.tftp;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -35,6 +36,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Neighbours;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +49,10 @@ import org.slf4j.LoggerFactory;
  * lock-step ones on a thread of their own ({@link LockStepTransfer}) while fewer than
  * {@link #LOCK_STEP_THREADS} run, on the group beyond that.
  *
- * <p>Usage: {@code new TftpServer(settings, files).bind(group, new InetSocketAddress(69))}, and
- * {@link #close()} on shutdown. Settings are asked for once per request, so a server given a
- * supplier of them follows their changes with its next transfer and leaves running ones alone. The group may be epoll- or NIO-based; the channel type follows it.
+ * <p>Usage: {@code new TftpServer(settings, files, events, registry, neighbours).bind(group, new
+ * InetSocketAddress(69))}, and {@link #close()} on shutdown. Settings are asked for once per request,
+ * so the server follows their changes with its next transfer and leaves running ones alone. The group
+ * may be epoll- or NIO-based; the channel type follows it.
  */
 public final class TftpServer implements AutoCloseable {
 
@@ -62,7 +67,7 @@ public final class TftpServer implements AutoCloseable {
 
     private final Supplier<TftpSettings> settings;
     private final TftpFiles files;
-    private final TransferListener transfers;
+    private final TransferReports transfers;
     private final PathMtu pathMtu = new PathMtu();
     /** Opening may block (disk, an image pull); the event loops must not. */
     private final ExecutorService opener;
@@ -70,25 +75,30 @@ public final class TftpServer implements AutoCloseable {
     private final AtomicInteger lockStepRunning = new AtomicInteger();
     /** Retransmission timers of the lock-step transfers. */
     private final ScheduledExecutorService lockStepTimer = Executors.newSingleThreadScheduledExecutor(daemonThreads("tftp-timer-"));
+    /**
+     * Neighbour lookups for the boot log, which read the ARP table: a thread of their own, so that in a
+     * storm the lookups of ended transfers never queue ahead of the opening of new ones.
+     */
+    private final ExecutorService lookups = Executors.newSingleThreadExecutor(daemonThreads("tftp-neighbours-"));
     private final Map<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger sessionCount = new AtomicInteger();
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 
-    public TftpServer(TftpSettings settings, TftpFiles files) {
-        this(() -> settings, files, TransferListener.NONE);
-    }
-
     /**
-     * @param settings  the settings in force, asked for once per request
-     * @param transfers told of every transfer that ended
+     * @param settings   the settings in force, asked for once per request
+     * @param events     told of every transfer that ended whose client {@code neighbours} knows by MAC
+     * @param registry   where {@code bootferry_tftp_transfers_total{result}}, {@code bootferry_tftp_bytes_total}
+     *                   and {@code bootferry_tftp_retransmitted_blocks_total} are counted
+     * @param neighbours the MAC behind a client address; asked off the event loops
      */
-    public TftpServer(Supplier<TftpSettings> settings, TftpFiles files, TransferListener transfers) {
+    public TftpServer(Supplier<TftpSettings> settings, TftpFiles files, BootLog events, MeterRegistry registry,
+            Neighbours neighbours) {
         this.settings = settings;
         this.files = files;
-        this.transfers = transfers;
         ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("tftp-open-"));
         pool.allowCoreThreadTimeOut(true);
         this.opener = pool;
+        this.transfers = new TransferReports(events, registry, neighbours, lookups);
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -117,7 +127,10 @@ public final class TftpServer implements AutoCloseable {
         return bound;
     }
 
-    /** Transfers in progress (including those being opened). */
+    /**
+     * Transfers in progress (including those being opened). Only tests ask: a session the server
+     * never frees is invisible on the wire until the cap refuses clients, so tests wait for zero.
+     */
     public int activeTransfers() {
         return sessionCount.get();
     }
@@ -132,6 +145,7 @@ public final class TftpServer implements AutoCloseable {
             session.close();
         }
         opener.shutdownNow();
+        lookups.shutdownNow(); // an event recorded now would outlive the boot log it goes to
         lockStep.shutdown();
         lockStepTimer.shutdownNow();
     }
@@ -213,7 +227,7 @@ public final class TftpServer implements AutoCloseable {
                 read(ctx.channel(), client, (TftpPacket.ReadRequest) packet);
             } else if (packet instanceof TftpPacket.WriteRequest) {
                 TftpPacket.WriteRequest write = (TftpPacket.WriteRequest) packet;
-                log.info("refused write request for '{}' from {}", TftpFileName.printable(write.filename()), client);
+                log.info("refused write request for '{}' from {}", LoaderFiles.printable(write.filename()), client);
                 reply(ctx.channel(), client, TftpError.ACCESS_VIOLATION, "bootferry serves files read-only; write requests are refused");
             } else {
                 // ACK, DATA, ERROR and OACK belong to a transfer's own port; answering them here
@@ -223,12 +237,12 @@ public final class TftpServer implements AutoCloseable {
         }
 
         private void read(Channel listener, InetSocketAddress client, TftpPacket.ReadRequest request) {
-            log.debug("RRQ '{}' {} {} from {}", TftpFileName.printable(request.filename()), request.mode(), request.options(), client);
+            log.debug("RRQ '{}' {} {} from {}", LoaderFiles.printable(request.filename()), request.mode(), request.options(), client);
             if (!request.mode().equals("octet")) {
                 String why = request.mode().equals("netascii") || request.mode().equals("mail")
                         ? "transfer mode " + request.mode() + " is not supported: bootferry sends boot files byte for byte; ask for octet (binary) mode"
                         : "unknown transfer mode '" + request.mode() + "' (RFC 1350 knows netascii, octet, mail)";
-                log.info("refused RRQ '{}' from {}: {}", TftpFileName.printable(request.filename()), client, why);
+                log.info("refused RRQ '{}' from {}: {}", LoaderFiles.printable(request.filename()), client, why);
                 reply(listener, client, TftpError.ILLEGAL_OPERATION, why);
                 return;
             }
@@ -248,7 +262,7 @@ public final class TftpServer implements AutoCloseable {
             if (sessionCount.incrementAndGet() > session.settings.maxSessions()) {
                 session.ended();
                 String why = "server busy: " + session.settings.maxSessions() + " transfers in progress, the configured limit; retry later";
-                log.warn("refused RRQ '{}' from {}: {}", TftpFileName.printable(request.filename()), client, why);
+                log.warn("refused RRQ '{}' from {}: {}", LoaderFiles.printable(request.filename()), client, why);
                 reply(listener, client, TftpError.NOT_DEFINED, why);
                 return;
             }
@@ -261,7 +275,7 @@ public final class TftpServer implements AutoCloseable {
             InetSocketAddress client = session.client;
             TftpFile file = null;
             try {
-                String name = TftpFileName.normalise(request.filename());
+                String name = safeName(request.filename());
                 Optional<TftpFile> found = files.open(name, client);
                 if (found.isEmpty()) {
                     throw new TftpRefusal(TftpError.FILE_NOT_FOUND, "file '" + name + "' not found");
@@ -273,12 +287,12 @@ public final class TftpServer implements AutoCloseable {
             } catch (TftpRefusal refusal) {
                 closeQuietly(file);
                 session.ended();
-                log.info("refused RRQ '{}' from {}: {}", TftpFileName.printable(request.filename()), client, refusal.getMessage());
+                log.info("refused RRQ '{}' from {}: {}", LoaderFiles.printable(request.filename()), client, refusal.getMessage());
                 reply(listener, client, refusal.error(), refusal.getMessage());
             } catch (RuntimeException e) {
                 closeQuietly(file);
                 session.ended();
-                log.error("RRQ '{}' from {} failed", TftpFileName.printable(request.filename()), client, e);
+                log.error("RRQ '{}' from {} failed", LoaderFiles.printable(request.filename()), client, e);
                 reply(listener, client, TftpError.NOT_DEFINED, "internal error: " + e);
             }
         }
@@ -324,6 +338,22 @@ public final class TftpServer implements AutoCloseable {
             java.nio.channels.DatagramChannel socket = channel;
             session.attach(() -> closeQuietly(socket));
             return true;
+        }
+    }
+
+    /**
+     * The requested name relative to the root by the rules every loader name follows
+     * ({@link LoaderFiles#normalise}), refused as an access violation (ERROR 2) when unsafe. Every
+     * source of files sees only names that passed here. A leading '/' means the TFTP root, not the
+     * host's root: GRUB asks for {@code /grub/grub.cfg-01-…}, pxelinux and U-Boot send absolute names
+     * when their prefix is one, and tftp-hpa (run with {@code -s}) and dnsmasq serve those from their
+     * root as well.
+     */
+    private static String safeName(String requested) throws TftpRefusal {
+        try {
+            return LoaderFiles.normalise(requested);
+        } catch (LoaderFiles.Refusal e) {
+            throw new TftpRefusal(TftpError.ACCESS_VIOLATION, e.getMessage());
         }
     }
 

@@ -59,6 +59,12 @@ public record TftpSettings(
         return new TftpSettings(MAX_BLOCK_SIZE, 64, Duration.ofSeconds(1), 5, 4096, Rollover.ZERO);
     }
 
+    /*
+     * The withers below are called by tests only (the server builds its settings from server.yaml in
+     * one go): a test varies the one setting it is about, e.g. millisecond timeouts so an abandoned
+     * transfer ends within the test, and stays independent of this record's other components.
+     */
+
     public TftpSettings withTimeout(Duration timeout, int maxRetries) {
         return new TftpSettings(maxBlockSize, maxWindowSize, timeout, maxRetries, maxSessions, rollover);
     }

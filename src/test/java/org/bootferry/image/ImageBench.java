@@ -29,14 +29,14 @@ public final class ImageBench {
             switch (mode) {
                 case "cold" -> {
                     long t0 = System.nanoTime();
-                    ImageBootFiles files = resolver.resolve(request);
+                    ImageBootFiles files = resolver.resolve(request, PullListener.NONE);
                     System.out.printf(Locale.ROOT, "cold_ms=%.1f%n", (System.nanoTime() - t0) / 1e6);
                     files.summary().forEach(l -> System.out.println("# " + l));
                 }
                 case "warm" -> {
                     int n = Integer.parseInt(args[5]);
                     long t0 = System.nanoTime();
-                    ImageBootFiles first = resolver.resolve(request);
+                    ImageBootFiles first = resolver.resolve(request, PullListener.NONE);
                     System.out.printf(Locale.ROOT, "warm_first_ms=%.3f from_cache=%s%n", (System.nanoTime() - t0) / 1e6,
                             first.stats().fromCache());
                     // a resolver that has not seen the request: tag and plan records read from disk
@@ -45,7 +45,7 @@ public final class ImageBench {
                     for (int i = 0; i < fresh; i++) {
                         try (ImageResolver other = new ImageResolver(ImageSettings.defaults(Path.of(args[2])))) {
                             long s = System.nanoTime();
-                            other.resolve(request);
+                            other.resolve(request, PullListener.NONE);
                             fromDisk += System.nanoTime() - s;
                         }
                     }
@@ -53,7 +53,7 @@ public final class ImageBench {
                             fromDisk / 1e6 / fresh, fresh);
                     long t1 = System.nanoTime();
                     for (int i = 0; i < n; i++) {
-                        resolver.resolve(request);
+                        resolver.resolve(request, PullListener.NONE);
                     }
                     System.out.printf(Locale.ROOT, "warm_memo_us=%.2f (n=%d)%n", (System.nanoTime() - t1) / 1e3 / n, n);
                 }
@@ -65,7 +65,7 @@ public final class ImageBench {
                     for (int i = 0; i < n; i++) {
                         results.add(pool.submit(() -> {
                             go.await();
-                            return resolver.resolve(request);
+                            return resolver.resolve(request, PullListener.NONE);
                         }));
                     }
                     long t0 = System.nanoTime();

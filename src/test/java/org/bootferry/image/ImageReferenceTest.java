@@ -47,11 +47,36 @@ class ImageReferenceTest {
     }
 
     @Test
-    void pullPolicyUsesKubevirtSpellingAndDefaults() throws Exception {
-        assertThat(PullPolicy.parse("IfNotPresent")).isEqualTo(PullPolicy.IF_NOT_PRESENT);
-        assertThat(PullPolicy.parse("always")).isEqualTo(PullPolicy.ALWAYS);
-        assertThat(PullPolicy.defaultFor(ImageReference.parse("fedora"))).isEqualTo(PullPolicy.ALWAYS);
-        assertThat(PullPolicy.defaultFor(ImageReference.parse("fedora:42"))).isEqualTo(PullPolicy.IF_NOT_PRESENT);
-        assertThatThrownBy(() -> PullPolicy.parse("Sometimes")).hasMessageContaining("Always, IfNotPresent or Never");
+    void registriesAreHostsOrIpLiteralsWithAnOptionalPort() {
+        assertThat(ImageReference.isRegistry("registry.lab")).isTrue();
+        assertThat(ImageReference.isRegistry("registry.lab:5000")).isTrue();
+        assertThat(ImageReference.isRegistry("localhost")).isTrue();
+        assertThat(ImageReference.isRegistry("10.0.0.5:65535")).isTrue();
+        assertThat(ImageReference.isRegistry("[fd00::5]")).isTrue();
+        assertThat(ImageReference.isRegistry("[fd00::5]:5000")).isTrue();
+        assertThat(ImageReference.isRegistry("[::ffff:10.0.0.5]:80")).isTrue();
+    }
+
+    @Test
+    void registriesWithSchemesPathsOrImpossiblePortsAreRefused() {
+        assertThat(ImageReference.isRegistry("http://registry.lab:5000")).isFalse();
+        assertThat(ImageReference.isRegistry("registry.lab/boot")).isFalse();
+        assertThat(ImageReference.isRegistry("registry.lab:")).isFalse();
+        assertThat(ImageReference.isRegistry("registry.lab:65536")).isFalse();
+        assertThat(ImageReference.isRegistry("registry.lab:123456")).isFalse();
+        assertThat(ImageReference.isRegistry("fd00::5:5000")).isFalse(); // IPv6 only in brackets
+        assertThat(ImageReference.isRegistry("[fd00::5")).isFalse();
+        assertThat(ImageReference.isRegistry("-registry.lab")).isFalse();
+        assertThat(ImageReference.isRegistry("registry..lab")).isFalse();
+        assertThat(ImageReference.isRegistry("")).isFalse();
+        assertThat(ImageReference.isRegistry(null)).isFalse();
+    }
+
+    @Test
+    void referencesUseTheSameRegistryGrammar() {
+        assertThatThrownBy(() -> ImageReference.parse("registry.lab:99999/boot/fedora"))
+                .isInstanceOf(InvalidReferenceException.class).hasMessageContaining("is not host[:port]");
+        assertThatThrownBy(() -> ImageReference.parse("bad_host.lab/boot/fedora"))
+                .isInstanceOf(InvalidReferenceException.class).hasMessageContaining("is not host[:port]");
     }
 }

@@ -73,7 +73,7 @@ class RegistryAuthTest {
     private ImageBootFiles resolve(ImageRequest request) throws Exception {
         try (ImageResolver resolver = new ImageResolver(ImageSettings.defaults(cacheDir)
                 .withRetry(new RetryPolicy(3, Duration.ofMillis(20), Duration.ofMillis(100))))) {
-            return resolver.resolve(request);
+            return resolver.resolve(request, PullListener.NONE);
         }
     }
 

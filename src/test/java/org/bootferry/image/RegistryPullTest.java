@@ -63,7 +63,7 @@ class RegistryPullTest {
 
     private ImageBootFiles resolve(ImageRequest request) throws Exception {
         try (ImageResolver resolver = new ImageResolver(settings())) {
-            return resolver.resolve(request);
+            return resolver.resolve(request, PullListener.NONE);
         }
     }
 
@@ -212,7 +212,7 @@ class RegistryPullTest {
                 .hasMessageContaining("connection refused").hasMessageContaining("failed 4 times");
         assertThat(resolve(request.withPullPolicy(PullPolicy.IF_NOT_PRESENT)).stats().fromCache()).isTrue();
         try (ImageResolver staleOk = new ImageResolver(settings().withStaleOk(true))) {
-            ImageBootFiles stale = staleOk.resolve(request);
+            ImageBootFiles stale = staleOk.resolve(request, PullListener.NONE);
             assertThat(stale.stale()).isTrue();
             assertThat(stale.warnings()).singleElement().asString().contains("registry unreachable");
             assertFile(stale.kernel(), TestImages.KERNEL_AMD64);
@@ -233,7 +233,7 @@ class RegistryPullTest {
             for (int i = 0; i < machines; i++) {
                 results.add(pool.submit(() -> {
                     go.await();
-                    return resolver.resolve(request);
+                    return resolver.resolve(request, PullListener.NONE);
                 }));
             }
             go.countDown();
@@ -244,6 +244,59 @@ class RegistryPullTest {
         }
         assertThat(registry.requests("GET /v2/test/flight/manifests/latest ")).isEqualTo(1);
         assertThat(registry.requests("GET /v2/test/flight/blobs/" + base)).isEqualTo(1);
+    }
+
+    /** Futures ({@code resolveAsync}) and waits ({@code resolve}) join the same flight; its starter hears the end. */
+    @Test
+    void futuresAndWaitsForOneImageShareOnePull() throws Exception {
+        String image = reg + "/test/async:latest";
+        images.push("latest", image);
+        ImageRequest request = ImageRequest.of(image, AMD64).withPaths("/boot/vmlinuz", "/boot/initrd.img");
+        int machines = 100;
+        List<ImageBootFiles> heard = Collections.synchronizedList(new ArrayList<>());
+        List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
+        PullListener listener = new PullListener() {
+            @Override
+            public void finished(ImageBootFiles files) {
+                heard.add(files);
+            }
+
+            @Override
+            public void failed(Exception cause) {
+                failures.add(cause);
+            }
+        };
+        List<Future<ImageBootFiles>> results = new ArrayList<>();
+        try (ImageResolver resolver = new ImageResolver(settings())) {
+            ExecutorService pool = Executors.newFixedThreadPool(machines);
+            CountDownLatch go = new CountDownLatch(1);
+            for (int i = 0; i < machines; i++) {
+                boolean async = i % 2 == 0;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return async ? resolver.resolveAsync(request, listener).get() : resolver.resolve(request, listener);
+                }));
+            }
+            go.countDown();
+            for (Future<ImageBootFiles> f : results) {
+                assertFile(f.get().kernel(), TestImages.KERNEL_AMD64);
+            }
+            pool.shutdown();
+        }
+        assertThat(registry.requests("GET /v2/test/async/manifests/latest ")).isEqualTo(1);
+        assertThat(failures).isEmpty();
+        // The pull's starter heard it; calls after it had ended were answered from memory and heard that.
+        assertThat(heard).filteredOn(f -> !f.stats().fromCache()).hasSize(1);
+        assertThat(heard.size()).isBetween(1, machines);
+    }
+
+    @Test
+    void aClosedResolverStartsNoPull() throws Exception {
+        ImageResolver resolver = new ImageResolver(settings());
+        resolver.close();
+        assertThat(resolver.resolveAsync(ImageRequest.of(reg + "/test/kernel:latest", AMD64), PullListener.NONE))
+                .failsWithin(Duration.ofSeconds(1)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(ImageException.class).withMessageContaining("closed");
     }
 
     @Test
@@ -313,9 +366,9 @@ class RegistryPullTest {
         try (ImageResolver resolver = new ImageResolver(settings().withCacheLimit(limit))) {
             ImageRequest old = ImageRequest.of(reg + "/test/kernel:latest", AMD64).withPaths("/boot/vmlinuz-5.10.0",
                     "/boot/initrd.img-5.10.0");
-            ImageBootFiles oldFiles = resolver.resolve(old);
+            ImageBootFiles oldFiles = resolver.resolve(old, PullListener.NONE);
             ImageBootFiles current = resolver.resolve(ImageRequest.of(reg + "/test/kernel:latest", AMD64)
-                    .withPaths("/boot/vmlinuz", "/boot/initrd.img"));
+                    .withPaths("/boot/vmlinuz", "/boot/initrd.img"), PullListener.NONE);
             // both answers are pinned (in use): over the limit, nothing evicted
             assertThat(oldFiles.kernel().path()).exists();
             assertThat(resolver.cache().size()).isGreaterThan(limit);

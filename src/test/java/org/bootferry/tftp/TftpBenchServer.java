@@ -1,5 +1,6 @@
 package org.bootferry.tftp;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -7,6 +8,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The TFTP server alone, for bench/tftp-bench.sh: {@code TftpBenchServer ROOT ADDRESS PORT}. Runs
@@ -19,7 +21,9 @@ public final class TftpBenchServer {
 
     public static void main(String[] args) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        TftpServer server = new TftpServer(TftpSettings.defaults(), new RootDirectory(Path.of(args[0])));
+        // No boot log and no neighbours: the bench measures transfers, as a server whose clients are behind a router.
+        TftpServer server = new TftpServer(TftpSettings::defaults, new RootDirectory(Path.of(args[0])), event -> { },
+                new SimpleMeterRegistry(), address -> Optional.empty());
         InetSocketAddress address = new InetSocketAddress(args[1], Integer.parseInt(args[2]));
         server.bind(group, address).sync();
         System.out.println("listening tftp udp " + args[1] + ":" + args[2] + (Epoll.isAvailable() ? " (epoll)" : " (nio)"));

@@ -20,9 +20,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Neighbours;
 
 /** A real bootferry TFTP server on a real socket, serving a temporary root, for client tests. */
 final class TftpFixture implements AutoCloseable {
@@ -31,6 +37,17 @@ final class TftpFixture implements AutoCloseable {
     final EventLoopGroup group;
     final TftpServer server;
     final InetSocketAddress address;
+    /** What the server recorded in its boot log. */
+    final List<BootEvent> events = new CopyOnWriteArrayList<>();
+    final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    /** Every client is the machine {@link #MAC}, as if on the link. */
+    static final MacAddress MAC = MacAddress.parse("52:54:00:12:34:56");
+    /** The threads the server looked a client's MAC up on. */
+    final List<String> lookupThreads = new CopyOnWriteArrayList<>();
+    private final Neighbours neighbours = address -> {
+        lookupThreads.add(Thread.currentThread().getName());
+        return Optional.of(MAC);
+    };
 
     TftpFixture(Path root, TftpSettings settings, InetAddress bind) {
         this(root, settings, bind, rootFiles(root));
@@ -39,7 +56,7 @@ final class TftpFixture implements AutoCloseable {
     TftpFixture(Path root, TftpSettings settings, InetAddress bind, TftpFiles files) {
         this.root = root;
         this.group = new MultiThreadIoEventLoopGroup(2, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        this.server = new TftpServer(settings, files);
+        this.server = new TftpServer(() -> settings, files, events::add, metrics, neighbours);
         this.address = (InetSocketAddress) server.bind(group, new InetSocketAddress(bind, 0))
                 .syncUninterruptibly().channel().localAddress();
     }

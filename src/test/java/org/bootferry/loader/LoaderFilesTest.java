@@ -1,13 +1,18 @@
-package org.bootferry.tftp;
+package org.bootferry.loader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class TftpFileNameTest {
+/**
+ * The names TFTP and HTTP loaders are asked for, made safe. That TFTP answers a refused name with
+ * ERROR 2 (access violation) is tested on the wire: ServerProtocolTest.namesLeavingTheRootAreRefused.
+ */
+class LoaderFilesTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
@@ -19,20 +24,26 @@ class TftpFileNameTest {
         "100%.txt, 100%.txt",
     })
     void namesBecomeRelativeToTheRoot(String requested, String normalised) throws Exception {
-        assertThat(TftpFileName.normalise(requested)).isEqualTo(normalised);
+        assertThat(LoaderFiles.normalise(requested)).isEqualTo(normalised);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"..", "../etc/passwd", "a/../../b", "a/..", "..\\..\\boot.ini", "a\\b", "%2e%2e/x", "%2F", "a\u0000b",
         "a\nb", "a\u007fb", "/", "", ".", "./"})
-    void unsafeNamesAreRefusedAsAccessViolations(String requested) {
-        assertThatThrownBy(() -> TftpFileName.normalise(requested))
-                .isInstanceOfSatisfying(TftpRefusal.class, r -> assertThat(r.error()).isEqualTo(TftpError.ACCESS_VIOLATION));
+    void unsafeNamesAreRefused(String requested) {
+        assertThatThrownBy(() -> LoaderFiles.normalise(requested)).isInstanceOf(LoaderFiles.Refusal.class);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {256, 4096})
     void overlongNamesAreRefused(int length) {
-        assertThatThrownBy(() -> TftpFileName.normalise("a".repeat(length))).hasMessageContaining("too long");
+        assertThatThrownBy(() -> LoaderFiles.normalise("a".repeat(length))).isInstanceOf(LoaderFiles.Refusal.class)
+                .hasMessageContaining("too long");
+    }
+
+    @Test
+    void printableNamesHideControlCharactersAndStayBounded() {
+        assertThat(LoaderFiles.printable("a\u0000b\nc\u007f")).isEqualTo("a?b?c?");
+        assertThat(LoaderFiles.printable("x".repeat(300))).isEqualTo("x".repeat(255) + "...");
     }
 }

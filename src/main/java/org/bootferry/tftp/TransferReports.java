@@ -1,0 +1,55 @@
+package org.bootferry.tftp;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Neighbours;
+
+/**
+ * What the server tells of every transfer that ended, the way DHCP and HTTP tell of their answers:
+ * each is counted, and one whose client the neighbour table knows by MAC is also a step in the boot
+ * log. TFTP itself carries no MAC, and looking one up may read a file, so the lookup runs on the
+ * executor given, never on an event loop or on the thread of a lock-step transfer.
+ */
+final class TransferReports {
+
+    private final BootLog events;
+    private final MeterRegistry registry;
+    private final Neighbours neighbours;
+    private final Executor blocking;
+    private final Counter bytes;
+    private final Counter resent;
+
+    TransferReports(BootLog events, MeterRegistry registry, Neighbours neighbours, Executor blocking) {
+        this.events = events;
+        this.registry = registry;
+        this.neighbours = neighbours;
+        this.blocking = blocking;
+        this.bytes = Counter.builder("bootferry_tftp_bytes").description("Bytes acknowledged by TFTP clients")
+                .baseUnit("bytes").register(registry);
+        this.resent = Counter.builder("bootferry_tftp_retransmitted_blocks")
+                .description("TFTP blocks sent again after a timeout").register(registry);
+    }
+
+    /**
+     * @param sent         bytes the client acknowledged
+     * @param resentBlocks blocks sent again after a timeout
+     * @param complete     false when the transfer was abandoned (client gone, retries spent)
+     */
+    void ended(InetSocketAddress client, String name, long sent, long millis, long resentBlocks, boolean complete) {
+        registry.counter("bootferry_tftp_transfers", "result", complete ? "complete" : "abandoned").increment();
+        bytes.increment(sent);
+        resent.increment(resentBlocks);
+        try {
+            blocking.execute(() -> neighbours.macOf(client.getAddress()).ifPresent(mac -> events.record(complete
+                    ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)
+                    : BootEvent.transfer(mac, BootEvent.Stage.FAILED, "tftp " + name + " abandoned", sent, millis))));
+        } catch (RejectedExecutionException e) {
+            // Shutting down: the transfer is counted; its event would outlive the journal.
+        }
+    }
+}

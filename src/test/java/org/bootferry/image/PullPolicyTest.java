@@ -1,0 +1,46 @@
+package org.bootferry.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class PullPolicyTest {
+
+    @Test
+    void kubevirtSpellingsAreAccepted() {
+        assertThat(PullPolicy.parse("Always")).isEqualTo(PullPolicy.ALWAYS);
+        assertThat(PullPolicy.parse("IfNotPresent")).isEqualTo(PullPolicy.IF_NOT_PRESENT);
+        assertThat(PullPolicy.parse("Never")).isEqualTo(PullPolicy.NEVER);
+        for (PullPolicy p : PullPolicy.values()) {
+            assertThat(PullPolicy.parse(p.id())).isEqualTo(p);
+        }
+    }
+
+    @Test
+    void otherSpellingsAreRefusedWithTheOneMeant() {
+        assertThatThrownBy(() -> PullPolicy.parse("ifnotpresent")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("imagePullPolicy 'ifnotpresent' is not Always, IfNotPresent or Never"
+                        + " (did you mean 'IfNotPresent'?)");
+        assertThatThrownBy(() -> PullPolicy.parse("if-not-present")).hasMessageEndingWith("(did you mean 'IfNotPresent'?)");
+        assertThatThrownBy(() -> PullPolicy.parse("always")).hasMessageEndingWith("(did you mean 'Always'?)");
+        assertThatThrownBy(() -> PullPolicy.parse(" Never")).hasMessageEndingWith("(did you mean 'Never'?)");
+    }
+
+    @Test
+    void unknownPoliciesAreRefusedWithoutAGuess() {
+        assertThatThrownBy(() -> PullPolicy.parse("Sometimes"))
+                .hasMessage("imagePullPolicy 'Sometimes' is not Always, IfNotPresent or Never");
+        assertThatThrownBy(() -> PullPolicy.parse("")).hasMessage("imagePullPolicy '' is not Always, IfNotPresent or Never");
+        assertThatThrownBy(() -> PullPolicy.parse(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void defaultsFollowKubernetes() throws Exception {
+        assertThat(PullPolicy.defaultFor(ImageReference.parse("fedora"))).isEqualTo(PullPolicy.ALWAYS);
+        assertThat(PullPolicy.defaultFor(ImageReference.parse("fedora:latest"))).isEqualTo(PullPolicy.ALWAYS);
+        assertThat(PullPolicy.defaultFor(ImageReference.parse("fedora:42"))).isEqualTo(PullPolicy.IF_NOT_PRESENT);
+        assertThat(PullPolicy.defaultFor(ImageReference.parse("fedora@sha256:" + "a".repeat(64))))
+                .isEqualTo(PullPolicy.IF_NOT_PRESENT);
+    }
+}

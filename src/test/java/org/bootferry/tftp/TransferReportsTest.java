@@ -1,0 +1,74 @@
+package org.bootferry.tftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.bootferry.machine.BootEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every ended transfer is counted and, for a client known by MAC, a step in the boot log. */
+class TransferReportsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(3);
+
+    @TempDir
+    Path root;
+
+    @Test
+    void completeTransfersAreCountedAndRecordedOffTheEventLoop() throws Exception {
+        try (TftpFixture tftp = TftpFixture.onLoopback(root); RawTftpClient client = new RawTftpClient()) {
+            Path file = tftp.file("ipxe.efi", 5000);
+            client.request("ipxe.efi", Map.of(), tftp.address);
+            assertThat(client.receiveFile(512, 1, 0, null)).isEqualTo(Files.readAllBytes(file));
+            client.request("/ipxe.efi", Map.of("blksize", "1024", "windowsize", "4"), tftp.address);
+            RawTftpClient.Received oack = client.expect(WAIT);
+            client.send(new TftpPacket.Ack(0), oack.from());
+            assertThat(client.receiveFile(1024, 4, 0, null)).isEqualTo(Files.readAllBytes(file));
+
+            awaitEvents(tftp, 2);
+            assertThat(tftp.events).allSatisfy(e -> {
+                assertThat(e.mac()).isEqualTo(TftpFixture.MAC);
+                assertThat(e.stage()).isEqualTo(BootEvent.Stage.TFTP);
+                assertThat(e.detail()).isEqualTo("ipxe.efi");
+                assertThat(e.bytes()).isEqualTo(5000);
+            });
+            assertThat(tftp.lookupThreads).allSatisfy(name -> assertThat(name).startsWith("tftp-neighbours-"));
+            assertThat(tftp.metrics.counter("bootferry_tftp_transfers", "result", "complete").count()).isEqualTo(2);
+            assertThat(tftp.metrics.counter("bootferry_tftp_bytes").count()).isEqualTo(10_000);
+            assertThat(tftp.metrics.counter("bootferry_tftp_retransmitted_blocks").count()).isZero();
+        }
+    }
+
+    @Test
+    void abandonedTransfersAreCountedAndRecordedAsFailed() throws Exception {
+        TftpSettings quick = TftpSettings.defaults().withTimeout(Duration.ofMillis(100), 2);
+        try (TftpFixture tftp = new TftpFixture(root, quick, InetAddress.getLoopbackAddress());
+             RawTftpClient client = new RawTftpClient()) {
+            tftp.file("f.bin", 10_000);
+            client.request("f.bin", Map.of("blksize", "1024", "windowsize", "4"), tftp.address);
+            client.send(new TftpPacket.Ack(0), client.expect(WAIT).from());
+            // Never acknowledged: the window goes out again twice, then the transfer is given up.
+            awaitEvents(tftp, 1);
+            BootEvent failed = tftp.events.get(0);
+            assertThat(failed.stage()).isEqualTo(BootEvent.Stage.FAILED);
+            assertThat(failed.detail()).isEqualTo("tftp f.bin abandoned");
+            assertThat(failed.bytes()).isZero();
+            assertThat(tftp.metrics.counter("bootferry_tftp_transfers", "result", "abandoned").count()).isEqualTo(1);
+            assertThat(tftp.metrics.counter("bootferry_tftp_retransmitted_blocks").count()).isEqualTo(8);
+        }
+    }
+
+    /** The lookup and the record run on another thread after the transfer ended. */
+    private static void awaitEvents(TftpFixture tftp, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (tftp.events.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(tftp.events).hasSize(count);
+    }
+}
