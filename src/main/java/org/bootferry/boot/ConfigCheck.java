@@ -1,5 +1,6 @@
 package org.bootferry.boot;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,6 +10,9 @@ import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
+import org.bootferry.config.YamlFiles;
+import org.bootferry.image.ImageReference;
+import org.bootferry.image.PullPolicy;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
@@ -16,7 +20,8 @@ import org.bootferry.machine.Machine;
 /**
  * The errors that only show when files meet: every machine file planned and its install files
  * rendered, as a boot would (an unknown template variable, a missing profile, a loader for an unknown
- * firmware). {@code bootferry validate} runs it, and every reload before a snapshot goes in force.
+ * firmware), and the values config keeps as written that the image package parses (pull policies,
+ * registries), in its grammar. {@code bootferry validate} runs it, and every reload before a snapshot goes in force.
  */
 public final class ConfigCheck {
 
@@ -52,6 +57,10 @@ public final class ConfigCheck {
                         + "' (known: " + Firmware.ids() + ")"));
             }
         }
+        if (!sharedUnchanged) {
+            checkRegistries(snapshot, errors);
+            snapshot.profiles().values().forEach(p -> checkPullPolicy(p.file(), p.config(), errors));
+        }
         ResolvedConfig config = new ResolvedConfig(snapshot);
         BootPlanner.Dependencies checking = BootPlanner.Dependencies.of(() -> snapshot);
         List<MachineFile> files = new ArrayList<>(snapshot.machines().values());
@@ -61,6 +70,7 @@ public final class ConfigCheck {
                     .orElse(checked.get().defaultMachine().orElse(null)))) {
                 continue;
             }
+            checkPullPolicy(file.file(), file.config(), errors);
             try {
                 BootPlan plan = Plans.plan(config, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS), false,
                         checking);
@@ -72,9 +82,51 @@ public final class ConfigCheck {
                     c.files().values().forEach(t -> InstallFiles.render(config, c, plan, t));
                 }
             } catch (BootPlanException e) {
-                errors.add(e.error());
+                if (!pullPolicyError(config, file).equals(Optional.of(e.error().message()))) {
+                    errors.add(e.error()); // a bad pull policy is reported where it is written, not per machine
+                }
             }
         }
         return List.copyOf(errors);
+    }
+
+    /** {@code images.insecureRegistries} in the image package's grammar of a registry, as references write it. */
+    private static void checkRegistries(ConfigSnapshot snapshot, Set<ConfigError> errors) {
+        Path serverYaml = snapshot.dir().resolve("server.yaml");
+        for (String registry : snapshot.settings().images().insecureRegistries()) {
+            if (!ImageReference.isRegistry(registry)) {
+                errors.add(new ConfigError(serverYaml, YamlFiles.lineOf(serverYaml, "insecureRegistries"),
+                        "images.insecureRegistries: '" + registry + "' is not host[:port] (write it as in image"
+                                + " references, e.g. registry.lab:5000, without http://)"));
+            }
+        }
+    }
+
+    /** A {@code kernelBoot.container.imagePullPolicy} in KubeVirt's spelling, checked in the file that writes it. */
+    private static void checkPullPolicy(Path file, MachineConfig config, Set<ConfigError> errors) {
+        pullPolicyError(config).ifPresent(message ->
+                errors.add(new ConfigError(file, YamlFiles.lineOf(file, "imagePullPolicy"), message)));
+    }
+
+    /** What is wrong with the pull policy the machine gets from its file or profiles, if anything. */
+    private static Optional<String> pullPolicyError(ResolvedConfig config, MachineFile file) {
+        try {
+            return pullPolicyError(config.resolve(file));
+        } catch (BootPlanException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> pullPolicyError(MachineConfig config) {
+        if (config.kernelBoot() == null || config.kernelBoot().container() == null
+                || config.kernelBoot().container().imagePullPolicy() == null) {
+            return Optional.empty();
+        }
+        try {
+            PullPolicy.parse(config.kernelBoot().container().imagePullPolicy());
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 }

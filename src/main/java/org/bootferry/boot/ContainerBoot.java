@@ -55,8 +55,13 @@ record ContainerBoot(ImageBootFile kernel, List<BootFile> initrds, Optional<Stri
             throw new BootPlanException(new ConfigError(file.file(), 0, "kernelBoot.container.image: " + e.getMessage()));
         }
         // Kubernetes' default: Always for :latest (or no tag), IfNotPresent for any other tag or a digest.
-        PullPolicy policy = container.imagePullPolicy() != null ? PullPolicy.parse(container.imagePullPolicy())
-                : PullPolicy.defaultFor(reference);
+        PullPolicy policy;
+        try {
+            policy = container.imagePullPolicy() != null ? PullPolicy.parse(container.imagePullPolicy())
+                    : PullPolicy.defaultFor(reference);
+        } catch (IllegalArgumentException e) {
+            throw new BootPlanException(new ConfigError(file.file(), 0, e.getMessage()));
+        }
         Platform platform = new Platform("linux", machine.firmware().arch().ociName(), "");
         Optional<Path> secret = Optional.ofNullable(container.imagePullSecret())
                 .map(name -> snapshot.dir().resolve("secrets").resolve(name + ".json"));

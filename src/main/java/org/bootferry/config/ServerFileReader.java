@@ -147,6 +147,10 @@ final class ServerFileReader {
             }
         }
         List<String> insecure = images.insecureRegistries() == null ? List.of() : images.insecureRegistries();
+        if (insecure.contains(null)) {
+            errorAt("insecureRegistries", "images.insecureRegistries: an empty entry (write host[:port], e.g."
+                    + " registry.lab:5000)");
+        }
         Duration timeout = ServerSettings.Images.DEFAULT_PULL_TIMEOUT;
         if (images.pullTimeout() != null) {
             if (images.pullTimeout() < 1) {

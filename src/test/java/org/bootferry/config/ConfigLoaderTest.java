@@ -7,7 +7,6 @@ import java.util.Map;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -151,20 +150,6 @@ class ConfigLoaderTest {
         config.file("machines/52-54-00-12-34-56.yaml~", "x");
         assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().extracting(ConfigError::message)
                 .asString().startsWith("not a .yaml file");
-    }
-
-    @Test
-    @Disabled("the pull policy check moves to the boot layer's check across files; config keeps the text as written")
-    void badPullPolicyIsNamed() {
-        config.file("machines/52-54-00-12-34-56.yaml",
-                "kernelBoot:",
-                "  container:",
-                "    image: registry.example/boot:1",
-                "    imagePullPolicy: Sometimes");
-        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement()
-                .satisfies(e -> assertThat(e.line()).isEqualTo(4))
-                .extracting(ConfigError::message)
-                .isEqualTo("imagePullPolicy 'Sometimes' is not one of Always, IfNotPresent, Never");
     }
 
     @Test

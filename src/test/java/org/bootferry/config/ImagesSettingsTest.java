@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.bootferry.testing.ConfigDir;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,17 +55,6 @@ class ImagesSettingsTest {
         assertThat(s.errors()).extracting(ConfigError::toString).containsExactly(
                 file + ":3: images.cacheLimit: '20 gigs' is not a size (write e.g. 20GiB, 500MB, or 0 for no limit)",
                 file + ":5: images.pullTimeout: 0 is not a number of seconds of at least 1");
-    }
-
-    @Test
-    @Disabled("the registry name check moves to the boot layer's check across files; config keeps the text as written")
-    void aRegistryThatIsNotHostAndPortIsReportedOnItsLine() {
-        ConfigSnapshot s = load("httpPort: 8080", "images:", "  cacheLimit: 20 gigs",
-                "  insecureRegistries: [http://registry.lab:5000]", "  pullTimeout: 0");
-        Path file = tmp.resolve("config/server.yaml");
-        assertThat(s.errors()).extracting(ConfigError::toString).contains(
-                file + ":4: images.insecureRegistries: 'http://registry.lab:5000' is not host[:port] (write it as in"
-                        + " image references, e.g. registry.lab:5000, without http://)");
     }
 
     @Test
