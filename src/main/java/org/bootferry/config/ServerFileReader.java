@@ -147,7 +147,7 @@ final class ServerFileReader {
             }
         }
         List<String> insecure = images.insecureRegistries() == null ? List.of() : images.insecureRegistries();
-        if (insecure.contains(null)) {
+        if (insecure.stream().anyMatch(Objects::isNull)) {
             errorAt("insecureRegistries", "images.insecureRegistries: an empty entry (write host[:port], e.g."
                     + " registry.lab:5000)");
         }

@@ -58,6 +58,13 @@ class ImagesSettingsTest {
     }
 
     @Test
+    void anEmptyRegistryEntryIsReportedNotDropped() {
+        assertThat(load("images:", "  insecureRegistries: [registry.lab:5000, ~]").errors())
+                .extracting(ConfigError::toString).containsExactly(tmp.resolve("config/server.yaml")
+                        + ":2: images.insecureRegistries: an empty entry (write host[:port], e.g. registry.lab:5000)");
+    }
+
+    @Test
     void misspeltKeyInTheSectionNamesTheKeyMeant() {
         assertThat(load("images:", "  pullTimout: 30").errors()).extracting(ConfigError::toString).containsExactly(
                 tmp.resolve("config/server.yaml") + ":2: unknown key 'pullTimout' in 'images' (did you mean 'pullTimeout'?)");
