@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigHolder;
+import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
 import org.bootferry.dhcp.ProxyDhcpServer;
@@ -35,6 +36,7 @@ import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
+import org.bootferry.journal.StateDirectory;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.loader.LoaderPresence;
 import org.bootferry.tftp.BootPlanFiles;
@@ -101,11 +103,11 @@ public final class BootServer implements AutoCloseable {
         ServerSettings settings = config.get().settings();
         BootState state;
         try {
+            StateDirectory.claim(settings.state());
             state = new BootState(settings.state());
             events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT);
         } catch (IOException e) {
-            throw new ListenerException("cannot use the state directory " + settings.state() + ": " + e.getMessage()
-                    + " (set 'state:' in server.yaml to a writable directory)", e);
+            throw new ListenerException(stateUnusable(settings.state(), e), e);
         }
         // As many loops as cores for each, as nginx's worker_processes auto: more HTTP loops than
         // cores would only take CPU time from the datagram loops when all are busy.
@@ -163,6 +165,18 @@ public final class BootServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** Why the state directory can't be used, and the three places that choose another. */
+    public static String stateUnusable(java.nio.file.Path dir, IOException e) {
+        String why = e.getMessage();
+        if (e instanceof java.nio.file.AccessDeniedException a) { // its message is the bare path
+            why = "permission denied on " + a.getFile();
+        } else if (e instanceof java.nio.file.FileAlreadyExistsException a) {
+            why = a.getFile() + " exists and is not a directory";
+        }
+        return "cannot use the state directory " + dir + ": " + why + ". Choose a writable directory for"
+                + " boot-once state with --state DIR, the BOOTFERRY_STATE environment variable or 'state:' in server.yaml";
     }
 
     private static TftpSettings tftpSettings(ServerSettings.Tftp t) {
@@ -238,6 +252,19 @@ public final class BootServer implements AutoCloseable {
     private static String hostPort(InetSocketAddress address) {
         String host = address.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /**
+     * The snapshot with the address machines are told filled in as {@code serve} tells them, so that
+     * {@code explain} shows the same next-server and URLs.
+     *
+     * @throws ListenerException when nothing is configured and this host has no address to offer
+     */
+    public static ConfigSnapshot advertised(ConfigSnapshot snapshot) {
+        if (snapshot.settings().advertise().isPresent()) {
+            return snapshot;
+        }
+        return snapshot.withSettings(snapshot.settings().withAdvertise(defaultAdvertise(snapshot.settings())));
     }
 
     /**
