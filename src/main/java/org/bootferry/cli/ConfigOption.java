@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 final class ConfigOption {
 
     @Option(names = "--config", paramLabel = "DIR", defaultValue = "config",
-            description = "Config directory (default: ${DEFAULT-VALUE}).")
+            description = "Config directory (default: ${DEFAULT-VALUE}; $BOOTFERRY_CONFIG sets it).")
     Path dir;
 
     /** Loads the directory and checks it as a boot would; the errors of both, in file order. */

@@ -6,16 +6,19 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.Explanation;
+import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.journal.BootState;
+import org.bootferry.journal.StateDirectory;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.server.BootServer;
 import org.bootferry.server.ImageSupport;
+import org.bootferry.server.ListenerException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,12 +34,16 @@ final class ExplainCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Parameters(paramLabel = "MAC", description = "The machine's MAC address, in any common spelling.")
-    String mac;
+    @Mixin
+    StateOption state;
 
-    @Option(names = "--firmware", paramLabel = "KIND", defaultValue = "bios",
+    @Parameters(paramLabel = "MAC", converter = Converters.Mac.class,
+            description = "The machine's MAC address, in any common spelling.")
+    MacAddress address;
+
+    @Option(names = "--firmware", paramLabel = "KIND", defaultValue = "bios", converter = Converters.FirmwareKind.class,
             description = "Firmware asking: bios, efi-x64, efi-arm64, http-x64, … (default: ${DEFAULT-VALUE}).")
-    String firmware;
+    Firmware fw;
 
     @Option(names = "--json", description = "Print the explanation as JSON (as GET /api/machines/MAC does).")
     boolean json;
@@ -48,15 +55,18 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MacAddress address = MacAddress.parse(mac);
-        Firmware fw = Firmware.byId(firmware).orElseThrow(() ->
-                new IllegalArgumentException("unknown firmware '" + firmware + "' (known: " + Firmware.ids() + ")"));
-        ConfigOption.Loaded loaded = config.load(Map.of());
+        ConfigOption.Loaded loaded = config.load(state.overrides());
         loaded.errors().forEach(e -> System.err.println("warning: " + e));
-        Path stateDir = loaded.snapshot().settings().state();
-        BootPlanner.Dependencies deps = BootPlanner.Dependencies.of(loaded::snapshot);
+        ConfigSnapshot snapshot = advertised(loaded.snapshot());
+        Path stateDir = snapshot.settings().state();
+        BootPlanner.Dependencies deps = BootPlanner.Dependencies.of(() -> snapshot);
         if (java.nio.file.Files.isDirectory(stateDir)) {
-            deps = deps.withInstalls(new BootState(stateDir));
+            try {
+                StateDirectory.claim(stateDir);
+                deps = deps.withInstalls(new BootState(stateDir));
+            } catch (IOException e) {
+                System.err.println("warning: boot-once state not shown: " + BootServer.stateUnusable(stateDir, e));
+            }
         }
         Optional<ImageResolver> images = images(loaded);
         if (images.isPresent()) {
@@ -93,6 +103,16 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.print(ks.indent(10));
         });
         return 0;
+    }
+
+    /** The address serve would advertise, so that next-server and the URLs are the ones machines get. */
+    private static ConfigSnapshot advertised(ConfigSnapshot snapshot) {
+        try {
+            return BootServer.advertised(snapshot);
+        } catch (ListenerException e) {
+            System.err.println("warning: " + e.getMessage());
+            return snapshot;
+        }
     }
 
     /**

@@ -41,7 +41,7 @@ final class PullCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE", description = "Image reference, e.g. registry.example.org/boot/fedora:42.")
     String image;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "Image cache directory (default: server.yaml's cache).")
+    @Option(names = "--cache", paramLabel = "DIR", description = "Image cache directory (default: $BOOTFERRY_CACHE, or server.yaml's cache).")
     Path cache;
 
     @Option(names = "--platform", paramLabel = "OS/ARCH", defaultValue = "linux/amd64",
@@ -65,7 +65,7 @@ final class PullCommand implements Callable<Integer> {
             target = Platform.parse(platform);
         } catch (IllegalArgumentException e) {
             System.err.println("bootferry: " + e.getMessage());
-            return 2;
+            return ExitCodes.USAGE;
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (cache != null) {

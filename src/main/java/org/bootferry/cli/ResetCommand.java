@@ -1,9 +1,12 @@
 package org.bootferry.cli;
 
-import java.util.Map;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.bootferry.journal.BootState;
+import org.bootferry.journal.StateDirectory;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.server.BootServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -15,13 +18,24 @@ final class ResetCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Parameters(paramLabel = "MAC", description = "The machine's MAC address, in any common spelling.")
-    String mac;
+    @Mixin
+    StateOption stateOption;
+
+    @Parameters(paramLabel = "MAC", converter = Converters.Mac.class,
+            description = "The machine's MAC address, in any common spelling.")
+    MacAddress address;
 
     @Override
     public Integer call() throws Exception {
-        MacAddress address = MacAddress.parse(mac);
-        BootState state = new BootState(config.load(Map.of()).snapshot().settings().state());
+        Path dir = config.load(stateOption.overrides()).snapshot().settings().state();
+        BootState state;
+        try {
+            StateDirectory.claim(dir);
+            state = new BootState(dir);
+        } catch (IOException e) {
+            System.err.println("bootferry: " + BootServer.stateUnusable(dir, e));
+            return ExitCodes.FAILED;
+        }
         System.out.println(state.reset(address) ? address + ": reset; it installs again at its next boot"
                 : address + ": was not installed; nothing to reset");
         return 0;

@@ -27,7 +27,10 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--tftp-root", paramLabel = "DIR", description = "TFTP root (default: tftproot/ beside the config dir).")
+    @Mixin
+    StateOption state;
+
+    @Option(names = "--tftp-root", paramLabel = "DIR", description = "TFTP root (default: $BOOTFERRY_TFTP_ROOT, server.yaml's tftpRoot:, or tftproot/ beside the config dir).")
     Path tftpRoot;
 
     @Option(names = "--bind", paramLabel = "ADDR", description = "Address every listener binds to (default 0.0.0.0).")
@@ -52,7 +55,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-dhcp", description = "Run without ProxyDHCP (the site's DHCP server names our boot file).")
     boolean noDhcp;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "Image cache directory (default: cache/ beside the config dir).")
+    @Option(names = "--cache", paramLabel = "DIR", description = "Image cache directory (default: $BOOTFERRY_CACHE, server.yaml's cache:, or cache/ beside the config dir).")
     Path cache;
 
     @Override
@@ -69,16 +72,13 @@ final class ServeCommand implements Callable<Integer> {
         BootServer server;
         ConfigHolder holder;
         try {
-            if (snapshot.settings().advertise().isEmpty()) {
-                snapshot = snapshot.withSettings(snapshot.settings().withAdvertise(
-                        BootServer.defaultAdvertise(snapshot.settings())));
-            }
+            snapshot = BootServer.advertised(snapshot);
             holder = new ConfigHolder(loader, snapshot, ConfigCheck::check);
             server = new BootServer(holder);
             server.start(System.out::println);
         } catch (ListenerException e) {
             System.err.println("bootferry: " + e.getMessage());
-            return 2;
+            return ExitCodes.CANNOT_START;
         }
         holder.watch(RESCAN);
         System.out.println("advertising " + snapshot.settings().advertise().orElseThrow() + " to machines; watching "
@@ -98,6 +98,7 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, Object> o = new LinkedHashMap<>();
         putIfSet(o, "tftpRoot", tftpRoot == null ? null : tftpRoot.toAbsolutePath().toString());
         putIfSet(o, "cache", cache == null ? null : cache.toAbsolutePath().toString());
+        o.putAll(state.overrides());
         putIfSet(o, "bind", bind);
         putIfSet(o, "advertise", advertise);
         putIfSet(o, "httpPort", httpPort);

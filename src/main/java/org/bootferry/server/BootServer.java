@@ -271,7 +271,7 @@ public final class BootServer implements AutoCloseable {
      * The address machines reach us at when none is configured: with a wildcard bind, this host's
      * first IPv4 address on an interface that is up and not loopback.
      */
-    public static String defaultAdvertise(ServerSettings settings) {
+    private static String defaultAdvertise(ServerSettings settings) {
         InetAddress bind = literal(settings.bind());
         if (!bind.isAnyLocalAddress()) {
             return settings.bind();

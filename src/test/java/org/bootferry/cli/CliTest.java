@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.bootferry.config.ConfigLoader;
+import org.bootferry.server.BootServer;
 import org.bootferry.testing.Commands;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The commands as an admin runs them: exit codes and what they print. */
 class CliTest {
@@ -63,7 +70,7 @@ class CliTest {
             Commands.Run r = run("serve", "--config", config.dir().toString(), "--bind", "127.0.0.1",
                     "--http-port", String.valueOf(taken.getLocalPort()), "--no-dhcp", "--tftp-port", "0",
                     "--tftp-root", tmp.toString());
-            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.exit()).isEqualTo(3);
             assertThat(r.err()).isEqualTo("bootferry: cannot listen for http on tcp 127.0.0.1:" + taken.getLocalPort()
                     + ": the port is already in use by another process (see: ss -lunpt | grep :" + taken.getLocalPort()
                     + "); stop it or choose another port with --http-port\n");
@@ -84,5 +91,110 @@ class CliTest {
         Commands.Run r = run("explain", "52-54-00-00-00-09", "--config", config.dir().toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEqualTo("52:54:00:00:00:09: not answered (no machines/52-54-00-00-00-09.yaml and no machines/default.yaml)\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "validate", "explain", "pull", "reset", "version", "completion"})
+    void everyCommandHasHelp(String command) {
+        for (String flag : List.of("--help", "-h")) {
+            Commands.Run r = run(command, flag);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith("Usage: bootferry " + command);
+        }
+        assertThat(run("help", command).out()).isEqualTo(run(command, "--help").out());
+    }
+
+    @Test
+    void helpServeNamesThePathFlagsAndTheirVariables() {
+        Commands.Run r = run("help", "serve");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("--state=DIR", "$BOOTFERRY_STATE", "--cache=DIR", "$BOOTFERRY_CACHE",
+                "--tftp-root=DIR", "$BOOTFERRY_TFTP_ROOT", "$BOOTFERRY_CONFIG");
+        assertThat(run("--help").out()).contains("Exit codes:", "completion", "help");
+    }
+
+    @Test
+    void aUsageErrorPrintsTheMessageAndUsageAndExitsTwo() {
+        Commands.Run unknown = run("serve", "--bogus");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).startsWith("Unknown option: '--bogus'\nUsage: bootferry serve");
+        Commands.Run missing = run("explain");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("Missing required parameter: 'MAC'\nUsage: bootferry explain");
+        Commands.Run none = run();
+        assertThat(none.exit()).isEqualTo(2);
+        for (Commands.Run r : List.of(unknown, missing, none)) {
+            assertThat(r.out() + r.err()).doesNotContain("Exception").doesNotContain("at org.");
+        }
+    }
+
+    @Test
+    void explainOfAMalformedMacOrFirmwareIsAUsageError() {
+        Commands.Run mac = run("explain", "zz", "--config", config.dir().toString());
+        assertThat(mac.exit()).isEqualTo(2);
+        assertThat(mac.err()).startsWith("Invalid value for positional parameter at index 0 (MAC): not a MAC address: 'zz'")
+                .doesNotContain("Exception").doesNotContain("at org.");
+        Commands.Run fw = run("explain", "52:54:00:12:34:56", "--firmware", "bogus", "--config", config.dir().toString());
+        assertThat(fw.exit()).isEqualTo(2);
+        assertThat(fw.err()).startsWith("Invalid value for option '--firmware': unknown firmware 'bogus' (known: ")
+                .doesNotContain("Exception").doesNotContain("at org.");
+        assertThat(run("reset", "zz").exit()).isEqualTo(2);
+    }
+
+    /**
+     * The variables come through picocli's default provider, which the tests hand an environment of
+     * their own (a JVM can't change its real one).
+     */
+    @Test
+    void pathFlagsDefaultToBootferryVariablesAndFlagsWin() {
+        Commands.Run env = Commands.bootferryWith(Map.of("BOOTFERRY_CONFIG", config.dir().toString()), "validate");
+        assertThat(env.exit()).as(env.err()).isZero();
+        assertThat(env.out()).startsWith(config.dir() + ": OK");
+        Commands.Run flag = Commands.bootferryWith(Map.of("BOOTFERRY_CONFIG", tmp.resolve("nowhere").toString()),
+                "validate", "--config", config.dir().toString());
+        assertThat(flag.out()).startsWith(config.dir() + ": OK");
+        Path state = tmp.resolve("var-lib-bootferry");
+        Commands.Run reset = Commands.bootferryWith(Map.of("BOOTFERRY_STATE", state.toString()),
+                "reset", "52:54:00:12:34:56", "--config", config.dir().toString());
+        assertThat(reset.exit()).as(reset.err()).isZero();
+        assertThat(state.resolve("bootferry-state")).exists();
+        assertThat(tmp.resolve("state")).doesNotExist();
+    }
+
+    @Test
+    void explainAdvertisesWhatServeWould() {
+        config.file("server.yaml", "httpPort: 8080");
+        String address = BootServer.advertised(ConfigLoader.load(config.dir(), Map.of())).settings().advertise()
+                .orElseThrow();
+        Commands.Run r = run("explain", "52:54:00:12:34:56", "--config", config.dir().toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(address).isNotEqualTo("0.0.0.0");
+        assertThat(r.out()).contains("for bios, next-server " + address + "\n")
+                .contains("http://" + address + ":8080/boot.ipxe").doesNotContain("0.0.0.0");
+    }
+
+    @Test
+    void serveRefusesAStateDirectoryItCannotUseBeforeListening() throws Exception {
+        Path notADirectory = Files.writeString(tmp.resolve("state-file"), "");
+        Commands.Run r = serveWithState(notADirectory);
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.out()).doesNotContain("listening");
+        assertThat(r.err()).isEqualTo("bootferry: cannot use the state directory " + notADirectory + ": "
+                + notADirectory + " exists and is not a directory. Choose a writable directory for boot-once state"
+                + " with --state DIR, the BOOTFERRY_STATE environment variable or 'state:' in server.yaml\n");
+        Path someoneElses = Files.createDirectories(tmp.resolve("var-lib/postgresql"));
+        assertThat(serveWithState(someoneElses.getParent()).err()).contains("holds files that are not bootferry's (postgresql)");
+    }
+
+    private Commands.Run serveWithState(Path state) {
+        return run("serve", "--config", config.dir().toString(), "--state", state.toString(), "--bind", "127.0.0.1",
+                "--http-port", "0", "--tftp-port", "0", "--no-dhcp", "--tftp-root", tmp.toString());
+    }
+
+    @Test
+    void completionPrintsABashScript() {
+        Commands.Run r = run("completion");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("complete -F _complete_bootferry", "serve", "--state");
     }
 }

@@ -3,8 +3,8 @@ package org.bootferry.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.bootferry.cli.Main;
-import picocli.CommandLine;
 
 /** Runs a {@code bootferry} command in this JVM, as an admin would type it, capturing what it prints. */
 public final class Commands {
@@ -16,7 +16,13 @@ public final class Commands {
     public record Run(int exit, String out, String err) {
     }
 
-    public static synchronized Run bootferry(String... args) {
+    /** With no {@code BOOTFERRY_*} variables, whatever the environment running the tests has. */
+    public static Run bootferry(String... args) {
+        return bootferryWith(Map.of(), args);
+    }
+
+    /** With {@code environment} as the process environment the command sees. */
+    public static synchronized Run bootferryWith(Map<String, String> environment, String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -24,7 +30,7 @@ public final class Commands {
         try {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new Main()).execute(args);
+            int exit = Main.commandLine(environment).execute(args);
             return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);
