@@ -7,7 +7,7 @@ package org.bootferry.cli;
  */
 final class ExitCodes {
 
-    /** Config errors (validate's findings, serve refusing a config), a MAC not answered, a failed pull. */
+    /** Config errors (validate's findings, serve refusing a config), a MAC not answered, a failed pull or reset. */
     static final int FAILED = 1;
     /** A usage error: unknown option, missing or malformed argument. picocli's own code for these. */
     static final int USAGE = 2;

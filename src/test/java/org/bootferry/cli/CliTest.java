@@ -186,6 +186,19 @@ class CliTest {
         assertThat(serveWithState(someoneElses.getParent()).err()).contains("holds files that are not bootferry's (postgresql)");
     }
 
+    @Test
+    void resetRefusesAnotherProgramsDirectoryAndExplainGoesOnWithoutIt() throws Exception {
+        Path varLib = Files.createDirectories(tmp.resolve("var-lib/dpkg")).getParent();
+        Commands.Run reset = run("reset", "52:54:00:12:34:56", "--config", config.dir().toString(), "--state", varLib.toString());
+        assertThat(reset.exit()).isEqualTo(1);
+        assertThat(reset.err()).startsWith("bootferry: cannot use the state directory " + varLib
+                + ": it holds files that are not bootferry's (dpkg)");
+        Commands.Run explain = run("explain", "52:54:00:12:34:56", "--config", config.dir().toString(), "--state", varLib.toString());
+        assertThat(explain.exit()).isZero();
+        assertThat(explain.err()).startsWith("warning: boot-once state not shown: cannot use the state directory");
+        assertThat(varLib.resolve("installed")).doesNotExist();
+    }
+
     private Commands.Run serveWithState(Path state) {
         return run("serve", "--config", config.dir().toString(), "--state", state.toString(), "--bind", "127.0.0.1",
                 "--http-port", "0", "--tftp-port", "0", "--no-dhcp", "--tftp-root", tmp.toString());
