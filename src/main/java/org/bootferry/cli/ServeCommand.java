@@ -30,7 +30,8 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     StateOption state;
 
-    @Option(names = "--tftp-root", paramLabel = "DIR", description = "TFTP root (default: $BOOTFERRY_TFTP_ROOT, server.yaml's tftpRoot:, or tftproot/ beside the config dir).")
+    @Option(names = "--tftp-root", paramLabel = "DIR",
+            description = "TFTP root (default: $BOOTFERRY_TFTP_ROOT, server.yaml's tftpRoot:, or tftproot/ beside the config dir).")
     Path tftpRoot;
 
     @Option(names = "--bind", paramLabel = "ADDR", description = "Address every listener binds to (default 0.0.0.0).")
@@ -55,7 +56,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-dhcp", description = "Run without ProxyDHCP (the site's DHCP server names our boot file).")
     boolean noDhcp;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "Image cache directory (default: $BOOTFERRY_CACHE, server.yaml's cache:, or cache/ beside the config dir).")
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Image cache directory (default: $BOOTFERRY_CACHE, server.yaml's cache:, or cache/ beside the config dir).")
     Path cache;
 
     @Override

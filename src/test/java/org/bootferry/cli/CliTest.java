@@ -162,6 +162,20 @@ class CliTest {
     }
 
     @Test
+    void stateComesFromTheFlagThenTheVariableThenServerYaml() {
+        config.file("server.yaml", "advertise: 127.0.0.1", "state: ../yaml-state");
+        String mac = "52:54:00:12:34:56";
+        String dir = config.dir().toString();
+        run("reset", mac, "--config", dir);
+        assertThat(tmp.resolve("yaml-state/bootferry-state")).exists();
+        Map<String, String> env = Map.of("BOOTFERRY_STATE", tmp.resolve("env-state").toString());
+        Commands.bootferryWith(env, "reset", mac, "--config", dir);
+        assertThat(tmp.resolve("env-state/bootferry-state")).exists();
+        Commands.bootferryWith(env, "reset", mac, "--config", dir, "--state", tmp.resolve("flag-state").toString());
+        assertThat(tmp.resolve("flag-state/bootferry-state")).exists();
+    }
+
+    @Test
     void explainAdvertisesWhatServeWould() {
         config.file("server.yaml", "httpPort: 8080");
         String address = BootServer.advertised(ConfigLoader.load(config.dir(), Map.of())).settings().advertise()
@@ -202,6 +216,12 @@ class CliTest {
     private Commands.Run serveWithState(Path state) {
         return run("serve", "--config", config.dir().toString(), "--state", state.toString(), "--bind", "127.0.0.1",
                 "--http-port", "0", "--tftp-port", "0", "--no-dhcp", "--tftp-root", tmp.toString());
+    }
+
+    @Test
+    void anUnexpectedExceptionIsNotMistakenForAConfigError() {
+        var mapper = Main.commandLine(Map.of()).getExitCodeExceptionMapper();
+        assertThat(mapper.getExitCode(new IllegalStateException("a bug"))).isEqualTo(70);
     }
 
     @Test
