@@ -254,6 +254,26 @@ class HttpServerTest {
                 .contains("bootferry_http_requests_total{route=\"script\",status=\"405\"}");
     }
 
+    /** Every request's duration lands in its route's buckets; a file's once its last byte went out. */
+    @Test
+    void requestDurationsAreHistogramsByRoute() throws Exception {
+        curl("-f", "-o", "/dev/null", base + "/boot/52:54:00:12:34:56/kernel");
+        curl("-f", base + "/healthz");
+        String metrics = curl(base + "/metrics").text();
+        // A file is counted when its write completes, which curl may see a moment before the server does.
+        for (int i = 0; i < 100 && !metrics.contains("bootferry_http_request_duration_seconds_count{route=\"kernel\"}"); i++) {
+            Thread.sleep(20);
+            metrics = curl(base + "/metrics").text();
+        }
+        assertThat(metrics)
+                .contains("# TYPE bootferry_http_request_duration_seconds histogram")
+                .contains("bootferry_http_request_duration_seconds_bucket{route=\"kernel\",le=\"0.005\"}")
+                .contains("bootferry_http_request_duration_seconds_bucket{route=\"kernel\",le=\"300.0\"}")
+                .contains("bootferry_http_request_duration_seconds_bucket{route=\"kernel\",le=\"+Inf\"}")
+                .contains("bootferry_http_request_duration_seconds_count{route=\"kernel\"}")
+                .contains("bootferry_http_request_duration_seconds_bucket{route=\"healthz\",le=\"+Inf\"}");
+    }
+
     /** A server closing has shut its blocking pool: what would have run there is refused, not lost silently. */
     @Test
     void aStateChangeWhileShuttingDownIs503() throws Exception {
