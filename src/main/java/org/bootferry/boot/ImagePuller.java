@@ -1,6 +1,7 @@
 package org.bootferry.boot;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -30,6 +31,15 @@ final class ImagePuller implements ImageSource {
 
     private final ImageResolver resolver;
     private final MeterRegistry registry;
+
+    /**
+     * From a cache hit (well under a second) through a small image on the LAN (seconds) to a
+     * multi-GB installer image from a far registry (tens of minutes): 100 ms to 30 min.
+     */
+    static final Duration[] BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+            Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(5),
+            Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(30)};
 
     ImagePuller(ImageResolver resolver, MeterRegistry registry) {
         this.resolver = resolver;
@@ -65,20 +75,32 @@ final class ImagePuller implements ImageSource {
         }
     }
 
-    /** Counts {@code bootferry_image_resolves{result}} and the bytes pulled for the call that does the work. */
+    /**
+     * Counts {@code bootferry_image_resolves{result}}, the bytes pulled, and the time from the call
+     * to its answer ({@code bootferry_image_pull_duration_seconds{result}}) for the call that does the work.
+     */
     private PullListener counted(ImageRequest request) {
+        long started = System.nanoTime();
         return new PullListener() {
             @Override
             public void finished(ImageBootFiles files) {
-                registry.counter("bootferry_image_resolves", "result", files.stats().fromCache() ? "cache" : "pulled")
-                        .increment();
+                String result = files.stats().fromCache() ? "cache" : "pulled";
+                registry.counter("bootferry_image_resolves", "result", result).increment();
                 registry.counter("bootferry_image_pulled_bytes").increment(files.stats().bytesRead());
+                timed(result);
             }
 
             @Override
             public void failed(Exception cause) {
                 log.warn("image {} for {}: {}", request.image(), request.platform(), cause.getMessage());
                 registry.counter("bootferry_image_resolves", "result", "failed").increment();
+                timed("failed");
+            }
+
+            private void timed(String result) {
+                Timer.builder("bootferry_image_pull_duration").description("Image resolves: cache hits, pulls, failures")
+                        .serviceLevelObjectives(BUCKETS).tag("result", result).register(registry)
+                        .record(Duration.ofNanos(System.nanoTime() - started));
             }
         };
     }

@@ -60,8 +60,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Image cache directory (default: $BOOTFERRY_CACHE, server.yaml's cache:, or cache/ beside the config dir).")
     Path cache;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", converter = Logging.FormatConverter.class,
+            defaultValue = "${env:" + Logging.FORMAT_ENV + ":-text}",
+            description = "text (dated lines; syslog priorities under journald) or json (one object per line)."
+                    + " Default: $BOOTFERRY_LOG_FORMAT, else text.")
+    Logging.Format logFormat;
+
     @Override
     public Integer call() throws InterruptedException, IOException {
+        Logging.use(logFormat);
         ConfigLoader loader = new ConfigLoader(config.dir, overrides());
         ConfigOption.Loaded loaded = ConfigOption.load(loader);
         if (!loaded.errors().isEmpty()) {

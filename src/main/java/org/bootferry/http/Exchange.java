@@ -23,9 +23,11 @@ import java.util.Optional;
  * that), and the one way its answer goes out: every response is written by
  * {@link #write} (keep-alive, metrics), a file's by {@link FileResponder} through {@link #keepAlive}
  * and {@link #count}.
+ *
+ * @param started {@link System#nanoTime} when the request was read: its duration is counted from there
  */
 record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, String route,
-        HttpMetrics metrics) {
+        HttpMetrics metrics, long started) {
 
     static final String TEXT = "text/plain; charset=utf-8";
 
@@ -50,7 +52,7 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
 
     /** The same exchange with the request retained, for an answer sent after this call returns. */
     Exchange retained() {
-        return new Exchange(ctx, request.retainedDuplicate(), uri, route, metrics);
+        return new Exchange(ctx, request.retainedDuplicate(), uri, route, metrics, started);
     }
 
     void release() {
@@ -88,6 +90,6 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
     }
 
     void count(HttpResponseStatus status, long bodyBytes) {
-        metrics.count(route, status.code(), bodyBytes);
+        metrics.count(route, status.code(), bodyBytes, System.nanoTime() - started);
     }
 }

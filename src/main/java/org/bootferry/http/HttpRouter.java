@@ -33,9 +33,10 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        long started = System.nanoTime();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         if (!request.decoderResult().isSuccess()) {
-            new Exchange(ctx, request, uri, RouteTable.OTHER, metrics)
+            new Exchange(ctx, request, uri, RouteTable.OTHER, metrics, started)
                     .sendText(HttpResponseStatus.BAD_REQUEST, "malformed request");
             return;
         }
@@ -43,12 +44,12 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             boot = BootUrls.parseHttp(uri.path(), uri.parameters());
         } catch (BootUrls.Malformed e) {
-            new Exchange(ctx, request, uri, RouteTable.OTHER, metrics)
+            new Exchange(ctx, request, uri, RouteTable.OTHER, metrics, started)
                     .sendText(HttpResponseStatus.BAD_REQUEST, e.getMessage());
             return;
         }
         RouteTable.Resolved route = routes.resolve(request.method(), uri.path(), boot);
-        Exchange ex = new Exchange(ctx, request, uri, route.name(), metrics);
+        Exchange ex = new Exchange(ctx, request, uri, route.name(), metrics, started);
         try {
             route.handler().answer(ex);
         } catch (Refusal r) {

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every stage's events: a bounded in-memory ring for the API and the status page, an append-only
- * JSON-lines log for later, and a counter per stage ({@code bootferry_boot_events_total}).
+ * JSON-lines log for later, a counter per stage ({@code bootferry_boot_events_total}) and each
+ * install's duration ({@link BootDurations}).
  */
 public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
 
@@ -47,6 +48,7 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
         }
     };
     private final Map<BootEvent.Stage, Counter> counters = new EnumMap<>(BootEvent.Stage.class);
+    private final BootDurations durations;
     private final BufferedWriter journal;
     /** Recorded, not yet in the journal file. */
     private List<BootEvent> unwritten = new ArrayList<>();
@@ -70,6 +72,7 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
                     .description("Boot events by stage: how many machines reached each step")
                     .tag("stage", stage.id()).register(registry));
         }
+        this.durations = new BootDurations(registry, MAX_MACHINES);
         if (journal.isPresent()) {
             Files.createDirectories(journal.get().toAbsolutePath().getParent());
             this.journal = Files.newBufferedWriter(journal.get(), StandardCharsets.UTF_8,
@@ -97,6 +100,7 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
                 timeline.remove(0);
             }
             timeline.add(event);
+            durations.saw(event);
             if (journal != null) {
                 unwritten.add(event);
             }

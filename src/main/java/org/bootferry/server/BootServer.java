@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -82,6 +83,11 @@ public final class BootServer implements AutoCloseable {
                 .description("Config files with errors (their last good version is in force)").register(registry);
         Gauge.builder("bootferry_config_machines", () -> config.get().machines().size())
                 .description("Machine files in force").register(registry);
+        // Prometheus' convention for "which version runs where": a constant 1 carrying the version as a label.
+        // An Info of the Prometheus client, since Micrometer would strip the "_info" off a gauge's name.
+        String version = BootServer.class.getPackage().getImplementationVersion();
+        Info.builder().name("bootferry_build_info").help("The running version, in its version label").labelNames("version")
+                .register(registry.getPrometheusRegistry()).addLabelValues(version != null ? version : "development");
         config.onReload(r -> reloads.increment());
     }
 

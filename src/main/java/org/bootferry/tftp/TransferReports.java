@@ -2,7 +2,9 @@ package org.bootferry.tftp;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.bootferry.machine.BootEvent;
@@ -23,6 +25,18 @@ final class TransferReports {
     private final Executor blocking;
     private final Counter bytes;
     private final Counter resent;
+    private final Timer complete;
+    private final Timer abandoned;
+
+    /**
+     * From a pxelinux.cfg of a few hundred bytes (tens of ms) through a 1 MB iPXE, to a kernel or initrd
+     * sent by lock-step TFTP to a slow ROM (minutes): 50 ms to 10 min. An abandoned transfer ends after
+     * its retries, so it lands in the same range.
+     */
+    static final Duration[] BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
+            Duration.ofMinutes(5), Duration.ofMinutes(10)};
 
     TransferReports(BootLog events, MeterRegistry registry, Neighbours neighbours, Executor blocking) {
         this.events = events;
@@ -33,6 +47,13 @@ final class TransferReports {
                 .baseUnit("bytes").register(registry);
         this.resent = Counter.builder("bootferry_tftp_retransmitted_blocks")
                 .description("TFTP blocks sent again after a timeout").register(registry);
+        this.complete = duration(registry, "complete");
+        this.abandoned = duration(registry, "abandoned");
+    }
+
+    private static Timer duration(MeterRegistry registry, String result) {
+        return Timer.builder("bootferry_tftp_transfer_duration").description("TFTP transfer duration, from request to end")
+                .serviceLevelObjectives(BUCKETS).tag("result", result).register(registry);
     }
 
     /**
@@ -44,6 +65,7 @@ final class TransferReports {
         registry.counter("bootferry_tftp_transfers", "result", complete ? "complete" : "abandoned").increment();
         bytes.increment(sent);
         resent.increment(resentBlocks);
+        (complete ? this.complete : abandoned).record(Duration.ofMillis(millis));
         try {
             blocking.execute(() -> neighbours.macOf(client.getAddress()).ifPresent(mac -> events.record(complete
                     ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)

@@ -126,7 +126,12 @@ class AdminTest {
                 .contains("bootferry_http_response_bytes_total{route=\"kernel\"} 50000.0")
                 .contains("bootferry_config_machines 1.0")
                 .contains("bootferry_tftp_transfers_total{result=\"complete\"} 1.0")
-                .contains("bootferry_tftp_bytes_total 50000.0");
+                .contains("bootferry_tftp_bytes_total 50000.0")
+                .contains("bootferry_build_info{version=\"development\"} 1\n")
+                .contains("bootferry_http_request_duration_seconds_count{route=\"script\"} 1")
+                .contains("bootferry_http_request_duration_seconds_bucket{route=\"kickstart\",le=\"300.0\"} 1")
+                .contains("bootferry_tftp_transfer_duration_seconds_count{result=\"complete\"} 1")
+                .contains("bootferry_tftp_transfer_duration_seconds_bucket{result=\"complete\",le=\"600.0\"} 1");
         Path journal = tmp.resolve("state/events.jsonl");
         for (int i = 0; i < 50 && !Files.readString(journal).contains("\"stage\":\"kickstart\""); i++) {
             Thread.sleep(50); // the journal is written every 200 ms

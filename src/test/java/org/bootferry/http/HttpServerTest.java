@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -30,6 +31,7 @@ import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.server.Transport;
 import org.bootferry.testing.ConfigDir;
@@ -252,6 +254,41 @@ class HttpServerTest {
                 .contains("bootferry_http_requests_total{route=\"other\",status=\"404\"}")
                 .contains("bootferry_http_requests_total{route=\"healthz\",status=\"405\"}")
                 .contains("bootferry_http_requests_total{route=\"script\",status=\"405\"}");
+    }
+
+    /** Every request's duration lands in its route's buckets; a file's once its last byte went out. */
+    @Test
+    void requestDurationsAreHistogramsByRoute() throws Exception {
+        curl("-f", "-o", "/dev/null", base + "/boot/52:54:00:12:34:56/kernel");
+        curl("-f", base + "/healthz");
+        String metrics = curl(base + "/metrics").text();
+        // A file is counted when its write completes, which curl may see a moment before the server does.
+        for (int i = 0; i < 100 && !metrics.contains("bootferry_http_request_duration_seconds_count{route=\"kernel\"}"); i++) {
+            Thread.sleep(20);
+            metrics = curl(base + "/metrics").text();
+        }
+        assertThat(metrics)
+                .contains("# TYPE bootferry_http_request_duration_seconds histogram")
+                .contains("bootferry_http_request_duration_seconds_bucket{route=\"kernel\",le=\"0.005\"}")
+                .contains("bootferry_http_request_duration_seconds_bucket{route=\"kernel\",le=\"300.0\"}")
+                .contains("bootferry_http_request_duration_seconds_bucket{route=\"kernel\",le=\"+Inf\"}")
+                .contains("bootferry_http_request_duration_seconds_count{route=\"kernel\"}")
+                .contains("bootferry_http_request_duration_seconds_bucket{route=\"healthz\",le=\"+Inf\"}");
+    }
+
+    /** A machine's install is timed from its first DHCP offer to its POST /done, in the boot histogram. */
+    @Test
+    void anInstallIsTimedFromItsFirstOfferToDone() {
+        MacAddress mac = MacAddress.parse("52:54:00:12:34:57");
+        services.log().record(new BootEvent(Instant.now().minusSeconds(90), mac, BootEvent.Stage.DHCP_OFFER, "rom", 0, 0));
+        services.log().record(new BootEvent(Instant.now().minusSeconds(80), mac, BootEvent.Stage.DHCP_OFFER, "ipxe", 0, 0));
+        assertThat(curl("-f", "-X", "POST", base + "/done/52-54-00-12-34-57").text()).startsWith("recorded:");
+        assertThat(curl(base + "/metrics").text())
+                .contains("# TYPE bootferry_boot_duration_seconds histogram")
+                .contains("bootferry_boot_duration_seconds_bucket{le=\"60.0\"} 0")
+                .contains("bootferry_boot_duration_seconds_bucket{le=\"120.0\"} 1")
+                .contains("bootferry_boot_duration_seconds_bucket{le=\"7200.0\"} 1")
+                .contains("bootferry_boot_duration_seconds_count 1");
     }
 
     /** A server closing has shut its blocking pool: what would have run there is refused, not lost silently. */

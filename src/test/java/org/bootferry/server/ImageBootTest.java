@@ -162,7 +162,10 @@ class ImageBootTest {
                 .isEqualTo(Arrays.copyOfRange(TestImages.KERNEL_AMD64, 0, 100));
         assertThat(curl("-f", base + "/metrics").text())
                 .contains("bootferry_image_resolves_total{result=\"pulled\"} 1.0")
-                .containsPattern("bootferry_image_resolves_total\\{result=\"cache\"} [1-9]");
+                .containsPattern("bootferry_image_resolves_total\\{result=\"cache\"} [1-9]")
+                .contains("bootferry_image_pull_duration_seconds_count{result=\"pulled\"} 1")
+                .contains("bootferry_image_pull_duration_seconds_bucket{result=\"pulled\",le=\"1800.0\"} 1")
+                .contains("bootferry_image_pull_duration_seconds_bucket{result=\"cache\",le=\"0.1\"}");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.bootferry.machine.BootEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,8 @@ class TransferReportsTest {
             assertThat(tftp.metrics.counter("bootferry_tftp_transfers", "result", "complete").count()).isEqualTo(2);
             assertThat(tftp.metrics.counter("bootferry_tftp_bytes").count()).isEqualTo(10_000);
             assertThat(tftp.metrics.counter("bootferry_tftp_retransmitted_blocks").count()).isZero();
+            assertThat(tftp.metrics.get("bootferry_tftp_transfer_duration").tag("result", "complete").timer().count())
+                    .isEqualTo(2);
         }
     }
 
@@ -60,6 +63,9 @@ class TransferReportsTest {
             assertThat(failed.bytes()).isZero();
             assertThat(tftp.metrics.counter("bootferry_tftp_transfers", "result", "abandoned").count()).isEqualTo(1);
             assertThat(tftp.metrics.counter("bootferry_tftp_retransmitted_blocks").count()).isEqualTo(8);
+            assertThat(tftp.metrics.get("bootferry_tftp_transfer_duration").tag("result", "abandoned").timer()
+                    .totalTime(TimeUnit.MILLISECONDS)).as("three windows sent, 100 ms apart")
+                    .isGreaterThanOrEqualTo(200);
         }
     }
 
