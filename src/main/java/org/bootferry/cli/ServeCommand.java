@@ -6,13 +6,13 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.server.BootServer;
 import org.bootferry.server.ListenerException;
+import org.bootferry.server.SystemdNotify;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -92,14 +92,7 @@ final class ServeCommand implements Callable<Integer> {
         holder.watch(RESCAN);
         System.out.println("advertising " + snapshot.settings().advertise().orElseThrow() + " to machines; watching "
                 + config.dir + " for changes");
-        CountDownLatch stopped = new CountDownLatch(1);
-        BootServer running = server;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            holder.close();
-            running.close();
-            stopped.countDown();
-        }, "bootferry-shutdown"));
-        stopped.await();
+        new Lifecycle(holder, server, SystemdNotify.fromEnvironment()).run();
         return 0;
     }
 

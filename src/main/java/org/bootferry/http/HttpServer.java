@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The HTTP listener: iPXE scripts, boot files, install files, the API, metrics and the status page. */
 public final class HttpServer {
@@ -21,9 +22,15 @@ public final class HttpServer {
     private static final int IDLE_SECONDS = 120;
 
     private final HttpRouter router;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     public HttpServer(HttpServices services) {
         this.router = new HttpRouter(services);
+    }
+
+    /** Requests being answered, on every connection: a stopping server gives them a moment to finish. */
+    public int requestsInFlight() {
+        return inFlight.get();
     }
 
     /**
@@ -53,6 +60,7 @@ public final class HttpServer {
                                 .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                                .addLast(new InFlight(inFlight))
                                 .addLast(new ChunkedWriteHandler())
                                 .addLast(router);
                     }

@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -57,6 +58,7 @@ import org.bootferry.tftp.TftpSettings;
 public final class BootServer implements AutoCloseable {
 
     private static final int EVENTS_KEPT = 10_000;
+    private static final long DRAIN_POLL_MILLIS = 50;
 
     private final ConfigHolder config;
     private final List<Channel> channels = new ArrayList<>();
@@ -70,6 +72,9 @@ public final class BootServer implements AutoCloseable {
     private ExecutorService blocking;
     private BootEvents events;
     private ImageResolver images;
+    private HttpServer httpServer;
+    private TftpServer tftpServer;
+    private ProxyDhcpServer proxyDhcp;
 
     /** @param config the config in force, asked again on every request (live reload swaps it) */
     public BootServer(ConfigHolder config) {
@@ -137,13 +142,13 @@ public final class BootServer implements AutoCloseable {
             BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(config).withInstalls(state)
                     .withImages(images, registry)
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing));
-            HttpServer httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
+            httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
                     config, registry, registry::scrape, blocking));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));
             ready.accept(listening("http", "tcp", httpAddress, channel));
-            TftpServer tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
+            tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
                     events, registry, NeighbourTable::lookup);
             closeables.add(tftpServer);
@@ -152,7 +157,7 @@ public final class BootServer implements AutoCloseable {
                     () -> tftpServer.bind(tftp.group(), tftpAddress).sync().channel());
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp()) {
-                ProxyDhcpServer proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry);
+                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
@@ -315,6 +320,36 @@ public final class BootServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /**
+     * Stops as a service manager's stop should: no new requests, transfers and downloads already
+     * under way get up to {@code drain} to finish (a machine cut off mid-initrd retries from the
+     * start, or gives up), then everything closes. Bounded, so a stuck client never holds a stop.
+     */
+    public void stop(Duration drain) {
+        if (proxyDhcp != null) {
+            proxyDhcp.close(); // stateless answers: nothing to finish
+        }
+        for (Channel channel : channels) {
+            channel.close().syncUninterruptibly(); // the HTTP accept socket and the TFTP request socket
+        }
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (busy() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(DRAIN_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    /** HTTP requests and TFTP transfers still under way. */
+    private int busy() {
+        return (httpServer == null ? 0 : httpServer.requestsInFlight())
+                + (tftpServer == null ? 0 : tftpServer.activeTransfers());
     }
 
     @Override

@@ -38,6 +38,12 @@ public final class ServerProcess implements AutoCloseable {
      * @param prefix a command to run it under, e.g. {@code ip netns exec NS}; empty for none
      */
     public static ServerProcess start(List<String> prefix, Path log, List<String> listeners, String... args) {
+        return start(Map.of(), prefix, log, listeners, args);
+    }
+
+    /** As {@link #start(List, Path, List, String...)}, with {@code env} added to its environment. */
+    public static ServerProcess start(Map<String, String> env, List<String> prefix, Path log, List<String> listeners,
+            String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         // Its log is a file to read when a test fails: at INFO, unlike the test JVM's own (logback-test.xml).
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -47,7 +53,9 @@ public final class ServerProcess implements AutoCloseable {
         Process p;
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+            ProcessBuilder builder = new ProcessBuilder(cmd);
+            builder.environment().putAll(env);
+            p = builder.redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -77,6 +85,17 @@ public final class ServerProcess implements AutoCloseable {
 
     public String log() {
         return read(log);
+    }
+
+    /** Sends it a signal by name ({@code HUP}, {@code TERM}), as systemd or an admin's kill does. */
+    public void signal(String name) {
+        Processes.run(List.of("kill", "-" + name, Long.toString(process.pid())), 10);
+    }
+
+    /** Waits for it to end by itself (after a signal) and returns its exit code. */
+    public int exitCode() {
+        waitFor();
+        return process.isAlive() ? -1 : process.exitValue();
     }
 
     /** Ends it as a crash or power loss would: SIGKILL, no shutdown hooks. */
