@@ -31,10 +31,18 @@ public final class Commands {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
             int exit = Main.commandLine(environment).execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+            return new Run(exit, o.toString(StandardCharsets.UTF_8), withoutAgentLines(e.toString(StandardCharsets.UTF_8)));
         } finally {
             System.setOut(out);
             System.setErr(err);
         }
+    }
+
+    /**
+     * Once a fuzz test has run in this JVM, Jazzer's agent stays and prints "INFO: Instrumented …" to
+     * standard error for each class loaded after it: the JVM's words, not the command's.
+     */
+    private static String withoutAgentLines(String err) {
+        return err.replaceAll("(?m)^INFO: Instrumented .*\\R", "");
     }
 }
