@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -89,10 +90,14 @@ public final class LoaderFiles {
 
     /** The roots for the configured tftproot, built again when its path changes. */
     private static final class Following implements Supplier<List<Root>> {
+        /** A boot storm against a mistyped tftpRoot must not look at the disk on every request. */
+        private static final long RETRY_REFUSED_NANOS = TimeUnit.SECONDS.toNanos(1);
+
         private final Supplier<Path> configured;
         private volatile Built current;
-        /** The latest path that could not be used, warned about once. */
-        private Path refused;
+        /** The latest path that could not be used, warned about once and tried again at most once a second. */
+        private volatile Path refused;
+        private volatile long refusedAt;
 
         private record Built(Path tftpRoot, List<Root> roots) {
         }
@@ -107,7 +112,8 @@ public final class LoaderFiles {
         public List<Root> get() {
             Built built = current;
             Path now = configured.get();
-            if (now.equals(built.tftpRoot())) {
+            if (now.equals(built.tftpRoot())
+                    || now.equals(refused) && System.nanoTime() - refusedAt < RETRY_REFUSED_NANOS) {
                 return built.roots();
             }
             synchronized (this) {
@@ -117,6 +123,7 @@ public final class LoaderFiles {
                         refused = null;
                         log.info("loaders: serving from {}", now);
                     } catch (IOException e) {
+                        refusedAt = System.nanoTime();
                         if (!now.equals(refused)) {
                             refused = now;
                             log.warn("loaders: cannot serve from {} ({}); {} stays in force", now, e.getMessage(),
