@@ -20,13 +20,22 @@ import org.bootferry.machine.Neighbours;
 final class TransferReports {
 
     private final BootLog events;
-    private final MeterRegistry registry;
     private final Neighbours neighbours;
     private final Executor blocking;
     private final Counter bytes;
     private final Counter resent;
-    private final Timer complete;
-    private final Timer abandoned;
+    private final Result complete;
+    private final Result abandoned;
+
+    /** The meters of one result ({@code complete} or {@code abandoned}), registered once. */
+    private record Result(Counter transfers, Timer duration) {
+        static Result register(MeterRegistry registry, String result) {
+            return new Result(registry.counter("bootferry_tftp_transfers", "result", result),
+                    Timer.builder("bootferry_tftp_transfer_duration")
+                            .description("TFTP transfer duration, from request to end")
+                            .serviceLevelObjectives(BUCKETS).tag("result", result).register(registry));
+        }
+    }
 
     /**
      * From a pxelinux.cfg of a few hundred bytes (tens of ms) through a 1 MB iPXE, to a kernel or initrd
@@ -40,20 +49,14 @@ final class TransferReports {
 
     TransferReports(BootLog events, MeterRegistry registry, Neighbours neighbours, Executor blocking) {
         this.events = events;
-        this.registry = registry;
         this.neighbours = neighbours;
         this.blocking = blocking;
         this.bytes = Counter.builder("bootferry_tftp_bytes").description("Bytes acknowledged by TFTP clients")
                 .baseUnit("bytes").register(registry);
         this.resent = Counter.builder("bootferry_tftp_retransmitted_blocks")
                 .description("TFTP blocks sent again after a timeout").register(registry);
-        this.complete = duration(registry, "complete");
-        this.abandoned = duration(registry, "abandoned");
-    }
-
-    private static Timer duration(MeterRegistry registry, String result) {
-        return Timer.builder("bootferry_tftp_transfer_duration").description("TFTP transfer duration, from request to end")
-                .serviceLevelObjectives(BUCKETS).tag("result", result).register(registry);
+        this.complete = Result.register(registry, "complete");
+        this.abandoned = Result.register(registry, "abandoned");
     }
 
     /**
@@ -62,10 +65,11 @@ final class TransferReports {
      * @param complete     false when the transfer was abandoned (client gone, retries spent)
      */
     void ended(InetSocketAddress client, String name, long sent, long millis, long resentBlocks, boolean complete) {
-        registry.counter("bootferry_tftp_transfers", "result", complete ? "complete" : "abandoned").increment();
+        Result result = complete ? this.complete : abandoned;
+        result.transfers().increment();
+        result.duration().record(Duration.ofMillis(millis));
         bytes.increment(sent);
         resent.increment(resentBlocks);
-        (complete ? this.complete : abandoned).record(Duration.ofMillis(millis));
         try {
             blocking.execute(() -> neighbours.macOf(client.getAddress()).ifPresent(mac -> events.record(complete
                     ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)
