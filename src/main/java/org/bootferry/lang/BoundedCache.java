@@ -51,7 +51,7 @@ public final class BoundedCache<K, V> {
         values.keySet().removeIf(stale);
     }
 
-    /** How many values are kept now. */
+    /** How many values are kept now; the bound is this class's promise, so its tests read this. */
     public int size() {
         return values.size();
     }
