@@ -1,10 +1,12 @@
 package org.bootferry.boot;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +32,16 @@ final class ImagePuller implements ImageSource {
     private static final Logger log = LoggerFactory.getLogger(ImagePuller.class);
 
     private final ImageResolver resolver;
-    private final MeterRegistry registry;
+    /** By result ({@code cache}, {@code pulled}, {@code failed}): registered once, counted per answer. */
+    private final Map<String, Outcome> outcomes;
+    private final Counter pulledBytes;
+
+    private record Outcome(Counter resolves, Timer duration) {
+        void record(long started) {
+            resolves.increment();
+            duration.record(Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
 
     /**
      * From a cache hit (well under a second) through a small image on the LAN (seconds) to a
@@ -43,7 +54,15 @@ final class ImagePuller implements ImageSource {
 
     ImagePuller(ImageResolver resolver, MeterRegistry registry) {
         this.resolver = resolver;
-        this.registry = registry;
+        this.outcomes = Map.of("cache", outcome(registry, "cache"), "pulled", outcome(registry, "pulled"),
+                "failed", outcome(registry, "failed"));
+        this.pulledBytes = registry.counter("bootferry_image_pulled_bytes");
+    }
+
+    private static Outcome outcome(MeterRegistry registry, String result) {
+        return new Outcome(registry.counter("bootferry_image_resolves", "result", result),
+                Timer.builder("bootferry_image_pull_duration").description("Image resolves: cache hits, pulls, failures")
+                        .serviceLevelObjectives(BUCKETS).tag("result", result).register(registry));
     }
 
     /** What the cache alone says the request gives; never contacts the registry. */
@@ -84,23 +103,14 @@ final class ImagePuller implements ImageSource {
         return new PullListener() {
             @Override
             public void finished(ImageBootFiles files) {
-                String result = files.stats().fromCache() ? "cache" : "pulled";
-                registry.counter("bootferry_image_resolves", "result", result).increment();
-                registry.counter("bootferry_image_pulled_bytes").increment(files.stats().bytesRead());
-                timed(result);
+                pulledBytes.increment(files.stats().bytesRead());
+                outcomes.get(files.stats().fromCache() ? "cache" : "pulled").record(started);
             }
 
             @Override
             public void failed(Exception cause) {
                 log.warn("image {} for {}: {}", request.image(), request.platform(), cause.getMessage());
-                registry.counter("bootferry_image_resolves", "result", "failed").increment();
-                timed("failed");
-            }
-
-            private void timed(String result) {
-                Timer.builder("bootferry_image_pull_duration").description("Image resolves: cache hits, pulls, failures")
-                        .serviceLevelObjectives(BUCKETS).tag("result", result).register(registry)
-                        .record(Duration.ofNanos(System.nanoTime() - started));
+                outcomes.get("failed").record(started);
             }
         };
     }
