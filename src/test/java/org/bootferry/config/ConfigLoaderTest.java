@@ -113,6 +113,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anEmptyInitrdEntryIsAnErrorOnItsLine() {
+        config.file("machines/52-54-00-12-34-56.yaml", "kernelBoot:", "  files: {kernel: boot/vmlinuz, initrd: [~]}");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().hasToString(
+                config.dir().resolve("machines/52-54-00-12-34-56.yaml") + ":2: kernelBoot.files.initrd: an empty entry"
+                        + " (write a path, relative to " + config.dir() + ")");
+    }
+
+    @Test
     void oneBadFileLeavesTheOthersIn() {
         goodMachine("52-54-00-12-34-56.yaml");
         config.file("machines/52-54-00-12-34-57.yaml", "hostnme: node-02");
