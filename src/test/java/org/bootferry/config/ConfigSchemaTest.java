@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.bootferry.boot.ConfigCheck;
 import org.bootferry.image.PullPolicy;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
@@ -133,6 +134,14 @@ class ConfigSchemaTest {
             Kind kind = Arrays.stream(Kind.values()).filter(k -> k.file().normalize().equals(schema)).findFirst()
                     .orElseThrow(() -> new AssertionError("config.md names no schema of docs/schema: " + schema));
             assertThat(ConfigSchemas.errors(kind, block.group(1))).as(block.group(1)).isEmpty();
+            if (kind == Kind.SERVER) {
+                // A server.yaml needs no other file: the loader takes it as it stands.
+                Path dir = Files.createDirectories(tmp.resolve("example-" + examples));
+                Files.writeString(dir.resolve("server.yaml"), block.group(1));
+                ConfigSnapshot snapshot = ConfigLoader.load(dir);
+                assertThat(snapshot.errors()).isEmpty();
+                assertThat(ConfigCheck.check(snapshot)).isEmpty();
+            }
             examples++;
         }
         assertThat(examples).as("yaml examples with a modeline in config.md").isEqualTo(4);
