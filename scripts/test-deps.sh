@@ -27,6 +27,7 @@ zstd                     image tests: zstd layers
 apache2-utils            image tests: htpasswd
 openssl                  image tests: the token server signing key
 chromium                 http tests: the status page in a real browser
+groff-base               man page test: groff renders target/man/*.1 as man does
 maven                    build
 openjdk-17-jdk-headless  build
 '

@@ -13,6 +13,7 @@ import org.bootferry.config.MachineFile;
 import org.bootferry.config.YamlFiles;
 import org.bootferry.image.ImageReference;
 import org.bootferry.image.PullPolicy;
+import org.bootferry.lang.Spelling;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
@@ -51,12 +52,7 @@ public final class ConfigCheck {
                 && checked.get().templates().equals(snapshot.templates());
         // A set: machines sharing a profile or template share its error, which is reported once.
         Set<ConfigError> errors = new LinkedHashSet<>();
-        for (String id : snapshot.settings().loaders().keySet()) {
-            if (Firmware.byId(id).isEmpty()) {
-                errors.add(new ConfigError(snapshot.dir().resolve("server.yaml"), 0, "loaders: unknown firmware '" + id
-                        + "' (known: " + Firmware.ids() + ")"));
-            }
-        }
+        checkLoaders(snapshot, errors);
         if (!sharedUnchanged) {
             checkRegistries(snapshot, errors);
             snapshot.profiles().values().forEach(p -> checkPullPolicy(p.file(), p.config(), errors));
@@ -88,6 +84,27 @@ public final class ConfigCheck {
             }
         }
         return List.copyOf(errors);
+    }
+
+    /**
+     * The keys of {@code loaders:}, which the planner looks up exactly: an entry under another
+     * spelling ({@code BIOS}) or for UEFI HTTP Boot ({@code http-x64}) would never be used.
+     */
+    private static void checkLoaders(ConfigSnapshot snapshot, Set<ConfigError> errors) {
+        Path serverYaml = snapshot.dir().resolve("server.yaml");
+        List<String> known = Firmware.loaderIds();
+        for (String id : snapshot.settings().loaders().keySet()) {
+            if (known.contains(id)) {
+                continue;
+            }
+            Optional<Firmware> firmware = Firmware.byId(id).filter(f -> f.loaderFirmware() != f);
+            String message = firmware.isPresent()
+                    ? "loaders: '" + id + "' boots the loader of '" + firmware.get().loaderFirmware().id()
+                            + "' (by URL): name it there"
+                    : "loaders: unknown firmware '" + id + "'" + Spelling.didYouMean(id, known) + " (known: "
+                            + String.join(", ", known) + ")";
+            errors.add(new ConfigError(serverYaml, YamlFiles.lineOf(serverYaml, id), message));
+        }
     }
 
     /** {@code images.insecureRegistries} in the image package's grammar of a registry, as references write it. */

@@ -89,8 +89,7 @@ final class Plans {
      */
     private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl,
             BootPlanner.Dependencies deps) {
-        String loaderFirmware = machine.firmware().httpBoot()
-                ? machine.firmware().id().replace("http-", "efi-") : machine.firmware().id();
+        String loaderFirmware = machine.firmware().loaderFirmware().id();
         String loader = settings.loaders().get(loaderFirmware);
         if (machine.ipxe()) {
             if (loader != null && chainloadsOurIpxe(settings, machine, loader, deps)) {

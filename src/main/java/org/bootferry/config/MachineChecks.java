@@ -120,6 +120,10 @@ final class MachineChecks {
     }
 
     private String existing(String key, String path, Errors errors) {
+        if (path == null) {
+            errors.at(key, "kernelBoot.files." + key + ": an empty entry (write a path, relative to " + dir + ")");
+            return null;
+        }
         Path resolved = dir.resolve(path).toAbsolutePath().normalize();
         if (!Files.isRegularFile(resolved) || !Files.isReadable(resolved)) {
             errors.at(key, key + " file not found or not readable: " + resolved);

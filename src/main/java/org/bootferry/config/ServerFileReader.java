@@ -75,10 +75,6 @@ final class ServerFileReader {
         checkAddress("bind", bind);
         Optional<String> advertise = Optional.ofNullable(f.advertise());
         advertise.ifPresent(a -> checkAddress("advertise", a));
-        Map<String, String> loaders = new LinkedHashMap<>(ServerSettings.DEFAULT_LOADERS);
-        if (f.loaders() != null) {
-            loaders.putAll(f.loaders());
-        }
         Path parent = dir.toAbsolutePath().normalize().getParent();
         return new ServerSettings(
                 bind,
@@ -90,12 +86,28 @@ final class ServerFileReader {
                 f.dhcp() == null || f.dhcp(),
                 f.tftpRoot() != null ? dir.resolve(f.tftpRoot()).normalize() : parent.resolve("tftproot"),
                 f.cache() != null ? dir.resolve(f.cache()).normalize() : parent.resolve("cache"),
-                loaders,
+                loaders(f.loaders()),
                 f.state() != null ? dir.resolve(f.state()).normalize() : parent.resolve("state"),
                 api(f.api()),
                 images(f.images()),
                 chainload(f.chainload()),
                 tftp(f.tftp()));
+    }
+
+    /** The defaults with the file's entries over them: naming one firmware's loader keeps the others'. */
+    private Map<String, String> loaders(Map<String, String> written) {
+        Map<String, String> loaders = new LinkedHashMap<>(ServerSettings.DEFAULT_LOADERS);
+        if (written != null) {
+            written.forEach((firmware, loader) -> {
+                if (loader == null || loader.isBlank()) {
+                    errorAt(firmware, "loaders." + firmware + ": no loader named (write e.g. " + firmware + ": "
+                            + ServerSettings.DEFAULT_LOADERS.getOrDefault(firmware, "ipxe.efi") + ", a file in tftpRoot)");
+                } else {
+                    loaders.put(firmware, loader);
+                }
+            });
+        }
+        return loaders;
     }
 
     private ServerSettings.Tftp tftp(ServerFile.TftpFile t) {
@@ -184,7 +196,9 @@ final class ServerFileReader {
         }
         List<String> allow = api.allowFrom() == null ? List.of() : api.allowFrom();
         for (String cidr : allow) {
-            if (!Cidr.isValid(cidr)) {
+            if (cidr == null) {
+                errorAt("allowFrom", "api.allowFrom: an empty entry (write an address block, e.g. 10.0.0.0/8)");
+            } else if (!Cidr.isValid(cidr)) {
                 context.error(file, 0, "api.allowFrom: '" + cidr + "' is not an address block"
                         + " (write e.g. 10.0.0.0/8 or 192.0.2.7/32)");
             }
@@ -192,7 +206,7 @@ final class ServerFileReader {
         if (api.token() != null && api.token().length() < 16) {
             context.error(file, 0, "api.token: use at least 16 characters (e.g. openssl rand -hex 16)");
         }
-        return new ServerSettings.Api(Optional.ofNullable(api.token()), allow);
+        return new ServerSettings.Api(Optional.ofNullable(api.token()), allow.stream().filter(Objects::nonNull).toList());
     }
 
     private int port(String key, Integer value, int fallback) {

@@ -1,6 +1,7 @@
 package org.bootferry.machine;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -60,6 +61,19 @@ public enum Firmware {
 
     public boolean uefi() {
         return this != BIOS;
+    }
+
+    /**
+     * The firmware whose {@code loaders:} entry this one boots: UEFI HTTP Boot fetches its
+     * architecture's EFI loader, by URL instead of TFTP.
+     */
+    public Firmware loaderFirmware() {
+        return httpBoot ? byId(id.replace("http-", "efi-")).orElseThrow() : this;
+    }
+
+    /** The ids a {@code loaders:} entry may have, exactly as written there. */
+    public static List<String> loaderIds() {
+        return Arrays.stream(values()).filter(f -> f.loaderFirmware() == f).map(Firmware::id).toList();
     }
 
     public static Optional<Firmware> byId(String id) {

@@ -66,4 +66,14 @@ class ConfigCheckTest {
                 config.dir().resolve("server.yaml") + ":4: images.insecureRegistries: 'http://registry.lab:5000' is not"
                         + " host[:port] (write it as in image references, e.g. registry.lab:5000, without http://)");
     }
+
+    @Test
+    void aLoaderUnderAnotherSpellingOrForHttpBootIsReportedNotIgnored() {
+        config.file("server.yaml", "loaders:", "  BIOS: other.kpxe", "  http-x64: other.efi", "  efi-x64: ipxe.efi");
+        assertThat(ConfigCheck.check(load())).extracting(ConfigError::toString).containsExactlyInAnyOrder(
+                config.dir().resolve("server.yaml") + ":2: loaders: unknown firmware 'BIOS' (did you mean 'bios'?)"
+                        + " (known: bios, efi-ia32, efi-x64, efi-arm32, efi-arm64)",
+                config.dir().resolve("server.yaml") + ":3: loaders: 'http-x64' boots the loader of 'efi-x64' (by URL):"
+                        + " name it there");
+    }
 }

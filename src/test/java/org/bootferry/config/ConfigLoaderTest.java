@@ -93,6 +93,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFractionWhereAWholeNumberBelongsIsAnErrorNotCutOff() {
+        config.file("server.yaml", "httpPort: 8080.5");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement()
+                .hasToString(config.dir().resolve("server.yaml") + ":1: 'httpPort': 8080.5 is not a whole number");
+    }
+
+    @Test
+    void anEmptyLoaderOrAddressBlockIsAnErrorOnItsLine() {
+        config.file("server.yaml", "loaders:", "  bios:", "  efi-x64: ipxe.efi", "api:", "  allowFrom: [~, 10.0.0.0/8]");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).extracting(ConfigError::line, ConfigError::message).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(2,
+                        "loaders.bios: no loader named (write e.g. bios: undionly.kpxe, a file in tftpRoot)"),
+                org.assertj.core.groups.Tuple.tuple(5,
+                        "api.allowFrom: an empty entry (write an address block, e.g. 10.0.0.0/8)"));
+        assertThat(snapshot.settings().loaders()).containsEntry("bios", "undionly.kpxe");
+        assertThat(snapshot.settings().api().allowFrom()).containsExactly("10.0.0.0/8");
+    }
+
+    @Test
+    void anEmptyInitrdEntryIsAnErrorOnItsLine() {
+        config.file("machines/52-54-00-12-34-56.yaml", "kernelBoot:", "  files: {kernel: boot/vmlinuz, initrd: [~]}");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().hasToString(
+                config.dir().resolve("machines/52-54-00-12-34-56.yaml") + ":2: kernelBoot.files.initrd: an empty entry"
+                        + " (write a path, relative to " + config.dir() + ")");
+    }
+
+    @Test
     void oneBadFileLeavesTheOthersIn() {
         goodMachine("52-54-00-12-34-56.yaml");
         config.file("machines/52-54-00-12-34-57.yaml", "hostnme: node-02");
