@@ -75,7 +75,10 @@ final class ServerFileReader {
         checkAddress("bind", bind);
         Optional<String> advertise = Optional.ofNullable(f.advertise());
         advertise.ifPresent(a -> checkAddress("advertise", a));
-        Path parent = dir.toAbsolutePath().normalize().getParent();
+        // Every directory absolute: the same place written out, relative or left to its default, is
+        // one value, so removing `state: ../state` is no edit of a restart key.
+        Path base = dir.toAbsolutePath().normalize();
+        Path parent = base.getParent();
         return new ServerSettings(
                 bind,
                 advertise,
@@ -84,10 +87,10 @@ final class ServerFileReader {
                 port("dhcpPort", f.dhcpPort(), 67),
                 port("pxePort", f.pxePort(), 4011),
                 f.dhcp() == null || f.dhcp(),
-                f.tftpRoot() != null ? dir.resolve(f.tftpRoot()).normalize() : parent.resolve("tftproot"),
-                f.cache() != null ? dir.resolve(f.cache()).normalize() : parent.resolve("cache"),
+                f.tftpRoot() != null ? base.resolve(f.tftpRoot()).normalize() : parent.resolve("tftproot"),
+                f.cache() != null ? base.resolve(f.cache()).normalize() : parent.resolve("cache"),
                 loaders(f.loaders()),
-                f.state() != null ? dir.resolve(f.state()).normalize() : parent.resolve("state"),
+                f.state() != null ? base.resolve(f.state()).normalize() : parent.resolve("state"),
                 api(f.api()),
                 images(f.images()),
                 chainload(f.chainload()),

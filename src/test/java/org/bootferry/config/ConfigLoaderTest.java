@@ -121,6 +121,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aDirectoryIsOneValueWrittenOutOrLeftToItsDefault() {
+        Path relative = Path.of("").toAbsolutePath().relativize(config.dir());
+        ServerSettings defaults = ConfigLoader.load(relative).settings();
+        config.file("server.yaml", "state: ../state", "cache: ../cache", "tftpRoot: ../tftproot");
+        ServerSettings written = ConfigLoader.load(relative).settings();
+        assertThat(written.state()).isEqualTo(defaults.state()).isEqualTo(tmp.resolve("state"));
+        assertThat(written.cache()).isEqualTo(defaults.cache()).isEqualTo(tmp.resolve("cache"));
+        assertThat(written.tftpRoot()).isEqualTo(defaults.tftpRoot()).isEqualTo(tmp.resolve("tftproot"));
+        assertThat(RestartKeys.pending(defaults, written)).isEmpty();
+    }
+
+    @Test
     void oneBadFileLeavesTheOthersIn() {
         goodMachine("52-54-00-12-34-56.yaml");
         config.file("machines/52-54-00-12-34-57.yaml", "hostnme: node-02");
