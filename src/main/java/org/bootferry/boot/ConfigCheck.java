@@ -10,6 +10,7 @@ import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
+import org.bootferry.config.Reservations;
 import org.bootferry.config.YamlFiles;
 import org.bootferry.image.ImageReference;
 import org.bootferry.image.PullPolicy;
@@ -21,7 +22,7 @@ import org.bootferry.machine.Machine;
  * The errors that only show when files meet: every machine file planned and its install files
  * rendered, as a boot would (an unknown template variable, a missing profile, a loader for an unknown
  * firmware), and the values config keeps as written that the image package parses (pull policies,
- * registries), in its grammar. {@code bootferry validate} runs it, and every reload before a snapshot goes in force.
+ * registries), in its grammar, and the machines' DHCP reservations against the pools ({@link Reservations}). {@code bootferry validate} runs it, and every reload before a snapshot goes in force.
  */
 public final class ConfigCheck {
 
@@ -57,6 +58,8 @@ public final class ConfigCheck {
                         + "' (known: " + Firmware.ids() + ")"));
             }
         }
+        // Reservations are checked across all machine files every time: one edit can make two collide.
+        errors.addAll(Reservations.check(snapshot));
         if (!sharedUnchanged) {
             checkRegistries(snapshot, errors);
             snapshot.profiles().values().forEach(p -> checkPullPolicy(p.file(), p.config(), errors));

@@ -156,7 +156,7 @@ public final class BootServer implements AutoCloseable {
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
                     () -> tftpServer.bind(tftp.group(), tftpAddress).sync().channel());
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
-            if (settings.dhcp()) {
+            if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
                 proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
