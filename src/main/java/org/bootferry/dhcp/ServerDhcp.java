@@ -129,7 +129,9 @@ public final class ServerDhcp {
                     + pool.name() + " has unknownMachines: false");
         }
         Optional<Inet4Address> reserved = host.flatMap(Hosts.Host::reserved);
-        Predicate<Inet4Address> reservedForOther = a -> hosts.reservedFor(a).filter(o -> !o.equals(mac)).isPresent();
+        // Our own address is never handed out, whatever the range says.
+        Predicate<Inet4Address> reservedForOther = a -> a.equals(arrival.local())
+                || hosts.reservedFor(a).filter(o -> !o.equals(mac)).isPresent();
         Optional<Inet4Address> requested = address(m, DhcpOptionCode.REQUESTED_ADDRESS);
         return switch (type.get()) {
             case DISCOVER -> book.offer(mac, pool, reserved, requested, reservedForOther, now)
