@@ -10,6 +10,7 @@ import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
+import org.bootferry.config.Reservations;
 import org.bootferry.config.YamlFiles;
 import org.bootferry.image.ImageReference;
 import org.bootferry.image.PullPolicy;
@@ -22,7 +23,7 @@ import org.bootferry.machine.Machine;
  * The errors that only show when files meet: every machine file planned and its install files
  * rendered, as a boot would (an unknown template variable, a missing profile, a loader for an unknown
  * firmware), and the values config keeps as written that the image package parses (pull policies,
- * registries), in its grammar. {@code bootferry validate} runs it, and every reload before a snapshot goes in force.
+ * registries), in its grammar, and the machines' DHCP reservations against the pools ({@link Reservations}). {@code bootferry validate} runs it, and every reload before a snapshot goes in force.
  */
 public final class ConfigCheck {
 
@@ -53,6 +54,8 @@ public final class ConfigCheck {
         // A set: machines sharing a profile or template share its error, which is reported once.
         Set<ConfigError> errors = new LinkedHashSet<>();
         checkLoaders(snapshot, errors);
+        // Reservations are checked across all machine files every time: one edit can make two collide.
+        errors.addAll(Reservations.check(snapshot));
         if (!sharedUnchanged) {
             checkRegistries(snapshot, errors);
             snapshot.profiles().values().forEach(p -> checkPullPolicy(p.file(), p.config(), errors));

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bootferry.lang.Ipv4;
 import org.bootferry.lang.Spelling;
 import org.bootferry.machine.MacAddress;
 
@@ -81,11 +82,14 @@ final class MachineChecks {
                 }
             });
         }
+        if (c.ip() != null && Ipv4.parse(c.ip()).isEmpty()) {
+            errors.at("ip", "ip: '" + c.ip() + "' is not an IPv4 address (write e.g. 10.20.0.21)");
+        }
         if (context.count() > before) {
             return Optional.empty();
         }
         return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.files(), c.vars(),
-                c.bootOnce()));
+                c.bootOnce(), c.ip()));
     }
 
     /** Errors of one file, each on the line of the key it is about. */

@@ -8,7 +8,8 @@ import java.util.Map;
  * A machine file ({@code machines/<mac>.yaml}), a profile ({@code profiles/<name>.yaml}) or
  * {@code machines/default.yaml}: all share this shape. Field names follow KubeVirt's
  * {@code firmware.kernelBoot} so a VM spec can be copied over. Absent fields are null, so a machine
- * can inherit them from its profile ({@link #over}).
+ * can inherit them from its profile ({@link #over}). {@code ip} is the address DHCP server mode
+ * reserves for the machine; it is never inherited, since a profile is shared by many machines.
  */
 public record MachineConfig(
         String hostname,
@@ -17,7 +18,8 @@ public record MachineConfig(
         String kickstart,
         Map<String, String> files,
         Map<String, Object> vars,
-        Boolean bootOnce) {
+        Boolean bootOnce,
+        String ip) {
 
     /** What a name in {@code files:} may be: it becomes the last segment of a URL. */
     public static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -101,6 +103,7 @@ public record MachineConfig(
                 kickstart != null ? kickstart : base.kickstart,
                 mergedFiles,
                 mergedVars,
-                bootOnce != null ? bootOnce : base.bootOnce);
+                bootOnce != null ? bootOnce : base.bootOnce,
+                ip);
     }
 }

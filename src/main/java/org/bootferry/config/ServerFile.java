@@ -1,5 +1,7 @@
 package org.bootferry.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
@@ -10,11 +12,36 @@ import java.util.Map;
  */
 record ServerFile(
         String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
-        Integer pxePort, Boolean dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
+        Integer pxePort, DhcpFile dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
         ApiFile api, ImagesFile images, ChainloadFile chainload, TftpFile tftp) {
 
     static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null,
             null, null, null, null);
+
+    /**
+     * The {@code dhcp:} section: {@code true}/{@code false} (proxy/off, the form before modes existed)
+     * or a mapping with {@code mode} and, in server mode, the pools.
+     */
+    record DhcpFile(String mode, List<PoolFile> pools) {
+
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        DhcpFile {
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static DhcpFile of(boolean enabled) {
+            return new DhcpFile(enabled ? "proxy" : "off", null);
+        }
+    }
+
+    /**
+     * One entry of {@code dhcp.pools}: on an interface of this host, or ({@code subnet}) behind a relay.
+     * {@code interface} is a Java keyword, hence the component's name.
+     */
+    record PoolFile(@JsonProperty("interface") String iface, String subnet, String range, String netmask,
+            String router, List<String> dns, String domain, List<String> search, String leaseTime, Integer mtu,
+            Boolean unknownMachines) {
+    }
 
     /** The {@code tftp:} section. */
     record TftpFile(Integer maxBlockSize, Integer maxWindowSize, Integer timeoutMillis, Integer maxRetries,

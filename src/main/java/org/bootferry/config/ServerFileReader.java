@@ -86,7 +86,7 @@ final class ServerFileReader {
                 port("tftpPort", f.tftpPort(), 69),
                 port("dhcpPort", f.dhcpPort(), 67),
                 port("pxePort", f.pxePort(), 4011),
-                f.dhcp() == null || f.dhcp(),
+                DhcpSection.read(f.dhcp(), this::errorAt),
                 f.tftpRoot() != null ? base.resolve(f.tftpRoot()).normalize() : parent.resolve("tftproot"),
                 f.cache() != null ? base.resolve(f.cache()).normalize() : parent.resolve("cache"),
                 loaders(f.loaders()),

@@ -1,10 +1,13 @@
 package org.bootferry.config;
 
+import java.net.Inet4Address;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import org.bootferry.lang.Ipv4;
 
 /**
  * {@code config/server.yaml}, with command-line flags already applied. Relative paths are resolved
@@ -12,7 +15,8 @@ import java.util.Optional;
  *
  * @param bind      address every listener binds to
  * @param advertise address machines reach us at (next-server, URLs); empty: derived from the host
- * @param dhcp      false to run without ProxyDHCP (a site DHCP server hands out our boot file)
+ * @param dhcp      ProxyDHCP beside the site's DHCP server, the network's DHCP server, or none (the
+ *                  {@code dhcp:} section)
  * @param loaders   first-stage loader per firmware id ({@code bios}, {@code efi-x64}, …), a path in tftproot
  * @param state     where boot-once state and the event journal live
  * @param api       who may call the endpoints that change state ({@code POST /done}, reset)
@@ -27,7 +31,7 @@ public record ServerSettings(
         int tftpPort,
         int dhcpPort,
         int pxePort,
-        boolean dhcp,
+        Dhcp dhcp,
         Path tftpRoot,
         Path cache,
         Map<String, String> loaders,
@@ -52,6 +56,77 @@ public record ServerSettings(
         @Override
         public String toString() {
             return "Api[token=" + (token.isPresent() ? "(set)" : "(none)") + ", allowFrom=" + allowFrom + "]";
+        }
+    }
+
+    /**
+     * The {@code dhcp:} section.
+     *
+     * @param mode              {@code PROXY} answers boot clients beside the site's DHCP server; {@code SERVER}
+     *                          is the network's DHCP server (RFC 2131) for {@code pools}; {@code OFF} leaves
+     *                          DHCP to others
+     * @param pools             server mode's address pools, in file order
+     */
+    public record Dhcp(Mode mode, List<Pool> pools) {
+        /** What bootferry is on the network's DHCP. */
+        public enum Mode { PROXY, SERVER, OFF }
+
+        public static final Dhcp PROXY = new Dhcp(Mode.PROXY, List.of());
+        public static final Dhcp OFF = new Dhcp(Mode.OFF, List.of());
+
+        public Dhcp {
+            pools = List.copyOf(pools);
+        }
+
+        /** As a reload's notice names it: {@code proxy}, {@code off}, {@code server (interface br0 10.0.0.10-10.0.0.99)}. */
+        @Override
+        public String toString() {
+            String name = mode.name().toLowerCase(java.util.Locale.ROOT);
+            return pools.isEmpty() ? name : name + " (" + String.join(", ", pools.stream()
+                    .map(p -> p.name() + " " + p.first().getHostAddress() + "-" + p.last().getHostAddress()).toList()) + ")";
+        }
+    }
+
+    /**
+     * One address pool of server mode, checked.
+     *
+     * @param iface           the interface of this host whose link the pool serves; empty for a relayed subnet
+     * @param subnet          the relayed subnet (clients behind a relay agent whose giaddr is in it), or for an
+     *                        interface pool its network when written
+     * @param first           first address of the dynamic range
+     * @param last            last address of the dynamic range
+     * @param netmask         option 1; empty: the subnet's, or the interface's at start
+     * @param router          option 3
+     * @param dns             option 6
+     * @param domain          option 15
+     * @param search          option 119 (RFC 3397), in order
+     * @param leaseTime       option 51
+     * @param mtu             option 26
+     * @param unknownMachines MACs without a machine file (and no default.yaml) get an address, never a boot answer
+     */
+    public record Pool(Optional<String> iface, Optional<Ipv4.Network> subnet, Inet4Address first, Inet4Address last,
+            Optional<Inet4Address> netmask, Optional<Inet4Address> router, List<Inet4Address> dns,
+            Optional<String> domain, List<String> search, Duration leaseTime, OptionalInt mtu,
+            boolean unknownMachines) {
+
+        public static final Duration DEFAULT_LEASE_TIME = Duration.ofHours(1);
+
+        public Pool {
+            dns = List.copyOf(dns);
+            search = List.copyOf(search);
+        }
+
+        /** The network the pool's addresses are in, when the config says it (subnet, or range and netmask). */
+        public Optional<Ipv4.Network> network() {
+            if (subnet.isPresent()) {
+                return subnet;
+            }
+            return netmask.flatMap(Ipv4::prefixOf).map(prefix -> Ipv4.Network.of(first, prefix));
+        }
+
+        /** How the pool is named in messages: its interface or its subnet. */
+        public String name() {
+            return iface.map(i -> "interface " + i).orElseGet(() -> "subnet " + subnet.map(Object::toString).orElse("?"));
         }
     }
 

@@ -3,7 +3,6 @@ package org.bootferry.dhcp;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,19 +16,7 @@ import org.bootferry.machine.Machine;
  * reply and where to send it out. No addresses are handed out (RFC 2131 leaves that to the site's DHCP
  * server); the reply only says where to boot from (PXE 2.1 §2.2, "ProxyDHCP").
  *
- * <p>What real clients need, and why the reply looks the way it does:
- * <ul>
- *   <li>siaddr is always the next-server: iPXE ignores a ProxyDHCP offer whose siaddr is 0, even when
- *       the file is an http:// URL.</li>
- *   <li>Option 43 with PXE_DISCOVERY_CONTROL bit 3 (PXE 2.1 Table 2-1: "use the boot file in this
- *       offer, no prompt, menu or discovery") goes into every PXEClient OFFER. EDK2 treats an offer
- *       with {@code PXEClient} and no option 43 as "BINL" and insists on a port-4011 exchange
- *       (PXE-E16/E18 if nobody answers); with the bit set and a boot file present it downloads the file
- *       at once (PxeBcSelectBootPrompt). ROMs that do the 4011 exchange anyway get an ACK there.</li>
- *   <li>HTTPClient offers carry option 60 {@code HTTPClient} and the URL, no option 43 (UEFI 2.x
- *       §24.7: HTTP Boot has no boot-server discovery).</li>
- *   <li>Option 97 is echoed when the client sent it; Intel ROMs omit it and are answered anyway.</li>
- * </ul>
+ * <p>The boot fields are the {@link BootAnswer}, the same server mode puts in its replies.
  */
 public final class ProxyDhcp {
 
@@ -56,11 +43,6 @@ public final class ProxyDhcp {
     /** Send nothing because the machine's config can't be planned; {@code reason} names the file to fix. */
     public record Failed(String reason) implements Decision {
     }
-
-    /** PXE 2.1 Table 2-1, discovery control bit 3, then the END of the encapsulated options. */
-    private static final byte[] USE_BOOT_FILE_IN_OFFER = {
-        DhcpOptionCode.PXE_DISCOVERY_CONTROL, 1, 0x08, (byte) DhcpOptionCode.END};
-    private static final int FILE_FIELD_MAX = 127;
 
     private final Booter planner;
     private final int clientPort;
@@ -89,7 +71,7 @@ public final class ProxyDhcp {
             replyType = DhcpMessageType.OFFER;
         } else if (listener == Listener.PXE && request.type() == DhcpMessageType.REQUEST) {
             replyType = DhcpMessageType.ACK;
-        } else if (request.type() == DhcpMessageType.REQUEST && bootItem(request).isPresent()) {
+        } else if (request.type() == DhcpMessageType.REQUEST && BootAnswer.bootItem(request).isPresent()) {
             // PXE 2.1 §2.2.5: boot-server discovery may be broadcast to port 67 instead of sent to
             // 4011; such a REQUEST names the PXE_BOOT_ITEM it wants in option 43.
             replyType = DhcpMessageType.ACK;
@@ -123,74 +105,15 @@ public final class ProxyDhcp {
     private static DhcpMessage reply(PxeRequest request, BootPlan plan, Inet4Address nextServer,
                                      DhcpMessageType type) {
         DhcpMessage m = request.message();
-        String bootFile = plan.bootFile();
+        BootAnswer answer = BootAnswer.of(request, plan, nextServer, type);
         List<DhcpOption> options = new ArrayList<>();
         options.add(new DhcpOption(DhcpOptionCode.MESSAGE_TYPE, new byte[] {(byte) type.code()}));
         options.add(new DhcpOption(DhcpOptionCode.SERVER_IDENTIFIER, nextServer.getAddress()));
-        options.add(DhcpOption.ofString(DhcpOptionCode.VENDOR_CLASS_IDENTIFIER, request.vendorClass().text()));
-        request.uuid().ifPresent(options::add);
-        vendorOptions(request, type).ifPresent(v -> options.add(new DhcpOption(DhcpOptionCode.VENDOR_SPECIFIC, v)));
-        options.add(DhcpOption.ofString(DhcpOptionCode.BOOTFILE_NAME, bootFile));
-        boolean fitsFileField = bootFile.getBytes(StandardCharsets.ISO_8859_1).length <= FILE_FIELD_MAX;
+        options.addAll(answer.options());
         return new DhcpMessage(DhcpMessage.BOOTREPLY, m.htype(), m.hlen(), 0, m.xid(), 0, m.flags(),
                 // RFC 2131 Table 3: ciaddr is copied into an ACK, 0 in an OFFER.
                 type == DhcpMessageType.ACK ? m.ciaddr() : DhcpMessage.ZERO,
-                DhcpMessage.ZERO, nextServer, m.giaddr(), m.chaddr(), "",
-                // A URL longer than the file field travels in option 67 only (RFC 2132 §9.5).
-                fitsFileField ? bootFile : "", options);
-    }
-
-    /**
-     * Option 43 for a PXEClient: in an OFFER, "use the boot file in this offer"; in the boot-server ACK,
-     * the PXE_BOOT_ITEM the client asked for, echoed (PXE 2.1 §2.2.5; iPXE drops an ACK without it).
-     * HTTP Boot clients get none.
-     */
-    private static Optional<byte[]> vendorOptions(PxeRequest request, DhcpMessageType type) {
-        if (request.vendorClass() != PxeRequest.VendorClass.PXE_CLIENT) {
-            return Optional.empty();
-        }
-        if (type == DhcpMessageType.OFFER) {
-            return Optional.of(USE_BOOT_FILE_IN_OFFER.clone());
-        }
-        return bootItem(request).map(item -> {
-            byte[] v = new byte[item.length + 3];
-            v[0] = DhcpOptionCode.PXE_BOOT_ITEM;
-            v[1] = (byte) item.length;
-            System.arraycopy(item, 0, v, 2, item.length);
-            v[v.length - 1] = (byte) DhcpOptionCode.END;
-            return v;
-        });
-    }
-
-    private static Optional<byte[]> bootItem(PxeRequest request) {
-        return request.message().option(DhcpOptionCode.VENDOR_SPECIFIC)
-                .flatMap(o -> subOption(o.value(), DhcpOptionCode.PXE_BOOT_ITEM));
-    }
-
-    /** A sub-option of an encapsulated option (RFC 2132 §8.4 layout); empty when absent or cut short. */
-    static Optional<byte[]> subOption(byte[] encapsulated, int code) {
-        int i = 0;
-        while (i + 1 < encapsulated.length) {
-            int c = encapsulated[i] & 0xFF;
-            if (c == DhcpOptionCode.END) {
-                break;
-            }
-            if (c == DhcpOptionCode.PAD) {
-                i++;
-                continue;
-            }
-            int len = encapsulated[i + 1] & 0xFF;
-            if (i + 2 + len > encapsulated.length) {
-                break;
-            }
-            if (c == code) {
-                byte[] v = new byte[len];
-                System.arraycopy(encapsulated, i + 2, v, 0, len);
-                return Optional.of(v);
-            }
-            i += 2 + len;
-        }
-        return Optional.empty();
+                DhcpMessage.ZERO, answer.siaddr(), m.giaddr(), m.chaddr(), "", answer.file(), options);
     }
 
     /**

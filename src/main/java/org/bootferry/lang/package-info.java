@@ -1,5 +1,5 @@
 /**
- * Small building blocks with no boot concept in them: a bounded cache and "did you mean".
+ * Small building blocks with no boot concept in them: a bounded cache, "did you mean", IPv4 arithmetic.
  *
  * <p>A leaf: every package may import it, and it imports nothing of bootferry.
  */

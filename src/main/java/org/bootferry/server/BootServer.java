@@ -75,6 +75,7 @@ public final class BootServer implements AutoCloseable {
     private HttpServer httpServer;
     private TftpServer tftpServer;
     private ProxyDhcpServer proxyDhcp;
+    private DhcpServerMode dhcpServer;
 
     /** @param config the config in force, asked again on every request (live reload swaps it) */
     public BootServer(ConfigHolder config) {
@@ -156,7 +157,7 @@ public final class BootServer implements AutoCloseable {
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
                     () -> tftpServer.bind(tftp.group(), tftpAddress).sync().channel());
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
-            if (settings.dhcp()) {
+            if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
                 proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
@@ -171,6 +172,16 @@ public final class BootServer implements AutoCloseable {
                 // The configured address with the bound ports: a wildcard socket reports itself as ::.
                 ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, bound.dhcp().getPort())));
                 ready.accept(listening("pxe", "udp", new InetSocketAddress(bind, bound.pxe().getPort())));
+            } else if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER) {
+                try {
+                    dhcpServer = DhcpServerMode.start(settings, config, planner, events, registry, dhcp.group(),
+                            dhcp.datagramChannel());
+                } catch (Exception e) {
+                    throw new ListenerException(explainBindFailure("dhcp", "udp",
+                            new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port (or --no-dhcp)", e), e);
+                }
+                closeables.add(dhcpServer);
+                ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, dhcpServer.port())));
             }
         } catch (RuntimeException e) {
             close();

@@ -50,7 +50,7 @@ class ConfigLoaderTest {
         assertThat(s.tftpPort()).isEqualTo(69);
         assertThat(s.dhcpPort()).isEqualTo(67);
         assertThat(s.pxePort()).isEqualTo(4011);
-        assertThat(s.dhcp()).isTrue();
+        assertThat(s.dhcp()).isEqualTo(ServerSettings.Dhcp.PROXY);
         assertThat(s.tftpRoot()).isEqualTo(tmp.resolve("tftproot").toAbsolutePath());
         assertThat(s.loaders()).containsEntry("bios", "undionly.kpxe").containsEntry("efi-x64", "ipxe.efi");
     }

@@ -74,7 +74,7 @@ class DhcpCodecTest {
         DhcpMessage m = Captures.message(Captures.DNSMASQ_PROXY_OFFER_BIOS_MENU);
 
         assertThat(m.option(43).orElseThrow().length()).isEqualTo(50);
-        assertThat(ProxyDhcp.subOption(m.option(43).orElseThrow().value(), 6)).hasValueSatisfying(
+        assertThat(BootAnswer.subOption(m.option(43).orElseThrow().value(), 6)).hasValueSatisfying(
                 v -> assertThat(v).containsExactly(3));
     }
 

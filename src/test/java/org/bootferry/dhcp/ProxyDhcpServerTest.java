@@ -152,8 +152,8 @@ class ProxyDhcpServerTest {
     @Test
     void aBurstOfRequestsArrivingWhileTheEventLoopIsBusyIsHeldAndAnswered() throws Exception {
         long rmemMax = Long.parseLong(java.nio.file.Files.readAllLines(Path.of("/proc/sys/net/core/rmem_max")).get(0).strip());
-        org.junit.jupiter.api.Assumptions.assumeTrue(rmemMax >= ProxyDhcpServer.REQUEST_BUFFER,
-                "net.core.rmem_max = " + rmemMax + " caps socket buffers below " + ProxyDhcpServer.REQUEST_BUFFER);
+        org.junit.jupiter.api.Assumptions.assumeTrue(rmemMax >= DhcpSockets.REQUEST_BUFFER,
+                "net.core.rmem_max = " + rmemMax + " caps socket buffers below " + DhcpSockets.REQUEST_BUFFER);
         List<MacAddress> machines = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             machines.add(MacAddress.parse(String.format("52:54:01:00:%02x:%02x", i >> 8, i & 0xFF)));

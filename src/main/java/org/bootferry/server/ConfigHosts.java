@@ -1,0 +1,58 @@
+package org.bootferry.server;
+
+import java.net.Inet4Address;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.bootferry.config.ConfigHolder;
+import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.MachineFile;
+import org.bootferry.dhcp.Hosts;
+import org.bootferry.lang.Ipv4;
+import org.bootferry.machine.MacAddress;
+
+/**
+ * DHCP server mode's view of the machines in the config in force: each reload's reservations,
+ * indexed by address once per snapshot, since allocation asks about every address of a range.
+ */
+final class ConfigHosts implements Hosts {
+
+    private final ConfigHolder config;
+    private volatile Index index;
+
+    private record Index(ConfigSnapshot snapshot, Map<Inet4Address, MacAddress> reservations) {
+    }
+
+    ConfigHosts(ConfigHolder config) {
+        this.config = config;
+    }
+
+    @Override
+    public Optional<Host> host(MacAddress mac) {
+        return config.get().machine(mac).map(f -> new Host(reservation(f), Optional.ofNullable(f.config().hostname())));
+    }
+
+    @Override
+    public Optional<MacAddress> reservedFor(Inet4Address address) {
+        return Optional.ofNullable(index().reservations().get(address));
+    }
+
+    private Index index() {
+        ConfigSnapshot snapshot = config.get();
+        Index current = index;
+        if (current == null || current.snapshot() != snapshot) {
+            Map<Inet4Address, MacAddress> reservations = new HashMap<>();
+            for (MachineFile f : snapshot.machines().values()) {
+                reservation(f).ifPresent(ip -> reservations.putIfAbsent(ip, f.mac().orElseThrow()));
+            }
+            current = new Index(snapshot, Map.copyOf(reservations));
+            index = current;
+        }
+        return current;
+    }
+
+    /** A machine's own {@code ip:}; default.yaml reserves nothing (validate says so). */
+    private static Optional<Inet4Address> reservation(MachineFile f) {
+        return f.mac().isEmpty() ? Optional.empty() : Optional.ofNullable(f.config().ip()).flatMap(Ipv4::parse);
+    }
+}
