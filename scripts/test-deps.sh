@@ -29,6 +29,7 @@ zstd                     image tests: zstd layers
 apache2-utils            image tests: htpasswd
 openssl                  image tests: the token server signing key
 chromium                 http tests: the status page in a real browser
+nodejs                   packaging: KubeVirtVmTypesTest runs TypeScript's compiler (with npm, which this kind of machine's nodejs carries)
 maven                    build
 openjdk-17-jdk-headless  build
 '
