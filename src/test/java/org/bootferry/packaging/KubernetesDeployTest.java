@@ -11,10 +11,13 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretProjection;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.bootferry.image.Credentials;
@@ -121,13 +126,13 @@ class KubernetesDeployTest {
         // Non-root, NET_BIND_SERVICE alone, nothing written but the volumes.
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
-        var security = container.getSecurityContext();
+        SecurityContext security = container.getSecurityContext();
         assertThat(security.getRunAsUser()).isNull();
         assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(security.getCapabilities().getAdd()).containsExactly("NET_BIND_SERVICE");
         assertThat(security.getReadOnlyRootFilesystem()).isTrue();
         assertThat(security.getPrivileged()).isNull();
-        var owner = pod.getInitContainers().get(0);
+        Container owner = pod.getInitContainers().get(0);
         assertThat(owner.getSecurityContext().getCapabilities().getAdd()).containsExactly("CHOWN");
         assertThat(owner.getCommand()).containsExactly("chown", pod.getSecurityContext().getRunAsUser() + ":"
                 + pod.getSecurityContext().getRunAsGroup(), "/var/lib/bootferry", "/var/cache/bootferry");
@@ -145,7 +150,7 @@ class KubernetesDeployTest {
         Secret secret = KubernetesTypes.read(kubectl.object("Secret", "registry-creds"), Secret.class);
         assertThat(secret.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
         assertThat(secret.getMetadata().getNamespace()).isEqualTo(daemonSet.getMetadata().getNamespace());
-        var projection = pod.getVolumes().stream().filter(v -> v.getName().equals("secrets")).findFirst().orElseThrow()
+        SecretProjection projection = pod.getVolumes().stream().filter(v -> v.getName().equals("secrets")).findFirst().orElseThrow()
                 .getProjected().getSources().get(0).getSecret();
         assertThat(projection.getName()).isEqualTo(secret.getMetadata().getName());
         assertThat(projection.getItems()).singleElement().satisfies(item -> {
@@ -280,15 +285,15 @@ class KubernetesDeployTest {
         return Processes.run(ns.exec(command), 30).text();
     }
 
+    /** The version pom.xml builds, which the kustomization's image tag names. */
     private static String projectVersion() {
         try {
-            var pom = Files.readString(Path.of("pom.xml"));
-            var m = java.util.regex.Pattern.compile("<artifactId>bootferry</artifactId>\\s*<version>([^<]+)</version>")
-                    .matcher(pom);
-            assertThat(m.find()).isTrue();
-            return m.group(1);
+            Matcher version = Pattern.compile("<artifactId>bootferry</artifactId>\\s*<version>([^<]+)</version>")
+                    .matcher(Files.readString(Path.of("pom.xml")));
+            assertThat(version.find()).isTrue();
+            return version.group(1);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }
