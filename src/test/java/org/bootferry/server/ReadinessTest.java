@@ -14,11 +14,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.testing.ConfigDir;
-import org.bootferry.testing.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,14 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadinessTest {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Generous: a loaded CI machine. An answer takes milliseconds. */
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(LIMIT).build();
+    /** The port is the one the server bound (port 0: no race with other tests for a free one). */
+    private static final Pattern LISTENING_HTTP = Pattern.compile("listening http tcp (\\S+)");
 
     @TempDir
     Path tmp;
 
     private static String get(String url) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(LIMIT)
                     .build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() + " " + r.body();
         } catch (IOException e) {
@@ -48,10 +53,8 @@ class ReadinessTest {
 
     @Test
     void notReadyUntilEveryListenerIsBoundNorAfterAStop() throws IOException {
-        int port = Ports.freeTcp();
-        String readyz = "http://127.0.0.1:" + port + "/readyz";
         ConfigDir config = new ConfigDir(tmp.resolve("config"));
-        config.file("server.yaml", "bind: 127.0.0.1", "httpPort: " + port, "tftpPort: 0", "dhcp: false",
+        config.file("server.yaml", "bind: 127.0.0.1", "httpPort: 0", "tftpPort: 0", "dhcp: false",
                 "state: ../state", "cache: ../cache", "tftpRoot: ../tftproot");
         Files.createDirectories(tmp.resolve("tftproot"));
         ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
@@ -61,14 +64,17 @@ class ReadinessTest {
 
         // HTTP is bound first: asked between its bind and TFTP's, the server is up but not ready.
         List<String> answers = new ArrayList<>();
+        String[] base = new String[1];
         try {
             server.start(line -> {
-                if (line.startsWith("listening http")) {
-                    answers.add(get(readyz));
+                Matcher http = LISTENING_HTTP.matcher(line);
+                if (http.matches()) {
+                    base[0] = "http://" + http.group(1);
+                    answers.add(get(base[0] + "/readyz"));
                 }
             });
-            answers.add(get(readyz));
-            assertThat(get("http://127.0.0.1:" + port + "/healthz")).isEqualTo("200 ok\n");
+            answers.add(get(base[0] + "/readyz"));
+            assertThat(get(base[0] + "/healthz")).isEqualTo("200 ok\n");
             assertThat(answers).containsExactly("503 starting: tftp not bound yet\n", "200 ready\n");
             assertThat(server.notReady()).isEmpty();
         } finally {
