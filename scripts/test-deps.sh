@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs every Debian package the test suite needs: as root, with apt-get, only what is missing.
 # Add a package here when a test starts needing a new tool (one per line, with what needs it).
+# Not from Debian: kubectl 1.21 or newer (KubernetesDeployTest renders deploy/kubernetes with its
+# kustomize). This kind of machine comes with one; Debian's kubernetes-client (1.20) is too old.
 PACKAGES='
 qemu-system-x86          e2e: the VMs
 qemu-system-arm          e2e: the arm64 VM (qemu-system-aarch64)
@@ -28,6 +30,7 @@ apache2-utils            image tests: htpasswd
 openssl                  image tests: the token server signing key
 chromium                 http tests: the status page in a real browser
 groff-base               man page test: groff renders target/man/*.1 as man does
+nodejs                   packaging: KubeVirtVmTypesTest runs TypeScript's compiler (with npm, which this kind of machine's nodejs carries)
 maven                    build
 openjdk-17-jdk-headless  build
 '

@@ -49,7 +49,9 @@ final class Lifecycle {
         handle("INT", stopRequested::countDown);
         // Every other end (System.exit elsewhere, a signal whose handler could not be set) still closes.
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "bootferry-shutdown"));
-        notify.ready(status(config.get(), config.get().errors()));
+        // READY=1 on the server's own word, the one /readyz answers with: a server that is not ready
+        // leaves systemd waiting (and its start timing out), with the reason as the unit's status.
+        server.notReady().ifPresentOrElse(notify::status, () -> notify.ready(status(config.get(), config.get().errors())));
         stopRequested.await();
         stop();
     }

@@ -7,8 +7,9 @@ import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.MacAddress;
 
 /**
- * What an admin reads and does: the status page, {@code /healthz}, {@code /metrics}, the JSON API
- * and {@code POST /api/machines/M/reset}.
+ * What an admin reads and does: the status page, {@code /healthz} (the process answers),
+ * {@code /readyz} (it boots machines: every listener bound), {@code /metrics}, the JSON API and
+ * {@code POST /api/machines/M/reset}.
  */
 final class AdminRoutes {
 
@@ -31,6 +32,7 @@ final class AdminRoutes {
                 Route.path(Route.READ, "status", "/", (ex, m) -> ex.send(HttpResponseStatus.OK, HTML,
                         StatusPage.render(services.config().get(), services.history(), services.booter()))),
                 Route.path(Route.READ, "healthz", "/healthz", (ex, m) -> ex.sendText(HttpResponseStatus.OK, "ok")),
+                Route.path(Route.READ, "readyz", "/readyz", (ex, m) -> readiness(ex)),
                 Route.path(Route.READ, "metrics", "/metrics",
                         (ex, m) -> ex.send(HttpResponseStatus.OK, PROMETHEUS, services.metrics().get())),
                 Route.path(Route.READ, "api", "/api/machines",
@@ -44,6 +46,16 @@ final class AdminRoutes {
                 Route.path(Route.READ, "api", "/api/events", (ex, m) -> events(ex)),
                 Route.path(Route.READ, "api", "/api/config/errors",
                         (ex, m) -> ex.send(HttpResponseStatus.OK, JSON, api.configErrors())));
+    }
+
+    /** 503 with the reason while starting or stopping, so a probe (Kubernetes' readiness) keeps boots away. */
+    private void readiness(Exchange ex) {
+        Optional<String> why = services.notReady().get();
+        if (why.isPresent()) {
+            ex.sendText(HttpResponseStatus.SERVICE_UNAVAILABLE, why.get());
+        } else {
+            ex.sendText(HttpResponseStatus.OK, "ready");
+        }
     }
 
     private void events(Exchange ex) throws Refusal {

@@ -1,6 +1,7 @@
 package org.bootferry.http;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import org.bootferry.boot.Booter;
@@ -24,6 +25,8 @@ import org.bootferry.machine.LoaderFetchLog;
  * @param registry where the listener's own meters are registered
  * @param metrics  the Prometheus text exposition of every meter, for {@code /metrics}
  * @param blocking runs work that may block (a boot file waiting for an image pull, an fsync), never the event loop
+ * @param notReady why the server can't boot machines now (starting, stopping), empty when it can: what
+ *                 {@code /readyz} answers, decided by the server that owns the listeners
  */
 public record HttpServices(
         Booter booter,
@@ -35,5 +38,6 @@ public record HttpServices(
         Supplier<ConfigSnapshot> config,
         MeterRegistry registry,
         Supplier<String> metrics,
-        ExecutorService blocking) {
+        ExecutorService blocking,
+        Supplier<Optional<String>> notReady) {
 }

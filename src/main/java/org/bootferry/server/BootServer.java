@@ -76,6 +76,8 @@ public final class BootServer implements AutoCloseable {
     private TftpServer tftpServer;
     private ProxyDhcpServer proxyDhcp;
     private DhcpServerMode dhcpServer;
+    /** Why machines can't be answered now; null while every listener is bound. See {@link #notReady()}. */
+    private volatile String notReady = "starting: no listener bound yet";
 
     /** @param config the config in force, asked again on every request (live reload swaps it) */
     public BootServer(ConfigHolder config) {
@@ -99,6 +101,16 @@ public final class BootServer implements AutoCloseable {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Why this server is not ready to boot machines, or empty when it is: the one notion of ready,
+     * which systemd hears as READY=1 and {@code /readyz} answers. Ready means every listener is bound
+     * and no stop has begun; the config is loaded before a server exists (a {@link ConfigHolder}
+     * starts from a loaded snapshot, and {@code serve} refuses a config with errors).
+     */
+    public Optional<String> notReady() {
+        return Optional.ofNullable(notReady);
     }
 
     /** The one image resolver, once started: what reaches it on a reload is what its pulls use. */
@@ -138,16 +150,19 @@ public final class BootServer implements AutoCloseable {
         }
         LoaderFetches fetches = LoaderFetches.onThisHost();
         InetAddress bind = literal(settings.bind());
+        List<String> unbound = new ArrayList<>(settings.dhcp().mode() == ServerSettings.Dhcp.Mode.OFF
+                ? List.of("http", "tftp") : List.of("http", "tftp", "dhcp"));
         try {
             LoaderFiles loaders = loaders();
             BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(config).withInstalls(state)
                     .withImages(images, registry)
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing));
             httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
-                    config, registry, registry::scrape, blocking));
+                    config, registry, registry::scrape, blocking, this::notReady));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));
+            bound(unbound, "http");
             ready.accept(listening("http", "tcp", httpAddress, channel));
             tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
@@ -156,6 +171,7 @@ public final class BootServer implements AutoCloseable {
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
                     () -> tftpServer.bind(tftp.group(), tftpAddress).sync().channel());
+            bound(unbound, "tftp");
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
                 proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry);
@@ -169,6 +185,7 @@ public final class BootServer implements AutoCloseable {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",
                             new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port/--pxe-port (or --no-dhcp)", e), e);
                 }
+                bound(unbound, "dhcp");
                 // The configured address with the bound ports: a wildcard socket reports itself as ::.
                 ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, bound.dhcp().getPort())));
                 ready.accept(listening("pxe", "udp", new InetSocketAddress(bind, bound.pxe().getPort())));
@@ -181,12 +198,22 @@ public final class BootServer implements AutoCloseable {
                             new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port (or --no-dhcp)", e), e);
                 }
                 closeables.add(dhcpServer);
+                bound(unbound, "dhcp");
                 ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, dhcpServer.port())));
             }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * A listener is bound: ready once none is left. Set before its {@code listening} line goes out, so
+     * that whoever acts on the line (a test, a log reader) finds {@code /readyz} saying what is left.
+     */
+    private void bound(List<String> unbound, String listener) {
+        unbound.remove(listener);
+        notReady = unbound.isEmpty() ? null : "starting: " + String.join(" and ", unbound) + " not bound yet";
     }
 
     /** Why the state directory can't be used, and the three places that choose another. */
@@ -339,6 +366,7 @@ public final class BootServer implements AutoCloseable {
      * start, or gives up), then everything closes. Bounded, so a stuck client never holds a stop.
      */
     public void stop(Duration drain) {
+        notReady = "stopping";
         if (proxyDhcp != null) {
             proxyDhcp.close(); // stateless answers: nothing to finish
         }
@@ -365,6 +393,7 @@ public final class BootServer implements AutoCloseable {
 
     @Override
     public void close() {
+        notReady = "stopped";
         for (AutoCloseable c : closeables) {
             try {
                 c.close();

@@ -102,7 +102,7 @@ class HttpServerTest {
         BootEvents events = new BootEvents(registry, Optional.empty(), 100);
         services = new HttpServices(new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)),
                 events, events, state, fetches, LoaderFiles.withDebianIpxe(loaders), () -> snapshot, registry,
-                registry::scrape, blocking);
+                registry::scrape, blocking, Optional::empty);
         channel = new HttpServer(services)
                 .bind(transport.group(), transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         base = "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort();
@@ -298,7 +298,7 @@ class HttpServerTest {
         closed.shutdown();
         Channel closing = new HttpServer(new HttpServices(services.booter(), services.log(), services.history(),
                 services.installs(), services.fetches(), services.loaders(), services.config(), services.registry(),
-                services.metrics(), closed))
+                services.metrics(), closed, services.notReady()))
                 .bind(transport.group(), transport.group(), transport.serverChannel(),
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         try {

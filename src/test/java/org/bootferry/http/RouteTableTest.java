@@ -15,7 +15,7 @@ class RouteTableTest {
 
     /** Only the table is asked here: no handler runs, so no service is needed. */
     static final RouteTable TABLE = RouteTable.of(new HttpServices(null, null, null, null, null, null, null, null, null,
-            null));
+            null, null));
 
     static RouteTable.Resolved resolve(HttpMethod method, String uri) throws BootUrls.Malformed {
         QueryStringDecoder decoded = new QueryStringDecoder(uri);
@@ -27,6 +27,7 @@ class RouteTableTest {
     @CsvSource({
             "GET, /, status",
             "GET, /healthz, healthz",
+            "GET, /readyz, readyz",
             "GET, /metrics, metrics",
             "GET, /boot.ipxe?mac=52-54-00-12-34-56, script",
             "HEAD, /boot.ipxe?mac=52-54-00-12-34-56&firmware=efi-arm64, script",
