@@ -13,16 +13,21 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.Test;
 
 /**
  * The jar carries native code for Linux on x86-64 and arm64 and for nothing else: Netty's epoll
  * transport and zstd-jni, each for both (pom.xml: the second epoll classifier, the shade filter on
- * zstd-jni's other platforms). Each library is judged by its ELF header, not only by its name.
+ * zstd-jni's other platforms). Each library is judged by its ELF header, not only by its name, and
+ * both load: on this JVM, and on Debian's arm64 JRE (scripts/debian-tree.sh with DEBIAN_ARCH=arm64,
+ * unpacked once per machine) run by qemu-user.
  */
 class NativeLibrariesIT {
 
     private static final Path JAR = Path.of(System.getProperty("bootferry.jar", "target/bootferry.jar"));
+    private static final Path ARM64_TREE = Path.of(System.getProperty("bootferry.arm64Tree", "/var/tmp/bootferry-arm64-jre"));
     // ELF header (System V ABI, gABI "ELF Header"; values as in elf.h): e_ident[EI_OSABI] at 7,
     // e_machine at 18 (two bytes, little-endian for these targets).
     private static final int EI_OSABI = 7;
@@ -74,6 +79,32 @@ class NativeLibrariesIT {
                 .anyMatch(l -> l.startsWith("libzstd-jni"));
         assertThat(archsByLibrary.values()).as("each library for both").allMatch(a -> a.equals(new TreeSet<>(List.of("arm64", "x86-64"))));
         assertThat(natives).as("one file per library and architecture").hasSize(4);
+    }
+
+    @Test
+    void nativesLoadOnX8664AndOnArm64() {
+        Tools.requireRoot();
+        Tools.require("debootstrap", "debootstrap");
+        Path qemu = Tools.require("qemu-aarch64-static", "qemu-user-static");
+        Processes.Result tree = Processes.run(List.of("env", "DEBIAN_ARCH=arm64", "scripts/debian-tree.sh", ARM64_TREE.toString(),
+                "openjdk-17-jre-headless"), 1800);
+        assertThat(tree.exit()).as(tree.text() + tree.stderr()).isZero();
+        String classPath = JAR + ":" + Path.of("target/test-classes");
+        String here = load(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()), classPath);
+        assertThat(here).contains("epoll=true\n").contains("zstd=true\n");
+        // -L: the tree is the arm64 program's root for its dynamic loader and libraries.
+        String arm64 = load(List.of(qemu.toString(), "-L", ARM64_TREE.toString(),
+                ARM64_TREE.resolve("usr/lib/jvm/java-17-openjdk-arm64/bin/java").toString()), classPath);
+        assertThat(arm64).startsWith("os.arch=aarch64\n").contains("epoll=true\n").contains("zstd=true\n");
+    }
+
+    /** {@link NativeLoad}'s report, run by {@code java} (a command line) with {@code classPath}. */
+    private static String load(List<String> java, String classPath) {
+        List<String> command = new ArrayList<>(java);
+        command.addAll(List.of("-cp", classPath, NativeLoad.class.getName()));
+        Processes.Result r = Processes.run(command, 300);
+        assertThat(r.exit()).as(String.join(" ", command) + ":\n" + r.text() + r.stderr()).isZero();
+        return r.text();
     }
 
     /** Every entry that is native code by its name or by its first bytes (ELF, PE's MZ, Mach-O). */
