@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>No registry is reachable here, so the Dockerfile's {@code BASE} is a Debian bookworm made as
  * debian:bookworm-slim is (scripts/container-base.sh); it is the only word the test adds to the
  * README's commands. Podman keeps everything in a store under the test's temporary directory
- * (containers.conf and storage.conf there), so an image, container or volume named bootferry of a
- * real deployment on this host is never touched, and resetting the store removes all the test made.
+ * (containers.conf and storage.conf there), so an image, container, volume or network of a real
+ * deployment on this host is never touched, and resetting the store removes all the test made.
  */
 @Tag("e2e")
 class ContainerIT {
@@ -117,11 +117,13 @@ class ContainerIT {
     }
 
     /**
-     * A store, runtime directory and settings of the test's own, through the two variables podman
-     * reads its config files from. runc, not crun: crun 1.8 refuses this host's cgroup hierarchy (v1
-     * with a cgroup2 that holds a controller). The limits: rootful podman asks for 1048576 open files,
-     * which a host that denies CAP_SYS_RESOURCE (as this one) cannot grant, so the container gets
-     * this process's own hard limit, and processes a limit far above a JVM's threads.
+     * A store, runtime directory, network configs and settings of the test's own, through the two
+     * variables podman reads its config files from: the networks too, as {@code podman system reset}
+     * removes every network it knows of (by default the host's, in /etc/cni/net.d). runc, not crun:
+     * crun 1.8 refuses this host's cgroup hierarchy (v1 with a cgroup2 that holds a controller). The
+     * limits: rootful podman asks for 1048576 open files, which a host that denies CAP_SYS_RESOURCE
+     * (as this one) cannot grant, so the container gets this process's own hard limit, and processes a
+     * limit far above a JVM's threads.
      */
     private void useOwnPodmanStore() throws IOException {
         Path store = Files.createDirectories(tmp.resolve("podman"));
@@ -131,7 +133,8 @@ class ContainerIT {
         Path containers = store.resolve("containers.conf");
         long files = openFilesHardLimit();
         Files.writeString(containers, "[containers]\ndefault_ulimits = [\"nofile=" + files + ":" + files
-                + "\", \"nproc=4096:4096\"]\n[engine]\nruntime = \"runc\"\ntmp_dir = \"" + store.resolve("tmp") + "\"\n");
+                + "\", \"nproc=4096:4096\"]\n[network]\nnetwork_config_dir = \"" + store.resolve("networks")
+                + "\"\n[engine]\nruntime = \"runc\"\ntmp_dir = \"" + store.resolve("tmp") + "\"\n");
         podmanEnvironment = List.of("CONTAINERS_CONF=" + containers, "CONTAINERS_STORAGE_CONF=" + storage);
     }
 
