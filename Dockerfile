@@ -1,23 +1,46 @@
-# bootferry container image. Run it with host networking: ProxyDHCP needs the boot network's
-# broadcasts, which a bridged container network never sees.
-#   docker build -t bootferry .
-#   docker run --network host -v $PWD/config:/etc/bootferry:ro -v bootferry-cache:/var/cache/bootferry bootferry
-FROM maven:3-eclipse-temurin-17 AS build
-WORKDIR /src
-COPY pom.xml .
-RUN mvn -B -q dependency:go-offline
-COPY src ./src
-RUN mvn -B -q package -DskipTests
+# bootferry's container image: the jar `mvn package` built, Debian's JRE 17 and iPXE loaders, run as
+# an unprivileged user with boot-once state and the image cache on volumes. README.md ("Container")
+# has the commands; ContainerIT runs them.
+#
+# The jar is copied from target/, not built in a stage of this file: it is one file for amd64 and
+# arm64 (it carries both architectures' natives), and the image build then needs Debian's mirror
+# only, not Maven's. BASE: any Debian bookworm image (a registry mirror's, or one made with
+# debootstrap as ContainerIT makes it).
+ARG BASE=docker.io/library/debian:bookworm-slim
+FROM ${BASE}
+ARG BASE
+# The version of the jar (pom.xml); ContainerIT checks the two agree.
+ARG VERSION=0.1.0-SNAPSHOT
+LABEL org.opencontainers.image.title="bootferry" \
+      org.opencontainers.image.description="Network boot server: ProxyDHCP, TFTP and HTTP keyed by MAC, kernels from OCI images" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.base.name="${BASE}"
 
-FROM eclipse-temurin:17-jre
-# Debian/Ubuntu's ipxe package: undionly.kpxe, ipxe.efi and snp.efi, found under /usr/lib/ipxe.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends ipxe \
+# Debian's JRE (built for amd64 and arm64 alike) and its x86 iPXE loaders under /usr/lib/ipxe, the
+# tftpRoot's fallback. The JRE's install links man pages into /usr/share/man/man1, which the slim
+# images leave out: without the directory the install fails.
+RUN mkdir -p /usr/share/man/man1 \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends openjdk-17-jre-headless ipxe \
     && rm -rf /var/lib/apt/lists/*
-COPY --from=build /src/target/bootferry.jar /opt/bootferry/bootferry.jar
+
+# A fixed numeric uid: runtimes can check it is not root (Kubernetes' runAsNonRoot), and a host
+# directory given as a volume can be chowned to it.
+RUN groupadd --gid 10001 bootferry \
+    && useradd --uid 10001 --gid bootferry --home-dir /var/lib/bootferry --no-create-home \
+        --shell /usr/sbin/nologin bootferry \
+    && install -d -o bootferry -g bootferry /var/lib/bootferry /var/cache/bootferry
+
+COPY target/bootferry.jar /opt/bootferry/bootferry.jar
 COPY config /etc/bootferry
 COPY tftproot /srv/bootferry-tftproot
+# Every command (serve, explain, reset, pull) finds the installed paths; flags still win.
+ENV BOOTFERRY_CONFIG=/etc/bootferry \
+    BOOTFERRY_STATE=/var/lib/bootferry \
+    BOOTFERRY_CACHE=/var/cache/bootferry \
+    BOOTFERRY_TFTP_ROOT=/srv/bootferry-tftproot
+VOLUME ["/var/lib/bootferry", "/var/cache/bootferry"]
+USER 10001:10001
 EXPOSE 67/udp 69/udp 4011/udp 8080/tcp
-VOLUME /var/cache/bootferry
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/bootferry/bootferry.jar"]
-CMD ["serve", "--config", "/etc/bootferry", "--tftp-root", "/srv/bootferry-tftproot", "--cache", "/var/cache/bootferry"]
+CMD ["serve"]

@@ -17,8 +17,11 @@ gzip                     e2e: initramfs compression
 tcpdump                  e2e: packet captures and fixtures
 iproute2                 e2e: network namespaces, bridge, tap, veth
 curl                     http tests
-debootstrap              systemd unit test: the Debian tree it boots (scripts/systemd-tree.sh)
+debootstrap              systemd unit + container tests: Debian trees (scripts/debian-tree.sh)
 systemd-container        systemd unit test: systemd-nspawn --boot
+podman                   container test: builds and runs the image (ContainerIT)
+qemu-user-static         jar test: runs Debian's arm64 JRE on the jar (NativeLibrariesIT)
+runc                     container test: podman's runtime there (crun refuses a hybrid cgroup host)
 tftp-hpa                 tftp tests: a real client
 atftp                    tftp tests: a client with options
 tftpd-hpa                tftp tests: the incumbent server, for comparison

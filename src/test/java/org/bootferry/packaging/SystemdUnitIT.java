@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bootferry.testing.NetNamespace;
 import org.bootferry.testing.Processes;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterEach;
@@ -22,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * systemd/bootferry.service under a real systemd: a Debian tree (scripts/systemd-tree.sh, built once
  * per machine) booted with {@code systemd-nspawn --boot} in a network namespace of the test's own,
- * the jar and unit installed by the README's own commands. Start answers HTTP and TFTP, a reload
- * takes an edit, a stop leaves the unit inactive (not failed), and a restart keeps boot-once state.
+ * the jar and unit installed by the README's own commands (see {@link BootNetwork}). Start answers
+ * HTTP and TFTP, a reload takes an edit, a stop leaves the unit inactive (not failed), and a
+ * restart keeps boot-once state.
  */
 @Tag("e2e")
 class SystemdUnitIT {
@@ -31,13 +30,11 @@ class SystemdUnitIT {
     private static final Path JAR = Path.of(System.getProperty("bootferry.jar", "target/bootferry.jar"));
     private static final Path TREE = Path.of(System.getProperty("bootferry.systemdTree", "/var/tmp/bootferry-systemd-tree"));
     private static final String NS = "bf-systemd-unit";
-    private static final String SERVER = "192.0.2.1";
-    private static final String MAC = "52:54:00:12:34:56";
 
     @TempDir
     Path tmp;
 
-    private NetNamespace ns;
+    private BootNetwork net;
     private Path root;
     private Process nspawn;
     private long init;
@@ -53,8 +50,8 @@ class SystemdUnitIT {
         if (root != null) {
             Processes.run(List.of("umount", root.toString()), 30);
         }
-        if (ns != null) {
-            ns.close();
+        if (net != null) {
+            net.close();
         }
     }
 
@@ -63,8 +60,6 @@ class SystemdUnitIT {
         Tools.requireRoot();
         Tools.require("debootstrap", "debootstrap");
         Tools.require("systemd-nspawn", "systemd-container");
-        Tools.require("curl", "curl");
-        Tools.require("tftp", "tftp-hpa");
         assertThat(JAR).as("the jar: mvn package first").isRegularFile();
         Processes.Result tree = Processes.run(List.of("scripts/systemd-tree.sh", TREE.toString()), 1800);
         assertThat(tree.exit()).as(tree.text() + tree.stderr()).isZero();
@@ -74,22 +69,15 @@ class SystemdUnitIT {
         assertThat(container("systemctl is-active bootferry").trim()).isEqualTo("active");
         assertThat(container("systemctl show -p StatusText --value bootferry").trim())
                 .isEqualTo("0 machines, 0 config errors");
-        assertThat(curl("http://" + SERVER + ":8080/healthz").trim()).isEqualTo("ok");
-        Path got = tmp.resolve("README.tftp");
-        Processes.check(ns.exec("tftp", "-m", "octet", SERVER, "-c", "get", "README", got.toString()));
-        assertThat(Files.readString(got)).isEqualTo(Files.readString(Path.of("tftproot/README")));
+        assertThat(net.healthz()).isEqualTo("ok");
+        assertThat(net.tftpGet("README", tmp.resolve("README.tftp"))).isEqualTo(Files.readAllBytes(Path.of("tftproot/README")));
 
-        container("mkdir -p /etc/bootferry/boot && head -c 4096 /dev/urandom > /etc/bootferry/boot/vmlinuz"
-                + " && head -c 4096 /dev/urandom > /etc/bootferry/boot/initrd.img"
-                + " && printf 'hostname: node-01\\nbootOnce: true\\nkernelBoot:\\n"
-                + "  files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}\\n'"
-                + " > /etc/bootferry/machines/52-54-00-12-34-56.yaml"
-                + " && chgrp -R bootferry /etc/bootferry && chmod -R g+rX,o-rwx /etc/bootferry"
-                + " && systemctl reload bootferry");
+        BootNetwork.writeBootOnceMachine(root.resolve("etc/bootferry"));
+        container("chgrp -R bootferry /etc/bootferry && chmod -R g+rX,o-rwx /etc/bootferry && systemctl reload bootferry");
         awaitContainer("systemctl show -p StatusText --value bootferry", "1 machine, 0 config errors");
         awaitContainer("journalctl -u bootferry --no-pager | grep -c 'SIGHUP: reloading the config'", "1");
-        assertThat(script()).contains("kernel http://" + SERVER + ":8080/boot/52-54-00-12-34-56/kernel");
-        assertThat(curl("-X", "POST", "http://" + SERVER + ":8080/done/" + MAC)).contains("installed");
+        net.assertScriptBootsTheKernel();
+        assertThat(net.done()).contains("installed");
 
         container("systemctl stop bootferry");
         assertThat(container("systemctl is-active bootferry || true").trim()).isEqualTo("inactive");
@@ -97,18 +85,12 @@ class SystemdUnitIT {
                 .contains("Result=success").contains("ExecMainStatus=0");
 
         container("systemctl start bootferry");
-        assertThat(script()).as("boot-once state survives the restart").contains("sanboot").doesNotContain("kernel ");
+        net.assertScriptBootsTheDisk();
     }
 
     /** Boots the tree (through an overlay, so the cached tree stays clean) with systemd as PID 1. */
     private void boot() throws IOException, InterruptedException {
-        ns = NetNamespace.create(NS);
-        // A veth pair inside the namespace: an interface that is up and not loopback, as ProxyDHCP and
-        // the advertised address need; nothing of it reaches the host's network.
-        ns.run("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1");
-        ns.run("ip", "addr", "add", SERVER + "/24", "dev", "v0");
-        ns.run("ip", "link", "set", "v0", "up");
-        ns.run("ip", "link", "set", "v1", "up");
+        net = BootNetwork.create(NS);
         root = Files.createDirectories(tmp.resolve("root"));
         Files.createDirectories(tmp.resolve("upper"));
         Files.createDirectories(tmp.resolve("work"));
@@ -178,15 +160,5 @@ class SystemdUnitIT {
 
     private String journal() {
         return Processes.run(inContainer("journalctl -u bootferry --no-pager | tail -40"), 30).text();
-    }
-
-    private String curl(String... args) {
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20"));
-        command.addAll(List.of(args));
-        return Processes.check(ns.exec(command));
-    }
-
-    private String script() {
-        return curl("http://" + SERVER + ":8080/boot.ipxe?mac=" + MAC);
     }
 }

@@ -45,6 +45,17 @@ public final class NetNamespace implements AutoCloseable {
         return exec(List.of(command));
     }
 
+    /**
+     * {@code command} prefixed so that it runs in this namespace's network only. {@link #exec} (ip
+     * netns exec) also gives the command a mount namespace of its own, in which the mounts that a
+     * container engine makes for a container it starts would stay, out of sight of its later calls.
+     */
+    public List<String> enter(List<String> command) {
+        List<String> full = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + name));
+        full.addAll(command);
+        return full;
+    }
+
     /** Runs a short command inside the namespace, failing the test if it fails. */
     public String run(String... command) {
         return Processes.check(exec(command));
