@@ -89,6 +89,8 @@ final class ExplainCommand implements Callable<Integer> {
         System.out.println("ipxe      boot file " + e.dhcp().get("ipxe"));
         System.out.println("tftp      " + String.join(", ", e.tftpFiles()));
         System.out.println("kernel    " + e.kernel().url() + " <- " + e.kernel().from() + digest(e.kernel()));
+        e.kernelFormat().ifPresent(f -> System.out.println("format    " + f));
+        e.warnings().forEach(w -> System.out.println("warning   " + w));
         e.initrds().forEach(i -> System.out.println("initrd    " + i.url() + " <- " + i.from() + digest(i)));
         System.out.println("cmdline   " + e.cmdline());
         if (e.bootOnce()) {
