@@ -61,19 +61,28 @@ final class Explainer {
     }
 
     /**
-     * The plan iPXE gets: on BIOS, unless the machine's kernel is one BIOS can't boot (an arm64 kernel,
-     * say); then on the first other firmware with a loader that can. When none can, BIOS's error.
+     * The plan iPXE gets: on BIOS, unless BIOS can't boot the machine's kernel (an arm64 kernel, say);
+     * then on the first other firmware with a loader whose kernel is known to boot there (an image
+     * variant not pulled yet proves nothing). When there is none, BIOS's refusal.
      */
     private static BootPlan ipxePlan(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac) {
-        BootPlanException refused = null;
+        BootPlanException refused;
+        try {
+            return planner.plan(config, file, new Machine(mac, Firmware.BIOS, true, Optional.empty()));
+        } catch (BootPlanException e) {
+            refused = e;
+        }
         for (Firmware firmware : Firmware.values()) {
-            if (firmware != Firmware.BIOS && !config.snapshot().settings().loaders().containsKey(firmware.id())) {
+            if (firmware == Firmware.BIOS || !config.snapshot().settings().loaders().containsKey(firmware.id())) {
                 continue;
             }
             try {
-                return planner.plan(config, file, new Machine(mac, firmware, true, Optional.empty()));
+                BootPlan plan = planner.plan(config, file, new Machine(mac, firmware, true, Optional.empty()));
+                if (plan.kernel().knownFormat().isPresent()) {
+                    return plan;
+                }
             } catch (BootPlanException e) {
-                refused = refused == null ? e : refused;
+                // refused here too
             }
         }
         throw refused;
