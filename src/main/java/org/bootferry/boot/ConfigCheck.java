@@ -24,6 +24,8 @@ import org.bootferry.machine.Machine;
  * rendered, as a boot would (an unknown template variable, a missing profile, a loader for an unknown
  * firmware), and the values config keeps as written that the image package parses (pull policies,
  * registries), in its grammar. {@code bootferry validate} runs it, and every reload before a snapshot goes in force.
+ * Apart from it, {@link #kernels}: every machine's kernel against the firmwares that would boot it,
+ * which {@code validate} runs too.
  */
 public final class ConfigCheck {
 

@@ -91,11 +91,11 @@ public final class ImageBootFile implements BootFile {
     }
 
     /** E.g. {@code the image's /vmlinux (registry.lab/virtink:1, linux/amd64)}, once the cache knows the path. */
-    String kernelName() {
-        return cached.map(this::kernelName).orElse(source());
+    String inImage() {
+        return cached.map(this::inImage).orElse(source());
     }
 
-    private String kernelName(ImageBootFiles files) {
+    private String inImage(ImageBootFiles files) {
         return "the image's " + files.kernel().imagePath() + " (" + request.image() + ", " + files.platform() + ")";
     }
 
@@ -108,7 +108,7 @@ public final class ImageBootFile implements BootFile {
         if (part == Part.KERNEL) {
             KernelPairing.Verdict verdict = KernelPairing.judge(files.kernelFormat(), firmware);
             if (verdict.level() == KernelPairing.Level.ERROR) {
-                throw new IOException(KernelPairing.message(kernelName(files), this, files.kernelFormat(), verdict));
+                throw new IOException(KernelPairing.message(inImage(files), this, files.kernelFormat(), verdict));
             }
             return files.kernel();
         }

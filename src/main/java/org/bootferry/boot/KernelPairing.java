@@ -70,8 +70,8 @@ final class KernelPairing {
                     + " kernel only through its EFI stub; they need " + need(family) + " (CONFIG_EFI_STUB=y)");
             case EFI_ZBOOT, EFI_APPLICATION -> !firmware.uefi()
                     ? new Verdict(Level.ERROR, "BIOS machines run no EFI application; they need " + need(family))
-                    : new Verdict(Level.WARNING, "iPXE and GRUB 2.12 start it through the firmware's LoadImage, GRUB"
-                    + " before 2.12 refuses anything but a Linux Image header");
+                    : new Verdict(Level.WARNING, "iPXE and GRUB 2.12 start it through the firmware's LoadImage;"
+                    + " GRUB before 2.12 wants a Linux kernel header (bzImage, arm64 Image) and refuses it");
             case GZIP, XZ, ZSTD -> compressed(format, firmware, family);
             case ELF, UNKNOWN -> throw new IllegalStateException("judged above: " + format.kind());
         };
@@ -140,7 +140,7 @@ final class KernelPairing {
         BootFile kernel = plan.kernel();
         return kernel.knownFormat().flatMap(format -> {
             Verdict verdict = judge(format, plan.machine().firmware());
-            String name = kernel instanceof ImageBootFile image ? image.kernelName() : "kernel " + kernel.source();
+            String name = kernel instanceof ImageBootFile image ? image.inImage() : "kernel " + kernel.source();
             return verdict.level() == Level.BOOTS ? Optional.empty()
                     : Optional.of(new Problem(verdict.level() == Level.ERROR, message(name, kernel, format, verdict)));
         });
