@@ -29,6 +29,7 @@ docker-registry          image tests + e2e: a real OCI registry (on loopback, or
 skopeo                   image tests + e2e: pushes images
 umoci                    image tests + e2e: builds images
 zstd                     image tests: zstd layers
+xz-utils                 kernel tests: unpack the ELF vmlinux inside Debian's bzImage (e2e/Vmlinux)
 apache2-utils            image tests: htpasswd
 openssl                  image tests: the token server signing key
 chromium                 http tests: the status page in a real browser

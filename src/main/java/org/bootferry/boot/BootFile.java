@@ -3,6 +3,8 @@ package org.bootferry.boot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.bootferry.kernel.KernelFiles;
+import org.bootferry.kernel.KernelFormat;
 import org.bootferry.loader.FileDigests;
 
 /**
@@ -22,6 +24,13 @@ public interface BootFile {
 
     /** The digest when it is known without fetching (a local file, a cached image); for explain. */
     Optional<String> knownDigest();
+
+    /**
+     * What the file is when that is known without fetching: a local file's first bytes, read once per
+     * version; an image's kernel as the cache recorded it when it was extracted. Empty when the file
+     * can't be read yet (fetching it says why) and for an image's initrd.
+     */
+    Optional<KernelFormat> knownFormat();
 
     /** A file on this host's disk. */
     record Local(Path path) implements BootFile {
@@ -44,6 +53,15 @@ public interface BootFile {
         public Optional<String> knownDigest() {
             try {
                 return Optional.of(digest());
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public Optional<KernelFormat> knownFormat() {
+            try {
+                return Optional.of(KernelFiles.read(path));
             } catch (IOException e) {
                 return Optional.empty();
             }

@@ -96,7 +96,11 @@ public final class BootPlanner implements Booter {
                 deps.installs().installed(mac).map(Object::toString)));
     }
 
-    /** The plan a request of the machine gets: from its disk once a {@code bootOnce} install is done. */
+    /**
+     * The plan a request of the machine gets: from its disk once a {@code bootOnce} install is done.
+     * A kernel known to be one the machine's firmware can't boot is refused here, so that the machine
+     * stops at a clear error instead of hanging in its loader.
+     */
     BootPlan plan(ResolvedConfig config, MachineFile file, Machine machine) {
         boolean installed = Boolean.TRUE.equals(config.resolve(file).bootOnce())
                 && deps.installs().installed(machine.mac()).isPresent();
@@ -104,6 +108,11 @@ public final class BootPlanner implements Booter {
         if (deps.images() == ImageSource.NONE && plan.kernel() instanceof ImageBootFile) {
             throw new BootPlanException(new ConfigError(file.file(), 0,
                     "kernelBoot.container: image support is not configured (this planner has no image resolver)"));
+        }
+        if (!plan.localBoot()) {
+            KernelPairing.problem(plan).filter(KernelPairing.Problem::fatal).ifPresent(p -> {
+                throw new BootPlanException(new ConfigError(file.file(), 0, p.message()));
+            });
         }
         return plan;
     }

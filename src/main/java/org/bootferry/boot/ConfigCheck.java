@@ -3,7 +3,9 @@ package org.bootferry.boot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.bootferry.config.ConfigError;
@@ -23,7 +25,10 @@ import org.bootferry.machine.Machine;
  * The errors that only show when files meet: every machine file planned and its install files
  * rendered, as a boot would (an unknown template variable, a missing profile, a loader for an unknown
  * firmware), and the values config keeps as written that the image package parses (pull policies,
- * registries), in its grammar, and the machines' DHCP reservations against the pools ({@link Reservations}). {@code bootferry validate} runs it, and every reload before a snapshot goes in force.
+ * registries), in its grammar, and the machines' DHCP reservations against the pools ({@link Reservations}).
+ * {@code bootferry validate} runs it, and every reload before a snapshot goes in force.
+ * Apart from it, {@link #kernels}: every machine's kernel against the firmwares that would boot it,
+ * which {@code validate} runs too.
  */
 public final class ConfigCheck {
 
@@ -108,6 +113,74 @@ public final class ConfigCheck {
                             + String.join(", ", known) + ")";
             errors.add(new ConfigError(serverYaml, YamlFiles.lineOf(serverYaml, id), message));
         }
+    }
+
+    /**
+     * What {@link #kernels} found: kernels that no firmware they would be handed to boots, and kernels
+     * some of those firmwares' loaders may not boot (or nobody knows).
+     */
+    public record KernelFindings(List<ConfigError> errors, List<ConfigError> warnings) {
+    }
+
+    /**
+     * Every machine's kernel against the firmwares that would be handed it: a local file against every
+     * firmware, an image's kernel against the firmwares of the platform it was pulled for. An error when
+     * none of them boots it (an ELF vmlinux; an arm64 kernel in an image's linux/amd64 variant); a
+     * warning when none boots it for certain. Which firmware a machine has is not in its file, so an
+     * arm64 kernel a BIOS machine would get is refused only when that machine asks. Apart from
+     * {@link #check}, because a kernel's bytes are no config: they change without a reload, and an
+     * image's are known only once it is in this host's cache ({@code deps}' images; nothing is pulled).
+     * {@code bootferry validate} runs both.
+     */
+    public static KernelFindings kernels(ConfigSnapshot snapshot, BootPlanner.Dependencies deps) {
+        ResolvedConfig config = new ResolvedConfig(snapshot);
+        Set<ConfigError> errors = new LinkedHashSet<>();
+        Set<ConfigError> warnings = new LinkedHashSet<>();
+        List<MachineFile> files = new ArrayList<>(snapshot.machines().values());
+        snapshot.defaultMachine().ifPresent(files::add);
+        for (MachineFile file : files) {
+            // The firmwares handed the same kernel: a local file's are all, an image's those of one platform.
+            Map<String, List<BootPlan>> byKernel = new LinkedHashMap<>();
+            for (Firmware firmware : Firmware.values()) {
+                try {
+                    BootPlan plan = Plans.plan(config, file, new Machine(file.mac().orElse(EXAMPLE_MAC), firmware, true,
+                            Optional.empty()), false, deps);
+                    if (plan.kernel().knownFormat().isPresent()) {
+                        byKernel.computeIfAbsent(plan.kernel().source(), k -> new ArrayList<>()).add(plan);
+                    }
+                } catch (BootPlanException e) {
+                    // not planned: check() reports what is wrong with the file
+                }
+            }
+            for (List<BootPlan> plans : byKernel.values()) {
+                kernelFindings(file, plans, errors, warnings);
+            }
+        }
+        return new KernelFindings(List.copyOf(errors), List.copyOf(warnings));
+    }
+
+    /**
+     * One kernel's findings over the plans of the firmwares it is handed to: nothing when one boots it;
+     * an error when none does (the reasons of firmwares of the kernel's own CPU first: "neither GRUB nor
+     * iPXE decompresses zstd" says more than "x86 machines can't run it"); warnings otherwise.
+     */
+    private static void kernelFindings(MachineFile file, List<BootPlan> plans, Set<ConfigError> errors,
+            Set<ConfigError> warnings) {
+        List<KernelPairing.Problem> problems = new ArrayList<>();
+        List<KernelPairing.Problem> ownCpu = new ArrayList<>();
+        for (BootPlan plan : plans) {
+            Optional<KernelPairing.Problem> problem = KernelPairing.problem(plan);
+            if (problem.isEmpty()) {
+                return;
+            }
+            problems.add(problem.get());
+            if (KernelPairing.builtFor(plan.kernel().knownFormat().orElseThrow(), plan.machine().firmware())) {
+                ownCpu.add(problem.get());
+            }
+        }
+        boolean fatal = problems.stream().allMatch(KernelPairing.Problem::fatal);
+        (fatal && !ownCpu.isEmpty() ? ownCpu : problems).stream().filter(p -> p.fatal() == fatal).forEach(p ->
+                (fatal ? errors : warnings).add(new ConfigError(file.file(), 0, p.message())));
     }
 
     /** {@code images.insecureRegistries} in the image package's grammar of a registry, as references write it. */

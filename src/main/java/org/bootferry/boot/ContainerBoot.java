@@ -36,10 +36,10 @@ record ContainerBoot(ImageBootFile kernel, List<BootFile> initrds, Optional<Stri
         // (they pair kernels with their initrds). A wrong guess fails that first boot with a clear 503.
         boolean initrd = cached.map(f -> f.initrd().isPresent())
                 .orElse(request.initrdPath().isPresent() || request.kernelPath().isEmpty());
-        List<BootFile> initrds = initrd
-                ? List.of(new ImageBootFile(images, request, ImageBootFile.Part.INITRD, timeout)) : List.of();
-        return new ContainerBoot(new ImageBootFile(images, request, ImageBootFile.Part.KERNEL, timeout), initrds,
-                cached.flatMap(ImageBootFiles::kernelArgs));
+        List<BootFile> initrds = initrd ? List.of(new ImageBootFile(images, request, ImageBootFile.Part.INITRD, timeout,
+                machine.firmware(), cached)) : List.of();
+        return new ContainerBoot(new ImageBootFile(images, request, ImageBootFile.Part.KERNEL, timeout,
+                machine.firmware(), cached), initrds, cached.flatMap(ImageBootFiles::kernelArgs));
     }
 
     /**

@@ -2,12 +2,15 @@ package org.bootferry.boot;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
+import org.bootferry.kernel.KernelFormat;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
@@ -25,14 +28,19 @@ final class Explainer {
     static Explanation explain(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac,
             Optional<String> installed) {
         Map<String, String> dhcp = new LinkedHashMap<>();
+        Set<String> warnings = new LinkedHashSet<>();
         for (Firmware firmware : Firmware.values()) {
             try {
-                dhcp.put(firmware.id(), planner.plan(config, file, Machine.of(mac, firmware)).bootFile());
+                BootPlan plan = planner.plan(config, file, Machine.of(mac, firmware));
+                dhcp.put(firmware.id(), plan.bootFile());
+                if (!plan.localBoot()) {
+                    KernelPairing.problem(plan).ifPresent(p -> warnings.add(p.message()));
+                }
             } catch (BootPlanException e) {
                 dhcp.put(firmware.id(), "not booted: " + e.error().message());
             }
         }
-        BootPlan plan = planner.plan(config, file, new Machine(mac, Firmware.BIOS, true, Optional.empty()));
+        BootPlan plan = ipxePlan(planner, config, file, mac);
         dhcp.put("ipxe", plan.bootFile());
         MachineConfig c = config.resolve(file);
         List<Explanation.Source> initrds = new ArrayList<>();
@@ -47,8 +55,36 @@ final class Explainer {
                 Optional.ofNullable(file.config().profile()), dhcp, plan.nextServer().getHostAddress(),
                 BootUrls.tftpNames(plan.machine(), plan.initrds().size()),
                 new Explanation.Source(plan.kernel().source(), plan.kernelUrl().toString(), plan.kernel().knownDigest()),
-                initrds, plan.cmdline(), IpxeScript.render(plan), plan.kickstartUrl().toString(),
-                Optional.ofNullable(c.kickstart()).map(t -> InstallFiles.render(config, c, plan, t)),
-                files, Boolean.TRUE.equals(c.bootOnce()), installed, plan.localBoot());
+                plan.kernel().knownFormat().map(KernelFormat::describe), initrds, plan.cmdline(), IpxeScript.render(plan),
+                plan.kickstartUrl().toString(), Optional.ofNullable(c.kickstart()).map(t -> InstallFiles.render(config, c,
+                plan, t)), files, Boolean.TRUE.equals(c.bootOnce()), installed, plan.localBoot(), List.copyOf(warnings));
+    }
+
+    /**
+     * The plan iPXE gets: on BIOS, unless BIOS can't boot the machine's kernel (an arm64 kernel, say);
+     * then on the first other firmware with a loader whose kernel is known to boot there (an image
+     * variant not pulled yet proves nothing). When there is none, BIOS's refusal.
+     */
+    private static BootPlan ipxePlan(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac) {
+        BootPlanException refused;
+        try {
+            return planner.plan(config, file, new Machine(mac, Firmware.BIOS, true, Optional.empty()));
+        } catch (BootPlanException e) {
+            refused = e;
+        }
+        for (Firmware firmware : Firmware.values()) {
+            if (firmware == Firmware.BIOS || !config.snapshot().settings().loaders().containsKey(firmware.id())) {
+                continue;
+            }
+            try {
+                BootPlan plan = planner.plan(config, file, new Machine(mac, firmware, true, Optional.empty()));
+                if (plan.kernel().knownFormat().isPresent()) {
+                    return plan;
+                }
+            } catch (BootPlanException e) {
+                // refused here too
+            }
+        }
+        throw refused;
     }
 }

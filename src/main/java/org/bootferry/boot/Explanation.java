@@ -13,10 +13,14 @@ import java.util.Optional;
  *                     a firmware that can't be booted maps to the reason
  * @param tftpFiles    the per-machine files TFTP answers by name (pxelinux and GRUB configs, kernel, initrds)
  * @param kernel       where the kernel comes from, its URL, and its digest when known without fetching
+ * @param kernelFormat what the kernel is ({@code an x86-64 bzImage with an EFI stub (…)}), when known
+ *                     without fetching: a local file, or an image in this host's cache
  * @param initrds      the same for each initrd
  * @param installFile  the rendered kickstart, if the machine has one
  * @param files        the machine's other install files ({@code files:}): name to URL
  * @param installed    when a {@code bootOnce} machine reported its install done (ISO-8601)
+ * @param warnings     kernels some of a firmware's loaders may not boot (a firmware none boots has its
+ *                     reason in {@code dhcp})
  */
 public record Explanation(
         String mac,
@@ -27,6 +31,7 @@ public record Explanation(
         String nextServer,
         List<String> tftpFiles,
         Source kernel,
+        Optional<String> kernelFormat,
         List<Source> initrds,
         String cmdline,
         String script,
@@ -35,7 +40,8 @@ public record Explanation(
         Map<String, String> files,
         boolean bootOnce,
         Optional<String> installed,
-        boolean localBoot) {
+        boolean localBoot,
+        List<String> warnings) {
 
     /** A boot file: where bootferry takes it from, where the machine fetches it, its digest if known. */
     public record Source(String from, String url, Optional<String> digest) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.Explanation;
 import org.bootferry.config.ConfigSnapshot;
@@ -72,7 +73,14 @@ final class ExplainCommand implements Callable<Integer> {
         if (images.isPresent()) {
             deps = deps.withImages(images.get(), new SimpleMeterRegistry());
         }
-        Optional<Explanation> explanation = new BootPlanner(deps).explain(address);
+        Optional<Explanation> explanation;
+        try {
+            explanation = new BootPlanner(deps).explain(address);
+        } catch (BootPlanException e) {
+            // Every firmware refused: the file (or its kernel) says why, e.g. an ELF vmlinux.
+            System.out.println(address + ": not booted: " + e.getMessage());
+            return 1;
+        }
         if (explanation.isEmpty()) {
             System.out.println(address + ": not answered (no machines/" + address.dashed()
                     + ".yaml and no machines/default.yaml)");
@@ -89,6 +97,8 @@ final class ExplainCommand implements Callable<Integer> {
         System.out.println("ipxe      boot file " + e.dhcp().get("ipxe"));
         System.out.println("tftp      " + String.join(", ", e.tftpFiles()));
         System.out.println("kernel    " + e.kernel().url() + " <- " + e.kernel().from() + digest(e.kernel()));
+        e.kernelFormat().ifPresent(f -> System.out.println("format    " + f));
+        e.warnings().forEach(w -> System.out.println("warning   " + w));
         e.initrds().forEach(i -> System.out.println("initrd    " + i.url() + " <- " + i.from() + digest(i)));
         System.out.println("cmdline   " + e.cmdline());
         if (e.bootOnce()) {

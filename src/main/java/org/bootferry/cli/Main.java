@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:done",
-                "1:config errors (validate, serve), a MAC not answered, a failed pull or reset",
+                "1:config errors (validate, serve), a MAC not answered or not bootable (explain), a failed pull or reset",
                 "2:usage error: unknown option, missing or malformed argument",
                 "3:serve could not start: a port, the state directory or the image cache",
                 "70:a bug: an unexpected exception, with its stack trace"})

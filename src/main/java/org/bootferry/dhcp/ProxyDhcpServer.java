@@ -277,7 +277,11 @@ public final class ProxyDhcpServer implements AutoCloseable {
             if (decision instanceof ProxyDhcp.Silent silent) {
                 log.debug("not answering {} {} ({}): {}", request.type(), request.mac(), request.arch(), silent.reason());
             } else if (decision instanceof ProxyDhcp.Failed failed) {
+                // Unanswered, the firmware waits out its DHCP timeouts and moves on (or another boot
+                // server answers): the event is where the admin sees why, e.g. a kernel it can't boot.
                 log.warn("cannot answer {} ({}): {}", request.mac(), request.firmware(), failed.reason());
+                events.record(BootEvent.now(request.mac(), BootEvent.Stage.FAILED, "dhcp " + request.firmware().id()
+                        + (request.ipxe() ? "+ipxe" : "") + ": " + failed.reason()));
             } else {
                 send(in, (ProxyDhcp.Reply) decision, request);
             }

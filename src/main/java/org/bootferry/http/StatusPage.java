@@ -46,7 +46,7 @@ final class StatusPage {
                 h1{font-size:1.4em;margin:0 0 .2em} h2{font-size:1.1em;margin:1.4em 0 .4em}
                 table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:.35em .6em;border-bottom:1px solid #ddd;vertical-align:top}
                 th{background:#f4f4f4} code{font-size:12px}
-                .errors li{color:#a00}
+                .errors li{color:#a00} .errors{color:#a00} .warn{color:#a50}
                 .tl{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25em}
                 .tl li{background:#e8f0fe;border-radius:3px;padding:0 .4em;font-size:12px}
                 .tl li.last{background:#1a73e8;color:#fff;font-weight:600}
@@ -103,6 +103,8 @@ final class StatusPage {
             h.append("<td>").append(esc(x.hostname())).append(x.profile().map(p -> "<br><span class=\"muted\">profile "
                     + esc(p) + "</span>").orElse("")).append("</td>");
             h.append("<td><code>").append(esc(x.kernel().from())).append("</code>");
+            x.kernelFormat().ifPresent(f -> h.append("<br><span class=\"muted\">").append(esc(f)).append("</span>"));
+            x.warnings().forEach(w -> h.append("<br><span class=\"warn\">").append(esc(w)).append("</span>"));
             x.initrds().forEach(i -> h.append("<br><code>").append(esc(i.from())).append("</code>"));
             h.append("<br><span class=\"muted\">").append(esc(x.cmdline())).append("</span></td>");
             h.append("<td>").append(!x.bootOnce() ? "every boot" : x.installed().map(t -> "installed " + esc(t)

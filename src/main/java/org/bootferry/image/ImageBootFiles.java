@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.bootferry.kernel.KernelFormat;
 
 /**
  * The boot files an image gave for one platform, on local disk, with the defaults the image carries.
  *
  * @param manifestDigest the platform's image manifest (what the tag resolved to)
+ * @param kernelFormat   what the kernel is, read from its first bytes when it was extracted
  * @param foundBy        {@code kernelPath}, {@code label org.bootferry.kernelPath} or the convention used
  * @param kernelArgs     label {@code org.bootferry.kernelArgs}: the image's default cmdline (config overrides)
  * @param kickstart      the file named by label {@code org.bootferry.kickstartPath}, if any
@@ -18,7 +20,7 @@ import java.util.Optional;
  * @param stats          what this call read from the registry (zeros when served from the cache)
  */
 public record ImageBootFiles(ImageReference reference, Digest manifestDigest, Platform platform, ImageFile kernel,
-        Optional<ImageFile> initrd, Optional<ImageFile> kickstart, Optional<String> kernelArgs,
+        KernelFormat kernelFormat, Optional<ImageFile> initrd, Optional<ImageFile> kickstart, Optional<String> kernelArgs,
         Map<String, String> labels, String foundBy, boolean stale, List<String> warnings, PullStats stats) {
 
     /** Label names an image may carry. */
@@ -37,8 +39,8 @@ public record ImageBootFiles(ImageReference reference, Digest manifestDigest, Pl
     }
 
     ImageBootFiles withCall(boolean stale, List<String> warnings, PullStats stats) {
-        return new ImageBootFiles(reference, manifestDigest, platform, kernel, initrd, kickstart, kernelArgs, labels,
-                foundBy, stale, List.copyOf(warnings), stats);
+        return new ImageBootFiles(reference, manifestDigest, platform, kernel, kernelFormat, initrd, kickstart,
+                kernelArgs, labels, foundBy, stale, List.copyOf(warnings), stats);
     }
 
     /** What was found where, one line each, for {@code bootferry pull} and logs. */
@@ -47,6 +49,7 @@ public record ImageBootFiles(ImageReference reference, Digest manifestDigest, Pl
         lines.add(reference + " (" + platform + ") -> " + manifestDigest + (stale ? " [STALE]" : ""));
         lines.add("found by " + foundBy);
         lines.add(line("kernel", kernel));
+        lines.add("          " + kernelFormat.describe());
         initrd.ifPresent(f -> lines.add(line("initrd", f)));
         kickstart.ifPresent(f -> lines.add(line("kickstart", f)));
         kernelArgs.ifPresent(a -> lines.add("kernelArgs (label): " + a));

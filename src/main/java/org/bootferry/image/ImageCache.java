@@ -1,6 +1,7 @@
 package org.bootferry.image;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class ImageCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageCache.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Records hold Optionals (a kernel's {@code KernelFormat}). */
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module());
     /** Access times are written back to disk at most this often, so that LRU order survives a restart cheaply. */
     private static final long TOUCH_INTERVAL_MILLIS = 60_000;
 

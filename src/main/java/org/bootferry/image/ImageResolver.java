@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bootferry.image.CacheRecords.FileRecord;
 import org.bootferry.image.CacheRecords.PlanRecord;
 import org.bootferry.image.CacheRecords.TagRecord;
 import org.slf4j.Logger;
@@ -377,12 +376,9 @@ public final class ImageResolver implements AutoCloseable {
             ImageFile k = committed.get(kernel);
             Optional<ImageFile> i = initrd.map(committed::get);
             Optional<ImageFile> ks = kickstartPath.map(committed::get);
-            PlanRecord plan = new PlanRecord(foundBy, FileRecord.of(k), i.map(FileRecord::of).orElse(null),
-                    ks.map(FileRecord::of).orElse(null), labels);
-            ImageBootFiles files = new ImageBootFiles(ref, manifestDigest, platform, k, i, ks,
-                    Optional.ofNullable(labels.get(ImageBootFiles.LABEL_KERNEL_ARGS)), labels, foundBy, false,
-                    List.of(), null);
-            return new Extraction(files, plan, extractor.layerCount(), extractor.layersRead());
+            PlanRecord plan = PlanRecord.of(foundBy, k, i, ks, labels);
+            return new Extraction(plan.files(ref, manifestDigest, platform, k, i, ks), plan, extractor.layerCount(),
+                    extractor.layersRead());
         }
     }
 

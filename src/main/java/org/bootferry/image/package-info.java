@@ -14,7 +14,8 @@
  * {@link org.bootferry.image.DockerConfigCredentials}; {@code Manifest} parses manifests and indexes;
  * {@code LayerExtractor} reads layers top-down with whiteouts and links resolved inside the image
  * ({@code TarWalk} reads one layer's tar, {@code MergedTree} resolves paths over the layers read);
- * {@link org.bootferry.image.ImageCache} stores everything by digest. This package imports nothing
- * else of bootferry.
+ * {@link org.bootferry.image.ImageCache} stores everything by digest, and the plan records keep the
+ * kernel's format ({@code kernel}'s decoder reads it once, when the kernel is extracted). This package
+ * imports {@code kernel} and {@code lang} and nothing else of bootferry.
  */
 package org.bootferry.image;

@@ -17,6 +17,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -115,6 +116,28 @@ class ProxyDhcpServerTest {
         assertThat(offer.option(DhcpOptionCode.VENDOR_SPECIFIC)).isPresent();
         awaitEvent(BootEvent.Stage.DHCP_OFFER);
         assertThat(registry.counter("bootferry_dhcp_replies", "type", "offer", "firmware", "efi-arm64").count()).isEqualTo(1);
+    }
+
+    /**
+     * A machine whose kernel its firmware can't boot (here the 64-byte ELF64 header a vmlinux starts
+     * with) is not answered; the failed event says why, where the admin looks.
+     */
+    @Test
+    void aKernelTheFirmwareCantBootGetsNoOfferAndAFailedEventSayingWhy() throws Exception {
+        byte[] elf = new byte[64];
+        System.arraycopy(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1}, 0, elf, 0, 7);
+        elf[0x12] = 62; // EM_X86_64
+        Files.write(config.resolve("vmlinuz"), elf);
+        byte[] discover = Captures.bytes(Captures.EDK2_X64_DISCOVER);
+
+        client.send(new DatagramPacket(discover, discover.length, LOOPBACK, DHCP_PORT));
+        awaitEvent(BootEvent.Stage.FAILED);
+
+        assertThat(events).filteredOn(e -> e.stage() == BootEvent.Stage.FAILED).singleElement().extracting(BootEvent::detail)
+                .asString().startsWith("dhcp efi-x64: ").contains("vmlinuz is an ELF vmlinux for x86-64 (ELF64,"
+                        + " little-endian): Cloud Hypervisor boots that directly");
+        assertThat(events).noneMatch(e -> e.stage() == BootEvent.Stage.DHCP_OFFER);
+        assertThat(registry.find("bootferry_dhcp_replies").counters()).isEmpty();
     }
 
     /** The event is recorded when the send completes, a moment after the client may have the answer. */

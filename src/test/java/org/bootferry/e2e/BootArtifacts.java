@@ -25,7 +25,7 @@ import org.bootferry.testing.Tools;
  * survives {@code mvn clean}, together with the NIC driver modules the initramfs loads: Debian builds
  * e1000 and virtio-net as modules, so without them the "installer" has no network.
  */
-final class BootArtifacts {
+public final class BootArtifacts {
 
     /** Printed by /init around what it learns, so tests find it in the serial log. */
     static final String CMDLINE_MARK = "BFE-CMDLINE: ";
@@ -74,7 +74,7 @@ final class BootArtifacts {
             """;
 
     /** A kernel of {@code arch} and the NIC driver modules for it, in the order they must be loaded. */
-    record Kernel(GuestArch arch, Path vmlinuz, List<Path> modules) {
+    public record Kernel(GuestArch arch, Path vmlinuz, List<Path> modules) {
     }
 
     private BootArtifacts() {
@@ -85,7 +85,7 @@ final class BootArtifacts {
     }
 
     /** The kernel of Debian's current {@code linux-image-<arch>}, downloaded once and cached. */
-    static Kernel debianKernel(GuestArch arch) {
+    public static Kernel debianKernel(GuestArch arch) {
         DebianPackages packages = DebianPackages.of(arch);
         // The versioned package the meta package depends on, e.g. linux-image-6.1.0-56-arm64.
         String pkg = packages.dependency("linux-image-" + arch.debian(), "linux-image-");

@@ -7,7 +7,7 @@ import java.util.List;
  * their kernel and busybox packages are built for, the serial console the kernel writes to, and the
  * NIC drivers (modules in Debian's kernels) the installer initramfs loads for QEMU's NICs.
  */
-enum GuestArch {
+public enum GuestArch {
     /** QEMU's pc/q35 machines: the 16550 UART; e1000 (SeaBIOS) and virtio-net (OVMF) NICs. */
     AMD64("amd64", "ttyS0", List.of("e1000", "virtio_pci", "virtio_net")),
     /** QEMU's virt machine: the PL011 UART; virtio-net only. */

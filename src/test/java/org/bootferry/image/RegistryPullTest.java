@@ -3,11 +3,13 @@ package org.bootferry.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.bootferry.kernel.KernelFormat;
 import org.bootferry.testing.LocalRegistry;
 import org.bootferry.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
@@ -155,6 +158,37 @@ class RegistryPullTest {
         assertThat(files.stats().layersRead()).isEqualTo(1);
         assertThat(files.stats().layers()).isEqualTo(2);
         assertThat(registry.requests("GET /v2/test/virtink/blobs/" + filler)).isEqualTo(before);
+    }
+
+    /**
+     * The kernel's format is read once, when it is extracted, and kept in the plan record: a restarted
+     * resolver answers with the recorded one (edited here to tell it apart from a fresh read), and one
+     * whose record predates formats reads it from the cached kernel.
+     */
+    @Test
+    void theKernelsFormatIsRecordedWithThePlanAndReadFromTheKernelForOlderRecords() throws Exception {
+        ImageRequest request = ImageRequest.of(reg + "/test/virtink:latest", AMD64);
+        KernelFormat read = resolve(request).kernelFormat();
+        assertThat(read.kind()).isEqualTo(KernelFormat.Kind.UNKNOWN);
+        assertThat(read.detail()).isEqualTo("first bytes "
+                + HexFormat.ofDelimiter(" ").formatHex(TestImages.VMLINUX, 0, 8));
+
+        List<Path> records;
+        try (Stream<Path> plans = Files.list(cacheDir.resolve("records/plans"))) {
+            records = plans.toList();
+        }
+        assertThat(records).hasSize(1);
+        Path record = records.get(0);
+        ObjectNode json = (ObjectNode) TestImages.JSON.readTree(record.toFile());
+        assertThat(json.path("kernelFormat").path("kind").asText()).isEqualTo("UNKNOWN");
+        ((ObjectNode) json.path("kernelFormat")).put("detail", "as recorded");
+        Files.write(record, TestImages.JSON.writeValueAsBytes(json));
+        ImageRequest offline = request.withPullPolicy(PullPolicy.NEVER);
+        assertThat(resolve(offline).kernelFormat().detail()).isEqualTo("as recorded");
+
+        json.remove("kernelFormat");
+        Files.write(record, TestImages.JSON.writeValueAsBytes(json));
+        assertThat(resolve(offline).kernelFormat()).isEqualTo(read);
     }
 
     @Test
