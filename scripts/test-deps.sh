@@ -3,6 +3,7 @@
 # Add a package here when a test starts needing a new tool (one per line, with what needs it).
 # Not from Debian: kubectl 1.21 or newer (KubernetesDeployTest renders deploy/kubernetes with its
 # kustomize). This kind of machine comes with one; Debian's kubernetes-client (1.20) is too old.
+# One single-quoted string: no apostrophe in the notes.
 PACKAGES='
 qemu-system-x86          e2e: the VMs
 qemu-system-arm          e2e: the arm64 VM (qemu-system-aarch64)
@@ -20,8 +21,8 @@ curl                     http tests
 debootstrap              systemd unit + container tests: Debian trees (scripts/debian-tree.sh)
 systemd-container        systemd unit test: systemd-nspawn --boot
 podman                   container test: builds and runs the image (ContainerIT)
-qemu-user-static         jar test: runs Debian's arm64 JRE on the jar (NativeLibrariesIT)
-runc                     container test: podman's runtime there (crun refuses a hybrid cgroup host)
+qemu-user-static         jar test: runs the arm64 JRE from Debian on the jar (NativeLibrariesIT)
+runc                     container test: the runtime podman uses here (crun refuses a hybrid cgroup host)
 tftp-hpa                 tftp tests: a real client
 atftp                    tftp tests: a client with options
 tftpd-hpa                tftp tests: the incumbent server, for comparison
@@ -29,12 +30,12 @@ docker-registry          image tests + e2e: a real OCI registry (on loopback, or
 skopeo                   image tests + e2e: pushes images
 umoci                    image tests + e2e: builds images
 zstd                     image tests: zstd layers
-xz-utils                 kernel tests: unpack the ELF vmlinux inside Debian's bzImage (e2e/Vmlinux)
+xz-utils                 kernel tests: unpack the ELF vmlinux inside a Debian bzImage (e2e/Vmlinux)
 apache2-utils            image tests: htpasswd
 openssl                  image tests: the token server signing key
 chromium                 http tests: the status page in a real browser
 groff-base               man page test: groff renders target/man/*.1 as man does
-nodejs                   packaging: KubeVirtVmTypesTest runs TypeScript's compiler (with npm, which this kind of machine's nodejs carries)
+nodejs                   packaging: KubeVirtVmTypesTest runs the TypeScript compiler (with the npm its nodejs carries)
 maven                    build
 openjdk-17-jdk-headless  build
 '
