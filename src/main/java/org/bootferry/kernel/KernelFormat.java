@@ -9,13 +9,14 @@ import java.util.Optional;
  *
  * @param kind    the file's format
  * @param arch    the CPU it is built for, named as OCI platforms name it ({@code amd64}, {@code 386},
- *                {@code arm64}, {@code arm}, {@code riscv64}, …); empty when the bytes don't say
+ *                {@code arm64}, {@code arm}, {@code riscv64}, …), a compressed file's that of its content;
+ *                empty when the bytes don't say
  * @param efiStub the file is also a PE/COFF image for {@code arch} that a UEFI firmware's LoadImage
  *                takes: the kernel's EFI stub ({@code CONFIG_EFI_STUB}), through which iPXE's EFI build
  *                and GRUB on arm64 start it
  * @param detail  what the header says besides, for people: {@code boot protocol 2.15, xloadflags 0x7f}
  * @param content for a compressed file, the format of what its first bytes decompress to; empty when
- *                not compressed or when they don't decompress
+ *                not compressed, or when they don't decompress to a format the decoder knows
  */
 public record KernelFormat(Kind kind, Optional<String> arch, boolean efiStub, String detail,
         Optional<KernelFormat> content) {
