@@ -19,9 +19,18 @@ LABEL org.opencontainers.image.title="bootferry" \
 # Debian's JRE (built for amd64 and arm64 alike) and its x86 iPXE loaders under /usr/lib/ipxe, the
 # tftpRoot's fallback. The JRE's install links man pages into /usr/share/man/man1, which the slim
 # images leave out: without the directory the install fails.
+#
+# java carries cap_net_bind_service as a file capability: Kubernetes (and Docker) give an added
+# capability to a non-root process only that way (podman also makes it ambient). A binary with file
+# capabilities runs in secure-execution mode, where the loader ignores java's $ORIGIN run path, so
+# its libjli directory goes into ld.so.conf.
 RUN mkdir -p /usr/share/man/man1 \
     && apt-get update \
-    && apt-get install -y --no-install-recommends openjdk-17-jre-headless ipxe \
+    && apt-get install -y --no-install-recommends openjdk-17-jre-headless ipxe libcap2-bin \
+    && java="$(readlink -f /usr/bin/java)" \
+    && setcap cap_net_bind_service=+ep "$java" \
+    && echo "$(dirname "$(dirname "$java")")/lib" > /etc/ld.so.conf.d/bootferry-java.conf \
+    && ldconfig \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed numeric uid: runtimes can check it is not root (Kubernetes' runAsNonRoot), and a host

@@ -103,7 +103,7 @@ class KubernetesDeployTest {
 
     /** What the API server's validation and the kubelet would refuse, and what the README promises of the pod. */
     @Test
-    void thePodSpecHoldsTogether() {
+    void thePodSpecHoldsTogether() throws IOException {
         DaemonSet daemonSet = daemonSet();
         PodSpec pod = daemonSet.getSpec().getTemplate().getSpec();
         Container container = container(pod);
@@ -125,7 +125,12 @@ class KubernetesDeployTest {
 
         // Non-root, NET_BIND_SERVICE alone, nothing written but the volumes.
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
+        // The image's own user (Dockerfile USER), whose java carries the file capability.
+        Matcher user = Pattern.compile("(?m)^USER (\\d+):(\\d+)$").matcher(Files.readString(Path.of("Dockerfile")));
+        assertThat(user.find()).as("the Dockerfile's USER uid:gid").isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(Long.parseLong(user.group(1)));
+        assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(Long.parseLong(user.group(2)));
+        assertThat(Files.readString(Path.of("Dockerfile"))).contains("setcap cap_net_bind_service=+ep");
         SecurityContext security = container.getSecurityContext();
         assertThat(security.getRunAsUser()).isNull();
         assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
