@@ -32,7 +32,7 @@ final class Explainer {
                 dhcp.put(firmware.id(), "not booted: " + e.error().message());
             }
         }
-        BootPlan plan = planner.plan(config, file, new Machine(mac, Firmware.BIOS, true, Optional.empty()));
+        BootPlan plan = bodyPlan(planner, config, file, mac);
         dhcp.put("ipxe", plan.bootFile());
         MachineConfig c = config.resolve(file);
         List<Explanation.Source> initrds = new ArrayList<>();
@@ -45,10 +45,49 @@ final class Explainer {
                         LinkedHashMap::new));
         return new Explanation(mac.toString(), plan.hostname(), file.file().toString(),
                 Optional.ofNullable(file.config().profile()), dhcp, plan.nextServer().getHostAddress(),
-                BootUrls.tftpNames(plan.machine(), plan.initrds().size()),
-                new Explanation.Source(plan.kernel().source(), plan.kernelUrl().toString(), plan.kernel().knownDigest()),
+                BootUrls.tftpBootFiles(plan.machine(), plan.initrds().size()), loaderConfigs(plan),
+                plan.kernel().map(k -> new Explanation.Source(k.source(), plan.kernelUrl().toString(), k.knownDigest())),
                 initrds, plan.cmdline(), IpxeScript.render(plan), plan.kickstartUrl().toString(),
                 Optional.ofNullable(c.kickstart()).map(t -> InstallFiles.render(config, c, plan, t)),
                 files, Boolean.TRUE.equals(c.bootOnce()), installed, plan.localBoot());
+    }
+
+    /**
+     * The plan the body of the answer comes from: an iPXE's on BIOS, or for a machine that can't boot
+     * BIOS (no kernel and no BIOS loader of its own) the first firmware's that can.
+     */
+    private static BootPlan bodyPlan(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac) {
+        BootPlanException bios;
+        try {
+            return planner.plan(config, file, new Machine(mac, Firmware.BIOS, true, Optional.empty()));
+        } catch (BootPlanException e) {
+            bios = e;
+        }
+        for (Firmware firmware : Firmware.values()) {
+            try {
+                return planner.plan(config, file, new Machine(mac, firmware, true, Optional.empty()));
+            } catch (BootPlanException e) {
+                // the next firmware, then BIOS's reason
+            }
+        }
+        throw bios;
+    }
+
+    /** Which config pxelinux and GRUB get when they ask for this machine's, by the rule of {@link Plans}. */
+    private static Map<String, String> loaderConfigs(BootPlan plan) {
+        MacAddress mac = plan.machine().mac();
+        Map<String, String> configs = new LinkedHashMap<>();
+        if (plan.ownBoot()) {
+            String how = plan.localBoot() ? "boots the local disk" : "boots this kernel";
+            configs.put("pxelinux", BootUrls.pxelinuxConfig("", mac) + " in any directory: rendered, " + how);
+            configs.put("grub", BootUrls.grubConfig("", mac) + " in any prefix: rendered, " + how);
+        } else {
+            String own = " (no kernel of its own: it boots its loader's menu)";
+            configs.put("pxelinux", BootUrls.pxelinuxConfig("", mac) + ": the tftproot's file if there is one,"
+                    + " else pxelinux goes on to pxelinux.cfg/default" + own);
+            configs.put("grub", BootUrls.grubConfig("", mac) + ": the tftproot's file if there is one, else GRUB"
+                    + " goes on to grub.cfg in its prefix" + own);
+        }
+        return configs;
     }
 }

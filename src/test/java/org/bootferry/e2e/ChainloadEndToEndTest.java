@@ -60,7 +60,7 @@ class ChainloadEndToEndTest {
                 "bfh-" + BIOS_MAC.dashed());
         List<String> requests = httpRequests(BIOS_MAC);
         assertThat(requests).as("bootferry.log, requests of %s", BIOS_MAC).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(requests.get(0)).startsWith("GET /tftp/undionly.kpxe?mac=" + BIOS_MAC.toString().replace(":", "%3A"));
+        assertThat(requests.get(0)).startsWith("GET /boot/" + BIOS_MAC.dashed() + "/tftp/undionly.kpxe ");
         assertThat(requests.get(1)).startsWith("GET /boot.ipxe?mac=");
         assertThat(boot.serial().stream().filter(l -> l.contains("iPXE initialising devices")).count())
                 .as("two iPXEs ran: the ROM's, then the server's undionly.kpxe").isEqualTo(2);
