@@ -146,9 +146,13 @@ public final class BootPlanner implements Booter {
         return Boolean.TRUE.equals(config.resolve(file).bootOnce()) && deps.installs().installed(mac).isPresent();
     }
 
-    /** The plan install files are rendered from: the install's, whatever the boot-once state says. */
+    /**
+     * The plan install files are rendered from: the install's, whatever the boot-once state says,
+     * for a firmware the machine boots ({@link Plans#bootable}: the kickstart URL does not say).
+     */
     private BootPlan install(ResolvedConfig config, MachineFile file, Machine machine) {
-        return Plans.plan(config, file, machine, false, deps);
+        Firmware firmware = Plans.bootable(config.resolve(file), machine.firmware());
+        return Plans.plan(config, file, new Machine(machine.mac(), firmware, machine.ipxe(), machine.server()), false, deps);
     }
 
     private ResolvedConfig resolved() {

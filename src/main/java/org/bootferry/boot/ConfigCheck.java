@@ -72,9 +72,9 @@ public final class ConfigCheck {
             }
             checkPullPolicy(file.file(), file.config(), errors);
             try {
-                BootPlan plan = Plans.plan(config, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS), false,
-                        checking);
                 MachineConfig c = config.resolve(file);
+                BootPlan plan = Plans.plan(config, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Plans.bootable(c, Firmware.BIOS)),
+                        false, checking);
                 if (c.kickstart() != null) {
                     InstallFiles.render(config, c, plan, c.kickstart());
                 }

@@ -32,7 +32,9 @@ final class Explainer {
                 dhcp.put(firmware.id(), "not booted: " + e.error().message());
             }
         }
-        BootPlan plan = bodyPlan(planner, config, file, mac);
+        // The body: what an iPXE on BIOS gets, or on the firmware a machine without a kernel boots.
+        BootPlan plan = planner.plan(config, file,
+                new Machine(mac, Plans.bootable(config.resolve(file), Firmware.BIOS), true, Optional.empty()));
         dhcp.put("ipxe", plan.bootFile());
         MachineConfig c = config.resolve(file);
         List<Explanation.Source> initrds = new ArrayList<>();
@@ -50,27 +52,6 @@ final class Explainer {
                 initrds, plan.cmdline(), IpxeScript.render(plan), plan.kickstartUrl().toString(),
                 Optional.ofNullable(c.kickstart()).map(t -> InstallFiles.render(config, c, plan, t)),
                 files, Boolean.TRUE.equals(c.bootOnce()), installed, plan.localBoot());
-    }
-
-    /**
-     * The plan the body of the answer comes from: an iPXE's on BIOS, or for a machine that can't boot
-     * BIOS (no kernel and no BIOS loader of its own) the first firmware's that can.
-     */
-    private static BootPlan bodyPlan(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac) {
-        BootPlanException bios;
-        try {
-            return planner.plan(config, file, new Machine(mac, Firmware.BIOS, true, Optional.empty()));
-        } catch (BootPlanException e) {
-            bios = e;
-        }
-        for (Firmware firmware : Firmware.values()) {
-            try {
-                return planner.plan(config, file, new Machine(mac, firmware, true, Optional.empty()));
-            } catch (BootPlanException e) {
-                // the next firmware, then BIOS's reason
-            }
-        }
-        throw bios;
     }
 
     /** Which config pxelinux and GRUB get when they ask for this machine's, by the rule of {@link Plans}. */

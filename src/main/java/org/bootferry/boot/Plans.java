@@ -102,6 +102,18 @@ final class Plans {
     }
 
     /**
+     * {@code firmware}, or for a machine without a kernel and without a loader for it, the first
+     * firmware it names a loader for: what a request that does not say its firmware (a kickstart
+     * URL) and a config check plan such a machine for, since it boots no other.
+     */
+    static Firmware bootable(MachineConfig c, Firmware firmware) {
+        if (hasKernel(c) || c.loaders() == null || c.loaders().containsKey(loaderFirmware(firmware))) {
+            return firmware;
+        }
+        return c.loaders().keySet().stream().map(Firmware::byId).flatMap(Optional::stream).findFirst().orElse(firmware);
+    }
+
+    /**
      * What DHCP names as the boot file of a machine with a kernel. iPXE gets the script URL (that is
      * what ends the chainload: handing iPXE another iPXE would loop), unless the server's iPXE is to
      * run and this one is not it (see {@link #chainloadsOurIpxe}); UEFI HTTP Boot gets the loader by

@@ -154,6 +154,22 @@ class LoaderMenuTest {
                 .endsWith("sanboot --no-describe --drive 0x80\n");
     }
 
+    /**
+     * A machine without a kernel is checked, and its kickstart (whose URL says no firmware) rendered,
+     * for the firmware it names loaders for, not for BIOS.
+     */
+    @Test
+    void aStockMachineForUefiOnlyIsValidAndGetsItsKickstart() {
+        config.file("templates/ks.cfg", "network --hostname={{hostname}} # {{firmware}}");
+        config.file("machines/52-54-00-12-34-57.yaml", "hostname: stock", "loaders: {efi-x64: " + GRUB + "}",
+                "kickstart: ks.cfg");
+        assertThat(ConfigCheck.check(ConfigLoader.load(config.dir()))).isEmpty();
+        assertThat(planner().kickstart(Machine.of(STOCK, Firmware.BIOS))).contains("network --hostname=stock # efi-x64\n");
+        config.file("machines/52-54-00-12-34-57.yaml", "hostname: nothing");
+        assertThat(ConfigCheck.check(ConfigLoader.load(config.dir()))).extracting(ConfigError::message).singleElement()
+                .asString().startsWith("no kernel: ");
+    }
+
     /** iPXE boots what a script names; without a kernel it would fetch itself again and again. */
     @Test
     void anIpxeLoaderWithoutAKernelIsAConfigError() {

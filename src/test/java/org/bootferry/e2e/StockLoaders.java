@@ -1,0 +1,62 @@
+package org.bootferry.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.Tools;
+
+/**
+ * Loaders as Debian ships them, laid out in a tftproot the way an admin copies them there, unmodified:
+ * syslinux's pxelinux.0 with its modules (packages {@code pxelinux}, {@code syslinux-common}) and a
+ * {@code grub-mknetdir} tree of Debian's x86_64-efi GRUB ({@code grub-efi-amd64-bin}).
+ */
+final class StockLoaders {
+
+    private static final Path PXELINUX = Path.of("/usr/lib/PXELINUX/pxelinux.0");
+    private static final Path BIOS_MODULES = Path.of("/usr/lib/syslinux/modules/bios");
+    /** ldlinux.c32 is pxelinux's second half; menu.c32 needs libutil and libcom32, fetched like it. */
+    private static final List<String> MODULES = List.of("ldlinux.c32", "menu.c32", "libutil.c32", "libcom32.c32");
+    private static final Path GRUB_X64 = Path.of("/usr/lib/grub/x86_64-efi");
+
+    private StockLoaders() {
+    }
+
+    /**
+     * Copies pxelinux.0 and the modules it loads into {@code dir} (relative to the tftproot), where
+     * pxelinux fetches them relative to itself.
+     *
+     * @return the loader's name in the tftproot, e.g. {@code debian-installer/amd64/pxelinux.0}
+     */
+    static String pxelinux(Path tftpRoot, String dir) {
+        Tools.requireFile(PXELINUX, "pxelinux");
+        Tools.requireFile(BIOS_MODULES.resolve("ldlinux.c32"), "syslinux-common");
+        try {
+            Path target = Files.createDirectories(tftpRoot.resolve(dir));
+            Files.copy(PXELINUX, target.resolve("pxelinux.0"), StandardCopyOption.REPLACE_EXISTING);
+            for (String module : MODULES) {
+                Files.copy(BIOS_MODULES.resolve(module), target.resolve(module), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir + "/pxelinux.0";
+    }
+
+    /**
+     * Runs {@code grub-mknetdir} into the tftproot as its manual page says: GRUB's EFI image, its
+     * modules and its fonts under {@code boot/grub/}, with prefix {@code /boot/grub} on the server
+     * that GRUB takes from the DHCP answer.
+     *
+     * @return the loader's name in the tftproot: {@code boot/grub/x86_64-efi/core.efi}
+     */
+    static String grubNetdir(Path tftpRoot) {
+        Tools.require("grub-mknetdir", "grub-common");
+        Tools.requireFile(GRUB_X64.resolve("normal.mod"), "grub-efi-amd64-bin");
+        Processes.check("grub-mknetdir", "--net-directory=" + tftpRoot, "--subdir=/boot/grub", "-d", GRUB_X64.toString());
+        return "boot/grub/x86_64-efi/core.efi";
+    }
+}
