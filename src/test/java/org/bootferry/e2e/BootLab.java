@@ -245,7 +245,9 @@ final class BootLab implements AutoCloseable {
         int checked = 0;
         try {
             while (System.nanoTime() < deadline) {
-                List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+                // Complete lines only: a line read while it is being written would be checked half.
+                String text = Files.exists(log) ? Files.readString(log) : "";
+                List<String> lines = text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
                 for (; checked < lines.size(); checked++) {
                     if (ready.test(lines.get(checked))) {
                         return;

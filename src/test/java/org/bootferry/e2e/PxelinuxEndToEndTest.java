@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.Pcap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -35,6 +38,8 @@ class PxelinuxEndToEndTest {
     private static final MacAddress PLANNED = MacAddress.parse("52:54:00:17:00:01");
     /** Has none: boots pxelinux and the tree's own menu. */
     private static final MacAddress STOCK = MacAddress.parse("52:54:00:17:00:02");
+    /** UEFI, with syslinux.efi: OVMF's own PXE client fetches it, and it fetches everything, over TFTP. */
+    private static final MacAddress UEFI = MacAddress.parse("52:54:00:17:00:03");
 
     private static Installer installer;
     private static BootLab lab;
@@ -42,9 +47,10 @@ class PxelinuxEndToEndTest {
 
     @BeforeAll
     static void startLab() throws IOException {
-        installer = Installer.prepare(WORK, Client.SEABIOS_E1000);
+        installer = Installer.prepare(WORK, Client.SEABIOS_E1000, Client.OVMF_EDK2_VIRTIO);
         Path tftpRoot = installer.tftpRoot();
         loader = StockLoaders.pxelinux(tftpRoot, DIR);
+        String efiLoader = StockLoaders.syslinuxEfi(tftpRoot, "syslinux/efi64");
         // The admin's stock tree: a kernel and initrd beside the loader and a menu naming them
         // relative to it, as pxelinux reads names (its own directory is the prefix).
         Files.copy(installer.kernel().vmlinuz(), tftpRoot.resolve(DIR + "/linux"));
@@ -63,6 +69,7 @@ class PxelinuxEndToEndTest {
                 ""));
         installer.config().file("server.yaml", "chainload: {ipxe: server}");
         installer.machine(PLANNED, "bfp-planned", "bfp.marker=planned", "loaders: {bios: " + loader + "}");
+        installer.machine(UEFI, "bfp-uefi", "bfp.marker=uefi", "loaders: {efi-x64: " + efiLoader + "}");
         installer.config().file("machines/" + STOCK.dashed() + ".yaml", "hostname: bfp-stock",
                 "loaders: {bios: " + loader + "}", "kickstart: " + BootAssertions.KICKSTART);
         lab = installer.startLab("bfp");
@@ -101,5 +108,22 @@ class PxelinuxEndToEndTest {
                 "GET " + tftp + "pxelinux.0 200", "GET " + tftp + "pxelinux.cfg/01-" + STOCK.dashed() + " 404",
                 "GET " + tftp + "pxelinux.cfg/default 200", "GET " + tftp + "menu.c32 200",
                 "GET " + tftp + "linux 200", "GET " + tftp + "initrd.gz 200", "GET /ks/" + STOCK.dashed() + " 200");
+    }
+
+    /**
+     * The TFTP side of the same config: syslinux.efi asks for {@code syslinux/efi64/pxelinux.cfg/01-M}
+     * in its own directory, and the config names kernel and initrd after {@code ::}, from the root.
+     */
+    @Test
+    void syslinuxEfiFetchesItsConfigOverTftpInItsDirectoryAndTheKernelFromTheRoot() throws IOException {
+        Path dir = WORK.resolve("uefi");
+        Boot boot = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, UEFI, dir, BOOT_TIMEOUT);
+
+        assertBootedWithOwnPlan(boot, UEFI, "bfp.marker=uefi", "bfp.marker=planned", "bfp-uefi");
+        Map<String, byte[]> tftp = WireCapture.tftpFiles(Pcap.udp(dir.resolve("boot.pcap")));
+        String config = "syslinux/efi64/pxelinux.cfg/01-" + UEFI.dashed();
+        assertThat(tftp.keySet()).as("files TFTP delivered, in order").containsSubsequence("syslinux/efi64/syslinux.efi",
+                "syslinux/efi64/ldlinux.e64", config, "/" + UEFI.dashed() + "/kernel", "/" + UEFI.dashed() + "/initrd");
+        assertThat(new String(tftp.get(config), StandardCharsets.UTF_8)).contains("KERNEL ::/" + UEFI.dashed() + "/kernel");
     }
 }

@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.stream.Stream;
 import org.bootferry.testing.Processes;
 import org.bootferry.testing.Tools;
 
 /**
  * Loaders as Debian ships them, laid out in a tftproot the way an admin copies them there, unmodified:
- * syslinux's pxelinux.0 with its modules (packages {@code pxelinux}, {@code syslinux-common}) and a
+ * syslinux's pxelinux.0 with its modules (packages {@code pxelinux}, {@code syslinux-common}), its
+ * x86-64 UEFI build syslinux.efi ({@code syslinux-efi}), which reads the same pxelinux.cfg/, and a
  * {@code grub-mknetdir} tree of Debian's x86_64-efi GRUB ({@code grub-efi-amd64-bin}).
  */
 final class StockLoaders {
@@ -20,6 +22,8 @@ final class StockLoaders {
     private static final Path BIOS_MODULES = Path.of("/usr/lib/syslinux/modules/bios");
     /** ldlinux.c32 is pxelinux's second half; menu.c32 needs libutil and libcom32, fetched like it. */
     private static final List<String> MODULES = List.of("ldlinux.c32", "menu.c32", "libutil.c32", "libcom32.c32");
+    private static final Path SYSLINUX_EFI = Path.of("/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi");
+    private static final Path LDLINUX_E64 = Path.of("/usr/lib/syslinux/modules/efi64/ldlinux.e64");
     private static final Path GRUB_X64 = Path.of("/usr/lib/grub/x86_64-efi");
 
     private StockLoaders() {
@@ -34,16 +38,32 @@ final class StockLoaders {
     static String pxelinux(Path tftpRoot, String dir) {
         Tools.requireFile(PXELINUX, "pxelinux");
         Tools.requireFile(BIOS_MODULES.resolve("ldlinux.c32"), "syslinux-common");
+        copy(Stream.concat(Stream.of(PXELINUX), MODULES.stream().map(BIOS_MODULES::resolve))
+                .toList(), tftpRoot.resolve(dir));
+        return dir + "/pxelinux.0";
+    }
+
+    /**
+     * Copies syslinux.efi and ldlinux.e64, its second half, into {@code dir}.
+     *
+     * @return the loader's name in the tftproot
+     */
+    static String syslinuxEfi(Path tftpRoot, String dir) {
+        Tools.requireFile(SYSLINUX_EFI, "syslinux-efi");
+        Tools.requireFile(LDLINUX_E64, "syslinux-common");
+        copy(List.of(SYSLINUX_EFI, LDLINUX_E64), tftpRoot.resolve(dir));
+        return dir + "/syslinux.efi";
+    }
+
+    private static void copy(List<Path> files, Path dir) {
         try {
-            Path target = Files.createDirectories(tftpRoot.resolve(dir));
-            Files.copy(PXELINUX, target.resolve("pxelinux.0"), StandardCopyOption.REPLACE_EXISTING);
-            for (String module : MODULES) {
-                Files.copy(BIOS_MODULES.resolve(module), target.resolve(module), StandardCopyOption.REPLACE_EXISTING);
+            Files.createDirectories(dir);
+            for (Path file : files) {
+                Files.copy(file, dir.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return dir + "/pxelinux.0";
     }
 
     /**
