@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
@@ -23,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * client over TFTP: GRUB loads its modules from {@code boot/grub/x86_64-efi/} and asks for
  * {@code boot/grub/grub.cfg-01-M} under its prefix. A machine with a plan gets that config rendered,
  * naming its kernel and initrd by absolute TFTP paths; a machine without a kernel gets none, and
- * GRUB goes on to the tree's own {@code boot/grub/grub.cfg}. Logs, consoles and captures under
- * target/e2e-grub/.
+ * GRUB goes on to the tree's own {@code boot/grub/grub.cfg}. Debian's signed shim (Secure Boot off
+ * here) fetches the same GRUB as {@code grubx64.efi} from beside itself, over TFTP and over UEFI HTTP
+ * Boot. Logs, consoles and captures under target/e2e-grub/.
  *
  * <p>The site's DHCP server names bootferry as next-server and the loader as boot file, the set-up
  * {@code grub-mknetdir} asks for ("configure your DHCP server to point to …/core.efi"). GRUB 2.06
@@ -41,6 +44,9 @@ class GrubNetdirEndToEndTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
     private static final MacAddress PLANNED = MacAddress.parse("52:54:00:18:00:01");
     private static final MacAddress STOCK = MacAddress.parse("52:54:00:18:00:02");
+    /** Debian's shim first, which fetches the same GRUB as grubx64.efi beside itself. */
+    private static final MacAddress SHIM_TFTP = MacAddress.parse("52:54:00:18:00:03");
+    private static final MacAddress SHIM_HTTP = MacAddress.parse("52:54:00:18:00:04");
 
     private static Installer installer;
     private static BootLab lab;
@@ -50,6 +56,7 @@ class GrubNetdirEndToEndTest {
         installer = Installer.prepare(WORK, Client.OVMF_EDK2_VIRTIO);
         Path tftpRoot = installer.tftpRoot();
         String loader = StockLoaders.grubNetdir(tftpRoot);
+        String shim = StockLoaders.shim(tftpRoot, "shim", tftpRoot.resolve(loader));
         // The admin's own menu for machines bootferry has no kernel for: kernel and initrd in the tree.
         Files.copy(installer.kernel().vmlinuz(), tftpRoot.resolve("boot/vmlinuz"));
         Files.copy(installer.initrd(), tftpRoot.resolve("boot/initrd.gz"));
@@ -64,7 +71,12 @@ class GrubNetdirEndToEndTest {
         installer.machine(PLANNED, "bfg-planned", "bfg.marker=planned", "loaders: {efi-x64: " + loader + "}");
         installer.config().file("machines/" + STOCK.dashed() + ".yaml", "hostname: bfg-stock",
                 "loaders: {efi-x64: " + loader + "}", "kickstart: " + BootAssertions.KICKSTART);
-        lab = installer.startLab("bfg", "dhcp-boot=" + loader + ",," + BootLab.SERVER_ADDRESS);
+        for (MacAddress mac : new MacAddress[] {SHIM_TFTP, SHIM_HTTP}) {
+            installer.machine(mac, "bfg-shim", "bfg.marker=shim-" + mac.dashed(), "loaders: {efi-x64: " + shim + "}");
+        }
+        lab = installer.startLab("bfg", "dhcp-host=" + SHIM_TFTP + ",set:shim",
+                "dhcp-boot=tag:shim," + shim + ",," + BootLab.SERVER_ADDRESS,
+                "dhcp-boot=tag:!shim," + loader + ",," + BootLab.SERVER_ADDRESS);
     }
 
     @AfterAll
@@ -102,5 +114,35 @@ class GrubNetdirEndToEndTest {
         assertThat(tftp.keySet()).as("files TFTP delivered, in order").containsSubsequence(
                 "boot/grub/x86_64-efi/core.efi", "/boot/grub/grub.cfg", "/boot/vmlinuz", "/boot/initrd.gz")
                 .doesNotContain("/boot/grub/grub.cfg-01-" + STOCK.dashed());
+    }
+
+    /** shim (Secure Boot off here) fetches grubx64.efi over TFTP from the directory it was loaded from. */
+    @Test
+    void shimOverTftpFetchesGrubBesideItself() throws IOException {
+        Path dir = WORK.resolve("shim-tftp");
+        Boot boot = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, SHIM_TFTP, dir, BOOT_TIMEOUT);
+
+        assertBootedWithOwnPlan(boot, SHIM_TFTP, "bfg.marker=shim-" + SHIM_TFTP.dashed(), "bfg.marker=planned", "bfg-shim");
+        Map<String, byte[]> tftp = WireCapture.tftpFiles(Pcap.udp(dir.resolve("boot.pcap")));
+        assertThat(tftp.keySet()).as("files TFTP delivered, in order").containsSubsequence("shim/shimx64.efi",
+                "shim/grubx64.efi", "/boot/grub/grub.cfg-01-" + SHIM_TFTP.dashed(), "/" + SHIM_TFTP.dashed() + "/kernel");
+    }
+
+    /**
+     * UEFI HTTP Boot of shim: its URL up to the last '/', then grubx64.efi (shim asks for
+     * {@code shim//grubx64.efi}), under the machine's path; before it, shim's optional files, absent
+     * here. This GRUB has no http module in its image ({@code error: disk `http,…' not found}) and
+     * stops there, so the boot is cut short once GRUB has run.
+     */
+    @Test
+    void shimOverHttpFetchesGrubBesideItselfUnderTheMachinesPath() throws IOException {
+        Boot boot = lab.bootCaptured(Client.OVMF_HTTP_VIRTIO, SHIM_HTTP, WORK.resolve("shim-http"), Duration.ofSeconds(90));
+
+        String beside = "/boot/" + SHIM_HTTP.dashed() + "/tftp/shim/";
+        List<String> requests = lab.httpRequests(SHIM_HTTP);
+        assertThat(requests).as("bootferry.log, requests of %s", SHIM_HTTP).startsWith("HEAD " + beside + "shimx64.efi 200",
+                "GET " + beside + "shimx64.efi 200").contains("GET " + beside + "revocations_sbat.efi 404");
+        assertThat(requests.get(requests.size() - 1)).matches("GET " + Pattern.quote(beside) + "/*grubx64\\.efi 200");
+        assertThat(boot.serial()).as("GRUB ran").anyMatch(l -> l.contains("Welcome to GRUB!"));
     }
 }

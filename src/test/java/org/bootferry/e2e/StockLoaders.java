@@ -13,8 +13,9 @@ import org.bootferry.testing.Tools;
 /**
  * Loaders as Debian ships them, laid out in a tftproot the way an admin copies them there, unmodified:
  * syslinux's pxelinux.0 with its modules (packages {@code pxelinux}, {@code syslinux-common}), its
- * x86-64 UEFI build syslinux.efi ({@code syslinux-efi}), which reads the same pxelinux.cfg/, and a
- * {@code grub-mknetdir} tree of Debian's x86_64-efi GRUB ({@code grub-efi-amd64-bin}).
+ * x86-64 UEFI build syslinux.efi ({@code syslinux-efi}), which reads the same pxelinux.cfg/, a
+ * {@code grub-mknetdir} tree of Debian's x86_64-efi GRUB ({@code grub-efi-amd64-bin}), and Debian's
+ * shim, signed by Microsoft ({@code shim-signed}).
  */
 final class StockLoaders {
 
@@ -25,6 +26,7 @@ final class StockLoaders {
     private static final Path SYSLINUX_EFI = Path.of("/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi");
     private static final Path LDLINUX_E64 = Path.of("/usr/lib/syslinux/modules/efi64/ldlinux.e64");
     private static final Path GRUB_X64 = Path.of("/usr/lib/grub/x86_64-efi");
+    private static final Path SHIM = Path.of("/usr/lib/shim/shimx64.efi.signed");
 
     private StockLoaders() {
     }
@@ -64,6 +66,24 @@ final class StockLoaders {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Debian's signed shim in {@code dir} as {@code shimx64.efi}, with {@code grub} beside it as the
+     * {@code grubx64.efi} shim fetches next.
+     *
+     * @return the loader's name in the tftproot
+     */
+    static String shim(Path tftpRoot, String dir, Path grub) {
+        Tools.requireFile(SHIM, "shim-signed");
+        try {
+            Path target = Files.createDirectories(tftpRoot.resolve(dir));
+            Files.copy(SHIM, target.resolve("shimx64.efi"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(grub, target.resolve("grubx64.efi"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir + "/shimx64.efi";
     }
 
     /**
