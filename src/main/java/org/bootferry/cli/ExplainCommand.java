@@ -96,7 +96,9 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.println("kernel    none of its own: it boots its loader (the boot file above) and that loader's menu");
         }
         e.initrds().forEach(i -> System.out.println("initrd    " + i.url() + " <- " + i.from() + digest(i)));
-        System.out.println("cmdline   " + e.cmdline());
+        if (e.kernel().isPresent()) {
+            System.out.println("cmdline   " + e.cmdline());
+        }
         if (e.bootOnce()) {
             System.out.println("bootOnce  " + e.installed().map(t -> "installed " + t + ": boots from local disk"
                     + " (bootferry reset " + e.mac() + " to install again)").orElse("not installed yet"));
