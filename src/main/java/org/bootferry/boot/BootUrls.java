@@ -193,7 +193,10 @@ public final class BootUrls {
         return directory + "grub.cfg-01-" + mac.dashed();
     }
 
-    /** The kernel's TFTP name as the configs write it: absolute, so it does not depend on the loader's prefix. */
+    /**
+     * The kernel's TFTP name, absolute from the server's root so that it does not depend on the
+     * loader's directory (pxelinux's config writes it after {@code ::}, see {@link LoaderConfig}).
+     */
     public static String tftpKernel(Machine machine) {
         return tftpBase(machine) + "/kernel";
     }
