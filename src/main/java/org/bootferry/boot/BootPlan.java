@@ -3,6 +3,7 @@ package org.bootferry.boot;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import org.bootferry.machine.Machine;
 
 /**
@@ -14,8 +15,9 @@ import org.bootferry.machine.Machine;
  * @param serverUrl  base URL of our HTTP server as this machine reaches it, e.g. {@code http://10.0.0.1:8080}
  * @param bootFile   what DHCP names as the boot file: a TFTP path in tftproot ({@code ipxe.efi}) or,
  *                   for iPXE and UEFI HTTP Boot, an {@code http://} URL
- * @param kernel     the kernel
- * @param initrds    the initrds, in order
+ * @param kernel     the machine's own kernel; empty when its file names none: it then boots its loader
+ *                   and that loader's own menu from the tftproot (see {@link #ownBoot()})
+ * @param initrds    the initrds, in order (none without a kernel)
  * @param cmdline    the rendered kernel command line (without iPXE's {@code initrd=} additions)
  * @param localBoot  true when the machine installed already ({@code bootOnce}): boot from its own disk
  */
@@ -25,13 +27,23 @@ public record BootPlan(
         InetAddress nextServer,
         URI serverUrl,
         String bootFile,
-        BootFile kernel,
+        Optional<BootFile> kernel,
         List<BootFile> initrds,
         String cmdline,
         boolean localBoot) {
 
     public BootPlan {
         initrds = List.copyOf(initrds);
+    }
+
+    /**
+     * Whether bootferry boots this machine itself: its kernel, or its local disk once a
+     * {@code bootOnce} install is done. Then its iPXE gets the script and its pxelinux and GRUB get
+     * configs rendered from this plan. When false the machine boots its loader, which reads the
+     * tftproot's own configs (a stock tree's {@code pxelinux.cfg/default}, {@code grub.cfg}).
+     */
+    public boolean ownBoot() {
+        return kernel.isPresent() || localBoot;
     }
 
     /** URL of the iPXE script for this machine. */

@@ -1,6 +1,9 @@
 package org.bootferry.boot;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
@@ -9,6 +12,7 @@ import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineFile;
 import org.bootferry.image.ImageResolver;
+import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Installs;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
@@ -75,6 +79,37 @@ public final class BootPlanner implements Booter {
         return config.snapshot().machine(machine.mac()).map(file -> plan(config, file, machine));
     }
 
+    /**
+     * GRUB's config has a section per architecture, because the kernel out of a multi-arch image
+     * depends on it and the request did not say. An architecture the machine can't be planned for
+     * (an image without it) gets no section; GRUB on it then says so instead of booting a foreign kernel.
+     */
+    @Override
+    public Optional<String> loaderConfig(BootUrls.LoaderConfigFile request, Optional<InetAddress> server) {
+        ResolvedConfig config = resolved();
+        Optional<MachineFile> file = config.snapshot().machine(request.mac());
+        if (file.isEmpty() || !Plans.hasKernel(config.resolve(file.get())) && !installed(config, file.get(), request.mac())) {
+            return Optional.empty(); // no boot of its own here (BootPlan.ownBoot): the tftproot's file, if any
+        }
+        List<Firmware> firmware = request.kind() == LoaderConfig.Kind.PXELINUX ? List.of(Firmware.BIOS)
+                : LoaderConfig.GRUB_FIRMWARE;
+        List<BootPlan> plans = new ArrayList<>();
+        BootPlanException failure = null;
+        for (Firmware f : firmware) {
+            try {
+                plans.add(plan(config, file.get(), new Machine(request.mac(), f, false, server)));
+            } catch (BootPlanException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (plans.isEmpty()) {
+            throw failure;
+        }
+        return Optional.of(request.kind() == LoaderConfig.Kind.PXELINUX
+                ? LoaderConfig.pxelinux(plans.get(0), request.protocol())
+                : LoaderConfig.grub(plans, request.protocol()));
+    }
+
     @Override
     public Optional<String> kickstart(Machine machine) {
         ResolvedConfig config = resolved();
@@ -102,10 +137,8 @@ public final class BootPlanner implements Booter {
      * stops at a clear error instead of hanging in its loader.
      */
     BootPlan plan(ResolvedConfig config, MachineFile file, Machine machine) {
-        boolean installed = Boolean.TRUE.equals(config.resolve(file).bootOnce())
-                && deps.installs().installed(machine.mac()).isPresent();
-        BootPlan plan = Plans.plan(config, file, machine, installed, deps);
-        if (deps.images() == ImageSource.NONE && plan.kernel() instanceof ImageBootFile) {
+        BootPlan plan = Plans.plan(config, file, machine, installed(config, file, machine.mac()), deps);
+        if (deps.images() == ImageSource.NONE && plan.kernel().filter(ImageBootFile.class::isInstance).isPresent()) {
             throw new BootPlanException(new ConfigError(file.file(), 0,
                     "kernelBoot.container: image support is not configured (this planner has no image resolver)"));
         }
@@ -117,9 +150,18 @@ public final class BootPlanner implements Booter {
         return plan;
     }
 
-    /** The plan install files are rendered from: the install's, whatever the boot-once state says. */
+    /** Whether the machine is a {@code bootOnce} machine whose install is done: it boots from its disk. */
+    private boolean installed(ResolvedConfig config, MachineFile file, MacAddress mac) {
+        return Boolean.TRUE.equals(config.resolve(file).bootOnce()) && deps.installs().installed(mac).isPresent();
+    }
+
+    /**
+     * The plan install files are rendered from: the install's, whatever the boot-once state says,
+     * for a firmware the machine boots ({@link Plans#bootable}: the kickstart URL does not say).
+     */
     private BootPlan install(ResolvedConfig config, MachineFile file, Machine machine) {
-        return Plans.plan(config, file, machine, false, deps);
+        Firmware firmware = Plans.bootable(config.resolve(file), machine.firmware());
+        return Plans.plan(config, file, new Machine(machine.mac(), firmware, machine.ipxe(), machine.server()), false, deps);
     }
 
     private ResolvedConfig resolved() {

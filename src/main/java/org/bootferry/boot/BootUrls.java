@@ -21,28 +21,46 @@ import org.bootferry.machine.Machine;
  * <p>HTTP: {@code /boot.ipxe?mac=M[&firmware=F]} (the iPXE script), {@code /boot/M/kernel},
  * {@code /boot/M/initrd[/N]} (with {@code ?firmware=F} for a machine that is not x86-64),
  * {@code /ks/M} (the kickstart), {@code /files/M/NAME} (install files), {@code POST /done/M}, and
- * {@code /tftp/LOADER[?mac=M]} (the tftproot over HTTP, for UEFI HTTP Boot and chainloading iPXE).
- * M is the MAC in dash form, F a {@link Firmware#id()}.
+ * {@code /boot/M/tftp/NAME}: the tftproot over HTTP as machine M fetches it, which is how every
+ * loader is handed out by URL (UEFI HTTP Boot, an iPXE chainloading the server's loader or a loader
+ * with a menu of its own). {@code /tftp/NAME} is the same without a MAC, and {@code /tftp/NAME?mac=M}
+ * is still understood: iPXE scripts in the wild name it. M is the MAC in dash form, F a
+ * {@link Firmware#id()}.
  *
- * <p>TFTP, which carries neither MAC nor architecture: {@code pxelinux.cfg/01-M} (pxelinux asks for
- * it first: ARP type 1, then the MAC), {@code …/grub.cfg-01-M} (GRUB's net config, in whatever prefix
- * directory it was built with), {@code M/kernel}, {@code M/initrd[/N]}, and for a loader that is not
- * x86-64 the firmware in the path: {@code M/efi-arm64/kernel}.
+ * <p>Why the MAC is in the path and not in a query string: a loader fetches its own files relative
+ * to the URL it was loaded from. pxelinux keeps its URL up to the last character that is not
+ * {@code [0-9a-z.-]} as the prefix of every name it asks for (syslinux {@code core/fs/pxe/pxe.c},
+ * {@code get_prefix}), so {@code …/pxelinux.0?mac=52:54:00:12:34:56} made it ask for
+ * {@code …?mac=52:54:00:12:34:ldlinux.c32}; shim keeps its URL up to the last {@code /} and
+ * appends {@code grubx64.efi} (shim {@code httpboot.c}, {@code generate_next_uri}); GRUB takes the
+ * directory as its {@code $prefix}. With {@code /boot/M/tftp/debian-installer/amd64/pxelinux.0} each
+ * of those lands under {@code /boot/M/tftp/} again, so every file a loader fetches is served from the
+ * tftproot and recorded as fetched by M — also when the machine is behind a router, where no
+ * neighbour table knows its MAC (and that record is what ends a chainload, see
+ * {@code journal/LoaderFetches}). The MAC is dashed because pxelinux cuts at a colon.
+ *
+ * <p>TFTP, which carries neither MAC nor architecture: {@code …pxelinux.cfg/01-M} (pxelinux's
+ * per-machine config: ARP type 1, then the MAC) and {@code …grub.cfg-01-M} (GRUB's), each under any
+ * directory, since a loader asks in the directory it was loaded from or built for;
+ * {@code M/kernel}, {@code M/initrd[/N]}, and for a loader that is not x86-64 the firmware in the
+ * path: {@code M/efi-arm64/kernel}. Over HTTP the same config names under {@code /boot/M/tftp/} or
+ * {@code /tftp/} are the configs too.
  */
 public final class BootUrls {
 
     private static final String MAC = "([0-9a-f]{2}(?:-[0-9a-f]{2}){5})";
     /** {@code kernel}, {@code initrd} or {@code initrd/N}: a machine has one kernel. */
     private static final String BOOT_FILE = "(kernel|initrd(?:/([1-9][0-9]{0,2}))?)";
-    private static final Pattern PXELINUX = Pattern.compile("pxelinux\\.cfg/01-" + MAC);
+    private static final Pattern PXELINUX = Pattern.compile("(?:.*/)?pxelinux\\.cfg/01-" + MAC);
     private static final Pattern GRUB = Pattern.compile("(?:.*/)?grub\\.cfg-01-" + MAC);
     private static final Pattern TFTP_FILE = Pattern.compile(MAC + "(?:/([a-z0-9-]+))?/" + BOOT_FILE);
     private static final Pattern HTTP_FILE = Pattern.compile("/boot/([^/]+)/" + BOOT_FILE);
+    private static final Pattern MACHINE_TFTP = Pattern.compile("/boot/([^/]+)/tftp/(.*)");
     private static final Pattern KICKSTART = Pattern.compile("/ks/([^/]+)");
     private static final Pattern INSTALL_FILE = Pattern.compile("/files/([^/]+)/([^/]+)");
     private static final Pattern DONE = Pattern.compile("/done/([^/]+)");
     private static final String SCRIPT = "/boot.ipxe";
-    private static final String LOADERS = "/tftp/";
+    private static final String TFTP_ROOT = "/tftp/";
     /** A host has a handful of addresses; every DHCP answer needs the base URL of one of them. */
     private static final BoundedCache<ServerUrl, URI> SERVER_URLS = new BoundedCache<>(64);
 
@@ -52,9 +70,13 @@ public final class BootUrls {
     private BootUrls() {
     }
 
+    /** How a name of the tftproot was asked for: a config names its files so that they come the same way. */
+    public enum Protocol {
+        TFTP, HTTP
+    }
+
     /** What a URL or TFTP name asks for. */
-    public sealed interface Request permits Script, BootFileRef, Kickstart, InstallFile, Done, Loader, PxelinuxConfig,
-            GrubConfig {
+    public sealed interface Request permits Script, BootFileRef, Kickstart, InstallFile, Done, Loader, LoaderConfigFile {
     }
 
     /** The iPXE script of a machine, planned for {@code firmware}. */
@@ -80,16 +102,25 @@ public final class BootUrls {
     public record Done(MacAddress mac) implements Request {
     }
 
-    /** A first-stage loader from the tftproot; {@code mac} when the planner sent a machine's iPXE for it. */
+    /**
+     * A file of the tftproot over HTTP: a loader, or a file a loader fetches relative to itself.
+     *
+     * @param mac the machine fetching it, when the URL says ({@code /boot/M/tftp/NAME}, or the old
+     *            {@code ?mac=M})
+     */
     public record Loader(String name, Optional<MacAddress> mac) implements Request {
     }
 
-    /** pxelinux's config for the machine; pxelinux runs on x86 BIOS. */
-    public record PxelinuxConfig(MacAddress mac) implements Request {
-    }
-
-    /** GRUB's config for the machine, for every UEFI architecture GRUB may be running on. */
-    public record GrubConfig(MacAddress mac) implements Request {
+    /**
+     * A loader's per-machine config: pxelinux's {@code …pxelinux.cfg/01-M} or GRUB's
+     * {@code …grub.cfg-01-M}, in whatever directory the loader asks.
+     *
+     * @param name     the name as asked, relative to the tftproot: the file served when bootferry
+     *                 renders no config for the machine
+     * @param protocol how it was asked for, which is how the config's kernel and initrds are fetched
+     */
+    public record LoaderConfigFile(LoaderConfig.Kind kind, MacAddress mac, String name, Protocol protocol)
+            implements Request {
     }
 
     /** A URL that names a boot resource but can't be answered; the message says what is wrong. */
@@ -140,24 +171,32 @@ public final class BootUrls {
     }
 
     /**
-     * A loader over HTTP. With the MAC when an iPXE is sent to chainload it: the fetch is then
-     * recorded by MAC even when the machine is behind a router, where no neighbour table knows it.
+     * A loader over HTTP as machine {@code mac} fetches it: {@code /boot/M/tftp/LOADER}, under which
+     * its relative fetches land too (see the class comment).
      */
-    public static String loader(URI serverUrl, String loader, Optional<MacAddress> mac) {
-        return serverUrl + LOADERS + loader + mac.map(m -> "?mac=" + m).orElse("");
+    public static String loader(URI serverUrl, String loader, MacAddress mac) {
+        return serverUrl + machineTftpRoot(mac) + loader;
     }
 
-    /** The TFTP name of pxelinux's config for the machine. */
-    public static String pxelinuxConfig(MacAddress mac) {
-        return "pxelinux.cfg/01-" + mac.dashed();
+    /** The tftproot as {@code mac} fetches it over HTTP, a path ending in a slash. */
+    private static String machineTftpRoot(MacAddress mac) {
+        return "/boot/" + mac.dashed() + TFTP_ROOT;
     }
 
-    /** The TFTP name of GRUB's config for the machine, in the prefix Debian's GRUB uses. */
-    public static String grubConfig(MacAddress mac) {
-        return "grub/grub.cfg-01-" + mac.dashed();
+    /** The name pxelinux asks for its config in {@code directory} ({@code ""} for the root, else ending in '/'). */
+    public static String pxelinuxConfig(String directory, MacAddress mac) {
+        return directory + "pxelinux.cfg/01-" + mac.dashed();
     }
 
-    /** The kernel's TFTP name as the configs write it: absolute, so it does not depend on the loader's prefix. */
+    /** The name GRUB asks for its config in its prefix {@code directory} ({@code ""} or ending in '/'). */
+    public static String grubConfig(String directory, MacAddress mac) {
+        return directory + "grub.cfg-01-" + mac.dashed();
+    }
+
+    /**
+     * The kernel's TFTP name, absolute from the server's root so that it does not depend on the
+     * loader's directory (pxelinux's config writes it after {@code ::}, see {@link LoaderConfig}).
+     */
     public static String tftpKernel(Machine machine) {
         return tftpBase(machine) + "/kernel";
     }
@@ -167,10 +206,9 @@ public final class BootUrls {
         return tftpBase(machine) + initrdSuffix(index);
     }
 
-    /** Every per-machine name TFTP answers for a machine with {@code initrds} initrds. */
-    public static List<String> tftpNames(Machine machine, int initrds) {
-        List<String> names = new ArrayList<>(List.of(pxelinuxConfig(machine.mac()), grubConfig(machine.mac()),
-                tftpKernel(machine)));
+    /** The per-machine boot files TFTP answers for a machine with {@code initrds} initrds: kernel, then initrds. */
+    public static List<String> tftpBootFiles(Machine machine, int initrds) {
+        List<String> names = new ArrayList<>(List.of(tftpKernel(machine)));
         for (int i = 0; i < initrds; i++) {
             names.add(tftpInitrd(machine, i));
         }
@@ -204,14 +242,17 @@ public final class BootUrls {
      * @throws Malformed when the path is a boot resource's but a MAC, firmware or parameter is wrong
      */
     public static Optional<Request> parseHttp(String path, Map<String, List<String>> query) throws Malformed {
-        if (path.startsWith(LOADERS)) {
+        if (path.startsWith(TFTP_ROOT)) {
             Optional<MacAddress> mac = query.containsKey("mac") ? Optional.of(macParam(query)) : Optional.empty();
-            return Optional.of(new Loader(path.substring(LOADERS.length()), mac));
+            return Optional.of(tftpRootName(path.substring(TFTP_ROOT.length()), mac));
         }
         if (path.equals(SCRIPT)) {
             return Optional.of(new Script(macParam(query), firmwareParam(query)));
         }
         Matcher m;
+        if ((m = MACHINE_TFTP.matcher(path)).matches()) {
+            return Optional.of(tftpRootName(m.group(2), Optional.of(mac(m.group(1)))));
+        }
         if ((m = HTTP_FILE.matcher(path)).matches()) {
             return Optional.of(bootFile(mac(m.group(1)), firmwareParam(query), m.group(2), m.group(3)));
         }
@@ -227,23 +268,48 @@ public final class BootUrls {
         return Optional.empty();
     }
 
+    /**
+     * A name of the tftproot over HTTP: a loader config when it is one, else a file. A config of
+     * another machine than the path's is refused: no loader asks for one.
+     */
+    private static Request tftpRootName(String name, Optional<MacAddress> machine) throws Malformed {
+        Optional<LoaderConfigFile> config = loaderConfig(name, Protocol.HTTP);
+        if (config.isEmpty()) {
+            return new Loader(name, machine);
+        }
+        if (machine.isPresent() && !machine.get().equals(config.get().mac())) {
+            throw new Malformed("'" + name + "' is the config of " + config.get().mac() + ", not of " + machine.get()
+                    + " whose files this URL names");
+        }
+        return config.get();
+    }
+
     /** What a TFTP name (relative, no leading slash) asks for; empty when it is no per-machine name. */
     public static Optional<Request> parseTftp(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        Matcher m = PXELINUX.matcher(lower);
-        if (m.matches()) {
-            return Optional.of(new PxelinuxConfig(MacAddress.parse(m.group(1))));
+        Optional<LoaderConfigFile> config = loaderConfig(name, Protocol.TFTP);
+        if (config.isPresent()) {
+            return Optional.of(config.get());
         }
-        m = GRUB.matcher(lower);
-        if (m.matches()) {
-            return Optional.of(new GrubConfig(MacAddress.parse(m.group(1))));
-        }
-        m = TFTP_FILE.matcher(lower);
+        Matcher m = TFTP_FILE.matcher(name.toLowerCase(Locale.ROOT));
         if (m.matches()) {
             Optional<Firmware> firmware = m.group(2) == null ? Optional.of(Firmware.BIOS) : Firmware.byId(m.group(2));
             if (firmware.isPresent()) {
                 return Optional.of(bootFile(MacAddress.parse(m.group(1)), firmware.get(), m.group(3), m.group(4)));
             }
+        }
+        return Optional.empty();
+    }
+
+    /** A per-machine pxelinux or GRUB config name, in any directory and any case. */
+    private static Optional<LoaderConfigFile> loaderConfig(String name, Protocol protocol) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        Matcher m = PXELINUX.matcher(lower);
+        if (m.matches()) {
+            return Optional.of(new LoaderConfigFile(LoaderConfig.Kind.PXELINUX, MacAddress.parse(m.group(1)), name, protocol));
+        }
+        m = GRUB.matcher(lower);
+        if (m.matches()) {
+            return Optional.of(new LoaderConfigFile(LoaderConfig.Kind.GRUB, MacAddress.parse(m.group(1)), name, protocol));
         }
         return Optional.empty();
     }

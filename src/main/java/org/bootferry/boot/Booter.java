@@ -1,5 +1,6 @@
 package org.bootferry.boot;
 
+import java.net.InetAddress;
 import java.util.Optional;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
@@ -18,6 +19,17 @@ public interface Booter {
 
     /** What the machine boots. */
     Optional<BootPlan> plan(Machine machine);
+
+    /**
+     * The config a pxelinux or GRUB asking for {@code request} gets, rendered from the machine's plan
+     * so that it fetches its files by {@link BootUrls.LoaderConfigFile#protocol()}; empty when the
+     * machine has no boot of its own here ({@link BootPlan#ownBoot()}: no file, or one without a
+     * kernel), so that the loader gets the tftproot's file of that name if there is one, and else
+     * goes on to its next name ({@code pxelinux.cfg/default}, {@code grub.cfg}).
+     *
+     * @param server the address of ours the request arrived at, for URLs in the config
+     */
+    Optional<String> loaderConfig(BootUrls.LoaderConfigFile request, Optional<InetAddress> server);
 
     /**
      * The machine's kickstart (served at {@code /ks/M}) rendered for it: its {@code kickstart:}

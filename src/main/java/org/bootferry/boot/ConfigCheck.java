@@ -76,9 +76,9 @@ public final class ConfigCheck {
             }
             checkPullPolicy(file.file(), file.config(), errors);
             try {
-                BootPlan plan = Plans.plan(config, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Firmware.BIOS), false,
-                        checking);
                 MachineConfig c = config.resolve(file);
+                BootPlan plan = Plans.plan(config, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Plans.bootable(c, Firmware.BIOS)),
+                        false, checking);
                 if (c.kickstart() != null) {
                     InstallFiles.render(config, c, plan, c.kickstart());
                 }
@@ -145,9 +145,8 @@ public final class ConfigCheck {
                 try {
                     BootPlan plan = Plans.plan(config, file, new Machine(file.mac().orElse(EXAMPLE_MAC), firmware, true,
                             Optional.empty()), false, deps);
-                    if (plan.kernel().knownFormat().isPresent()) {
-                        byKernel.computeIfAbsent(plan.kernel().source(), k -> new ArrayList<>()).add(plan);
-                    }
+                    plan.kernel().filter(k -> k.knownFormat().isPresent()).ifPresent(k ->
+                            byKernel.computeIfAbsent(k.source(), source -> new ArrayList<>()).add(plan));
                 } catch (BootPlanException e) {
                     // not planned: check() reports what is wrong with the file
                 }
@@ -174,7 +173,8 @@ public final class ConfigCheck {
                 return;
             }
             problems.add(problem.get());
-            if (KernelPairing.builtFor(plan.kernel().knownFormat().orElseThrow(), plan.machine().firmware())) {
+            if (KernelPairing.builtFor(plan.kernel().orElseThrow().knownFormat().orElseThrow(),
+                    plan.machine().firmware())) {
                 ownCpu.add(problem.get());
             }
         }

@@ -53,22 +53,25 @@ final class Explainer {
                         LinkedHashMap::new));
         return new Explanation(mac.toString(), plan.hostname(), file.file().toString(),
                 Optional.ofNullable(file.config().profile()), dhcp, plan.nextServer().getHostAddress(),
-                BootUrls.tftpNames(plan.machine(), plan.initrds().size()),
-                new Explanation.Source(plan.kernel().source(), plan.kernelUrl().toString(), plan.kernel().knownDigest()),
-                plan.kernel().knownFormat().map(KernelFormat::describe), initrds, plan.cmdline(), IpxeScript.render(plan),
-                plan.kickstartUrl().toString(), Optional.ofNullable(c.kickstart()).map(t -> InstallFiles.render(config, c,
-                plan, t)), files, Boolean.TRUE.equals(c.bootOnce()), installed, plan.localBoot(), List.copyOf(warnings));
+                BootUrls.tftpBootFiles(plan.machine(), plan.initrds().size()), loaderConfigs(plan),
+                plan.kernel().map(k -> new Explanation.Source(k.source(), plan.kernelUrl().toString(), k.knownDigest())),
+                plan.kernel().flatMap(k -> k.knownFormat()).map(KernelFormat::describe),
+                initrds, plan.cmdline(), IpxeScript.render(plan), plan.kickstartUrl().toString(),
+                Optional.ofNullable(c.kickstart()).map(t -> InstallFiles.render(config, c, plan, t)),
+                files, Boolean.TRUE.equals(c.bootOnce()), installed, plan.localBoot(), List.copyOf(warnings));
     }
 
     /**
-     * The plan iPXE gets: on BIOS, unless BIOS can't boot the machine's kernel (an arm64 kernel, say);
+     * The plan iPXE gets: on BIOS (or, for a machine without a kernel, the firmware it names a loader
+     * for: {@link Plans#bootable}), unless BIOS can't boot the machine's kernel (an arm64 kernel, say);
      * then on the first other firmware with a loader whose kernel is known to boot there (an image
      * variant not pulled yet proves nothing). When there is none, BIOS's refusal.
      */
     private static BootPlan ipxePlan(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac) {
         BootPlanException refused;
         try {
-            return planner.plan(config, file, new Machine(mac, Firmware.BIOS, true, Optional.empty()));
+            return planner.plan(config, file,
+                    new Machine(mac, Plans.bootable(config.resolve(file), Firmware.BIOS), true, Optional.empty()));
         } catch (BootPlanException e) {
             refused = e;
         }
@@ -78,7 +81,7 @@ final class Explainer {
             }
             try {
                 BootPlan plan = planner.plan(config, file, new Machine(mac, firmware, true, Optional.empty()));
-                if (plan.kernel().knownFormat().isPresent()) {
+                if (plan.kernel().flatMap(k -> k.knownFormat()).isPresent()) {
                     return plan;
                 }
             } catch (BootPlanException e) {
@@ -86,5 +89,23 @@ final class Explainer {
             }
         }
         throw refused;
+    }
+
+    /** Which config pxelinux and GRUB get when they ask for this machine's, by the rule of {@link Plans}. */
+    private static Map<String, String> loaderConfigs(BootPlan plan) {
+        MacAddress mac = plan.machine().mac();
+        Map<String, String> configs = new LinkedHashMap<>();
+        if (plan.ownBoot()) {
+            String how = plan.localBoot() ? "boots the local disk" : "boots this kernel";
+            configs.put("pxelinux", BootUrls.pxelinuxConfig("", mac) + " in any directory: rendered, " + how);
+            configs.put("grub", BootUrls.grubConfig("", mac) + " in any prefix: rendered, " + how);
+        } else {
+            String own = " (no kernel of its own: it boots its loader's menu)";
+            configs.put("pxelinux", BootUrls.pxelinuxConfig("", mac) + ": the tftproot's file if there is one,"
+                    + " else pxelinux goes on to pxelinux.cfg/default" + own);
+            configs.put("grub", BootUrls.grubConfig("", mac) + ": the tftproot's file if there is one, else GRUB"
+                    + " goes on to grub.cfg in its prefix" + own);
+        }
+        return configs;
     }
 }

@@ -11,8 +11,11 @@ import java.util.Optional;
  * @param machineFile  the file the answer comes from ({@code machines/…yaml} or {@code default.yaml})
  * @param dhcp         the boot file DHCP names, per firmware id, and for {@code ipxe} (the script URL);
  *                     a firmware that can't be booted maps to the reason
- * @param tftpFiles    the per-machine files TFTP answers by name (pxelinux and GRUB configs, kernel, initrds)
- * @param kernel       where the kernel comes from, its URL, and its digest when known without fetching
+ * @param tftpFiles    the per-machine boot files TFTP answers by name (kernel, initrds)
+ * @param loaderConfigs what a stock loader gets when it asks for its per-machine config, by loader
+ *                     ({@code pxelinux}, {@code grub}): rendered from this plan, or the tftproot's own
+ * @param kernel       where the kernel comes from, its URL, and its digest when known without fetching;
+ *                     empty for a machine that boots its loader's own menu
  * @param kernelFormat what the kernel is ({@code an x86-64 bzImage with an EFI stub (…)}), when known
  *                     without fetching: a local file, or an image in this host's cache
  * @param initrds      the same for each initrd
@@ -30,7 +33,8 @@ public record Explanation(
         Map<String, String> dhcp,
         String nextServer,
         List<String> tftpFiles,
-        Source kernel,
+        Map<String, String> loaderConfigs,
+        Optional<Source> kernel,
         Optional<String> kernelFormat,
         List<Source> initrds,
         String cmdline,

@@ -9,11 +9,17 @@ public final class IpxeScript {
     private IpxeScript() {
     }
 
+    /** @param plan a plan for an iPXE client ({@link org.bootferry.machine.Machine#ipxe()}) */
     public static String render(BootPlan plan) {
         StringBuilder script = new StringBuilder("#!ipxe\n");
         script.append("# bootferry: ").append(plan.hostname()).append(" (").append(plan.machine().mac()).append(")\n");
         if (plan.localBoot()) {
             return script.append(localBoot(plan.machine().firmware())).toString();
+        }
+        if (plan.kernel().isEmpty()) {
+            // A machine without a kernel boots its loader's own menu; an iPXE that asks for a script
+            // anyway (an old script chaining here) is sent to the loader DHCP would have named.
+            return script.append("chain ").append(plan.bootFile()).append('\n').toString();
         }
         List<BootFile> initrds = plan.initrds();
         StringBuilder kernel = new StringBuilder("kernel ").append(plan.kernelUrl());

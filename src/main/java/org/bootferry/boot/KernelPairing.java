@@ -135,9 +135,15 @@ final class KernelPairing {
                 : "point kernelBoot.files.kernel at the distribution's /boot/vmlinuz-<version>");
     }
 
-    /** The verdict on a plan's kernel when its format is known, as the sentence of {@link #message}. */
+    /**
+     * The verdict on a plan's kernel when its format is known, as the sentence of {@link #message}; none
+     * for a machine that boots its loader's own menu.
+     */
     static Optional<Problem> problem(BootPlan plan) {
-        BootFile kernel = plan.kernel();
+        if (plan.kernel().isEmpty()) {
+            return Optional.empty();
+        }
+        BootFile kernel = plan.kernel().get();
         return kernel.knownFormat().flatMap(format -> {
             Verdict verdict = judge(format, plan.machine().firmware());
             String name = kernel instanceof ImageBootFile image ? image.inImage() : "kernel " + kernel.source();

@@ -1,13 +1,27 @@
 package org.bootferry.boot;
 
+import java.net.URI;
 import java.util.List;
 import org.bootferry.machine.Firmware;
 
 /**
- * A {@link BootPlan} for loaders that fetch over TFTP only — pxelinux and GRUB — as their config
- * files; {@link BootUrls} names these files and the kernel and initrds they load.
+ * A {@link BootPlan} for stock loaders — pxelinux and GRUB — as their per-machine config files;
+ * {@link BootUrls} names these files and the kernel and initrds they load. A config names its files
+ * the way it was itself fetched, and absolutely, so that they load whatever directory the loader
+ * lives in: over TFTP pxelinux's {@code ::/M/kernel} and GRUB's {@code /M/kernel} (GRUB's
+ * {@code $root} is the server its config came from); over HTTP pxelinux's full URL (pxelinux.0 hands
+ * it to the iPXE that loaded it, lpxelinux.0 fetches it itself) and GRUB's {@code /boot/M/kernel} on
+ * its {@code (http,…)} root.
  */
 public final class LoaderConfig {
+
+    /** The stock loaders bootferry writes configs for. */
+    public enum Kind {
+        /** syslinux's network loaders (pxelinux.0, lpxelinux.0, syslinux.efi) and their pxelinux.cfg/. */
+        PXELINUX,
+        /** GRUB 2's network images and their grub.cfg-01-M. */
+        GRUB
+    }
 
     /** The architectures a GRUB config has a section for, with GRUB's name of each ({@code $grub_cpu}). */
     public static final List<Firmware> GRUB_FIRMWARE = List.of(Firmware.EFI_X64, Firmware.EFI_ARM64);
@@ -18,18 +32,21 @@ public final class LoaderConfig {
     /**
      * pxelinux's config: one label that boots the plan (initrds in {@code initrd=} on the APPEND
      * line, which every syslinux version reads), or the local disk once the machine is installed.
+     *
+     * @param plan a plan of the machine's own ({@link BootPlan#ownBoot()})
      */
-    public static String pxelinux(BootPlan plan) {
+    public static String pxelinux(BootPlan plan, BootUrls.Protocol protocol) {
         StringBuilder cfg = header(plan);
         if (plan.localBoot()) {
             return cfg.append("DEFAULT local\nPROMPT 0\nLABEL local\n  LOCALBOOT 0\n").toString();
         }
-        cfg.append("DEFAULT bootferry\nPROMPT 0\nLABEL bootferry\n  KERNEL ").append(kernelName(plan)).append('\n');
+        cfg.append("DEFAULT bootferry\nPROMPT 0\nLABEL bootferry\n  KERNEL ").append(pxelinuxName(plan, -1, protocol))
+                .append('\n');
         StringBuilder append = new StringBuilder();
         if (!plan.initrds().isEmpty()) {
             append.append("initrd=");
             for (int i = 0; i < plan.initrds().size(); i++) {
-                append.append(i == 0 ? "" : ",").append(initrdName(plan, i));
+                append.append(i == 0 ? "" : ",").append(pxelinuxName(plan, i, protocol));
             }
         }
         if (!oneLine(plan.cmdline()).isEmpty()) {
@@ -46,16 +63,17 @@ public final class LoaderConfig {
      * kernel out of a multi-arch image depends on it and the TFTP request did not say. Every word
      * is single-quoted so that GRUB expands no variable or wildcard in a command line.
      *
-     * @param plans the machine's plans for the firmware of {@link #GRUB_FIRMWARE} that could be planned
+     * @param plans the machine's own plans ({@link BootPlan#ownBoot()}) for the firmware of
+     *              {@link #GRUB_FIRMWARE} that could be planned
      */
-    public static String grub(List<BootPlan> plans) {
+    public static String grub(List<BootPlan> plans, BootUrls.Protocol protocol) {
         StringBuilder cfg = header(plans.get(0));
         if (plans.get(0).localBoot()) {
             return cfg.append("echo 'Installed already (bootOnce): booting from local disk'\nexit\n").toString();
         }
         for (BootPlan plan : plans) {
             cfg.append("if [ \"$grub_cpu\" = \"").append(grubCpu(plan.machine().firmware())).append("\" ]; then\n");
-            cfg.append("  linux ").append(quote(kernelName(plan)));
+            cfg.append("  linux ").append(quote(grubName(plan, -1, protocol)));
             for (String word : oneLine(plan.cmdline()).split(" ")) {
                 if (!word.isEmpty()) {
                     cfg.append(' ').append(quote(word));
@@ -65,7 +83,7 @@ public final class LoaderConfig {
             if (!plan.initrds().isEmpty()) {
                 cfg.append("  initrd");
                 for (int i = 0; i < plan.initrds().size(); i++) {
-                    cfg.append(' ').append(quote(initrdName(plan, i)));
+                    cfg.append(' ').append(quote(grubName(plan, i, protocol)));
                 }
                 cfg.append('\n');
             }
@@ -74,12 +92,32 @@ public final class LoaderConfig {
         return cfg.append("echo 'bootferry has no kernel for this architecture:' \"$grub_cpu\"\n").toString();
     }
 
-    private static String kernelName(BootPlan plan) {
-        return BootUrls.tftpKernel(plan.machine());
+    /**
+     * The kernel ({@code index} -1) or an initrd as pxelinux names it: a URL, or a TFTP name after
+     * {@code ::}, which pxelinux takes from the root of its server instead of its own directory
+     * (syslinux {@code core/fs/pxe/urlparse.c}: a {@code ::} name is {@code URL_OLD_TFTP}; any other
+     * name without a scheme is prefixed with the loader's directory).
+     */
+    private static String pxelinuxName(BootPlan plan, int index, BootUrls.Protocol protocol) {
+        return switch (protocol) {
+            case TFTP -> "::" + tftpName(plan, index);
+            case HTTP -> (index < 0 ? plan.kernelUrl() : plan.initrdUrl(index)).toString();
+        };
     }
 
-    private static String initrdName(BootPlan plan, int index) {
-        return BootUrls.tftpInitrd(plan.machine(), index);
+    /** The kernel ({@code index} -1) or an initrd as GRUB names it: absolute on the device it read its config from. */
+    private static String grubName(BootPlan plan, int index, BootUrls.Protocol protocol) {
+        return switch (protocol) {
+            case TFTP -> tftpName(plan, index);
+            case HTTP -> {
+                URI url = index < 0 ? plan.kernelUrl() : plan.initrdUrl(index);
+                yield url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+            }
+        };
+    }
+
+    private static String tftpName(BootPlan plan, int index) {
+        return index < 0 ? BootUrls.tftpKernel(plan.machine()) : BootUrls.tftpInitrd(plan.machine(), index);
     }
 
     private static String grubCpu(Firmware firmware) {

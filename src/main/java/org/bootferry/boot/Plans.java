@@ -6,20 +6,35 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.ServerSettings;
+import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Machine;
 
 /**
  * Turns one machine file into a {@link BootPlan} for one request: the kernel and initrds (local files
  * or an image's), the command line rendered from {@code kernelArgs}, and what DHCP names as the boot
- * file for the firmware that asked.
+ * file for the firmware that asked. The rule, which {@code explain} states per machine:
+ * <ul>
+ * <li>A machine's loader for a firmware is its own ({@code loaders:} in its file or profile), else
+ * server.yaml's.
+ * <li>A machine with a kernel boots it (or its disk, once a {@code bootOnce} install is done): PXE
+ * firmware gets its loader over TFTP, UEFI HTTP Boot the loader's URL, iPXE the script (with
+ * {@code chainload: {ipxe: server}}, the loader's URL first); a pxelinux or GRUB asking for its
+ * per-machine config gets one rendered from the plan.
+ * <li>A machine whose file names no kernel boots a loader of its own and that loader's menu: every
+ * client gets the loader (PXE over TFTP, HTTP Boot and iPXE by URL) and the tftproot's configs as
+ * they are, so pxelinux reads {@code pxelinux.cfg/default}, GRUB {@code grub.cfg}.
+ * </ul>
  */
 final class Plans {
 
     private static final Path KERNEL_ARGS = Path.of("kernelArgs");
+    /** iPXE boots what a script names; without a kernel there is no script, so iPXE would fetch itself again. */
+    private static final Set<String> IPXE_LOADERS = Set.copyOf(ServerSettings.DEFAULT_LOADERS.values());
 
     private Plans() {
     }
@@ -36,10 +51,11 @@ final class Plans {
         MachineConfig c = config.resolve(file);
         InetAddress server = machine.server().orElseGet(() -> address(settings));
         URI serverUrl = BootUrls.serverUrl(server, settings.httpPort());
+        String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
         MachineConfig.KernelBoot kb = c.kernelBoot();
-        if (kb == null || (kb.files() == null && kb.container() == null)) {
-            throw new BootPlanException(new ConfigError(file.file(), 0,
-                    "no kernel: set kernelBoot.files or kernelBoot.container here or in its profile"));
+        if (!hasKernel(c)) {
+            String bootFile = loaderMenu(file, c, settings, machine, serverUrl, localBoot, deps);
+            return new BootPlan(machine, hostname, server, serverUrl, bootFile, Optional.empty(), List.of(), "", localBoot);
         }
         BootFile kernel;
         List<BootFile> initrds;
@@ -58,9 +74,8 @@ final class Plans {
             initrds = kb.files().initrd() == null ? List.of()
                     : kb.files().initrd().stream().<BootFile>map(p -> new BootFile.Local(Path.of(p))).toList();
         }
-        String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
         BootPlan unrendered = new BootPlan(machine, hostname, server, serverUrl,
-                bootFile(settings, machine, serverUrl, deps), kernel, initrds, "", localBoot);
+                bootFile(file, c, settings, machine, serverUrl, deps), Optional.of(kernel), initrds, "", localBoot);
         String cmdline = "";
         if (kernelArgs != null) {
             try {
@@ -77,40 +92,104 @@ final class Plans {
                         argsFrom + ": the rendered command line contains a line break"));
             }
         }
-        return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), kernel, initrds, cmdline,
-                localBoot);
+        return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), Optional.of(kernel), initrds,
+                cmdline, localBoot);
+    }
+
+    /** Whether the machine's file (with its profiles) names a kernel; without, it boots its loader's own menu. */
+    static boolean hasKernel(MachineConfig c) {
+        return c.kernelBoot() != null && (c.kernelBoot().files() != null || c.kernelBoot().container() != null);
     }
 
     /**
-     * What DHCP names as the boot file. iPXE gets the script URL (that is what ends the chainload:
-     * handing iPXE another iPXE would loop), unless the server's iPXE is to run and this one is not it
-     * (see {@link #chainloadsOurIpxe}); UEFI HTTP Boot gets the loader by URL; everything else the
-     * first-stage loader over TFTP.
+     * {@code firmware}, or for a machine without a kernel and without a loader for it, the first
+     * firmware it names a loader for: what a request that does not say its firmware (a kickstart
+     * URL) and a config check plan such a machine for, since it boots no other.
      */
-    private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl,
-            BootPlanner.Dependencies deps) {
-        String loaderFirmware = machine.firmware().loaderFirmware().id();
-        String loader = settings.loaders().get(loaderFirmware);
+    static Firmware bootable(MachineConfig c, Firmware firmware) {
+        if (hasKernel(c) || c.loaders() == null || c.loaders().containsKey(loaderFirmware(firmware))) {
+            return firmware;
+        }
+        return c.loaders().keySet().stream().map(Firmware::byId).flatMap(Optional::stream).findFirst().orElse(firmware);
+    }
+
+    /**
+     * What DHCP names as the boot file of a machine with a kernel. iPXE gets the script URL (that is
+     * what ends the chainload: handing iPXE another iPXE would loop), unless the server's iPXE is to
+     * run and this one is not it (see {@link #chainloadsOurIpxe}); UEFI HTTP Boot gets the loader by
+     * URL; everything else the first-stage loader over TFTP.
+     */
+    private static String bootFile(MachineFile file, MachineConfig c, ServerSettings settings, Machine machine,
+            URI serverUrl, BootPlanner.Dependencies deps) {
+        Optional<String> loader = loader(c, settings, machine.firmware());
         if (machine.ipxe()) {
-            if (loader != null && chainloadsOurIpxe(settings, machine, loader, deps)) {
-                return BootUrls.loader(serverUrl, loader, Optional.of(machine.mac()));
+            if (loader.isPresent() && chainloadsOurIpxe(settings, machine, loader.get(), deps)) {
+                return BootUrls.loader(serverUrl, loader.get(), machine.mac());
             }
             return BootUrls.script(serverUrl, machine).toString();
         }
+        String name = loader.orElseThrow(() -> new BootPlanException(new ConfigError(Path.of("server.yaml"), 0,
+                "no loader for firmware " + machine.firmware() + ": add one under 'loaders:' (e.g. "
+                        + loaderFirmware(machine.firmware()) + ": snp.efi)")));
+        present(file, c, name, machine.firmware(), deps);
+        return machine.firmware().httpBoot() ? BootUrls.loader(serverUrl, name, machine.mac()) : name;
+    }
+
+    /**
+     * What DHCP names as the boot file of a machine without a kernel: its own loader, by URL for
+     * iPXE and UEFI HTTP Boot, by TFTP name for PXE firmware. Once a {@code bootOnce} install is
+     * done, iPXE gets the script, which boots the disk.
+     */
+    private static String loaderMenu(MachineFile file, MachineConfig c, ServerSettings settings, Machine machine,
+            URI serverUrl, boolean localBoot, BootPlanner.Dependencies deps) {
+        String firmware = loaderFirmware(machine.firmware());
+        String loader = c.loaders() == null ? null : c.loaders().get(firmware);
         if (loader == null) {
-            throw new BootPlanException(new ConfigError(Path.of("server.yaml"), 0, "no loader for firmware "
-                    + machine.firmware() + ": add one under 'loaders:' (e.g. " + loaderFirmware + ": snp.efi)"));
+            throw new BootPlanException(new ConfigError(file.file(), 0, "no kernel: set kernelBoot.files or"
+                    + " kernelBoot.container here or in its profile, or name a loader whose own menu it boots"
+                    + " (loaders: {" + firmware + ": …}; it names none for " + firmware + ")"));
         }
+        if (IPXE_LOADERS.contains(loader)) {
+            throw new BootPlanException(new ConfigError(file.file(), 0, "loaders: " + firmware + ": " + loader
+                    + " is iPXE, which boots what a script names, and without a kernel there is none: set"
+                    + " kernelBoot, or name a loader with a menu of its own (pxelinux.0, a GRUB image)"));
+        }
+        if (machine.ipxe() && localBoot) {
+            return BootUrls.script(serverUrl, machine).toString();
+        }
+        present(file, c, loader, machine.firmware(), deps);
+        return machine.ipxe() || machine.firmware().httpBoot() ? BootUrls.loader(serverUrl, loader, machine.mac()) : loader;
+    }
+
+    /** The machine's loader for {@code firmware}: its own, else server.yaml's. */
+    private static Optional<String> loader(MachineConfig c, ServerSettings settings, Firmware firmware) {
+        String id = loaderFirmware(firmware);
+        if (c.loaders() != null && c.loaders().containsKey(id)) {
+            return Optional.of(c.loaders().get(id));
+        }
+        return Optional.ofNullable(settings.loaders().get(id));
+    }
+
+    /** The firmware whose loader {@code firmware} runs: UEFI HTTP Boot runs the same loaders as PXE. */
+    private static String loaderFirmware(Firmware firmware) {
+        return firmware.httpBoot() ? firmware.id().replace("http-", "efi-") : firmware.id();
+    }
+
+    /**
+     * Throws when {@code loader} is not there to be served. The default arm64 loader (snp.efi) in
+     * particular: Debian ships no arm64 iPXE. Sent to fetch a missing file the firmware would stop at
+     * a TFTP "file not found"; unanswered, another boot server on the segment may serve it, and this
+     * error says what to do.
+     */
+    private static void present(MachineFile file, MachineConfig c, String loader, Firmware firmware,
+            BootPlanner.Dependencies deps) {
         Optional<String> missing = deps.missingLoader().apply(loader);
         if (missing.isPresent()) {
-            // The default arm64 loader (snp.efi) in particular: Debian ships no arm64 iPXE. Sent to
-            // fetch a missing file the firmware would stop at a TFTP "file not found"; unanswered,
-            // another boot server on the segment may serve it, and this error says what to do.
-            throw new BootPlanException(new ConfigError(Path.of("server.yaml"), 0, "loader '" + loader + "' for firmware "
-                    + machine.firmware() + " is not in " + missing.get() + ": put it there, or name another under "
-                    + "'loaders:' (e.g. " + loaderFirmware + ": grubnetaa64.efi; see the README)"));
+            boolean own = c.loaders() != null && loader.equals(c.loaders().get(loaderFirmware(firmware)));
+            throw new BootPlanException(new ConfigError(own ? file.file() : Path.of("server.yaml"), 0, "loader '"
+                    + loader + "' for firmware " + firmware + " is not in " + missing.get() + ": put it there, or name"
+                    + " another under 'loaders:' (e.g. " + loaderFirmware(firmware) + ": grubnetaa64.efi; see the README)"));
         }
-        return machine.firmware().httpBoot() ? BootUrls.loader(serverUrl, loader, Optional.empty()) : loader;
     }
 
     /**

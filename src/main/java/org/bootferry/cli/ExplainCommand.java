@@ -95,12 +95,20 @@ final class ExplainCommand implements Callable<Integer> {
                 + e.profile().map(p -> ", profile " + p).orElse(""));
         System.out.println("dhcp      boot file " + e.dhcp().get(fw.id()) + " for " + fw + ", next-server " + e.nextServer());
         System.out.println("ipxe      boot file " + e.dhcp().get("ipxe"));
-        System.out.println("tftp      " + String.join(", ", e.tftpFiles()));
-        System.out.println("kernel    " + e.kernel().url() + " <- " + e.kernel().from() + digest(e.kernel()));
-        e.kernelFormat().ifPresent(f -> System.out.println("format    " + f));
+        e.loaderConfigs().forEach((loader, config) -> System.out.printf("%-9s %s%n", loader, config));
+        if (e.kernel().isPresent()) {
+            System.out.println("tftp      " + String.join(", ", e.tftpFiles()));
+            System.out.println("kernel    " + e.kernel().get().url() + " <- " + e.kernel().get().from()
+                    + digest(e.kernel().get()));
+            e.kernelFormat().ifPresent(f -> System.out.println("format    " + f));
+        } else {
+            System.out.println("kernel    none of its own: it boots its loader (the boot file above) and that loader's menu");
+        }
         e.warnings().forEach(w -> System.out.println("warning   " + w));
         e.initrds().forEach(i -> System.out.println("initrd    " + i.url() + " <- " + i.from() + digest(i)));
-        System.out.println("cmdline   " + e.cmdline());
+        if (e.kernel().isPresent()) {
+            System.out.println("cmdline   " + e.cmdline());
+        }
         if (e.bootOnce()) {
             System.out.println("bootOnce  " + e.installed().map(t -> "installed " + t + ": boots from local disk"
                     + " (bootferry reset " + e.mac() + " to install again)").orElse("not installed yet"));

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.bootferry.lang.Ipv4;
 import org.bootferry.lang.Spelling;
+import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -85,11 +87,23 @@ final class MachineChecks {
         if (c.ip() != null && Ipv4.parse(c.ip()).isEmpty()) {
             errors.at("ip", "ip: '" + c.ip() + "' is not an IPv4 address (write e.g. 10.20.0.21)");
         }
+        if (c.loaders() != null) {
+            c.loaders().forEach((firmware, loader) -> {
+                if (Firmware.byId(firmware).isEmpty()) {
+                    String guess = Spelling.didYouMean(firmware, Stream.of(Firmware.values()).map(Firmware::id).toList());
+                    errors.at(firmware, "loaders: unknown firmware '" + firmware + "'"
+                            + (guess.isEmpty() ? " (known: " + Firmware.ids() + ")" : guess));
+                } else if (loader == null || loader.isBlank()) {
+                    errors.at(firmware, "loaders: no loader named for '" + firmware + "' (a path in the tftproot,"
+                            + " e.g. debian-installer/amd64/pxelinux.0)");
+                }
+            });
+        }
         if (context.count() > before) {
             return Optional.empty();
         }
         return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.files(), c.vars(),
-                c.bootOnce(), c.ip()));
+                c.bootOnce(), c.ip(), c.loaders()));
     }
 
     /** Errors of one file, each on the line of the key it is about. */

@@ -10,6 +10,11 @@ import java.util.Map;
  * {@code firmware.kernelBoot} so a VM spec can be copied over. Absent fields are null, so a machine
  * can inherit them from its profile ({@link #over}). {@code ip} is the address DHCP server mode
  * reserves for the machine; it is never inherited, since a profile is shared by many machines.
+ *
+ * <p>{@code loaders} names, per firmware id, the machine's own loader, a path in the tftproot
+ * (server.yaml's {@code loaders:} for the firmware it does not name): with a {@code kernelBoot}, what
+ * its PXE firmware runs before the machine's kernel; without one, the loader whose own menu it boots
+ * (a stock pxelinux or GRUB tree's).
  */
 public record MachineConfig(
         String hostname,
@@ -19,7 +24,8 @@ public record MachineConfig(
         Map<String, String> files,
         Map<String, Object> vars,
         Boolean bootOnce,
-        String ip) {
+        String ip,
+        Map<String, String> loaders) {
 
     /** What a name in {@code files:} may be: it becomes the last segment of a URL. */
     public static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -77,7 +83,7 @@ public record MachineConfig(
             @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> initrd) {
     }
 
-    /** This config with every absent field taken from {@code base} (a profile); files and vars merge key by key. */
+    /** This config with every absent field taken from {@code base} (a profile); files, vars and loaders merge key by key. */
     public MachineConfig over(MachineConfig base) {
         if (base == null) {
             return this;
@@ -89,21 +95,26 @@ public record MachineConfig(
         if (vars != null) {
             mergedVars.putAll(vars);
         }
-        Map<String, String> mergedFiles = new java.util.LinkedHashMap<>();
-        if (base.files != null) {
-            mergedFiles.putAll(base.files);
-        }
-        if (files != null) {
-            mergedFiles.putAll(files);
-        }
         return new MachineConfig(
                 hostname != null ? hostname : base.hostname,
                 base.profile,
                 kernelBoot != null ? kernelBoot.over(base.kernelBoot) : base.kernelBoot,
                 kickstart != null ? kickstart : base.kickstart,
-                mergedFiles,
+                merged(base.files, files),
                 mergedVars,
                 bootOnce != null ? bootOnce : base.bootOnce,
-                ip);
+                ip,
+                merged(base.loaders, loaders));
+    }
+
+    private static Map<String, String> merged(Map<String, String> base, Map<String, String> own) {
+        Map<String, String> merged = new java.util.LinkedHashMap<>();
+        if (base != null) {
+            merged.putAll(base);
+        }
+        if (own != null) {
+            merged.putAll(own);
+        }
+        return merged;
     }
 }

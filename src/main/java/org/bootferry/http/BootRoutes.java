@@ -43,6 +43,7 @@ final class BootRoutes {
                 Route.boot(Route.READ, "kickstart", BootUrls.Kickstart.class, this::kickstart),
                 Route.boot(Route.READ, "install-file", BootUrls.InstallFile.class, this::installFile),
                 Route.boot(Route.READ, "loader", BootUrls.Loader.class, this::loader),
+                Route.boot(Route.READ, "loader-config", BootUrls.LoaderConfigFile.class, this::loaderConfig),
                 Route.boot(Route.POST, "done", BootUrls.Done.class, this::done));
     }
 
@@ -60,7 +61,8 @@ final class BootRoutes {
         BootFile file;
         BootEvent.Stage stage;
         if (request.kernel()) {
-            file = plan.kernel();
+            file = plan.kernel().orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND, "machine " + mac
+                    + " has no kernel of its own: it boots its loader's menu (see bootferry explain " + mac + ")"));
             stage = BootEvent.Stage.KERNEL;
         } else if (request.initrd() < plan.initrds().size()) {
             file = plan.initrds().get(request.initrd());
@@ -102,26 +104,48 @@ final class BootRoutes {
     }
 
     /**
-     * A loader for UEFI HTTP Boot, or for an iPXE chainloading ours. EDK2 decides what it downloaded
-     * by Content-Type first ({@code application/efi}), then by extension.
+     * A file of the tftproot: a loader for UEFI HTTP Boot or for an iPXE, and what that loader fetches
+     * relative to itself (pxelinux's ldlinux.c32 and menus, shim's grubx64.efi, GRUB's modules).
      */
     private void loader(Exchange ex, BootUrls.Loader request) throws Refusal {
-        String name = request.name();
+        tftpRootFile(ex, request.name(), request.mac());
+    }
+
+    /**
+     * A pxelinux or GRUB config, rendered when the machine has a boot of its own here, else the
+     * tftproot's file of that name (a stock tree's, or none, and the loader asks for its next name).
+     */
+    private void loaderConfig(Exchange ex, BootUrls.LoaderConfigFile request) throws Refusal {
+        Optional<String> config = services.booter().loaderConfig(request, Optional.of(ex.local()));
+        if (config.isPresent()) {
+            ex.send(HttpResponseStatus.OK, Exchange.TEXT, config.get());
+        } else {
+            tftpRootFile(ex, request.name(), Optional.of(request.mac()));
+        }
+    }
+
+    /**
+     * Serves {@code name} from the tftproot and records it as fetched by {@code mac}, or when the URL
+     * names none by the client's address. EDK2 decides what it downloaded by Content-Type first
+     * ({@code application/efi}), then by extension.
+     */
+    private void tftpRootFile(Exchange ex, String name, Optional<MacAddress> mac) throws Refusal {
         LoaderFiles loaders = services.loaders();
         Path file;
+        String normalised;
         try {
-            file = loaders.find(LoaderFiles.normalise(name)).orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND,
-                    "no loader '" + LoaderFiles.printable(name) + "' in " + loaders.directories()));
+            normalised = LoaderFiles.normalise(name);
+            file = loaders.find(normalised).orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND,
+                    "no file '" + LoaderFiles.printable(name) + "' in " + loaders.directories()));
         } catch (LoaderFiles.Refusal e) {
             HttpRouter.log.warn("refused {} from {}: {}", ex.request().uri(), ex.ctx().channel().remoteAddress(),
                     e.getMessage());
             throw new Refusal(HttpResponseStatus.FORBIDDEN, e.getMessage());
         }
-        // The MAC is in the URL when the planner sent an iPXE here to chainload ours; EDK2's HTTP Boot URL has none.
-        if (request.mac().isPresent()) {
-            services.fetches().fetched(request.mac().get(), name);
+        if (mac.isPresent()) {
+            services.fetches().fetched(mac.get(), normalised);
         } else {
-            services.fetches().fetched(ex.remote(), name);
+            services.fetches().fetched(ex.remote(), normalised);
         }
         files.serve(ex, new BootFile.Local(file), name.endsWith(".efi") ? "application/efi" : OCTETS,
                 FileResponder.Outcome.NONE);

@@ -20,7 +20,7 @@ import org.bootferry.machine.LoaderFetchLog;
  * @param history  the boot steps so far, for the API and the status page
  * @param installs boot-once state, changed by {@code POST /done/M} and {@code POST /api/machines/M/reset}
  * @param fetches  told of every loader served, so the planner knows who runs our iPXE
- * @param loaders  the first-stage loaders (following the tftpRoot in force), served at {@code /tftp/NAME} for UEFI HTTP Boot
+ * @param loaders  the first-stage loaders (following the tftpRoot in force), served at {@code /boot/M/tftp/NAME} to UEFI HTTP Boot, iPXE and the loaders they run
  * @param config   the config in force, read at each request
  * @param registry where the listener's own meters are registered
  * @param metrics  the Prometheus text exposition of every meter, for {@code /metrics}

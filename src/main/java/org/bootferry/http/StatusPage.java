@@ -102,7 +102,8 @@ final class StatusPage {
             Explanation x = e.get();
             h.append("<td>").append(esc(x.hostname())).append(x.profile().map(p -> "<br><span class=\"muted\">profile "
                     + esc(p) + "</span>").orElse("")).append("</td>");
-            h.append("<td><code>").append(esc(x.kernel().from())).append("</code>");
+            h.append("<td>").append(x.kernel().map(k -> "<code>" + esc(k.from()) + "</code>")
+                    .orElse("<span class=\"muted\">its loader's own menu</span>"));
             x.kernelFormat().ifPresent(f -> h.append("<br><span class=\"muted\">").append(esc(f)).append("</span>"));
             x.warnings().forEach(w -> h.append("<br><span class=\"warn\">").append(esc(w)).append("</span>"));
             x.initrds().forEach(i -> h.append("<br><code>").append(esc(i.from())).append("</code>"));

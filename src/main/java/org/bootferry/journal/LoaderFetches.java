@@ -11,7 +11,7 @@ import org.bootferry.machine.Neighbours;
 
 /**
  * Which machine fetched which first-stage loader moments ago, told by TFTP and by HTTP
- * ({@code /tftp/NAME}), asked by the planner. With {@code chainload: {ipxe: server}} an iPXE asking
+ * ({@code /boot/M/tftp/NAME}), asked by the planner. With {@code chainload: {ipxe: server}} an iPXE asking
  * for its boot is either the NIC's own (send it our loader) or the build it just fetched (send it the
  * script): the same DHCP options, so only this memory tells them apart and breaks the loop, with no
  * custom iPXE build. Kept in memory only: after a restart, a machine in the middle of a boot at worst

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The first-stage loaders (undionly.kpxe, ipxe.efi, snp.efi, …) by name: from the tftproot, and for
  * names it lacks from Debian's {@code ipxe} package, so a fresh install serves them without copying.
- * TFTP reads them by name, and UEFI HTTP Boot by URL ({@code /tftp/NAME}); both ask here.
+ * TFTP reads them by name, and UEFI HTTP Boot and iPXE by URL ({@code /boot/M/tftp/NAME}); both ask here.
  */
 public final class LoaderFiles {
 

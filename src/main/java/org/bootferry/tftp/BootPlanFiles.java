@@ -5,23 +5,20 @@ import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.bootferry.boot.BootFile;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.BootUrls;
 import org.bootferry.boot.Booter;
-import org.bootferry.boot.LoaderConfig;
-import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Machine;
 
 /**
- * The per-machine files of loaders that only speak TFTP: pxelinux and GRUB configs and the kernel
- * and initrds they load, answered from the machine's {@link BootPlan} — the same plan the iPXE
- * script and the HTTP boot files come from. {@link BootUrls} names them and {@link LoaderConfig}
- * renders the configs; this only maps a TFTP request onto them. Names of unknown machines are left to the next source.
+ * The per-machine files of stock loaders over TFTP: pxelinux and GRUB configs, in whatever directory
+ * the loader asks, and the kernel and initrds they load, answered from the machine's {@link BootPlan}
+ * — the same plan the iPXE script and the HTTP boot files come from. {@link BootUrls} names them and
+ * {@link Booter#loaderConfig} renders the configs; this only maps a TFTP request onto them. Names of
+ * machines that have no boot of their own here are left to the next source: the tftproot's files.
  */
 public final class BootPlanFiles implements TftpFiles {
 
@@ -38,44 +35,25 @@ public final class BootPlanFiles implements TftpFiles {
             return Optional.empty();
         }
         try {
-            BootUrls.Request r = request.get();
-            if (r instanceof BootUrls.PxelinuxConfig pxelinux) {
-                return planner.plan(Machine.of(pxelinux.mac(), Firmware.BIOS)).map(plan -> text(LoaderConfig.pxelinux(plan)));
+            if (request.get() instanceof BootUrls.LoaderConfigFile config) {
+                return planner.loaderConfig(config, Optional.empty())
+                        .map(text -> TftpFile.of(text.getBytes(StandardCharsets.UTF_8)));
             }
-            if (r instanceof BootUrls.GrubConfig grub) {
-                // An architecture the machine can't be planned for (an image without it) gets no
-                // section; GRUB on it then says so instead of booting a foreign kernel.
-                List<BootPlan> plans = new ArrayList<>();
-                BootPlanException failure = null;
-                for (Firmware firmware : LoaderConfig.GRUB_FIRMWARE) {
-                    try {
-                        planner.plan(Machine.of(grub.mac(), firmware)).ifPresent(plans::add);
-                    } catch (BootPlanException e) {
-                        failure = failure == null ? e : failure;
-                    }
-                }
-                if (plans.isEmpty() && failure != null) {
-                    throw failure;
-                }
-                return plans.isEmpty() ? Optional.empty() : Optional.of(text(LoaderConfig.grub(plans)));
-            }
-            BootUrls.BootFileRef file = (BootUrls.BootFileRef) r;
+            BootUrls.BootFileRef file = (BootUrls.BootFileRef) request.get();
             Optional<BootPlan> plan = planner.plan(Machine.of(file.mac(), file.firmware()));
-            if (plan.isEmpty() || file.initrd() >= plan.get().initrds().size()) {
+            Optional<BootFile> bootFile = plan.flatMap(p -> file.kernel() ? p.kernel()
+                    : file.initrd() < p.initrds().size() ? Optional.of(p.initrds().get(file.initrd())) : Optional.empty());
+            if (bootFile.isEmpty()) {
                 return Optional.empty();
             }
-            BootFile bootFile = file.kernel() ? plan.get().kernel() : plan.get().initrds().get(file.initrd());
             try {
-                return Optional.of(TftpFile.of(FileChannel.open(bootFile.fetch(), StandardOpenOption.READ)));
+                return Optional.of(TftpFile.of(FileChannel.open(bootFile.get().fetch(), StandardOpenOption.READ)));
             } catch (IOException e) {
-                throw new TftpRefusal(TftpError.NOT_DEFINED, "cannot read " + bootFile.source() + " for '" + name + "': " + e.getMessage());
+                throw new TftpRefusal(TftpError.NOT_DEFINED, "cannot read " + bootFile.get().source() + " for '" + name
+                        + "': " + e.getMessage());
             }
         } catch (BootPlanException e) {
             throw new TftpRefusal(TftpError.NOT_DEFINED, "no boot plan for '" + name + "': " + e.getMessage());
         }
-    }
-
-    private static TftpFile text(String content) {
-        return TftpFile.of(content.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -115,16 +115,16 @@ class BootPlannerTest {
         Machine romIpxe = new Machine(NODE1, Firmware.BIOS, true, Optional.empty());
 
         assertThat(planner.plan(romIpxe).orElseThrow().bootFile())
-                .isEqualTo("http://10.0.0.1:8080/tftp/undionly.kpxe?mac=52:54:00:12:34:56");
+                .isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/tftp/undionly.kpxe");
         fetches.fetched(NODE1, "undionly.kpxe");
         assertThat(planner.plan(romIpxe).orElseThrow().bootFile()).as("the iPXE that just fetched our loader")
                 .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
         assertThat(planner.plan(new Machine(NODE2, Firmware.BIOS, true, Optional.empty())).orElseThrow().bootFile())
-                .as("another machine's iPXE").endsWith("/tftp/undionly.kpxe?mac=52:54:00:12:34:57");
+                .as("another machine's iPXE").endsWith("/boot/52-54-00-12-34-57/tftp/undionly.kpxe");
 
         now.addAndGet(LoaderFetches.RECENT.toNanos() + 1);
         assertThat(planner.plan(romIpxe).orElseThrow().bootFile()).as("the next boot, minutes later")
-                .endsWith("/tftp/undionly.kpxe?mac=52:54:00:12:34:56");
+                .endsWith("/boot/52-54-00-12-34-56/tftp/undionly.kpxe");
         assertThat(planner.plan(Machine.of(NODE1, Firmware.EFI_X64)).orElseThrow().bootFile())
                 .as("firmware that is not iPXE gets the loader by TFTP as always").isEqualTo("ipxe.efi");
     }
@@ -154,7 +154,7 @@ class BootPlannerTest {
     @Test
     void uefiHttpBootGetsTheLoaderByUrl() {
         assertThat(planner().plan(Machine.of(NODE1, Firmware.HTTP_X64)).orElseThrow().bootFile())
-                .isEqualTo("http://10.0.0.1:8080/tftp/ipxe.efi");
+                .isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/tftp/ipxe.efi");
     }
 
     @Test
@@ -219,7 +219,8 @@ class BootPlannerTest {
         config.file("machines/52-54-00-12-34-57.yaml", "kernelBoot:", "  kernelArgs: x={{nope}}");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
         assertThat(ConfigCheck.check(snapshot)).extracting(ConfigError::message).containsExactly(
-                "no kernel: set kernelBoot.files or kernelBoot.container here or in its profile");
+                "no kernel: set kernelBoot.files or kernelBoot.container here or in its profile, or name a loader whose"
+                        + " own menu it boots (loaders: {bios: …}; it names none for bios)");
         config.file("machines/52-54-00-12-34-57.yaml", "profile: install", "kernelBoot:", "  kernelArgs: x={{nope}}");
         assertThat(ConfigCheck.check(ConfigLoader.load(config.dir()))).extracting(ConfigError::message)
                 .singleElement().asString().startsWith("kernelArgs: unknown variable 'nope'");

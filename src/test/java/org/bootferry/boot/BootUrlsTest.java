@@ -19,23 +19,28 @@ class BootUrlsTest {
     static final URI SERVER = URI.create("http://10.0.0.1:8080");
 
     @Test
-    void perMachineTftpNamesAreRecognisedInAnySpelling() {
-        assertThat(BootUrls.parseTftp("pxelinux.cfg/01-52-54-00-12-34-56")).contains(new BootUrls.PxelinuxConfig(NODE1));
-        assertThat(BootUrls.parseTftp("grub/grub.cfg-01-52-54-00-12-34-56")).contains(new BootUrls.GrubConfig(NODE1));
-        assertThat(BootUrls.parseTftp("EFI/debian/grub.cfg-01-52-54-00-12-34-56")).contains(new BootUrls.GrubConfig(NODE1));
+    void perMachineTftpNamesAreRecognisedInAnySpellingAndDirectory() {
+        assertThat(BootUrls.parseTftp("pxelinux.cfg/01-52-54-00-12-34-56")).contains(pxelinux("pxelinux.cfg/01-52-54-00-12-34-56"));
+        assertThat(BootUrls.parseTftp("debian-installer/amd64/pxelinux.cfg/01-52-54-00-12-34-56"))
+                .contains(pxelinux("debian-installer/amd64/pxelinux.cfg/01-52-54-00-12-34-56"));
+        assertThat(BootUrls.parseTftp("grub/grub.cfg-01-52-54-00-12-34-56")).contains(grub("grub/grub.cfg-01-52-54-00-12-34-56"));
+        assertThat(BootUrls.parseTftp("EFI/debian/grub.cfg-01-52-54-00-12-34-56")).contains(grub("EFI/debian/grub.cfg-01-52-54-00-12-34-56"));
         assertThat(BootUrls.parseTftp("52-54-00-12-34-56/kernel")).contains(new BootUrls.BootFileRef(NODE1, Firmware.BIOS, -1));
         assertThat(BootUrls.parseTftp("52-54-00-12-34-56/initrd")).contains(new BootUrls.BootFileRef(NODE1, Firmware.BIOS, 0));
         assertThat(BootUrls.parseTftp("52-54-00-12-34-56/initrd/1")).contains(new BootUrls.BootFileRef(NODE1, Firmware.BIOS, 1));
         assertThat(BootUrls.parseTftp("52-54-00-12-34-56/efi-arm64/kernel"))
                 .contains(new BootUrls.BootFileRef(NODE1, Firmware.EFI_ARM64, -1));
-        assertThat(BootUrls.parseTftp("PXELINUX.CFG/01-52-54-00-12-34-56")).contains(new BootUrls.PxelinuxConfig(NODE1));
+        assertThat(BootUrls.parseTftp("PXELINUX.CFG/01-52-54-00-12-34-56")).contains(pxelinux("PXELINUX.CFG/01-52-54-00-12-34-56"));
     }
 
+    /** pxelinux's other names (UUID, hex IP prefixes, default) and GRUB's are the tftproot's files. */
     @Test
     void otherTftpNamesAreNotPerMachine() {
-        for (String name : List.of("pxelinux.cfg/default", "pxelinux.cfg/C0A80001", "grub/grub.cfg", "ipxe.efi",
+        for (String name : List.of("pxelinux.cfg/default", "pxelinux.cfg/C0A80001", "pxelinux.cfg/C0A8",
+                "d-i/pxelinux.cfg/a4b3c2d1-0000-4000-8000-525400123456", "grub/grub.cfg", "ipxe.efi",
                 "52-54-00-12-34-56/kernel/1", "52-54-00-12-34-56/sparc/kernel", "52-54-00-12-34-56/vmlinuz",
-                "grub/grub.cfg-01-52-54-00-12-34", "52-54-00-12-34-56/initrd/0")) {
+                "grub/grub.cfg-01-52-54-00-12-34", "52-54-00-12-34-56/initrd/0", "pxelinux.cfg/01-52-54-00-12-34-56.bak",
+                "d-i/52-54-00-12-34-56/kernel")) {
             assertThat(BootUrls.parseTftp(name)).as(name).isEmpty();
         }
     }
@@ -49,19 +54,63 @@ class BootUrlsTest {
                     .contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), -1));
             assertThat(BootUrls.parseTftp(BootUrls.tftpInitrd(machine, 2).substring(1)))
                     .contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), 2));
+            assertThat(BootUrls.tftpBootFiles(machine, 2)).containsExactly(BootUrls.tftpKernel(machine),
+                    BootUrls.tftpInitrd(machine, 0), BootUrls.tftpInitrd(machine, 1));
             assertThat(http(BootUrls.kernel(SERVER, machine))).contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), -1));
             assertThat(http(BootUrls.initrd(SERVER, machine, 0))).contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), 0));
             assertThat(http(BootUrls.initrd(SERVER, machine, 3))).contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), 3));
             assertThat(http(BootUrls.script(SERVER, machine))).contains(new BootUrls.Script(NODE1, firmware));
         }
-        assertThat(BootUrls.parseTftp(BootUrls.pxelinuxConfig(NODE1))).contains(new BootUrls.PxelinuxConfig(NODE1));
-        assertThat(BootUrls.parseTftp(BootUrls.grubConfig(NODE1))).contains(new BootUrls.GrubConfig(NODE1));
+        for (String directory : List.of("", "debian-installer/amd64/", "boot/grub/")) {
+            String pxelinux = BootUrls.pxelinuxConfig(directory, NODE1);
+            String grub = BootUrls.grubConfig(directory, NODE1);
+            assertThat(BootUrls.parseTftp(pxelinux)).contains(pxelinux(pxelinux));
+            assertThat(BootUrls.parseTftp(grub)).contains(grub(grub));
+            // Over HTTP, as a loader handed BootUrls.loader asks for them relative to itself.
+            String loader = BootUrls.loader(SERVER, directory + "pxelinux.0", NODE1);
+            assertThat(http(URI.create(loader).resolve("pxelinux.cfg/01-" + NODE1.dashed())))
+                    .contains(new BootUrls.LoaderConfigFile(LoaderConfig.Kind.PXELINUX, NODE1, pxelinux, BootUrls.Protocol.HTTP));
+            assertThat(http(URI.create(loader).resolve("grub.cfg-01-" + NODE1.dashed())))
+                    .contains(new BootUrls.LoaderConfigFile(LoaderConfig.Kind.GRUB, NODE1, grub, BootUrls.Protocol.HTTP));
+            assertThat(http(URI.create(loader))).contains(new BootUrls.Loader(directory + "pxelinux.0", Optional.of(NODE1)));
+            assertThat(http(URI.create(loader).resolve("ldlinux.c32")))
+                    .contains(new BootUrls.Loader(directory + "ldlinux.c32", Optional.of(NODE1)));
+        }
         assertThat(http(BootUrls.kickstart(SERVER, NODE1))).contains(new BootUrls.Kickstart(NODE1));
         assertThat(http(BootUrls.files(SERVER, NODE1).resolve("user-data"))).contains(new BootUrls.InstallFile(NODE1, "user-data"));
-        assertThat(http(URI.create(BootUrls.loader(SERVER, "undionly.kpxe", Optional.of(NODE1)))))
+    }
+
+    /** What each loader fetches relative to the URL it was handed resolves under the same machine's tftproot. */
+    @Test
+    void loadersFetchTheirOwnFilesRelativeToTheirUrl() throws Exception {
+        String shim = BootUrls.loader(SERVER, "debian-installer/amd64/bootnetx64.efi", NODE1);
+        assertThat(shim).isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/tftp/debian-installer/amd64/bootnetx64.efi");
+        // shim: its URL up to the last '/', then grubx64.efi (httpboot.c, generate_next_uri).
+        String beside = shim.substring(0, shim.lastIndexOf('/') + 1);
+        for (String next : List.of("grubx64.efi", "mmx64.efi", "revocations.efi")) {
+            assertThat(http(URI.create(beside + next)))
+                    .contains(new BootUrls.Loader("debian-installer/amd64/" + next, Optional.of(NODE1)));
+        }
+        // GRUB: modules under its prefix.
+        assertThat(http(URI.create(beside + "grub/x86_64-efi/normal.mod")))
+                .contains(new BootUrls.Loader("debian-installer/amd64/grub/x86_64-efi/normal.mod", Optional.of(NODE1)));
+        // pxelinux: its URL up to the last character outside [0-9a-z.-] (syslinux pxe.c get_prefix).
+        String pxelinux = BootUrls.loader(SERVER, "debian-installer/amd64/pxelinux.0", NODE1);
+        assertThat(pxelinuxPrefix(pxelinux)).isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/tftp/debian-installer/amd64/");
+        assertThat(http(URI.create(pxelinuxPrefix(pxelinux) + "pxelinux.cfg/01-52-54-00-12-34-56")))
+                .contains(new BootUrls.LoaderConfigFile(LoaderConfig.Kind.PXELINUX, NODE1,
+                        "debian-installer/amd64/pxelinux.cfg/01-52-54-00-12-34-56", BootUrls.Protocol.HTTP));
+    }
+
+    /** iPXE scripts in the wild name {@code /tftp/NAME?mac=M}; EDK2 HTTP Boot URLs an admin wrote, {@code /tftp/NAME}. */
+    @Test
+    void theOldLoaderUrlsStillParse() throws Exception {
+        assertThat(BootUrls.parseHttp("/tftp/undionly.kpxe", Map.of("mac", List.of("52:54:00:12:34:56"))))
                 .contains(new BootUrls.Loader("undionly.kpxe", Optional.of(NODE1)));
-        assertThat(http(URI.create(BootUrls.loader(SERVER, "ipxe.efi", Optional.empty()))))
-                .contains(new BootUrls.Loader("ipxe.efi", Optional.empty()));
+        assertThat(BootUrls.parseHttp("/tftp/ipxe.efi", Map.of())).contains(new BootUrls.Loader("ipxe.efi", Optional.empty()));
+        assertThat(BootUrls.parseHttp("/tftp/d-i/pxelinux.cfg/01-52-54-00-12-34-56", Map.of()))
+                .contains(new BootUrls.LoaderConfigFile(LoaderConfig.Kind.PXELINUX, NODE1, "d-i/pxelinux.cfg/01-52-54-00-12-34-56",
+                        BootUrls.Protocol.HTTP));
     }
 
     @Test
@@ -85,6 +134,9 @@ class BootUrlsTest {
 
     @Test
     void badMacsFirmwareAndMissingParametersAreMalformedWithTheReason() {
+        assertThatThrownBy(() -> BootUrls.parseHttp("/boot/52-54-00-12-34-57/tftp/pxelinux.cfg/01-52-54-00-12-34-56", Map.of()))
+                .isInstanceOf(BootUrls.Malformed.class).hasMessageContaining("is the config of 52:54:00:12:34:56, not of 52:54:00:12:34:57");
+        assertThatThrownBy(() -> BootUrls.parseHttp("/boot/zz/tftp/pxelinux.0", Map.of())).isInstanceOf(BootUrls.Malformed.class);
         assertThatThrownBy(() -> BootUrls.parseHttp("/boot.ipxe", Map.of())).isInstanceOf(BootUrls.Malformed.class)
                 .hasMessageContaining("missing ?mac=");
         assertThatThrownBy(() -> BootUrls.parseHttp("/ks/zz", Map.of())).isInstanceOf(BootUrls.Malformed.class);
@@ -97,6 +149,23 @@ class BootUrlsTest {
         for (String path : List.of("/", "/metrics", "/api/machines", "/boot/52-54-00-12-34-56/kernel/1", "/boot.ipxe/x")) {
             assertThat(BootUrls.parseHttp(path, Map.of())).as(path).isEmpty();
         }
+    }
+
+    private static BootUrls.LoaderConfigFile pxelinux(String name) {
+        return new BootUrls.LoaderConfigFile(LoaderConfig.Kind.PXELINUX, NODE1, name, BootUrls.Protocol.TFTP);
+    }
+
+    private static BootUrls.LoaderConfigFile grub(String name) {
+        return new BootUrls.LoaderConfigFile(LoaderConfig.Kind.GRUB, NODE1, name, BootUrls.Protocol.TFTP);
+    }
+
+    /** pxelinux's prefix of a boot file: up to the last character that is not [0-9a-z.-], case-folded. */
+    private static String pxelinuxPrefix(String bootFile) {
+        int i = bootFile.length() - 1;
+        while (i >= 0 && String.valueOf(Character.toLowerCase(bootFile.charAt(i))).matches("[0-9a-z.-]")) {
+            i--;
+        }
+        return bootFile.substring(0, i + 1);
     }
 
     /** HTTP URLs say the firmware only when it is not x86-64; TFTP names only when it is not x86-64 either. */

@@ -64,7 +64,7 @@ class ContainerPlanTest {
     }
 
     private ImageRequest kernelRequest(Firmware firmware) {
-        return ((ImageBootFile) plan(Machine.of(NODE, firmware)).kernel()).request();
+        return ((ImageBootFile) plan(Machine.of(NODE, firmware)).kernel().orElseThrow()).request();
     }
 
     @Test
@@ -103,7 +103,7 @@ class ContainerPlanTest {
         BootPlan plan = plan(Machine.of(NODE, Firmware.BIOS));
         assertThat(plan.initrds()).singleElement().extracting(BootFile::source)
                 .isEqualTo("image registry.lab/boot/fedora:42 initrd /boot/initrd.img for linux/amd64");
-        assertThat(plan.kernel().source()).isEqualTo("image registry.lab/boot/fedora:42 kernel /boot/vmlinuz for linux/amd64");
+        assertThat(plan.kernel().orElseThrow().source()).isEqualTo("image registry.lab/boot/fedora:42 kernel /boot/vmlinuz for linux/amd64");
         machine("image: registry.lab/boot/fedora:42");
         assertThat(plan(Machine.of(NODE, Firmware.BIOS)).initrds()).hasSize(1);
         machine("image: registry.lab/boot/fedora:42", "kernelPath: /vmlinux"); // KubeVirt: initrdPath is optional

@@ -37,25 +37,33 @@ class LoaderConfigTest {
         planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot));
     }
 
+    /** Names after {@code ::} are from the root of pxelinux's server, not its own directory. */
     @Test
-    void pxelinuxConfigBootsThePlanOverTftp() {
+    void pxelinuxConfigOverTftpNamesFilesFromTheServersRoot() {
         BootPlan plan = planner.plan(Machine.of(NODE1, Firmware.BIOS)).orElseThrow();
-        assertThat(LoaderConfig.pxelinux(plan)).isEqualTo(String.join("\n",
+        assertThat(LoaderConfig.pxelinux(plan, BootUrls.Protocol.TFTP)).isEqualTo(String.join("\n",
                 "# bootferry: node-01 (52:54:00:12:34:56)",
                 "DEFAULT bootferry",
                 "PROMPT 0",
                 "LABEL bootferry",
-                "  KERNEL /52-54-00-12-34-56/kernel",
-                "  APPEND initrd=/52-54-00-12-34-56/initrd,/52-54-00-12-34-56/initrd/1 console=ttyS0"
+                "  KERNEL ::/52-54-00-12-34-56/kernel",
+                "  APPEND initrd=::/52-54-00-12-34-56/initrd,::/52-54-00-12-34-56/initrd/1 console=ttyS0"
                         + " inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56",
                 ""));
     }
 
     @Test
+    void pxelinuxConfigOverHttpNamesFullUrls() {
+        BootPlan plan = planner.plan(Machine.of(NODE1, Firmware.BIOS)).orElseThrow();
+        assertThat(LoaderConfig.pxelinux(plan, BootUrls.Protocol.HTTP))
+                .contains("  KERNEL http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel\n")
+                .contains("  APPEND initrd=http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd,"
+                        + "http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd/1 console=ttyS0");
+    }
+
+    @Test
     void grubConfigHasASectionPerArchitecture() {
-        List<BootPlan> plans = List.of(planner.plan(Machine.of(NODE1, Firmware.EFI_X64)).orElseThrow(),
-                planner.plan(Machine.of(NODE1, Firmware.EFI_ARM64)).orElseThrow());
-        assertThat(LoaderConfig.grub(plans)).isEqualTo(String.join("\n",
+        assertThat(LoaderConfig.grub(grubPlans(), BootUrls.Protocol.TFTP)).isEqualTo(String.join("\n",
                 "# bootferry: node-01 (52:54:00:12:34:56)",
                 "if [ \"$grub_cpu\" = \"x86_64\" ]; then",
                 "  linux '/52-54-00-12-34-56/kernel' 'console=ttyS0' 'inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56'",
@@ -69,5 +77,19 @@ class LoaderConfigTest {
                 "fi",
                 "echo 'bootferry has no kernel for this architecture:' \"$grub_cpu\"",
                 ""));
+    }
+
+    /** GRUB's root is the (http,…) device its config came from: paths on it, the firmware in the query. */
+    @Test
+    void grubConfigOverHttpNamesPathsOnItsHttpRoot() {
+        assertThat(LoaderConfig.grub(grubPlans(), BootUrls.Protocol.HTTP))
+                .contains("  linux '/boot/52-54-00-12-34-56/kernel' 'console=ttyS0'")
+                .contains("  initrd '/boot/52-54-00-12-34-56/initrd' '/boot/52-54-00-12-34-56/initrd/1'")
+                .contains("  linux '/boot/52-54-00-12-34-56/kernel?firmware=efi-arm64' 'console=ttyS0'");
+    }
+
+    private List<BootPlan> grubPlans() {
+        return List.of(planner.plan(Machine.of(NODE1, Firmware.EFI_X64)).orElseThrow(),
+                planner.plan(Machine.of(NODE1, Firmware.EFI_ARM64)).orElseThrow());
     }
 }

@@ -49,7 +49,7 @@ class MultiHomedProxyDhcpTest {
                 assertThat(offer.option(DhcpOptionCode.SERVER_IDENTIFIER).orElseThrow().value())
                         .isEqualTo(offer.siaddr().getAddress());
                 assertThat(offer.option(DhcpOptionCode.BOOTFILE_NAME).orElseThrow().text())
-                        .as("boot URL on network %d", n).isEqualTo("http://" + own + ":8080/tftp/ipxe.efi");
+                        .as("boot URL on network %d", n).isEqualTo("http://" + own + ":8080/boot/" + offer.mac().dashed() + "/tftp/ipxe.efi");
             }
         }
     }

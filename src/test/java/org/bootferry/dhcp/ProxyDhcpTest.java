@@ -96,8 +96,8 @@ class ProxyDhcpTest {
 
         assertThat(request.firmware()).isEqualTo(Firmware.HTTP_X64);
         assertThat(text(offer, 60)).isEqualTo("HTTPClient");
-        assertThat(text(offer, 67)).isEqualTo("http://10.99.0.1:8080/tftp/ipxe.efi");
-        assertThat(offer.file()).isEqualTo("http://10.99.0.1:8080/tftp/ipxe.efi");
+        assertThat(text(offer, 67)).isEqualTo("http://10.99.0.1:8080/boot/" + request.mac().dashed() + "/tftp/ipxe.efi");
+        assertThat(offer.file()).isEqualTo("http://10.99.0.1:8080/boot/" + request.mac().dashed() + "/tftp/ipxe.efi");
         assertThat(offer.option(43)).isEmpty();
         assertThat(offer.siaddr().getHostAddress()).isEqualTo(SERVER);
         assertThat(offer.yiaddr()).isEqualTo(DhcpMessage.ZERO);

@@ -3,6 +3,7 @@ package org.bootferry.e2e;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +62,15 @@ final class BootLab implements AutoCloseable {
      *               characters, as Linux link names have 15 ({@code <prefix>veth0})
      */
     static BootLab start(Path dir, String prefix) {
+        return start(dir, prefix, List.of());
+    }
+
+    /**
+     * The same, with {@code siteDhcp} added to the site DHCP server's dnsmasq config: a site whose
+     * DHCP server has boot settings of its own (e.g. {@code dhcp-boot=FILE,,SERVER}: next-server and
+     * boot file, as sites that point their DHCP server at a boot server write it).
+     */
+    static BootLab start(Path dir, String prefix, List<String> siteDhcp) {
         requireTools();
         try {
             Files.createDirectories(dir);
@@ -77,7 +87,7 @@ final class BootLab implements AutoCloseable {
         }
         try {
             lab.wire();
-            lab.startSiteDhcp();
+            lab.startSiteDhcp(siteDhcp);
             return lab;
         } catch (RuntimeException | Error e) {
             lab.close();
@@ -122,7 +132,7 @@ final class BootLab implements AutoCloseable {
      * ProxyDHCP. It also sends Router Advertisements: iPXE configures IPv6 alongside DHCPv4 and, with
      * no router on the link, waits about 13 s per stage before giving up.
      */
-    private void startSiteDhcp() {
+    private void startSiteDhcp(List<String> extra) {
         Path conf = write("site-dnsmasq.conf", """
                 port=0
                 interface=eth0
@@ -135,7 +145,7 @@ final class BootLab implements AutoCloseable {
                 dhcp-leasefile=%s
                 enable-ra
                 dhcp-range=fd13::,ra-only,64
-                """.formatted(dir.resolve("site-dnsmasq.leases")));
+                """.formatted(dir.resolve("site-dnsmasq.leases")) + String.join("\n", extra) + "\n");
         Process dnsmasq = spawn(site.exec("dnsmasq", "--conf-file=" + conf, "--keep-in-foreground",
                 "--log-facility=-", "--pid-file"), dir.resolve("site-dnsmasq.log"));
         awaitLog(dnsmasq, dir.resolve("site-dnsmasq.log"), l -> l.contains("DHCP, IP range"), "site dnsmasq");
@@ -174,6 +184,17 @@ final class BootLab implements AutoCloseable {
         System.out.printf("e2e wall time %-28s %5.1f s (%s, exit %d, serial log %s)%n", boot.client(),
                 boot.wallTime().toMillis() / 1000.0, mac, boot.exitCode(), boot.serialLog());
         return boot;
+    }
+
+    /** The HTTP requests bootferry logged that name {@code mac} in their URL, as "METHOD PATH STATUS", in order. */
+    List<String> httpRequests(MacAddress mac) throws IOException {
+        String colons = mac.toString().replace(":", "%3A");
+        return Files.readAllLines(bootferryLog(), StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains("HttpRouter: "))
+                .map(l -> l.substring(l.indexOf("HttpRouter: ") + "HttpRouter: ".length()))
+                .filter(l -> l.contains(colons) || l.contains(mac.toString()) || l.contains(mac.dashed()))
+                .map(l -> String.join(" ", List.of(l.split(" ", 4)).subList(0, 3)))
+                .toList();
     }
 
     /** Starts capturing every UDP packet on the bridge into {@code pcap}; stop it by closing. */
@@ -224,7 +245,9 @@ final class BootLab implements AutoCloseable {
         int checked = 0;
         try {
             while (System.nanoTime() < deadline) {
-                List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+                // Complete lines only: a line read while it is being written would be checked half.
+                String text = Files.exists(log) ? Files.readString(log) : "";
+                List<String> lines = text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
                 for (; checked < lines.size(); checked++) {
                     if (ready.test(lines.get(checked))) {
                         return;

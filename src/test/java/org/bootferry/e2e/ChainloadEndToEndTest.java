@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,9 +56,9 @@ class ChainloadEndToEndTest {
 
         assertBootedWithOwnPlan(boot, BIOS_MAC, "bfh.marker=" + BIOS_MAC.dashed(), "bfh.marker=" + UEFI_MAC.dashed(),
                 "bfh-" + BIOS_MAC.dashed());
-        List<String> requests = httpRequests(BIOS_MAC);
+        List<String> requests = lab.httpRequests(BIOS_MAC);
         assertThat(requests).as("bootferry.log, requests of %s", BIOS_MAC).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(requests.get(0)).startsWith("GET /tftp/undionly.kpxe?mac=" + BIOS_MAC.toString().replace(":", "%3A"));
+        assertThat(requests.get(0)).startsWith("GET /boot/" + BIOS_MAC.dashed() + "/tftp/undionly.kpxe ");
         assertThat(requests.get(1)).startsWith("GET /boot.ipxe?mac=");
         assertThat(boot.serial().stream().filter(l -> l.contains("iPXE initialising devices")).count())
                 .as("two iPXEs ran: the ROM's, then the server's undionly.kpxe").isEqualTo(2);
@@ -72,7 +70,7 @@ class ChainloadEndToEndTest {
 
         assertBootedWithOwnPlan(boot, UEFI_MAC, "bfh.marker=" + UEFI_MAC.dashed(), "bfh.marker=" + BIOS_MAC.dashed(),
                 "bfh-" + UEFI_MAC.dashed());
-        assertThat(httpRequests(UEFI_MAC)).as("bootferry.log, requests of %s", UEFI_MAC)
+        assertThat(lab.httpRequests(UEFI_MAC)).as("bootferry.log, requests of %s", UEFI_MAC)
                 .noneMatch(r -> r.contains("/tftp/"))
                 .first().asString().startsWith("GET /boot.ipxe?mac=");
     }
@@ -83,15 +81,5 @@ class ChainloadEndToEndTest {
         System.out.printf("e2e wall time %-28s %5.1f s (exit %d, serial log %s)%n", client + " chainload",
                 boot.wallTime().toMillis() / 1000.0, boot.exitCode(), boot.serialLog());
         return boot;
-    }
-
-    /** The HTTP requests bootferry logged that name {@code mac} in their URL, "METHOD PATH STATUS …". */
-    private static List<String> httpRequests(MacAddress mac) throws IOException {
-        String colons = mac.toString().replace(":", "%3A");
-        return Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8).stream()
-                .filter(l -> l.contains("HttpRouter: "))
-                .map(l -> l.substring(l.indexOf("HttpRouter: ") + "HttpRouter: ".length()))
-                .filter(l -> l.contains(colons) || l.contains(mac.toString()) || l.contains(mac.dashed()))
-                .toList();
     }
 }

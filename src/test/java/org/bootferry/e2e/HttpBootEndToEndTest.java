@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * UEFI HTTP Boot through bootferry's ProxyDHCP: OVMF with PXE switched off sends an HTTPClient
  * DISCOVER; the site's DHCP server gives the address, bootferry's offer gives option 60 HTTPClient
- * and the loader's URL; EDK2's HttpBootDxe fetches {@code /tftp/ipxe.efi} (HEAD, then GET) and runs
+ * and the loader's URL; EDK2's HttpBootDxe fetches {@code /boot/M/tftp/ipxe.efi} (HEAD, then GET) and runs
  * it; iPXE asks again and gets its script, then kernel, initrd and kickstart. No TFTP at all.
  * Logs, serial console and capture are kept under target/e2e-http/.
  */
@@ -34,7 +34,8 @@ class HttpBootEndToEndTest {
     private static final Path WORK = Path.of("target", "e2e-http").toAbsolutePath();
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
     private static final MacAddress MAC = MacAddress.parse("52:54:00:15:00:03");
-    private static final String LOADER_URL = "http://" + BootLab.SERVER_ADDRESS + "/tftp/ipxe.efi";
+    private static final String LOADER_PATH = "/boot/" + MAC.dashed() + "/tftp/ipxe.efi";
+    private static final String LOADER_URL = "http://" + BootLab.SERVER_ADDRESS + LOADER_PATH;
 
     private static Installer installer;
     private static BootLab lab;
@@ -74,8 +75,8 @@ class HttpBootEndToEndTest {
         assertThat(packets).as("no TFTP: HTTP Boot fetches the loader by URL").noneMatch(d -> d.destinationPort() == 69);
 
         List<String> log = Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8);
-        int head = indexOf(log, "HEAD /tftp/ipxe.efi 200");
-        int get = indexOf(log, "GET /tftp/ipxe.efi 200");
+        int head = indexOf(log, "HEAD " + LOADER_PATH + " 200");
+        int get = indexOf(log, "GET " + LOADER_PATH + " 200");
         assertThat(head).as("EDK2 asks for the size first (HEAD); bootferry.log").isNotNegative();
         assertThat(get).as("then downloads it (GET) after the HEAD; bootferry.log").isGreaterThan(head);
     }

@@ -36,9 +36,13 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
         return new Installer(work, kernel, initrd, config, Files.createDirectories(work.resolve("tftproot")), started);
     }
 
-    /** A machine file booting the kernel and initramfs with the kickstart URL and {@code marker} on its cmdline. */
-    void machine(MacAddress mac, String hostname, String marker) {
-        BootAssertions.installerMachine(config, mac, hostname, marker, kernel.arch().console(), kernel.vmlinuz(), initrd);
+    /**
+     * A machine file booting the kernel and initramfs with the kickstart URL and {@code marker} on its
+     * cmdline, and {@code more} lines of YAML.
+     */
+    void machine(MacAddress mac, String hostname, String marker, String... more) {
+        BootAssertions.installerMachine(config, mac, hostname, marker, kernel.arch().console(), kernel.vmlinuz(), initrd,
+                more);
     }
 
     /**
@@ -65,9 +69,13 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
         return stages;
     }
 
-    /** Starts the lab's namespaces and bootferry on this config and tftproot. */
-    BootLab startLab(String prefix) {
-        BootLab lab = BootLab.start(work, prefix);
+    /**
+     * Starts the lab's namespaces and bootferry on this config and tftproot.
+     *
+     * @param siteDhcp lines added to the site DHCP server's config ({@link BootLab#start(Path, String, List)})
+     */
+    BootLab startLab(String prefix, String... siteDhcp) {
+        BootLab lab = BootLab.start(work, prefix, List.of(siteDhcp));
         lab.startBootferry(config.dir(), tftpRoot);
         return lab;
     }

@@ -72,10 +72,11 @@ final class QemuVm {
     private static final Pattern ANSI = Pattern.compile("\u001b(\\[[0-9;?]*[A-Za-z]|c)");
     /**
      * Console lines after which this boot can only fail: iPXE found nothing to boot, EDK2's PXE
-     * failed (PXE-E..), SeaBIOS ran out of devices, the kernel panicked.
+     * failed (PXE-E..), SeaBIOS ran out of devices, GRUB could not load its normal mode, the kernel
+     * panicked.
      */
     private static final Pattern DEAD_END = Pattern.compile(
-            "No more network devices|PXE-E\\d\\d|No bootable device|Kernel panic");
+            "No more network devices|PXE-E\\d\\d|No bootable device|Entering rescue mode|Kernel panic");
     /** Enough for the lines after a dead end (what iPXE or the kernel print next) to reach the log. */
     private static final Duration DEAD_END_GRACE = Duration.ofSeconds(2);
     private static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";

@@ -219,6 +219,31 @@ class HttpServerTest {
         assertThat(fetches.fetchedRecently(mac, "ipxe.efi")).isFalse();
     }
 
+    /** pxelinux loaded from /boot/M/tftp/d-i/pxelinux.0 asks for its files beside itself, under the same path. */
+    @Test
+    void whatALoaderFetchesBesideItselfIsServedAndRecordedByTheMacInItsPath() throws Exception {
+        MacAddress mac = MacAddress.parse("52:54:00:12:34:57");
+        Path ldlinux = new ConfigDir(loaders).blob("d-i/ldlinux.c32", 1000);
+        Files.writeString(Files.createDirectories(loaders.resolve("d-i/pxelinux.cfg")).resolve("default"), "DEFAULT menu\n");
+        String machine = base + "/boot/" + mac.dashed() + "/tftp/d-i/";
+        assertThat(curl("-f", machine + "ldlinux.c32").stdout()).isEqualTo(Files.readAllBytes(ldlinux));
+        assertThat(fetches.fetchedRecently(mac, "d-i/ldlinux.c32")).isTrue();
+        assertThat(curl("-f", machine + "pxelinux.cfg/default").text()).isEqualTo("DEFAULT menu\n");
+        assertThat(curl("-w", " %{http_code}", base + "/boot/" + mac.dashed() + "/tftp/d-i/pxelinux.cfg/01-52-54-00-12-34-56")
+                .text()).as("another machine's config").endsWith(" 400");
+    }
+
+    @Test
+    void pxelinuxGetsItsConfigRenderedWithUrlsAtTheAddressItAskedInAnyDirectory() {
+        String config = curl("-f", base + "/boot/52-54-00-12-34-56/tftp/d-i/pxelinux.cfg/01-52-54-00-12-34-56").text();
+        assertThat(config).contains("KERNEL " + base + "/boot/52-54-00-12-34-56/kernel\n")
+                .contains("APPEND initrd=" + base + "/boot/52-54-00-12-34-56/initrd console=ttyS0");
+        assertThat(curl("-f", base + "/tftp/grub/grub.cfg-01-52-54-00-12-34-56").text())
+                .contains("linux '/boot/52-54-00-12-34-56/kernel' 'console=ttyS0'");
+        assertThat(curl("-w", " %{http_code}", base + "/tftp/pxelinux.cfg/01-52-54-00-aa-bb-cc").text())
+                .as("an unknown machine's: the tftproot has none").endsWith(" 404");
+    }
+
     @Test
     void healthz() {
         assertThat(curl("-f", base + "/healthz").text()).isEqualTo("ok\n");

@@ -232,7 +232,7 @@ class ImageBootTest {
             for (Firmware firmware : Firmware.values()) { // what DHCP does on every DISCOVER
                 planner.plan(new Machine(mac, firmware, true, Optional.empty())).orElseThrow();
             }
-            assertThat(planner.explain(mac).orElseThrow().kernel().from())
+            assertThat(planner.explain(mac).orElseThrow().kernel().orElseThrow().from())
                     .isEqualTo("image " + reg + "/test/quiet:1 kernel (by label or convention) for linux/amd64");
             assertThat(planner.plan(Machine.of(mac, Firmware.BIOS)).orElseThrow().cmdline()).isEmpty();
             Commands.Run explain = bootferry("explain", MAC, "--config", config.dir().toString());

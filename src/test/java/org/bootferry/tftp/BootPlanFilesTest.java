@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.BootUrls;
 import org.bootferry.boot.LoaderConfig;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -63,7 +64,8 @@ class BootPlanFilesTest {
     @Test
     void grubGetsItsPerMacConfigForTheCapturedRequest() throws Exception {
         byte[] expected = LoaderConfig.grub(List.of(planner.plan(Machine.of(NODE1, Firmware.EFI_X64)).orElseThrow(),
-                planner.plan(Machine.of(NODE1, Firmware.EFI_ARM64)).orElseThrow())).getBytes(StandardCharsets.UTF_8);
+                planner.plan(Machine.of(NODE1, Firmware.EFI_ARM64)).orElseThrow()), BootUrls.Protocol.TFTP)
+                .getBytes(StandardCharsets.UTF_8);
         try (RawTftpClient grub = new RawTftpClient(); InputStream rrq = getClass().getResourceAsStream("/captures/tftp/grub-arm64-rrq-grub-cfg.bin")) {
             grub.send(rrq.readAllBytes(), tftp.address);
             RawTftpClient.Received oack = grub.expect(Duration.ofSeconds(3));
@@ -74,14 +76,49 @@ class BootPlanFilesTest {
     }
 
     @Test
-    void pxelinuxConfigComesFromThePlan() throws Exception {
+    void pxelinuxConfigComesFromThePlanInWhateverDirectoryPxelinuxAsks() throws Exception {
         Tools.require("tftp", "tftp-hpa");
-        Path got = tmp.resolve("pxelinux.cfg");
-        TftpFixture.Run run = TftpFixture.run(LIMIT, List.of("tftp", "-m", "binary", tftp.host(), Integer.toString(tftp.port()),
-                "-c", "get", "pxelinux.cfg/01-52-54-00-12-34-56", got.toString()));
-        assertThat(run.exit()).as(run.output()).isZero();
-        assertThat(Files.readString(got)).isEqualTo(LoaderConfig.pxelinux(planner.plan(Machine.of(NODE1, Firmware.BIOS)).orElseThrow()))
-                .contains("KERNEL /52-54-00-12-34-56/kernel");
+        String expected = LoaderConfig.pxelinux(planner.plan(Machine.of(NODE1, Firmware.BIOS)).orElseThrow(),
+                BootUrls.Protocol.TFTP);
+        for (String name : List.of("pxelinux.cfg/01-52-54-00-12-34-56", "debian-installer/amd64/pxelinux.cfg/01-52-54-00-12-34-56")) {
+            Path got = tmp.resolve("pxelinux.cfg");
+            TftpFixture.Run run = TftpFixture.run(LIMIT, List.of("tftp", "-m", "binary", tftp.host(), Integer.toString(tftp.port()),
+                    "-c", "get", name, got.toString()));
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(Files.readString(got)).as(name).isEqualTo(expected).contains("KERNEL ::/52-54-00-12-34-56/kernel");
+        }
+    }
+
+    /** A machine with no kernel of its own boots its loader's menu: its per-MAC name is the tftproot's, as is default. */
+    @Test
+    void aMachineWithoutAKernelGetsTheTftprootsConfigsAsTheyAre() throws Exception {
+        ConfigDir config = new ConfigDir(tmp.resolve("config"));
+        config.file("machines/52-54-00-12-34-57.yaml", "hostname: stock", "loaders: {bios: d-i/pxelinux.0}");
+        config.file("machines/52-54-00-12-34-58.yaml", "loaders: {bios: d-i/pxelinux.0}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        BootPlanner stock = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot));
+        Path root = tmp.resolve("tftproot");
+        Files.createDirectories(root.resolve("d-i/pxelinux.cfg"));
+        Files.writeString(root.resolve("d-i/pxelinux.cfg/default"), "DEFAULT stock-menu\n");
+        Files.writeString(root.resolve("d-i/pxelinux.cfg/01-52-54-00-12-34-58"), "DEFAULT admins-own\n");
+        TftpFiles files = TftpFiles.chain(new BootPlanFiles(stock), new RootDirectory(root));
+        assertThat(stock.plan(Machine.of(MacAddress.parse("52:54:00:12:34:57"), Firmware.BIOS)).orElseThrow().bootFile())
+                .isEqualTo("d-i/pxelinux.0");
+        try (TftpFixture server = new TftpFixture(root, TftpSettings.defaults(), InetAddress.getLoopbackAddress(), files);
+                RawTftpClient client = new RawTftpClient()) {
+            client.request("d-i/pxelinux.cfg/01-52-54-00-12-34-57", Map.of(), server.address);
+            TftpPacket answer = client.expect(Duration.ofSeconds(3)).packet();
+            assertThat(answer).as("no rendered config and no file: pxelinux goes on to its next name")
+                    .isInstanceOf(TftpPacket.Error.class);
+            assertThat(((TftpPacket.Error) answer).error()).isEqualTo(TftpError.FILE_NOT_FOUND);
+            assertThat(fetch(client, server, "d-i/pxelinux.cfg/default")).isEqualTo("DEFAULT stock-menu\n");
+            assertThat(fetch(client, server, "d-i/pxelinux.cfg/01-52-54-00-12-34-58")).isEqualTo("DEFAULT admins-own\n");
+        }
+    }
+
+    private static String fetch(RawTftpClient client, TftpFixture server, String name) throws Exception {
+        client.request(name, Map.of(), server.address);
+        return new String(client.receiveFile(512, 1, 0, null), StandardCharsets.UTF_8);
     }
 
     @Test
