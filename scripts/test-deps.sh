@@ -8,7 +8,8 @@ qemu-efi-aarch64         e2e: arm64 UEFI firmware (AAVMF)
 grub-common              e2e: grub-mkimage builds the arm64 network loader (Debian has no arm64 iPXE)
 ipxe-qemu                e2e: QEMU NIC option ROMs (iPXE)
 ipxe                     tftp + e2e: undionly.kpxe, ipxe.efi served by bootferry
-ovmf                     e2e: UEFI firmware
+ovmf                     e2e: UEFI firmware, with Secure Boot and Microsoft's keys (OVMF_*_4M.ms.fd)
+debian-installer-12-netboot-amd64  e2e + loader tests: the stock installer, Debian's signed shim and GRUB
 dnsmasq-base             e2e: the site DHCP server (not "dnsmasq", which starts a system service)
 cpio                     e2e: initramfs archive
 gzip                     e2e: initramfs compression
