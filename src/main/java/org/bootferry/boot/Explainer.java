@@ -5,9 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
+import org.bootferry.loader.LoaderImage;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
@@ -21,13 +23,20 @@ final class Explainer {
     /**
      * @param planner the planner the machine's requests would ask, so that the answers are its own
      * @param file    the machine's file in {@code config}
+     * @param loaders what the loader files are, by name
      */
     static Explanation explain(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac,
-            Optional<String> installed) {
+            Optional<String> installed, Function<String, Optional<LoaderImage>> loaders) {
         Map<String, String> dhcp = new LinkedHashMap<>();
+        Map<String, Explanation.Chain> chains = new LinkedHashMap<>();
         for (Firmware firmware : Firmware.values()) {
             try {
-                dhcp.put(firmware.id(), planner.plan(config, file, Machine.of(mac, firmware)).bootFile());
+                BootPlan plan = planner.plan(config, file, Machine.of(mac, firmware));
+                dhcp.put(firmware.id(), plan.bootFile());
+                if (!plan.localBoot()) {
+                    chains.put(firmware.id(), BootChains.of(plan, Plans.loader(config.snapshot().settings(), firmware),
+                            loaders));
+                }
             } catch (BootPlanException e) {
                 dhcp.put(firmware.id(), "not booted: " + e.error().message());
             }
@@ -44,7 +53,7 @@ final class Explainer {
                 .collect(Collectors.toMap(n -> n, n -> plan.filesUrl().resolve(n).toString(), (a, b) -> a,
                         LinkedHashMap::new));
         return new Explanation(mac.toString(), plan.hostname(), file.file().toString(),
-                Optional.ofNullable(file.config().profile()), dhcp, plan.nextServer().getHostAddress(),
+                Optional.ofNullable(file.config().profile()), dhcp, chains, plan.nextServer().getHostAddress(),
                 BootUrls.tftpNames(plan.machine(), plan.initrds().size()),
                 new Explanation.Source(plan.kernel().source(), plan.kernelUrl().toString(), plan.kernel().knownDigest()),
                 initrds, plan.cmdline(), IpxeScript.render(plan), plan.kickstartUrl().toString(),

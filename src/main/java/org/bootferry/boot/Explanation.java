@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param machineFile  the file the answer comes from ({@code machines/…yaml} or {@code default.yaml})
  * @param dhcp         the boot file DHCP names, per firmware id, and for {@code ipxe} (the script URL);
  *                     a firmware that can't be booted maps to the reason
+ * @param chains       per firmware id that can be booted: the loaders it goes through and whether they
+ *                     run with Secure Boot on
  * @param tftpFiles    the per-machine files TFTP answers by name (pxelinux and GRUB configs, kernel, initrds)
  * @param kernel       where the kernel comes from, its URL, and its digest when known without fetching
  * @param initrds      the same for each initrd
@@ -24,6 +26,7 @@ public record Explanation(
         String machineFile,
         Optional<String> profile,
         Map<String, String> dhcp,
+        Map<String, Chain> chains,
         String nextServer,
         List<String> tftpFiles,
         Source kernel,
@@ -36,6 +39,15 @@ public record Explanation(
         boolean bootOnce,
         Optional<String> installed,
         boolean localBoot) {
+
+    /**
+     * How a machine of one firmware boots.
+     *
+     * @param stages     the loaders, each with how it is fetched, up to the kernel or the config it reads
+     * @param secureBoot whether the chain runs with Secure Boot on (Microsoft's keys), and if not, why
+     */
+    public record Chain(String stages, String secureBoot) {
+    }
 
     /** A boot file: where bootferry takes it from, where the machine fetches it, its digest if known. */
     public record Source(String from, String url, Optional<String> digest) {

@@ -10,6 +10,7 @@ import org.bootferry.config.ConfigError;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.ServerSettings;
+import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Machine;
 
 /**
@@ -89,8 +90,7 @@ final class Plans {
      */
     private static String bootFile(ServerSettings settings, Machine machine, URI serverUrl,
             BootPlanner.Dependencies deps) {
-        String loaderFirmware = machine.firmware().httpBoot()
-                ? machine.firmware().id().replace("http-", "efi-") : machine.firmware().id();
+        String loaderFirmware = loaderFirmware(machine.firmware());
         String loader = settings.loaders().get(loaderFirmware);
         if (machine.ipxe()) {
             if (loader != null && chainloadsOurIpxe(settings, machine, loader, deps)) {
@@ -112,6 +112,16 @@ final class Plans {
                     + "'loaders:' (e.g. " + loaderFirmware + ": grubnetaa64.efi; see the README)"));
         }
         return machine.firmware().httpBoot() ? BootUrls.loader(serverUrl, loader, Optional.empty()) : loader;
+    }
+
+    /** The loader {@code server.yaml} names for {@code firmware}; null when it names none. */
+    static String loader(ServerSettings settings, Firmware firmware) {
+        return settings.loaders().get(loaderFirmware(firmware));
+    }
+
+    /** UEFI HTTP Boot runs the loader of the same architecture's PXE: {@code http-x64} gets {@code efi-x64}'s. */
+    private static String loaderFirmware(Firmware firmware) {
+        return firmware.httpBoot() ? firmware.id().replace("http-", "efi-") : firmware.id();
     }
 
     /**
