@@ -10,6 +10,7 @@ ipxe-qemu                e2e: QEMU NIC option ROMs (iPXE)
 ipxe                     tftp + e2e: undionly.kpxe, ipxe.efi served by bootferry
 ovmf                     e2e: UEFI firmware, with Secure Boot and Microsoft's keys (OVMF_*_4M.ms.fd)
 debian-installer-12-netboot-amd64  e2e + loader tests: the stock installer, Debian's signed shim and GRUB
+shim-helpers-amd64-signed  loader tests: Debian's signed MokManager, served beside a shim
 dnsmasq-base             e2e: the site DHCP server (not "dnsmasq", which starts a system service)
 cpio                     e2e: initramfs archive
 gzip                     e2e: initramfs compression
