@@ -32,7 +32,7 @@ final class BootChains {
         Optional<LoaderImage> image = images.apply(loader);
         if (image.isEmpty()) {
             return new Explanation.Chain(start + " → " + loader + " (" + by + ")",
-                    "unknown: " + loader + " could not be read");
+                    "unknown: " + loader + " is not there to read");
         }
         LoaderImage li = image.get();
         return switch (li.kind()) {

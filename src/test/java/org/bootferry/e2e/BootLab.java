@@ -61,6 +61,14 @@ final class BootLab implements AutoCloseable {
      *               characters, as Linux link names have 15 ({@code <prefix>veth0})
      */
     static BootLab start(Path dir, String prefix) {
+        return start(dir, prefix, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, String)}, with {@code siteDhcp} added to the site DHCP server's dnsmasq
+     * config: what a test's site has beyond addresses (a DNS server option, a next-server for some MACs).
+     */
+    static BootLab start(Path dir, String prefix, List<String> siteDhcp) {
         requireTools();
         try {
             Files.createDirectories(dir);
@@ -77,7 +85,7 @@ final class BootLab implements AutoCloseable {
         }
         try {
             lab.wire();
-            lab.startSiteDhcp();
+            lab.startSiteDhcp(siteDhcp);
             return lab;
         } catch (RuntimeException | Error e) {
             lab.close();
@@ -122,7 +130,7 @@ final class BootLab implements AutoCloseable {
      * ProxyDHCP. It also sends Router Advertisements: iPXE configures IPv6 alongside DHCPv4 and, with
      * no router on the link, waits about 13 s per stage before giving up.
      */
-    private void startSiteDhcp() {
+    private void startSiteDhcp(List<String> extra) {
         Path conf = write("site-dnsmasq.conf", """
                 port=0
                 interface=eth0
@@ -135,7 +143,7 @@ final class BootLab implements AutoCloseable {
                 dhcp-leasefile=%s
                 enable-ra
                 dhcp-range=fd13::,ra-only,64
-                """.formatted(dir.resolve("site-dnsmasq.leases")));
+                """.formatted(dir.resolve("site-dnsmasq.leases")) + String.join("\n", extra) + "\n");
         Process dnsmasq = spawn(site.exec("dnsmasq", "--conf-file=" + conf, "--keep-in-foreground",
                 "--log-facility=-", "--pid-file"), dir.resolve("site-dnsmasq.log"));
         awaitLog(dnsmasq, dir.resolve("site-dnsmasq.log"), l -> l.contains("DHCP, IP range"), "site dnsmasq");
@@ -143,9 +151,14 @@ final class BootLab implements AutoCloseable {
 
     /**
      * Starts bootferry in the server namespace as the test JVM's own classes (no jar needed) and
-     * waits until it prints {@code listening ...} for ProxyDHCP (67, 4011), TFTP and HTTP (80).
+     * waits until it prints {@code listening ...} for ProxyDHCP (67, 4011), TFTP and HTTP (80). A
+     * bootferry this lab started before is stopped first: a test that changes a setting bootferry
+     * reads at start starts it again.
      */
     void startBootferry(Path config, Path tftpRoot) {
+        if (bootferry != null) {
+            bootferry.close();
+        }
         bootferry = ServerProcess.start(server.exec(List.of()), bootferryLog(),
                 List.of("dhcp", "pxe", "tftp", "http"),
                 "--config", config.toAbsolutePath().toString(),
@@ -153,6 +166,11 @@ final class BootLab implements AutoCloseable {
                 "--bind", "0.0.0.0",
                 "--advertise", SERVER_ADDRESS,
                 "--http-port", "80");
+    }
+
+    /** The site DHCP server's log: its DHCP answers and, when a test enables its TFTP, the files asked of it. */
+    Path siteDhcpLog() {
+        return dir.resolve("site-dnsmasq.log");
     }
 
     /** bootferry's own log (INFO: every HTTP request with method, path and status). */

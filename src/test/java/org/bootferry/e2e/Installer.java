@@ -67,7 +67,12 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
 
     /** Starts the lab's namespaces and bootferry on this config and tftproot. */
     BootLab startLab(String prefix) {
-        BootLab lab = BootLab.start(work, prefix);
+        return startLab(prefix, List.of());
+    }
+
+    /** As {@link #startLab(String)}, with {@code siteDhcp} added to the site DHCP server's config. */
+    BootLab startLab(String prefix, List<String> siteDhcp) {
+        BootLab lab = BootLab.start(work, prefix, siteDhcp);
         lab.startBootferry(config.dir(), tftpRoot);
         return lab;
     }
