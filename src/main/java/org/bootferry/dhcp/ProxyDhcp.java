@@ -29,6 +29,12 @@ import org.bootferry.machine.Machine;
  *   <li>HTTPClient offers carry option 60 {@code HTTPClient} and the URL, no option 43 (UEFI 2.x
  *       §24.7: HTTP Boot has no boot-server discovery).</li>
  *   <li>Option 97 is echoed when the client sent it; Intel ROMs omit it and are answered anyway.</li>
+ *   <li>Secure Boot's shim reads this offer too (rhboot/shim netboot.c parseDhcp4: the cached
+ *       ProxyOffer's siaddr and file when the site's ACK names no file) and fetches
+ *       {@code grubx64.efi} from the offer's server, in the directory of its file. The GRUB it starts
+ *       never sees this offer: efinet.c grub_efi_net_config_real reads the cached DhcpAck alone, so
+ *       it asks the site DHCP server's siaddr for its config, and no field here or on port 4011
+ *       changes that (README.md, "Secure Boot"; BootChains says so in explain).</li>
  * </ul>
  */
 public final class ProxyDhcp {
