@@ -30,8 +30,11 @@ import org.junit.jupiter.api.Test;
  * machine's preseed names) and powers the VM off. Where a stock chain cannot boot behind a ProxyDHCP
  * (Secure Boot's GRUB), the scenario proves why and that {@code explain} says so.
  *
- * <p>A scenario is a row: a firmware, a MAC, the loaders bootferry hands out; adding one is a
- * constant and a test method. Logs, consoles and captures are kept under target/e2e-stock/.
+ * <p>A scenario is a row: a firmware, a MAC, the loaders bootferry hands out (e2e wall times are
+ * printed per scenario). Adding one (pxelinux from the stock tree, say) is a constant, its entry in
+ * {@link #SCENARIOS} and a test method that boots it and asserts {@link #assertRanItsPreseed}. Each
+ * boot gets a bootferry of its own on the scenario's loaders; logs and consoles are kept under
+ * target/e2e-stock/NAME/.
  */
 @Tag("e2e")
 class StockInstallerEndToEndTest {
@@ -67,6 +70,9 @@ class StockInstallerEndToEndTest {
             new Scenario("secure-boot-shim-proxydhcp", Client.OVMF_SECURE_BOOT_VIRTIO, mac(5), SHIM_LOADERS);
     private static final Scenario SECURE_BOOT_HTTP_BOOT =
             new Scenario("secure-boot-shim-http-boot", Client.OVMF_SECURE_BOOT_HTTP_VIRTIO, mac(6), SHIM_LOADERS);
+    /** Every scenario: each gets a machine file for its MAC. */
+    private static final List<Scenario> SCENARIOS = List.of(SEABIOS_IPXE_ROM, OVMF_PXE, OVMF_HTTP_BOOT,
+            SECURE_BOOT_SITE_NEXT_SERVER, SECURE_BOOT_PROXY, SECURE_BOOT_HTTP_BOOT);
 
     private static Installer installer;
     private static BootLab lab;
@@ -89,8 +95,7 @@ class StockInstallerEndToEndTest {
                 "d-i netcfg/get_domain string lab",
                 "d-i preseed/early_command string wget -q -O /dev/null {{filesUrl}}early-done && poweroff -f");
         installer.config().file("templates/early-done", "early_command of {{hostname}} ({{mac}}) ran");
-        for (Scenario s : List.of(SEABIOS_IPXE_ROM, OVMF_PXE, OVMF_HTTP_BOOT, SECURE_BOOT_SITE_NEXT_SERVER,
-                SECURE_BOOT_PROXY, SECURE_BOOT_HTTP_BOOT)) {
+        for (Scenario s : SCENARIOS) {
             installer.config().file("machines/" + s.mac().dashed() + ".yaml",
                     "hostname: " + s.name(),
                     "kernelBoot:",
