@@ -73,7 +73,7 @@ final class ExplainCommand implements Callable<Integer> {
         try {
             deps = deps.withLoaderImages(new LoaderImages(LoaderFiles.withDebianIpxe(snapshot.settings().tftpRoot())));
         } catch (IOException e) {
-            System.err.println("warning: loaders not read (chains not shown): tftpRoot " + snapshot.settings().tftpRoot()
+            System.err.println("warning: loaders not read (their chains say unknown): tftpRoot " + snapshot.settings().tftpRoot()
                     + ": " + e.getMessage());
         }
         Optional<ImageResolver> images = images(loaded);

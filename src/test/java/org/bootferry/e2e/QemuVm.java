@@ -33,36 +33,50 @@ final class QemuVm {
     /** The PXE clients we boot: each is a real firmware with its own DHCP/TFTP habits. */
     enum Client {
         /** SeaBIOS with QEMU's e1000 option ROM, which is iPXE: DHCP says "iPXE" from the first packet. */
-        SEABIOS_E1000(GuestArch.AMD64),
+        SEABIOS_E1000(GuestArch.AMD64, false, false),
         /** OVMF with a virtio NIC and no option ROM: EDK2's own PXE client, then TFTP of ipxe.efi. */
-        OVMF_EDK2_VIRTIO(GuestArch.AMD64),
+        OVMF_EDK2_VIRTIO(GuestArch.AMD64, false, false),
         /**
          * The same OVMF and NIC with PXE switched off, so EDK2's UEFI HTTP Boot (HttpBootDxe) is the
          * first boot option that answers: an HTTPClient DISCOVER, then the loader by URL, no TFTP.
          */
-        OVMF_HTTP_VIRTIO(GuestArch.AMD64),
+        OVMF_HTTP_VIRTIO(GuestArch.AMD64, true, false),
         /**
          * OVMF with Secure Boot on and Microsoft's keys enrolled ({@code OVMF_CODE_4M.ms.fd} with
          * {@code OVMF_VARS_4M.ms.fd}), EDK2's own PXE client: it runs only images signed by a key in
          * its db, such as Debian's shim (signed by Microsoft's UEFI CA).
          */
-        OVMF_SECURE_BOOT_VIRTIO(GuestArch.AMD64),
+        OVMF_SECURE_BOOT_VIRTIO(GuestArch.AMD64, false, true),
         /** The same Secure Boot OVMF with PXE switched off: UEFI HTTP Boot, as {@link #OVMF_HTTP_VIRTIO}. */
-        OVMF_SECURE_BOOT_HTTP_VIRTIO(GuestArch.AMD64),
+        OVMF_SECURE_BOOT_HTTP_VIRTIO(GuestArch.AMD64, true, true),
         /**
          * arm64: QEMU's virt machine with Debian's AAVMF ({@code QEMU_EFI.fd}, EDK2 for arm64) and a
          * virtio NIC without option ROM: EDK2's PXE client, option 93 = 11, as on x86 but for arm64.
          */
-        AAVMF_ARM64_VIRTIO(GuestArch.ARM64);
+        AAVMF_ARM64_VIRTIO(GuestArch.ARM64, false, false);
 
         private final GuestArch arch;
+        private final boolean httpBoot;
+        private final boolean secureBoot;
 
-        Client(GuestArch arch) {
+        Client(GuestArch arch, boolean httpBoot, boolean secureBoot) {
             this.arch = arch;
+            this.httpBoot = httpBoot;
+            this.secureBoot = secureBoot;
         }
 
         GuestArch arch() {
             return arch;
+        }
+
+        /** PXE switched off in the firmware, so that it boots by UEFI HTTP Boot. */
+        boolean httpBoot() {
+            return httpBoot;
+        }
+
+        /** Secure Boot on, with Microsoft's keys enrolled. */
+        boolean secureBoot() {
+            return secureBoot;
         }
     }
 
@@ -136,13 +150,13 @@ final class QemuVm {
                 case SEABIOS_E1000 -> cmd.addAll(List.of("-machine", "pc,accel=tcg",
                         "-device", "e1000,netdev=n0,mac=" + mac));
                 case OVMF_EDK2_VIRTIO, OVMF_HTTP_VIRTIO, OVMF_SECURE_BOOT_VIRTIO, OVMF_SECURE_BOOT_HTTP_VIRTIO -> {
-                    if (client == Client.OVMF_HTTP_VIRTIO || client == Client.OVMF_SECURE_BOOT_HTTP_VIRTIO) {
+                    if (client.httpBoot()) {
                         // OVMF tries PXEv4 and PXEv6 before HTTP (about two minutes of timeouts);
                         // its platform knobs switch both off (OvmfPkg PlatformDxe, opt/org.tianocore/*).
                         cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
                                 "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n"));
                     }
-                    boolean secure = client == Client.OVMF_SECURE_BOOT_VIRTIO || client == Client.OVMF_SECURE_BOOT_HTTP_VIRTIO;
+                    boolean secure = client.secureBoot();
                     Path vars = dir.resolve("OVMF_VARS_4M.fd");
                     Files.copy(Path.of(secure ? OVMF_SECURE_VARS : OVMF_VARS), vars, StandardCopyOption.REPLACE_EXISTING);
                     if (secure) {
