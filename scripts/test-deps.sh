@@ -11,12 +11,14 @@ qemu-efi-aarch64         e2e: arm64 UEFI firmware (AAVMF)
 grub-common              e2e: grub-mkimage builds the arm64 network loader (Debian has no arm64 iPXE)
 ipxe-qemu                e2e: QEMU NIC option ROMs (iPXE)
 ipxe                     tftp + e2e: undionly.kpxe, ipxe.efi served by bootferry
-ovmf                     e2e: UEFI firmware
-pxelinux                 e2e: Debian's pxelinux.0, booted unmodified (PxelinuxEndToEndTest)
-syslinux-common          e2e: pxelinux's ldlinux.c32 and menu modules, syslinux.efi's ldlinux.e64
+ovmf                     e2e: UEFI firmware, with Secure Boot and the Microsoft keys (OVMF_*_4M.ms.fd)
+pxelinux                 e2e: the Debian pxelinux.0, booted unmodified (PxelinuxEndToEndTest)
+syslinux-common          e2e: the pxelinux ldlinux.c32 and menu modules, the syslinux.efi ldlinux.e64
 syslinux-efi             e2e: syslinux.efi under OVMF over TFTP (PxelinuxEndToEndTest)
 grub-efi-amd64-bin       e2e: the x86_64-efi GRUB grub-mknetdir lays out (GrubNetdirEndToEndTest)
-shim-signed              e2e: Debian's signed shim fetching grubx64.efi beside itself (GrubNetdirEndToEndTest)
+shim-signed              e2e: the Debian signed shim fetching grubx64.efi beside itself (GrubNetdirEndToEndTest)
+debian-installer-12-netboot-amd64  e2e + loader tests: the stock installer, the Debian signed shim and GRUB
+shim-helpers-amd64-signed  loader tests: the Debian signed MokManager, served beside a shim
 dnsmasq-base             e2e: the site DHCP server (not "dnsmasq", which starts a system service)
 cpio                     e2e: initramfs archive
 gzip                     e2e: initramfs compression

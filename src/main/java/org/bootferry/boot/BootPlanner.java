@@ -12,6 +12,8 @@ import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineFile;
 import org.bootferry.image.ImageResolver;
+import org.bootferry.loader.LoaderImage;
+import org.bootferry.loader.LoaderImages;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Installs;
 import org.bootferry.machine.MacAddress;
@@ -38,31 +40,39 @@ public final class BootPlanner implements Booter {
      *                      could, so every iPXE is taken for ours and gets the script
      * @param missingLoader for a loader the server does not serve, where it was looked for; a machine is
      *                      then not sent to fetch it (the error says which file is missing)
+     * @param loaderImages  what a loader file is (shim, GRUB, iPXE; signed or not), for explain's chains;
+     *                      empty when it can't be read
      */
     public record Dependencies(
             Supplier<ConfigSnapshot> config,
             Installs installs,
             ImageSource images,
             BiPredicate<MacAddress, String> fetchedLoader,
-            Function<String, Optional<String>> missingLoader) {
+            Function<String, Optional<String>> missingLoader,
+            Function<String, Optional<LoaderImage>> loaderImages) {
 
-        /** The config alone: no machine installed, no images, every iPXE ours, every loader present. */
+        /** The config alone: no machine installed, no images, every iPXE ours, every loader present and unread. */
         public static Dependencies of(Supplier<ConfigSnapshot> config) {
             return new Dependencies(config, Installs.NONE, ImageSource.NONE, (mac, loader) -> true,
-                    loader -> Optional.empty());
+                    loader -> Optional.empty(), loader -> Optional.empty());
         }
 
         public Dependencies withInstalls(Installs state) {
-            return new Dependencies(config, state, images, fetchedLoader, missingLoader);
+            return new Dependencies(config, state, images, fetchedLoader, missingLoader, loaderImages);
         }
 
         /** @param registry where image pulls and cache hits are counted */
         public Dependencies withImages(ImageResolver resolver, MeterRegistry registry) {
-            return new Dependencies(config, installs, new ImagePuller(resolver, registry), fetchedLoader, missingLoader);
+            return new Dependencies(config, installs, new ImagePuller(resolver, registry), fetchedLoader, missingLoader,
+                    loaderImages);
         }
 
         public Dependencies withLoaders(BiPredicate<MacAddress, String> fetched, Function<String, Optional<String>> missing) {
-            return new Dependencies(config, installs, images, fetched, missing);
+            return new Dependencies(config, installs, images, fetched, missing, loaderImages);
+        }
+
+        public Dependencies withLoaderImages(LoaderImages images) {
+            return new Dependencies(config, installs, this.images, fetchedLoader, missingLoader, images::inspect);
         }
     }
 
@@ -128,7 +138,7 @@ public final class BootPlanner implements Booter {
     public Optional<Explanation> explain(MacAddress mac) {
         ResolvedConfig config = resolved();
         return config.snapshot().machine(mac).map(file -> Explainer.explain(this, config, file, mac,
-                deps.installs().installed(mac).map(Object::toString)));
+                deps.installs().installed(mac).map(Object::toString), deps.loaderImages()));
     }
 
     /**

@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.kernel.KernelFormat;
+import org.bootferry.loader.LoaderImage;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
@@ -24,17 +26,22 @@ final class Explainer {
     /**
      * @param planner the planner the machine's requests would ask, so that the answers are its own
      * @param file    the machine's file in {@code config}
+     * @param loaders what the loader files are, by name
      */
     static Explanation explain(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac,
-            Optional<String> installed) {
+            Optional<String> installed, Function<String, Optional<LoaderImage>> loaders) {
         Map<String, String> dhcp = new LinkedHashMap<>();
         Set<String> warnings = new LinkedHashSet<>();
+        Map<String, Explanation.Chain> chains = new LinkedHashMap<>();
+        MachineConfig c = config.resolve(file);
         for (Firmware firmware : Firmware.values()) {
             try {
                 BootPlan plan = planner.plan(config, file, Machine.of(mac, firmware));
                 dhcp.put(firmware.id(), plan.bootFile());
                 if (!plan.localBoot()) {
                     KernelPairing.problem(plan).ifPresent(p -> warnings.add(p.message()));
+                    Plans.loader(c, config.snapshot().settings(), firmware)
+                            .ifPresent(loader -> chains.put(firmware.id(), BootChains.of(plan, loader, loaders)));
                 }
             } catch (BootPlanException e) {
                 dhcp.put(firmware.id(), "not booted: " + e.error().message());
@@ -42,7 +49,6 @@ final class Explainer {
         }
         BootPlan plan = ipxePlan(planner, config, file, mac);
         dhcp.put("ipxe", plan.bootFile());
-        MachineConfig c = config.resolve(file);
         List<Explanation.Source> initrds = new ArrayList<>();
         for (int i = 0; i < plan.initrds().size(); i++) {
             BootFile initrd = plan.initrds().get(i);
@@ -52,7 +58,7 @@ final class Explainer {
                 .collect(Collectors.toMap(n -> n, n -> plan.filesUrl().resolve(n).toString(), (a, b) -> a,
                         LinkedHashMap::new));
         return new Explanation(mac.toString(), plan.hostname(), file.file().toString(),
-                Optional.ofNullable(file.config().profile()), dhcp, plan.nextServer().getHostAddress(),
+                Optional.ofNullable(file.config().profile()), dhcp, chains, plan.nextServer().getHostAddress(),
                 BootUrls.tftpBootFiles(plan.machine(), plan.initrds().size()), loaderConfigs(plan),
                 plan.kernel().map(k -> new Explanation.Source(k.source(), plan.kernelUrl().toString(), k.knownDigest())),
                 plan.kernel().flatMap(k -> k.knownFormat()).map(KernelFormat::describe),

@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param machineFile  the file the answer comes from ({@code machines/…yaml} or {@code default.yaml})
  * @param dhcp         the boot file DHCP names, per firmware id, and for {@code ipxe} (the script URL);
  *                     a firmware that can't be booted maps to the reason
+ * @param chains       per firmware id that can be booted: the loaders it goes through and whether they
+ *                     run with Secure Boot on
  * @param tftpFiles    the per-machine boot files TFTP answers by name (kernel, initrds)
  * @param loaderConfigs what a stock loader gets when it asks for its per-machine config, by loader
  *                     ({@code pxelinux}, {@code grub}): rendered from this plan, or the tftproot's own
@@ -31,6 +33,7 @@ public record Explanation(
         String machineFile,
         Optional<String> profile,
         Map<String, String> dhcp,
+        Map<String, Chain> chains,
         String nextServer,
         List<String> tftpFiles,
         Map<String, String> loaderConfigs,
@@ -46,6 +49,15 @@ public record Explanation(
         Optional<String> installed,
         boolean localBoot,
         List<String> warnings) {
+
+    /**
+     * How a machine of one firmware boots.
+     *
+     * @param stages     the loaders, each with how it is fetched, up to the kernel or the config it reads
+     * @param secureBoot whether the chain runs with Secure Boot on (Microsoft's keys), and if not, why
+     */
+    public record Chain(String stages, String secureBoot) {
+    }
 
     /** A boot file: where bootferry takes it from, where the machine fetches it, its digest if known. */
     public record Source(String from, String url, Optional<String> digest) {

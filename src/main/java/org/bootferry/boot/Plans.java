@@ -162,7 +162,7 @@ final class Plans {
     }
 
     /** The machine's loader for {@code firmware}: its own, else server.yaml's. */
-    private static Optional<String> loader(MachineConfig c, ServerSettings settings, Firmware firmware) {
+    static Optional<String> loader(MachineConfig c, ServerSettings settings, Firmware firmware) {
         String id = loaderFirmware(firmware);
         if (c.loaders() != null && c.loaders().containsKey(id)) {
             return Optional.of(c.loaders().get(id));

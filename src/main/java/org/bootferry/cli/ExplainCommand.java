@@ -15,6 +15,8 @@ import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.journal.BootState;
 import org.bootferry.journal.StateDirectory;
+import org.bootferry.loader.LoaderFiles;
+import org.bootferry.loader.LoaderImages;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.server.BootServer;
@@ -69,6 +71,12 @@ final class ExplainCommand implements Callable<Integer> {
                 System.err.println("warning: boot-once state not shown: " + BootServer.stateUnusable(stateDir, e));
             }
         }
+        try {
+            deps = deps.withLoaderImages(new LoaderImages(LoaderFiles.withDebianIpxe(snapshot.settings().tftpRoot())));
+        } catch (IOException e) {
+            System.err.println("warning: loaders not read (their chains say unknown): tftpRoot " + snapshot.settings().tftpRoot()
+                    + ": " + e.getMessage());
+        }
         Optional<ImageResolver> images = images(loaded);
         if (images.isPresent()) {
             deps = deps.withImages(images.get(), new SimpleMeterRegistry());
@@ -95,6 +103,8 @@ final class ExplainCommand implements Callable<Integer> {
                 + e.profile().map(p -> ", profile " + p).orElse(""));
         System.out.println("dhcp      boot file " + e.dhcp().get(fw.id()) + " for " + fw + ", next-server " + e.nextServer());
         System.out.println("ipxe      boot file " + e.dhcp().get("ipxe"));
+        e.chains().forEach((firmware, chain) -> System.out.printf("chain     %-10s %s%n%10s%-10s Secure Boot: %s%n",
+                firmware, chain.stages(), "", "", chain.secureBoot()));
         e.loaderConfigs().forEach((loader, config) -> System.out.printf("%-9s %s%n", loader, config));
         if (e.kernel().isPresent()) {
             System.out.println("tftp      " + String.join(", ", e.tftpFiles()));

@@ -17,6 +17,14 @@ import org.bootferry.machine.Machine;
  * server); the reply only says where to boot from (PXE 2.1 §2.2, "ProxyDHCP").
  *
  * <p>The boot fields are the {@link BootAnswer}, the same server mode puts in its replies.
+ *
+ * <p>Secure Boot's shim reads this offer too (rhboot/shim netboot.c parseDhcp4: the cached
+ * ProxyOffer's siaddr and file when the site's ACK names no file) and fetches {@code grubx64.efi} from
+ * the offer's server, in the directory of its file. The GRUB it starts never sees this offer: efinet.c
+ * grub_efi_net_config_real reads the cached DhcpAck alone, so it asks the site DHCP server's siaddr for
+ * its config, and no field here or on port 4011 changes that (README.md, "Secure Boot"; BootChains says
+ * so in explain). Server mode's ACK carries the same {@link BootAnswer}, siaddr included, so GRUB finds
+ * this server there.
  */
 public final class ProxyDhcp {
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -26,6 +27,14 @@ public final class LoaderFiles {
 
     /** Where Debian's {@code ipxe} package puts undionly.kpxe, ipxe.efi, snponly.efi and friends. */
     public static final Path DEBIAN_IPXE = Path.of("/usr/lib/ipxe");
+    /** Where Debian's {@code shim-helpers-<arch>-signed} puts MokManager, {@code mmx64.efi.signed}. */
+    public static final Path DEBIAN_SHIM_HELPERS = Path.of("/usr/lib/shim");
+    /**
+     * MokManager's names (rhboot/shim shim.h MOK_MANAGER, {@code \mm<arch>.efi}): shim starts it from
+     * its own directory when the second stage fails verification (shim.c init_grub), the only way
+     * back from a rejected key.
+     */
+    private static final Set<String> MOK_MANAGERS = Set.of("mmx64.efi", "mmaa64.efi", "mmia32.efi");
     /** No boot loader sends longer names; the limit keeps lookups and log lines bounded. */
     public static final int MAX_NAME_LENGTH = 255;
 
@@ -33,6 +42,8 @@ public final class LoaderFiles {
 
     /** The directories searched, in order: fixed, or following the configured tftproot. */
     private final Supplier<List<Root>> roots;
+    /** Whether Debian's packaged loaders stand in for names the tftproot lacks. */
+    private final boolean debianPackages;
 
     /** A directory files are served from. */
     private record Root(Path dir, boolean trustLinks) {
@@ -45,13 +56,15 @@ public final class LoaderFiles {
         }
     }
 
-    private LoaderFiles(List<Root> roots) {
+    private LoaderFiles(List<Root> roots, boolean debianPackages) {
         List<Root> fixed = List.copyOf(roots);
         this.roots = () -> fixed;
+        this.debianPackages = debianPackages;
     }
 
     private LoaderFiles(Supplier<List<Root>> roots) {
         this.roots = roots;
+        this.debianPackages = true;
     }
 
     /**
@@ -59,12 +72,15 @@ public final class LoaderFiles {
      * loaders inside it, never out of it.
      */
     public static LoaderFiles directory(Path tftpRoot) throws IOException {
-        return new LoaderFiles(List.of(root(tftpRoot)));
+        return new LoaderFiles(List.of(root(tftpRoot)), false);
     }
 
-    /** The tftproot, then Debian's iPXE binaries for the names it does not have. */
+    /**
+     * The tftproot, then Debian's iPXE binaries for the names it does not have, and Debian's signed
+     * MokManager for a shim that finds none beside itself.
+     */
     public static LoaderFiles withDebianIpxe(Path tftpRoot) throws IOException {
-        return new LoaderFiles(rootsWithDebianIpxe(tftpRoot));
+        return new LoaderFiles(rootsWithDebianIpxe(tftpRoot), true);
     }
 
     /**
@@ -221,6 +237,25 @@ public final class LoaderFiles {
                 return Optional.of(real);
             }
         }
-        return Optional.empty();
+        return debianPackages ? debianMokManager(normalised) : Optional.empty();
+    }
+
+    /**
+     * Debian's MokManager ({@code shim-helpers-amd64-signed}) for {@code DIR/mmx64.efi} in any
+     * directory: shim asks for it beside itself, wherever the admin's tree put shim. It is signed by
+     * Debian's key, so only Debian's shim runs it; any other shim refuses it as it would refuse a
+     * missing one.
+     */
+    private static Optional<Path> debianMokManager(String normalised) throws Refusal {
+        String file = normalised.substring(normalised.lastIndexOf('/') + 1);
+        Path signed = DEBIAN_SHIM_HELPERS.resolve(file + ".signed");
+        if (!MOK_MANAGERS.contains(file) || !Files.isRegularFile(signed)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(signed.toRealPath());
+        } catch (IOException e) {
+            throw new Refusal("cannot resolve " + signed + ": " + e.getMessage());
+        }
     }
 }

@@ -40,6 +40,7 @@ import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.journal.StateDirectory;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.loader.LoaderImages;
 import org.bootferry.loader.LoaderPresence;
 import org.bootferry.tftp.BootPlanFiles;
 import org.bootferry.tftp.RootDirectory;
@@ -156,7 +157,8 @@ public final class BootServer implements AutoCloseable {
             LoaderFiles loaders = loaders();
             BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(config).withInstalls(state)
                     .withImages(images, registry)
-                    .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing));
+                    .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing)
+                    .withLoaderImages(new LoaderImages(loaders)));
             httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
                     config, registry, registry::scrape, blocking, this::notReady));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());

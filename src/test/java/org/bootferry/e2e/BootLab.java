@@ -66,9 +66,10 @@ final class BootLab implements AutoCloseable {
     }
 
     /**
-     * The same, with {@code siteDhcp} added to the site DHCP server's dnsmasq config: a site whose
-     * DHCP server has boot settings of its own (e.g. {@code dhcp-boot=FILE,,SERVER}: next-server and
-     * boot file, as sites that point their DHCP server at a boot server write it).
+     * As {@link #start(Path, String)}, with {@code siteDhcp} added to the site DHCP server's dnsmasq
+     * config: what a test's site has beyond addresses (a DNS server option; boot settings of its own,
+     * e.g. {@code dhcp-boot=FILE,,SERVER}: next-server and boot file, as sites that point their DHCP
+     * server at a boot server write it, for some MACs or all).
      */
     static BootLab start(Path dir, String prefix, List<String> siteDhcp) {
         requireTools();
@@ -153,9 +154,14 @@ final class BootLab implements AutoCloseable {
 
     /**
      * Starts bootferry in the server namespace as the test JVM's own classes (no jar needed) and
-     * waits until it prints {@code listening ...} for ProxyDHCP (67, 4011), TFTP and HTTP (80).
+     * waits until it prints {@code listening ...} for ProxyDHCP (67, 4011), TFTP and HTTP (80). A
+     * bootferry this lab started before is stopped first: a test that changes a setting bootferry
+     * reads at start starts it again.
      */
     void startBootferry(Path config, Path tftpRoot) {
+        if (bootferry != null) {
+            bootferry.close();
+        }
         bootferry = ServerProcess.start(server.exec(List.of()), bootferryLog(),
                 List.of("dhcp", "pxe", "tftp", "http"),
                 "--config", config.toAbsolutePath().toString(),
@@ -163,6 +169,11 @@ final class BootLab implements AutoCloseable {
                 "--bind", "0.0.0.0",
                 "--advertise", SERVER_ADDRESS,
                 "--http-port", "80");
+    }
+
+    /** The site DHCP server's log: its DHCP answers and, when a test enables its TFTP, the files asked of it. */
+    Path siteDhcpLog() {
+        return dir.resolve("site-dnsmasq.log");
     }
 
     /** bootferry's own log (INFO: every HTTP request with method, path and status). */

@@ -33,28 +33,50 @@ final class QemuVm {
     /** The PXE clients we boot: each is a real firmware with its own DHCP/TFTP habits. */
     enum Client {
         /** SeaBIOS with QEMU's e1000 option ROM, which is iPXE: DHCP says "iPXE" from the first packet. */
-        SEABIOS_E1000(GuestArch.AMD64),
+        SEABIOS_E1000(GuestArch.AMD64, false, false),
         /** OVMF with a virtio NIC and no option ROM: EDK2's own PXE client, then TFTP of ipxe.efi. */
-        OVMF_EDK2_VIRTIO(GuestArch.AMD64),
+        OVMF_EDK2_VIRTIO(GuestArch.AMD64, false, false),
         /**
          * The same OVMF and NIC with PXE switched off, so EDK2's UEFI HTTP Boot (HttpBootDxe) is the
          * first boot option that answers: an HTTPClient DISCOVER, then the loader by URL, no TFTP.
          */
-        OVMF_HTTP_VIRTIO(GuestArch.AMD64),
+        OVMF_HTTP_VIRTIO(GuestArch.AMD64, true, false),
+        /**
+         * OVMF with Secure Boot on and Microsoft's keys enrolled ({@code OVMF_CODE_4M.ms.fd} with
+         * {@code OVMF_VARS_4M.ms.fd}), EDK2's own PXE client: it runs only images signed by a key in
+         * its db, such as Debian's shim (signed by Microsoft's UEFI CA).
+         */
+        OVMF_SECURE_BOOT_VIRTIO(GuestArch.AMD64, false, true),
+        /** The same Secure Boot OVMF with PXE switched off: UEFI HTTP Boot, as {@link #OVMF_HTTP_VIRTIO}. */
+        OVMF_SECURE_BOOT_HTTP_VIRTIO(GuestArch.AMD64, true, true),
         /**
          * arm64: QEMU's virt machine with Debian's AAVMF ({@code QEMU_EFI.fd}, EDK2 for arm64) and a
          * virtio NIC without option ROM: EDK2's PXE client, option 93 = 11, as on x86 but for arm64.
          */
-        AAVMF_ARM64_VIRTIO(GuestArch.ARM64);
+        AAVMF_ARM64_VIRTIO(GuestArch.ARM64, false, false);
 
         private final GuestArch arch;
+        private final boolean httpBoot;
+        private final boolean secureBoot;
 
-        Client(GuestArch arch) {
+        Client(GuestArch arch, boolean httpBoot, boolean secureBoot) {
             this.arch = arch;
+            this.httpBoot = httpBoot;
+            this.secureBoot = secureBoot;
         }
 
         GuestArch arch() {
             return arch;
+        }
+
+        /** PXE switched off in the firmware, so that it boots by UEFI HTTP Boot. */
+        boolean httpBoot() {
+            return httpBoot;
+        }
+
+        /** Secure Boot on, with Microsoft's keys enrolled. */
+        boolean secureBoot() {
+            return secureBoot;
         }
     }
 
@@ -72,15 +94,23 @@ final class QemuVm {
     private static final Pattern ANSI = Pattern.compile("\u001b(\\[[0-9;?]*[A-Za-z]|c)");
     /**
      * Console lines after which this boot can only fail: iPXE found nothing to boot, EDK2's PXE
-     * failed (PXE-E..), SeaBIOS ran out of devices, GRUB could not load its normal mode, the kernel
-     * panicked.
+     * failed (PXE-E..), SeaBIOS ran out of devices, GRUB could not load its normal mode or found no
+     * config to run (its prompt), the kernel panicked.
      */
     private static final Pattern DEAD_END = Pattern.compile(
-            "No more network devices|PXE-E\\d\\d|No bootable device|Entering rescue mode|Kernel panic");
+            "No more network devices|PXE-E\\d\\d|No bootable device|Entering rescue mode|Kernel panic|^grub>$");
+    /**
+     * GRUB's prompt, which it prints (with no line end) when it found no config to run; the console
+     * reader ends the line there so that {@link #DEAD_END} sees it.
+     */
+    private static final String GRUB_PROMPT = "grub> ";
     /** Enough for the lines after a dead end (what iPXE or the kernel print next) to reach the log. */
     private static final Duration DEAD_END_GRACE = Duration.ofSeconds(2);
     private static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     private static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+    /** Debian's OVMF built with Secure Boot (and SMM), and variables with Microsoft's keys in db and KEK. */
+    private static final String OVMF_SECURE_CODE = "/usr/share/OVMF/OVMF_CODE_4M.ms.fd";
+    private static final String OVMF_SECURE_VARS = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd";
     /** Debian's arm64 EDK2 as one image for {@code -bios}: code and (volatile) variables. */
     private static final String AAVMF = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd";
 
@@ -97,33 +127,49 @@ final class QemuVm {
         Tools.requireFile(Path.of("/usr/lib/ipxe/qemu/efi-e1000.rom"), "ipxe-qemu");
         if (client != Client.SEABIOS_E1000) {
             Tools.requireFile(Path.of(OVMF_CODE), "ovmf");
+            Tools.requireFile(Path.of(OVMF_SECURE_CODE), "ovmf");
         }
     }
 
     /** Boots {@code client} with NIC {@code mac} on {@code tap} in {@code ns}; the log goes to {@code dir}. */
     static Boot boot(NetNamespace ns, String tap, Client client, MacAddress mac, Path dir, Duration timeout) {
+        return boot(ns, tap, client, mac, dir, timeout, client.arch() == GuestArch.ARM64 ? 1024 : 512);
+    }
+
+    /** As {@link #boot(NetNamespace, String, Client, MacAddress, Path, Duration)}, with {@code memoryMib} of RAM. */
+    static Boot boot(NetNamespace ns, String tap, Client client, MacAddress mac, Path dir, Duration timeout,
+            int memoryMib) {
         requireTools(client);
         try {
             Files.createDirectories(dir);
             boolean arm64 = client.arch() == GuestArch.ARM64;
             List<String> cmd = new ArrayList<>(List.of(arm64 ? "qemu-system-aarch64" : "qemu-system-x86_64",
-                    "-m", arm64 ? "1024" : "512", "-smp", "1",
+                    "-m", Integer.toString(memoryMib), "-smp", "1",
                     "-nographic", "-monitor", "none", "-serial", "stdio", "-no-reboot",
                     "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no", "-boot", "n"));
             switch (client) {
                 case SEABIOS_E1000 -> cmd.addAll(List.of("-machine", "pc,accel=tcg",
                         "-device", "e1000,netdev=n0,mac=" + mac));
-                case OVMF_EDK2_VIRTIO, OVMF_HTTP_VIRTIO -> {
-                    if (client == Client.OVMF_HTTP_VIRTIO) {
+                case OVMF_EDK2_VIRTIO, OVMF_HTTP_VIRTIO, OVMF_SECURE_BOOT_VIRTIO, OVMF_SECURE_BOOT_HTTP_VIRTIO -> {
+                    if (client.httpBoot()) {
                         // OVMF tries PXEv4 and PXEv6 before HTTP (about two minutes of timeouts);
                         // its platform knobs switch both off (OvmfPkg PlatformDxe, opt/org.tianocore/*).
                         cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
                                 "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n"));
                     }
+                    boolean secure = client.secureBoot();
                     Path vars = dir.resolve("OVMF_VARS_4M.fd");
-                    Files.copy(Path.of(OVMF_VARS), vars, StandardCopyOption.REPLACE_EXISTING);
-                    cmd.addAll(List.of("-machine", "q35,accel=tcg",
-                            "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
+                    Files.copy(Path.of(secure ? OVMF_SECURE_VARS : OVMF_VARS), vars, StandardCopyOption.REPLACE_EXISTING);
+                    if (secure) {
+                        // The Secure Boot build keeps its variables safe in SMM: q35 with SMM on and
+                        // the variable flash writable from SMM only (OvmfPkg/README, "SMM support").
+                        cmd.addAll(List.of("-machine", "q35,smm=on,accel=tcg",
+                                "-global", "driver=cfi.pflash01,property=secure,value=on"));
+                    } else {
+                        cmd.addAll(List.of("-machine", "q35,accel=tcg"));
+                    }
+                    cmd.addAll(List.of(
+                            "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + (secure ? OVMF_SECURE_CODE : OVMF_CODE),
                             "-drive", "if=pflash,format=raw,unit=1,file=" + vars,
                             // romfile= (empty): no iPXE ROM, so OVMF's own VirtioNetDxe + PxeBcDxe boot.
                             "-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile=,bootindex=1"));
@@ -201,7 +247,9 @@ final class QemuVm {
                     if (b != '\r' && b != '\b') {
                         line.write(b);
                     }
-                    continue;
+                    if (b != ' ' || !line.toString(StandardCharsets.ISO_8859_1).endsWith(GRUB_PROMPT)) {
+                        continue;
+                    }
                 }
                 String text = ANSI.matcher(line.toString(StandardCharsets.ISO_8859_1)).replaceAll("").stripTrailing();
                 line.reset();

@@ -3,7 +3,11 @@ package org.bootferry.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,6 +43,23 @@ class LoaderFilesTest {
     void overlongNamesAreRefused(int length) {
         assertThatThrownBy(() -> LoaderFiles.normalise("a".repeat(length))).isInstanceOf(LoaderFiles.Refusal.class)
                 .hasMessageContaining("too long");
+    }
+
+    @Test
+    void debiansMokManagerIsServedBesideAShimWhoseTreeHasNone(@TempDir Path tftpRoot) throws Exception {
+        Path signed = Tools.requireFile(LoaderFiles.DEBIAN_SHIM_HELPERS.resolve("mmx64.efi.signed"),
+                "shim-helpers-amd64-signed");
+        Files.createDirectories(tftpRoot.resolve("debian-installer/amd64"));
+
+        LoaderFiles files = LoaderFiles.withDebianIpxe(tftpRoot);
+        assertThat(files.find("debian-installer/amd64/mmx64.efi")).contains(signed.toRealPath());
+        assertThat(files.find("mmx64.efi")).contains(signed.toRealPath());
+        assertThat(files.find("debian-installer/amd64/mmx64.efi.signed")).as("only MokManager's own names").isEmpty();
+        assertThat(LoaderFiles.directory(tftpRoot).find("mmx64.efi")).as("the tftproot alone").isEmpty();
+
+        Path own = Files.writeString(tftpRoot.resolve("debian-installer/amd64/mmx64.efi"), "the tree's own");
+        assertThat(files.find("debian-installer/amd64/mmx64.efi")).as("the tree's own comes first")
+                .contains(own.toRealPath());
     }
 
     @Test

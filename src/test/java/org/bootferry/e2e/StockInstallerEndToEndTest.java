@@ -1,0 +1,276 @@
+package org.bootferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.bootferry.e2e.QemuVm.Boot;
+import org.bootferry.e2e.QemuVm.Client;
+import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.Commands;
+import org.bootferry.testing.Processes;
+import org.bootferry.testing.Tools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stock Debian 12 installer ({@code debian-installer-12-netboot-amd64}: its {@code linux},
+ * {@code initrd.gz}, signed shim and GRUB, unmodified) booted through bootferry behind dnsmasq as
+ * the site's DHCP server. A boot passes only when the installer fetched the preseed bootferry renders
+ * for its MAC ({@code /files/M/preseed.cfg}, named by {@code url=} on its command line) and ran that
+ * preseed's {@code early_command}, which fetches {@code /files/M/early-done} (a URL only that
+ * machine's preseed names) and powers the VM off. Where a stock chain cannot boot behind a ProxyDHCP
+ * (Secure Boot's GRUB), the scenario proves why and that {@code explain} says so.
+ *
+ * <p>A scenario is a row: a firmware, a MAC, the loaders bootferry hands out (e2e wall times are
+ * printed per scenario). Adding one (pxelinux from the stock tree, say) is a constant, its entry in
+ * {@link #SCENARIOS} and a test method that boots it and asserts {@link #assertRanItsPreseed}. Each
+ * boot gets a bootferry of its own on the scenario's loaders; logs and consoles are kept under
+ * target/e2e-stock/NAME/.
+ */
+@Tag("e2e")
+class StockInstallerEndToEndTest {
+
+    private static final Path WORK = Path.of("target", "e2e-stock").toAbsolutePath();
+    /** Where {@code debian-installer-12-netboot-amd64} installs its netboot tree. */
+    private static final Path NETBOOT = Path.of("/usr/lib/debian-installer/images/12/amd64/text");
+    private static final String DI = "debian-installer/amd64/";
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(420);
+    /** The installer needs more than the busybox initramfs: below ~800 MB it goes into low-memory mode. */
+    private static final int MEMORY_MIB = 1024;
+
+    /** Debian's iPXE for every firmware (the server.yaml defaults). */
+    private static final String IPXE_LOADERS = "{bios: undionly.kpxe, efi-x64: ipxe.efi}";
+    /** Debian's shim, signed by Microsoft, for UEFI x86-64 (and HTTP Boot): what Secure Boot runs. */
+    private static final String SHIM_LOADERS = "{bios: undionly.kpxe, efi-x64: " + DI + "bootnetx64.efi}";
+
+    /** One way a machine reaches the installer: the firmware, its MAC, the loaders bootferry hands out. */
+    private record Scenario(String name, Client client, MacAddress mac, String loaders) {
+    }
+
+    private static final Scenario SEABIOS_IPXE_ROM =
+            new Scenario("seabios-ipxe-rom", Client.SEABIOS_E1000, mac(1), IPXE_LOADERS);
+    private static final Scenario OVMF_PXE =
+            new Scenario("ovmf-pxe-ipxe-efi", Client.OVMF_EDK2_VIRTIO, mac(2), IPXE_LOADERS);
+    private static final Scenario OVMF_HTTP_BOOT =
+            new Scenario("ovmf-http-boot-ipxe-efi", Client.OVMF_HTTP_VIRTIO, mac(3), IPXE_LOADERS);
+    /** Secure Boot where the site's DHCP server names bootferry as next-server for this MAC. */
+    private static final Scenario SECURE_BOOT_SITE_NEXT_SERVER =
+            new Scenario("secure-boot-shim-site-next-server", Client.OVMF_SECURE_BOOT_VIRTIO, mac(4), SHIM_LOADERS);
+    /** Secure Boot behind bootferry's ProxyDHCP alone. */
+    private static final Scenario SECURE_BOOT_PROXY =
+            new Scenario("secure-boot-shim-proxydhcp", Client.OVMF_SECURE_BOOT_VIRTIO, mac(5), SHIM_LOADERS);
+    private static final Scenario SECURE_BOOT_HTTP_BOOT =
+            new Scenario("secure-boot-shim-http-boot", Client.OVMF_SECURE_BOOT_HTTP_VIRTIO, mac(6), SHIM_LOADERS);
+    /** Every scenario: each gets a machine file for its MAC. */
+    private static final List<Scenario> SCENARIOS = List.of(SEABIOS_IPXE_ROM, OVMF_PXE, OVMF_HTTP_BOOT,
+            SECURE_BOOT_SITE_NEXT_SERVER, SECURE_BOOT_PROXY, SECURE_BOOT_HTTP_BOOT);
+
+    private static Installer installer;
+    private static BootLab lab;
+
+    @BeforeAll
+    static void startLab() throws IOException {
+        installer = Installer.prepare(WORK, Client.OVMF_SECURE_BOOT_VIRTIO);
+        Tools.requireFile(NETBOOT.resolve(DI + "initrd.gz"), "debian-installer-12-netboot-amd64");
+        // The stock tree as an admin unpacks it, with the one file the README's Secure Boot section
+        // replaces: the GRUB config that sends Debian's signed GRUB on to bootferry's per-MAC config.
+        Processes.check("cp", "-a", NETBOOT + "/.", installer.tftpRoot().toString());
+        Files.copy(Path.of("config/examples/debian-installer-grub.cfg"), installer.tftpRoot().resolve(DI + "grub/grub.cfg"),
+                StandardCopyOption.REPLACE_EXISTING);
+        installer.config().file("templates/stock.preseed",
+                "# preseed for {{hostname}} ({{mac}}), rendered by bootferry",
+                "d-i debian-installer/locale string en_US.UTF-8",
+                "d-i keyboard-configuration/xkb-keymap select us",
+                "d-i netcfg/choose_interface select auto",
+                "d-i netcfg/get_hostname string {{hostname}}",
+                "d-i netcfg/get_domain string lab",
+                "d-i preseed/early_command string wget -q -O /dev/null {{filesUrl}}early-done && poweroff -f");
+        installer.config().file("templates/early-done", "early_command of {{hostname}} ({{mac}}) ran");
+        for (Scenario s : SCENARIOS) {
+            installer.config().file("machines/" + s.mac().dashed() + ".yaml",
+                    "hostname: " + s.name(),
+                    "kernelBoot:",
+                    "  files: {kernel: " + NETBOOT.resolve(DI + "linux") + ", initrd: [" + NETBOOT.resolve(DI + "initrd.gz") + "]}",
+                    // DEBIAN_FRONTEND=text: plain lines on the serial console rather than newt's boxes.
+                    "  kernelArgs: \"console=ttyS0 auto=true priority=critical url={{filesUrl}}preseed.cfg DEBIAN_FRONTEND=text\"",
+                    "files: {preseed.cfg: stock.preseed, early-done: early-done}");
+        }
+        lab = installer.startLab("bfs",
+                // The installer asks for name servers at critical priority when DHCP names none.
+                "dhcp-option=option:dns-server," + BootLab.SITE_DHCP_ADDRESS,
+                // A site TFTP server with nothing in it: a loader that asks the site DHCP server's
+                // next-server for its files is refused at once, and the site's log names each file.
+                "enable-tftp",
+                "tftp-root=" + Files.createDirectories(WORK.resolve("site-tftp")),
+                "dhcp-host=" + SECURE_BOOT_SITE_NEXT_SERVER.mac() + ",set:bootferry-next-server",
+                "dhcp-boot=tag:bootferry-next-server,,," + BootLab.SERVER_ADDRESS);
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.close();
+        }
+        if (installer != null) {
+            installer.printWallTime("StockInstallerEndToEndTest (class)");
+        }
+    }
+
+    @Test
+    void seabiosWithTheIpxeRomRunsTheInstallersPreseed() throws IOException {
+        assertRanItsPreseed(SEABIOS_IPXE_ROM, boot(SEABIOS_IPXE_ROM));
+    }
+
+    @Test
+    void ovmfPxeChainloadsIpxeEfiAndRunsTheInstallersPreseed() throws IOException {
+        assertRanItsPreseed(OVMF_PXE, boot(OVMF_PXE));
+    }
+
+    @Test
+    void ovmfHttpBootRunsTheInstallersPreseed() throws IOException {
+        assertRanItsPreseed(OVMF_HTTP_BOOT, boot(OVMF_HTTP_BOOT));
+    }
+
+    @Test
+    void secureBootThroughDebiansShimAndGrubRunsThePreseedWhenTheSiteNamesBootferryAsNextServer() throws IOException {
+        Boot boot = boot(SECURE_BOOT_SITE_NEXT_SERVER);
+
+        assertRanItsPreseed(SECURE_BOOT_SITE_NEXT_SERVER, boot);
+        String mac = SECURE_BOOT_SITE_NEXT_SERVER.mac().dashed();
+        assertThat(tftpSent()).as("shim, signed GRUB, the stock grub.cfg, then the machine's config and the "
+                + "signed kernel, all from bootferry; bootferry.log").containsSubsequence(DI + "bootnetx64.efi",
+                DI + "grubx64.efi", DI + "grub/grub.cfg", DI + "grub/grub.cfg-01-" + mac, mac + "/kernel", mac + "/initrd");
+    }
+
+    @Test
+    void secureBootBehindTheProxyDhcpAloneStopsInGrubWhichAsksTheSiteDhcpServer() throws IOException {
+        Boot boot = boot(SECURE_BOOT_PROXY);
+
+        assertStoppedAtGrubPrompt(boot);
+        assertThat(tftpSent()).as("bootferry served shim and the GRUB beside it, and nothing after; bootferry.log")
+                .containsExactly(DI + "bootnetx64.efi", DI + "grubx64.efi");
+        List<String> site = Files.readAllLines(lab.siteDhcpLog());
+        String address = site.stream().filter(l -> l.contains("DHCPACK") && l.contains(SECURE_BOOT_PROXY.mac().toString()))
+                .map(l -> l.replaceAll(".*DHCPACK\\([^)]*\\) (\\S+) .*", "$1")).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("the site DHCP server gave " + SECURE_BOOT_PROXY.mac() + " no address"));
+        assertThat(site).as("GRUB asked the site DHCP server's TFTP for its config; %s", lab.siteDhcpLog())
+                .anyMatch(l -> l.endsWith("site-tftp/" + DI + "grub/grub.cfg not found for " + address));
+        assertThat(explain(SECURE_BOOT_PROXY, "efi-x64")).contains("Secure Boot: stops in GRUB")
+                .contains("next-server");
+    }
+
+    @Test
+    void secureBootOverHttpBootStopsInGrubWhichHasNoHttp() throws IOException {
+        Boot boot = boot(SECURE_BOOT_HTTP_BOOT);
+
+        assertStoppedAtGrubPrompt(boot);
+        List<String> requests = httpRequests();
+        // The boot file's URL is /boot/M/tftp/NAME; shim fetches grubx64.efi beside itself under it.
+        String beside = "/boot/" + SECURE_BOOT_HTTP_BOOT.mac().dashed() + "/tftp/" + DI;
+        assertThat(requests).as("shim came by HTTP Boot and fetched the GRUB beside it; bootferry.log")
+                .anyMatch(r -> r.startsWith("GET " + beside + "bootnetx64.efi 200"))
+                .anyMatch(r -> r.matches("GET " + Pattern.quote(beside) + "/*grubx64\\.efi 200.*"));
+        assertThat(requests.get(requests.size() - 1)).as("GRUB asked bootferry nothing").contains("grubx64.efi");
+        assertThat(tftpSent()).as("no TFTP at all").isEmpty();
+        assertThat(explain(SECURE_BOOT_HTTP_BOOT, "http-x64")).contains("Secure Boot: stops in GRUB")
+                .contains("no http module");
+    }
+
+    /**
+     * Boots the scenario's VM with a bootferry of its own, started on the scenario's loaders: its log
+     * then holds this boot's requests only (kept as bootferry.log beside the console).
+     */
+    private static Boot boot(Scenario scenario) throws IOException {
+        installer.config().file("server.yaml", "loaders: " + scenario.loaders(), "tftpRoot: " + installer.tftpRoot());
+        lab.startBootferry(installer.config().dir(), installer.tftpRoot());
+        Path dir = WORK.resolve(scenario.name());
+        Boot boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), scenario.client(), scenario.mac(), dir, BOOT_TIMEOUT,
+                MEMORY_MIB);
+        System.out.printf("e2e wall time %-34s %5.1f s (%s, exit %d, serial log %s)%n", scenario.name(),
+                boot.wallTime().toMillis() / 1000.0, scenario.mac(), boot.exitCode(), boot.serialLog());
+        Files.copy(lab.bootferryLog(), dir.resolve("bootferry.log"), StandardCopyOption.REPLACE_EXISTING);
+        return boot;
+    }
+
+    /**
+     * The guest powered off by itself after bootferry logged the machine's preseed and then the
+     * callback only that preseed names: the installer ran its early_command.
+     */
+    private static void assertRanItsPreseed(Scenario scenario, Boot boot) throws IOException {
+        String where = where(boot);
+        assertThat(boot.stopped()).as("the installer did not power off by itself; %s", where).isEmpty();
+        assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
+        String files = "GET /files/" + scenario.mac().dashed() + "/";
+        List<String> requests = httpRequests();
+        int preseed = indexOf(requests, files + "preseed.cfg 200");
+        int callback = indexOf(requests, files + "early-done 200");
+        assertThat(preseed).as("the installer fetched its preseed; %s; %s", lab.bootferryLog(), where).isNotNegative();
+        assertThat(callback).as("then its early_command called back; %s; %s", lab.bootferryLog(), where)
+                .isGreaterThan(preseed);
+    }
+
+    private static int indexOf(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void assertStoppedAtGrubPrompt(Boot boot) {
+        assertThat(boot.stopped()).as("GRUB found no config and gave its prompt; %s", where(boot))
+                .hasValueSatisfying(r -> assertThat(r).contains("grub>"));
+        assertThat(boot.serial()).as("shim started Debian's signed GRUB under Secure Boot; %s", where(boot))
+                .anyMatch(l -> l.contains("GNU GRUB  version 2.06"));
+    }
+
+    /** What {@code bootferry explain} prints for the scenario's machine and {@code firmware}. */
+    private static String explain(Scenario scenario, String firmware) {
+        Commands.Run run = Commands.bootferry("explain", scenario.mac().toString(), "--config",
+                installer.config().dir().toString(), "--firmware", firmware);
+        assertThat(run.exit()).as(run.err()).isZero();
+        return run.out();
+    }
+
+    /** The HTTP requests bootferry logged, "METHOD PATH STATUS …". */
+    private static List<String> httpRequests() {
+        return logged("HttpRouter: ");
+    }
+
+    /** The names bootferry's TFTP sent, in order. */
+    private static List<String> tftpSent() {
+        return logged("TftpServer: sent '").stream().map(l -> l.substring(0, l.indexOf('\''))).toList();
+    }
+
+    private static List<String> logged(String marker) {
+        try {
+            return Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.contains(marker))
+                    .map(l -> l.substring(l.indexOf(marker) + marker.length()))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String where(Boot boot) {
+        List<String> serial = boot.serial();
+        return "serial log " + boot.serialLog() + ", ending:\n  "
+                + String.join("\n  ", serial.subList(Math.max(0, serial.size() - 12), serial.size()));
+    }
+
+    private static MacAddress mac(int n) {
+        return MacAddress.parse(String.format("52:54:00:d1:13:%02x", n));
+    }
+}
