@@ -3,8 +3,8 @@
 # Add a package here when a test starts needing a new tool (one per line, with what needs it).
 # Not from Debian: kubectl 1.21 or newer (KubernetesDeployTest renders deploy/kubernetes with its
 # kustomize). This kind of machine comes with one; Debian's kubernetes-client (1.20) is too old.
-# One single-quoted string: no apostrophe in the notes.
-PACKAGES='
+# A quoted here-document: the notes may hold any character.
+PACKAGES=$(cat <<'LIST'
 qemu-system-x86          e2e: the VMs
 qemu-system-arm          e2e: the arm64 VM (qemu-system-aarch64)
 qemu-efi-aarch64         e2e: arm64 UEFI firmware (AAVMF)
@@ -45,7 +45,8 @@ groff-base               man page test: groff renders target/man/*.1 as man does
 nodejs                   packaging: KubeVirtVmTypesTest runs the TypeScript compiler (with the npm its nodejs carries)
 maven                    build
 openjdk-17-jdk-headless  build
-'
+LIST
+)
 set -eu
 
 missing=''
