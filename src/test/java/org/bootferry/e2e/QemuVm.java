@@ -94,10 +94,11 @@ final class QemuVm {
     private static final Pattern ANSI = Pattern.compile("\u001b(\\[[0-9;?]*[A-Za-z]|c)");
     /**
      * Console lines after which this boot can only fail: iPXE found nothing to boot, EDK2's PXE
-     * failed (PXE-E..), SeaBIOS ran out of devices, the kernel panicked.
+     * failed (PXE-E..), SeaBIOS ran out of devices, the kernel panicked, Secure Boot firmware refused
+     * to run the loader (EDK2's BdsDxe: "failed to load Boot0001 … Access Denied"), GRUB found no config.
      */
     private static final Pattern DEAD_END = Pattern.compile(
-            "No more network devices|PXE-E\\d\\d|No bootable device|Kernel panic|^grub>$");
+            "No more network devices|PXE-E\\d\\d|No bootable device|Kernel panic|failed to load Boot.*Access Denied|^grub>$");
     /**
      * GRUB's prompt, which it prints (with no line end) when it found no config to run; the console
      * reader ends the line there so that {@link #DEAD_END} sees it.
