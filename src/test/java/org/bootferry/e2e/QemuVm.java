@@ -95,10 +95,12 @@ final class QemuVm {
     /**
      * Console lines after which this boot can only fail: iPXE found nothing to boot, EDK2's PXE
      * failed (PXE-E..), SeaBIOS ran out of devices, GRUB could not load its normal mode or found no
-     * config to run (its prompt), the kernel panicked.
+     * config to run (its prompt), the kernel panicked, Secure Boot firmware refused to run the loader
+     * (EDK2's BdsDxe: "failed to load Boot0001 … Access Denied").
      */
     private static final Pattern DEAD_END = Pattern.compile(
-            "No more network devices|PXE-E\\d\\d|No bootable device|Entering rescue mode|Kernel panic|^grub>$");
+            "No more network devices|PXE-E\\d\\d|No bootable device|Entering rescue mode|Kernel panic"
+                    + "|failed to load Boot.*Access Denied|^grub>$");
     /**
      * GRUB's prompt, which it prints (with no line end) when it found no config to run; the console
      * reader ends the line there so that {@link #DEAD_END} sees it.

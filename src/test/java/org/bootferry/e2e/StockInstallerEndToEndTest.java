@@ -71,9 +71,11 @@ class StockInstallerEndToEndTest {
             new Scenario("secure-boot-shim-proxydhcp", Client.OVMF_SECURE_BOOT_VIRTIO, mac(5), SHIM_LOADERS);
     private static final Scenario SECURE_BOOT_HTTP_BOOT =
             new Scenario("secure-boot-shim-http-boot", Client.OVMF_SECURE_BOOT_HTTP_VIRTIO, mac(6), SHIM_LOADERS);
+    private static final Scenario SECURE_BOOT_IPXE =
+            new Scenario("secure-boot-ipxe-efi", Client.OVMF_SECURE_BOOT_VIRTIO, mac(7), IPXE_LOADERS);
     /** Every scenario: each gets a machine file for its MAC. */
     private static final List<Scenario> SCENARIOS = List.of(SEABIOS_IPXE_ROM, OVMF_PXE, OVMF_HTTP_BOOT,
-            SECURE_BOOT_SITE_NEXT_SERVER, SECURE_BOOT_PROXY, SECURE_BOOT_HTTP_BOOT);
+            SECURE_BOOT_SITE_NEXT_SERVER, SECURE_BOOT_PROXY, SECURE_BOOT_HTTP_BOOT, SECURE_BOOT_IPXE);
 
     private static Installer installer;
     private static BootLab lab;
@@ -184,6 +186,16 @@ class StockInstallerEndToEndTest {
         assertThat(tftpSent()).as("no TFTP at all").isEmpty();
         assertThat(explain(SECURE_BOOT_HTTP_BOOT, "http-x64")).contains("Secure Boot: stops in GRUB")
                 .contains("no http module");
+    }
+
+    @Test
+    void secureBootRefusesDebiansUnsignedIpxeEfi() throws IOException {
+        Boot boot = boot(SECURE_BOOT_IPXE);
+
+        assertThat(boot.stopped()).as("the firmware refused to run the loader; %s", where(boot))
+                .hasValueSatisfying(r -> assertThat(r).contains("Access Denied"));
+        assertThat(tftpSent()).as("bootferry.log").containsExactly("ipxe.efi");
+        assertThat(explain(SECURE_BOOT_IPXE, "efi-x64")).contains("Secure Boot: refused: ipxe.efi is not signed");
     }
 
     /**
