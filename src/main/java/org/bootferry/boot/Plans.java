@@ -107,7 +107,7 @@ final class Plans {
      * URL) and a config check plan such a machine for, since it boots no other.
      */
     static Firmware bootable(MachineConfig c, Firmware firmware) {
-        if (hasKernel(c) || c.loaders() == null || c.loaders().containsKey(loaderFirmware(firmware))) {
+        if (hasKernel(c) || c.loaders() == null || c.loaders().containsKey(firmware.loaderFirmware().id())) {
             return firmware;
         }
         return c.loaders().keySet().stream().map(Firmware::byId).flatMap(Optional::stream).findFirst().orElse(firmware);
@@ -130,7 +130,7 @@ final class Plans {
         }
         String name = loader.orElseThrow(() -> new BootPlanException(new ConfigError(Path.of("server.yaml"), 0,
                 "no loader for firmware " + machine.firmware() + ": add one under 'loaders:' (e.g. "
-                        + loaderFirmware(machine.firmware()) + ": snp.efi)")));
+                        + machine.firmware().loaderFirmware().id() + ": snp.efi)")));
         present(file, c, name, machine.firmware(), deps);
         return machine.firmware().httpBoot() ? BootUrls.loader(serverUrl, name, machine.mac()) : name;
     }
@@ -142,7 +142,7 @@ final class Plans {
      */
     private static String loaderMenu(MachineFile file, MachineConfig c, ServerSettings settings, Machine machine,
             URI serverUrl, boolean localBoot, BootPlanner.Dependencies deps) {
-        String firmware = loaderFirmware(machine.firmware());
+        String firmware = machine.firmware().loaderFirmware().id();
         String loader = c.loaders() == null ? null : c.loaders().get(firmware);
         if (loader == null) {
             throw new BootPlanException(new ConfigError(file.file(), 0, "no kernel: set kernelBoot.files or"
@@ -163,16 +163,11 @@ final class Plans {
 
     /** The machine's loader for {@code firmware}: its own, else server.yaml's. */
     static Optional<String> loader(MachineConfig c, ServerSettings settings, Firmware firmware) {
-        String id = loaderFirmware(firmware);
+        String id = firmware.loaderFirmware().id();
         if (c.loaders() != null && c.loaders().containsKey(id)) {
             return Optional.of(c.loaders().get(id));
         }
         return Optional.ofNullable(settings.loaders().get(id));
-    }
-
-    /** The firmware whose loader {@code firmware} runs: UEFI HTTP Boot runs the same loaders as PXE. */
-    private static String loaderFirmware(Firmware firmware) {
-        return firmware.httpBoot() ? firmware.id().replace("http-", "efi-") : firmware.id();
     }
 
     /**
@@ -185,10 +180,10 @@ final class Plans {
             BootPlanner.Dependencies deps) {
         Optional<String> missing = deps.missingLoader().apply(loader);
         if (missing.isPresent()) {
-            boolean own = c.loaders() != null && loader.equals(c.loaders().get(loaderFirmware(firmware)));
+            boolean own = c.loaders() != null && loader.equals(c.loaders().get(firmware.loaderFirmware().id()));
             throw new BootPlanException(new ConfigError(own ? file.file() : Path.of("server.yaml"), 0, "loader '"
                     + loader + "' for firmware " + firmware + " is not in " + missing.get() + ": put it there, or name"
-                    + " another under 'loaders:' (e.g. " + loaderFirmware(firmware) + ": grubnetaa64.efi; see the README)"));
+                    + " another under 'loaders:' (e.g. " + firmware.loaderFirmware().id() + ": grubnetaa64.efi; see the README)"));
         }
     }
 
