@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * (Secure Boot's GRUB), the scenario proves why and that {@code explain} says so.
  *
  * <p>A scenario is a row: a firmware, a MAC, the loaders bootferry hands out (e2e wall times are
- * printed per scenario). Adding one (pxelinux from the stock tree, say) is a constant, its entry in
+ * printed per scenario). Adding one is a constant, its entry in
  * {@link #SCENARIOS} and a test method that boots it and asserts {@link #assertRanItsPreseed}. Each
  * boot gets a bootferry of its own on the scenario's loaders; logs and consoles are kept under
  * target/e2e-stock/NAME/.
@@ -53,8 +53,17 @@ class StockInstallerEndToEndTest {
     /** Debian's shim, signed by Microsoft, for UEFI x86-64 (and HTTP Boot): what Secure Boot runs. */
     private static final String SHIM_LOADERS = "{bios: undionly.kpxe, efi-x64: " + DI + "bootnetx64.efi}";
 
-    /** One way a machine reaches the installer: the firmware, its MAC, the loaders bootferry hands out. */
-    private record Scenario(String name, Client client, MacAddress mac, String loaders) {
+    /** The tree's own pxelinux.0 (a link at its root) for BIOS; stock pxelinux reads its configs from the root. */
+    private static final String PXELINUX_LOADERS = "{bios: pxelinux.0, efi-x64: ipxe.efi}";
+
+    /**
+     * One way a machine reaches the installer: the firmware, its MAC, the loaders bootferry hands out
+     * and whose iPXE runs the script when the firmware is iPXE already ({@code chainload.ipxe}).
+     */
+    private record Scenario(String name, Client client, MacAddress mac, String loaders, String chainload) {
+        Scenario(String name, Client client, MacAddress mac, String loaders) {
+            this(name, client, mac, loaders, "firmware");
+        }
     }
 
     private static final Scenario SEABIOS_IPXE_ROM =
@@ -73,9 +82,12 @@ class StockInstallerEndToEndTest {
             new Scenario("secure-boot-shim-http-boot", Client.OVMF_SECURE_BOOT_HTTP_VIRTIO, mac(6), SHIM_LOADERS);
     private static final Scenario SECURE_BOOT_IPXE =
             new Scenario("secure-boot-ipxe-efi", Client.OVMF_SECURE_BOOT_VIRTIO, mac(7), IPXE_LOADERS);
+    /** SeaBIOS's iPXE ROM chainloads the stock tree's pxelinux.0, which boots its per-MAC config. */
+    private static final Scenario SEABIOS_PXELINUX =
+            new Scenario("seabios-chainload-pxelinux", Client.SEABIOS_E1000, mac(8), PXELINUX_LOADERS, "server");
     /** Every scenario: each gets a machine file for its MAC. */
     private static final List<Scenario> SCENARIOS = List.of(SEABIOS_IPXE_ROM, OVMF_PXE, OVMF_HTTP_BOOT,
-            SECURE_BOOT_SITE_NEXT_SERVER, SECURE_BOOT_PROXY, SECURE_BOOT_HTTP_BOOT, SECURE_BOOT_IPXE);
+            SECURE_BOOT_SITE_NEXT_SERVER, SECURE_BOOT_PROXY, SECURE_BOOT_HTTP_BOOT, SECURE_BOOT_IPXE, SEABIOS_PXELINUX);
 
     private static Installer installer;
     private static BootLab lab;
@@ -143,6 +155,25 @@ class StockInstallerEndToEndTest {
         assertRanItsPreseed(OVMF_HTTP_BOOT, boot(OVMF_HTTP_BOOT));
     }
 
+    /**
+     * pxelinux hands every name to the iPXE that loaded it, relative to its URL
+     * ({@code /boot/M/tftp/pxelinux.0}): the tree's root links ldlinux.c32 and pxelinux.cfg, and
+     * bootferry answers {@code pxelinux.cfg/01-M} with the config rendered from the machine's plan.
+     */
+    @Test
+    void seabiosChainloadsTheTreesPxelinuxWhichBootsTheInstallerFromItsPerMacConfig() throws IOException {
+        Boot boot = boot(SEABIOS_PXELINUX);
+
+        assertRanItsPreseed(SEABIOS_PXELINUX, boot);
+        String mac = SEABIOS_PXELINUX.mac().dashed();
+        String tftp = "GET /boot/" + mac + "/tftp/";
+        List<String> requests = httpRequests().stream().map(r -> r.replaceAll("^(\\S+ \\S+ \\d+).*", "$1")).toList();
+        assertThat(requests).as("bootferry.log").containsSubsequence(tftp + "pxelinux.0 200",
+                tftp + "ldlinux.c32 200", tftp + "pxelinux.cfg/01-" + mac + " 200", "GET /boot/" + mac + "/kernel 200",
+                "GET /boot/" + mac + "/initrd 200");
+        assertThat(boot.serial()).as("Debian's pxelinux ran; %s", where(boot)).anyMatch(l -> l.contains("PXELINUX 6.04"));
+    }
+
     @Test
     void secureBootThroughDebiansShimAndGrubRunsThePreseedWhenTheSiteNamesBootferryAsNextServer() throws IOException {
         Boot boot = boot(SECURE_BOOT_SITE_NEXT_SERVER);
@@ -203,7 +234,8 @@ class StockInstallerEndToEndTest {
      * then holds this boot's requests only (kept as bootferry.log beside the console).
      */
     private static Boot boot(Scenario scenario) throws IOException {
-        installer.config().file("server.yaml", "loaders: " + scenario.loaders(), "tftpRoot: " + installer.tftpRoot());
+        installer.config().file("server.yaml", "loaders: " + scenario.loaders(), "chainload: {ipxe: " + scenario.chainload() + "}",
+                "tftpRoot: " + installer.tftpRoot());
         lab.startBootferry(installer.config().dir(), installer.tftpRoot());
         Path dir = WORK.resolve(scenario.name());
         Boot boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), scenario.client(), scenario.mac(), dir, BOOT_TIMEOUT,
