@@ -3,8 +3,6 @@ package org.bootferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,21 +13,16 @@ import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.Commands;
-import org.bootferry.testing.Processes;
-import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stock Debian 12 installer ({@code debian-installer-12-netboot-amd64}: its {@code linux},
- * {@code initrd.gz}, signed shim and GRUB, unmodified) booted through bootferry behind dnsmasq as
- * the site's DHCP server. A boot passes only when the installer fetched the preseed bootferry renders
- * for its MAC ({@code /files/M/preseed.cfg}, named by {@code url=} on its command line) and ran that
- * preseed's {@code early_command}, which fetches {@code /files/M/early-done} (a URL only that
- * machine's preseed names) and powers the VM off. Where a stock chain cannot boot behind a ProxyDHCP
- * (Secure Boot's GRUB), the scenario proves why and that {@code explain} says so.
+ * The stock Debian 12 installer ({@link DebianNetboot}) booted through bootferry behind dnsmasq as
+ * the site's DHCP server; a boot passes only when the installer fetched and ran its own preseed.
+ * Where a stock chain cannot boot behind a ProxyDHCP (Secure Boot's GRUB), the scenario proves why and
+ * that {@code explain} says so.
  *
  * <p>A scenario is a row: a firmware, a MAC, the loaders bootferry hands out (e2e wall times are
  * printed per scenario). Adding one is a constant, its entry in
@@ -41,17 +34,13 @@ import org.junit.jupiter.api.Test;
 class StockInstallerEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-stock").toAbsolutePath();
-    /** Where {@code debian-installer-12-netboot-amd64} installs its netboot tree. */
-    private static final Path NETBOOT = Path.of("/usr/lib/debian-installer/images/12/amd64/text");
-    private static final String DI = "debian-installer/amd64/";
+    private static final String DI = DebianNetboot.DI;
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(420);
-    /** The installer needs more than the busybox initramfs: below ~800 MB it goes into low-memory mode. */
-    private static final int MEMORY_MIB = 1024;
 
     /** Debian's iPXE for every firmware (the server.yaml defaults). */
     private static final String IPXE_LOADERS = "{bios: undionly.kpxe, efi-x64: ipxe.efi}";
-    /** Debian's shim, signed by Microsoft, for UEFI x86-64 (and HTTP Boot): what Secure Boot runs. */
-    private static final String SHIM_LOADERS = "{bios: undionly.kpxe, efi-x64: " + DI + "bootnetx64.efi}";
+    /** Debian's shim for UEFI x86-64 (and HTTP Boot). */
+    private static final String SHIM_LOADERS = "{bios: undionly.kpxe, efi-x64: " + DebianNetboot.SHIM + "}";
 
     /** The tree's own pxelinux.0 (a link at its root) for BIOS; stock pxelinux reads its configs from the root. */
     private static final String PXELINUX_LOADERS = "{bios: pxelinux.0, efi-x64: ipxe.efi}";
@@ -95,29 +84,9 @@ class StockInstallerEndToEndTest {
     @BeforeAll
     static void startLab() throws IOException {
         installer = Installer.prepare(WORK, Client.OVMF_SECURE_BOOT_VIRTIO);
-        Tools.requireFile(NETBOOT.resolve(DI + "initrd.gz"), "debian-installer-12-netboot-amd64");
-        // The stock tree as an admin unpacks it, with the one file the README's Secure Boot section
-        // replaces: the GRUB config that sends Debian's signed GRUB on to bootferry's per-MAC config.
-        Processes.check("cp", "-a", NETBOOT + "/.", installer.tftpRoot().toString());
-        Files.copy(Path.of("config/examples/debian-installer-grub.cfg"), installer.tftpRoot().resolve(DI + "grub/grub.cfg"),
-                StandardCopyOption.REPLACE_EXISTING);
-        installer.config().file("templates/stock.preseed",
-                "# preseed for {{hostname}} ({{mac}}), rendered by bootferry",
-                "d-i debian-installer/locale string en_US.UTF-8",
-                "d-i keyboard-configuration/xkb-keymap select us",
-                "d-i netcfg/choose_interface select auto",
-                "d-i netcfg/get_hostname string {{hostname}}",
-                "d-i netcfg/get_domain string lab",
-                "d-i preseed/early_command string wget -q -O /dev/null {{filesUrl}}early-done && poweroff -f");
-        installer.config().file("templates/early-done", "early_command of {{hostname}} ({{mac}}) ran");
+        DebianNetboot.install(installer);
         for (Scenario s : SCENARIOS) {
-            installer.config().file("machines/" + s.mac().dashed() + ".yaml",
-                    "hostname: " + s.name(),
-                    "kernelBoot:",
-                    "  files: {kernel: " + NETBOOT.resolve(DI + "linux") + ", initrd: [" + NETBOOT.resolve(DI + "initrd.gz") + "]}",
-                    // DEBIAN_FRONTEND=text: plain lines on the serial console rather than newt's boxes.
-                    "  kernelArgs: \"console=ttyS0 auto=true priority=critical url={{filesUrl}}preseed.cfg DEBIAN_FRONTEND=text\"",
-                    "files: {preseed.cfg: stock.preseed, early-done: early-done}");
+            DebianNetboot.machine(installer, s.mac(), s.name());
         }
         lab = installer.startLab("bfs",
                 // The installer asks for name servers at critical priority when DHCP names none.
@@ -239,37 +208,15 @@ class StockInstallerEndToEndTest {
         lab.startBootferry(installer.config().dir(), installer.tftpRoot());
         Path dir = WORK.resolve(scenario.name());
         Boot boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), scenario.client(), scenario.mac(), dir, BOOT_TIMEOUT,
-                MEMORY_MIB);
+                DebianNetboot.MEMORY_MIB);
         System.out.printf("e2e wall time %-34s %5.1f s (%s, exit %d, serial log %s)%n", scenario.name(),
                 boot.wallTime().toMillis() / 1000.0, scenario.mac(), boot.exitCode(), boot.serialLog());
         Files.copy(lab.bootferryLog(), dir.resolve("bootferry.log"), StandardCopyOption.REPLACE_EXISTING);
         return boot;
     }
 
-    /**
-     * The guest powered off by itself after bootferry logged the machine's preseed and then the
-     * callback only that preseed names: the installer ran its early_command.
-     */
-    private static void assertRanItsPreseed(Scenario scenario, Boot boot) throws IOException {
-        String where = where(boot);
-        assertThat(boot.stopped()).as("the installer did not power off by itself; %s", where).isEmpty();
-        assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
-        String files = "GET /files/" + scenario.mac().dashed() + "/";
-        List<String> requests = httpRequests();
-        int preseed = indexOf(requests, files + "preseed.cfg 200");
-        int callback = indexOf(requests, files + "early-done 200");
-        assertThat(preseed).as("the installer fetched its preseed; %s; %s", lab.bootferryLog(), where).isNotNegative();
-        assertThat(callback).as("then its early_command called back; %s; %s", lab.bootferryLog(), where)
-                .isGreaterThan(preseed);
-    }
-
-    private static int indexOf(List<String> lines, String prefix) {
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).startsWith(prefix)) {
-                return i;
-            }
-        }
-        return -1;
+    private static void assertRanItsPreseed(Scenario scenario, Boot boot) {
+        DebianNetboot.assertRanItsPreseed(scenario.mac(), boot, lab.bootferryLog());
     }
 
     private static void assertStoppedAtGrubPrompt(Boot boot) {
@@ -287,31 +234,16 @@ class StockInstallerEndToEndTest {
         return run.out();
     }
 
-    /** The HTTP requests bootferry logged, "METHOD PATH STATUS …". */
     private static List<String> httpRequests() {
-        return logged("HttpRouter: ");
+        return DebianNetboot.httpRequests(lab.bootferryLog());
     }
 
-    /** The names bootferry's TFTP sent, in order. */
     private static List<String> tftpSent() {
-        return logged("TftpServer: sent '").stream().map(l -> l.substring(0, l.indexOf('\''))).toList();
-    }
-
-    private static List<String> logged(String marker) {
-        try {
-            return Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8).stream()
-                    .filter(l -> l.contains(marker))
-                    .map(l -> l.substring(l.indexOf(marker) + marker.length()))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return DebianNetboot.tftpSent(lab.bootferryLog());
     }
 
     private static String where(Boot boot) {
-        List<String> serial = boot.serial();
-        return "serial log " + boot.serialLog() + ", ending:\n  "
-                + String.join("\n  ", serial.subList(Math.max(0, serial.size() - 12), serial.size()));
+        return BootAssertions.where(boot);
     }
 
     private static MacAddress mac(int n) {
