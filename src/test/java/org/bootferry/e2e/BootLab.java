@@ -60,6 +60,7 @@ final class BootLab implements AutoCloseable {
         Tools.require("ip", "iproute2");
         Tools.require("dnsmasq", "dnsmasq-base");
         Tools.require("tcpdump", "tcpdump");
+        Tools.require("sysctl", "procps");
     }
 
     /**
