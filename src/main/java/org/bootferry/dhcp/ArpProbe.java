@@ -52,9 +52,9 @@ public final class ArpProbe implements AddressProbe, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Boolean> inUse(Inet4Address address) {
+    public CompletableFuture<Boolean> inUse(Inet4Address address, MacAddress client) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
-        if (neighbours.apply(address).isPresent()) {
+        if (someoneElse(address, client)) {
             answer.complete(true);
             return answer;
         }
@@ -63,8 +63,13 @@ public final class ArpProbe implements AddressProbe, AutoCloseable {
         } catch (IOException e) {
             log.debug("probe of {}: {}", address.getHostAddress(), e.toString());
         }
-        timer.schedule(() -> answer.complete(neighbours.apply(address).isPresent()), WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        timer.schedule(() -> answer.complete(someoneElse(address, client)), WAIT_MILLIS, TimeUnit.MILLISECONDS);
         return answer;
+    }
+
+    /** The neighbour table has a complete entry for {@code address}, under another MAC than the client's. */
+    private boolean someoneElse(Inet4Address address, MacAddress client) {
+        return neighbours.apply(address).filter(mac -> !mac.equals(client)).isPresent();
     }
 
     @Override

@@ -161,7 +161,7 @@ public final class DhcpServer implements AutoCloseable {
             ServerDhcp.Reply reply = (ServerDhcp.Reply) decision;
             if (reply.probe().isPresent() && probesLeft > 0) {
                 Inet4Address address = reply.probe().get();
-                probe.inUse(address).whenComplete((inUse, failed) -> {
+                probe.inUse(address, message.mac()).whenComplete((inUse, failed) -> {
                     if (Boolean.TRUE.equals(inUse)) {
                         log.warn("{} answers on the link but has no lease here: quarantined for {}, not offered to {}",
                                 address.getHostAddress(), ServerDhcp.QUARANTINE, message.mac());
