@@ -140,7 +140,7 @@ class StockInstallerEndToEndTest {
         assertThat(requests).as("bootferry.log").containsSubsequence(tftp + "pxelinux.0 200",
                 tftp + "ldlinux.c32 200", tftp + "pxelinux.cfg/01-" + mac + " 200", "GET /boot/" + mac + "/kernel 200",
                 "GET /boot/" + mac + "/initrd 200");
-        assertThat(boot.serial()).as("Debian's pxelinux ran; %s", where(boot)).anyMatch(l -> l.contains("PXELINUX 6.04"));
+        assertThat(boot.serial()).as("Debian's pxelinux ran; %s", BootAssertions.where(boot)).anyMatch(l -> l.contains("PXELINUX 6.04"));
     }
 
     @Test
@@ -192,7 +192,7 @@ class StockInstallerEndToEndTest {
     void secureBootRefusesDebiansUnsignedIpxeEfi() throws IOException {
         Boot boot = boot(SECURE_BOOT_IPXE);
 
-        assertThat(boot.stopped()).as("the firmware refused to run the loader; %s", where(boot))
+        assertThat(boot.stopped()).as("the firmware refused to run the loader; %s", BootAssertions.where(boot))
                 .hasValueSatisfying(r -> assertThat(r).contains("Access Denied"));
         assertThat(tftpSent()).as("bootferry.log").containsExactly("ipxe.efi");
         assertThat(explain(SECURE_BOOT_IPXE, "efi-x64")).contains("Secure Boot: refused: ipxe.efi is not signed");
@@ -220,9 +220,9 @@ class StockInstallerEndToEndTest {
     }
 
     private static void assertStoppedAtGrubPrompt(Boot boot) {
-        assertThat(boot.stopped()).as("GRUB found no config and gave its prompt; %s", where(boot))
+        assertThat(boot.stopped()).as("GRUB found no config and gave its prompt; %s", BootAssertions.where(boot))
                 .hasValueSatisfying(r -> assertThat(r).contains("grub>"));
-        assertThat(boot.serial()).as("shim started Debian's signed GRUB under Secure Boot; %s", where(boot))
+        assertThat(boot.serial()).as("shim started Debian's signed GRUB under Secure Boot; %s", BootAssertions.where(boot))
                 .anyMatch(l -> l.contains("GNU GRUB  version 2.06"));
     }
 
@@ -242,9 +242,6 @@ class StockInstallerEndToEndTest {
         return DebianNetboot.tftpSent(lab.bootferryLog());
     }
 
-    private static String where(Boot boot) {
-        return BootAssertions.where(boot);
-    }
 
     private static MacAddress mac(int n) {
         return MacAddress.parse(String.format("52:54:00:d1:13:%02x", n));
