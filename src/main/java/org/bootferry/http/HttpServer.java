@@ -48,6 +48,8 @@ public final class HttpServer {
                 .channel(channelType)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client that shuts its sending side still reads its answers (see InOrder).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 // One sendfile per connection per loop turn (Netty's default is up to 16): during a
                 // storm of initrd downloads a loop then takes turns among its connections, so that
                 // a machine asking for its small script or kickstart is not queued behind another's
@@ -61,6 +63,7 @@ public final class HttpServer {
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast(new InFlight(inFlight))
+                                .addLast(new InOrder())
                                 .addLast(new ChunkedWriteHandler())
                                 .addLast(router);
                     }
