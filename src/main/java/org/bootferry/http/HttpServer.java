@@ -10,7 +10,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,13 +18,18 @@ public final class HttpServer {
 
     /** Requests are small (a script GET, a done POST); anything larger is refused by the aggregator. */
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
-    private static final int IDLE_SECONDS = 120;
 
     private final HttpRouter router;
+    private final Guard guard;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     public HttpServer(HttpServices services) {
-        this.router = new HttpRouter(services);
+        this(services, HttpLimits.DEFAULTS);
+    }
+
+    public HttpServer(HttpServices services, HttpLimits limits) {
+        this.guard = new Guard(limits, services.registry());
+        this.router = new HttpRouter(services, guard);
     }
 
     /** Requests being answered, on every connection: a stopping server gives them a moment to finish. */
@@ -58,12 +62,15 @@ public final class HttpServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        Deadlines deadlines = new Deadlines(guard);
                         ch.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
+                                .addLast(new ConnectionGuard(guard))
+                                .addLast(deadlines.bytes())
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast(new InFlight(inFlight))
                                 .addLast(new InOrder())
+                                .addLast(deadlines.requests())
                                 .addLast(new ChunkedWriteHandler())
                                 .addLast(router);
                     }
