@@ -25,26 +25,25 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         InetAddress client = Guard.client(ctx);
-        Optional<Quota.Limit> refused = guard.connections().acquire(client);
+        Optional<Quota.Limit> refused = guard.connect(client);
         if (refused.isEmpty()) {
             holder = client;
             ctx.fireChannelActive();
             return;
         }
-        Quota<InetAddress> quota = guard.connections();
+        HttpLimits limits = guard.limits();
         String why = refused.get() == Quota.Limit.PER_CLIENT
                 ? "too many HTTP connections from " + client.getHostAddress() + ": the server takes "
-                        + quota.perClient() + " at once from one client"
-                : "too many HTTP connections: the server has all its " + quota.total() + " open";
+                        + limits.connectionsPerClient() + " at once from one client"
+                : "too many HTTP connections: the server has all its " + limits.connections() + " open";
         guard.hit(client, Guard.tag("connections", refused.get()), why);
-        ctx.channel().config().setAutoRead(false);
         Guard.answerAndClose(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, why);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (holder != null) {
-            guard.connections().release(holder);
+            guard.disconnected(holder);
             holder = null;
         }
         ctx.fireChannelInactive();

@@ -97,7 +97,6 @@ final class Deadlines {
         String why = "HTTP request from " + Guard.client(ctx).getHostAddress() + " not complete within "
                 + guard.limits().request().toSeconds() + " s of its first byte";
         guard.hit(Guard.client(ctx), "request-timeout", why);
-        ctx.channel().config().setAutoRead(false);
         Guard.answerAndClose(ctx, HttpResponseStatus.REQUEST_TIMEOUT, why);
     }
 

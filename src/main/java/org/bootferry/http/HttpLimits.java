@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * What one client, and all together, may hold of the HTTP listener, and how long a connection may
- * take: past a limit a client gets a clear error (503, 408), {@code bootferry_http_limited_total{limit}}
+ * take (server.yaml's {@code http:} section, which the server package maps onto this): past a limit a client gets a clear error (503, 408), {@code bootferry_http_limited_total{limit}}
  * counts it and one log line per client and limit per minute says so ({@link Guard}).
  *
  * @param connectionsPerClient open connections from one address (iPXE and UEFI HTTP Boot use one or two)
@@ -20,8 +20,9 @@ public record HttpLimits(int connectionsPerClient, int connections, int waitingP
         Duration idle, Duration request) {
 
     /**
-     * A lab of a thousand machines booting at once, each with its own address, fits with room to spare;
-     * 8,192 connections stay well below the 65,536 file descriptors the systemd unit gives.
+     * As server.yaml's defaults: a lab of a thousand machines booting at once, each with its own
+     * address, fits with room to spare; 8,192 connections stay well below the 65,536 file descriptors
+     * the systemd unit gives.
      */
     public static final HttpLimits DEFAULTS = new HttpLimits(32, 8192, 8, 2048, Duration.ofSeconds(60),
             Duration.ofSeconds(15));

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /** The HTTP listener: iPXE scripts, boot files, install files, the API, metrics and the status page. */
 public final class HttpServer {
@@ -24,10 +25,11 @@ public final class HttpServer {
     private final AtomicInteger inFlight = new AtomicInteger();
 
     public HttpServer(HttpServices services) {
-        this(services, HttpLimits.DEFAULTS);
+        this(services, () -> HttpLimits.DEFAULTS);
     }
 
-    public HttpServer(HttpServices services, HttpLimits limits) {
+    /** @param limits the limits in force, asked for at each connection, request and deadline */
+    public HttpServer(HttpServices services, Supplier<HttpLimits> limits) {
         this.guard = new Guard(limits, services.registry());
         this.router = new HttpRouter(services, guard);
     }

@@ -61,20 +61,20 @@ final class OffLoop {
             return;
         }
         InetAddress client = ex.remote();
-        Optional<Quota.Limit> refused = guard.waiting().acquire(client);
+        Optional<Quota.Limit> refused = guard.startWaiting(client);
         if (refused.isPresent()) {
-            Quota<InetAddress> quota = guard.waiting();
+            HttpLimits limits = guard.limits();
             String why = refused.get() == Quota.Limit.PER_CLIENT
                     ? "too many requests from " + client.getHostAddress() + " waiting for an image pull: the server"
-                            + " holds " + quota.perClient() + " at once from one client"
-                    : "too many requests waiting for image pulls: the server holds " + quota.total() + " at once";
+                            + " holds " + limits.waitingPerClient() + " at once from one client"
+                    : "too many requests waiting for image pulls: the server holds " + limits.waiting() + " at once";
             guard.hit(client, Guard.tag("waiting", refused.get()), why);
             ex.sendText(HttpResponseStatus.SERVICE_UNAVAILABLE, why);
             return;
         }
         Exchange held = ex.retained();
         ready.whenComplete((done, failure) -> {
-            guard.waiting().release(client);
+            guard.stoppedWaiting(client);
             ex.ctx().executor().execute(() -> {
                 try {
                     if (held.ctx().channel().isActive()) {

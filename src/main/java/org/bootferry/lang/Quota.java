@@ -6,7 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * How many of something (connections, waiting requests, transfers) each client holds and all hold
  * together, against a limit for each: {@link #acquire} takes one or says which limit stops it,
- * {@link #release} gives it back. Thread-safe; a client that holds none takes no memory.
+ * {@link #release} gives it back. The limits are given with each {@link #acquire}, so that they may
+ * follow a setting that changes while some are held. Thread-safe; a client that holds none takes no
+ * memory.
  *
  * @param <K> a client: its address
  */
@@ -17,34 +19,16 @@ public final class Quota<K> {
         PER_CLIENT, TOTAL
     }
 
-    private final int perClient;
-    private final int total;
     private final ConcurrentHashMap<K, Integer> held = new ConcurrentHashMap<>();
     private int all;
 
     /**
+     * Takes one for {@code client}; empty when taken, else the limit that refuses it (nothing taken then).
+     *
      * @param perClient how many one client may hold at once
      * @param total     how many all clients may hold at once
      */
-    public Quota(int perClient, int total) {
-        if (perClient < 1 || total < 1) {
-            throw new IllegalArgumentException("limits must be at least 1: per client " + perClient + ", total "
-                    + total);
-        }
-        this.perClient = perClient;
-        this.total = total;
-    }
-
-    public int perClient() {
-        return perClient;
-    }
-
-    public int total() {
-        return total;
-    }
-
-    /** Takes one for {@code client}; empty when taken, else the limit that refuses it (nothing taken then). */
-    public synchronized Optional<Limit> acquire(K client) {
+    public synchronized Optional<Limit> acquire(K client, int perClient, int total) {
         if (all >= total) {
             return Optional.of(Limit.TOTAL);
         }

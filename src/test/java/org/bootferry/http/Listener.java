@@ -38,7 +38,7 @@ record Listener(Transport transport, Channel channel, PrometheusMeterRegistry re
                 state, LoaderFetches.onThisHost(), LoaderFiles.withDebianIpxe(Files.createDirectories(
                         tmp.resolve("tftproot"))), () -> snapshot, registry, registry::scrape, blocking,
                 Optional::empty);
-        Channel channel = new HttpServer(services, limits).bind(transport.group(), transport.group(),
+        Channel channel = new HttpServer(services, () -> limits).bind(transport.group(), transport.group(),
                 transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         return new Listener(transport, channel, registry);
     }

@@ -10,21 +10,22 @@ class QuotaTest {
 
     @Test
     void eachClientUpToItsLimitAndAllUpToTheTotal() {
-        Quota<String> quota = new Quota<>(2, 3);
-        assertThat(quota.acquire("a")).isEmpty();
-        assertThat(quota.acquire("a")).isEmpty();
-        assertThat(quota.acquire("a")).isEqualTo(Optional.of(Quota.Limit.PER_CLIENT));
-        assertThat(quota.acquire("b")).isEmpty();
-        assertThat(quota.acquire("c")).isEqualTo(Optional.of(Quota.Limit.TOTAL));
+        Quota<String> quota = new Quota<>();
+        assertThat(quota.acquire("a", 2, 3)).isEmpty();
+        assertThat(quota.acquire("a", 2, 3)).isEmpty();
+        assertThat(quota.acquire("a", 2, 3)).isEqualTo(Optional.of(Quota.Limit.PER_CLIENT));
+        assertThat(quota.acquire("b", 2, 3)).isEmpty();
+        assertThat(quota.acquire("c", 2, 3)).isEqualTo(Optional.of(Quota.Limit.TOTAL));
         assertThat(quota.held()).isEqualTo(3);
         quota.release("a");
-        assertThat(quota.acquire("c")).isEmpty();
+        assertThat(quota.acquire("c", 2, 3)).isEmpty();
         assertThat(quota.held()).isEqualTo(3);
+        assertThat(quota.acquire("d", 2, 4)).as("limits as given with each call").isEmpty();
     }
 
     @Test
     void releasingWhatWasNotTakenIsAnError() {
-        Quota<String> quota = new Quota<>(1, 1);
+        Quota<String> quota = new Quota<>();
         assertThatThrownBy(() -> quota.release("a")).isInstanceOf(IllegalStateException.class)
                 .hasMessage("a holds none to release");
     }

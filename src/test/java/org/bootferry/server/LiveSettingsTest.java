@@ -336,7 +336,7 @@ class LiveSettingsTest {
         DatagramSocket second = socket();
         second.send(rrq("a.bin", Map.of("blksize", "512")));
         assertThat(receive(second, SOON).errorMessage())
-                .isEqualTo("server busy: 1 transfers in progress, the configured limit; retry later");
+                .isEqualTo("server busy: 1 transfers in progress, the configured limit (tftp.maxSessions); retry later");
     }
 
     /** The wire block number the server sends after block 65535. */

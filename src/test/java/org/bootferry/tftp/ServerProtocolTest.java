@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -275,8 +276,9 @@ class ServerProtocolTest {
         // half a timeout has passed: with a timeout shorter than the whole run (5 s was, on a loaded
         // machine) a late client found a retransmitted DATA 1 where block 2 belongs. Retransmission is
         // not what this test is about, so no timer fires within it.
-        TftpSettings patient = TftpSettings.defaults().withTimeout(Duration.ofSeconds(60), 5);
         int count = 2000;
+        TftpSettings patient = TftpSettings.defaults().withTimeout(Duration.ofSeconds(60), 5)
+                .withMaxSessionsPerClient(count);
         List<RawTftpClient> clients = new ArrayList<>();
         try (TftpFixture tftp = new TftpFixture(root, patient, InetAddress.getLoopbackAddress())) {
             byte[] source = Files.readAllBytes(tftp.file("f.bin", 512 * 8 + 100));
@@ -392,6 +394,27 @@ class ServerProtocolTest {
             tftp.awaitIdle(WAIT);
             late.request("f.bin", Map.of(), tftp.address);
             assertThat(late.expect(WAIT).packet()).isInstanceOf(TftpPacket.Data.class);
+        }
+    }
+
+    @Test
+    void aClientPastItsSessionLimitIsRefusedWhileAnotherIsServed() throws Exception {
+        TftpSettings onePerClient = TftpSettings.defaults().withMaxSessionsPerClient(1);
+        try (TftpFixture tftp = new TftpFixture(root, onePerClient, InetAddress.getLoopbackAddress());
+             RawTftpClient holder = new RawTftpClient();
+             RawTftpClient again = new RawTftpClient();
+             RawTftpClient other = new RawTftpClient(new InetSocketAddress("127.0.0.2", 0))) {
+            tftp.file("f.bin", 10_000);
+            holder.request("f.bin", Map.of(), tftp.address);
+            RawTftpClient.Received first = holder.expect(WAIT);
+            again.request("f.bin", Map.of(), tftp.address);
+            assertThat(again.expect(WAIT).packet()).isEqualTo(new TftpPacket.Error(TftpError.NOT_DEFINED,
+                    "server busy: 127.0.0.1 has 1 transfers in progress, the limit per client"
+                            + " (tftp.maxSessionsPerClient); retry later"));
+            other.request("f.bin", Map.of(), tftp.address);
+            assertThat(other.expect(WAIT).packet()).isInstanceOf(TftpPacket.Data.class);
+            assertThat(tftp.server.activeTransfers()).isEqualTo(2);
+            holder.send(new TftpPacket.Error(TftpError.NOT_DEFINED, "done"), first.from());
         }
     }
 
