@@ -187,6 +187,11 @@ public final class TftpServer implements AutoCloseable {
             }
         }
 
+        /** Whether {@code again} is this running transfer's RRQ sent again. */
+        boolean repeatedBy(TftpPacket.ReadRequest again) {
+            return !ended.get() && request.equals(again);
+        }
+
         void whenRequestRepeated(Runnable tell) {
             repeated = tell;
         }
@@ -252,17 +257,25 @@ public final class TftpServer implements AutoCloseable {
                 return;
             }
             Session session = new Session(client, request, settings.get());
-            Session previous = sessions.put(client, session);
-            if (previous != null) {
-                if (previous.request.equals(request)) {
-                    // The client timed out before our first packet reached it and asked again from
-                    // the same port: the running transfer sends that packet again.
-                    sessions.replace(client, session, previous);
-                    log.debug("repeated RRQ from {}: its transfer is under way", client);
-                    previous.repeated.run();
-                    return;
-                }
-                previous.close();
+            // One atomic step with Session.ended()'s removal: checked and replaced apart, a transfer that
+            // ended in between was put back after its removal, and every later RRQ for the same file
+            // from that port was taken for a repeat of it and never answered (a client given the port
+            // of one that had just finished, in CI).
+            Session[] found = new Session[1];
+            Session kept = sessions.compute(client, (address, previous) -> {
+                found[0] = previous;
+                return previous != null && previous.repeatedBy(request) ? previous : session;
+            });
+            if (kept != session) {
+                // The client timed out before our first packet reached it and asked again from the
+                // same port: the running transfer sends that packet again (if it still can; if it
+                // is ending, the client's next RRQ starts a new one).
+                log.debug("repeated RRQ from {}: its transfer is under way", client);
+                kept.repeated.run();
+                return;
+            }
+            if (found[0] != null) {
+                found[0].close();
             }
             Optional<Quota.Limit> refused = held.acquire(client.getAddress(), session.settings.maxSessionsPerClient(),
                     session.settings.maxSessions());

@@ -321,6 +321,14 @@ class ServerProtocolTest {
      * loop reading on by its number, which the kernel had meanwhile handed to such a probe: the loop
      * blocked in recvmsg for good, and every channel on it (HTTP, 4011) went deaf (boot storm, 5 %
      * loss, 1,000 machines). Every transfer here must still be answered.
+     *
+     * <p>The OS may give a new client the port of one that has just sent its final ACKs. When the
+     * server read the new RRQ before those ACKs, it took it for a repeat of the old transfer's RRQ and,
+     * as the old transfer ended meanwhile, put that ended session back in its table: this and every
+     * later RRQ for the file from that port went unanswered ("no OACK within PT3S", CI, once; now
+     * {@link #anRrqRepeatedFromTheClientOfAnAnsweredTransferAwaitsItsEnd}). What remains is the
+     * protocol's own race: an RRQ read while that port's transfer still runs is left to the client's
+     * next one, so these clients ask again when no answer comes, as RFC 1350 clients do.
      */
     @Test
     @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)  // a blocked event loop blocks the fixture's close
@@ -345,10 +353,13 @@ class ServerProtocolTest {
                     Thread t = new Thread(() -> {
                         for (int i = 0; i < 150 && failures.isEmpty(); i++) {
                             try (RawTftpClient client = new RawTftpClient()) {
-                                client.request("small.bin", Map.of("blksize", "512"), tftp.address);
-                                RawTftpClient.Received oack = client.receive(WAIT);
+                                RawTftpClient.Received oack = null;
+                                for (int ask = 0; ask < 3 && oack == null; ask++) {
+                                    client.request("small.bin", Map.of("blksize", "512"), tftp.address);
+                                    oack = client.receive(Duration.ofSeconds(1));
+                                }
                                 if (oack == null) {
-                                    failures.add("transfer " + i + ": no OACK within " + WAIT);
+                                    failures.add("transfer " + i + ": no OACK to three RRQs a second apart");
                                     return;
                                 }
                                 client.send(new TftpPacket.Ack(0), oack.from());
@@ -374,6 +385,34 @@ class ServerProtocolTest {
                 probes.join();
             }
             assertThat(failures).isEmpty();
+        }
+    }
+
+    /**
+     * An RRQ from the client of a transfer it has answered is one that crossed our first packet: it is
+     * left alone, and the client's transfer goes on. Once that transfer has ended, the same RRQ from
+     * the same port starts a new one. A client that comes back on the port of one still ending is
+     * served when it asks again, as RFC 1350 clients do on a timeout.
+     */
+    @Test
+    void anRrqRepeatedFromTheClientOfAnAnsweredTransferAwaitsItsEnd() throws Exception {
+        try (TftpFixture tftp = TftpFixture.onLoopback(root); RawTftpClient client = new RawTftpClient()) {
+            tftp.file("small.bin", 512 + 100);
+            client.request("small.bin", Map.of("blksize", "512"), tftp.address);
+            RawTftpClient.Received oack = client.expect(WAIT);
+            client.send(new TftpPacket.Ack(0), oack.from());
+            assertThat(((TftpPacket.Data) client.expect(WAIT).packet()).block()).isEqualTo(1);
+            client.request("small.bin", Map.of("blksize", "512"), tftp.address);
+            client.send(new TftpPacket.Ack(1), oack.from());
+            assertThat(((TftpPacket.Data) client.expect(WAIT).packet()).block())
+                    .as("the transfer goes on; the RRQ started nothing").isEqualTo(2);
+            client.send(new TftpPacket.Ack(2), oack.from());
+            tftp.awaitIdle(WAIT);
+            client.request("small.bin", Map.of("blksize", "512"), tftp.address);
+            RawTftpClient.Received again = client.expect(WAIT);
+            assertThat(again.packet()).isInstanceOf(TftpPacket.OptionAck.class);
+            assertThat(again.from()).isNotEqualTo(oack.from());
+            client.send(new TftpPacket.Error(TftpError.NOT_DEFINED, "done"), again.from());
         }
     }
 
