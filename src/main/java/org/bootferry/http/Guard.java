@@ -122,13 +122,13 @@ final class Guard {
         Channel channel = ctx.channel();
         channel.pipeline().addFirst(new Drain());
         channel.config().setAutoRead(true);
+        channel.eventLoop().schedule(() -> channel.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
         ctx.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), body)).addListener(f -> {
-            if (!f.isSuccess() || !(channel instanceof DuplexChannel duplex)) {
+            if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+            } else {
                 channel.close();
-                return;
             }
-            duplex.shutdownOutput();
-            channel.eventLoop().schedule(() -> channel.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
         });
     }
 
