@@ -3,6 +3,7 @@ package org.bootferry.boot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.bootferry.kernel.KernelFiles;
 import org.bootferry.kernel.KernelFormat;
 import org.bootferry.loader.FileDigests;
@@ -18,6 +19,14 @@ public interface BootFile {
 
     /** A readable local file with the content; may block while an image is pulled. */
     Path fetch() throws IOException;
+
+    /**
+     * Completes once {@link #fetch()} and {@link #digest()} no longer wait for a pull, or fails with the
+     * {@link IOException} they would throw; holds no thread meanwhile. At once for a local file.
+     */
+    default CompletableFuture<Void> ready() {
+        return CompletableFuture.completedFuture(null);
+    }
 
     /** {@code sha256:<hex>} of the content (HTTP's ETag); may block like {@link #fetch()}. */
     String digest() throws IOException;

@@ -4,12 +4,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.bootferry.image.ImageBootFiles;
@@ -72,26 +71,33 @@ final class ImagePuller implements ImageSource {
     }
 
     /**
-     * The request's files, waiting at most {@code timeout} for a pull (started here, or joined when one
-     * is running); the pull outlives the wait.
-     *
-     * @throws IOException with the resolver's message (what to fix), or naming the timeout and its setting
+     * The request's files, no later than {@code timeout}, from a pull started here or joined when one is
+     * running; the pull outlives the wait. The wait is a copy of the shared pull, so its timeout ends
+     * only this request's wait, and it holds no thread: {@link CompletableFuture#orTimeout} uses the JDK's
+     * one delay thread.
      */
     @Override
-    public ImageBootFiles await(ImageRequest request, Duration timeout) throws IOException {
-        CompletableFuture<ImageBootFiles> pull = resolver.resolveAsync(request, counted(request));
-        try {
-            return pull.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new IOException("pull of " + request.image() + " did not finish within " + timeout.toSeconds()
+    public CompletableFuture<ImageBootFiles> pull(ImageRequest request, Duration timeout) {
+        CompletableFuture<ImageBootFiles> answer = new CompletableFuture<>();
+        resolver.resolveAsync(request, counted(request)).copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((files, failure) -> {
+                    if (failure == null) {
+                        answer.complete(files);
+                    } else {
+                        answer.completeExceptionally(explained(request, timeout, failure));
+                    }
+                });
+        return answer;
+    }
+
+    private static IOException explained(ImageRequest request, Duration timeout, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof TimeoutException) {
+            return new IOException("pull of " + request.image() + " did not finish within " + timeout.toSeconds()
                     + " s (server.yaml images.pullTimeout); it goes on, so a later boot will find it");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the pull of " + request.image());
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new IOException(cause instanceof ImageException ? cause.getMessage() : cause.toString(), cause);
         }
+        return new IOException(cause instanceof ImageException ? cause.getMessage() : cause.toString(), cause);
     }
 
     /**

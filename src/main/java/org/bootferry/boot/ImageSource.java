@@ -3,6 +3,7 @@ package org.bootferry.boot;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.bootferry.image.ImageBootFiles;
 import org.bootferry.image.ImageRequest;
 
@@ -13,11 +14,10 @@ interface ImageSource {
     Optional<ImageBootFiles> cached(ImageRequest request);
 
     /**
-     * The request's files, waiting at most {@code timeout} for a pull.
-     *
-     * @throws IOException saying what to fix, or naming the timeout and its setting
+     * The request's files once pulled, no later than {@code timeout}: holds no thread while it waits.
+     * Fails with an {@link IOException} saying what to fix, or naming the timeout and its setting.
      */
-    ImageBootFiles await(ImageRequest request, Duration timeout) throws IOException;
+    CompletableFuture<ImageBootFiles> pull(ImageRequest request, Duration timeout);
 
     /** No image support: plans name image files (a config check, a planner in a test) but never fetch them. */
     ImageSource NONE = new ImageSource() {
@@ -27,8 +27,9 @@ interface ImageSource {
         }
 
         @Override
-        public ImageBootFiles await(ImageRequest request, Duration timeout) throws IOException {
-            throw new IOException("image support is not configured here (a config check does not pull)");
+        public CompletableFuture<ImageBootFiles> pull(ImageRequest request, Duration timeout) {
+            return CompletableFuture.failedFuture(
+                    new IOException("image support is not configured here (a config check does not pull)"));
         }
     };
 }

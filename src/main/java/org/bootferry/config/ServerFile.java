@@ -13,10 +13,10 @@ import java.util.Map;
 record ServerFile(
         String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
         Integer pxePort, DhcpFile dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
-        ApiFile api, ImagesFile images, ChainloadFile chainload, TftpFile tftp) {
+        ApiFile api, ImagesFile images, ChainloadFile chainload, TftpFile tftp, HttpFile http) {
 
     static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null);
+            null, null, null, null, null);
 
     /**
      * The {@code dhcp:} section: {@code true}/{@code false} (proxy/off, the form before modes existed)
@@ -45,7 +45,12 @@ record ServerFile(
 
     /** The {@code tftp:} section. */
     record TftpFile(Integer maxBlockSize, Integer maxWindowSize, Integer timeoutMillis, Integer maxRetries,
-            Integer maxSessions, Integer rolloverTo) {
+            Integer maxSessions, Integer maxSessionsPerClient, Integer rolloverTo) {
+    }
+
+    /** The {@code http:} section: the listener's limits. */
+    record HttpFile(Integer maxConnectionsPerClient, Integer maxConnections, Integer maxPullWaitsPerClient,
+            Integer maxPullWaits, Integer idleTimeout, Integer requestTimeout) {
     }
 
     /** The {@code chainload:} section. */

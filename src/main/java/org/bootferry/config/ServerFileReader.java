@@ -94,7 +94,8 @@ final class ServerFileReader {
                 api(f.api()),
                 images(f.images()),
                 chainload(f.chainload()),
-                tftp(f.tftp()));
+                tftp(f.tftp()),
+                http(f.http()));
     }
 
     /** The defaults with the file's entries over them: naming one firmware's loader keeps the others'. */
@@ -123,21 +124,42 @@ final class ServerFileReader {
                     + " comes 0, as tftp-hpa and most clients expect) nor 1");
         }
         return new ServerSettings.Tftp(
-                range("maxBlockSize", t.maxBlockSize(), d.maxBlockSize(), 8, 65464),
-                range("maxWindowSize", t.maxWindowSize(), d.maxWindowSize(), 1, 64),
-                Duration.ofMillis(range("timeoutMillis", t.timeoutMillis(), (int) d.timeout().toMillis(), 10, 255_000)),
-                range("maxRetries", t.maxRetries(), d.maxRetries(), 0, 100),
-                range("maxSessions", t.maxSessions(), d.maxSessions(), 1, 1_000_000),
+                range("tftp", "maxBlockSize", t.maxBlockSize(), d.maxBlockSize(), 8, 65464),
+                range("tftp", "maxWindowSize", t.maxWindowSize(), d.maxWindowSize(), 1, 64),
+                Duration.ofMillis(range("tftp", "timeoutMillis", t.timeoutMillis(), (int) d.timeout().toMillis(), 10,
+                        255_000)),
+                range("tftp", "maxRetries", t.maxRetries(), d.maxRetries(), 0, 100),
+                range("tftp", "maxSessions", t.maxSessions(), d.maxSessions(), 1, 1_000_000),
+                range("tftp", "maxSessionsPerClient", t.maxSessionsPerClient(), d.maxSessionsPerClient(), 1, 1_000_000),
                 t.rolloverTo() != null && t.rolloverTo() == 1);
     }
 
-    /** A whole number of the {@code tftp:} section within its range, or its default with an error. */
-    private int range(String key, Integer value, int fallback, int min, int max) {
+    /** The {@code http:} section; timeouts in seconds. */
+    private ServerSettings.Http http(ServerFile.HttpFile h) {
+        ServerSettings.Http d = ServerSettings.Http.DEFAULT;
+        if (h == null) {
+            return d;
+        }
+        return new ServerSettings.Http(
+                range("http", "maxConnectionsPerClient", h.maxConnectionsPerClient(), d.maxConnectionsPerClient(), 1,
+                        1_000_000),
+                range("http", "maxConnections", h.maxConnections(), d.maxConnections(), 1, 1_000_000),
+                range("http", "maxPullWaitsPerClient", h.maxPullWaitsPerClient(), d.maxPullWaitsPerClient(), 1,
+                        1_000_000),
+                range("http", "maxPullWaits", h.maxPullWaits(), d.maxPullWaits(), 1, 1_000_000),
+                Duration.ofSeconds(range("http", "idleTimeout", h.idleTimeout(), (int) d.idleTimeout().toSeconds(), 1,
+                        86_400)),
+                Duration.ofSeconds(range("http", "requestTimeout", h.requestTimeout(),
+                        (int) d.requestTimeout().toSeconds(), 1, 3600)));
+    }
+
+    /** A whole number of a section within its range, or its default with an error. */
+    private int range(String section, String key, Integer value, int fallback, int min, int max) {
         if (value == null) {
             return fallback;
         }
         if (value < min || value > max) {
-            errorAt(key, "tftp." + key + ": " + value + " is out of range (" + min + "-" + max + ")");
+            errorAt(key, section + "." + key + ": " + value + " is out of range (" + min + "-" + max + ")");
             return fallback;
         }
         return value;

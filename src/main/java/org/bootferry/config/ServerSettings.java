@@ -23,6 +23,7 @@ import org.bootferry.lang.Ipv4;
  * @param images    pulling kernels and initrds out of container images (the {@code images:} section)
  * @param chainload which iPXE boots machines whose firmware is iPXE (the {@code chainload:} section)
  * @param tftp      the TFTP server's limits (the {@code tftp:} section)
+ * @param http      the HTTP listener's limits (the {@code http:} section)
  */
 public record ServerSettings(
         String bind,
@@ -39,7 +40,8 @@ public record ServerSettings(
         Api api,
         Images images,
         Chainload chainload,
-        Tftp tftp) {
+        Tftp tftp,
+        Http http) {
 
     /**
      * Access to the mutating endpoints.
@@ -170,11 +172,28 @@ public record ServerSettings(
      * @param timeout        retransmission timeout when the client asks for none
      * @param maxRetries     retransmissions of one window before a transfer is given up
      * @param maxSessions    transfers at once; past it, requests get an ERROR saying the server is busy
+     * @param maxSessionsPerClient transfers one client address has at once; past it, an ERROR saying so
      * @param rolloverToOne  block numbers go 65535 → 1 instead of → 0, for the few clients that want it
      */
     public record Tftp(int maxBlockSize, int maxWindowSize, Duration timeout, int maxRetries, int maxSessions,
-            boolean rolloverToOne) {
-        public static final Tftp DEFAULT = new Tftp(65464, 64, Duration.ofSeconds(1), 5, 4096, false);
+            int maxSessionsPerClient, boolean rolloverToOne) {
+        public static final Tftp DEFAULT = new Tftp(65464, 64, Duration.ofSeconds(1), 5, 4096, 16, false);
+    }
+
+    /**
+     * The {@code http:} section: what one client address, and all, may hold of the HTTP listener.
+     *
+     * @param maxConnectionsPerClient connections one address has open at once; past it, 503 saying so
+     * @param maxConnections          connections open at once from everyone
+     * @param maxPullWaitsPerClient   requests of one address waiting for an image pull at once
+     * @param maxPullWaits            requests waiting for an image pull at once from everyone
+     * @param idleTimeout             how long a connection may wait for its next request
+     * @param requestTimeout          how long a request may take from its first byte to its last (then 408)
+     */
+    public record Http(int maxConnectionsPerClient, int maxConnections, int maxPullWaitsPerClient, int maxPullWaits,
+            Duration idleTimeout, Duration requestTimeout) {
+        public static final Http DEFAULT = new Http(32, 8192, 8, 2048, Duration.ofSeconds(60),
+                Duration.ofSeconds(15));
     }
 
     public static final Map<String, String> DEFAULT_LOADERS = Map.of(
@@ -189,6 +208,6 @@ public record ServerSettings(
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, images, chainload, tftp);
+                cache, loaders, state, api, images, chainload, tftp, http);
     }
 }

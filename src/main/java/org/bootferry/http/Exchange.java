@@ -75,7 +75,8 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
     }
 
     void write(FullHttpResponse response, long bodyBytes) {
-        boolean keepAlive = keepAlive();
+        // After a 400 the decoder may be anywhere in the client's bytes: nothing after it can be read.
+        boolean keepAlive = keepAlive() && !response.status().equals(HttpResponseStatus.BAD_REQUEST);
         HttpUtil.setKeepAlive(response, keepAlive);
         count(response.status(), bodyBytes);
         ChannelFuture done = ctx.writeAndFlush(response);

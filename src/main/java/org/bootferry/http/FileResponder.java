@@ -20,7 +20,8 @@ import org.bootferry.boot.BootFile;
 
 /**
  * Sends a file: the whole of it or one Range ({@link ByteRange}), its digest as ETag, no body for
- * HEAD, and the body zero-copy. Fetching it may wait for an image pull, so that is done off the loop.
+ * HEAD, and the body zero-copy. Fetching it may wait for an image pull, which holds no thread; the
+ * file's digest and opening are done off the loop.
  */
 final class FileResponder {
 
@@ -43,7 +44,7 @@ final class FileResponder {
     }
 
     void serve(Exchange ex, BootFile file, String contentType, Outcome outcome) {
-        offLoop.answer(ex, () -> {
+        offLoop.answer(ex, file.ready(), () -> {
             Path path = file.fetch();
             String etag = "\"" + file.digest() + "\"";
             return later -> send(later, contentType, path, etag, outcome);

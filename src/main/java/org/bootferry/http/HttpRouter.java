@@ -6,7 +6,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.util.Optional;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.BootUrls;
@@ -26,8 +25,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final RouteTable routes;
     private final HttpMetrics metrics;
 
-    HttpRouter(HttpServices services) {
-        this.routes = RouteTable.of(services);
+    HttpRouter(HttpServices services, Guard guard) {
+        this.routes = RouteTable.of(services, guard);
         this.metrics = new HttpMetrics(services.registry());
     }
 
@@ -57,15 +56,6 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (BootPlanException e) {
             log.warn("{} {}: {}", request.method(), request.uri(), e.getMessage());
             ex.sendText(HttpResponseStatus.INTERNAL_SERVER_ERROR, "config error: " + e.getMessage());
-        }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent) {
-            ctx.close();
-        } else {
-            super.userEventTriggered(ctx, event);
         }
     }
 

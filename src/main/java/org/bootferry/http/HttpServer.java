@@ -10,22 +10,28 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /** The HTTP listener: iPXE scripts, boot files, install files, the API, metrics and the status page. */
 public final class HttpServer {
 
     /** Requests are small (a script GET, a done POST); anything larger is refused by the aggregator. */
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
-    private static final int IDLE_SECONDS = 120;
 
     private final HttpRouter router;
+    private final Guard guard;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     public HttpServer(HttpServices services) {
-        this.router = new HttpRouter(services);
+        this(services, () -> HttpLimits.DEFAULTS);
+    }
+
+    /** @param limits the limits in force, asked for at each connection, request and deadline */
+    public HttpServer(HttpServices services, Supplier<HttpLimits> limits) {
+        this.guard = new Guard(limits, services.registry());
+        this.router = new HttpRouter(services, guard);
     }
 
     /** Requests being answered, on every connection: a stopping server gives them a moment to finish. */
@@ -48,6 +54,8 @@ public final class HttpServer {
                 .channel(channelType)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client that shuts its sending side still reads its answers (see InOrder).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 // One sendfile per connection per loop turn (Netty's default is up to 16): during a
                 // storm of initrd downloads a loop then takes turns among its connections, so that
                 // a machine asking for its small script or kickstart is not queued behind another's
@@ -56,11 +64,15 @@ public final class HttpServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        Deadlines deadlines = new Deadlines(guard);
                         ch.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
+                                .addLast(new ConnectionGuard(guard))
+                                .addLast(deadlines.bytes())
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast(new InFlight(inFlight))
+                                .addLast(new InOrder())
+                                .addLast(deadlines.requests())
                                 .addLast(new ChunkedWriteHandler())
                                 .addLast(router);
                     }

@@ -24,8 +24,8 @@ final class RouteTable {
     }
 
     /** The listener's routes: a booting machine's, then the admin's. */
-    static RouteTable of(HttpServices services) {
-        OffLoop offLoop = new OffLoop(services.blocking());
+    static RouteTable of(HttpServices services, Guard guard) {
+        OffLoop offLoop = new OffLoop(services.blocking(), guard);
         List<Route> all = new ArrayList<>(new BootRoutes(services, offLoop).routes());
         all.addAll(new AdminRoutes(services, offLoop).routes());
         return new RouteTable(all);

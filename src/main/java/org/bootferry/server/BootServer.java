@@ -31,6 +31,7 @@ import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
 import org.bootferry.dhcp.ProxyDhcpServer;
+import org.bootferry.http.HttpLimits;
 import org.bootferry.http.HttpServer;
 import org.bootferry.http.HttpServices;
 import org.bootferry.image.ImageResolver;
@@ -160,7 +161,8 @@ public final class BootServer implements AutoCloseable {
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing)
                     .withLoaderImages(new LoaderImages(loaders)));
             httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
-                    config, registry, registry::scrape, blocking, this::notReady));
+                    config, registry, registry::scrape, blocking, this::notReady),
+                    () -> httpLimits(config.get().settings().http()));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));
@@ -232,7 +234,12 @@ public final class BootServer implements AutoCloseable {
 
     private static TftpSettings tftpSettings(ServerSettings.Tftp t) {
         return new TftpSettings(t.maxBlockSize(), t.maxWindowSize(), t.timeout(), t.maxRetries(), t.maxSessions(),
-                t.rolloverToOne() ? TftpSettings.Rollover.ONE : TftpSettings.Rollover.ZERO);
+                t.maxSessionsPerClient(), t.rolloverToOne() ? TftpSettings.Rollover.ONE : TftpSettings.Rollover.ZERO);
+    }
+
+    private static HttpLimits httpLimits(ServerSettings.Http h) {
+        return new HttpLimits(h.maxConnectionsPerClient(), h.maxConnections(), h.maxPullWaitsPerClient(),
+                h.maxPullWaits(), h.idleTimeout(), h.requestTimeout());
     }
 
     /** The loaders of the tftpRoot in force: an edit of it applies to the next request. */

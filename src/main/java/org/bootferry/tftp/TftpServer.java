@@ -18,6 +18,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.bootferry.lang.Quota;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Neighbours;
@@ -81,7 +83,9 @@ public final class TftpServer implements AutoCloseable {
      */
     private final ExecutorService lookups = Executors.newSingleThreadExecutor(daemonThreads("tftp-neighbours-"));
     private final Map<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
-    private final AtomicInteger sessionCount = new AtomicInteger();
+    /** Transfers in progress, by client address: what maxSessions and maxSessionsPerClient bound. */
+    private final Quota<InetAddress> held = new Quota<>();
+    private final SessionLimits limits;
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -99,6 +103,7 @@ public final class TftpServer implements AutoCloseable {
         pool.allowCoreThreadTimeOut(true);
         this.opener = pool;
         this.transfers = new TransferReports(events, registry, neighbours, lookups);
+        this.limits = new SessionLimits(registry);
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -132,7 +137,7 @@ public final class TftpServer implements AutoCloseable {
      * never frees is invisible on the wire until the cap refuses clients, so tests wait for zero.
      */
     public int activeTransfers() {
-        return sessionCount.get();
+        return held.held();
     }
 
     @Override
@@ -182,6 +187,11 @@ public final class TftpServer implements AutoCloseable {
             }
         }
 
+        /** Whether {@code again} is this running transfer's RRQ sent again. */
+        boolean repeatedBy(TftpPacket.ReadRequest again) {
+            return !ended.get() && request.equals(again);
+        }
+
         void whenRequestRepeated(Runnable tell) {
             repeated = tell;
         }
@@ -198,7 +208,7 @@ public final class TftpServer implements AutoCloseable {
         void ended() {
             if (ended.compareAndSet(false, true)) {
                 sessions.remove(client, this);
-                sessionCount.decrementAndGet();
+                held.release(client.getAddress());
             }
         }
     }
@@ -247,23 +257,31 @@ public final class TftpServer implements AutoCloseable {
                 return;
             }
             Session session = new Session(client, request, settings.get());
-            Session previous = sessions.put(client, session);
-            if (previous != null) {
-                if (previous.request.equals(request)) {
-                    // The client timed out before our first packet reached it and asked again from
-                    // the same port: the running transfer sends that packet again.
-                    sessions.replace(client, session, previous);
-                    log.debug("repeated RRQ from {}: its transfer is under way", client);
-                    previous.repeated.run();
-                    return;
-                }
-                previous.close();
+            // One atomic step with Session.ended()'s removal: checked and replaced apart, a transfer that
+            // ended in between was put back after its removal, and every later RRQ for the same file
+            // from that port was taken for a repeat of it and never answered (a client given the port
+            // of one that had just finished, in CI).
+            Session[] found = new Session[1];
+            Session kept = sessions.compute(client, (address, previous) -> {
+                found[0] = previous;
+                return previous != null && previous.repeatedBy(request) ? previous : session;
+            });
+            if (kept != session) {
+                // The client timed out before our first packet reached it and asked again from the
+                // same port: the running transfer sends that packet again (if it still can; if it
+                // is ending, the client's next RRQ starts a new one).
+                log.debug("repeated RRQ from {}: its transfer is under way", client);
+                kept.repeated.run();
+                return;
             }
-            if (sessionCount.incrementAndGet() > session.settings.maxSessions()) {
-                session.ended();
-                String why = "server busy: " + session.settings.maxSessions() + " transfers in progress, the configured limit; retry later";
-                log.warn("refused RRQ '{}' from {}: {}", LoaderFiles.printable(request.filename()), client, why);
-                reply(listener, client, TftpError.NOT_DEFINED, why);
+            if (found[0] != null) {
+                found[0].close();
+            }
+            Optional<Quota.Limit> refused = held.acquire(client.getAddress(), session.settings.maxSessionsPerClient(),
+                    session.settings.maxSessions());
+            if (refused.isPresent()) {
+                sessions.remove(client, session);
+                reply(listener, client, TftpError.NOT_DEFINED, limits.refused(client, refused.get(), session.settings));
                 return;
             }
             opener.execute(() -> open(listener, session));

@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param timeout       retransmission timeout when the client does not ask for one (RFC 2349)
  * @param maxRetries    retransmissions of one window (or OACK) before the transfer is abandoned
  * @param maxSessions   transfers in progress at once; requests beyond get an ERROR saying so
+ * @param maxSessionsPerClient transfers one client address has in progress at once; beyond, an ERROR
  * @param rollover      the block number that follows 65535 in files of more than 65535 blocks
  */
 public record TftpSettings(
@@ -19,6 +20,7 @@ public record TftpSettings(
         Duration timeout,
         int maxRetries,
         int maxSessions,
+        int maxSessionsPerClient,
         Rollover rollover) {
 
     /** RFC 2348 §2: the largest block that fits a UDP datagram over IPv4 with a 65535-byte total. */
@@ -49,14 +51,15 @@ public record TftpSettings(
         if (maxRetries < 0) {
             throw new IllegalArgumentException("TFTP maxRetries must not be negative, not " + maxRetries);
         }
-        if (maxSessions < 1) {
-            throw new IllegalArgumentException("TFTP maxSessions must be at least 1, not " + maxSessions);
+        if (maxSessions < 1 || maxSessionsPerClient < 1) {
+            throw new IllegalArgumentException("TFTP maxSessions and maxSessionsPerClient must be at least 1, not "
+                    + maxSessions + ", " + maxSessionsPerClient);
         }
     }
 
-    /** 65464-byte blocks, windows of up to 64, 1 s timeout, 5 retries, 4096 sessions, rollover to 0. */
+    /** 65464-byte blocks, windows of up to 64, 1 s timeout, 5 retries, 4096 sessions, 16 per client, rollover to 0. */
     public static TftpSettings defaults() {
-        return new TftpSettings(MAX_BLOCK_SIZE, 64, Duration.ofSeconds(1), 5, 4096, Rollover.ZERO);
+        return new TftpSettings(MAX_BLOCK_SIZE, 64, Duration.ofSeconds(1), 5, 4096, 16, Rollover.ZERO);
     }
 
     /*
@@ -66,14 +69,19 @@ public record TftpSettings(
      */
 
     public TftpSettings withTimeout(Duration timeout, int maxRetries) {
-        return new TftpSettings(maxBlockSize, maxWindowSize, timeout, maxRetries, maxSessions, rollover);
+        return new TftpSettings(maxBlockSize, maxWindowSize, timeout, maxRetries, maxSessions, maxSessionsPerClient, rollover);
     }
 
     public TftpSettings withMaxSessions(int maxSessions) {
-        return new TftpSettings(maxBlockSize, maxWindowSize, timeout, maxRetries, maxSessions, rollover);
+        return new TftpSettings(maxBlockSize, maxWindowSize, timeout, maxRetries, maxSessions, maxSessionsPerClient, rollover);
+    }
+
+    public TftpSettings withMaxSessionsPerClient(int maxSessionsPerClient) {
+        return new TftpSettings(maxBlockSize, maxWindowSize, timeout, maxRetries, maxSessions, maxSessionsPerClient,
+                rollover);
     }
 
     public TftpSettings withRollover(Rollover rollover) {
-        return new TftpSettings(maxBlockSize, maxWindowSize, timeout, maxRetries, maxSessions, rollover);
+        return new TftpSettings(maxBlockSize, maxWindowSize, timeout, maxRetries, maxSessions, maxSessionsPerClient, rollover);
     }
 }

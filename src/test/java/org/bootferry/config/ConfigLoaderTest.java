@@ -193,11 +193,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void httpLimitsAreSettingsWithRangesChecked() {
+        config.file("server.yaml", "http:", "  maxConnectionsPerClient: 4", "  maxPullWaits: 100",
+                "  requestTimeout: 5");
+        assertThat(ConfigLoader.load(config.dir()).settings().http()).isEqualTo(new ServerSettings.Http(4, 8192, 8, 100,
+                java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(5)));
+        config.file("server.yaml", "http:", "  maxConnections: 0");
+        assertThat(ConfigLoader.load(config.dir()).errors()).extracting(ConfigError::line, ConfigError::message)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2, "http.maxConnections: 0 is out of range (1-1000000)"));
+    }
+
+    @Test
     void tftpLimitsAreSettingsWithRangesChecked() {
         config.file("server.yaml", "tftp:", "  maxWindowSize: 16", "  maxSessions: 50", "  rolloverTo: 1",
-                "  timeoutMillis: 500");
+                "  timeoutMillis: 500", "  maxSessionsPerClient: 4");
         ServerSettings.Tftp t = ConfigLoader.load(config.dir()).settings().tftp();
-        assertThat(t).isEqualTo(new ServerSettings.Tftp(65464, 16, java.time.Duration.ofMillis(500), 5, 50, true));
+        assertThat(t).isEqualTo(new ServerSettings.Tftp(65464, 16, java.time.Duration.ofMillis(500), 5, 50, 4, true));
         config.file("server.yaml", "tftp:", "  maxWindowSize: 65", "  rolloverTo: 2");
         assertThat(ConfigLoader.load(config.dir()).errors()).extracting(ConfigError::line, ConfigError::message)
                 .containsExactly(

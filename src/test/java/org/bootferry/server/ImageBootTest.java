@@ -27,6 +27,7 @@ import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.image.Digest;
+import org.bootferry.http.HttpLimits;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
@@ -35,6 +36,7 @@ import org.bootferry.testing.Commands;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.LocalRegistry;
 import org.bootferry.testing.Processes;
+import org.bootferry.testing.RawHttp;
 import org.bootferry.testing.TestImages;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
@@ -67,6 +69,8 @@ class ImageBootTest {
     private ConfigHolder holder;
     private BootServer server;
     private String base;
+    /** images.pullTimeout in seconds: short, so that a test of a slow pull sees it end. */
+    private int pullTimeout = 1;
 
     @BeforeAll
     static void registryWithImages() throws Exception {
@@ -75,7 +79,7 @@ class ImageBootTest {
         registry = LocalRegistry.start(shared.resolve("registry"), REGISTRY_PORT, "");
         reg = registry.address();
         // One repository per scenario, so that each one's registry access log lines are its own.
-        for (String repo : List.of("kernel", "quiet", "never", "pulled", "gated")) {
+        for (String repo : List.of("kernel", "quiet", "never", "pulled", "gated", "waited")) {
             images.push("latest", reg + "/test/" + repo + ":1");
         }
         images.push("multi", reg + "/test/multi:1", "--all");
@@ -101,7 +105,7 @@ class ImageBootTest {
         config = new ConfigDir(tmp.resolve("config"));
         config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + HTTP_PORT,
                 "tftpPort: " + TFTP_PORT, "dhcp: false", "tftpRoot: " + tmp.resolve("tftproot"),
-                "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"), "images:", "  pullTimeout: 1");
+                "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"), "images:", "  pullTimeout: " + pullTimeout);
         List<String> lines = new ArrayList<>(List.of("hostname: imgboot-01", "kernelBoot:", "  container:",
                 "    image: " + image));
         Arrays.stream(extra).map(l -> "    " + l).forEach(lines::add);
@@ -275,6 +279,52 @@ class ImageBootTest {
             assertServes(next, TestImages.KERNEL_AMD64);
             assertThat(registry.requests("GET /v2/test/gated/manifests/1 ")).isEqualTo(1);
         }
+    }
+
+    @Test
+    void requestsWaitingForAPullHoldNoThreadAndPastTheLimitAreAnswered503() throws Exception {
+        try (Gate gate = new Gate(GATE_PORT, REGISTRY_PORT)) {
+            pullTimeout = 60;
+            machine("127.0.0.1:" + GATE_PORT + "/test/waited:1", "kernelPath: /boot/vmlinuz",
+                    "initrdPath: /boot/initrd.img");
+            startServer();
+            int limit = HttpLimits.DEFAULTS.waitingPerClient();
+            List<Socket> waiting = new ArrayList<>();
+            try {
+                for (int i = 0; i < limit; i++) {
+                    waiting.add(RawHttp.connect(HTTP_PORT));
+                    RawHttp.send(waiting.get(i), RawHttp.get("/boot/" + MAC + "/kernel"));
+                }
+                for (int i = 0; i < 500 && !metrics().contains("bootferry_http_waiting " + limit + ".0"); i++) {
+                    Thread.sleep(10);
+                }
+                assertThat(metrics()).contains("bootferry_http_waiting " + limit + ".0");
+                assertThat(Thread.getAllStackTraces().values()).as("threads waiting in a boot file's pull")
+                        .noneMatch(stack -> Arrays.stream(stack).anyMatch(f -> f.getClassName().startsWith(
+                                "org.bootferry.boot.Image")));
+                try (Socket extra = RawHttp.connect(HTTP_PORT)) {
+                    RawHttp.send(extra, RawHttp.get("/boot/" + MAC + "/kernel"));
+                    RawHttp.Answer refused = RawHttp.read(extra.getInputStream(), false);
+                    assertThat(refused.status()).isEqualTo(503);
+                    assertThat(refused.text()).isEqualTo("too many requests from 127.0.0.1 waiting for an image pull:"
+                            + " the server holds " + limit + " at once from one client\n");
+                }
+                gate.open();
+                for (Socket socket : waiting) {
+                    RawHttp.Answer answer = RawHttp.read(socket.getInputStream(), false);
+                    assertThat(answer.status()).isEqualTo(200);
+                    assertThat(Digest.of(answer.body())).isEqualTo(Digest.of(TestImages.KERNEL_AMD64));
+                }
+            } finally {
+                for (Socket socket : waiting) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    private String metrics() throws IOException {
+        return curl(base + "/metrics").text();
     }
 
     /** A TCP forwarder to the registry that holds every connection until opened: a registry far away. */

@@ -15,6 +15,7 @@ import java.lang.reflect.RecordComponent;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,6 +44,7 @@ import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.RestartKeys;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,7 +134,29 @@ class LiveSettingsTest {
                         t.optionAck(Map.of("windowsize", "16")).get("windowsize")).isEqualTo("4")),
                 live("tftp.timeoutMillis", 100, (t, r) -> t.anUnansweredTransferEndsWithin(Duration.ofMillis(2000))),
                 live("tftp.maxRetries", 1, (t, r) -> t.theOptionAckIsSentAgain()),
-                live("tftp.maxSessions", 1, (t, r) -> t.aSecondTransferIsRefused()),
+                live("tftp.maxSessions", 1, (t, r) -> t.aSecondTransferIsRefused(
+                        "server busy: 1 transfers in progress, the configured limit (tftp.maxSessions); retry later")),
+                live("tftp.maxSessionsPerClient", 1, (t, r) -> t.aSecondTransferIsRefused("server busy: 127.0.0.1 has 1"
+                        + " transfers in progress, the limit per client (tftp.maxSessionsPerClient); retry later")),
+                live("http.maxConnectionsPerClient", 1, (t, r) -> t.aSecondConnectionIsRefused(
+                        "too many HTTP connections from 127.0.0.1: the server takes 1 at once from one client")),
+                live("http.maxConnections", 1, (t, r) -> t.aSecondConnectionIsRefused(
+                        "too many HTTP connections: the server has all its 1 open")),
+                live("http.maxPullWaitsPerClient", 3, (t, r) -> assertThat(
+                        t.holder.get().settings().http().maxPullWaitsPerClient()).isEqualTo(3)),
+                live("http.maxPullWaits", 3, (t, r) -> assertThat(t.holder.get().settings().http().maxPullWaits())
+                        .isEqualTo(3)),
+                live("http.idleTimeout", 1, (t, r) -> {
+                    try (Socket socket = t.answeredConnection()) {
+                        assertThat(socket.getInputStream().read()).as("closed when idle").isEqualTo(-1);
+                    }
+                }),
+                live("http.requestTimeout", 1, (t, r) -> {
+                    try (Socket socket = RawHttp.connect(t.httpPort())) {
+                        socket.getOutputStream().write("GET /hea".getBytes(StandardCharsets.US_ASCII));
+                        assertThat(RawHttp.read(socket.getInputStream(), false).status()).isEqualTo(408);
+                    }
+                }),
                 live("tftp.rolloverTo", 1, (t, r) -> assertThat(t.blockAfter65535()).isEqualTo(1)));
     }
 
@@ -331,12 +355,31 @@ class LiveSettingsTest {
         assertThat(again.opcode()).as(again.toString()).isEqualTo(6);
     }
 
-    private void aSecondTransferIsRefused() throws IOException {
+    private void aSecondTransferIsRefused(String error) throws IOException {
         optionAck(Map.of("blksize", "512"));
         DatagramSocket second = socket();
         second.send(rrq("a.bin", Map.of("blksize", "512")));
-        assertThat(receive(second, SOON).errorMessage())
-                .isEqualTo("server busy: 1 transfers in progress, the configured limit; retry later");
+        assertThat(receive(second, SOON).errorMessage()).isEqualTo(error);
+    }
+
+    private int httpPort() {
+        return URI.create(http).getPort();
+    }
+
+    /** A connection the server has taken up: it answered a request on it. */
+    private Socket answeredConnection() throws IOException {
+        Socket socket = RawHttp.connect(httpPort());
+        RawHttp.send(socket, RawHttp.get("/healthz"));
+        assertThat(RawHttp.read(socket.getInputStream(), false).status()).isEqualTo(200);
+        return socket;
+    }
+
+    private void aSecondConnectionIsRefused(String why) throws IOException {
+        try (Socket first = answeredConnection(); Socket second = RawHttp.connect(httpPort())) {
+            RawHttp.Answer refused = RawHttp.read(second.getInputStream(), false);
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.text()).isEqualTo(why + "\n");
+        }
     }
 
     /** The wire block number the server sends after block 65535. */

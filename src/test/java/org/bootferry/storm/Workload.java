@@ -121,7 +121,10 @@ final class Workload {
         String address = server.getHostAddress();
         Files.writeString(config.resolve("server.yaml"), "bind: " + address + "\nadvertise: " + address + "\nhttpPort: " + httpPort
                 + "\ntftpPort: 69\ndhcpPort: 67\npxePort: 4011\ntftpRoot: ../tftproot\ncache: ../cache\nstate: ../state\n"
-                + "loaders: {efi-x64: " + LOADER + "}\n");
+                + "loaders: {efi-x64: " + LOADER + "}\n"
+                // Every simulated machine comes from the one client address: no limit per client.
+                + "tftp: {maxSessionsPerClient: 1000000}\n"
+                + "http: {maxConnectionsPerClient: 1000000, maxPullWaitsPerClient: 1000000, maxPullWaits: 1000000}\n");
         Files.writeString(config.resolve("templates").resolve("storm.ks"), KICKSTART);
         for (int i = 0; i < clients; i++) {
             writeMachine(i, 0);

@@ -22,7 +22,9 @@ public final class TftpBenchServer {
     public static void main(String[] args) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         // No boot log and no neighbours: the bench measures transfers, as a server whose clients are behind a router.
-        TftpServer server = new TftpServer(TftpSettings::defaults, new RootDirectory(Path.of(args[0])), event -> { },
+        // Every bench client is 127.0.0.1: no limit per client short of the server's.
+        TftpSettings settings = TftpSettings.defaults().withMaxSessionsPerClient(TftpSettings.defaults().maxSessions());
+        TftpServer server = new TftpServer(() -> settings, new RootDirectory(Path.of(args[0])), event -> { },
                 new SimpleMeterRegistry(), address -> Optional.empty());
         InetSocketAddress address = new InetSocketAddress(args[1], Integer.parseInt(args[2]));
         server.bind(group, address).sync();

@@ -1,0 +1,136 @@
+package org.bootferry.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bootferry.testing.RawHttp.connect;
+import static org.bootferry.testing.RawHttp.get;
+import static org.bootferry.testing.RawHttp.read;
+import static org.bootferry.testing.RawHttp.send;
+
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.RawHttp.Answer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The listener's limits, met by raw sockets: connections per client and in total answered 503 with the
+ * reason, a request trickled past its deadline answered 408, an idle connection closed; each counted.
+ */
+class HttpLimitsTest {
+
+    @TempDir
+    Path tmp;
+    private final ExecutorService blocking = Executors.newCachedThreadPool();
+    private final List<Socket> sockets = new ArrayList<>();
+    private Listener listener;
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        if (listener != null) {
+            listener.close();
+        }
+        blocking.shutdownNow();
+    }
+
+    private void start(HttpLimits limits) throws Exception {
+        ConfigDir config = new ConfigDir(tmp.resolve("config")).file("server.yaml", "advertise: 127.0.0.1");
+        listener = Listener.start(config, tmp, blocking, limits);
+    }
+
+    private Socket open() throws Exception {
+        Socket socket = connect(listener.port());
+        sockets.add(socket);
+        return socket;
+    }
+
+    /** An open connection the server has taken up: it answered a request on it. */
+    private Socket answered() throws Exception {
+        Socket socket = open();
+        send(socket, get("/healthz"));
+        assertThat(read(socket.getInputStream(), false).status()).isEqualTo(200);
+        return socket;
+    }
+
+    @Test
+    void aClientPastItsConnectionLimitIsAnswered503WithTheReasonAndClosed() throws Exception {
+        start(new HttpLimits(2, 100, 8, 100, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        answered();
+        Socket second = answered();
+        Socket third = open();
+        Answer refused = read(third.getInputStream(), false);
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.text()).isEqualTo(
+                "too many HTTP connections from 127.0.0.1: the server takes 2 at once from one client\n");
+        assertThat(third.getInputStream().read()).isEqualTo(-1);
+        assertThat(listener.counted("bootferry_http_limited", "limit", "connections-per-client")).isEqualTo(1);
+        // A closed connection gives its place back.
+        second.close();
+        awaitConnections(1);
+        answered();
+    }
+
+    @Test
+    void pastTheTotalConnectionLimitEveryClientIsAnswered503() throws Exception {
+        start(new HttpLimits(10, 2, 8, 100, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        answered();
+        answered();
+        Answer refused = read(open().getInputStream(), false);
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.text()).isEqualTo("too many HTTP connections: the server has all its 2 open\n");
+        assertThat(listener.counted("bootferry_http_limited", "limit", "connections-total")).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestTrickledPastItsDeadlineIsAnswered408AndClosed() throws Exception {
+        start(new HttpLimits(10, 100, 8, 100, Duration.ofSeconds(30), Duration.ofSeconds(1)));
+        Socket socket = open();
+        InputStream in = socket.getInputStream();
+        // A byte every 300 ms, each of which would put off an idle timer, until the server answers: it
+        // does after the deadline from the first byte. (A byte sent after its close would be reset.)
+        String trickle = "GET /healthz HTTP/1.1\r\nHost: a\r\n";
+        int sent = 0;
+        while (sent < trickle.length() && in.available() == 0) {
+            socket.getOutputStream().write(trickle.charAt(sent++));
+            Thread.sleep(300);
+        }
+        Answer late = read(in, false);
+        assertThat(late.status()).isEqualTo(408);
+        assertThat(late.text()).isEqualTo("HTTP request from 127.0.0.1 not complete within 1 s of its first byte\n");
+        assertThat(in.read()).isEqualTo(-1);
+        assertThat(sent).as("answered while the client was still trickling").isLessThan(trickle.length());
+        assertThat(listener.counted("bootferry_http_limited", "limit", "request-timeout")).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionIdleBetweenRequestsIsClosedAfterTheIdleTimeout() throws Exception {
+        start(new HttpLimits(10, 100, 8, 100, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        Socket socket = answered();
+        long started = System.nanoTime();
+        assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        assertThat((System.nanoTime() - started) / 1_000_000).isBetween(800L, 5000L);
+        awaitConnections(0);
+    }
+
+    private void awaitConnections(int open) throws InterruptedException {
+        for (int i = 0; i < 300 && gauge() != open; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(gauge()).as("bootferry_http_connections").isEqualTo(open);
+    }
+
+    private double gauge() {
+        return listener.registry().get("bootferry_http_connections").gauge().value();
+    }
+
+}
