@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.bootferry.boot.ConfigCheck;
 import org.bootferry.machine.MacAddress;
@@ -125,5 +126,52 @@ class ConfigHolderTest {
         within(SOON, s -> s.machines().containsKey(NODE2));
         assertThat(seen).isNotEmpty();
         assertThat(seen.get(seen.size() - 1).snapshot().machines()).containsKey(NODE2);
+    }
+
+    @Test
+    void theWatcherOutlivesAnyThrowableSaysSoAndRetriesUntilTheEditApplies() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean outOfMemory = new java.util.concurrent.atomic.AtomicBoolean();
+        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
+        try (ConfigHolder failing = new ConfigHolder(loader, loader.load().requireValid(), (next, inForce) -> {
+            if (outOfMemory.get()) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            return List.of();
+        })) {
+            failing.watch(Duration.ofSeconds(30));
+            outOfMemory.set(true);
+            machine("52-54-00-12-34-56.yaml", "node-01-renamed");
+            long deadline = System.nanoTime() + SOON.toNanos();
+            while (failing.failure().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(failing.failure()).hasValueSatisfying(why -> assertThat(why)
+                    .startsWith("config reload failed: java.lang.OutOfMemoryError: Java heap space"));
+            assertThat(hostname(failing.get(), NODE1)).isEqualTo("node-01");
+            // No further edit: the retry alone applies the one the failure held up.
+            outOfMemory.set(false);
+            while (!"node-01-renamed".equals(hostname(failing.get(), NODE1)) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(hostname(failing.get(), NODE1)).isEqualTo("node-01-renamed");
+            assertThat(failing.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileIsTakenOnlyOnceItHasStoppedChanging() throws Exception {
+        // A slow copy: each step is a valid file naming another host. None but the last may take effect.
+        Path file = config.dir().resolve("machines/52-54-00-12-34-56.yaml");
+        Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        holder.onReload(r -> seen.add(hostname(r.snapshot(), NODE1)));
+        String head = "kernelBoot:\n  files: {kernel: boot/vmlinuz}\nkickstart: ks.cfg\nhostname: node-";
+        Files.writeString(file, head);
+        for (int i = 0; i < 40; i++) {
+            Thread.sleep(10);
+            Files.writeString(file, "x", java.nio.file.StandardOpenOption.APPEND);
+        }
+        String last = "node-" + "x".repeat(40);
+        within(SOON, s -> last.equals(hostname(s, NODE1)));
+        assertThat(seen).containsOnly(last);
     }
 }
