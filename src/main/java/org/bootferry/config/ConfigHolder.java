@@ -46,7 +46,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
      * copy over a slow link in many; a version caught between two writes may parse and would
      * otherwise become the last good one.
      */
-    private static final Duration QUIET = Duration.ofMillis(150);
+    private static final Duration QUIET = Duration.ofMillis(250);
     /** A file written without pause for longer is read anyway; the loader refuses it if it changes while read. */
     private static final Duration MAX_SETTLE = Duration.ofSeconds(10);
     /** The first wait before trying again after a reload failed; it doubles up to the rescan interval. */
@@ -66,6 +66,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
     /** Why the config on disk can't be put in force now (a reload failed), null while it can. */
     private volatile String failure;
     private volatile boolean closed;
+    private volatile Duration quiet = QUIET;
     private WatchService watcher;
     private Thread thread;
 
@@ -181,9 +182,20 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
     }
 
     /** Starts watching the directory; {@code rescan} is the safety-net interval. */
-    public synchronized void watch(Duration rescan) throws IOException {
+    public void watch(Duration rescan) throws IOException {
+        watch(rescan, QUIET);
+    }
+
+    /**
+     * Starts watching the directory.
+     *
+     * @param rescan the safety-net interval
+     * @param quiet  how long a file must not change before it is taken
+     */
+    public synchronized void watch(Duration rescan, Duration quiet) throws IOException {
         watcher = FileSystems.getDefault().newWatchService();
         registerTree(loader.dir());
+        this.quiet = quiet;
         thread = new Thread(() -> run(rescan), "bootferry-config-watch");
         thread.setDaemon(true);
         thread.start();
@@ -247,27 +259,27 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
     }
 
     /**
-     * The paths the pending events name, once no event has come for {@link #QUIET}; null when events
+     * The paths the pending events name, once no event has come for the quiet time; null when events
      * were lost (overflow): then read everything.
      */
     private Set<Path> settled(WatchKey first) throws InterruptedException {
         Set<Path> changed = new HashSet<>();
         boolean lost = !drain(first, changed);
         long deadline = System.nanoTime() + MAX_SETTLE.toNanos();
-        for (WatchKey more = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS);
+        for (WatchKey more = watcher.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
                 more != null && System.nanoTime() < deadline;
-                more = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) {
+                more = watcher.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) {
             lost |= !drain(more, changed);
         }
         return lost ? null : changed;
     }
 
-    /** For a change the rescan found (no events: a network filesystem): the fingerprint once it holds for {@link #QUIET}. */
+    /** For a change the rescan found (no events: a network filesystem): the fingerprint once it holds for the quiet time. */
     private long stableFingerprint(long seen) throws InterruptedException {
         long deadline = System.nanoTime() + MAX_SETTLE.toNanos();
         long previous = seen;
         while (System.nanoTime() < deadline) {
-            Thread.sleep(QUIET.toMillis());
+            Thread.sleep(quiet.toMillis());
             long now = fingerprint(loader.dir());
             if (now == previous) {
                 return now;

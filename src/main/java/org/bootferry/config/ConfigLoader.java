@@ -281,8 +281,8 @@ public final class ConfigLoader {
                 context.error(rejection.get());
             } else {
                 try {
-                    text = ConfigText.read(file);
-                } catch (ConfigText.TooLargeException e) {
+                    text = ConfigText.read(dir, file);
+                } catch (ConfigText.RefusedException e) {
                     context.error(file, e.line(), e.getMessage());
                 } catch (CharacterCodingException e) {
                     context.error(file, 0, "not UTF-8 text");
@@ -329,7 +329,13 @@ public final class ConfigLoader {
         if (cached != null && version.isPresent() && cached.version().equals(version.get())) {
             read = cached.read();
         } else {
-            read = YamlFiles.read(file, MachineConfig.class);
+            read = YamlFiles.read(dir, file, MachineConfig.class);
+            if (!version.equals(version(file))) {
+                // Caught while being written: this text may be a prefix that parses. The event
+                // its last write causes reads it again.
+                context.error(file, 0, "changed while it was read: its last good version stays until it is read whole");
+                return Optional.empty();
+            }
             version.ifPresent(v -> parsed.put(file, new Parsed(v, read)));
         }
         read.error().ifPresent(context::error);

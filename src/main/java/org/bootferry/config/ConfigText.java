@@ -16,7 +16,9 @@ import java.nio.file.Path;
  * window by 1 KiB per refill and copies what it has not consumed yet each time
  * ({@code org.yaml.snakeyaml.reader.StreamReader.update}), so one token of n characters (a quoted
  * scalar never ends before its line does) costs n²/1024 copies; bounded lines bound that to
- * {@code MAX_LINE} per KiB read. Messages name the file and the bound, never the content.
+ * {@code MAX_LINE} per KiB read. A file whose real path leaves the config directory (a symlink to
+ * {@code /etc/shadow}) is not read at all: Kubernetes' ConfigMap links ({@code ..data/…}) stay inside.
+ * Messages name the file and the bound, never the content.
  */
 final class ConfigText {
 
@@ -28,11 +30,11 @@ final class ConfigText {
     private ConfigText() {
     }
 
-    /** Why a file's text was refused: the message names the file's bound, never what is in it. */
-    static final class TooLargeException extends IOException {
+    /** Why a file's text was refused: the message names the bound it broke, never what is in it. */
+    static final class RefusedException extends IOException {
         private final int line;
 
-        TooLargeException(String message, int line) {
+        RefusedException(String message, int line) {
             super(message);
             this.line = line;
         }
@@ -46,23 +48,27 @@ final class ConfigText {
     /**
      * The file as UTF-8 text.
      *
-     * @throws TooLargeException past {@link #MAX_BYTES} or with a line past {@link #MAX_LINE}
+     * @param root the directory the file must really be in, symlinks followed
+     * @throws RefusedException outside {@code root}, past {@link #MAX_BYTES} or with a line past {@link #MAX_LINE}
      * @throws CharacterCodingException when it is not UTF-8
      */
-    static String read(Path file) throws IOException {
+    static String read(Path root, Path file) throws IOException {
+        if (!file.toRealPath().startsWith(root.toRealPath())) {
+            throw new RefusedException("a link to outside " + root + ": refused, copy the file in instead", 0);
+        }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
         }
         if (bytes.length > MAX_BYTES) {
-            throw new TooLargeException("larger than " + (MAX_BYTES >> 20) + " MiB, the limit for a config file", 0);
+            throw new RefusedException("larger than " + (MAX_BYTES >> 20) + " MiB, the limit for a config file", 0);
         }
         int lineStart = 0;
         int lineNumber = 1;
         for (int i = 0; i <= bytes.length; i++) {
             if (i == bytes.length || bytes[i] == '\n') {
                 if (i - lineStart > MAX_LINE) {
-                    throw new TooLargeException("line longer than " + (MAX_LINE >> 10)
+                    throw new RefusedException("line longer than " + (MAX_LINE >> 10)
                             + " KiB, the limit for a line of a config file", lineNumber);
                 }
                 lineStart = i + 1;

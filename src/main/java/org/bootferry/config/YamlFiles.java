@@ -44,11 +44,12 @@ public final class YamlFiles {
     record Read<T>(Optional<T> value, Optional<ConfigError> error, List<String> lines) {
     }
 
-    static <T> Read<T> read(Path file, Class<T> type) {
+    /** @param root the directory the file must really be in (see {@link ConfigText#read}) */
+    static <T> Read<T> read(Path root, Path file, Class<T> type) {
         String text;
         try {
-            text = ConfigText.read(file);
-        } catch (ConfigText.TooLargeException e) {
+            text = ConfigText.read(root, file);
+        } catch (ConfigText.RefusedException e) {
             return failed(file, e.line(), e.getMessage(), List.of());
         } catch (CharacterCodingException e) {
             return failed(file, 0, "not UTF-8 text", List.of());
@@ -182,7 +183,7 @@ public final class YamlFiles {
      */
     public static int lineOf(Path file, String key) {
         try {
-            return lineOf(ConfigText.read(file).lines().toList(), key);
+            return lineOf(ConfigText.read(file.getParent(), file).lines().toList(), key);
         } catch (IOException e) {
             return 0;
         }

@@ -146,7 +146,12 @@ class AdminTest {
         assertThat(machine.get("hostname").asText()).isEqualTo("node-01");
         assertThat(machine.get("dhcp").get("efi-x64").asText()).isEqualTo("ipxe.efi");
         assertThat(machine.get("cmdline").asText()).isEqualTo("inst.ks=http://127.0.0.1:" + port + "/ks/" + NODE1);
-        assertThat(machine.get("installFile").asText()).contains("curl -X POST http://127.0.0.1:" + port + "/done/52:54:00:12:34:56");
+        // Its text goes to its machine only: the API says which version it is.
+        String kickstart = curl(base + "/ks/" + NODE1);
+        assertThat(machine.get("installFile").get("size").asLong()).isEqualTo(kickstart.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(machine.get("installFile").get("sha256").asText()).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(kickstart.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertThat(machine.toString()).doesNotContain("curl -X POST");
         JsonNode list = new ObjectMapper().readTree(curl(base + "/api/machines"));
         assertThat(list).extracting(m -> m.get("mac").asText()).containsExactly("52:54:00:12:34:56");
 
