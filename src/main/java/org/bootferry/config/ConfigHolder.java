@@ -147,11 +147,17 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
         ConfigSnapshot loaded = changed == null ? loader.load() : loader.load(changed);
         ServerSettings running = current.get().settings();
         List<ConfigError> errors = new ArrayList<>(loaded.errors());
-        List<ConfigError> notices = RestartKeys.pending(running, loaded.settings()).stream()
-                .map(edit -> edit.error(loader.dir())).toList();
+        List<ConfigError> notices = new ArrayList<>(RestartKeys.pending(running, loaded.settings()).stream()
+                .map(edit -> edit.error(loader.dir())).toList());
+        ServerSettings settings = RestartKeys.keepRunning(loaded.settings(), running);
+        Optional<RestartKeys.Pending> weakened = RestartKeys.weakenedApi(running, loaded.settings());
+        if (weakened.isPresent()) {
+            notices.add(weakened.get().error(loader.dir()));
+            settings = settings.withApi(running.api());
+        }
         errors.addAll(notices);
         restartNotices = Set.copyOf(notices);
-        return new ConfigSnapshot(loaded.dir(), RestartKeys.keepRunning(loaded.settings(), running),
+        return new ConfigSnapshot(loaded.dir(), settings,
                 loaded.machines(), loaded.defaultMachine(), loaded.profiles(), loaded.templates(), errors);
     }
 
