@@ -1,5 +1,7 @@
 package org.bootferry.boot;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,6 +17,7 @@ import org.bootferry.config.LoaderKeys;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.Reservations;
 import org.bootferry.config.YamlFiles;
+import org.bootferry.image.DockerConfigCredentials;
 import org.bootferry.image.ImageReference;
 import org.bootferry.image.PullPolicy;
 import org.bootferry.machine.Firmware;
@@ -64,6 +67,7 @@ public final class ConfigCheck {
         if (!sharedUnchanged) {
             checkRegistries(snapshot, errors);
             snapshot.profiles().values().forEach(p -> checkPullPolicy(p.file(), p.config(), errors));
+            snapshot.profiles().values().forEach(p -> checkPullSecret(snapshot, p.file(), p.config(), errors));
         }
         ResolvedConfig config = new ResolvedConfig(snapshot);
         BootPlanner.Dependencies checking = BootPlanner.Dependencies.of(() -> snapshot);
@@ -75,6 +79,7 @@ public final class ConfigCheck {
                 continue;
             }
             checkPullPolicy(file.file(), file.config(), errors);
+            checkPullSecret(snapshot, file.file(), file.config(), errors);
             try {
                 MachineConfig c = config.resolve(file);
                 BootPlan plan = Plans.plan(config, file, Machine.of(file.mac().orElse(EXAMPLE_MAC), Plans.bootable(c, Firmware.BIOS)),
@@ -187,6 +192,27 @@ public final class ConfigCheck {
     private static void checkPullPolicy(Path file, MachineConfig config, Set<ConfigError> errors) {
         pullPolicyError(config).ifPresent(message ->
                 errors.add(new ConfigError(file, YamlFiles.lineOf(file, "imagePullPolicy"), message)));
+    }
+
+    /**
+     * The {@code imagePullSecret} a file writes, read as a pull would read it: a secret that is no
+     * docker config.json fails here, not at a machine's first boot. The message names the secret's
+     * line and column, never its text.
+     */
+    private static void checkPullSecret(ConfigSnapshot snapshot, Path file, MachineConfig config, Set<ConfigError> errors) {
+        if (config.kernelBoot() == null || config.kernelBoot().container() == null
+                || config.kernelBoot().container().imagePullSecret() == null) {
+            return;
+        }
+        Path secret = snapshot.dir().resolve("secrets").resolve(config.kernelBoot().container().imagePullSecret() + ".json");
+        if (!Files.isRegularFile(secret)) {
+            return; // MachineChecks says it is missing
+        }
+        try {
+            DockerConfigCredentials.load(secret);
+        } catch (IOException e) {
+            errors.add(new ConfigError(file, YamlFiles.lineOf(file, "imagePullSecret"), "imagePullSecret: " + e.getMessage()));
+        }
     }
 
     /** What is wrong with the pull policy the machine gets from its file or profiles, if anything. */

@@ -65,7 +65,7 @@ final class Explainer {
                 plan.kernel().map(k -> new Explanation.Source(k.source(), plan.kernelUrl().toString(), k.knownDigest())),
                 plan.kernel().flatMap(k -> k.knownFormat()).map(KernelFormat::describe),
                 initrds, plan.cmdline(), IpxeScript.render(plan), plan.kickstartUrl().toString(),
-                Optional.ofNullable(c.kickstart()).map(t -> InstallFiles.render(config, c, plan, t)),
+                Optional.ofNullable(c.kickstart()).map(t -> Explanation.Rendered.of(InstallFiles.render(config, c, plan, t))),
                 files, Boolean.TRUE.equals(c.bootOnce()), installed, plan.localBoot(), List.copyOf(warnings));
     }
 

@@ -21,7 +21,8 @@ import java.util.Optional;
  * @param kernelFormat what the kernel is ({@code an x86-64 bzImage with an EFI stub (…)}), when known
  *                     without fetching: a local file, or an image in this host's cache
  * @param initrds      the same for each initrd
- * @param installFile  the rendered kickstart, if the machine has one
+ * @param installFile  the rendered kickstart's size and digest, if the machine has one: its text
+ *                     carries passwords and keys ({@code {{secrets.…}}}), and goes to its machine only
  * @param files        the machine's other install files ({@code files:}): name to URL
  * @param installed    when a {@code bootOnce} machine reported its install done (ISO-8601)
  * @param warnings     kernels some of a firmware's loaders may not boot (a firmware none boots has its
@@ -43,7 +44,7 @@ public record Explanation(
         String cmdline,
         String script,
         String kickstartUrl,
-        Optional<String> installFile,
+        Optional<Rendered> installFile,
         Map<String, String> files,
         boolean bootOnce,
         Optional<String> installed,
@@ -57,6 +58,20 @@ public record Explanation(
      * @param secureBoot whether the chain runs with Secure Boot on (Microsoft's keys), and if not, why
      */
     public record Chain(String stages, String secureBoot) {
+    }
+
+    /** A rendered install file, by what tells two versions apart: its length in bytes and SHA-256 (hex). */
+    public record Rendered(long size, String sha256) {
+
+        static Rendered of(String text) {
+            byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                return new Rendered(bytes.length, java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java has SHA-256 (MessageDigest's required algorithms)", e);
+            }
+        }
     }
 
     /** A boot file: where bootferry takes it from, where the machine fetches it, its digest if known. */

@@ -3,12 +3,17 @@ package org.bootferry.boot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.bootferry.config.ConfigError;
+import org.bootferry.config.ConfigException;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
+import org.bootferry.config.Secrets;
 import org.bootferry.image.ImageBootFiles;
 import org.bootferry.image.ImageFile;
 import org.bootferry.image.ImageRequest;
@@ -47,7 +52,7 @@ final class InstallFiles {
         } catch (IOException e) {
             throw new BootPlanException(new ConfigError(source, 0, "cannot read the image's kickstart: " + e.getMessage()));
         }
-        return Optional.of(render(source, text, values(plan, c)));
+        return Optional.of(render(source, text, installValues(config, plan, c)));
     }
 
     /** One of the machine's {@code files:}; empty when it has no file of that name. */
@@ -59,7 +64,56 @@ final class InstallFiles {
     /** Renders template {@code templateName} of the config directory for the plan's machine. */
     static String render(ResolvedConfig config, MachineConfig c, BootPlan plan, String templateName) {
         Path templateFile = config.snapshot().dir().resolve("templates").resolve(templateName);
-        return render(templateFile, config.snapshot().templates().get(templateName), values(plan, c));
+        return render(templateFile, config.snapshot().templates().get(templateName), installValues(config, plan, c));
+    }
+
+    /**
+     * What an install file may name: what every template sees, and {@code secrets.NAME.KEY}. Only an
+     * install file, which reaches only its own machine: a command line is shown by DHCP answers, the
+     * iPXE script, explain and the API.
+     */
+    private static Map<String, Object> installValues(ResolvedConfig config, BootPlan plan, MachineConfig c) {
+        Map<String, Object> values = values(plan, c);
+        values.put("secrets", new SecretValues(new Secrets(config.snapshot().dir())));
+        return values;
+    }
+
+    /** The secrets by name, each read when a template names it; never listed with their values. */
+    private static final class SecretValues extends AbstractMap<String, Object> {
+        private final Secrets secrets;
+
+        SecretValues(Secrets secrets) {
+            this.secrets = secrets;
+        }
+
+        @Override
+        public boolean containsKey(Object name) {
+            return get(name) != null;
+        }
+
+        @Override
+        public Map<String, String> get(Object name) {
+            try {
+                return secrets.read(String.valueOf(name)).orElse(null);
+            } catch (ConfigException e) {
+                throw new BootPlanException(e.errors().get(0));
+            }
+        }
+
+        @Override
+        public Set<String> keySet() {
+            return new TreeSet<>(secrets.names());
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            throw new UnsupportedOperationException("secrets are read one by one, by name");
+        }
+
+        @Override
+        public String toString() {
+            return "secrets " + keySet();
+        }
     }
 
     /**

@@ -53,7 +53,8 @@ public final class Template {
             int line = lineAt(text, m.start());
             String name = m.group(1);
             if (!NAME.matcher(name).matches()) {
-                throw new TemplateException(file, line, "'{{" + m.group(1) + "}}' is not a variable name"
+                // The text between the braces is not repeated: it may be a value pasted in by mistake.
+                throw new TemplateException(file, line, "a '{{ }}' here holds no variable name"
                         + " (write e.g. {{hostname}} or {{vars.timezone}})");
             }
             parts.add(text.substring(last, m.start()));

@@ -126,10 +126,8 @@ final class ExplainCommand implements Callable<Integer> {
         System.out.println("script    " + e.dhcp().get("ipxe"));
         System.out.print(e.script().indent(10));
         e.files().forEach((name, url) -> System.out.println("file      " + name + " " + url));
-        e.installFile().ifPresent(ks -> {
-            System.out.println("kickstart " + e.kickstartUrl());
-            System.out.print(ks.indent(10));
-        });
+        e.installFile().ifPresent(ks -> System.out.println("kickstart " + e.kickstartUrl() + " (" + ks.size()
+                + " bytes, sha256 " + ks.sha256() + ")"));
         return 0;
     }
 

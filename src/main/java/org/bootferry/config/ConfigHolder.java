@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +40,17 @@ import org.slf4j.LoggerFactory;
 public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigHolder.class);
-    /** Editors write a file in several steps; wait this long after an event for the rest. */
-    private static final Duration SETTLE = Duration.ofMillis(30);
+    /**
+     * A file is taken once it has stopped changing: no event about it (inotify reports every write)
+     * and no change of size or modification time for this long. Editors write in several steps, a
+     * copy over a slow link in many; a version caught between two writes may parse and would
+     * otherwise become the last good one.
+     */
+    private static final Duration QUIET = Duration.ofMillis(250);
+    /** A file written without pause for longer is read anyway; the loader refuses it if it changes while read. */
+    private static final Duration MAX_SETTLE = Duration.ofSeconds(10);
+    /** The first wait before trying again after a reload failed; it doubles up to the rescan interval. */
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     /** How often a check across files may reject files before the reload gives up on finding more. */
     private static final int MAX_REJECT_ROUNDS = 5;
 
@@ -53,7 +63,10 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
     private long fingerprint;
     /** The edits of the latest load that wait for a restart: logged as such, not as errors. */
     private Set<ConfigError> restartNotices = Set.of();
+    /** Why the config on disk can't be put in force now (a reload failed), null while it can. */
+    private volatile String failure;
     private volatile boolean closed;
+    private volatile Duration quiet = QUIET;
     private WatchService watcher;
     private Thread thread;
 
@@ -79,6 +92,15 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
     @Override
     public ConfigSnapshot get() {
         return current.get();
+    }
+
+    /**
+     * Why edits on disk do not take effect now: the last reload failed (out of memory, an unreadable
+     * directory) and is being retried; empty while reloads succeed. The server is not ready then:
+     * it would keep booting machines with config that is no longer what the files say.
+     */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** Called after every reload, on the watcher thread. */
@@ -125,11 +147,17 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
         ConfigSnapshot loaded = changed == null ? loader.load() : loader.load(changed);
         ServerSettings running = current.get().settings();
         List<ConfigError> errors = new ArrayList<>(loaded.errors());
-        List<ConfigError> notices = RestartKeys.pending(running, loaded.settings()).stream()
-                .map(edit -> edit.error(loader.dir())).toList();
+        List<ConfigError> notices = new ArrayList<>(RestartKeys.pending(running, loaded.settings()).stream()
+                .map(edit -> edit.error(loader.dir())).toList());
+        ServerSettings settings = RestartKeys.keepRunning(loaded.settings(), running);
+        Optional<RestartKeys.Pending> weakened = RestartKeys.weakenedApi(running, loaded.settings());
+        if (weakened.isPresent()) {
+            notices.add(weakened.get().error(loader.dir()));
+            settings = settings.withApi(running.api());
+        }
         errors.addAll(notices);
         restartNotices = Set.copyOf(notices);
-        return new ConfigSnapshot(loaded.dir(), RestartKeys.keepRunning(loaded.settings(), running),
+        return new ConfigSnapshot(loaded.dir(), settings,
                 loaded.machines(), loaded.defaultMachine(), loaded.profiles(), loaded.templates(), errors);
     }
 
@@ -160,46 +188,115 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
     }
 
     /** Starts watching the directory; {@code rescan} is the safety-net interval. */
-    public synchronized void watch(Duration rescan) throws IOException {
+    public void watch(Duration rescan) throws IOException {
+        watch(rescan, QUIET);
+    }
+
+    /**
+     * Starts watching the directory.
+     *
+     * @param rescan the safety-net interval
+     * @param quiet  how long a file must not change before it is taken
+     */
+    public synchronized void watch(Duration rescan, Duration quiet) throws IOException {
         watcher = FileSystems.getDefault().newWatchService();
         registerTree(loader.dir());
+        this.quiet = quiet;
         thread = new Thread(() -> run(rescan), "bootferry-config-watch");
         thread.setDaemon(true);
         thread.start();
     }
 
     private void run(Duration rescan) {
+        Duration retry = FIRST_RETRY;
+        boolean failed = false;
         while (!closed) {
             try {
-                WatchKey key = watcher.poll(rescan.toMillis(), TimeUnit.MILLISECONDS);
-                if (key != null) {
-                    Thread.sleep(SETTLE.toMillis());
-                    Set<Path> changed = drain(key);
-                    if (changed == null || changed.stream().anyMatch(Files::isDirectory)) {
-                        registerTree(loader.dir());
-                        changed = null;
-                    }
-                    reload(changed);
-                    continue;
-                }
-                long now = fingerprint(loader.dir());
-                if (now != fingerprint) {
-                    fingerprint = now;
+                if (failed) {
+                    Thread.sleep(retry.toMillis());
+                    retry = min(retry.multipliedBy(2), rescan);
                     registerTree(loader.dir());
+                    fingerprint = fingerprint(loader.dir());
                     reload();
+                } else {
+                    watchOnce(rescan);
                 }
+                failed = false;
+                failure = null;
+                retry = FIRST_RETRY;
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
-            } catch (IOException | RuntimeException e) {
-                // The server keeps the config it has; the next event or rescan tries again.
-                log.error("config reload failed: {}", e.toString());
+            } catch (Throwable e) {
+                // Anything, an OutOfMemoryError too: the thread must outlive it, or no later edit
+                // would ever apply. The config in force stays; /readyz says why until a retry works.
+                failed = true;
+                failure = "config reload failed: " + e + "; the config in force stays, retrying";
+                try {
+                    log.error("{} in {} s", failure, retry.toSeconds());
+                } catch (Throwable ignored) {
+                    // Logging can fail too when memory ran out; the retry does not depend on it.
+                }
             }
         }
     }
 
-    /** The paths the pending events name; null when events were lost (overflow): then read everything. */
-    private Set<Path> drain(WatchKey first) {
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Waits for an event or the rescan interval, then applies what changed once it has settled. */
+    private void watchOnce(Duration rescan) throws InterruptedException, IOException {
+        WatchKey key = watcher.poll(rescan.toMillis(), TimeUnit.MILLISECONDS);
+        if (key != null) {
+            Set<Path> changed = settled(key);
+            if (changed == null || changed.stream().anyMatch(Files::isDirectory)) {
+                registerTree(loader.dir());
+                changed = null;
+            }
+            reload(changed);
+            return;
+        }
+        long now = fingerprint(loader.dir());
+        if (now != fingerprint) {
+            fingerprint = stableFingerprint(now);
+            registerTree(loader.dir());
+            reload();
+        }
+    }
+
+    /**
+     * The paths the pending events name, once no event has come for the quiet time; null when events
+     * were lost (overflow): then read everything.
+     */
+    private Set<Path> settled(WatchKey first) throws InterruptedException {
         Set<Path> changed = new HashSet<>();
+        boolean lost = !drain(first, changed);
+        long deadline = System.nanoTime() + MAX_SETTLE.toNanos();
+        for (WatchKey more = watcher.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+                more != null && System.nanoTime() < deadline;
+                more = watcher.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) {
+            lost |= !drain(more, changed);
+        }
+        return lost ? null : changed;
+    }
+
+    /** For a change the rescan found (no events: a network filesystem): the fingerprint once it holds for the quiet time. */
+    private long stableFingerprint(long seen) throws InterruptedException {
+        long deadline = System.nanoTime() + MAX_SETTLE.toNanos();
+        long previous = seen;
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(quiet.toMillis());
+            long now = fingerprint(loader.dir());
+            if (now == previous) {
+                return now;
+            }
+            previous = now;
+        }
+        return previous;
+    }
+
+    /** Adds the paths the key's events name to {@code changed}; false when events were lost. */
+    private boolean drain(WatchKey first, Set<Path> changed) {
         boolean lost = false;
         for (WatchKey key = first; key != null; key = watcher.poll()) {
             Path watched = (Path) key.watchable();
@@ -214,7 +311,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
                 lost = true; // the directory itself went away
             }
         }
-        return lost ? null : changed;
+        return !lost;
     }
 
     private void registerTree(Path dir) throws IOException {

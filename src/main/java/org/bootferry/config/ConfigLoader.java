@@ -45,6 +45,10 @@ public final class ConfigLoader {
     /** Errors found after loading (by a check across files), held against the file version they were found in. */
     private final Map<Path, Rejected> rejected = new HashMap<>();
 
+    /** Which file each MAC's machine came from, as the last committed load had it, and as the latest load has it. */
+    private Map<MacAddress, Path> owners = Map.of();
+    private final Map<MacAddress, Path> loadedOwners = new HashMap<>();
+
     /** What each machine file contributed to the latest load, by path (sorted: errors come in file order). */
     private final Map<Path, Outcome> outcomes = new TreeMap<>();
     /** Everything but the machine files, as the latest whole load read it; null before the first. */
@@ -131,6 +135,7 @@ public final class ConfigLoader {
     public synchronized void commit() {
         lastGood = Map.copyOf(loadedGood);
         lastGoodTemplates = Map.copyOf(loadedGoodTemplates);
+        owners = Map.copyOf(loadedOwners);
         if (loadedSettings != null) {
             lastGoodSettings = loadedSettings;
         }
@@ -209,10 +214,15 @@ public final class ConfigLoader {
         return new Outcome(machine, context.errors());
     }
 
-    /** The snapshot from the shared parts and every machine file's outcome, in file name order. */
+    /**
+     * The snapshot from the shared parts and every machine file's outcome, in file name order. Two
+     * files for one MAC (spellings differ in case or separators) are an error on both; the one in
+     * force before the other came stays in force, neither if both are new: a newcomer never takes
+     * a machine over.
+     */
     private ConfigSnapshot assemble() {
         List<ConfigError> all = new ArrayList<>(shared.errors());
-        Map<MacAddress, MachineFile> machines = new HashMap<>();
+        Map<MacAddress, List<MachineFile>> byMac = new HashMap<>();
         Optional<MachineFile> defaultMachine = Optional.empty();
         for (Map.Entry<Path, Outcome> e : outcomes.entrySet()) {
             all.addAll(e.getValue().errors());
@@ -224,14 +234,35 @@ public final class ConfigLoader {
                 defaultMachine = machine;
                 continue;
             }
-            MachineFile other = machines.putIfAbsent(machine.get().mac().get(), machine.get());
-            if (other != null) {
-                all.add(new ConfigError(e.getKey(), 0, "MAC " + other.mac().get() + " also has " + other.file()
-                        + ": keep one file per MAC"));
-            }
+            byMac.computeIfAbsent(machine.get().mac().get(), m -> new ArrayList<>()).add(machine.get());
         }
+        Map<MacAddress, MachineFile> machines = new HashMap<>();
+        loadedOwners.clear();
+        byMac.forEach((mac, files) -> {
+            Optional<MachineFile> owner = files.size() == 1 ? Optional.of(files.get(0))
+                    : files.stream().filter(f -> f.file().equals(owners.get(mac))).findFirst();
+            owner.ifPresent(f -> {
+                machines.put(mac, f);
+                loadedOwners.put(mac, f.file());
+            });
+            if (files.size() > 1) {
+                all.addAll(duplicates(mac, files, owner));
+            }
+        });
         return new ConfigSnapshot(dir, shared.settings(), machines, defaultMachine, shared.profiles(),
                 shared.templates(), all);
+    }
+
+    private static List<ConfigError> duplicates(MacAddress mac, List<MachineFile> files, Optional<MachineFile> owner) {
+        String kept = owner.map(f -> f.file().getFileName() + " stays in force").orElse("neither is in force");
+        List<ConfigError> errors = new ArrayList<>();
+        for (MachineFile f : files) {
+            String others = files.stream().filter(o -> o != f).map(o -> o.file().getFileName().toString())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            errors.add(new ConfigError(f.file(), 0, "MAC " + mac + " also has " + others
+                    + ": keep one file per MAC (" + kept + ")"));
+        }
+        return errors;
     }
 
     private static boolean isConfigFileName(Path file) {
@@ -250,7 +281,9 @@ public final class ConfigLoader {
                 context.error(rejection.get());
             } else {
                 try {
-                    text = Files.readString(file);
+                    text = ConfigText.read(dir, file);
+                } catch (ConfigText.RefusedException e) {
+                    context.error(file, e.line(), e.getMessage());
                 } catch (CharacterCodingException e) {
                     context.error(file, 0, "not UTF-8 text");
                 } catch (IOException e) {
@@ -296,7 +329,13 @@ public final class ConfigLoader {
         if (cached != null && version.isPresent() && cached.version().equals(version.get())) {
             read = cached.read();
         } else {
-            read = YamlFiles.read(file, MachineConfig.class);
+            read = YamlFiles.read(dir, file, MachineConfig.class);
+            if (!version.equals(version(file))) {
+                // Caught while being written: this text may be a prefix that parses. The event
+                // its last write causes reads it again.
+                context.error(file, 0, "changed while it was read: its last good version stays until it is read whole");
+                return Optional.empty();
+            }
             version.ifPresent(v -> parsed.put(file, new Parsed(v, read)));
         }
         read.error().ifPresent(context::error);

@@ -66,6 +66,23 @@ public final class RestartKeys {
         return pending;
     }
 
+    /**
+     * An {@code api:} that a reload would weaken (its token or its {@code allowFrom} gone: server.yaml
+     * deleted, emptied or cut short) waits for a restart too: a file that went missing must never
+     * open the admin surface. A token changed for another applies at once.
+     */
+    static Optional<Pending> weakenedApi(ServerSettings running, ServerSettings loaded) {
+        ServerSettings.Api was = running.api();
+        ServerSettings.Api now = loaded.api();
+        if (was.token().isPresent() && now.token().isEmpty()) {
+            return Optional.of(new Pending("token", "(set)", "(none)"));
+        }
+        if (!was.allowFrom().isEmpty() && now.allowFrom().isEmpty()) {
+            return Optional.of(new Pending("allowFrom", was.allowFrom(), "(any address)"));
+        }
+        return Optional.empty();
+    }
+
     /** The loaded settings with the running values of the restart keys, which stay in force until a restart. */
     static ServerSettings keepRunning(ServerSettings loaded, ServerSettings running) {
         Object[] values = new Object[COMPONENTS.length];

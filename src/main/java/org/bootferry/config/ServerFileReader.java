@@ -42,7 +42,7 @@ final class ServerFileReader {
         ServerFile fromFile = ServerFile.EMPTY;
         List<String> lines = List.of();
         if (Files.exists(file)) {
-            YamlFiles.Read<ServerFile> read = YamlFiles.read(file, ServerFile.class);
+            YamlFiles.Read<ServerFile> read = YamlFiles.read(dir, file, ServerFile.class);
             read.error().ifPresent(context::error);
             fromFile = read.value().orElse(fromFile);
             lines = read.lines();

@@ -44,10 +44,12 @@ public record ServerSettings(
         Http http) {
 
     /**
-     * Access to the mutating endpoints.
+     * Access to the admin surface and the endpoints that change state.
      *
-     * @param token     when set, callers must send {@code Authorization: Bearer <token>} or {@code ?token=}
-     * @param allowFrom CIDR blocks callers must come from; empty means any address
+     * @param token     when set, the status page, the API and every change need
+     *                  {@code Authorization: Bearer <token>}; an admin's change (reset) needs it or
+     *                  {@code allowFrom}
+     * @param allowFrom CIDR blocks callers that change state must come from; empty means any address
      */
     public record Api(Optional<String> token, List<String> allowFrom) {
         public Api {
@@ -204,6 +206,11 @@ public record ServerSettings(
 
     public ServerSettings {
         loaders = Map.copyOf(loaders);
+    }
+
+    public ServerSettings withApi(Api access) {
+        return new ServerSettings(bind, advertise, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
+                cache, loaders, state, access, images, chainload, tftp, http);
     }
 
     public ServerSettings withAdvertise(String address) {

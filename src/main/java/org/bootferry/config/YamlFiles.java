@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.bootferry.lang.Spelling;
 
@@ -33,6 +34,9 @@ public final class YamlFiles {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .build();
 
+    private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Pattern QUOTED = Pattern.compile("'[^']*'|\"[^\"]*\"");
+
     private YamlFiles() {
     }
 
@@ -40,10 +44,13 @@ public final class YamlFiles {
     record Read<T>(Optional<T> value, Optional<ConfigError> error, List<String> lines) {
     }
 
-    static <T> Read<T> read(Path file, Class<T> type) {
+    /** @param root the directory the file must really be in (see {@link ConfigText#read}) */
+    static <T> Read<T> read(Path root, Path file, Class<T> type) {
         String text;
         try {
-            text = Files.readString(file);
+            text = ConfigText.read(root, file);
+        } catch (ConfigText.RefusedException e) {
+            return failed(file, e.line(), e.getMessage(), List.of());
         } catch (CharacterCodingException e) {
             return failed(file, 0, "not UTF-8 text", List.of());
         } catch (IOException e) {
@@ -90,13 +97,18 @@ public final class YamlFiles {
             List<String> names = known == null ? List.of()
                     : known.stream().map(String::valueOf).sorted().toList();
             String where = parentPath(u);
+            if (!isKeyName(key)) {
+                // Not a key anybody typed on purpose: a line of another file (a symlink to
+                // /etc/shadow) or a value put where a key goes. Its text is not repeated.
+                return "an unknown key that is no key name" + (where.isEmpty() ? "" : " in '" + where + "'");
+            }
             String message = "unknown key '" + key + "'" + (where.isEmpty() ? "" : " in '" + where + "'");
             return Spelling.closest(key, names)
                     .map(s -> message + " (did you mean '" + s + "'?)")
                     .orElse(message + (names.isEmpty() ? "" : " (known keys: " + String.join(", ", names) + ")"));
         }
         if (e instanceof InvalidFormatException f) {
-            return "'" + path(f) + "': " + quote(f.getValue()) + " is not " + typeName(f.getTargetType());
+            return "'" + path(f) + "': the value is not " + typeName(f.getTargetType());
         }
         if (e instanceof MismatchedInputException m) {
             String at = path(m);
@@ -104,11 +116,13 @@ public final class YamlFiles {
         }
         String message = e.getOriginalMessage();
         int cut = message.indexOf('\n');
-        return "YAML syntax error: " + (cut > 0 ? message.substring(0, cut) : message);
+        // SnakeYAML quotes the characters it stopped at; the line number says where they are.
+        return "YAML syntax error: " + QUOTED.matcher(cut > 0 ? message.substring(0, cut) : message).replaceAll("…");
     }
 
-    private static String quote(Object value) {
-        return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
+    /** A key's name as people write them: anything else is not repeated in a message. */
+    private static boolean isKeyName(String key) {
+        return KEY_NAME.matcher(key).matches();
     }
 
     private static String typeName(Class<?> type) {
@@ -169,7 +183,7 @@ public final class YamlFiles {
      */
     public static int lineOf(Path file, String key) {
         try {
-            return lineOf(Files.readAllLines(file), key);
+            return lineOf(ConfigText.read(file.getParent(), file).lines().toList(), key);
         } catch (IOException e) {
             return 0;
         }

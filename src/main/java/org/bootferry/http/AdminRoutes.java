@@ -29,23 +29,36 @@ final class AdminRoutes {
 
     List<Route> routes() {
         return List.of(
-                Route.path(Route.READ, "status", "/", (ex, m) -> ex.send(HttpResponseStatus.OK, HTML,
-                        StatusPage.render(services.config().get(), services.history(), services.booter()))),
+                Route.path(Route.READ, "status", "/", (ex, m) -> {
+                    authorizeRead(ex);
+                    ex.send(HttpResponseStatus.OK, HTML,
+                            StatusPage.render(services.config().get(), services.history(), services.booter()));
+                }),
                 Route.path(Route.READ, "healthz", "/healthz", (ex, m) -> ex.sendText(HttpResponseStatus.OK, "ok")),
                 Route.path(Route.READ, "readyz", "/readyz", (ex, m) -> readiness(ex)),
                 Route.path(Route.READ, "metrics", "/metrics",
                         (ex, m) -> ex.send(HttpResponseStatus.OK, PROMETHEUS, services.metrics().get())),
-                Route.path(Route.READ, "api", "/api/machines",
-                        (ex, m) -> ex.send(HttpResponseStatus.OK, JSON, api.machines())),
+                Route.path(Route.READ, "api", "/api/machines", (ex, m) -> {
+                    authorizeRead(ex);
+                    ex.send(HttpResponseStatus.OK, JSON, api.machines());
+                }),
                 Route.path(Route.READ, "api", "/api/machines/([^/]+)", (ex, m) -> {
+                    authorizeRead(ex);
                     MacAddress mac = mac(m.group(1));
                     String json = api.machine(mac).orElseThrow(() -> Refusal.unknownMachine(mac));
                     ex.send(HttpResponseStatus.OK, JSON, json);
                 }),
                 Route.path(Route.POST, "api", "/api/machines/([^/]+)/reset", (ex, m) -> reset(ex, mac(m.group(1)))),
                 Route.path(Route.READ, "api", "/api/events", (ex, m) -> events(ex)),
-                Route.path(Route.READ, "api", "/api/config/errors",
-                        (ex, m) -> ex.send(HttpResponseStatus.OK, JSON, api.configErrors())));
+                Route.path(Route.READ, "api", "/api/config/errors", (ex, m) -> {
+                    authorizeRead(ex);
+                    ex.send(HttpResponseStatus.OK, JSON, api.configErrors());
+                }));
+    }
+
+    /** The status page and the API show what machines boot and when: the token's, when one is set. */
+    private void authorizeRead(Exchange ex) throws Refusal {
+        ApiAccess.authorize(ex, services.config().get().settings().api(), ApiAccess.Scope.READ);
     }
 
     /** 503 with the reason while starting or stopping, so a probe (Kubernetes' readiness) keeps boots away. */
@@ -59,13 +72,14 @@ final class AdminRoutes {
     }
 
     private void events(Exchange ex) throws Refusal {
+        authorizeRead(ex);
         Optional<String> text = ex.param("mac");
         Optional<MacAddress> mac = text.isPresent() ? Optional.of(mac(text.get())) : Optional.empty();
         ex.send(HttpResponseStatus.OK, JSON, api.events(mac, limit(ex)));
     }
 
     private void reset(Exchange ex, MacAddress mac) throws Refusal {
-        ApiAccess.authorize(ex, services.config().get().settings().api());
+        ApiAccess.authorize(ex, services.config().get().settings().api(), ApiAccess.Scope.CHANGE);
         String from = ex.remote().getHostAddress();
         offLoop.changeState(ex, "cannot reset: ", () -> {
             boolean was = services.installs().reset(mac);

@@ -153,7 +153,7 @@ final class BootRoutes {
 
     private void done(Exchange ex, BootUrls.Done request) throws Refusal {
         MacAddress mac = request.mac();
-        ApiAccess.authorize(ex, services.config().get().settings().api());
+        ApiAccess.authorize(ex, services.config().get().settings().api(), ApiAccess.Scope.REPORT);
         plan(ex, mac, Firmware.BIOS);
         String from = ex.remote().getHostAddress();
         offLoop.changeState(ex, "cannot record the install: ", () -> {

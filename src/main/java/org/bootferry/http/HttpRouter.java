@@ -39,6 +39,13 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .sendText(HttpResponseStatus.BAD_REQUEST, "malformed request");
             return;
         }
+        if (uri.parameters().containsKey("token")) {
+            // Before any line logs the URL: a token there would be in every log that keeps it.
+            request.setUri(uri.path() + "?token=(removed)");
+            new Exchange(ctx, request, uri, RouteTable.OTHER, metrics, started).sendText(HttpResponseStatus.BAD_REQUEST,
+                    "the api token goes in the Authorization header (Bearer), never in the URL, which logs keep");
+            return;
+        }
         Optional<BootUrls.Request> boot;
         try {
             boot = BootUrls.parseHttp(uri.path(), uri.parameters());

@@ -1,5 +1,6 @@
 package org.bootferry.image;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -43,8 +44,12 @@ public final class DockerConfigCredentials {
         JsonNode root;
         try {
             root = JSON.readTree(json);
-        } catch (IOException e) {
-            throw new IOException(source + ": not valid JSON (" + e.getMessage() + ")", e);
+        } catch (JsonProcessingException e) {
+            // Jackson's message quotes the text it stopped at: here that is a password. The cause
+            // is not kept either, as whoever logs this one would print its message too.
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new IOException(source + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+                    + ": not valid JSON");
         }
         if (root == null || !root.isObject()) {
             throw new IOException(source + ": expected a JSON object like {\"auths\": {\"registry\": {\"auth\": \"…\"}}}");
@@ -73,7 +78,7 @@ public final class DockerConfigCredentials {
             try {
                 decoded = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw new IOException(where + ": 'auth' is not base64 of user:password", e);
+                throw new IOException(where + ": 'auth' is not base64 of user:password"); // e names a character of it
             }
             int colon = decoded.indexOf(':');
             if (colon < 0) {

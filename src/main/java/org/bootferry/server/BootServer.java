@@ -108,11 +108,13 @@ public final class BootServer implements AutoCloseable {
     /**
      * Why this server is not ready to boot machines, or empty when it is: the one notion of ready,
      * which systemd hears as READY=1 and {@code /readyz} answers. Ready means every listener is bound
-     * and no stop has begun; the config is loaded before a server exists (a {@link ConfigHolder}
-     * starts from a loaded snapshot, and {@code serve} refuses a config with errors).
+     * and no stop has begun, and the config on disk can be put in force ({@link ConfigHolder#failure()});
+     * the config is loaded before a server exists (a {@link ConfigHolder} starts from a loaded
+     * snapshot, and {@code serve} refuses a config with errors).
      */
     public Optional<String> notReady() {
-        return Optional.ofNullable(notReady);
+        String why = notReady;
+        return why != null ? Optional.of(why) : config.failure();
     }
 
     /** The one image resolver, once started: what reaches it on a reload is what its pulls use. */

@@ -38,7 +38,7 @@ class TemplateTest {
         assertThatThrownBy(() -> Template.parse(FILE, "a\nb {{hostname"))
                 .hasMessage("templates/x.ks:2: '{{' is never closed with '}}'");
         assertThatThrownBy(() -> Template.parse(FILE, "{{ host name }}"))
-                .hasMessageContaining("is not a variable name");
+                .hasMessageContaining("holds no variable name");
     }
 
     @Test

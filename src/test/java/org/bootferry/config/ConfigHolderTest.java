@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.bootferry.boot.ConfigCheck;
 import org.bootferry.machine.MacAddress;
@@ -105,7 +106,7 @@ class ConfigHolderTest {
         ConfigHolder.Reload reload = holder.reload();
         assertThat(reload.errors()).extracting(ConfigError::toString).containsExactly(
                 config.dir().resolve("templates/ks.cfg") + ":1: unknown variable 'hostnam' (known here: arch, filesUrl, firmware, "
-                        + "hostname, initrdUrl, kernelUrl, kickstartUrl, mac, serverUrl, vars)");
+                        + "hostname, initrdUrl, kernelUrl, kickstartUrl, mac, secrets, serverUrl, vars)");
         assertThat(reload.snapshot().templates()).containsEntry("ks.cfg", "host {{hostname}}\n");
     }
 
@@ -123,7 +124,65 @@ class ConfigHolderTest {
         holder.onReload(seen::add);
         machine("52-54-00-12-34-57.yaml", "node-02");
         within(SOON, s -> s.machines().containsKey(NODE2));
+        // Listeners are called after the snapshot is in force: the one seen above may not be announced yet.
+        long deadline = System.nanoTime() + SOON.toNanos();
+        while (seen.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         assertThat(seen).isNotEmpty();
         assertThat(seen.get(seen.size() - 1).snapshot().machines()).containsKey(NODE2);
+    }
+
+    @Test
+    void theWatcherOutlivesAnyThrowableSaysSoAndRetriesUntilTheEditApplies() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean outOfMemory = new java.util.concurrent.atomic.AtomicBoolean();
+        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
+        try (ConfigHolder failing = new ConfigHolder(loader, loader.load().requireValid(), (next, inForce) -> {
+            if (outOfMemory.get()) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            return List.of();
+        })) {
+            failing.watch(Duration.ofSeconds(30));
+            outOfMemory.set(true);
+            machine("52-54-00-12-34-56.yaml", "node-01-renamed");
+            long deadline = System.nanoTime() + SOON.toNanos();
+            while (failing.failure().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(failing.failure()).hasValueSatisfying(why -> assertThat(why)
+                    .startsWith("config reload failed: java.lang.OutOfMemoryError: Java heap space"));
+            assertThat(hostname(failing.get(), NODE1)).isEqualTo("node-01");
+            // No further edit: the retry alone applies the one the failure held up.
+            outOfMemory.set(false);
+            while ((!"node-01-renamed".equals(hostname(failing.get(), NODE1)) || failing.failure().isPresent())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(hostname(failing.get(), NODE1)).isEqualTo("node-01-renamed");
+            assertThat(failing.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileIsTakenOnlyOnceItHasStoppedChanging() throws Exception {
+        // A slow copy: each step is a valid file naming another host. None but the last may take effect.
+        // A quiet time far above the copy's pauses, so that a loaded machine's stall doesn't end it early.
+        holder.close();
+        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
+        holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
+        holder.watch(Duration.ofSeconds(30), Duration.ofSeconds(1));
+        Path file = config.dir().resolve("machines/52-54-00-12-34-56.yaml");
+        Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        holder.onReload(r -> seen.add(hostname(r.snapshot(), NODE1)));
+        String head = "kernelBoot:\n  files: {kernel: boot/vmlinuz}\nkickstart: ks.cfg\nhostname: node-";
+        Files.writeString(file, head);
+        for (int i = 0; i < 5; i++) {
+            Thread.sleep(20);
+            Files.writeString(file, "x", java.nio.file.StandardOpenOption.APPEND);
+        }
+        String last = "node-" + "x".repeat(5);
+        within(SOON, s -> last.equals(hostname(s, NODE1)));
+        assertThat(seen).containsOnly(last);
     }
 }

@@ -89,14 +89,14 @@ class ConfigLoaderTest {
     void wrongTypeSaysWhatWasExpected() {
         config.file("server.yaml", "httpPort: eighty");
         assertThat(ConfigLoader.load(config.dir()).errors()).singleElement()
-                .hasToString(config.dir().resolve("server.yaml") + ":1: 'httpPort': 'eighty' is not a whole number");
+                .hasToString(config.dir().resolve("server.yaml") + ":1: 'httpPort': the value is not a whole number");
     }
 
     @Test
     void aFractionWhereAWholeNumberBelongsIsAnErrorNotCutOff() {
         config.file("server.yaml", "httpPort: 8080.5");
         assertThat(ConfigLoader.load(config.dir()).errors()).singleElement()
-                .hasToString(config.dir().resolve("server.yaml") + ":1: 'httpPort': 8080.5 is not a whole number");
+                .hasToString(config.dir().resolve("server.yaml") + ":1: 'httpPort': the value is not a whole number");
     }
 
     @Test
@@ -153,8 +153,31 @@ class ConfigLoaderTest {
     void twoSpellingsOfOneMacAreAConflict() {
         goodMachine("52-54-00-12-34-56.yaml");
         goodMachine("5254.0012.3456.yaml");
-        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().extracting(ConfigError::message)
-                .asString().contains("also has").contains("one file per MAC");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).extracting(e -> e.file().getFileName() + ": " + e.message()).containsExactly(
+                "52-54-00-12-34-56.yaml: MAC 52:54:00:12:34:56 also has 5254.0012.3456.yaml: keep one file per MAC"
+                        + " (neither is in force)",
+                "5254.0012.3456.yaml: MAC 52:54:00:12:34:56 also has 52-54-00-12-34-56.yaml: keep one file per MAC"
+                        + " (neither is in force)");
+        assertThat(snapshot.machines()).isEmpty();
+    }
+
+    @Test
+    void aSecondSpellingOfAMacInForceIsAnErrorOnBothAndTakesNothingOver() {
+        config.file("machines/52-54-00-0a-00-01.yaml", "hostname: old", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}", "  kernelArgs: old");
+        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
+        loader.load().requireValid();
+        loader.commit();
+        // Sorts first ('A' < 'a'): the order of names must not decide who owns the MAC.
+        config.file("machines/52-54-00-0A-00-01.yaml", "hostname: newcomer", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}", "  kernelArgs: newcomer");
+        ConfigSnapshot snapshot = loader.load();
+        assertThat(snapshot.machines().get(MacAddress.parse("52:54:00:0a:00:01")).config().hostname()).isEqualTo("old");
+        assertThat(snapshot.errors()).extracting(e -> e.file().getFileName().toString())
+                .containsExactly("52-54-00-0A-00-01.yaml", "52-54-00-0a-00-01.yaml");
+        assertThat(snapshot.errors()).allSatisfy(e -> assertThat(e.message())
+                .contains("keep one file per MAC (52-54-00-0a-00-01.yaml stays in force)"));
     }
 
     @Test
@@ -215,5 +238,36 @@ class ConfigLoaderTest {
                         org.assertj.core.groups.Tuple.tuple(3, "tftp.rolloverTo: 2 is neither 0 (after block 65535 comes 0,"
                                 + " as tftp-hpa and most clients expect) nor 1"),
                         org.assertj.core.groups.Tuple.tuple(2, "tftp.maxWindowSize: 65 is out of range (1-64)"));
+    }
+
+    @Test
+    void aFileOverTheLimitIsRefusedAfterReadingOnlyTheLimit() throws Exception {
+        Path big = config.dir().resolve("machines/52-54-00-12-34-56.yaml");
+        java.nio.file.Files.createDirectories(big.getParent());
+        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(big,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(java.nio.ByteBuffer.wrap("hostname: \"".getBytes()), 0);
+            f.write(java.nio.ByteBuffer.wrap("\"".getBytes()), 32L << 20); // 32 MiB, sparse between
+        }
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().hasToString(
+                big + ": larger than 1 MiB, the limit for a config file");
+    }
+
+    @Test
+    void aLineOverTheLimitIsRefusedWithItsNumberAndNotItsText() {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01",
+                "vars: {key: \"" + "s3cret".repeat(12_000) + "\"}");
+        assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().hasToString(
+                config.dir().resolve("machines/52-54-00-12-34-56.yaml")
+                        + ":2: line longer than 64 KiB, the limit for a line of a config file");
+    }
+
+    @Test
+    void errorsNameTheKeyNeverTheValue() {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "bootOnce: hunter2-password");
+        config.file("machines/52-54-00-12-34-57.yaml", "root:$6$saltsalt$hash:20228:0:99999:7:::: x");
+        assertThat(ConfigLoader.load(config.dir()).errors()).extracting(ConfigError::toString).containsExactly(
+                config.dir().resolve("machines/52-54-00-12-34-56.yaml") + ":2: 'bootOnce': the value is not true or false",
+                config.dir().resolve("machines/52-54-00-12-34-57.yaml") + ":1: an unknown key that is no key name");
     }
 }

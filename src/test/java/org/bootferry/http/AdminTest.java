@@ -24,6 +24,9 @@ class AdminTest {
 
     static final String NODE1 = "52-54-00-12-34-56";
     static final String TOKEN = "0123456789abcdef0123";
+    static final String AUTH = "-H";
+    /** The scheme's case is free (RFC 9110 §11.1). */
+    static final String TOKEN_HEADER = "Authorization: bearer " + TOKEN;
 
     @TempDir
     Path tmp;
@@ -114,7 +117,7 @@ class AdminTest {
         curl("-o", "/dev/null", base + "/boot/" + NODE1 + "/kernel");
         curl("-o", "/dev/null", base + "/boot/" + NODE1 + "/initrd");
         curl(base + "/ks/" + NODE1);
-        JsonNode events = new ObjectMapper().readTree(curl(base + "/api/events?mac=" + NODE1));
+        JsonNode events = new ObjectMapper().readTree(curl(AUTH, TOKEN_HEADER, base + "/api/events?mac=" + NODE1));
         assertThat(events).extracting(e -> e.get("stage").asText()).containsExactly("script", "kernel", "initrd", "kickstart");
         assertThat(events.get(1).get("bytes").asLong()).isEqualTo(50_000);
         assertThat(events.get(2).get("bytes").asLong()).isEqualTo(20_000);
@@ -142,25 +145,73 @@ class AdminTest {
     @Test
     void apiExplainsAMachineAndListsConfigErrors() throws Exception {
         start();
-        JsonNode machine = new ObjectMapper().readTree(curl(base + "/api/machines/52:54:00:12:34:56"));
+        JsonNode machine = new ObjectMapper().readTree(curl(AUTH, TOKEN_HEADER, base + "/api/machines/52:54:00:12:34:56"));
         assertThat(machine.get("hostname").asText()).isEqualTo("node-01");
         assertThat(machine.get("dhcp").get("efi-x64").asText()).isEqualTo("ipxe.efi");
         assertThat(machine.get("cmdline").asText()).isEqualTo("inst.ks=http://127.0.0.1:" + port + "/ks/" + NODE1);
-        assertThat(machine.get("installFile").asText()).contains("curl -X POST http://127.0.0.1:" + port + "/done/52:54:00:12:34:56");
-        JsonNode list = new ObjectMapper().readTree(curl(base + "/api/machines"));
+        // Its text goes to its machine only: the API says which version it is.
+        String kickstart = curl(base + "/ks/" + NODE1);
+        assertThat(machine.get("installFile").get("size").asLong()).isEqualTo(kickstart.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(machine.get("installFile").get("sha256").asText()).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(kickstart.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertThat(machine.toString()).doesNotContain("curl -X POST");
+        JsonNode list = new ObjectMapper().readTree(curl(AUTH, TOKEN_HEADER, base + "/api/machines"));
         assertThat(list).extracting(m -> m.get("mac").asText()).containsExactly("52:54:00:12:34:56");
 
         config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "kernelArg: x");
         long deadline = System.nanoTime() + 10_000_000_000L;
-        JsonNode errors = new ObjectMapper().readTree(curl(base + "/api/config/errors"));
+        JsonNode errors = new ObjectMapper().readTree(curl(AUTH, TOKEN_HEADER, base + "/api/config/errors"));
         while (errors.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            errors = new ObjectMapper().readTree(curl(base + "/api/config/errors"));
+            errors = new ObjectMapper().readTree(curl(AUTH, TOKEN_HEADER, base + "/api/config/errors"));
         }
         assertThat(errors).singleElement().satisfies(e -> {
             assertThat(e.get("line").asInt()).isEqualTo(2);
             assertThat(e.get("message").asText()).isEqualTo("unknown key 'kernelArg' (known keys: bootOnce, files, hostname, ip, kernelBoot, kickstart, loaders, profile, vars)");
         });
-        assertThat(curl(base + "/")).contains("unknown key &#39;kernelArg&#39;");
+        assertThat(curl(AUTH, TOKEN_HEADER, base + "/")).contains("unknown key &#39;kernelArg&#39;");
+    }
+
+    @Test
+    void theAdminSurfaceTakesTheTokenFromTheHeaderOnlyAndRefusesBrowsers() throws Exception {
+        start();
+        String status = " %{http_code}";
+        assertThat(curl("-w", status, base + "/api/machines")).endsWith(" 401");
+        assertThat(curl("-w", status, base + "/")).endsWith(" 401");
+        assertThat(curl("-w", status, "-o", "/dev/null", AUTH, TOKEN_HEADER, base + "/api/machines")).isEqualTo(" 200");
+        assertThat(curl("-w", status, base + "/healthz")).isEqualTo("ok\n 200");
+        assertThat(curl("-w", status, base + "/api/machines?token=" + TOKEN)).isEqualTo(
+                "the api token goes in the Authorization header (Bearer), never in the URL, which logs keep\n 400");
+        // A web page's form post carries the browser's Origin: refused, even with the token.
+        assertThat(curl("-w", status, "-X", "POST", AUTH, TOKEN_HEADER, "-H", "Origin: http://evil.example",
+                "-H", "Content-Type: application/x-www-form-urlencoded", base + "/api/machines/" + NODE1 + "/reset"))
+                .isEqualTo("a browser's request can't change state (a web page could send it): use curl or another"
+                        + " HTTP client\n 403");
+        assertThat(curl("-w", status, "-X", "POST", AUTH, TOKEN_HEADER, base + "/api/machines/" + NODE1 + "/reset"))
+                .endsWith(" 200");
+
+        // server.yaml gone: the reload keeps the token in force and says so.
+        Files.delete(config.dir().resolve("server.yaml"));
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!curl(AUTH, TOKEN_HEADER, base + "/api/config/errors").contains("takes effect at the next restart")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(curl(AUTH, TOKEN_HEADER, base + "/api/config/errors"))
+                .contains("'token' changed (set) -> (none): takes effect at the next restart");
+        assertThat(curl("-w", status, base + "/api/machines")).endsWith(" 401");
+        server.close();
+        assertThat(server.log()).contains("?token=(removed)").doesNotContain(TOKEN);
+    }
+
+    @Test
+    void withoutATokenOrAllowFromNoAdminMayResetButAnInstallerReportsDone() {
+        config.file("server.yaml", "advertise: 127.0.0.1", "httpPort: " + port, "state: ../state");
+        start();
+        assertThat(curl("-w", " %{http_code}", "-X", "POST", base + "/api/machines/" + NODE1 + "/reset")).isEqualTo(
+                "changing state needs api.token (or api.allowFrom) in server.yaml: without either, anyone on the network"
+                        + " could\n 403");
+        assertThat(done()).isEqualTo("recorded: 52:54:00:12:34:56 installed\n 200");
+        assertThat(curl("-w", " %{http_code}", "-o", "/dev/null", base + "/api/machines")).isEqualTo(" 200");
     }
 }

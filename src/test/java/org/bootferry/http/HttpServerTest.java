@@ -329,7 +329,7 @@ class HttpServerTest {
         try {
             int port = ((InetSocketAddress) closing.localAddress()).getPort();
             assertThat(curl("-w", " %{http_code}", "-X", "POST", "http://127.0.0.1:" + port
-                    + "/api/machines/52-54-00-12-34-57/reset").text()).isEqualTo("server is shutting down\n 503");
+                    + "/done/52-54-00-12-34-57").text()).isEqualTo("server is shutting down\n 503");
             assertThat(curl("-w", "%{http_code}", "-o", "/dev/null", "http://127.0.0.1:" + port
                     + "/boot/52-54-00-12-34-56/kernel").text()).isEqualTo("503");
         } finally {

@@ -83,4 +83,47 @@ class ReadinessTest {
         }
         assertThat(server.notReady()).contains("stopped");
     }
+
+    @Test
+    void notReadyWhileEditsOnDiskCannotBePutInForce() throws Exception {
+        ConfigDir config = new ConfigDir(tmp.resolve("config"));
+        config.file("server.yaml", "bind: 127.0.0.1", "httpPort: 0", "tftpPort: 0", "dhcp: false",
+                "state: ../state", "cache: ../cache", "tftpRoot: ../tftproot");
+        Files.createDirectories(tmp.resolve("tftproot"));
+        java.util.concurrent.atomic.AtomicBoolean outOfMemory = new java.util.concurrent.atomic.AtomicBoolean();
+        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
+        ConfigHolder holder = new ConfigHolder(loader, loader.load().requireValid(), (next, inForce) -> {
+            if (outOfMemory.get()) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            return ConfigCheck.check(next, inForce);
+        });
+        BootServer server = new BootServer(holder);
+        String[] base = new String[1];
+        try {
+            server.start(line -> {
+                Matcher http = LISTENING_HTTP.matcher(line);
+                if (http.matches()) {
+                    base[0] = "http://" + http.group(1);
+                }
+            });
+            holder.watch(Duration.ofSeconds(30));
+            outOfMemory.set(true);
+            config.file("machines/default.yaml", "hostname: any");
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (server.notReady().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(get(base[0] + "/readyz")).startsWith(
+                    "503 config reload failed: java.lang.OutOfMemoryError: Java heap space; the config in force stays");
+            outOfMemory.set(false);
+            while (server.notReady().isPresent() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(get(base[0] + "/readyz")).isEqualTo("200 ready\n");
+        } finally {
+            server.stop(Duration.ZERO);
+            holder.close();
+        }
+    }
 }
