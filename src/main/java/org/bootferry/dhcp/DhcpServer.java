@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bootferry.boot.Booter;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
 import org.slf4j.Logger;
@@ -72,9 +73,9 @@ public final class DhcpServer implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** The lease records in force, for status. */
-    public List<Lease> leases() {
-        return server.leases();
+    /** Its leases, the reservations and what it would offer, for explain, the API and the status page. */
+    public Addressing addressing() {
+        return server.addressing();
     }
 
     /**

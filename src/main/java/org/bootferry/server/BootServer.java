@@ -42,6 +42,7 @@ import org.bootferry.journal.StateDirectory;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.loader.LoaderImages;
 import org.bootferry.loader.LoaderPresence;
+import org.bootferry.machine.Addressing;
 import org.bootferry.tftp.BootPlanFiles;
 import org.bootferry.tftp.RootDirectory;
 import org.bootferry.tftp.TftpFile;
@@ -76,7 +77,7 @@ public final class BootServer implements AutoCloseable {
     private HttpServer httpServer;
     private TftpServer tftpServer;
     private ProxyDhcpServer proxyDhcp;
-    private DhcpServerMode dhcpServer;
+    private volatile DhcpServerMode dhcpServer;
     /** Why machines can't be answered now; null while every listener is bound. See {@link #notReady()}. */
     private volatile String notReady = "starting: no listener bound yet";
 
@@ -112,6 +113,12 @@ public final class BootServer implements AutoCloseable {
      */
     public Optional<String> notReady() {
         return Optional.ofNullable(notReady);
+    }
+
+    /** DHCP server mode's addresses, once its listener runs; none in the other modes. */
+    private Addressing addressing() {
+        DhcpServerMode mode = dhcpServer;
+        return mode == null ? Addressing.NONE : mode.addressing();
     }
 
     /** The one image resolver, once started: what reaches it on a reload is what its pulls use. */
@@ -160,7 +167,7 @@ public final class BootServer implements AutoCloseable {
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing)
                     .withLoaderImages(new LoaderImages(loaders)));
             httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
-                    config, registry, registry::scrape, blocking, this::notReady));
+                    config, registry, registry::scrape, blocking, this::notReady, this::addressing));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));

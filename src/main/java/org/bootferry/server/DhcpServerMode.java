@@ -7,17 +7,22 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.Booter;
 import org.bootferry.config.ConfigHolder;
+import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.Reservations;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.AddressPool;
 import org.bootferry.dhcp.ArpProbe;
 import org.bootferry.dhcp.DhcpServer;
 import org.bootferry.dhcp.DhcpSettings;
+import org.bootferry.dhcp.Lease;
 import org.bootferry.dhcp.LeaseJournal;
+import org.bootferry.dhcp.ServerDhcp;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.lang.Ipv4;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootLog;
 
 /**
@@ -25,7 +30,7 @@ import org.bootferry.machine.BootLog;
  * journal under the state directory ({@code dhcp/leases.journal}), the ARP probe over the kernel's
  * neighbour table, and the listener.
  */
-final class DhcpServerMode implements AutoCloseable {
+public final class DhcpServerMode implements AutoCloseable {
 
     private final LeaseJournal journal;
     private final ArpProbe probe;
@@ -78,6 +83,39 @@ final class DhcpServerMode implements AutoCloseable {
             journal.close();
             throw e;
         }
+    }
+
+    /** The listener's leases, reservations and names. */
+    Addressing addressing() {
+        return server.addressing();
+    }
+
+    /**
+     * Server mode's addresses as its journal under the state directory has them, read without
+     * opening it for writing (a running server may hold it): for {@code explain} and {@code leases}.
+     * {@link Addressing#NONE} when the config is not in server mode.
+     *
+     * @throws IOException when a pool's interface is missing, or the journal can't be read
+     */
+    public static Addressing fromDisk(ConfigSnapshot snapshot) throws IOException {
+        ServerSettings settings = snapshot.settings();
+        if (settings.dhcp().mode() != ServerSettings.Dhcp.Mode.SERVER) {
+            return Addressing.NONE;
+        }
+        List<AddressPool> pools = new ArrayList<>();
+        for (ServerSettings.Pool p : settings.dhcp().pools()) {
+            pools.add(pool(p));
+        }
+        Path dir = settings.state().resolve("dhcp");
+        List<Lease> leases;
+        try {
+            leases = LeaseJournal.read(dir);
+        } catch (IOException e) {
+            throw new IOException("cannot read the DHCP lease journal in " + dir + ": " + e.getMessage(), e);
+        }
+        DhcpSettings ports = DhcpSettings.defaults();
+        return new ServerDhcp(pools, new ConfigHosts(() -> snapshot), new BootPlanner(BootPlanner.Dependencies.of(
+                () -> snapshot)), leases, ports.clientPort(), ports.relayPort()).addressing();
     }
 
     /** A pool of server.yaml with its network: the config's, or its interface's as it is now. */
