@@ -129,7 +129,7 @@ final class DhcpSection {
         Inet4Address first = from.get();
         Inet4Address last = to.get();
         ServerSettings.Pool partial = new ServerSettings.Pool(Optional.empty(), subnet, first, last, netmask,
-                Optional.empty(), List.of(), Optional.empty(), List.of(), MIN_LEASE, OptionalInt.empty(), false);
+                Optional.empty(), List.of(), Optional.empty(), List.of(), MIN_LEASE, OptionalInt.empty(), false, false);
         Optional<Ipv4.Network> network = partial.network();
         if (network.isPresent() && !(network.get().contains(first) && network.get().contains(last))) {
             errorAt.accept("range", at + ".range " + p.range() + " is not inside " + network.get());
@@ -188,11 +188,17 @@ final class DhcpSection {
                 mtu = OptionalInt.of(p.mtu());
             }
         }
+        if (p.allowOtherServers() != null && p.iface() == null) {
+            errorAt.accept("allowOtherServers", at + ".allowOtherServers: only an interface's link is probed for other"
+                    + " DHCP servers; a relayed subnet's are the relay agent's to choose");
+            errors++;
+        }
         if (errors > 0) {
             return Optional.empty();
         }
         return Optional.of(new ServerSettings.Pool(Optional.ofNullable(p.iface()), subnet, first, last, netmask, router,
-                dns, Optional.ofNullable(p.domain()), search, lease, mtu, Boolean.TRUE.equals(p.unknownMachines())));
+                dns, Optional.ofNullable(p.domain()), search, lease, mtu, Boolean.TRUE.equals(p.unknownMachines()),
+                Boolean.TRUE.equals(p.allowOtherServers())));
     }
 
     private static boolean isDomainName(String text) {

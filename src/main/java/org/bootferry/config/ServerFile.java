@@ -40,7 +40,7 @@ record ServerFile(
      */
     record PoolFile(@JsonProperty("interface") String iface, String subnet, String range, String netmask,
             String router, List<String> dns, String domain, List<String> search, String leaseTime, Integer mtu,
-            Boolean unknownMachines) {
+            Boolean unknownMachines, Boolean allowOtherServers) {
     }
 
     /** The {@code tftp:} section. */

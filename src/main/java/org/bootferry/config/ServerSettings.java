@@ -103,11 +103,12 @@ public record ServerSettings(
      * @param leaseTime       option 51
      * @param mtu             option 26
      * @param unknownMachines MACs without a machine file (and no default.yaml) get an address, never a boot answer
+     * @param allowOtherServers serve the interface even when another DHCP server answers on its link
      */
     public record Pool(Optional<String> iface, Optional<Ipv4.Network> subnet, Inet4Address first, Inet4Address last,
             Optional<Inet4Address> netmask, Optional<Inet4Address> router, List<Inet4Address> dns,
             Optional<String> domain, List<String> search, Duration leaseTime, OptionalInt mtu,
-            boolean unknownMachines) {
+            boolean unknownMachines, boolean allowOtherServers) {
 
         public static final Duration DEFAULT_LEASE_TIME = Duration.ofHours(1);
 

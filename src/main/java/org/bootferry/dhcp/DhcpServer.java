@@ -73,9 +73,13 @@ public final class DhcpServer implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Its leases, the reservations and what it would offer, for explain, the API and the status page. */
-    public Addressing addressing() {
-        return server.addressing();
+    /**
+     * Its leases, the reservations and what it would offer, for the API and the status page.
+     *
+     * @param others the other DHCP servers heard on its links
+     */
+    public Addressing addressing(OtherServers others) {
+        return server.addressing(others::heard);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Booter;
@@ -114,8 +115,12 @@ public final class ServerDhcp {
         return AddressReport.choices(mac, pools, hosts, book, now);
     }
 
-    /** Both, at the time they are asked. */
-    public Addressing addressing() {
+    /**
+     * Both, at the time they are asked, with the other servers heard.
+     *
+     * @param others the other DHCP servers heard on our links ({@link OtherServers#heard}), or none
+     */
+    public Addressing addressing(Supplier<List<Addressing.OtherServer>> others) {
         return new Addressing() {
             @Override
             public List<Address> addresses() {
@@ -125,6 +130,11 @@ public final class ServerDhcp {
             @Override
             public List<Choice> choices(MacAddress mac) {
                 return ServerDhcp.this.choices(mac, System.currentTimeMillis());
+            }
+
+            @Override
+            public List<OtherServer> otherServers() {
+                return others.get();
             }
         };
     }

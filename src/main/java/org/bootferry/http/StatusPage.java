@@ -20,7 +20,7 @@ import org.bootferry.machine.MacAddress;
 
 /**
  * The status page at {@code /}: machines, their plan, their last boot as a timeline, config
- * errors, and in DHCP server mode its leases. Plain server-rendered HTML that reads without JavaScript; every value is escaped.
+ * errors, and in DHCP server mode its leases and any other DHCP server heard on its links. Plain server-rendered HTML that reads without JavaScript; every value is escaped.
  */
 final class StatusPage {
 
@@ -61,6 +61,7 @@ final class StatusPage {
                 .append(" &middot; ").append(snapshot.machines().size()).append(" machines")
                 .append(snapshot.defaultMachine().isPresent() ? " + default for unknown MACs" : "")
                 .append(" &middot; config ").append(esc(snapshot.dir().toString())).append("</p>\n");
+        otherServers(h, addressing.otherServers());
         h.append("<h2 id=\"errors\">Config errors</h2>\n");
         if (snapshot.errors().isEmpty()) {
             h.append("<p class=\"muted\">none</p>\n");
@@ -89,6 +90,22 @@ final class StatusPage {
                 + "<a href=\"/api/events\">/api/events</a> &middot; <a href=\"/api/config/errors\">/api/config/errors</a>"
                 + " &middot; <a href=\"/metrics\">/metrics</a></p>\n</body></html>\n");
         return h.toString();
+    }
+
+    /** Other DHCP servers heard on server mode's links: shown only when there are any, in red. */
+    private static void otherServers(StringBuilder h, List<Addressing.OtherServer> servers) {
+        if (servers.isEmpty()) {
+            return;
+        }
+        h.append("<h2 id=\"other-servers\" class=\"errors\">Other DHCP servers</h2>\n<ul class=\"errors\">\n");
+        for (Addressing.OtherServer o : servers) {
+            h.append("<li><code>").append(o.server().getHostAddress()).append("</code> on ").append(esc(o.iface()))
+                    .append(": ").append(o.replies()).append(" answers, last ")
+                    .append(esc(ago(Instant.ofEpochMilli(o.lastSeen()))))
+                    .append(o.refused() ? "; the interface is refused" : "; served beside it (allowOtherServers)")
+                    .append("</li>\n");
+        }
+        h.append("</ul><p class=\"muted\">Two DHCP servers on one link give clients conflicting addresses.</p>\n");
     }
 
     /** DHCP server mode's leases and reservations, in address order. */

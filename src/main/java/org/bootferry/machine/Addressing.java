@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * What DHCP server mode holds and would hand out: its leases, the reservations of the machine files
- * and the machines' names. {@code dhcp} answers it, {@code server} wires it, and explain, the API,
+ * and the machines' names; and the other DHCP servers it hears. {@code dhcp} answers it, {@code server} wires it, and explain, the API,
  * the status page and {@code bootferry leases} read it; in the other DHCP modes it is {@link #NONE}.
  */
 public interface Addressing {
@@ -25,6 +25,11 @@ public interface Addressing {
         public List<Choice> choices(MacAddress mac) {
             return List.of();
         }
+
+        @Override
+        public List<OtherServer> otherServers() {
+            return List.of();
+        }
     };
 
     /** Every address with a lease record or a reservation, in address order. */
@@ -32,6 +37,9 @@ public interface Addressing {
 
     /** Per pool, in server.yaml's order: the address the machine would be offered there, or why none. */
     List<Choice> choices(MacAddress mac);
+
+    /** Other DHCP servers heard on the links of server mode's pools since the start. */
+    List<OtherServer> otherServers();
 
     /** Where an address stands. */
     enum State {
@@ -84,5 +92,17 @@ public interface Addressing {
      * @param how     why this address (its reservation, its lease, a free one of the range) or why none
      */
     record Choice(String pool, Optional<Inet4Address> address, String how) {
+    }
+
+    /**
+     * Another DHCP server that handed out an address on one of our links.
+     *
+     * @param server   its server identifier (option 54), or the address its answer came from
+     * @param iface    the interface it was heard on
+     * @param replies  its OFFERs and ACKs heard
+     * @param lastSeen epoch milliseconds
+     * @param refused  whether the interface was refused for it at start (no {@code allowOtherServers})
+     */
+    record OtherServer(Inet4Address server, String iface, long replies, long lastSeen, boolean refused) {
     }
 }

@@ -202,6 +202,8 @@ public final class BootServer implements AutoCloseable {
                 try {
                     dhcpServer = DhcpServerMode.start(settings, config, planner, events, registry, dhcp.group(),
                             dhcp.datagramChannel());
+                } catch (ListenerException e) {
+                    throw e; // says what to do already: another DHCP server on every pool's link
                 } catch (Exception e) {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",
                             new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port (or --no-dhcp)", e), e);
