@@ -54,7 +54,11 @@ final class DhcpSection {
             if (!written.isEmpty()) {
                 errorAt.accept("pools", "dhcp.pools: only server mode hands out addresses (add 'mode: server')");
             }
-            return new ServerSettings.Dhcp(mode, List.of());
+            if (f.dns() != null) {
+                errorAt.accept("dns", "dhcp.dns: the DNS listener answers for the leases and reservations of server"
+                        + " mode (add 'mode: server')");
+            }
+            return new ServerSettings.Dhcp(mode, List.of(), Optional.empty());
         }
         if (written.isEmpty()) {
             errorAt.accept("mode", "dhcp.mode server needs 'pools:', the addresses to hand out");
@@ -68,7 +72,24 @@ final class DhcpSection {
             }
             pool(at, written.get(i)).ifPresent(p -> overlaps(at, p, pools));
         }
-        return new ServerSettings.Dhcp(mode, pools);
+        return new ServerSettings.Dhcp(mode, pools, dns(f.dns()));
+    }
+
+    /** {@code dhcp.dns}: a zone (a domain name) and a port. */
+    private Optional<ServerSettings.Dns> dns(ServerFile.DnsFile d) {
+        if (d == null) {
+            return Optional.empty();
+        }
+        boolean zone = d.zone() != null && d.zone().matches("[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*");
+        if (!zone) {
+            errorAt.accept(d.zone() == null ? "dns" : "zone", "dhcp.dns.zone: " + (d.zone() == null ? "missing"
+                    : "'" + d.zone() + "' is not a domain name") + " (write e.g. zone: lab, the domain of the machines' names)");
+        }
+        int port = d.port() == null ? 53 : d.port();
+        if (port < 0 || port > 65535) {
+            errorAt.accept("port", "dhcp.dns.port: " + port + " is not a port (1-65535, or 0 for any free port)");
+        }
+        return zone && port >= 0 && port <= 65535 ? Optional.of(new ServerSettings.Dns(port, d.zone())) : Optional.empty();
     }
 
     /** Adds the pool unless it serves the same interface as one before it, or their ranges overlap. */

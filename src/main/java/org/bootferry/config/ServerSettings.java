@@ -42,6 +42,15 @@ public record ServerSettings(
         Tftp tftp) {
 
     /**
+     * The DNS listener of DHCP server mode: A and PTR for the machines' names in {@code zone}.
+     *
+     * @param port UDP port on the bind address (0: any free port)
+     * @param zone the zone it is authoritative for, e.g. {@code lab}
+     */
+    public record Dns(int port, String zone) {
+    }
+
+    /**
      * Access to the mutating endpoints.
      *
      * @param token     when set, callers must send {@code Authorization: Bearer <token>} or {@code ?token=}
@@ -67,12 +76,13 @@ public record ServerSettings(
      *                          DHCP to others
      * @param pools             server mode's address pools, in file order
      */
-    public record Dhcp(Mode mode, List<Pool> pools) {
+    /** @param dns server mode's DNS listener, when {@code dhcp.dns} names one */
+    public record Dhcp(Mode mode, List<Pool> pools, Optional<Dns> dns) {
         /** What bootferry is on the network's DHCP. */
         public enum Mode { PROXY, SERVER, OFF }
 
-        public static final Dhcp PROXY = new Dhcp(Mode.PROXY, List.of());
-        public static final Dhcp OFF = new Dhcp(Mode.OFF, List.of());
+        public static final Dhcp PROXY = new Dhcp(Mode.PROXY, List.of(), Optional.empty());
+        public static final Dhcp OFF = new Dhcp(Mode.OFF, List.of(), Optional.empty());
 
         public Dhcp {
             pools = List.copyOf(pools);

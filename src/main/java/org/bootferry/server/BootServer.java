@@ -203,7 +203,7 @@ public final class BootServer implements AutoCloseable {
                     dhcpServer = DhcpServerMode.start(settings, config, planner, events, registry, dhcp.group(),
                             dhcp.datagramChannel());
                 } catch (ListenerException e) {
-                    throw e; // says what to do already: another DHCP server on every pool's link
+                    throw e; // says what to do already: another DHCP server on every link, the DNS port
                 } catch (Exception e) {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",
                             new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port (or --no-dhcp)", e), e);
@@ -211,6 +211,7 @@ public final class BootServer implements AutoCloseable {
                 closeables.add(dhcpServer);
                 bound(unbound, "dhcp");
                 ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, dhcpServer.port())));
+                dhcpServer.dnsAddress().ifPresent(dns -> ready.accept(listening("dns", "udp", dns)));
             }
         } catch (RuntimeException e) {
             close();

@@ -5,6 +5,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.Booter;
 import org.bootferry.config.ConfigHolder;
@@ -26,6 +29,7 @@ import org.bootferry.dhcp.Lease;
 import org.bootferry.dhcp.LeaseJournal;
 import org.bootferry.dhcp.OtherServers;
 import org.bootferry.dhcp.ServerDhcp;
+import org.bootferry.dns.DnsServer;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.lang.Ipv4;
 import org.bootferry.machine.Addressing;
@@ -54,6 +58,9 @@ public final class DhcpServerMode implements AutoCloseable {
     private final DhcpServer server;
     private final OtherServers others;
     private int port;
+    /** The DNS listener, when server.yaml has {@code dns:}. */
+    private Optional<DnsServer> dns = Optional.empty();
+    private Optional<InetSocketAddress> dnsAddress = Optional.empty();
 
     private DhcpServerMode(LeaseJournal journal, ArpProbe probe, DhcpServer server, OtherServers others) {
         this.journal = journal;
@@ -65,6 +72,11 @@ public final class DhcpServerMode implements AutoCloseable {
     /** The DHCP port as bound. */
     int port() {
         return port;
+    }
+
+    /** Where the DNS listener is bound, when there is one. */
+    Optional<InetSocketAddress> dnsAddress() {
+        return dnsAddress;
     }
 
     /**
@@ -119,6 +131,20 @@ public final class DhcpServerMode implements AutoCloseable {
                     probe, events, registry);
             DhcpServerMode mode = new DhcpServerMode(journal, probe, server, others);
             mode.port = server.bind(group, channelType, settings.dhcpPort());
+            Optional<ServerSettings.Dns> dnsSettings = settings.dhcp().dns();
+            if (dnsSettings.isPresent()) {
+                DnsServer names = new DnsServer(dnsSettings.get().zone(), mode::addressing);
+                mode.dns = Optional.of(names);
+                InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(settings.bind()),
+                        dnsSettings.get().port());
+                try {
+                    mode.dnsAddress = Optional.of(names.bind(group, channelType, at));
+                } catch (Exception e) {
+                    server.close(); // the rest is closed below
+                    throw new ListenerException(BootServer.explainBindFailure("dns", "udp", at, "dhcp.dns.port in server.yaml",
+                            e), e);
+                }
+            }
             return mode;
         } catch (Exception e) {
             if (probe != null) {
@@ -185,6 +211,7 @@ public final class DhcpServerMode implements AutoCloseable {
 
     @Override
     public void close() {
+        dns.ifPresent(DnsServer::close);
         others.close();
         server.close();
         probe.close();

@@ -161,6 +161,20 @@ class DhcpSettingsTest {
     }
 
     @Test
+    void theDnsListenerBelongsToServerModeAndNeedsAZone() {
+        config.file("server.yaml", String.join("\n", SERVER_MODE) + "\n  dns: {zone: lab}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).isEmpty();
+        assertThat(snapshot.settings().dhcp().dns()).contains(new ServerSettings.Dns(53, "lab"));
+        config.file("server.yaml", "dhcp:", "  mode: proxy", "  dns: {port: 5353, zone: lab}");
+        assertThat(errors(ConfigLoader.load(config.dir()))).containsExactly("server.yaml:3: dhcp.dns: the DNS listener"
+                + " answers for the leases and reservations of server mode (add 'mode: server')");
+        config.file("server.yaml", String.join("\n", SERVER_MODE) + "\n  dns: {zone: 'bad zone'}");
+        assertThat(errors(ConfigLoader.load(config.dir()))).singleElement().asString()
+                .endsWith("dhcp.dns.zone: 'bad zone' is not a domain name (write e.g. zone: lab, the domain of the machines' names)");
+    }
+
+    @Test
     void unknownPoolKeyIsNamedWithItsLikelySpelling() {
         config.file("server.yaml", "dhcp:", "  mode: server", "  pools:", "    - subnet: 10.21.0.0/24",
                 "      range: 10.21.0.1-10.21.0.9", "      leasetime: 1h");

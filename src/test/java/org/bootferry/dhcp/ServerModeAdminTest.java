@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What an admin sees of server mode's addresses while it runs: a real bootferry in one namespace,
  * three real DORA exchanges from another, then {@code /api/leases}, {@code /api/machines/M}, the status
- * page, {@code bootferry leases} and {@code explain} against the same state directory.
+ * page, {@code bootferry leases} and {@code explain} against the same state directory, and dig against
+ * its DNS listener on loopback.
  *
  * <pre>
  *  bfd-acli ns                             bfd-asrv ns
@@ -37,6 +38,7 @@ class ServerModeAdminTest {
         Tools.requireRoot();
         Tools.require("ip", "iproute2");
         Tools.require("curl", "curl");
+        Tools.require("dig", "dnsutils");
         Path config = dir.resolve("config");
         Files.createDirectories(config.resolve("machines"));
         Files.createDirectories(dir.resolve("tftproot"));
@@ -47,7 +49,8 @@ class ServerModeAdminTest {
                 "    - interface: bfd-a0",
                 "      range: 10.169.0.10-10.169.0.20",
                 "      netmask: 255.255.255.0",
-                "      unknownMachines: true", ""));
+                "      unknownMachines: true",
+                "  dns: {port: 0, zone: lab}", ""));
         Files.writeString(config.resolve("vmlinuz"), "kernel");
         Files.writeString(config.resolve("machines").resolve(DoraClients.mac(1).dashed() + ".yaml"),
                 "hostname: node-01\nip: 10.169.0.5\nkernelBoot:\n  files: {kernel: vmlinuz}\n");
@@ -61,7 +64,7 @@ class ServerModeAdminTest {
             net.exec(cli, "ip", "link", "set", "bfd-a1", "up");
             net.exec(cli, "ip", "route", "add", "default", "dev", "bfd-a1");
             try (ServerProcess server = ServerProcess.start(List.of("ip", "netns", "exec", srv), dir.resolve("serve.log"),
-                    List.of("http", "dhcp"), "--config", config.toString())) {
+                    List.of("http", "dhcp", "dns"), "--config", config.toString())) {
                 List<String> acked = ProcessLines.collect(net.start(cli, Namespaces.java(DoraClients.class, "dora", "3",
                         "0", "3"))).get(60, TimeUnit.SECONDS).stream().filter(l -> l.startsWith("ACK ")).sorted().toList();
                 assertThat(acked).containsExactly("ACK " + DoraClients.mac(0) + " 10.169.0.10",
@@ -99,6 +102,15 @@ class ServerModeAdminTest {
                 Commands.Run json = Commands.bootferry("leases", "--config", config.toString(), "--json");
                 assertThat(JSON.readTree(json.out())).isEqualTo(leases);
 
+                String dns = String.valueOf(server.port("dns"));
+                String a = dig(srv, "-p", dns, "node-01.lab", "A");
+                assertThat(a).contains("status: NOERROR").containsPattern("flags: qr aa rd;")
+                        .containsPattern("(?m)^node-01\\.lab\\.\\s+60\\s+IN\\s+A\\s+10\\.169\\.0\\.5$");
+                assertThat(dig(srv, "-p", dns, "-x", "10.169.0.5")).contains("status: NOERROR")
+                        .containsPattern("(?m)^5\\.0\\.169\\.10\\.in-addr\\.arpa\\.\\s+60\\s+IN\\s+PTR\\s+node-01\\.lab\\.$");
+                assertThat(dig(srv, "-p", dns, "node-09.lab", "A")).contains("status: NXDOMAIN").contains("flags: qr aa rd;");
+                assertThat(dig(srv, "-p", dns, "example.org", "A")).contains("status: REFUSED").contains("flags: qr rd;");
+
                 Commands.Run explain = Commands.bootferry("explain", DoraClients.mac(2).toString(), "--config",
                         config.toString());
                 assertThat(explain.out()).as("an unknown machine with a lease").matches("address   10\\.169\\.0\\.11 on"
@@ -106,6 +118,15 @@ class ServerModeAdminTest {
                         + " answer\n" + DoraClients.mac(2) + ": not answered \\(no machines/.*\\)\n");
             }
         }
+    }
+
+    /** dig's answer from the server's DNS listener on loopback, its one try a second at most. */
+    private static String dig(String ns, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("dig", "@127.0.0.1", "+tries=1", "+time=2"));
+        command.addAll(List.of(args));
+        Namespaces.Result r = Namespaces.run(Namespaces.inside(ns, command.toArray(String[]::new)));
+        assertThat(r.exit()).as(r.output()).isZero();
+        return r.output();
     }
 
     private static String curl(String ns, String url) {
