@@ -38,10 +38,11 @@ class ArchitectureTest {
             Map.entry("boot", Set.of("config", "image", "kernel", "loader", "machine", "lang")),
             Map.entry("dhcp", Set.of("boot", "machine", "lang")),
             Map.entry("tftp", Set.of("boot", "loader", "machine", "lang")),
+            Map.entry("dns", Set.of("machine", "lang")),
             Map.entry("http", Set.of("boot", "config", "image", "loader", "machine", "lang")),
-            Map.entry("server", Set.of("boot", "config", "dhcp", "http", "image", "journal", "lang", "loader",
+            Map.entry("server", Set.of("boot", "config", "dhcp", "dns", "http", "image", "journal", "lang", "loader",
                     "machine", "tftp")),
-            Map.entry("cli", Set.of("boot", "config", "dhcp", "http", "image", "journal", "lang", "loader",
+            Map.entry("cli", Set.of("boot", "config", "dhcp", "dns", "http", "image", "journal", "lang", "loader",
                     "machine", "server", "tftp")));
 
     /** {@code import org.bootferry.X.…} and fully qualified uses in code ({@code org.bootferry.X.Y}). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bootferry.boot.BootPlanException;
@@ -17,9 +18,11 @@ import org.bootferry.journal.BootState;
 import org.bootferry.journal.StateDirectory;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.loader.LoaderImages;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.server.BootServer;
+import org.bootferry.server.DhcpServerMode;
 import org.bootferry.server.ImageSupport;
 import org.bootferry.server.ListenerException;
 import picocli.CommandLine.Command;
@@ -89,7 +92,9 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.println(address + ": not booted: " + e.getMessage());
             return 1;
         }
+        List<String> addressLines = addressLines(snapshot);
         if (explanation.isEmpty()) {
+            addressLines.forEach(System.out::println);
             System.out.println(address + ": not answered (no machines/" + address.dashed()
                     + ".yaml and no machines/default.yaml)");
             return 1;
@@ -102,6 +107,7 @@ final class ExplainCommand implements Callable<Integer> {
         System.out.println("machine   " + e.mac() + " (" + e.hostname() + ") from " + e.machineFile()
                 + e.profile().map(p -> ", profile " + p).orElse(""));
         System.out.println("dhcp      boot file " + e.dhcp().get(fw.id()) + " for " + fw + ", next-server " + e.nextServer());
+        addressLines.forEach(System.out::println);
         System.out.println("ipxe      boot file " + e.dhcp().get("ipxe"));
         e.chains().forEach((firmware, chain) -> System.out.printf("chain     %-10s %s%n%10s%-10s Secure Boot: %s%n",
                 firmware, chain.stages(), "", "", chain.secureBoot()));
@@ -129,6 +135,22 @@ final class ExplainCommand implements Callable<Integer> {
         e.installFile().ifPresent(ks -> System.out.println("kickstart " + e.kickstartUrl() + " (" + ks.size()
                 + " bytes, sha256 " + ks.sha256() + ")"));
         return 0;
+    }
+
+    /**
+     * DHCP server mode's answer per pool: the address this machine would be offered and why, from the
+     * lease journal as it stands. None in the other modes: there the site's DHCP server decides.
+     */
+    private List<String> addressLines(ConfigSnapshot snapshot) {
+        List<Addressing.Choice> choices;
+        try {
+            choices = DhcpServerMode.fromDisk(snapshot).choices(address);
+        } catch (IOException e) {
+            System.err.println("warning: DHCP addresses not shown: " + e.getMessage());
+            return List.of();
+        }
+        return choices.stream().map(c -> "address   " + c.address().map(a -> a.getHostAddress() + " ").orElse("")
+                + "on " + c.pool() + ": " + c.how()).toList();
     }
 
     /** The address serve would advertise, so that next-server and the URLs are the ones machines get. */

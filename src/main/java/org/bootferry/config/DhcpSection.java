@@ -54,7 +54,11 @@ final class DhcpSection {
             if (!written.isEmpty()) {
                 errorAt.accept("pools", "dhcp.pools: only server mode hands out addresses (add 'mode: server')");
             }
-            return new ServerSettings.Dhcp(mode, List.of());
+            if (f.dns() != null) {
+                errorAt.accept("dns", "dhcp.dns: the DNS listener answers for the leases and reservations of server"
+                        + " mode (add 'mode: server')");
+            }
+            return new ServerSettings.Dhcp(mode, List.of(), Optional.empty());
         }
         if (written.isEmpty()) {
             errorAt.accept("mode", "dhcp.mode server needs 'pools:', the addresses to hand out");
@@ -68,7 +72,24 @@ final class DhcpSection {
             }
             pool(at, written.get(i)).ifPresent(p -> overlaps(at, p, pools));
         }
-        return new ServerSettings.Dhcp(mode, pools);
+        return new ServerSettings.Dhcp(mode, pools, dns(f.dns()));
+    }
+
+    /** {@code dhcp.dns}: a zone (a domain name) and a port. */
+    private Optional<ServerSettings.Dns> dns(ServerFile.DnsFile d) {
+        if (d == null) {
+            return Optional.empty();
+        }
+        boolean zone = d.zone() != null && d.zone().matches("[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*");
+        if (!zone) {
+            errorAt.accept(d.zone() == null ? "dns" : "zone", "dhcp.dns.zone: " + (d.zone() == null ? "missing"
+                    : "'" + d.zone() + "' is not a domain name") + " (write e.g. zone: lab, the domain of the machines' names)");
+        }
+        int port = d.port() == null ? 53 : d.port();
+        if (port < 0 || port > 65535) {
+            errorAt.accept("port", "dhcp.dns.port: " + port + " is not a port (1-65535, or 0 for any free port)");
+        }
+        return zone && port >= 0 && port <= 65535 ? Optional.of(new ServerSettings.Dns(port, d.zone())) : Optional.empty();
     }
 
     /** Adds the pool unless it serves the same interface as one before it, or their ranges overlap. */
@@ -129,7 +150,7 @@ final class DhcpSection {
         Inet4Address first = from.get();
         Inet4Address last = to.get();
         ServerSettings.Pool partial = new ServerSettings.Pool(Optional.empty(), subnet, first, last, netmask,
-                Optional.empty(), List.of(), Optional.empty(), List.of(), MIN_LEASE, OptionalInt.empty(), false);
+                Optional.empty(), List.of(), Optional.empty(), List.of(), MIN_LEASE, OptionalInt.empty(), false, false);
         Optional<Ipv4.Network> network = partial.network();
         if (network.isPresent() && !(network.get().contains(first) && network.get().contains(last))) {
             errorAt.accept("range", at + ".range " + p.range() + " is not inside " + network.get());
@@ -188,11 +209,17 @@ final class DhcpSection {
                 mtu = OptionalInt.of(p.mtu());
             }
         }
+        if (p.allowOtherServers() != null && p.iface() == null) {
+            errorAt.accept("allowOtherServers", at + ".allowOtherServers: only an interface's link is probed for other"
+                    + " DHCP servers; a relayed subnet's are the relay agent's to choose");
+            errors++;
+        }
         if (errors > 0) {
             return Optional.empty();
         }
         return Optional.of(new ServerSettings.Pool(Optional.ofNullable(p.iface()), subnet, first, last, netmask, router,
-                dns, Optional.ofNullable(p.domain()), search, lease, mtu, Boolean.TRUE.equals(p.unknownMachines())));
+                dns, Optional.ofNullable(p.domain()), search, lease, mtu, Boolean.TRUE.equals(p.unknownMachines()),
+                Boolean.TRUE.equals(p.allowOtherServers())));
     }
 
     private static boolean isDomainName(String text) {

@@ -22,7 +22,7 @@ record ServerFile(
      * The {@code dhcp:} section: {@code true}/{@code false} (proxy/off, the form before modes existed)
      * or a mapping with {@code mode} and, in server mode, the pools.
      */
-    record DhcpFile(String mode, List<PoolFile> pools) {
+    record DhcpFile(String mode, List<PoolFile> pools, DnsFile dns) {
 
         @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
         DhcpFile {
@@ -30,7 +30,7 @@ record ServerFile(
 
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         static DhcpFile of(boolean enabled) {
-            return new DhcpFile(enabled ? "proxy" : "off", null);
+            return new DhcpFile(enabled ? "proxy" : "off", null, null);
         }
     }
 
@@ -40,7 +40,11 @@ record ServerFile(
      */
     record PoolFile(@JsonProperty("interface") String iface, String subnet, String range, String netmask,
             String router, List<String> dns, String domain, List<String> search, String leaseTime, Integer mtu,
-            Boolean unknownMachines) {
+            Boolean unknownMachines, Boolean allowOtherServers) {
+    }
+
+    /** {@code dhcp.dns}: the DNS listener of server mode. */
+    record DnsFile(Integer port, String zone) {
     }
 
     /** The {@code tftp:} section. */

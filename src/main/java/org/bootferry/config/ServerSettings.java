@@ -44,6 +44,15 @@ public record ServerSettings(
         Http http) {
 
     /**
+     * The DNS listener of DHCP server mode: A and PTR for the machines' names in {@code zone}.
+     *
+     * @param port UDP port on the bind address (0: any free port)
+     * @param zone the zone it is authoritative for, e.g. {@code lab}
+     */
+    public record Dns(int port, String zone) {
+    }
+
+    /**
      * Access to the admin surface and the endpoints that change state.
      *
      * @param token     when set, the status page, the API and every change need
@@ -71,12 +80,13 @@ public record ServerSettings(
      *                          DHCP to others
      * @param pools             server mode's address pools, in file order
      */
-    public record Dhcp(Mode mode, List<Pool> pools) {
+    /** @param dns server mode's DNS listener, when {@code dhcp.dns} names one */
+    public record Dhcp(Mode mode, List<Pool> pools, Optional<Dns> dns) {
         /** What bootferry is on the network's DHCP. */
         public enum Mode { PROXY, SERVER, OFF }
 
-        public static final Dhcp PROXY = new Dhcp(Mode.PROXY, List.of());
-        public static final Dhcp OFF = new Dhcp(Mode.OFF, List.of());
+        public static final Dhcp PROXY = new Dhcp(Mode.PROXY, List.of(), Optional.empty());
+        public static final Dhcp OFF = new Dhcp(Mode.OFF, List.of(), Optional.empty());
 
         public Dhcp {
             pools = List.copyOf(pools);
@@ -107,11 +117,12 @@ public record ServerSettings(
      * @param leaseTime       option 51
      * @param mtu             option 26
      * @param unknownMachines MACs without a machine file (and no default.yaml) get an address, never a boot answer
+     * @param allowOtherServers serve the interface even when another DHCP server answers on its link
      */
     public record Pool(Optional<String> iface, Optional<Ipv4.Network> subnet, Inet4Address first, Inet4Address last,
             Optional<Inet4Address> netmask, Optional<Inet4Address> router, List<Inet4Address> dns,
             Optional<String> domain, List<String> search, Duration leaseTime, OptionalInt mtu,
-            boolean unknownMachines) {
+            boolean unknownMachines, boolean allowOtherServers) {
 
         public static final Duration DEFAULT_LEASE_TIME = Duration.ofHours(1);
 

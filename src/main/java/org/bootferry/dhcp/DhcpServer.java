@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bootferry.boot.Booter;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
 import org.slf4j.Logger;
@@ -72,9 +73,13 @@ public final class DhcpServer implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** The lease records in force, for status. */
-    public List<Lease> leases() {
-        return server.leases();
+    /**
+     * Its leases, the reservations and what it would offer, for the API and the status page.
+     *
+     * @param others the other DHCP servers heard on its links
+     */
+    public Addressing addressing(OtherServers others) {
+        return server.addressing(others::heard);
     }
 
     /**

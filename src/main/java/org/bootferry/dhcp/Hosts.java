@@ -1,6 +1,7 @@
 package org.bootferry.dhcp;
 
 import java.net.Inet4Address;
+import java.util.Map;
 import java.util.Optional;
 import org.bootferry.machine.MacAddress;
 
@@ -10,8 +11,13 @@ public interface Hosts {
     /** The machine with this MAC; empty when the config has no file for it and no {@code default.yaml}. */
     Optional<Host> host(MacAddress mac);
 
+    /** Every reservation: the address and the machine whose file reserves it. */
+    Map<Inet4Address, MacAddress> reservations();
+
     /** The machine whose file reserves this address, if any. */
-    Optional<MacAddress> reservedFor(Inet4Address address);
+    default Optional<MacAddress> reservedFor(Inet4Address address) {
+        return Optional.ofNullable(reservations().get(address));
+    }
 
     /**
      * @param reserved its machine file's {@code ip:}

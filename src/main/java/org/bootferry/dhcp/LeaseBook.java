@@ -91,9 +91,9 @@ final class LeaseBook {
         return chosen;
     }
 
-    private Optional<Choice> choose(MacAddress mac, AddressPool pool, Optional<Inet4Address> reserved,
-                                    Optional<Inet4Address> requested,
-                                    Predicate<Inet4Address> reservedForOther, long now) {
+    /** What {@link #offer} would choose, without keeping it for the client: explain's question. */
+    Optional<Choice> choose(MacAddress mac, AddressPool pool, Optional<Inet4Address> reserved,
+                            Optional<Inet4Address> requested, Predicate<Inet4Address> reservedForOther, long now) {
         if (reserved.isPresent() && pool.hostAddress(reserved.get()) && free(reserved.get(), mac, now)) {
             return Optional.of(new Choice(reserved.get(), !known(mac, reserved.get())));
         }

@@ -78,7 +78,40 @@ public final class LeaseJournal implements LeaseStore {
     }
 
     private void load() throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        Scan scan = scan(file, Files.readAllBytes(file));
+        scan.records().forEach(lease -> live.put(lease.address().getHostAddress(), lease));
+        lines = scan.records().size();
+        if (scan.torn() > 0) {
+            log.warn("{}: cut off a torn write of {} bytes at its end (a crash before it was synced; it was never"
+                    + " acknowledged)", file, scan.torn());
+            channel.truncate(scan.good());
+            channel.force(true);
+        }
+        channel.position(scan.good());
+    }
+
+    /**
+     * The records of {@code dir/leases.journal} as they stand, without opening it for writing: what a
+     * command reads while the server may be running. A tail being written is left out, as at load.
+     *
+     * @throws IOException when it can't be read, or is damaged
+     */
+    public static List<Lease> read(Path dir) throws IOException {
+        Path file = dir.resolve("leases.journal");
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        Map<String, Lease> latest = new LinkedHashMap<>();
+        scan(file, Files.readAllBytes(file)).records().forEach(l -> latest.put(l.address().getHostAddress(), l));
+        return List.copyOf(latest.values());
+    }
+
+    /** @param good the length of the whole lines; {@code torn} bytes follow them */
+    private record Scan(List<Lease> records, int good, int torn) {
+    }
+
+    private static Scan scan(Path file, byte[] bytes) throws IOException {
+        List<Lease> records = new ArrayList<>();
         int good = 0;
         int start = 0;
         int lineNumber = 0;
@@ -97,19 +130,12 @@ public final class LeaseJournal implements LeaseStore {
                 throw new IOException(file + " is damaged at line " + damaged + " (good records follow it): restore it"
                         + " from a backup, or move it away to start with no leases");
             } else {
-                live.put(lease.get().address().getHostAddress(), lease.get());
+                records.add(lease.get());
                 good = end + 1;
-                lines++;
             }
             start = end + 1;
         }
-        if (good < bytes.length) {
-            log.warn("{}: cut off a torn write of {} bytes at its end (a crash before it was synced; it was never"
-                    + " acknowledged)", file, bytes.length - good);
-            channel.truncate(good);
-            channel.force(true);
-        }
-        channel.position(good);
+        return new Scan(records, good, bytes.length - good);
     }
 
     static String format(Lease lease) {

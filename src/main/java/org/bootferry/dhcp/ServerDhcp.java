@@ -9,9 +9,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Booter;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.MacAddress;
 import org.xbill.DNS.Compression;
 import org.xbill.DNS.DNSOutput;
@@ -101,6 +103,40 @@ public final class ServerDhcp {
     /** Every lease record, for status and the API. */
     public synchronized List<Lease> leases() {
         return List.copyOf(book.all());
+    }
+
+    /** {@link AddressReport#addresses} at {@code now}. */
+    public synchronized List<Addressing.Address> addresses(long now) {
+        return AddressReport.addresses(pools, hosts, book.all(), now);
+    }
+
+    /** {@link AddressReport#choices} at {@code now}. */
+    public synchronized List<Addressing.Choice> choices(MacAddress mac, long now) {
+        return AddressReport.choices(mac, pools, hosts, book, now);
+    }
+
+    /**
+     * Both, at the time they are asked, with the other servers heard.
+     *
+     * @param others the other DHCP servers heard on our links ({@link OtherServers#heard}), or none
+     */
+    public Addressing addressing(Supplier<List<Addressing.OtherServer>> others) {
+        return new Addressing() {
+            @Override
+            public List<Address> addresses() {
+                return ServerDhcp.this.addresses(System.currentTimeMillis());
+            }
+
+            @Override
+            public List<Choice> choices(MacAddress mac) {
+                return ServerDhcp.this.choices(mac, System.currentTimeMillis());
+            }
+
+            @Override
+            public List<OtherServer> otherServers() {
+                return others.get();
+            }
+        };
     }
 
     /** A probe found the offered address in use: quarantine it (to be stored), and decide again. */

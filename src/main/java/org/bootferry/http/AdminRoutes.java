@@ -8,7 +8,8 @@ import org.bootferry.machine.MacAddress;
 
 /**
  * What an admin reads and does: the status page, {@code /healthz} (the process answers),
- * {@code /readyz} (it boots machines: every listener bound), {@code /metrics}, the JSON API and
+ * {@code /readyz} (it boots machines: every listener bound), {@code /metrics}, the JSON API (with
+ * DHCP server mode's {@code /api/leases}) and
  * {@code POST /api/machines/M/reset}.
  */
 final class AdminRoutes {
@@ -23,7 +24,8 @@ final class AdminRoutes {
 
     AdminRoutes(HttpServices services, OffLoop offLoop) {
         this.services = services;
-        this.api = new Api(services.config(), services.booter(), services.history(), services.installs());
+        this.api = new Api(services.config(), services.booter(), services.history(), services.installs(),
+                services.addressing());
         this.offLoop = offLoop;
     }
 
@@ -31,8 +33,8 @@ final class AdminRoutes {
         return List.of(
                 Route.path(Route.READ, "status", "/", (ex, m) -> {
                     authorizeRead(ex);
-                    ex.send(HttpResponseStatus.OK, HTML,
-                            StatusPage.render(services.config().get(), services.history(), services.booter()));
+                    ex.send(HttpResponseStatus.OK, HTML, StatusPage.render(services.config().get(),
+                            services.history(), services.booter(), services.addressing().get()));
                 }),
                 Route.path(Route.READ, "healthz", "/healthz", (ex, m) -> ex.sendText(HttpResponseStatus.OK, "ok")),
                 Route.path(Route.READ, "readyz", "/readyz", (ex, m) -> readiness(ex)),
@@ -49,6 +51,10 @@ final class AdminRoutes {
                     ex.send(HttpResponseStatus.OK, JSON, json);
                 }),
                 Route.path(Route.POST, "api", "/api/machines/([^/]+)/reset", (ex, m) -> reset(ex, mac(m.group(1)))),
+                Route.path(Route.READ, "api", "/api/leases", (ex, m) -> {
+                    authorizeRead(ex);
+                    ex.send(HttpResponseStatus.OK, JSON, api.leases());
+                }),
                 Route.path(Route.READ, "api", "/api/events", (ex, m) -> events(ex)),
                 Route.path(Route.READ, "api", "/api/config/errors", (ex, m) -> {
                     authorizeRead(ex);

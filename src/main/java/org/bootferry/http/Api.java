@@ -14,12 +14,13 @@ import org.bootferry.boot.Explanation;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineFile;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootHistory;
 import org.bootferry.machine.Installs;
 import org.bootferry.machine.MacAddress;
 
-/** The JSON bodies of {@code /api/…}: machines, one machine's explanation, events, config errors. */
+/** The JSON bodies of {@code /api/…}: machines, one machine's explanation, leases, events, config errors. */
 final class Api {
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module());
@@ -28,12 +29,15 @@ final class Api {
     private final Booter booter;
     private final BootHistory history;
     private final Installs installs;
+    private final Supplier<Addressing> addressing;
 
-    Api(Supplier<ConfigSnapshot> config, Booter booter, BootHistory history, Installs installs) {
+    Api(Supplier<ConfigSnapshot> config, Booter booter, BootHistory history, Installs installs,
+        Supplier<Addressing> addressing) {
         this.config = config;
         this.booter = booter;
         this.history = history;
         this.installs = installs;
+        this.addressing = addressing;
     }
 
     /** Every configured machine with its source file, plan summary and last boot event. */
@@ -67,10 +71,29 @@ final class Api {
         }
         return explanation.map(e -> {
             ObjectNode node = JSON.valueToTree(e);
+            ArrayNode choices = node.putArray("address");
+            addressing.get().choices(mac).forEach(c -> {
+                ObjectNode choice = choices.addObject().put("pool", c.pool()).put("how", c.how());
+                c.address().ifPresent(a -> choice.put("address", a.getHostAddress()));
+            });
+            ArrayNode held = node.putArray("leases");
+            addressing.get().addresses().stream().filter(a -> a.mac().filter(mac::equals).isPresent())
+                    .forEach(a -> held.add(address(a)));
             ArrayNode timeline = node.putArray("lastBoot");
             history.lastBoot(mac).forEach(ev -> timeline.add(event(ev)));
             return node.toString();
         });
+    }
+
+    /** {@code /api/leases}: every lease record and reservation of DHCP server mode, with its machine's name. */
+    String leases() {
+        ArrayNode list = JSON.createArrayNode();
+        addressing.get().addresses().forEach(a -> list.add(address(a)));
+        return list.toString();
+    }
+
+    private static ObjectNode address(Addressing.Address a) {
+        return JSON.valueToTree(a.fields());
     }
 
     String events(Optional<MacAddress> mac, int limit) {

@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import org.bootferry.boot.Booter;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootHistory;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Installs;
@@ -27,6 +28,8 @@ import org.bootferry.machine.LoaderFetchLog;
  * @param blocking runs work that may block (a boot file waiting for an image pull, an fsync), never the event loop
  * @param notReady why the server can't boot machines now (starting, stopping), empty when it can: what
  *                 {@code /readyz} answers, decided by the server that owns the listeners
+ * @param addressing DHCP server mode's leases, reservations and names, and what it would offer a
+ *                 machine, for the API and the status page; {@link Addressing#NONE} in the other modes
  */
 public record HttpServices(
         Booter booter,
@@ -39,5 +42,6 @@ public record HttpServices(
         MeterRegistry registry,
         Supplier<String> metrics,
         ExecutorService blocking,
-        Supplier<Optional<String>> notReady) {
+        Supplier<Optional<String>> notReady,
+        Supplier<Addressing> addressing) {
 }

@@ -12,13 +12,15 @@ import org.bootferry.boot.Booter;
 import org.bootferry.boot.Explanation;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.ServerSettings;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootHistory;
 import org.bootferry.machine.MacAddress;
 
 /**
  * The status page at {@code /}: machines, their plan, their last boot as a timeline, config
- * errors. Plain server-rendered HTML that reads without JavaScript; every value is escaped.
+ * errors, and in DHCP server mode its leases and any other DHCP server heard on its links. Plain server-rendered HTML that reads without JavaScript; every value is escaped.
  */
 final class StatusPage {
 
@@ -28,7 +30,7 @@ final class StatusPage {
     private StatusPage() {
     }
 
-    static String render(ConfigSnapshot snapshot, BootHistory history, Booter booter) {
+    static String render(ConfigSnapshot snapshot, BootHistory history, Booter booter, Addressing addressing) {
         Map<MacAddress, List<BootEvent>> boots = history.lastBoots();
         List<MacAddress> macs = new ArrayList<>(snapshot.machines().keySet());
         // Machines that booted most recently first: that is where an admin looks.
@@ -59,6 +61,7 @@ final class StatusPage {
                 .append(" &middot; ").append(snapshot.machines().size()).append(" machines")
                 .append(snapshot.defaultMachine().isPresent() ? " + default for unknown MACs" : "")
                 .append(" &middot; config ").append(esc(snapshot.dir().toString())).append("</p>\n");
+        otherServers(h, addressing.otherServers());
         h.append("<h2 id=\"errors\">Config errors</h2>\n");
         if (snapshot.errors().isEmpty()) {
             h.append("<p class=\"muted\">none</p>\n");
@@ -79,10 +82,54 @@ final class StatusPage {
             h.append("<p class=\"muted\">").append(macs.size() - MAX_ROWS)
                     .append(" more machines: see <a href=\"/api/machines\">/api/machines</a></p>\n");
         }
+        if (snapshot.settings().dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER) {
+            leases(h, addressing.addresses());
+        }
         h.append("<p class=\"muted\">API: <a href=\"/api/machines\">/api/machines</a> &middot; "
+                + "<a href=\"/api/leases\">/api/leases</a> &middot; "
                 + "<a href=\"/api/events\">/api/events</a> &middot; <a href=\"/api/config/errors\">/api/config/errors</a>"
                 + " &middot; <a href=\"/metrics\">/metrics</a></p>\n</body></html>\n");
         return h.toString();
+    }
+
+    /** Other DHCP servers heard on server mode's links: shown only when there are any, in red. */
+    private static void otherServers(StringBuilder h, List<Addressing.OtherServer> servers) {
+        if (servers.isEmpty()) {
+            return;
+        }
+        h.append("<h2 id=\"other-servers\" class=\"errors\">Other DHCP servers</h2>\n<ul class=\"errors\">\n");
+        for (Addressing.OtherServer o : servers) {
+            h.append("<li><code>").append(o.server().getHostAddress()).append("</code> on ").append(esc(o.iface()))
+                    .append(": ").append(o.replies()).append(" answers, last ")
+                    .append(esc(ago(Instant.ofEpochMilli(o.lastSeen()))))
+                    .append(o.refused() ? "; the interface is refused" : "; served beside it (allowOtherServers)")
+                    .append("</li>\n");
+        }
+        h.append("</ul><p class=\"muted\">Two DHCP servers on one link give clients conflicting addresses.</p>\n");
+    }
+
+    /** DHCP server mode's leases and reservations, in address order. */
+    private static void leases(StringBuilder h, List<Addressing.Address> addresses) {
+        h.append("<h2 id=\"leases\">DHCP leases</h2>\n");
+        if (addresses.isEmpty()) {
+            h.append("<p class=\"muted\">none yet</p>\n");
+            return;
+        }
+        h.append("<table id=\"lease-table\"><thead><tr><th>Address</th><th>MAC</th><th>Host</th><th>State</th>"
+                + "<th>Until</th><th>Pool</th></tr></thead><tbody>\n");
+        for (Addressing.Address a : addresses.subList(0, Math.min(MAX_ROWS, addresses.size()))) {
+            h.append("<tr><td><code>").append(a.address().getHostAddress()).append("</code></td><td><code>")
+                    .append(a.mac().map(Object::toString).orElse("")).append("</code></td><td>")
+                    .append(esc(a.hostname().orElse(""))).append("</td><td>").append(a.state().id())
+                    .append(a.reserved() && a.state() != Addressing.State.RESERVED ? ", reserved" : "").append("</td><td>")
+                    .append(a.state() == Addressing.State.RESERVED ? "" : Instant.ofEpochMilli(a.expires()).toString())
+                    .append("</td><td>").append(esc(a.pool())).append("</td></tr>\n");
+        }
+        h.append("</tbody></table>\n");
+        if (addresses.size() > MAX_ROWS) {
+            h.append("<p class=\"muted\">").append(addresses.size() - MAX_ROWS)
+                    .append(" more: see <a href=\"/api/leases\">/api/leases</a></p>\n");
+        }
     }
 
     private static void row(StringBuilder h, Booter booter, MacAddress mac, List<BootEvent> boot) {

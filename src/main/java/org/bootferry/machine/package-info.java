@@ -3,7 +3,7 @@
  * everything), {@link org.bootferry.machine.Firmware} (which decides the loader),
  * {@link org.bootferry.machine.Machine} (one request's view of both), {@link org.bootferry.machine.BootEvent}
  * (one step of a boot), and the interfaces through which protocols report steps and read the boot
- * journal ({@code BootLog}, {@code BootHistory}, {@code Installs}, {@code LoaderFetchLog},
+ * journal ({@code BootLog}, {@code BootHistory}, {@code Installs}, {@code LoaderFetchLog}, {@code Addressing},
  * {@code Neighbours}).
  *
  * <p>A leaf: every package may import it, and it imports nothing of bootferry.

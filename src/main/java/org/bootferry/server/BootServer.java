@@ -43,6 +43,7 @@ import org.bootferry.journal.StateDirectory;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.loader.LoaderImages;
 import org.bootferry.loader.LoaderPresence;
+import org.bootferry.machine.Addressing;
 import org.bootferry.tftp.BootPlanFiles;
 import org.bootferry.tftp.RootDirectory;
 import org.bootferry.tftp.TftpFile;
@@ -77,7 +78,7 @@ public final class BootServer implements AutoCloseable {
     private HttpServer httpServer;
     private TftpServer tftpServer;
     private ProxyDhcpServer proxyDhcp;
-    private DhcpServerMode dhcpServer;
+    private volatile DhcpServerMode dhcpServer;
     /** Why machines can't be answered now; null while every listener is bound. See {@link #notReady()}. */
     private volatile String notReady = "starting: no listener bound yet";
 
@@ -115,6 +116,12 @@ public final class BootServer implements AutoCloseable {
     public Optional<String> notReady() {
         String why = notReady;
         return why != null ? Optional.of(why) : config.failure();
+    }
+
+    /** DHCP server mode's addresses, once its listener runs; none in the other modes. */
+    private Addressing addressing() {
+        DhcpServerMode mode = dhcpServer;
+        return mode == null ? Addressing.NONE : mode.addressing();
     }
 
     /** The one image resolver, once started: what reaches it on a reload is what its pulls use. */
@@ -163,7 +170,7 @@ public final class BootServer implements AutoCloseable {
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing)
                     .withLoaderImages(new LoaderImages(loaders)));
             httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
-                    config, registry, registry::scrape, blocking, this::notReady),
+                    config, registry, registry::scrape, blocking, this::notReady, this::addressing),
                     () -> httpLimits(config.get().settings().http()));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
@@ -199,6 +206,8 @@ public final class BootServer implements AutoCloseable {
                 try {
                     dhcpServer = DhcpServerMode.start(settings, config, planner, events, registry, dhcp.group(),
                             dhcp.datagramChannel());
+                } catch (ListenerException e) {
+                    throw e; // says what to do already: another DHCP server on every link, the DNS port
                 } catch (Exception e) {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",
                             new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port (or --no-dhcp)", e), e);
@@ -206,6 +215,7 @@ public final class BootServer implements AutoCloseable {
                 closeables.add(dhcpServer);
                 bound(unbound, "dhcp");
                 ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, dhcpServer.port())));
+                dhcpServer.dnsAddress().ifPresent(dns -> ready.accept(listening("dns", "udp", dns)));
             }
         } catch (RuntimeException e) {
             close();

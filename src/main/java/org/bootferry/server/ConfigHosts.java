@@ -4,7 +4,7 @@ import java.net.Inet4Address;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.bootferry.config.ConfigHolder;
+import java.util.function.Supplier;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineFile;
 import org.bootferry.dhcp.Hosts;
@@ -17,13 +17,13 @@ import org.bootferry.machine.MacAddress;
  */
 final class ConfigHosts implements Hosts {
 
-    private final ConfigHolder config;
+    private final Supplier<ConfigSnapshot> config;
     private volatile Index index;
 
     private record Index(ConfigSnapshot snapshot, Map<Inet4Address, MacAddress> reservations) {
     }
 
-    ConfigHosts(ConfigHolder config) {
+    ConfigHosts(Supplier<ConfigSnapshot> config) {
         this.config = config;
     }
 
@@ -33,8 +33,8 @@ final class ConfigHosts implements Hosts {
     }
 
     @Override
-    public Optional<MacAddress> reservedFor(Inet4Address address) {
-        return Optional.ofNullable(index().reservations().get(address));
+    public Map<Inet4Address, MacAddress> reservations() {
+        return index().reservations();
     }
 
     private Index index() {

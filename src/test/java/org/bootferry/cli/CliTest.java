@@ -93,8 +93,17 @@ class CliTest {
         assertThat(r.out()).isEqualTo("52:54:00:00:00:09: not answered (no machines/52-54-00-00-00-09.yaml and no machines/default.yaml)\n");
     }
 
+    @Test
+    void leasesOutsideServerModeSayWhoGivesTheAddresses() {
+        Commands.Run r = run("leases", "--config", config.dir().toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("bootferry: no leases here: server.yaml has dhcp mode proxy, so the site's DHCP"
+                + " server gives the addresses (dhcp: {mode: server} makes bootferry the network's DHCP server)\n");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "validate", "explain", "pull", "reset", "version", "completion"})
+    @ValueSource(strings = {"serve", "validate", "explain", "pull", "reset", "leases", "version", "completion"})
     void everyCommandHasHelp(String command) {
         for (String flag : List.of("--help", "-h")) {
             Commands.Run r = run(command, flag);

@@ -145,6 +145,36 @@ class DhcpSettingsTest {
     }
 
     @Test
+    void allowOtherServersIsForInterfacePoolsOnly() {
+        config.file("server.yaml", "dhcp:", "  mode: server", "  pools:",
+                "    - {interface: br-prov, range: 10.20.0.10-10.20.0.20, allowOtherServers: true}",
+                "    - {interface: br-lab, range: 10.30.0.10-10.30.0.20}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).isEmpty();
+        assertThat(snapshot.settings().dhcp().pools()).extracting(ServerSettings.Pool::allowOtherServers)
+                .containsExactly(true, false);
+        config.file("server.yaml", "dhcp:", "  mode: server", "  pools:", "    - subnet: 10.21.0.0/24",
+                "      range: 10.21.0.1-10.21.0.9", "      allowOtherServers: true");
+        assertThat(errors(ConfigLoader.load(config.dir()))).containsExactly("server.yaml:6: dhcp.pools[0]"
+                + ".allowOtherServers: only an interface's link is probed for other DHCP servers; a relayed subnet's are"
+                + " the relay agent's to choose");
+    }
+
+    @Test
+    void theDnsListenerBelongsToServerModeAndNeedsAZone() {
+        config.file("server.yaml", String.join("\n", SERVER_MODE) + "\n  dns: {zone: lab}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).isEmpty();
+        assertThat(snapshot.settings().dhcp().dns()).contains(new ServerSettings.Dns(53, "lab"));
+        config.file("server.yaml", "dhcp:", "  mode: proxy", "  dns: {port: 5353, zone: lab}");
+        assertThat(errors(ConfigLoader.load(config.dir()))).containsExactly("server.yaml:3: dhcp.dns: the DNS listener"
+                + " answers for the leases and reservations of server mode (add 'mode: server')");
+        config.file("server.yaml", String.join("\n", SERVER_MODE) + "\n  dns: {zone: 'bad zone'}");
+        assertThat(errors(ConfigLoader.load(config.dir()))).singleElement().asString()
+                .endsWith("dhcp.dns.zone: 'bad zone' is not a domain name (write e.g. zone: lab, the domain of the machines' names)");
+    }
+
+    @Test
     void unknownPoolKeyIsNamedWithItsLikelySpelling() {
         config.file("server.yaml", "dhcp:", "  mode: server", "  pools:", "    - subnet: 10.21.0.0/24",
                 "      range: 10.21.0.1-10.21.0.9", "      leasetime: 1h");

@@ -49,9 +49,10 @@ class ServerDhcpTest {
         }
 
         @Override
-        public Optional<MacAddress> reservedFor(Inet4Address address) {
-            return machines.entrySet().stream().filter(e -> e.getValue().reserved().filter(address::equals).isPresent())
-                    .map(Map.Entry::getKey).findFirst();
+        public Map<Inet4Address, MacAddress> reservations() {
+            Map<Inet4Address, MacAddress> reserved = new HashMap<>();
+            machines.forEach((mac, host) -> host.reserved().ifPresent(ip -> reserved.put(ip, mac)));
+            return reserved;
         }
     };
 

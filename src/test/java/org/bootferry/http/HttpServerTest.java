@@ -31,6 +31,7 @@ import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.server.Transport;
@@ -102,7 +103,7 @@ class HttpServerTest {
         BootEvents events = new BootEvents(registry, Optional.empty(), 100);
         services = new HttpServices(new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)),
                 events, events, state, fetches, LoaderFiles.withDebianIpxe(loaders), () -> snapshot, registry,
-                registry::scrape, blocking, Optional::empty);
+                registry::scrape, blocking, Optional::empty, () -> Addressing.NONE);
         channel = new HttpServer(services)
                 .bind(transport.group(), transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         base = "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort();
@@ -323,7 +324,7 @@ class HttpServerTest {
         closed.shutdown();
         Channel closing = new HttpServer(new HttpServices(services.booter(), services.log(), services.history(),
                 services.installs(), services.fetches(), services.loaders(), services.config(), services.registry(),
-                services.metrics(), closed, services.notReady()))
+                services.metrics(), closed, services.notReady(), services.addressing()))
                 .bind(transport.group(), transport.group(), transport.serverChannel(),
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         try {

@@ -17,6 +17,7 @@ import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.loader.LoaderFiles;
+import org.bootferry.machine.Addressing;
 import org.bootferry.server.Transport;
 import org.bootferry.testing.ConfigDir;
 
@@ -37,7 +38,7 @@ record Listener(Transport transport, Channel channel, PrometheusMeterRegistry re
                 new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)), events, events,
                 state, LoaderFetches.onThisHost(), LoaderFiles.withDebianIpxe(Files.createDirectories(
                         tmp.resolve("tftproot"))), () -> snapshot, registry, registry::scrape, blocking,
-                Optional::empty);
+                Optional::empty, () -> Addressing.NONE);
         Channel channel = new HttpServer(services, () -> limits).bind(transport.group(), transport.group(),
                 transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         return new Listener(transport, channel, registry);
