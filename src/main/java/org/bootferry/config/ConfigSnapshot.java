@@ -44,6 +44,11 @@ public record ConfigSnapshot(
         return own != null ? Optional.of(own) : defaultMachine;
     }
 
+    /** Whether a machine file names this MAC: {@code default.yaml} names none. */
+    public boolean configured(MacAddress mac) {
+        return machines.containsKey(mac);
+    }
+
     /** Throws with every error listed when there is any. */
     public ConfigSnapshot requireValid() {
         if (!errors.isEmpty()) {

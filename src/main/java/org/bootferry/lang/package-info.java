@@ -1,5 +1,6 @@
 /**
- * Small building blocks with no boot concept in them: a bounded cache, "did you mean", IPv4 arithmetic.
+ * Small building blocks with no boot concept in them: a bounded cache, "did you mean", IPv4 arithmetic,
+ * replacing a file atomically.
  *
  * <p>A leaf: every package may import it, and it imports nothing of bootferry.
  */

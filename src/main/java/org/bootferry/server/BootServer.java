@@ -36,6 +36,7 @@ import org.bootferry.http.HttpServices;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
+import org.bootferry.journal.DiscoveredMachines;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.journal.StateDirectory;
@@ -48,6 +49,8 @@ import org.bootferry.tftp.TftpFile;
 import org.bootferry.tftp.TftpFiles;
 import org.bootferry.tftp.TftpServer;
 import org.bootferry.tftp.TftpSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops every listener, with the state they share: the config in force, boot-once state,
@@ -58,7 +61,11 @@ import org.bootferry.tftp.TftpSettings;
  */
 public final class BootServer implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(BootServer.class);
+
     private static final int EVENTS_KEPT = 10_000;
+    /** Unconfigured machines discovery keeps: a few racks' worth, about 300 bytes each in discovered.json. */
+    private static final int DISCOVERED_KEPT = 4096;
     private static final long DRAIN_POLL_MILLIS = 50;
 
     private final ConfigHolder config;
@@ -72,6 +79,7 @@ public final class BootServer implements AutoCloseable {
     private Transport dhcp;
     private ExecutorService blocking;
     private BootEvents events;
+    private DiscoveredMachines discovered;
     private ImageResolver images;
     private HttpServer httpServer;
     private TftpServer tftpServer;
@@ -131,6 +139,7 @@ public final class BootServer implements AutoCloseable {
             StateDirectory.claim(settings.state());
             state = new BootState(settings.state());
             events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT);
+            discovered = new DiscoveredMachines(settings.state(), DISCOVERED_KEPT, registry);
         } catch (IOException e) {
             throw new ListenerException(stateUnusable(settings.state(), e), e);
         }
@@ -159,7 +168,7 @@ public final class BootServer implements AutoCloseable {
                     .withImages(images, registry)
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing)
                     .withLoaderImages(new LoaderImages(loaders)));
-            httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
+            httpServer = new HttpServer(new HttpServices(planner, events, events, state, discovered, fetches, loaders,
                     config, registry, registry::scrape, blocking, this::notReady));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
@@ -176,7 +185,7 @@ public final class BootServer implements AutoCloseable {
             bound(unbound, "tftp");
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
-                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry);
+                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry, discovered);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
@@ -421,6 +430,13 @@ public final class BootServer implements AutoCloseable {
                 events.close();
             } catch (IOException e) {
                 // The journal is flushed after every event; a failing close loses nothing.
+            }
+        }
+        if (discovered != null) {
+            try {
+                discovered.close();
+            } catch (IOException e) {
+                log.warn("cannot save the discovered machines: {}; the last second's sightings are lost", e.toString());
             }
         }
         if (images != null) {

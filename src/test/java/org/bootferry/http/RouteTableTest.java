@@ -15,7 +15,7 @@ class RouteTableTest {
 
     /** Only the table is asked here: no handler runs, so no service is needed. */
     static final RouteTable TABLE = RouteTable.of(new HttpServices(null, null, null, null, null, null, null, null, null,
-            null, null));
+            null, null, null));
 
     static RouteTable.Resolved resolve(HttpMethod method, String uri) throws BootUrls.Malformed {
         QueryStringDecoder decoded = new QueryStringDecoder(uri);
