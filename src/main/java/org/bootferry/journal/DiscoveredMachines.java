@@ -64,11 +64,14 @@ public final class DiscoveredMachines implements Discoveries, AutoCloseable {
     });
 
     /**
-     * Reads the saved list, if any, and writes it back while the server runs.
+     * Reads the saved list, if any, and writes it back while the server runs. A saved file that is
+     * not discovery's is moved aside to {@code discovered.json.unreadable}, with a warning, and the
+     * list starts empty: a lost list costs the admin a reboot of the unknown machines, a refused start
+     * would cost every machine its boot.
      *
      * @param capacity how many machines are kept at most
      * @param registry where {@code bootferry_discovered_machines} and {@code bootferry_discovered_dropped_total} go
-     * @throws IOException when the saved file can't be read or is not discovery's (its path and why)
+     * @throws IOException when an unreadable file can't be moved aside
      */
     public DiscoveredMachines(Path stateDir, int capacity, MeterRegistry registry) throws IOException {
         if (capacity < 1) {
@@ -76,7 +79,15 @@ public final class DiscoveredMachines implements Discoveries, AutoCloseable {
         }
         this.file = stateDir.resolve(FILE);
         this.capacity = capacity;
-        Saved saved = read(stateDir);
+        Saved saved;
+        try {
+            saved = read(stateDir);
+        } catch (IOException e) {
+            Path aside = stateDir.resolve(FILE + ".unreadable");
+            Files.move(file, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            log.warn("{}; moved it to {}, discovery starts with an empty list", e.getMessage(), aside);
+            saved = new Saved(List.of(), 0);
+        }
         List<Discovered> oldestFirst = new ArrayList<>(saved.machines());
         Collections.reverse(oldestFirst);
         oldestFirst.forEach(d -> machines.put(d.mac(), d));

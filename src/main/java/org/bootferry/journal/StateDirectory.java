@@ -64,7 +64,7 @@ public final class StateDirectory {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.map(p -> p.getFileName().toString())
                     .filter(name -> !name.equals("installed") && !name.startsWith("events.jsonl")
-                            && !name.equals(DiscoveredMachines.FILE)
+                            && !name.startsWith(DiscoveredMachines.FILE)
                             && !name.equals("lost+found") && !name.startsWith(".") && !name.startsWith(MARKER))
                     .sorted().limit(5).toList();
         }

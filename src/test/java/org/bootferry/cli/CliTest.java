@@ -94,7 +94,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "validate", "explain", "pull", "reset", "version", "completion"})
+    @ValueSource(strings = {"serve", "validate", "explain", "pull", "reset", "discovered", "adopt", "version", "completion"})
     void everyCommandHasHelp(String command) {
         for (String flag : List.of("--help", "-h")) {
             Commands.Run r = run(command, flag);
