@@ -202,7 +202,7 @@ public final class BootServer implements AutoCloseable {
                 ready.accept(listening("pxe", "udp", new InetSocketAddress(bind, bound.pxe().getPort())));
             } else if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER) {
                 try {
-                    dhcpServer = DhcpServerMode.start(settings, config, planner, events, registry, dhcp.group(),
+                    dhcpServer = DhcpServerMode.start(settings, config, planner, events, discovered, registry, dhcp.group(),
                             dhcp.datagramChannel());
                 } catch (Exception e) {
                     throw new ListenerException(explainBindFailure("dhcp", "udp",

@@ -19,6 +19,7 @@ import org.bootferry.dhcp.LeaseJournal;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.lang.Ipv4;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Discoveries;
 
 /**
  * DHCP server mode put together: the pools of server.yaml with their networks known, the lease
@@ -50,7 +51,7 @@ final class DhcpServerMode implements AutoCloseable {
      * @throws Exception saying which pool, file or socket could not be had; nothing stays open then
      */
     static DhcpServerMode start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
-                                MeterRegistry registry, EventLoopGroup group,
+                                Discoveries discoveries, MeterRegistry registry, EventLoopGroup group,
                                 Class<? extends DatagramChannel> channelType) throws Exception {
         List<AddressPool> pools = new ArrayList<>();
         for (ServerSettings.Pool p : settings.dhcp().pools()) {
@@ -67,7 +68,7 @@ final class DhcpServerMode implements AutoCloseable {
         try {
             probe = new ArpProbe(NeighbourTable::lookup);
             DhcpServer server = new DhcpServer(DhcpSettings.defaults(), pools, new ConfigHosts(config), planner, journal,
-                    probe, events, registry);
+                    probe, events, registry, discoveries);
             DhcpServerMode mode = new DhcpServerMode(journal, probe, server);
             mode.port = server.bind(group, channelType, settings.dhcpPort());
             return mode;
