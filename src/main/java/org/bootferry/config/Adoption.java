@@ -59,7 +59,9 @@ public final class Adoption {
         }
         Path file = fileOf(snapshot, mac);
         if (snapshot.configured(mac)) {
-            throw new Refused(mac + " already has " + snapshot.machines().get(mac).file() + ": edit that file instead");
+            Path has = snapshot.machine(mac).orElseThrow().file();
+            throw new Refused(mac + (has.equals(file) ? " already has " + has + ": edit that file instead"
+                    : " is already served by " + has + " (match:): give it a file of its own by hand if it needs one"));
         }
         if (Files.exists(file)) {
             throw new Refused(file + " exists (with an error, so not in force): fix or remove it first");

@@ -130,7 +130,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
         errors.addAll(notices);
         restartNotices = Set.copyOf(notices);
         return new ConfigSnapshot(loaded.dir(), RestartKeys.keepRunning(loaded.settings(), running),
-                loaded.machines(), loaded.defaultMachine(), loaded.profiles(), loaded.templates(), errors);
+                loaded.machines(), loaded.rules(), loaded.defaultMachine(), loaded.profiles(), loaded.templates(), errors);
     }
 
     private void report(ConfigSnapshot old, Reload reload) {

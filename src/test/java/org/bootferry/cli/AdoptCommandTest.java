@@ -58,6 +58,15 @@ class AdoptCommandTest {
     }
 
     @Test
+    void aMachineAMatchFileServesIsNotAdopted() {
+        config.file("machines/rack.yaml", "profile: fedora-install", "match: {macs: [\"52:54:00:ab:*\"]}");
+        Commands.Run r = Commands.bootferry("adopt", "52:54:00:ab:00:01", "--profile", "fedora-install", "--config", dir);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("bootferry: 52:54:00:ab:00:01 is already served by "
+                + config.dir().resolve("machines/rack.yaml") + " (match:): give it a file of its own by hand if it needs one\n");
+    }
+
+    @Test
     void aHostNameThatIsNotOneIsRefused() {
         Commands.Run r = Commands.bootferry("adopt", "52:54:00:aa:bb:cc", "--profile", "fedora-install",
                 "--hostname", "node_1", "--config", dir);
