@@ -104,9 +104,8 @@ final class StatusPage {
                 .append("<li>Profiles in force: ").append(snapshot.profiles().isEmpty() ? "none yet; see <code>"
                         + esc(snapshot.dir().resolve("examples").toString()) + "</code>"
                         : esc(String.join(", ", new java.util.TreeSet<>(snapshot.profiles().keySet())))).append(".</li>")
-                .append("<li>To show every unknown machine a screen with its MAC instead, copy <code>")
-                .append(esc(snapshot.dir().resolve("examples").resolve("default.yaml").toString()))
-                .append("</code> to <code>machines/</code> (answers every PXE client on the network).</li></ol>\n");
+                .append("<li>Or give a batch one file: <code>match: {macs: [\"52:54:00:aa:*\"]}</code> in"
+                        + " <code>machines/&lt;any name&gt;.yaml</code>.</li></ol>\n");
     }
 
     private static void row(StringBuilder h, Booter booter, MacAddress mac, List<BootEvent> boot) {

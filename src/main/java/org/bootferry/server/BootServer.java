@@ -80,6 +80,8 @@ public final class BootServer implements AutoCloseable {
     private ExecutorService blocking;
     private BootEvents events;
     private DiscoveredMachines discovered;
+    /** The HTTP port as bound, once it is. */
+    private volatile int statusPort;
     private ImageResolver images;
     private HttpServer httpServer;
     private TftpServer tftpServer;
@@ -120,6 +122,11 @@ public final class BootServer implements AutoCloseable {
      */
     public Optional<String> notReady() {
         return Optional.ofNullable(notReady);
+    }
+
+    /** Where the status page is, for the admin: the advertised address and the HTTP port as bound. */
+    public String statusPage() {
+        return "http://" + config.get().settings().advertise().orElse(config.get().settings().bind()) + ":" + statusPort + "/";
     }
 
     /** The one image resolver, once started: what reaches it on a reload is what its pulls use. */
@@ -174,6 +181,7 @@ public final class BootServer implements AutoCloseable {
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));
             bound(unbound, "http");
+            statusPort = ((InetSocketAddress) channel.localAddress()).getPort();
             ready.accept(listening("http", "tcp", httpAddress, channel));
             tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),

@@ -124,6 +124,7 @@ class DiscoveryAdoptionTest {
         assertThat(discovered.path("dropped").asLong()).isZero();
         // Passive: nothing was answered.
         assertThat(JSON.readTree(get("/api/events?mac=" + STRANGER))).isEmpty();
+        assertThat(server.log()).contains("status page: " + base + "/ (machines seen but not configured are listed there)");
         String page = get("/");
         assertThat(page).contains("Seen, not configured", "id=\"d-52-54-00-12-34-77\"", "bootferry adopt 52:54:00:12:34:77 --profile rescue",
                 "No machines yet");
