@@ -57,6 +57,8 @@ public final class DiscoveredMachines implements Discoveries, AutoCloseable {
     private final LinkedHashMap<MacAddress, Discovered> machines = new LinkedHashMap<>();
     private long dropped;
     private boolean changed;
+    /** Held while the file is written. */
+    private final Object writing = new Object();
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bootferry-discovered-flush");
         t.setDaemon(true);
@@ -135,23 +137,29 @@ public final class DiscoveredMachines implements Discoveries, AutoCloseable {
         return machines.size();
     }
 
-    /** Writes the list when it changed since the last write. */
+    /**
+     * Writes the list when it changed since the last write. One write at a time, outside the lock
+     * {@link #saw} takes: a flush that finds nothing changed returns only once a write in progress
+     * (the periodic one) has renamed its file, so what {@link #close} returns after is on disk.
+     */
     public void flush() throws IOException {
-        Saved saved;
-        synchronized (this) {
-            if (!changed) {
-                return;
-            }
-            saved = new Saved(discovered(), dropped);
-            changed = false;
-        }
-        try {
-            AtomicFile.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(saved)));
-        } catch (IOException e) {
+        synchronized (writing) {
+            Saved saved;
             synchronized (this) {
-                changed = true;
+                if (!changed) {
+                    return;
+                }
+                saved = new Saved(discovered(), dropped);
+                changed = false;
             }
-            throw e;
+            try {
+                AtomicFile.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(saved)));
+            } catch (IOException e) {
+                synchronized (this) {
+                    changed = true;
+                }
+                throw e;
+            }
         }
     }
 
