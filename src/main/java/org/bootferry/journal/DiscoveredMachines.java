@@ -171,10 +171,11 @@ public final class DiscoveredMachines implements Discoveries, AutoCloseable {
         }
     }
 
+    /** Stops the periodic write and writes what changed since; a failure is logged, as the periodic one's is. */
     @Override
-    public void close() throws IOException {
+    public void close() {
         flusher.shutdownNow();
-        flush();
+        flushQuietly();
     }
 
     /** The list saved in a state directory; empty when discovery never saved one there. */

@@ -49,8 +49,6 @@ import org.bootferry.tftp.TftpFile;
 import org.bootferry.tftp.TftpFiles;
 import org.bootferry.tftp.TftpServer;
 import org.bootferry.tftp.TftpSettings;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops every listener, with the state they share: the config in force, boot-once state,
@@ -60,8 +58,6 @@ import org.slf4j.LoggerFactory;
  * ROMs give up after four tries).
  */
 public final class BootServer implements AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(BootServer.class);
 
     private static final int EVENTS_KEPT = 10_000;
     /** Unconfigured machines discovery keeps: a few racks' worth, about 300 bytes each in discovered.json. */
@@ -441,11 +437,7 @@ public final class BootServer implements AutoCloseable {
             }
         }
         if (discovered != null) {
-            try {
-                discovered.close();
-            } catch (IOException e) {
-                log.warn("cannot save the discovered machines: {}; the last second's sightings are lost", e.toString());
-            }
+            discovered.close();
         }
         if (images != null) {
             images.close();

@@ -116,11 +116,7 @@ class HttpServerTest {
         channel.close().syncUninterruptibly();
         blocking.shutdownNow();
         transport.close();
-        try {
-            discovered.close();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        discovered.close();
     }
 
     private static Processes.Result curl(String... args) {
