@@ -2,6 +2,8 @@
 # Runs bootferry on the embedded default (config/, tftproot/) on a fresh machine: installs what the
 # server needs when missing (as root: apt-get), builds the jar, and serves. Extra arguments go to
 # `bootferry serve`, e.g. scripts/run.sh --advertise 192.0.2.10 --http-port 8081
+# The shipped config answers no unknown machine; serve prints "status page: http://…/" once it listens,
+# and that page lists every machine that network-boots without a machine file, with how to adopt it.
 set -eu
 cd "$(dirname "$0")/.."
 missing=''

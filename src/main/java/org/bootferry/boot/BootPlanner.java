@@ -135,6 +135,11 @@ public final class BootPlanner implements Booter {
     }
 
     @Override
+    public boolean configured(MacAddress mac) {
+        return resolved().snapshot().configured(mac);
+    }
+
+    @Override
     public Optional<Explanation> explain(MacAddress mac) {
         ResolvedConfig config = resolved();
         return config.snapshot().machine(mac).map(file -> Explainer.explain(this, config, file, mac,

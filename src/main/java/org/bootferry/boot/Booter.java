@@ -40,6 +40,12 @@ public interface Booter {
     /** One of the machine's install files ({@code files:}, served at {@code /files/M/NAME}) rendered for it. */
     Optional<String> installFile(Machine machine, String name);
 
+    /**
+     * Whether a machine file names this MAC. False for a MAC that only {@code default.yaml} answers,
+     * or nothing does: the machines discovery records.
+     */
+    boolean configured(MacAddress mac);
+
     /** What every stage would answer the machine, for every firmware; pulls nothing. */
     Optional<Explanation> explain(MacAddress mac);
 }

@@ -72,6 +72,7 @@ public final class ConfigCheck {
         ResolvedConfig config = new ResolvedConfig(snapshot);
         BootPlanner.Dependencies checking = BootPlanner.Dependencies.of(() -> snapshot);
         List<MachineFile> files = new ArrayList<>(snapshot.machines().values());
+        files.addAll(snapshot.rules().files());
         snapshot.defaultMachine().ifPresent(files::add);
         for (MachineFile file : files) {
             if (sharedUnchanged && file.equals(file.mac().map(checked.get().machines()::get)
@@ -130,6 +131,7 @@ public final class ConfigCheck {
         Set<ConfigError> errors = new LinkedHashSet<>();
         Set<ConfigError> warnings = new LinkedHashSet<>();
         List<MachineFile> files = new ArrayList<>(snapshot.machines().values());
+        files.addAll(snapshot.rules().files());
         snapshot.defaultMachine().ifPresent(files::add);
         for (MachineFile file : files) {
             // The firmwares handed the same kernel: a local file's are all, an image's those of one platform.

@@ -92,6 +92,9 @@ final class ServeCommand implements Callable<Integer> {
         holder.watch(RESCAN);
         System.out.println("advertising " + snapshot.settings().advertise().orElseThrow() + " to machines; watching "
                 + config.dir + " for changes");
+        // What a newcomer on scripts/run.sh does next: the page lists the machines that network-boot
+        // with no machine file, and how to adopt them.
+        System.out.println("status page: " + server.statusPage() + " (machines seen but not configured are listed there)");
         new Lifecycle(holder, server, SystemdNotify.fromEnvironment()).run();
         return 0;
     }

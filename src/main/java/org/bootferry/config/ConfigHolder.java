@@ -157,8 +157,8 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
         }
         errors.addAll(notices);
         restartNotices = Set.copyOf(notices);
-        return new ConfigSnapshot(loaded.dir(), settings,
-                loaded.machines(), loaded.defaultMachine(), loaded.profiles(), loaded.templates(), errors);
+        return new ConfigSnapshot(loaded.dir(), settings, loaded.machines(), loaded.rules(), loaded.defaultMachine(),
+                loaded.profiles(), loaded.templates(), errors);
     }
 
     private void report(ConfigSnapshot old, Reload reload) {

@@ -149,7 +149,7 @@ public final class ConfigLoader {
         loadedSettings = null;
         if (!Files.isDirectory(dir)) {
             context.error(dir, 0, "config directory not found");
-            return new ConfigSnapshot(dir, ServerFileReader.defaults(dir, context), Map.of(), Optional.empty(),
+            return new ConfigSnapshot(dir, ServerFileReader.defaults(dir, context), Map.of(), MatchRules.NONE, Optional.empty(),
                     Map.of(), Map.of(), context.errors());
         }
         ServerSettings settings = ServerFileReader.read(dir, overrides, context);
@@ -224,10 +224,15 @@ public final class ConfigLoader {
         List<ConfigError> all = new ArrayList<>(shared.errors());
         Map<MacAddress, List<MachineFile>> byMac = new HashMap<>();
         Optional<MachineFile> defaultMachine = Optional.empty();
+        List<MachineFile> matchFiles = new ArrayList<>();
         for (Map.Entry<Path, Outcome> e : outcomes.entrySet()) {
             all.addAll(e.getValue().errors());
             Optional<MachineFile> machine = e.getValue().machine();
             if (machine.isEmpty()) {
+                continue;
+            }
+            if (machine.get().config().match() != null) {
+                matchFiles.add(machine.get());
                 continue;
             }
             if (machine.get().mac().isEmpty()) {
@@ -249,7 +254,8 @@ public final class ConfigLoader {
                 all.addAll(duplicates(mac, files, owner));
             }
         });
-        return new ConfigSnapshot(dir, shared.settings(), machines, defaultMachine, shared.profiles(),
+        MatchRules rules = MatchRules.of(matchFiles, all::add);
+        return new ConfigSnapshot(dir, shared.settings(), machines, rules, defaultMachine, shared.profiles(),
                 shared.templates(), all);
     }
 
@@ -309,7 +315,7 @@ public final class ConfigLoader {
     private Optional<MachineConfig> readMachineConfig(Path file, Map<String, String> templates,
             Map<String, ConfigSnapshot.ProfileFile> profiles, LoadContext context) {
         int before = context.count();
-        Optional<MachineConfig> now = readCurrent(file, templates, context)
+        Optional<MachineConfig> now = readCurrent(file, templates, profiles != null, context)
                 .filter(c -> checks.profileExists(file, c, profiles, context));
         Optional<MachineConfig> inForce = context.count() == before ? now : Optional.ofNullable(lastGood.get(file));
         inForce.ifPresent(c -> loadedGood.put(file, c));
@@ -317,7 +323,8 @@ public final class ConfigLoader {
     }
 
     /** The file's current version, parsed (or its parse reused while the file is unchanged) and checked. */
-    private Optional<MachineConfig> readCurrent(Path file, Map<String, String> templates, LoadContext context) {
+    private Optional<MachineConfig> readCurrent(Path file, Map<String, String> templates, boolean machineFile,
+            LoadContext context) {
         Optional<FileVersion> version = version(file);
         Optional<ConfigError> rejection = rejection(file, version);
         if (rejection.isPresent()) {
@@ -339,7 +346,7 @@ public final class ConfigLoader {
             version.ifPresent(v -> parsed.put(file, new Parsed(v, read)));
         }
         read.error().ifPresent(context::error);
-        return read.value().flatMap(c -> checks.check(file, read.lines(), c, templates, context));
+        return read.value().flatMap(c -> checks.check(file, read.lines(), c, templates, machineFile, context));
     }
 
     /** The YAML files of a directory; anything else there is an error, but editor swap and backup files. */

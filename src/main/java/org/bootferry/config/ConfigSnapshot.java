@@ -10,6 +10,8 @@ import org.bootferry.machine.MacAddress;
  * Everything in the config directory at one moment, immutable. Files with errors are left out and
  * their errors listed; a server is never given a half-read file.
  *
+ * @param machines  each MAC's own file ({@code machines/<mac>.yaml})
+ * @param rules     the match files ({@code match: {macs: […]}}), for MACs without a file of their own
  * @param templates template name (file name under {@code templates/}) to its text
  * @param errors    what kept files out, and edits of {@link RestartKeys} that wait for the next start:
  *                  everything an admin has to act on, in one list
@@ -18,6 +20,7 @@ public record ConfigSnapshot(
         Path dir,
         ServerSettings settings,
         Map<MacAddress, MachineFile> machines,
+        MatchRules rules,
         Optional<MachineFile> defaultMachine,
         Map<String, ProfileFile> profiles,
         Map<String, String> templates,
@@ -35,13 +38,25 @@ public record ConfigSnapshot(
     }
 
     public ConfigSnapshot withSettings(ServerSettings newSettings) {
-        return new ConfigSnapshot(dir, newSettings, machines, defaultMachine, profiles, templates, errors);
+        return new ConfigSnapshot(dir, newSettings, machines, rules, defaultMachine, profiles, templates, errors);
     }
 
-    /** The machine's own file, or {@code default.yaml} for an unknown MAC. */
+    /**
+     * The machine's file: its own, else the match file with its most specific entry ({@link MatchRules}),
+     * else {@code default.yaml} for an unknown MAC.
+     */
     public Optional<MachineFile> machine(MacAddress mac) {
         MachineFile own = machines.get(mac);
-        return own != null ? Optional.of(own) : defaultMachine;
+        if (own != null) {
+            return Optional.of(own);
+        }
+        Optional<MachineFile> matched = rules.match(mac);
+        return matched.isPresent() ? matched : defaultMachine;
+    }
+
+    /** Whether a machine file names this MAC, its own or a match file; {@code default.yaml} names none. */
+    public boolean configured(MacAddress mac) {
+        return machines.containsKey(mac) || rules.match(mac).isPresent();
     }
 
     /** Throws with every error listed when there is any. */

@@ -11,7 +11,8 @@ import org.bootferry.lang.Spelling;
 import org.bootferry.machine.MacAddress;
 
 /**
- * The checks of one machine or profile file that need no other file but the templates and profiles
+ * The checks of one machine or profile file (including what its name allows: {@code match:} only in
+ * a machine file not named by a MAC) that need no other file but the templates and profiles
  * it names and the files on disk it points to. What only shows when files meet (a template's
  * variables, an image's pull policy) is the boot layer's check across files.
  */
@@ -28,8 +29,9 @@ final class MachineChecks {
     }
 
     /**
-     * Whom a file under {@code machines/} describes: a MAC, or empty for {@code default.yaml}; no
-     * answer, with the error, for a name that is neither.
+     * Whom a file under {@code machines/} describes by its name: a MAC, or empty for
+     * {@code default.yaml} and for a match file (any other name, checked in {@link #check}); no
+     * answer, with the error, for a file that is not YAML.
      */
     static Optional<Optional<MacAddress>> machineOf(Path file, LoadContext context) {
         if (!isYaml(file)) {
@@ -37,15 +39,27 @@ final class MachineChecks {
             return Optional.empty();
         }
         String base = baseName(file);
-        if (base.equals(DEFAULT_MACHINE)) {
-            return Optional.of(Optional.empty());
+        return Optional.of(MacAddress.isMac(base) ? Optional.of(MacAddress.parse(base)) : Optional.empty());
+    }
+
+    /** A file named by one MAC, or default.yaml, is one machine's; any other name needs {@code match:}. */
+    private static void checkMatch(Path file, MachineConfig c, boolean machineFile, Errors errors) {
+        String base = baseName(file);
+        boolean oneMachine = base.equals(DEFAULT_MACHINE) || MacAddress.isMac(base);
+        if (!machineFile) {
+            if (c.match() != null) {
+                errors.at("match", "match: belongs in a machine file, not a profile");
+            }
+        } else if (c.match() != null && oneMachine) {
+            errors.at("match", "match: is for a file that serves several machines: rename " + file.getFileName()
+                    + " (e.g. rack-52-54-00.yaml); a file named by a MAC, or default.yaml, is that machine's");
+        } else if (c.match() == null && !oneMachine) {
+            errors.context().error(errors.file(), 0, "file name is not a MAC address: name machine files by their MAC, e.g."
+                    + " 52-54-00-12-34-56.yaml, default.yaml for unknown machines, or give a file of another name"
+                    + " match: {macs: [...]}");
+        } else if (c.match() != null && c.ip() != null) {
+            errors.at("ip", "ip: a match file serves several machines; reserve an address in one machine's own file");
         }
-        if (!MacAddress.isMac(base)) {
-            context.error(file, 0, "file name is not a MAC address: name machine files by"
-                    + " their MAC, e.g. 52-54-00-12-34-56.yaml, or default.yaml for unknown machines");
-            return Optional.empty();
-        }
-        return Optional.of(Optional.of(MacAddress.parse(base)));
     }
 
     /**
@@ -53,9 +67,10 @@ final class MachineChecks {
      * error, which is reported on the line of the key it is about.
      */
     Optional<MachineConfig> check(Path file, List<String> lines, MachineConfig c, Map<String, String> templates,
-            LoadContext context) {
+            boolean machineFile, LoadContext context) {
         Errors errors = new Errors(file, lines, context);
         int before = context.count();
+        checkMatch(file, c, machineFile, errors);
         MachineConfig.KernelBoot kb = c.kernelBoot();
         if (kb != null) {
             if (kb.container() != null && kb.files() != null) {
@@ -85,6 +100,19 @@ final class MachineChecks {
         if (c.ip() != null && Ipv4.parse(c.ip()).isEmpty()) {
             errors.at("ip", "ip: '" + c.ip() + "' is not an IPv4 address (write e.g. 10.20.0.21)");
         }
+        if (c.match() != null) {
+            if (c.match().macs() == null || c.match().macs().isEmpty()) {
+                errors.at("match", "match: needs 'macs', a list of MACs, OUIs or prefixes ending in :* (52:54:00:aa:*)");
+            } else {
+                for (String mac : c.match().macs()) {
+                    try {
+                        MacPattern.parse(String.valueOf(mac));
+                    } catch (IllegalArgumentException e) {
+                        errors.at("macs", "match.macs: " + e.getMessage());
+                    }
+                }
+            }
+        }
         if (c.loaders() != null) {
             c.loaders().forEach((firmware, loader) -> {
                 Optional<String> problem = LoaderKeys.problem(firmware);
@@ -100,7 +128,7 @@ final class MachineChecks {
             return Optional.empty();
         }
         return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.files(), c.vars(),
-                c.bootOnce(), c.ip(), c.loaders()));
+                c.bootOnce(), c.ip(), c.loaders(), c.match()));
     }
 
     /** Errors of one file, each on the line of the key it is about. */

@@ -9,7 +9,7 @@ import java.util.Map;
  * {@code machines/default.yaml}: all share this shape. Field names follow KubeVirt's
  * {@code firmware.kernelBoot} so a VM spec can be copied over. Absent fields are null, so a machine
  * can inherit them from its profile ({@link #over}). {@code ip} is the address DHCP server mode
- * reserves for the machine; it is never inherited, since a profile is shared by many machines.
+ * reserves for the machine; it and {@code match} are never inherited, since a profile is shared by many machines.
  *
  * <p>{@code loaders} names, per firmware id, the machine's own loader, a path in the tftproot
  * (server.yaml's {@code loaders:} for the firmware it does not name): with a {@code kernelBoot}, what
@@ -25,7 +25,15 @@ public record MachineConfig(
         Map<String, Object> vars,
         Boolean bootOnce,
         String ip,
-        Map<String, String> loaders) {
+        Map<String, String> loaders,
+        Match match) {
+
+    /**
+     * {@code match}: the MACs a machine file not named by one MAC applies to ({@link MacPattern}), so
+     * one file serves a batch. Like {@code ip} it is never inherited: a profile is not a machine.
+     */
+    public record Match(@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> macs) {
+    }
 
     /** What a name in {@code files:} may be: it becomes the last segment of a URL. */
     public static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -104,7 +112,8 @@ public record MachineConfig(
                 mergedVars,
                 bootOnce != null ? bootOnce : base.bootOnce,
                 ip,
-                merged(base.loaders, loaders));
+                merged(base.loaders, loaders),
+                match);
     }
 
     private static Map<String, String> merged(Map<String, String> base, Map<String, String> own) {

@@ -26,6 +26,7 @@ import org.bootferry.boot.Booter;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Discoveries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,14 +58,17 @@ public final class DhcpServer implements AutoCloseable {
     /** The unicast socket of each of our addresses: replies leave from the server identifier's. */
     private final Map<Inet4Address, Channel> senders = new ConcurrentHashMap<>();
     private final Map<String, Counter> replyCounters = new ConcurrentHashMap<>();
+    private final Discovery discovery;
 
     /**
      * @param store    where leases are kept; its records are what the server starts from
      * @param events   told of every offer that carries a boot answer: a boot's first step
      * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} is counted, as in proxy mode
+     * @param discoveries told of every boot attempt of a MAC no machine file names, as in proxy mode ({@link Discovery})
      */
     public DhcpServer(DhcpSettings settings, List<AddressPool> pools, Hosts hosts, Booter planner, LeaseStore store,
-                      AddressProbe probe, BootLog events, MeterRegistry registry) {
+                      AddressProbe probe, BootLog events, MeterRegistry registry, Discoveries discoveries) {
+        this.discovery = new Discovery(planner, discoveries, java.time.Clock.systemUTC());
         this.pools = List.copyOf(pools);
         this.server = new ServerDhcp(pools, hosts, planner, store.leases(), settings.clientPort(), settings.relayPort());
         this.store = store;
@@ -142,6 +146,9 @@ public final class DhcpServer implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             try {
                 DhcpMessage message = DhcpCodec.decode(packet.content());
+                if (PxeRequest.detect(message) instanceof PxeRequest request) {
+                    discovery.heard(request, Optional.of(arrival.local()));
+                }
                 answer(message, arrival, PROBES_PER_REQUEST);
             } catch (MalformedDhcpException e) {
                 log.debug("dropped a malformed DHCP datagram from {}: {}", packet.sender(), e.getMessage());

@@ -16,6 +16,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.RawUnixChannelOption;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.bootferry.boot.Booter;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.Machine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +76,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private static final InetAddress LIMITED_BROADCAST = DhcpMessage.ipv4(new byte[] {-1, -1, -1, -1});
 
     private final ProxyDhcp proxy;
+    private final Discovery discovery;
     private final BootLog events;
     private final MeterRegistry registry;
     private final MacRateLimiter limiter;
@@ -105,10 +108,12 @@ public final class ProxyDhcpServer implements AutoCloseable {
     /**
      * @param events   told of every answer sent (an offer, a 4011 ack): the boot's first steps
      * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} is counted
+     * @param discoveries told of every boot attempt of a MAC no machine file names ({@link Discovery})
      */
     public ProxyDhcpServer(DhcpSettings settings, Booter planner, BootLog events,
-            MeterRegistry registry) {
+            MeterRegistry registry, Discoveries discoveries) {
         this.proxy = new ProxyDhcp(planner, settings.clientPort(), settings.relayPort());
+        this.discovery = new Discovery(planner, discoveries, Clock.systemUTC());
         this.limiter = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), System::nanoTime);
         this.clientPort = settings.clientPort();
         this.events = events;
@@ -269,6 +274,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
                 return;
             }
             PxeRequest request = (PxeRequest) detection;
+            // Before the rate limit: discovery counts every attempt, and answers none.
+            discovery.heard(request, server);
             if (!limiter.tryAcquire(request.mac())) {
                 log.debug("not answering {}: more requests than the per-MAC rate limit allows", request.mac());
                 return;

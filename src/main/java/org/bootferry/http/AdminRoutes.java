@@ -1,16 +1,18 @@
 package org.bootferry.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.bootferry.config.Adoption;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.MacAddress;
 
 /**
  * What an admin reads and does: the status page, {@code /healthz} (the process answers),
  * {@code /readyz} (it boots machines: every listener bound), {@code /metrics}, the JSON API (with
- * DHCP server mode's {@code /api/leases}) and
- * {@code POST /api/machines/M/reset}.
+ * DHCP server mode's {@code /api/leases}), {@code POST /api/machines/M/reset} and
+ * {@code POST /api/discovered/M/adopt}.
  */
 final class AdminRoutes {
 
@@ -25,7 +27,7 @@ final class AdminRoutes {
     AdminRoutes(HttpServices services, OffLoop offLoop) {
         this.services = services;
         this.api = new Api(services.config(), services.booter(), services.history(), services.installs(),
-                services.addressing());
+                services.addressing(), services.discoveries());
         this.offLoop = offLoop;
     }
 
@@ -34,7 +36,7 @@ final class AdminRoutes {
                 Route.path(Route.READ, "status", "/", (ex, m) -> {
                     authorizeRead(ex);
                     ex.send(HttpResponseStatus.OK, HTML, StatusPage.render(services.config().get(),
-                            services.history(), services.booter(), services.addressing().get()));
+                            services.history(), services.booter(), services.addressing().get(), services.discoveries()));
                 }),
                 Route.path(Route.READ, "healthz", "/healthz", (ex, m) -> ex.sendText(HttpResponseStatus.OK, "ok")),
                 Route.path(Route.READ, "readyz", "/readyz", (ex, m) -> readiness(ex)),
@@ -56,6 +58,11 @@ final class AdminRoutes {
                     ex.send(HttpResponseStatus.OK, JSON, api.leases());
                 }),
                 Route.path(Route.READ, "api", "/api/events", (ex, m) -> events(ex)),
+                Route.path(Route.READ, "api", "/api/discovered", (ex, m) -> {
+                    authorizeRead(ex);
+                    ex.send(HttpResponseStatus.OK, JSON, api.discovered());
+                }),
+                Route.path(Route.POST, "api", "/api/discovered/([^/]+)/adopt", (ex, m) -> adopt(ex, mac(m.group(1)))),
                 Route.path(Route.READ, "api", "/api/config/errors", (ex, m) -> {
                     authorizeRead(ex);
                     ex.send(HttpResponseStatus.OK, JSON, api.configErrors());
@@ -92,6 +99,29 @@ final class AdminRoutes {
             services.log().record(BootEvent.now(mac, BootEvent.Stage.RESET, "reset from " + from));
             return was ? mac + " will install again at its next boot" : mac + " was not installed";
         });
+    }
+
+    /**
+     * Writes {@code machines/<mac>.yaml} for {@code ?profile=P[&hostname=H]}; the live reload puts it
+     * in force, so the machine's next DHCP retry boots it.
+     */
+    private void adopt(Exchange ex, MacAddress mac) throws Refusal {
+        ApiAccess.authorize(ex, services.config().get().settings().api(), ApiAccess.Scope.CHANGE);
+        String profile = ex.param("profile").orElseThrow(() ->
+                new Refusal(HttpResponseStatus.BAD_REQUEST, "name the profile: ?profile=NAME"));
+        Optional<String> hostname = ex.param("hostname");
+        String from = ex.remote().getHostAddress();
+        offLoop.answer(ex, () -> {
+            try {
+                Path file = Adoption.adopt(services.config().get(), mac, profile, hostname);
+                services.log().record(BootEvent.now(mac, BootEvent.Stage.ADOPTED, "adopted from " + from
+                        + " with profile " + profile));
+                return later -> later.sendText(HttpResponseStatus.CREATED, "wrote " + file
+                        + "; the config reload puts it in force and the machine's next DHCP retry boots it");
+            } catch (Adoption.Refused e) {
+                return later -> later.sendText(HttpResponseStatus.CONFLICT, e.getMessage());
+            }
+        }, e -> later -> later.sendText(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot adopt: " + e.getMessage()));
     }
 
     /** {@code ?limit=}: how many events, 1000 when not given. */

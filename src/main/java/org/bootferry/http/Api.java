@@ -11,16 +11,20 @@ import java.util.function.Supplier;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Booter;
 import org.bootferry.boot.Explanation;
+import org.bootferry.config.Adoption;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineFile;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootHistory;
+import org.bootferry.machine.Discovered;
+import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.Installs;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Sighting;
 
-/** The JSON bodies of {@code /api/…}: machines, one machine's explanation, leases, events, config errors. */
+/** The JSON bodies of {@code /api/…}: machines, one machine's explanation, leases, events, config errors, discovered machines. */
 final class Api {
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module());
@@ -30,14 +34,43 @@ final class Api {
     private final BootHistory history;
     private final Installs installs;
     private final Supplier<Addressing> addressing;
+    private final Discoveries discoveries;
 
     Api(Supplier<ConfigSnapshot> config, Booter booter, BootHistory history, Installs installs,
-        Supplier<Addressing> addressing) {
+            Supplier<Addressing> addressing, Discoveries discoveries) {
         this.config = config;
         this.booter = booter;
         this.history = history;
         this.installs = installs;
         this.addressing = addressing;
+        this.discoveries = discoveries;
+    }
+
+    /**
+     * The machines discovery saw that still have no machine file, the most recently seen first, each
+     * with the file that would adopt it; and how many were dropped to keep the list bounded.
+     */
+    String discovered() {
+        ConfigSnapshot snapshot = config.get();
+        ObjectNode root = JSON.createObjectNode().put("dropped", discoveries.dropped());
+        ArrayNode list = root.putArray("machines");
+        for (Discovered d : unconfigured(discoveries, booter)) {
+            Sighting s = d.latest();
+            ObjectNode n = list.addObject().put("mac", s.mac().toString())
+                    .put("firstSeen", d.firstSeen().toString()).put("lastSeen", s.time().toString())
+                    .put("requests", d.requests()).put("firmware", s.firmware().id()).put("arch", s.arch())
+                    .put("vendorClass", s.vendorClass()).put("ipxe", s.ipxe()).put("via", s.via());
+            s.uuid().ifPresent(u -> n.put("uuid", u));
+            n.put("file", Adoption.fileOf(snapshot, s.mac()).toString());
+            Adoption.suggestedProfile(snapshot).ifPresent(p ->
+                    n.put("machineFile", Adoption.machineFile(s.mac(), p, Optional.empty())));
+        }
+        return root.toString();
+    }
+
+    /** What discovery kept of the MACs that no machine file names now (adopted ones drop out at the reload). */
+    static List<Discovered> unconfigured(Discoveries discoveries, Booter booter) {
+        return discoveries.discovered().stream().filter(d -> !booter.configured(d.mac())).toList();
     }
 
     /** Every configured machine with its source file, plan summary and last boot event. */

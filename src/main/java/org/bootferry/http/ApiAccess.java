@@ -25,7 +25,8 @@ final class ApiAccess {
         /** An installer reporting its machine done: the token and addresses when set, never a browser. */
         REPORT,
         /**
-         * An admin's change (reset: the machine reinstalls, wiping its disk): never a browser, and
+         * An admin's change (reset: the machine reinstalls, wiping its disk; adopt: an unknown machine
+         * boots what its new file says): never a browser, and
          * only with a token or {@code allowFrom} set, so that a default config is not open to the network.
          */
         CHANGE

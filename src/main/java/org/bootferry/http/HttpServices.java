@@ -10,6 +10,7 @@ import org.bootferry.loader.LoaderFiles;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootHistory;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.Installs;
 import org.bootferry.machine.LoaderFetchLog;
 
@@ -20,6 +21,7 @@ import org.bootferry.machine.LoaderFetchLog;
  * @param log      where every boot step served over HTTP is reported
  * @param history  the boot steps so far, for the API and the status page
  * @param installs boot-once state, changed by {@code POST /done/M} and {@code POST /api/machines/M/reset}
+ * @param discoveries the machines seen with no machine file, for {@code /api/discovered} and the status page
  * @param fetches  told of every loader served, so the planner knows who runs our iPXE
  * @param loaders  the first-stage loaders (following the tftpRoot in force), served at {@code /boot/M/tftp/NAME} to UEFI HTTP Boot, iPXE and the loaders they run
  * @param config   the config in force, read at each request
@@ -36,6 +38,7 @@ public record HttpServices(
         BootLog log,
         BootHistory history,
         Installs installs,
+        Discoveries discoveries,
         LoaderFetchLog fetches,
         LoaderFiles loaders,
         Supplier<ConfigSnapshot> config,

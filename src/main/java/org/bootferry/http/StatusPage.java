@@ -16,11 +16,14 @@ import org.bootferry.config.ServerSettings;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootHistory;
+import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.MacAddress;
 
 /**
  * The status page at {@code /}: machines, their plan, their last boot as a timeline, config
- * errors, and in DHCP server mode its leases and any other DHCP server heard on its links. Plain server-rendered HTML that reads without JavaScript; every value is escaped.
+ * errors, the machines discovery saw ({@link DiscoveredTable}), what to do next on an empty config, and in DHCP
+ * server mode its leases and any other DHCP server heard on its links. Plain server-rendered HTML that reads
+ * without JavaScript; every value is escaped.
  */
 final class StatusPage {
 
@@ -30,7 +33,8 @@ final class StatusPage {
     private StatusPage() {
     }
 
-    static String render(ConfigSnapshot snapshot, BootHistory history, Booter booter, Addressing addressing) {
+    static String render(ConfigSnapshot snapshot, BootHistory history, Booter booter, Addressing addressing,
+            Discoveries discoveries) {
         Map<MacAddress, List<BootEvent>> boots = history.lastBoots();
         List<MacAddress> macs = new ArrayList<>(snapshot.machines().keySet());
         // Machines that booted most recently first: that is where an admin looks.
@@ -72,6 +76,10 @@ final class StatusPage {
             }
             h.append("</ul><p class=\"muted\">Files with errors are not in force; their last good version is.</p>\n");
         }
+        if (snapshot.machines().isEmpty()) {
+            nextSteps(h, snapshot);
+        }
+        DiscoveredTable.render(h, snapshot, Api.unconfigured(discoveries, booter), discoveries.dropped());
         h.append("<h2 id=\"machines\">Machines</h2>\n<table id=\"machine-table\"><thead><tr><th>MAC</th><th>Host</th>"
                 + "<th>Boots</th><th>Install</th><th>Last boot</th></tr></thead><tbody>\n");
         for (MacAddress mac : macs.subList(0, Math.min(MAX_ROWS, macs.size()))) {
@@ -87,7 +95,7 @@ final class StatusPage {
         }
         h.append("<p class=\"muted\">API: <a href=\"/api/machines\">/api/machines</a> &middot; "
                 + "<a href=\"/api/leases\">/api/leases</a> &middot; "
-                + "<a href=\"/api/events\">/api/events</a> &middot; <a href=\"/api/config/errors\">/api/config/errors</a>"
+                + "<a href=\"/api/events\">/api/events</a> &middot; <a href=\"/api/discovered\">/api/discovered</a> &middot; <a href=\"/api/config/errors\">/api/config/errors</a>"
                 + " &middot; <a href=\"/metrics\">/metrics</a></p>\n</body></html>\n");
         return h.toString();
     }
@@ -130,6 +138,24 @@ final class StatusPage {
             h.append("<p class=\"muted\">").append(addresses.size() - MAX_ROWS)
                     .append(" more: see <a href=\"/api/leases\">/api/leases</a></p>\n");
         }
+    }
+
+    /**
+     * What a newcomer does on a config with no machine yet: boot a machine, find it under "Seen, not
+     * configured", adopt it; or copy an example.
+     */
+    private static void nextSteps(StringBuilder h, ConfigSnapshot snapshot) {
+        h.append("<h2 id=\"start\">No machines yet</h2>\n<ol id=\"next-steps\">")
+                .append("<li>Network-boot a machine on this network (PXE or UEFI HTTP Boot). bootferry answers it not,"
+                        + " but lists it below under <a href=\"#discovered\">Seen, not configured</a>.</li>")
+                .append("<li>Adopt it: <code>bootferry adopt MAC --profile PROFILE</code>, or copy its machine file to <code>")
+                .append(esc(snapshot.dir().resolve("machines").toString()))
+                .append("/</code>. The next DHCP retry of the machine boots it.</li>")
+                .append("<li>Profiles in force: ").append(snapshot.profiles().isEmpty() ? "none yet; see <code>"
+                        + esc(snapshot.dir().resolve("examples").toString()) + "</code>"
+                        : esc(String.join(", ", new java.util.TreeSet<>(snapshot.profiles().keySet())))).append(".</li>")
+                .append("<li>Or give a batch one file: <code>match: {macs: [\"52:54:00:aa:*\"]}</code> in"
+                        + " <code>machines/&lt;any name&gt;.yaml</code>.</li></ol>\n");
     }
 
     private static void row(StringBuilder h, Booter booter, MacAddress mac, List<BootEvent> boot) {

@@ -18,7 +18,10 @@ public final class StateDirectory {
 
     /** The marker's name in the state directory. */
     public static final String MARKER = "bootferry-state";
-    /** The layout this version writes: {@code installed/<mac>}, {@code events.jsonl}. */
+    /**
+     * The layout this version writes: {@code installed/<mac>}, {@code events.jsonl},
+     * {@code discovered.json} (a file an older version of this format ignores, so no new format).
+     */
     static final int FORMAT = 1;
 
     private StateDirectory() {
@@ -61,6 +64,7 @@ public final class StateDirectory {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.map(p -> p.getFileName().toString())
                     .filter(name -> !name.equals("installed") && !name.startsWith("events.jsonl")
+                            && !name.startsWith(DiscoveredMachines.FILE)
                             && !name.equals("lost+found") && !name.startsWith(".") && !name.startsWith(MARKER))
                     .sorted().limit(5).toList();
         }

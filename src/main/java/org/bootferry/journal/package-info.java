@@ -1,7 +1,8 @@
 /**
  * What the server remembers of boots: the event journal ({@code BootEvents}), boot-once state
  * ({@code BootState}) in a state directory marked as ours ({@code StateDirectory}), which machine
- * fetched which loader moments ago ({@code LoaderFetches}) and the host's neighbour table ({@code NeighbourTable}). Each implements an interface of
+ * fetched which loader moments ago ({@code LoaderFetches}), the
+ * network-boot clients seen with no machine file ({@code DiscoveredMachines}) and the host's neighbour table ({@code NeighbourTable}). Each implements an interface of
  * {@code org.bootferry.machine}, through which the protocols and the planner use it without
  * importing this package.
  *

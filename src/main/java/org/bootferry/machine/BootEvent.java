@@ -25,6 +25,7 @@ public record BootEvent(Instant time, MacAddress mac, Stage stage, String detail
         DONE("done"),
         LOCAL_BOOT("local-boot"),
         RESET("reset"),
+        ADOPTED("adopted"),
         FAILED("failed");
 
         private final String id;

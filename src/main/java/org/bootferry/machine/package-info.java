@@ -4,7 +4,8 @@
  * {@link org.bootferry.machine.Machine} (one request's view of both), {@link org.bootferry.machine.BootEvent}
  * (one step of a boot), and the interfaces through which protocols report steps and read the boot
  * journal ({@code BootLog}, {@code BootHistory}, {@code Installs}, {@code LoaderFetchLog}, {@code Addressing},
- * {@code Neighbours}).
+ * {@code Neighbours}), and discovery's ({@code Discoveries}: a {@code Sighting} recorded, a
+ * {@code Discovered} machine shown).
  *
  * <p>A leaf: every package may import it, and it imports nothing of bootferry.
  */

@@ -37,6 +37,7 @@ import org.bootferry.http.HttpServices;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
+import org.bootferry.journal.DiscoveredMachines;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.journal.StateDirectory;
@@ -61,6 +62,8 @@ import org.bootferry.tftp.TftpSettings;
 public final class BootServer implements AutoCloseable {
 
     private static final int EVENTS_KEPT = 10_000;
+    /** Unconfigured machines discovery keeps: a few racks' worth, about 300 bytes each in discovered.json. */
+    private static final int DISCOVERED_KEPT = 4096;
     private static final long DRAIN_POLL_MILLIS = 50;
 
     private final ConfigHolder config;
@@ -74,6 +77,9 @@ public final class BootServer implements AutoCloseable {
     private Transport dhcp;
     private ExecutorService blocking;
     private BootEvents events;
+    private DiscoveredMachines discovered;
+    /** The HTTP port as bound, once it is. */
+    private volatile int statusPort;
     private ImageResolver images;
     private HttpServer httpServer;
     private TftpServer tftpServer;
@@ -124,6 +130,11 @@ public final class BootServer implements AutoCloseable {
         return mode == null ? Addressing.NONE : mode.addressing();
     }
 
+    /** Where the status page is, for the admin: the advertised address and the HTTP port as bound. */
+    public String statusPage() {
+        return "http://" + config.get().settings().advertise().orElse(config.get().settings().bind()) + ":" + statusPort + "/";
+    }
+
     /** The one image resolver, once started: what reaches it on a reload is what its pulls use. */
     ImageResolver images() {
         return images;
@@ -141,6 +152,7 @@ public final class BootServer implements AutoCloseable {
             StateDirectory.claim(settings.state());
             state = new BootState(settings.state());
             events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT);
+            discovered = new DiscoveredMachines(settings.state(), DISCOVERED_KEPT, registry);
         } catch (IOException e) {
             throw new ListenerException(stateUnusable(settings.state(), e), e);
         }
@@ -169,13 +181,14 @@ public final class BootServer implements AutoCloseable {
                     .withImages(images, registry)
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing)
                     .withLoaderImages(new LoaderImages(loaders)));
-            httpServer = new HttpServer(new HttpServices(planner, events, events, state, fetches, loaders,
+            httpServer = new HttpServer(new HttpServices(planner, events, events, state, discovered, fetches, loaders,
                     config, registry, registry::scrape, blocking, this::notReady, this::addressing),
                     () -> httpLimits(config.get().settings().http()));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));
             bound(unbound, "http");
+            statusPort = ((InetSocketAddress) channel.localAddress()).getPort();
             ready.accept(listening("http", "tcp", httpAddress, channel));
             tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
@@ -187,7 +200,7 @@ public final class BootServer implements AutoCloseable {
             bound(unbound, "tftp");
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
-                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry);
+                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry, discovered);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
@@ -204,7 +217,7 @@ public final class BootServer implements AutoCloseable {
                 ready.accept(listening("pxe", "udp", new InetSocketAddress(bind, bound.pxe().getPort())));
             } else if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER) {
                 try {
-                    dhcpServer = DhcpServerMode.start(settings, config, planner, events, registry, dhcp.group(),
+                    dhcpServer = DhcpServerMode.start(settings, config, planner, events, discovered, registry, dhcp.group(),
                             dhcp.datagramChannel());
                 } catch (ListenerException e) {
                     throw e; // says what to do already: another DHCP server on every link, the DNS port
@@ -441,6 +454,9 @@ public final class BootServer implements AutoCloseable {
             } catch (IOException e) {
                 // The journal is flushed after every event; a failing close loses nothing.
             }
+        }
+        if (discovered != null) {
+            discovered.close();
         }
         if (images != null) {
             images.close();

@@ -34,6 +34,7 @@ import org.bootferry.journal.NeighbourTable;
 import org.bootferry.lang.Ipv4;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Discoveries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,7 @@ public final class DhcpServerMode implements AutoCloseable {
      * @throws Exception saying which pool, file or socket could not be had; nothing stays open then
      */
     static DhcpServerMode start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
-                                MeterRegistry registry, EventLoopGroup group,
+                                Discoveries discoveries, MeterRegistry registry, EventLoopGroup group,
                                 Class<? extends DatagramChannel> channelType) throws Exception {
         OtherServers others = new OtherServers(registry, DhcpServerMode::ours);
         LeaseJournal journal = null;
@@ -128,7 +129,7 @@ public final class DhcpServerMode implements AutoCloseable {
             }
             probe = new ArpProbe(NeighbourTable::lookup);
             DhcpServer server = new DhcpServer(DhcpSettings.defaults(), pools, new ConfigHosts(config), planner, journal,
-                    probe, events, registry);
+                    probe, events, registry, discoveries);
             DhcpServerMode mode = new DhcpServerMode(journal, probe, server, others);
             mode.port = server.bind(group, channelType, settings.dhcpPort());
             Optional<ServerSettings.Dns> dnsSettings = settings.dhcp().dns();

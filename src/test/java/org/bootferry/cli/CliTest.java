@@ -103,7 +103,8 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "validate", "explain", "pull", "reset", "leases", "version", "completion"})
+    @ValueSource(strings = {"serve", "validate", "explain", "pull", "reset", "leases", "discovered", "adopt", "version",
+            "completion"})
     void everyCommandHasHelp(String command) {
         for (String flag : List.of("--help", "-h")) {
             Commands.Run r = run(command, flag);

@@ -38,7 +38,7 @@ public final class ProxyDhcpProcess {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         try (ProxyDhcpServer server = new ProxyDhcpServer(DhcpSettings.defaults(), new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot)), e -> { },
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), org.bootferry.machine.Discoveries.NONE)) {
             java.util.Optional<InetAddress> advertise = snapshot.settings().advertise().map(ProxyDhcpProcess::address);
             ProxyDhcpServer.Bound bound = server.bind(group, channel, InetAddress.getByName(args[1]), advertise,
                     Integer.parseInt(args[2]), Integer.parseInt(args[3]));

@@ -26,7 +26,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import org.bootferry.journal.DiscoveredMachines;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.Discovered;
+import org.bootferry.machine.Discoveries;
+import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +48,9 @@ class ProxyDhcpServerTest {
 
     @TempDir
     Path config;
+    @TempDir
+    Path state;
+    private DiscoveredMachines discovered;
     private EventLoopGroup group;
     private ProxyDhcpServer server;
     private DatagramSocket client;
@@ -55,8 +62,9 @@ class ProxyDhcpServerTest {
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        discovered = new DiscoveredMachines(state, 16, registry);
         server = new ProxyDhcpServer(DhcpSettings.defaults().withClientPort(CLIENT_PORT, DHCP_PORT),
-                BootConfig.planner(config, "127.0.0.1", VM), events::add, registry);
+                BootConfig.planner(config, "127.0.0.1", VM), events::add, registry, discovered);
         ProxyDhcpServer.Bound bound = server.bind(group, channel, LOOPBACK, java.util.Optional.empty(), DHCP_PORT, PXE_PORT);
         assertThat(bound.dhcp().getPort()).isEqualTo(DHCP_PORT);
         assertThat(bound.pxe().getPort()).isEqualTo(PXE_PORT);
@@ -70,9 +78,10 @@ class ProxyDhcpServerTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         client.close();
         server.close();
+        discovered.close();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -184,7 +193,7 @@ class ProxyDhcpServerTest {
         int pxePort = PXE_PORT + 100;
         ProxyDhcpServer storm = new ProxyDhcpServer(DhcpSettings.defaults().withClientPort(CLIENT_PORT + 100, DHCP_PORT + 100),
                 BootConfig.planner(config.resolve("storm"), "127.0.0.1", machines.toArray(MacAddress[]::new)), e -> { },
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), Discoveries.NONE);
         DatagramSocket edk2s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         try {
             storm.bind(group, Epoll.isAvailable() ? EpollDatagramChannel.class : NioDatagramChannel.class, LOOPBACK,
@@ -251,6 +260,41 @@ class ProxyDhcpServerTest {
     }
 
     /**
+     * Discovery is passive: a DISCOVER from a MAC with no machine file still gets no answer, and it is
+     * recorded with what its request said, each attempt counted; a configured MAC is not recorded.
+     * The saved list, read back as {@code bootferry discovered} reads it, says the same.
+     */
+    @Test
+    void anUnknownMacsDiscoverIsRecordedAndStillNotAnswered() throws Exception {
+        byte[] stranger = Captures.bytes(Captures.EDK2_X64_DISCOVER);
+        stranger[28 + 5] = 0x77;
+        byte[] known = Captures.bytes(Captures.SEABIOS_IPXE_DISCOVER);
+
+        client.send(new DatagramPacket(stranger, stranger.length, LOOPBACK, DHCP_PORT));
+        client.send(new DatagramPacket(stranger, stranger.length, LOOPBACK, DHCP_PORT));
+        client.send(new DatagramPacket(known, known.length, LOOPBACK, DHCP_PORT));
+        DatagramPacket answer = receive(client);
+
+        // One event loop reads the socket in order: the answer to the third means the first two were handled.
+        assertThat(DhcpCodec.decode(Arrays.copyOf(answer.getData(), answer.getLength())).mac()).isEqualTo(VM);
+        assertThat(discovered.discovered()).hasSize(1);
+        Discovered d = discovered.discovered().get(0);
+        assertThat(d.mac()).isEqualTo(MacAddress.parse("52:54:00:12:34:77"));
+        assertThat(d.requests()).isEqualTo(2);
+        assertThat(d.latest().firmware()).isEqualTo(Firmware.EFI_X64);
+        assertThat(d.latest().arch()).isEqualTo("7 (x64 UEFI)");
+        assertThat(d.latest().vendorClass()).startsWith("PXEClient:Arch:00007");
+        assertThat(d.latest().via()).isEqualTo("interface 127.0.0.1");
+        assertThat(d.latest().uuid()).hasValueSatisfying(u -> assertThat(u).matches("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"));
+        assertThat(d.firstSeen()).isBeforeOrEqualTo(d.latest().time());
+
+        discovered.flush();
+        DiscoveredMachines.Saved saved = DiscoveredMachines.read(state);
+        assertThat(saved.machines()).containsExactly(d);
+        assertThat(saved.dropped()).isZero();
+    }
+
+    /**
      * A rack powering on: a burst of DISCOVERs, read a batch at a time (recvmmsg) and answered a batch
      * at a time (one flush per read batch), each answered exactly once. Its own responder, so that one
      * MAC may ask this often, with two event loops as in the server. 48 DISCOVERs are three read
@@ -267,7 +311,7 @@ class ProxyDhcpServerTest {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         SimpleMeterRegistry counted = new SimpleMeterRegistry();
         try (ProxyDhcpServer rack = new ProxyDhcpServer(new DhcpSettings(clientPort, dhcpPort, burst, burst),
-                     BootConfig.planner(config, "127.0.0.1", VM), e -> { }, counted);
+                     BootConfig.planner(config, "127.0.0.1", VM), e -> { }, counted, Discoveries.NONE);
              DatagramSocket machines = new DatagramSocket(null)) {
             rack.bind(loops, epoll ? EpollDatagramChannel.class : NioDatagramChannel.class, LOOPBACK,
                     java.util.Optional.empty(), dhcpPort, PXE_PORT + 10);

@@ -29,6 +29,7 @@ import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
+import org.bootferry.journal.DiscoveredMachines;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.machine.Addressing;
@@ -59,6 +60,7 @@ class HttpServerTest {
     static Channel channel;
     static String base;
     static LoaderFetches fetches;
+    static DiscoveredMachines discovered;
     static HttpServices services;
 
     @BeforeAll
@@ -101,8 +103,9 @@ class HttpServerTest {
         BootState state = new BootState(tmp.resolve("state"));
         fetches = LoaderFetches.onThisHost();
         BootEvents events = new BootEvents(registry, Optional.empty(), 100);
+        discovered = new DiscoveredMachines(tmp.resolve("state"), 16, registry);
         services = new HttpServices(new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)),
-                events, events, state, fetches, LoaderFiles.withDebianIpxe(loaders), () -> snapshot, registry,
+                events, events, state, discovered, fetches, LoaderFiles.withDebianIpxe(loaders), () -> snapshot, registry,
                 registry::scrape, blocking, Optional::empty, () -> Addressing.NONE);
         channel = new HttpServer(services)
                 .bind(transport.group(), transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -114,6 +117,7 @@ class HttpServerTest {
         channel.close().syncUninterruptibly();
         blocking.shutdownNow();
         transport.close();
+        discovered.close();
     }
 
     private static Processes.Result curl(String... args) {
@@ -323,8 +327,8 @@ class HttpServerTest {
         ExecutorService closed = Executors.newSingleThreadExecutor();
         closed.shutdown();
         Channel closing = new HttpServer(new HttpServices(services.booter(), services.log(), services.history(),
-                services.installs(), services.fetches(), services.loaders(), services.config(), services.registry(),
-                services.metrics(), closed, services.notReady(), services.addressing()))
+                services.installs(), services.discoveries(), services.fetches(), services.loaders(), services.config(),
+                services.registry(), services.metrics(), closed, services.notReady(), services.addressing()))
                 .bind(transport.group(), transport.group(), transport.serverChannel(),
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         try {

@@ -15,7 +15,7 @@ class RouteTableTest {
 
     /** Only the table is asked here: no handler runs, so no service is needed. */
     static final RouteTable TABLE = RouteTable.of(new HttpServices(null, null, null, null, null, null, null, null, null,
-            null, null, null), null);
+            null, null, null, null), null);
 
     static RouteTable.Resolved resolve(HttpMethod method, String uri) throws BootUrls.Malformed {
         QueryStringDecoder decoded = new QueryStringDecoder(uri);
@@ -44,6 +44,8 @@ class RouteTableTest {
             "POST, /api/machines/52:54:00:12:34:56/reset, api",
             "GET, /api/events?mac=52:54:00:12:34:56&limit=5, api",
             "GET, /api/config/errors, api",
+            "GET, /api/discovered, api",
+            "POST, /api/discovered/52:54:00:12:34:56/adopt, api",
     })
     void everyRouteKeepsItsMetricName(String method, String uri, String name) throws Exception {
         assertThat(resolve(HttpMethod.valueOf(method), uri).name()).isEqualTo(name);
