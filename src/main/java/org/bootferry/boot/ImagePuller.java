@@ -17,6 +17,9 @@ import org.bootferry.image.ImageException;
 import org.bootferry.image.ImageRequest;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.image.PullListener;
+import org.bootferry.image.TreeBootFiles;
+import org.bootferry.image.TreeListener;
+import org.bootferry.image.TreeRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,15 +82,47 @@ final class ImagePuller implements ImageSource {
      */
     @Override
     public ImageBootFiles await(ImageRequest request, Duration timeout) throws IOException {
-        CompletableFuture<ImageBootFiles> pull = resolver.resolveAsync(request, counted(request));
+        return await(resolver.resolveAsync(request, counted(request)), timeout, "pull of " + request.image());
+    }
+
+    /** What the cache alone says the install tree gives; never contacts the mirror. */
+    @Override
+    public Optional<TreeBootFiles> cached(TreeRequest request) {
+        return resolver.trees().cached(request);
+    }
+
+    /**
+     * The install tree's files, waiting at most {@code timeout} for a fetch (started here, or joined);
+     * the fetch outlives the wait. Counted as image resolves are.
+     */
+    @Override
+    public TreeBootFiles await(TreeRequest request, Duration timeout) throws IOException {
+        long started = System.nanoTime();
+        TreeListener counted = new TreeListener() {
+            @Override
+            public void finished(TreeBootFiles files) {
+                pulledBytes.increment(files.bytesRead());
+                outcomes.get(files.fromCache() ? "cache" : "pulled").record(started);
+            }
+
+            @Override
+            public void failed(Exception cause) {
+                log.warn("install tree {} for {}: {}", request.location(), request.platform(), cause.getMessage());
+                outcomes.get("failed").record(started);
+            }
+        };
+        return await(resolver.trees().resolveAsync(request, counted), timeout, "fetch of " + request.location());
+    }
+
+    private static <T> T await(CompletableFuture<T> pull, Duration timeout, String what) throws IOException {
         try {
             return pull.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new IOException("pull of " + request.image() + " did not finish within " + timeout.toSeconds()
+            throw new IOException(what + " did not finish within " + timeout.toSeconds()
                     + " s (server.yaml images.pullTimeout); it goes on, so a later boot will find it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the pull of " + request.image());
+            throw new InterruptedIOException("interrupted while waiting for the " + what);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new IOException(cause instanceof ImageException ? cause.getMessage() : cause.toString(), cause);

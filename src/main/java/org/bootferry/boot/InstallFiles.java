@@ -76,7 +76,11 @@ final class InstallFiles {
         });
     }
 
-    /** What templates and {@code kernelArgs} may name. */
+    /**
+     * What templates and {@code kernelArgs} may name; {@code location} and {@code repoUrl} only for a
+     * machine that boots an install tree ({@code kernelBoot.location}), so that naming them elsewhere
+     * is an error.
+     */
     static Map<String, Object> values(BootPlan plan, MachineConfig c) {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("mac", plan.machine().mac().toString());
@@ -88,6 +92,10 @@ final class InstallFiles {
         values.put("filesUrl", plan.filesUrl().toString());
         values.put("kernelUrl", plan.kernelUrl().toString());
         values.put("initrdUrl", plan.initrdUrl(0).toString());
+        plan.kernel().filter(TreeBootFile.class::isInstance).map(TreeBootFile.class::cast).ifPresent(tree -> {
+            values.put("location", tree.location());
+            values.put("repoUrl", tree.repoUrl());
+        });
         values.put("vars", c.vars() == null ? Map.of() : c.vars());
         return values;
     }

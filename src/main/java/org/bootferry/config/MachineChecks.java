@@ -60,14 +60,24 @@ final class MachineChecks {
         int before = context.count();
         MachineConfig.KernelBoot kb = c.kernelBoot();
         if (kb != null) {
-            if (kb.container() != null && kb.files() != null) {
-                errors.at("container", "kernelBoot has both 'container' and 'files': choose one");
+            int sources = (kb.container() != null ? 1 : 0) + (kb.files() != null ? 1 : 0) + (kb.location() != null ? 1 : 0);
+            if (sources > 1) {
+                errors.at(kb.location() != null ? "location" : "container", "kernelBoot has more than one of"
+                        + " 'container', 'files' and 'location': choose one");
             }
             if (kb.container() != null) {
                 checkContainer(kb.container(), errors);
             }
+            if (kb.location() != null) {
+                checkLocation(kb.location(), errors);
+            }
+            if (kb.locationPullPolicy() != null && kb.location() == null) {
+                errors.at("locationPullPolicy", "kernelBoot.locationPullPolicy without 'location': set the install"
+                        + " tree's URL beside it");
+            }
             if (kb.files() != null) {
-                kb = new MachineConfig.KernelBoot(kb.container(), resolveFiles(kb.files(), errors), kb.kernelArgs());
+                kb = new MachineConfig.KernelBoot(kb.container(), resolveFiles(kb.files(), errors), kb.location(),
+                        kb.locationPullPolicy(), kb.kernelArgs());
             }
         }
         if (c.kickstart() != null && !templates.containsKey(c.kickstart())) {
@@ -110,6 +120,25 @@ final class MachineChecks {
     private record Errors(Path file, List<String> lines, LoadContext context) {
         void at(String key, String message) {
             context.error(file, YamlFiles.lineOf(lines, key), message);
+        }
+    }
+
+    /** An install tree is named by its http(s) URL; its content is read at the first boot, never here. */
+    private static void checkLocation(String location, Errors errors) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(location);
+        } catch (java.net.URISyntaxException e) {
+            errors.at("location", "kernelBoot.location '" + location + "' is not a URL: " + e.getReason());
+            return;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            errors.at("location", "kernelBoot.location '" + location + "' is not an http:// or https:// URL of an"
+                    + " install tree (e.g. https://dl.fedoraproject.org/pub/fedora/linux/releases/42/Everything/x86_64/os/)");
+        } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            errors.at("location", "kernelBoot.location '" + location + "' has a query or fragment: name the tree's"
+                    + " directory");
         }
     }
 
