@@ -28,7 +28,7 @@ public record TreeInfo(Map<String, Map<String, String>> sections) {
     }
 
     public TreeInfo {
-        sections = Map.copyOf(sections);
+        sections = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sections));
     }
 
     /**
