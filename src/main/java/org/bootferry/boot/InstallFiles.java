@@ -1,6 +1,7 @@
 package org.bootferry.boot;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -77,7 +78,8 @@ final class InstallFiles {
     }
 
     /**
-     * What templates and {@code kernelArgs} may name; {@code location} and {@code repoUrl} only for a
+     * What templates and {@code kernelArgs} may name; {@code location} and {@code repoUrl} (with its
+     * parts {@code repoHost} and {@code repoDirectory}) only for a
      * machine that boots an install tree ({@code kernelBoot.location}), so that naming them elsewhere
      * is an error.
      */
@@ -93,8 +95,14 @@ final class InstallFiles {
         values.put("kernelUrl", plan.kernelUrl().toString());
         values.put("initrdUrl", plan.initrdUrl(0).toString());
         plan.kernel().filter(TreeBootFile.class::isInstance).map(TreeBootFile.class::cast).ifPresent(tree -> {
-            values.put("location", tree.location());
-            values.put("repoUrl", tree.repoUrl());
+            URI repo = tree.repoUrl();
+            values.put("location", tree.location().toString());
+            values.put("repoUrl", repo.toString());
+            // Debian's preseed takes its mirror in two parts (mirror/http/hostname, mirror/http/directory).
+            values.put("repoHost", repo.getRawAuthority());
+            String path = repo.getRawPath();
+            values.put("repoDirectory", path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1)
+                    : path);
         });
         values.put("vars", c.vars() == null ? Map.of() : c.vars());
         return values;

@@ -34,13 +34,18 @@ record LocationBoot(TreeBootFile kernel, List<BootFile> initrds) {
 
     /** The tree request for this machine: the platform of its firmware, IfNotPresent unless the file says. */
     static TreeRequest request(MachineFile file, MachineConfig.KernelBoot kb, Machine machine) {
+        PullPolicy policy;
         try {
-            PullPolicy policy = kb.locationPullPolicy() == null ? PullPolicy.IF_NOT_PRESENT
+            policy = kb.locationPullPolicy() == null ? PullPolicy.IF_NOT_PRESENT
                     : PullPolicy.parse("locationPullPolicy", kb.locationPullPolicy());
+        } catch (IllegalArgumentException e) {
+            throw new BootPlanException(new ConfigError(file.file(), 0, e.getMessage()));
+        }
+        try {
             return new TreeRequest(URI.create(kb.location()), policy,
                     new Platform("linux", machine.firmware().arch().ociName(), ""));
-        } catch (IllegalArgumentException e) {
-            throw new BootPlanException(new ConfigError(file.file(), 0, "kernelBoot: " + e.getMessage()));
+        } catch (IllegalArgumentException e) { // the loader checked it: only a planner fed by hand gets here
+            throw new BootPlanException(new ConfigError(file.file(), 0, "kernelBoot." + e.getMessage()));
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.bootferry.boot;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -39,13 +40,13 @@ final class TreeBootFile implements BootFile {
     }
 
     /** The tree's root URL: {@code {{location}}}. */
-    String location() {
-        return request.location().toString();
+    URI location() {
+        return request.location();
     }
 
     /** The tree's package repository: {@code {{repoUrl}}}, the cached answer's, else what the URL says. */
-    String repoUrl() {
-        return cached.map(TreeBootFiles::repoUrl).orElseGet(() -> TreeRequest.repoUrl(request.location())).toString();
+    URI repoUrl() {
+        return cached.map(TreeBootFiles::repoUrl).orElseGet(() -> TreeRequest.repoUrl(request.location()));
     }
 
     /** E.g. {@code install tree http://mirror/fedora/42/os/ kernel images/pxeboot/vmlinuz for linux/amd64}. */
