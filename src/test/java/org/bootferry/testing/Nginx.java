@@ -2,8 +2,6 @@ package org.bootferry.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,25 +9,37 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real nginx (Debian's nginx-light) serving a directory on a loopback port, as a distribution
- * mirror does: with its own config (never /etc/nginx's), one process (no master, so it runs as the
- * test's user and reads the test's files), and an access log a test reads to count requests.
+ * A real nginx (Debian's nginx-light) serving a directory, as a distribution mirror does: on a
+ * loopback port, or on an address of a test's network namespace; with its own config (never
+ * /etc/nginx's), one process (no master, so it runs as the test's user and reads the test's files),
+ * and an access log a test reads to count requests.
  */
 public final class Nginx implements AutoCloseable {
 
     private final Path work;
+    private final String address;
     private final int port;
     private Process process;
 
-    private Nginx(Path work, int port) {
+    private Nginx(Path work, String address, int port) {
         this.work = work;
+        this.address = address;
         this.port = port;
     }
 
-    /** Serves {@code root} at {@link #url()}; its config, logs and temporaries go under {@code work}. */
+    /** Serves {@code root} at {@link #url()} on loopback; its config, logs and temporaries go under {@code work}. */
     public static Nginx serve(Path root, Path work) {
+        return start(List.of(), "127.0.0.1", Ports.freeTcp(), root, work);
+    }
+
+    /** The same inside {@code ns}, on {@code address:port} (an address of the namespace). */
+    public static Nginx serveIn(NetNamespace ns, String address, int port, Path root, Path work) {
+        return start(ns.exec(), address, port, root, work);
+    }
+
+    private static Nginx start(List<String> prefix, String address, int port, Path root, Path work) {
         Path nginx = Tools.require("nginx", "nginx-light");
-        Nginx n = new Nginx(work, Ports.freeTcp());
+        Nginx n = new Nginx(work, address, port);
         try {
             Files.createDirectories(work.resolve("tmp"));
             Files.writeString(work.resolve("nginx.conf"), """
@@ -48,14 +58,15 @@ public final class Nginx implements AutoCloseable {
                         scgi_temp_path %1$s/tmp/scgi;
                         default_type application/octet-stream;
                         server {
-                            listen 127.0.0.1:%2$d;
+                            listen %4$s:%2$d;
                             root %3$s;
                         }
                     }
-                    """.formatted(work.toAbsolutePath(), n.port, root.toAbsolutePath()));
-            n.process = new ProcessBuilder(nginx.toString(), "-p", work.toAbsolutePath().toString(), "-c",
-                    work.resolve("nginx.conf").toAbsolutePath().toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("nginx.out").toFile()).start();
+                    """.formatted(work.toAbsolutePath(), n.port, root.toAbsolutePath(), address));
+            List<String> command = new java.util.ArrayList<>(prefix);
+            command.addAll(List.of(nginx.toString(), "-p", work.toAbsolutePath().toString(), "-c",
+                    work.resolve("nginx.conf").toAbsolutePath().toString()));
+            n.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve("nginx.out").toFile()).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -63,25 +74,24 @@ public final class Nginx implements AutoCloseable {
         return n;
     }
 
+    /** nginx writes its pid file once its listening sockets are open (nginx.c: ngx_init_cycle, then ngx_create_pidfile). */
     private void awaitListening() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("nginx exited: " + log("nginx.out") + log("error.log"));
             }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            if (!log("nginx.pid").isBlank()) {
                 return;
-            } catch (IOException notYet) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
             }
         }
-        throw new AssertionError("nginx did not listen on 127.0.0.1:" + port + " within 10 s");
+        throw new AssertionError("nginx did not listen on " + address + ":" + port + " within 10 s");
     }
 
     private String log(String name) {
@@ -93,7 +103,7 @@ public final class Nginx implements AutoCloseable {
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + port + "/");
+        return URI.create("http://" + address + ":" + port + "/");
     }
 
     /** The request lines nginx logged so far, e.g. {@code GET /os/.treeinfo HTTP/1.1}. */
