@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.bootferry.lang.HttpUrls;
 import org.bootferry.lang.Ipv4;
 import org.bootferry.lang.Spelling;
 import org.bootferry.machine.Firmware;
@@ -125,21 +126,9 @@ final class MachineChecks {
 
     /** An install tree is named by its http(s) URL; its content is read at the first boot, never here. */
     private static void checkLocation(String location, Errors errors) {
-        java.net.URI uri;
-        try {
-            uri = new java.net.URI(location);
-        } catch (java.net.URISyntaxException e) {
-            errors.at("location", "kernelBoot.location '" + location + "' is not a URL: " + e.getReason());
-            return;
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            errors.at("location", "kernelBoot.location '" + location + "' is not an http:// or https:// URL of an"
-                    + " install tree (e.g. https://dl.fedoraproject.org/pub/fedora/linux/releases/42/Everything/x86_64/os/)");
-        } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            errors.at("location", "kernelBoot.location '" + location + "' has a query or fragment: name the tree's"
-                    + " directory");
-        }
+        HttpUrls.directoryProblem(location).ifPresent(problem -> errors.at("location", "kernelBoot.location '"
+                + location + "' " + problem + " of an install tree (e.g."
+                + " https://dl.fedoraproject.org/pub/fedora/linux/releases/42/Everything/x86_64/os/)"));
     }
 
     private void checkContainer(MachineConfig.Container container, Errors errors) {

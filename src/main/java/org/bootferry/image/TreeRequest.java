@@ -2,6 +2,7 @@ package org.bootferry.image;
 
 import java.net.URI;
 import java.util.Objects;
+import org.bootferry.lang.HttpUrls;
 
 /**
  * What a machine boots from an install tree ({@code kernelBoot.location}, as {@code virt-install
@@ -27,15 +28,9 @@ public record TreeRequest(URI location, PullPolicy pullPolicy, Platform platform
      * @throws IllegalArgumentException saying what is wrong with it
      */
     public static URI root(URI location) {
-        String scheme = location.getScheme();
-        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || location.getHost() == null) {
-            throw new IllegalArgumentException("location '" + location + "' is not an http:// or https:// URL of an"
-                    + " install tree");
-        }
-        if (location.getRawQuery() != null || location.getRawFragment() != null) {
-            throw new IllegalArgumentException("location '" + location + "' has a query or fragment: name the tree's"
-                    + " directory");
-        }
+        HttpUrls.directoryProblem(location.toString()).ifPresent(problem -> {
+            throw new IllegalArgumentException("location '" + location + "' " + problem + " of an install tree");
+        });
         String path = location.getRawPath() == null || location.getRawPath().isEmpty() ? "/" : location.getRawPath();
         return path.endsWith("/") ? location.resolve(path) : URI.create(location + "/");
     }
