@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -91,6 +92,7 @@ final class TreeClient implements AutoCloseable {
         HttpResponse<InputStream> response = get(url, "GET");
         Path temp = null;
         AtomicLong lastData = new AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean();
         long stallNanos = settings.get().stallTimeout().toNanos();
         try (InputStream body = response.body()) {
             if (response.statusCode() == 404) {
@@ -99,6 +101,7 @@ final class TreeClient implements AutoCloseable {
             expectOk(url, response.statusCode());
             ScheduledFuture<?> stall = watchdog.scheduleWithFixedDelay(() -> {
                 if (System.nanoTime() - lastData.get() > stallNanos) {
+                    stalled.set(true);
                     try {
                         body.close(); // the blocked read below then fails
                     } catch (IOException ignored) {
@@ -112,7 +115,8 @@ final class TreeClient implements AutoCloseable {
             try (OutputStream out = Files.newOutputStream(temp)) {
                 byte[] buf = new byte[256 * 1024];
                 int n;
-                while ((n = body.read(buf)) >= 0) {
+                // A body closed by the watchdog may read as ended rather than fail: the flag tells.
+                while ((n = body.read(buf)) >= 0 && !stalled.get()) {
                     lastData.set(System.nanoTime());
                     out.write(buf, 0, n);
                     sha256.update(buf, 0, n);
@@ -120,12 +124,15 @@ final class TreeClient implements AutoCloseable {
                     progress.accept(size);
                 }
             } catch (IOException e) {
-                boolean stalled = System.nanoTime() - lastData.get() > stallNanos;
-                throw new MirrorUnreachableException(url + ": " + (stalled ? "stalled, no data for "
-                        + settings.get().stallTimeout().toSeconds() + " s" : "connection lost") + " after " + size
+                throw new MirrorUnreachableException(url + ": " + (stalled.get() ? "stalled, no data for "
+                        + settings.get().stallTimeout().toMillis() + " ms" : "connection lost") + " after " + size
                         + " bytes", e);
             } finally {
                 stall.cancel(false);
+            }
+            if (stalled.get()) {
+                throw new MirrorUnreachableException(url + ": stalled, no data for "
+                        + settings.get().stallTimeout().toMillis() + " ms after " + size + " bytes", null);
             }
             long expected = response.headers().firstValueAsLong("Content-Length").orElse(size);
             if (expected != size) {
