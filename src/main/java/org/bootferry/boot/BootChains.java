@@ -24,8 +24,11 @@ final class BootChains {
      * @param plan   the machine's plan for {@code plan.machine().firmware()}
      * @param loader the machine's loader for that firmware: its own {@code loaders:}, else {@code server.yaml}'s
      * @param images what a loader file is, by its TFTP name; empty when it can't be read
+     * @param dhcpServer whether bootferry is the network's DHCP server ({@code dhcp: {mode: server}}),
+     *                   whose ACK then names it as next-server
      */
-    static Explanation.Chain of(BootPlan plan, String loader, Function<String, Optional<LoaderImage>> images) {
+    static Explanation.Chain of(BootPlan plan, String loader, Function<String, Optional<LoaderImage>> images,
+            boolean dhcpServer) {
         Firmware firmware = plan.machine().firmware();
         String by = firmware.httpBoot() ? "HTTP" : "TFTP";
         String start = firmware == Firmware.BIOS ? "PXE ROM" : firmware.httpBoot() ? "UEFI HTTP Boot" : "UEFI PXE";
@@ -39,7 +42,7 @@ final class BootChains {
             case IPXE -> new Explanation.Chain(start + " → iPXE " + loader + " (" + by + ") → script "
                     + BootUrls.script(plan.serverUrl(), plan.machine()) + " → kernel, initrds (HTTP)",
                     secureBoot(firmware, li, loader));
-            case SHIM -> shim(plan, loader, li, start, by, images);
+            case SHIM -> shim(plan, loader, li, start, by, images, dhcpServer);
             case GRUB -> new Explanation.Chain(start + " → GRUB " + loader + " (" + by + ") → " + grubConfig(plan, li),
                     secureBoot(firmware, li, loader));
             case OTHER -> new Explanation.Chain(start + " → " + loader + " (" + by + ")", secureBoot(firmware, li, loader));
@@ -83,7 +86,7 @@ final class BootChains {
      * the directory of its own URL). What happens next depends on that GRUB.
      */
     private static Explanation.Chain shim(BootPlan plan, String loader, LoaderImage shim, String start, String by,
-            Function<String, Optional<LoaderImage>> images) {
+            Function<String, Optional<LoaderImage>> images, boolean dhcpServer) {
         Firmware firmware = plan.machine().firmware();
         int slash = loader.lastIndexOf('/');
         String beside = (slash < 0 ? "" : loader.substring(0, slash + 1)) + SHIM_SECOND_STAGE;
@@ -112,11 +115,17 @@ final class BootChains {
         }
         // efinet.c grub_efi_net_config_real reads the PXE mode's DhcpAck only, never ProxyOffer or
         // PxeReply; bootp.c grub_net_configure_by_dhcp_ack makes its siaddr the root (tftp,SIADDR).
+        String boots = plan.ownBoot() ? " (put config/examples/debian-installer-grub.cfg in place of its grub.cfg)"
+                : " its tree's menu";
+        if (dhcpServer) {
+            // Measured: DhcpServerEndToEndTest boots Debian's installer this way under Secure Boot.
+            return new Explanation.Chain(stages, "runs: bootferry's own DHCP ACK names " + plan.nextServer()
+                    .getHostAddress() + " as next-server (siaddr), where Debian's signed GRUB reads its config; it boots"
+                    + boots);
+        }
         return new Explanation.Chain(stages, "stops in GRUB, unless the site DHCP server names "
                 + plan.nextServer().getHostAddress() + " as next-server: Debian's signed GRUB takes its TFTP server"
-                + " from the DHCP ACK (siaddr), never from this ProxyDHCP offer; with that next-server it boots"
-                + (plan.ownBoot() ? " (put config/examples/debian-installer-grub.cfg in place of its grub.cfg)"
-                        : " its tree's menu")
+                + " from the DHCP ACK (siaddr), never from this ProxyDHCP offer; with that next-server it boots" + boots
                 + ", or make bootferry the network's DHCP server (DHCP server mode)");
     }
 }

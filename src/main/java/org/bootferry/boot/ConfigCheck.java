@@ -11,12 +11,12 @@ import java.util.Set;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineConfig;
+import org.bootferry.config.LoaderKeys;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.Reservations;
 import org.bootferry.config.YamlFiles;
 import org.bootferry.image.ImageReference;
 import org.bootferry.image.PullPolicy;
-import org.bootferry.lang.Spelling;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
@@ -94,24 +94,12 @@ public final class ConfigCheck {
         return List.copyOf(errors);
     }
 
-    /**
-     * The keys of {@code loaders:}, which the planner looks up exactly: an entry under another
-     * spelling ({@code BIOS}) or for UEFI HTTP Boot ({@code http-x64}) would never be used.
-     */
+    /** The keys of server.yaml's {@code loaders:}, as {@link LoaderKeys} reads them. */
     private static void checkLoaders(ConfigSnapshot snapshot, Set<ConfigError> errors) {
         Path serverYaml = snapshot.dir().resolve("server.yaml");
-        List<String> known = Firmware.loaderIds();
         for (String id : snapshot.settings().loaders().keySet()) {
-            if (known.contains(id)) {
-                continue;
-            }
-            Optional<Firmware> firmware = Firmware.byId(id).filter(f -> f.loaderFirmware() != f);
-            String message = firmware.isPresent()
-                    ? "loaders: '" + id + "' boots the loader of '" + firmware.get().loaderFirmware().id()
-                            + "' (by URL): name it there"
-                    : "loaders: unknown firmware '" + id + "'" + Spelling.didYouMean(id, known) + " (known: "
-                            + String.join(", ", known) + ")";
-            errors.add(new ConfigError(serverYaml, YamlFiles.lineOf(serverYaml, id), message));
+            LoaderKeys.problem(id).ifPresent(message ->
+                    errors.add(new ConfigError(serverYaml, YamlFiles.lineOf(serverYaml, id), message)));
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
+import org.bootferry.config.ServerSettings;
 import org.bootferry.kernel.KernelFormat;
 import org.bootferry.loader.LoaderImage;
 import org.bootferry.machine.Firmware;
@@ -34,6 +35,7 @@ final class Explainer {
         Set<String> warnings = new LinkedHashSet<>();
         Map<String, Explanation.Chain> chains = new LinkedHashMap<>();
         MachineConfig c = config.resolve(file);
+        boolean dhcpServer = config.snapshot().settings().dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER;
         for (Firmware firmware : Firmware.values()) {
             try {
                 BootPlan plan = planner.plan(config, file, Machine.of(mac, firmware));
@@ -41,7 +43,7 @@ final class Explainer {
                 if (!plan.localBoot()) {
                     KernelPairing.problem(plan).ifPresent(p -> warnings.add(p.message()));
                     Plans.loader(c, config.snapshot().settings(), firmware)
-                            .ifPresent(loader -> chains.put(firmware.id(), BootChains.of(plan, loader, loaders)));
+                            .ifPresent(loader -> chains.put(firmware.id(), BootChains.of(plan, loader, loaders, dhcpServer)));
                 }
             } catch (BootPlanException e) {
                 dhcp.put(firmware.id(), "not booted: " + e.error().message());

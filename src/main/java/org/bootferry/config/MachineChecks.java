@@ -6,11 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.bootferry.lang.HttpUrls;
 import org.bootferry.lang.Ipv4;
 import org.bootferry.lang.Spelling;
-import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -100,10 +98,9 @@ final class MachineChecks {
         }
         if (c.loaders() != null) {
             c.loaders().forEach((firmware, loader) -> {
-                if (Firmware.byId(firmware).isEmpty()) {
-                    String guess = Spelling.didYouMean(firmware, Stream.of(Firmware.values()).map(Firmware::id).toList());
-                    errors.at(firmware, "loaders: unknown firmware '" + firmware + "'"
-                            + (guess.isEmpty() ? " (known: " + Firmware.ids() + ")" : guess));
+                Optional<String> problem = LoaderKeys.problem(firmware);
+                if (problem.isPresent()) {
+                    errors.at(firmware, problem.get());
                 } else if (loader == null || loader.isBlank()) {
                     errors.at(firmware, "loaders: no loader named for '" + firmware + "' (a path in the tftproot,"
                             + " e.g. debian-installer/amd64/pxelinux.0)");

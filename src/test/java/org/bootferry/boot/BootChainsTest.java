@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -54,6 +56,19 @@ class BootChainsTest {
     }
 
     @Test
+    void debiansShimAndGrubRunUnderSecureBootWhenThisServerIsTheDhcpServer() throws IOException {
+        Map<String, Explanation.Chain> chains = chains(List.of("dhcp: {mode: server, pools: [{subnet: 10.0.0.0/24,"
+                + " range: 10.0.0.100-10.0.0.200}]}"), "{efi-x64: debian-installer/amd64/bootnetx64.efi}",
+                "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
+
+        assertThat(chains.get("efi-x64").secureBoot()).isEqualTo("runs: bootferry's own DHCP ACK names 10.0.0.1 as"
+                + " next-server (siaddr), where Debian's signed GRUB reads its config; it boots (put"
+                + " config/examples/debian-installer-grub.cfg in place of its grub.cfg)");
+        assertThat(chains.get("http-x64").secureBoot()).as("HTTP Boot's GRUB still has no http module")
+                .startsWith("stops in GRUB: under HTTP Boot");
+    }
+
+    @Test
     void grubRunByTheFirmwareItselfIsRefusedForItIsNotSignedByMicrosoft() throws IOException {
         Map<String, Explanation.Chain> chains = chains("{efi-x64: debian-installer/amd64/grubx64.efi}");
 
@@ -91,11 +106,22 @@ class BootChainsTest {
 
     /** @param machine the lines of the machine's file */
     private Map<String, Explanation.Chain> chains(String loaders, String... machine) throws IOException {
+        return chains(List.of(), loaders, machine);
+    }
+
+    /**
+     * @param server  more lines of server.yaml
+     * @param machine the lines of the machine's file
+     */
+    private Map<String, Explanation.Chain> chains(List<String> server, String loaders, String... machine)
+            throws IOException {
         Tools.requireFile(NETBOOT.resolve("debian-installer/amd64/bootnetx64.efi"), "debian-installer-12-netboot-amd64");
         Tools.requireFile(Path.of("/usr/lib/ipxe/ipxe.efi"), "ipxe");
         ConfigDir config = new ConfigDir(tmp.resolve("config"));
         config.blob("boot/vmlinuz", 10);
-        config.file("server.yaml", "advertise: 10.0.0.1", "httpPort: 80", "loaders: " + loaders);
+        List<String> yaml = new ArrayList<>(List.of("advertise: 10.0.0.1", "httpPort: 80", "loaders: " + loaders));
+        yaml.addAll(server);
+        config.file("server.yaml", yaml.toArray(String[]::new));
         config.file("machines/" + MAC.dashed() + ".yaml", machine);
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot)

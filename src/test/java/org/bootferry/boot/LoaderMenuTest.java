@@ -183,7 +183,17 @@ class LoaderMenuTest {
         config.file("machines/52-54-00-12-34-57.yaml", "hostname: stock", "loaders: {efi-x46: " + PXELINUX + "}");
         assertThat(ConfigLoader.load(config.dir()).errors()).singleElement().hasToString(
                 config.dir().resolve("machines/52-54-00-12-34-57.yaml")
-                        + ":2: loaders: unknown firmware 'efi-x46' (did you mean 'efi-x64'?)");
+                        + ":2: loaders: unknown firmware 'efi-x46' (did you mean 'efi-x64'?) (known: bios, efi-ia32, efi-x64, efi-arm32, efi-arm64)");
+    }
+
+    /** The planner looks loaders: keys up exactly: another spelling, or HTTP Boot's id, would never be used. */
+    @Test
+    void loaderKeysTheFirmwareNeverBootsAreErrorsInMachineFilesAsInServerYaml() {
+        config.file("machines/52-54-00-12-34-57.yaml", "hostname: stock", "loaders: {BIOS: " + PXELINUX + "}");
+        config.file("machines/52-54-00-12-34-58.yaml", "hostname: http", "loaders: {http-x64: " + GRUB + "}");
+        assertThat(ConfigLoader.load(config.dir()).errors()).extracting(ConfigError::message).containsExactlyInAnyOrder(
+                "loaders: unknown firmware 'BIOS' (did you mean 'bios'?) (known: bios, efi-ia32, efi-x64, efi-arm32, efi-arm64)",
+                "loaders: 'http-x64' boots the loader of 'efi-x64' (by URL): name it there");
     }
 
     /** A profile's loaders and the machine's merge by firmware. */

@@ -56,8 +56,7 @@ final class BootAssertions {
     static void assertBootedWithOwnPlan(Boot boot, MacAddress mac, String ownMarker, String otherMarker,
             String hostname) {
         List<String> serial = boot.serial();
-        String where = "serial log " + boot.serialLog() + ", ending:\n  "
-                + String.join("\n  ", serial.subList(Math.max(0, serial.size() - 12), serial.size()));
+        String where = where(boot);
         assertThat(boot.stopped()).as("the boot did not power off by itself; %s", where).isEmpty();
 
         String cmdline = serial.stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst()
@@ -74,6 +73,13 @@ final class BootAssertions {
                 .contains("network --hostname=" + hostname, "# machine " + mac);
         assertThat(serial.get(end)).as("wget exit status; %s", where).endsWith("rc=0");
         assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
+    }
+
+    /** Where to look when a boot's assertion fails: its serial log and the log's last lines. */
+    static String where(Boot boot) {
+        List<String> serial = boot.serial();
+        return "serial log " + boot.serialLog() + ", ending:\n  "
+                + String.join("\n  ", serial.subList(Math.max(0, serial.size() - 12), serial.size()));
     }
 
     private static int indexOfPrefix(List<String> lines, String prefix, String where) {

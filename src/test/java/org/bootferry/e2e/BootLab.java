@@ -20,7 +20,8 @@ import org.bootferry.testing.Tools;
  * A boot network in a box, shaped like a real site: the VM's NIC (a tap) on a bridge; on the same
  * bridge, through a veth, the site's ordinary DHCP server (dnsmasq in its own namespace: addresses
  * and an IPv6 Router Advertisement, no boot options); and bootferry on the bridge as the boot server
- * (ProxyDHCP, TFTP, HTTP). Everything lives in two network namespaces, so the host network never sees
+ * (ProxyDHCP, TFTP, HTTP). Or, {@link #startProvisioning}, a provisioning network whose DHCP server
+ * is bootferry: the site host then only advertises IPv6 routes and routes and relays a second link. Everything lives in two network namespaces, so the host network never sees
  * a packet; closing the lab stops the processes and removes the namespaces, and starting one first
  * removes what a crashed earlier run left. Each test class names its lab's namespaces and links by its
  * own prefix ({@code bfe-srv}, {@code bfebr0}, ...), so two labs can run at once; their addresses can be
@@ -31,21 +32,27 @@ final class BootLab implements AutoCloseable {
     /** bootferry's address: on the bridge, inside the namespace only. */
     static final String SERVER_ADDRESS = "10.213.0.1";
     static final String SITE_DHCP_ADDRESS = "10.213.0.2";
+    /** The second link of a provisioning lab, behind the site host as router and DHCP relay agent. */
+    static final String RELAYED_SUBNET = "10.214.0.0/24";
+    /** The relay agent's (and router's) address on the second link: the giaddr of what it relays. */
+    static final String RELAY_ADDRESS = "10.214.0.1";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    /** ProxyDHCP 67 and 4011, TFTP 69, HTTP 80: what a PXE boot needs from bootferry. */
 
     private final Path dir;
     private final String prefix;
     private final NetNamespace server;
     private final NetNamespace site;
+    /** What bootferry listens for: ProxyDHCP (67, 4011) beside a site DHCP server, else its DHCP server (67). */
+    private final List<String> listeners;
     private final List<Process> processes = new ArrayList<>();
     private ServerProcess bootferry;
 
-    private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site) {
+    private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site, List<String> listeners) {
         this.dir = dir;
         this.prefix = prefix;
         this.server = server;
         this.site = site;
+        this.listeners = listeners;
     }
 
     static void requireTools() {
@@ -72,6 +79,37 @@ final class BootLab implements AutoCloseable {
      * server at a boot server write it, for some MACs or all).
      */
     static BootLab start(Path dir, String prefix, List<String> siteDhcp) {
+        BootLab lab = create(dir, prefix, List.of("dhcp", "pxe", "tftp", "http"));
+        try {
+            lab.wire();
+            lab.startSiteDhcp(siteDhcp);
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A provisioning network with no DHCP server but bootferry's ({@code dhcp: {mode: server}}): the
+     * site host sends only Router Advertisements on the bridge, and is the router of a second link
+     * ({@link #RELAYED_SUBNET}, VMs on {@link #relayedTap()}) whose DHCP it relays to bootferry
+     * (dnsmasq's {@code dhcp-relay}: RFC 1542 relay agent, giaddr {@link #RELAY_ADDRESS}).
+     */
+    static BootLab startProvisioning(Path dir, String prefix) {
+        BootLab lab = create(dir, prefix, List.of("dhcp", "tftp", "http"));
+        try {
+            lab.wire();
+            lab.wireRelayedLink();
+            lab.startSiteRelay();
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    private static BootLab create(Path dir, String prefix, List<String> listeners) {
         requireTools();
         try {
             Files.createDirectories(dir);
@@ -79,19 +117,10 @@ final class BootLab implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         NetNamespace server = NetNamespace.create(prefix + "-srv");
-        BootLab lab;
         try {
-            lab = new BootLab(dir, prefix, server, NetNamespace.create(prefix + "-dhcp"));
+            return new BootLab(dir, prefix, server, NetNamespace.create(prefix + "-dhcp"), listeners);
         } catch (RuntimeException | Error e) {
             server.close();
-            throw e;
-        }
-        try {
-            lab.wire();
-            lab.startSiteDhcp(siteDhcp);
-            return lab;
-        } catch (RuntimeException | Error e) {
-            lab.close();
             throw e;
         }
     }
@@ -104,6 +133,11 @@ final class BootLab implements AutoCloseable {
     /** The tap device the VM's NIC attaches to. */
     String tap() {
         return prefix + "tap0";
+    }
+
+    /** In a provisioning lab, the tap of a VM on the relayed link, in {@link #siteNamespace()}. */
+    String relayedTap() {
+        return prefix + "tap1";
     }
 
     private void wire() {
@@ -129,12 +163,48 @@ final class BootLab implements AutoCloseable {
     }
 
     /**
+     * The relayed link: a bridge with a tap in the site namespace, which forwards between it and the
+     * boot bridge; bootferry reaches it through the site host.
+     */
+    private void wireRelayedLink() {
+        String bridge = prefix + "br1";
+        site.run("ip", "link", "add", bridge, "type", "bridge", "stp_state", "0", "forward_delay", "0");
+        site.run("ip", "addr", "add", RELAY_ADDRESS + "/24", "dev", bridge);
+        site.run("ip", "-6", "addr", "add", "fd14::1/64", "dev", bridge, "nodad");
+        site.run("ip", "link", "set", bridge, "up");
+        site.run("ip", "tuntap", "add", "dev", relayedTap(), "mode", "tap");
+        site.run("ip", "link", "set", relayedTap(), "master", bridge);
+        site.run("ip", "link", "set", relayedTap(), "up");
+        site.run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        server.run("ip", "route", "add", RELAYED_SUBNET, "via", SITE_DHCP_ADDRESS);
+    }
+
+    /**
+     * The provisioning lab's site host: no DHCPv4 server, a relay agent for the second link, and
+     * Router Advertisements on both (see {@link #startSiteDhcp} for why iPXE needs them).
+     */
+    private void startSiteRelay() {
+        startDnsmasq("""
+                port=0
+                interface=eth0
+                interface=%s
+                bind-interfaces
+                user=root
+                log-dhcp
+                dhcp-relay=%s,%s
+                enable-ra
+                dhcp-range=fd13::,ra-only,64
+                dhcp-range=fd14::,ra-only,64
+                """.formatted(prefix + "br1", RELAY_ADDRESS, SERVER_ADDRESS), l -> l.contains("DHCP relay"));
+    }
+
+    /**
      * The site's DHCP server knows nothing about PXE, as on a real network where bootferry only adds
      * ProxyDHCP. It also sends Router Advertisements: iPXE configures IPv6 alongside DHCPv4 and, with
      * no router on the link, waits about 13 s per stage before giving up.
      */
     private void startSiteDhcp(List<String> extra) {
-        Path conf = write("site-dnsmasq.conf", """
+        startDnsmasq("""
                 port=0
                 interface=eth0
                 bind-interfaces
@@ -146,15 +216,20 @@ final class BootLab implements AutoCloseable {
                 dhcp-leasefile=%s
                 enable-ra
                 dhcp-range=fd13::,ra-only,64
-                """.formatted(dir.resolve("site-dnsmasq.leases")) + String.join("\n", extra) + "\n");
+                """.formatted(dir.resolve("site-dnsmasq.leases")) + String.join("\n", extra) + "\n",
+                l -> l.contains("DHCP, IP range"));
+    }
+
+    private void startDnsmasq(String config, Predicate<String> ready) {
+        Path conf = write("site-dnsmasq.conf", config);
         Process dnsmasq = spawn(site.exec("dnsmasq", "--conf-file=" + conf, "--keep-in-foreground",
-                "--log-facility=-", "--pid-file"), dir.resolve("site-dnsmasq.log"));
-        awaitLog(dnsmasq, dir.resolve("site-dnsmasq.log"), l -> l.contains("DHCP, IP range"), "site dnsmasq");
+                "--log-facility=-", "--pid-file"), siteDhcpLog());
+        awaitLog(dnsmasq, siteDhcpLog(), ready, "site dnsmasq");
     }
 
     /**
      * Starts bootferry in the server namespace as the test JVM's own classes (no jar needed) and
-     * waits until it prints {@code listening ...} for ProxyDHCP (67, 4011), TFTP and HTTP (80). A
+     * waits until it prints {@code listening ...} for DHCP (67, and 4011 as a ProxyDHCP), TFTP and HTTP (80). A
      * bootferry this lab started before is stopped first: a test that changes a setting bootferry
      * reads at start starts it again.
      */
@@ -162,8 +237,7 @@ final class BootLab implements AutoCloseable {
         if (bootferry != null) {
             bootferry.close();
         }
-        bootferry = ServerProcess.start(server.exec(List.of()), bootferryLog(),
-                List.of("dhcp", "pxe", "tftp", "http"),
+        bootferry = ServerProcess.start(server.exec(List.of()), bootferryLog(), listeners,
                 "--config", config.toAbsolutePath().toString(),
                 "--tftp-root", tftpRoot.toAbsolutePath().toString(),
                 "--bind", "0.0.0.0",
@@ -171,7 +245,10 @@ final class BootLab implements AutoCloseable {
                 "--http-port", "80");
     }
 
-    /** The site DHCP server's log: its DHCP answers and, when a test enables its TFTP, the files asked of it. */
+    /**
+     * The site DHCP server's log: its DHCP answers and, when a test enables its TFTP, the files asked
+     * of it; in a provisioning lab, what its relay agent forwarded.
+     */
     Path siteDhcpLog() {
         return dir.resolve("site-dnsmasq.log");
     }
@@ -229,6 +306,10 @@ final class BootLab implements AutoCloseable {
 
     NetNamespace serverNamespace() {
         return server;
+    }
+
+    NetNamespace siteNamespace() {
+        return site;
     }
 
     private Path write(String name, String content) {

@@ -3,8 +3,6 @@ package org.bootferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,24 +13,19 @@ import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.Commands;
-import org.bootferry.testing.Processes;
-import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stock Debian 12 installer ({@code debian-installer-12-netboot-amd64}: its {@code linux},
- * {@code initrd.gz}, signed shim and GRUB, unmodified) booted through bootferry behind dnsmasq as
- * the site's DHCP server. A boot passes only when the installer fetched the preseed bootferry renders
- * for its MAC ({@code /files/M/preseed.cfg}, named by {@code url=} on its command line) and ran that
- * preseed's {@code early_command}, which fetches {@code /files/M/early-done} (a URL only that
- * machine's preseed names) and powers the VM off. Where a stock chain cannot boot behind a ProxyDHCP
- * (Secure Boot's GRUB), the scenario proves why and that {@code explain} says so.
+ * The stock Debian 12 installer ({@link DebianNetboot}) booted through bootferry behind dnsmasq as
+ * the site's DHCP server; a boot passes only when the installer fetched and ran its own preseed.
+ * Where a stock chain cannot boot behind a ProxyDHCP (Secure Boot's GRUB), the scenario proves why and
+ * that {@code explain} says so.
  *
  * <p>A scenario is a row: a firmware, a MAC, the loaders bootferry hands out (e2e wall times are
- * printed per scenario). Adding one (pxelinux from the stock tree, say) is a constant, its entry in
+ * printed per scenario). Adding one is a constant, its entry in
  * {@link #SCENARIOS} and a test method that boots it and asserts {@link #assertRanItsPreseed}. Each
  * boot gets a bootferry of its own on the scenario's loaders; logs and consoles are kept under
  * target/e2e-stock/NAME/.
@@ -41,20 +34,25 @@ import org.junit.jupiter.api.Test;
 class StockInstallerEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-stock").toAbsolutePath();
-    /** Where {@code debian-installer-12-netboot-amd64} installs its netboot tree. */
-    private static final Path NETBOOT = Path.of("/usr/lib/debian-installer/images/12/amd64/text");
-    private static final String DI = "debian-installer/amd64/";
+    private static final String DI = DebianNetboot.DI;
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(420);
-    /** The installer needs more than the busybox initramfs: below ~800 MB it goes into low-memory mode. */
-    private static final int MEMORY_MIB = 1024;
 
     /** Debian's iPXE for every firmware (the server.yaml defaults). */
     private static final String IPXE_LOADERS = "{bios: undionly.kpxe, efi-x64: ipxe.efi}";
-    /** Debian's shim, signed by Microsoft, for UEFI x86-64 (and HTTP Boot): what Secure Boot runs. */
-    private static final String SHIM_LOADERS = "{bios: undionly.kpxe, efi-x64: " + DI + "bootnetx64.efi}";
+    /** Debian's shim for UEFI x86-64 (and HTTP Boot). */
+    private static final String SHIM_LOADERS = "{bios: undionly.kpxe, efi-x64: " + DebianNetboot.SHIM + "}";
 
-    /** One way a machine reaches the installer: the firmware, its MAC, the loaders bootferry hands out. */
-    private record Scenario(String name, Client client, MacAddress mac, String loaders) {
+    /** The tree's own pxelinux.0 (a link at its root) for BIOS; stock pxelinux reads its configs from the root. */
+    private static final String PXELINUX_LOADERS = "{bios: pxelinux.0, efi-x64: ipxe.efi}";
+
+    /**
+     * One way a machine reaches the installer: the firmware, its MAC, the loaders bootferry hands out
+     * and whose iPXE runs the script when the firmware is iPXE already ({@code chainload.ipxe}).
+     */
+    private record Scenario(String name, Client client, MacAddress mac, String loaders, String chainload) {
+        Scenario(String name, Client client, MacAddress mac, String loaders) {
+            this(name, client, mac, loaders, "firmware");
+        }
     }
 
     private static final Scenario SEABIOS_IPXE_ROM =
@@ -73,9 +71,12 @@ class StockInstallerEndToEndTest {
             new Scenario("secure-boot-shim-http-boot", Client.OVMF_SECURE_BOOT_HTTP_VIRTIO, mac(6), SHIM_LOADERS);
     private static final Scenario SECURE_BOOT_IPXE =
             new Scenario("secure-boot-ipxe-efi", Client.OVMF_SECURE_BOOT_VIRTIO, mac(7), IPXE_LOADERS);
+    /** SeaBIOS's iPXE ROM chainloads the stock tree's pxelinux.0, which boots its per-MAC config. */
+    private static final Scenario SEABIOS_PXELINUX =
+            new Scenario("seabios-chainload-pxelinux", Client.SEABIOS_E1000, mac(8), PXELINUX_LOADERS, "server");
     /** Every scenario: each gets a machine file for its MAC. */
     private static final List<Scenario> SCENARIOS = List.of(SEABIOS_IPXE_ROM, OVMF_PXE, OVMF_HTTP_BOOT,
-            SECURE_BOOT_SITE_NEXT_SERVER, SECURE_BOOT_PROXY, SECURE_BOOT_HTTP_BOOT, SECURE_BOOT_IPXE);
+            SECURE_BOOT_SITE_NEXT_SERVER, SECURE_BOOT_PROXY, SECURE_BOOT_HTTP_BOOT, SECURE_BOOT_IPXE, SEABIOS_PXELINUX);
 
     private static Installer installer;
     private static BootLab lab;
@@ -83,29 +84,9 @@ class StockInstallerEndToEndTest {
     @BeforeAll
     static void startLab() throws IOException {
         installer = Installer.prepare(WORK, Client.OVMF_SECURE_BOOT_VIRTIO);
-        Tools.requireFile(NETBOOT.resolve(DI + "initrd.gz"), "debian-installer-12-netboot-amd64");
-        // The stock tree as an admin unpacks it, with the one file the README's Secure Boot section
-        // replaces: the GRUB config that sends Debian's signed GRUB on to bootferry's per-MAC config.
-        Processes.check("cp", "-a", NETBOOT + "/.", installer.tftpRoot().toString());
-        Files.copy(Path.of("config/examples/debian-installer-grub.cfg"), installer.tftpRoot().resolve(DI + "grub/grub.cfg"),
-                StandardCopyOption.REPLACE_EXISTING);
-        installer.config().file("templates/stock.preseed",
-                "# preseed for {{hostname}} ({{mac}}), rendered by bootferry",
-                "d-i debian-installer/locale string en_US.UTF-8",
-                "d-i keyboard-configuration/xkb-keymap select us",
-                "d-i netcfg/choose_interface select auto",
-                "d-i netcfg/get_hostname string {{hostname}}",
-                "d-i netcfg/get_domain string lab",
-                "d-i preseed/early_command string wget -q -O /dev/null {{filesUrl}}early-done && poweroff -f");
-        installer.config().file("templates/early-done", "early_command of {{hostname}} ({{mac}}) ran");
+        DebianNetboot.install(installer);
         for (Scenario s : SCENARIOS) {
-            installer.config().file("machines/" + s.mac().dashed() + ".yaml",
-                    "hostname: " + s.name(),
-                    "kernelBoot:",
-                    "  files: {kernel: " + NETBOOT.resolve(DI + "linux") + ", initrd: [" + NETBOOT.resolve(DI + "initrd.gz") + "]}",
-                    // DEBIAN_FRONTEND=text: plain lines on the serial console rather than newt's boxes.
-                    "  kernelArgs: \"console=ttyS0 auto=true priority=critical url={{filesUrl}}preseed.cfg DEBIAN_FRONTEND=text\"",
-                    "files: {preseed.cfg: stock.preseed, early-done: early-done}");
+            DebianNetboot.machine(installer, s.mac(), s.name());
         }
         lab = installer.startLab("bfs",
                 // The installer asks for name servers at critical priority when DHCP names none.
@@ -141,6 +122,25 @@ class StockInstallerEndToEndTest {
     @Test
     void ovmfHttpBootRunsTheInstallersPreseed() throws IOException {
         assertRanItsPreseed(OVMF_HTTP_BOOT, boot(OVMF_HTTP_BOOT));
+    }
+
+    /**
+     * pxelinux hands every name to the iPXE that loaded it, relative to its URL
+     * ({@code /boot/M/tftp/pxelinux.0}): the tree's root links ldlinux.c32 and pxelinux.cfg, and
+     * bootferry answers {@code pxelinux.cfg/01-M} with the config rendered from the machine's plan.
+     */
+    @Test
+    void seabiosChainloadsTheTreesPxelinuxWhichBootsTheInstallerFromItsPerMacConfig() throws IOException {
+        Boot boot = boot(SEABIOS_PXELINUX);
+
+        assertRanItsPreseed(SEABIOS_PXELINUX, boot);
+        String mac = SEABIOS_PXELINUX.mac().dashed();
+        String tftp = "GET /boot/" + mac + "/tftp/";
+        List<String> requests = httpRequests().stream().map(r -> r.replaceAll("^(\\S+ \\S+ \\d+).*", "$1")).toList();
+        assertThat(requests).as("bootferry.log").containsSubsequence(tftp + "pxelinux.0 200",
+                tftp + "ldlinux.c32 200", tftp + "pxelinux.cfg/01-" + mac + " 200", "GET /boot/" + mac + "/kernel 200",
+                "GET /boot/" + mac + "/initrd 200");
+        assertThat(boot.serial()).as("Debian's pxelinux ran; %s", where(boot)).anyMatch(l -> l.contains("PXELINUX 6.04"));
     }
 
     @Test
@@ -203,41 +203,20 @@ class StockInstallerEndToEndTest {
      * then holds this boot's requests only (kept as bootferry.log beside the console).
      */
     private static Boot boot(Scenario scenario) throws IOException {
-        installer.config().file("server.yaml", "loaders: " + scenario.loaders(), "tftpRoot: " + installer.tftpRoot());
+        installer.config().file("server.yaml", "loaders: " + scenario.loaders(), "chainload: {ipxe: " + scenario.chainload() + "}",
+                "tftpRoot: " + installer.tftpRoot());
         lab.startBootferry(installer.config().dir(), installer.tftpRoot());
         Path dir = WORK.resolve(scenario.name());
         Boot boot = QemuVm.boot(lab.serverNamespace(), lab.tap(), scenario.client(), scenario.mac(), dir, BOOT_TIMEOUT,
-                MEMORY_MIB);
+                DebianNetboot.MEMORY_MIB);
         System.out.printf("e2e wall time %-34s %5.1f s (%s, exit %d, serial log %s)%n", scenario.name(),
                 boot.wallTime().toMillis() / 1000.0, scenario.mac(), boot.exitCode(), boot.serialLog());
         Files.copy(lab.bootferryLog(), dir.resolve("bootferry.log"), StandardCopyOption.REPLACE_EXISTING);
         return boot;
     }
 
-    /**
-     * The guest powered off by itself after bootferry logged the machine's preseed and then the
-     * callback only that preseed names: the installer ran its early_command.
-     */
-    private static void assertRanItsPreseed(Scenario scenario, Boot boot) throws IOException {
-        String where = where(boot);
-        assertThat(boot.stopped()).as("the installer did not power off by itself; %s", where).isEmpty();
-        assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
-        String files = "GET /files/" + scenario.mac().dashed() + "/";
-        List<String> requests = httpRequests();
-        int preseed = indexOf(requests, files + "preseed.cfg 200");
-        int callback = indexOf(requests, files + "early-done 200");
-        assertThat(preseed).as("the installer fetched its preseed; %s; %s", lab.bootferryLog(), where).isNotNegative();
-        assertThat(callback).as("then its early_command called back; %s; %s", lab.bootferryLog(), where)
-                .isGreaterThan(preseed);
-    }
-
-    private static int indexOf(List<String> lines, String prefix) {
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).startsWith(prefix)) {
-                return i;
-            }
-        }
-        return -1;
+    private static void assertRanItsPreseed(Scenario scenario, Boot boot) {
+        DebianNetboot.assertRanItsPreseed(scenario.mac(), boot, lab.bootferryLog());
     }
 
     private static void assertStoppedAtGrubPrompt(Boot boot) {
@@ -255,31 +234,16 @@ class StockInstallerEndToEndTest {
         return run.out();
     }
 
-    /** The HTTP requests bootferry logged, "METHOD PATH STATUS …". */
     private static List<String> httpRequests() {
-        return logged("HttpRouter: ");
+        return DebianNetboot.httpRequests(lab.bootferryLog());
     }
 
-    /** The names bootferry's TFTP sent, in order. */
     private static List<String> tftpSent() {
-        return logged("TftpServer: sent '").stream().map(l -> l.substring(0, l.indexOf('\''))).toList();
-    }
-
-    private static List<String> logged(String marker) {
-        try {
-            return Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8).stream()
-                    .filter(l -> l.contains(marker))
-                    .map(l -> l.substring(l.indexOf(marker) + marker.length()))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return DebianNetboot.tftpSent(lab.bootferryLog());
     }
 
     private static String where(Boot boot) {
-        List<String> serial = boot.serial();
-        return "serial log " + boot.serialLog() + ", ending:\n  "
-                + String.join("\n  ", serial.subList(Math.max(0, serial.size() - 12), serial.size()));
+        return BootAssertions.where(boot);
     }
 
     private static MacAddress mac(int n) {
