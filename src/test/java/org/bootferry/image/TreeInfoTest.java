@@ -12,9 +12,12 @@ import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code .treeinfo} and {@code SHA256SUMS} as distributions publish them: Fedora 42's productmd 1.2
- * treeinfo (x86_64 and aarch64 trees), CentOS 6's pre-productmd one, and the SHA256SUMS beside
- * Debian 12's installer images (fixtures under src/test/resources/org/bootferry/image/trees/).
+ * {@code .treeinfo} and {@code SHA256SUMS} as distributions publish them (fixtures under
+ * src/test/resources/org/bootferry/image/trees/): Fedora 42's productmd 1.2 treeinfo for the x86_64
+ * and aarch64 Everything trees and CentOS 6's pre-productmd one, section for section and key for key
+ * as those releases publish them, and the SHA256SUMS beside Debian 12's installer images in
+ * sha256sum's format. Their digests are made up: only their form matters here (InstallTreeTest
+ * serves real files with their real checksums).
  */
 class TreeInfoTest {
 
