@@ -157,6 +157,10 @@ public final class BootPlanner implements Booter {
             throw new BootPlanException(new ConfigError(file.file(), 0,
                     "kernelBoot.container: image support is not configured (this planner has no image resolver)"));
         }
+        if (deps.images() == ImageSource.NONE && plan.kernel().filter(TreeBootFile.class::isInstance).isPresent()) {
+            throw new BootPlanException(new ConfigError(file.file(), 0,
+                    "kernelBoot.location: install tree support is not configured (this planner has no image resolver)"));
+        }
         if (!plan.localBoot()) {
             KernelPairing.problem(plan).filter(KernelPairing.Problem::fatal).ifPresent(p -> {
                 throw new BootPlanException(new ConfigError(file.file(), 0, p.message()));

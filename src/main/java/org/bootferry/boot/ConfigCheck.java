@@ -190,10 +190,13 @@ public final class ConfigCheck {
         }
     }
 
-    /** A {@code kernelBoot.container.imagePullPolicy} in KubeVirt's spelling, checked in the file that writes it. */
+    /**
+     * A {@code kernelBoot.container.imagePullPolicy} or {@code kernelBoot.locationPullPolicy} in
+     * KubeVirt's spelling, checked in the file that writes it.
+     */
     private static void checkPullPolicy(Path file, MachineConfig config, Set<ConfigError> errors) {
-        pullPolicyError(config).ifPresent(message ->
-                errors.add(new ConfigError(file, YamlFiles.lineOf(file, "imagePullPolicy"), message)));
+        pullPolicyError(config).ifPresent(message -> errors.add(new ConfigError(file, YamlFiles.lineOf(file,
+                config.kernelBoot().locationPullPolicy() != null ? "locationPullPolicy" : "imagePullPolicy"), message)));
     }
 
     /**
@@ -227,12 +230,17 @@ public final class ConfigCheck {
     }
 
     private static Optional<String> pullPolicyError(MachineConfig config) {
-        if (config.kernelBoot() == null || config.kernelBoot().container() == null
-                || config.kernelBoot().container().imagePullPolicy() == null) {
+        MachineConfig.KernelBoot kb = config.kernelBoot();
+        if (kb == null || kb.locationPullPolicy() == null
+                && (kb.container() == null || kb.container().imagePullPolicy() == null)) {
             return Optional.empty();
         }
         try {
-            PullPolicy.parse(config.kernelBoot().container().imagePullPolicy());
+            if (kb.locationPullPolicy() != null) {
+                PullPolicy.parse("locationPullPolicy", kb.locationPullPolicy());
+            } else {
+                PullPolicy.parse("imagePullPolicy", kb.container().imagePullPolicy());
+            }
             return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());

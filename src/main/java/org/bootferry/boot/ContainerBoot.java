@@ -57,7 +57,7 @@ record ContainerBoot(ImageBootFile kernel, List<BootFile> initrds, Optional<Stri
         // Kubernetes' default: Always for :latest (or no tag), IfNotPresent for any other tag or a digest.
         PullPolicy policy;
         try {
-            policy = container.imagePullPolicy() != null ? PullPolicy.parse(container.imagePullPolicy())
+            policy = container.imagePullPolicy() != null ? PullPolicy.parse("imagePullPolicy", container.imagePullPolicy())
                     : PullPolicy.defaultFor(reference);
         } catch (IllegalArgumentException e) {
             throw new BootPlanException(new ConfigError(file.file(), 0, e.getMessage()));

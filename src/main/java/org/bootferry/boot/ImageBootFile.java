@@ -1,12 +1,10 @@
 package org.bootferry.boot;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import org.bootferry.image.ImageBootFiles;
 import org.bootferry.image.ImageFile;
 import org.bootferry.image.ImageRequest;
@@ -112,7 +110,7 @@ public final class ImageBootFile implements BootFile {
     private ImageFile file() throws IOException {
         ImageBootFiles files = resolved;
         if (files == null) {
-            files = awaitPull();
+            files = ImageSource.join(images.pull(request, timeout), "pull of " + request.image());
             resolved = files;
         }
         if (part == Part.KERNEL) {
@@ -125,18 +123,6 @@ public final class ImageBootFile implements BootFile {
         ImageBootFiles found = files;
         return files.initrd().orElseThrow(() -> new IOException("image " + request.image() + " (" + found.platform()
                 + ") has no initrd (" + found.foundBy() + " found only a kernel): set initrdPath"));
-    }
-
-    /** For a caller that has a thread to spare (TFTP's transfer start): waits for {@link #ready()}'s pull. */
-    private ImageBootFiles awaitPull() throws IOException {
-        try {
-            return images.pull(request, timeout).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the pull of " + request.image());
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().toString(), e.getCause());
-        }
     }
 
     @Override

@@ -16,6 +16,9 @@ import org.bootferry.image.ImageException;
 import org.bootferry.image.ImageRequest;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.image.PullListener;
+import org.bootferry.image.TreeBootFiles;
+import org.bootferry.image.TreeListener;
+import org.bootferry.image.TreeRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,29 +75,64 @@ final class ImagePuller implements ImageSource {
 
     /**
      * The request's files, no later than {@code timeout}, from a pull started here or joined when one is
-     * running; the pull outlives the wait. The wait is a copy of the shared pull, so its timeout ends
-     * only this request's wait, and it holds no thread: {@link CompletableFuture#orTimeout} uses the JDK's
-     * one delay thread.
+     * running; the pull outlives the wait, which holds no thread ({@link CompletableFuture#orTimeout}
+     * uses the JDK's one delay thread).
      */
     @Override
     public CompletableFuture<ImageBootFiles> pull(ImageRequest request, Duration timeout) {
-        CompletableFuture<ImageBootFiles> answer = new CompletableFuture<>();
-        resolver.resolveAsync(request, counted(request)).copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((files, failure) -> {
-                    if (failure == null) {
-                        answer.complete(files);
-                    } else {
-                        answer.completeExceptionally(explained(request, timeout, failure));
-                    }
-                });
+        return within(resolver.resolveAsync(request, counted(request)), timeout, "pull of " + request.image());
+    }
+
+    /** What the cache alone says the install tree gives; never contacts the mirror. */
+    @Override
+    public Optional<TreeBootFiles> cached(TreeRequest request) {
+        return resolver.trees().cached(request);
+    }
+
+    /**
+     * The install tree's files, no later than {@code timeout}, from a fetch started here or joined; the
+     * fetch outlives the wait, which holds no thread. Counted as image resolves are.
+     */
+    @Override
+    public CompletableFuture<TreeBootFiles> fetch(TreeRequest request, Duration timeout) {
+        long started = System.nanoTime();
+        TreeListener counted = new TreeListener() {
+            @Override
+            public void finished(TreeBootFiles files) {
+                pulledBytes.increment(files.bytesRead());
+                outcomes.get(files.fromCache() ? "cache" : "pulled").record(started);
+            }
+
+            @Override
+            public void failed(Exception cause) {
+                log.warn("install tree {} for {}: {}", request.location(), request.platform(), cause.getMessage());
+                outcomes.get("failed").record(started);
+            }
+        };
+        return within(resolver.trees().resolveAsync(request, counted), timeout, "fetch of " + request.location());
+    }
+
+    /**
+     * This request's wait for a shared fetch: a copy, so that its timeout ends only this wait, failing
+     * with an {@link IOException} that says what to fix or names the timeout and its setting.
+     */
+    private static <T> CompletableFuture<T> within(CompletableFuture<T> shared, Duration timeout, String what) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        shared.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((files, failure) -> {
+            if (failure == null) {
+                answer.complete(files);
+            } else {
+                answer.completeExceptionally(explained(what, timeout, failure));
+            }
+        });
         return answer;
     }
 
-    private static IOException explained(ImageRequest request, Duration timeout, Throwable failure) {
+    private static IOException explained(String what, Duration timeout, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof TimeoutException) {
-            return new IOException("pull of " + request.image() + " did not finish within " + timeout.toSeconds()
+            return new IOException(what + " did not finish within " + timeout.toSeconds()
                     + " s (server.yaml images.pullTimeout); it goes on, so a later boot will find it");
         }
         return new IOException(cause instanceof ImageException ? cause.getMessage() : cause.toString(), cause);

@@ -1,6 +1,7 @@
 package org.bootferry.boot;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractMap;
@@ -130,7 +131,12 @@ final class InstallFiles {
         });
     }
 
-    /** What templates and {@code kernelArgs} may name. */
+    /**
+     * What templates and {@code kernelArgs} may name; {@code location} and {@code repoUrl} (with its
+     * parts {@code repoHost} and {@code repoDirectory}) only for a
+     * machine that boots an install tree ({@code kernelBoot.location}), so that naming them elsewhere
+     * is an error.
+     */
     static Map<String, Object> values(BootPlan plan, MachineConfig c) {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("mac", plan.machine().mac().toString());
@@ -142,6 +148,16 @@ final class InstallFiles {
         values.put("filesUrl", plan.filesUrl().toString());
         values.put("kernelUrl", plan.kernelUrl().toString());
         values.put("initrdUrl", plan.initrdUrl(0).toString());
+        plan.kernel().filter(TreeBootFile.class::isInstance).map(TreeBootFile.class::cast).ifPresent(tree -> {
+            URI repo = tree.repoUrl();
+            values.put("location", tree.location().toString());
+            values.put("repoUrl", repo.toString());
+            // Debian's preseed takes its mirror in two parts (mirror/http/hostname, mirror/http/directory).
+            values.put("repoHost", repo.getRawAuthority());
+            String path = repo.getRawPath();
+            values.put("repoDirectory", path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1)
+                    : path);
+        });
         values.put("vars", c.vars() == null ? Map.of() : c.vars());
         return values;
     }

@@ -21,6 +21,7 @@ import org.bootferry.machine.Machine;
  * <ul>
  * <li>A machine's loader for a firmware is its own ({@code loaders:} in its file or profile), else
  * server.yaml's.
+ * <li>A machine's kernel and initrd are local files, an image's, or an install tree's ({@code location}).
  * <li>A machine with a kernel boots it (or its disk, once a {@code bootOnce} install is done): PXE
  * firmware gets its loader over TFTP, UEFI HTTP Boot the loader's URL, iPXE the script (with
  * {@code chainload: {ipxe: server}}, the loader's URL first); a pxelinux or GRUB asking for its
@@ -69,6 +70,10 @@ final class Plans {
                 kernelArgs = image.kernelArgs().get();
                 argsFrom = "label org.bootferry.kernelArgs of " + kb.container().image();
             }
+        } else if (kb.location() != null) {
+            LocationBoot tree = LocationBoot.plan(config.snapshot(), file, kb, machine, deps.images());
+            kernel = tree.kernel();
+            initrds = tree.initrds();
         } else {
             kernel = new BootFile.Local(Path.of(kb.files().kernel()));
             initrds = kb.files().initrd() == null ? List.of()
@@ -98,7 +103,8 @@ final class Plans {
 
     /** Whether the machine's file (with its profiles) names a kernel; without, it boots its loader's own menu. */
     static boolean hasKernel(MachineConfig c) {
-        return c.kernelBoot() != null && (c.kernelBoot().files() != null || c.kernelBoot().container() != null);
+        MachineConfig.KernelBoot kb = c.kernelBoot();
+        return kb != null && (kb.files() != null || kb.container() != null || kb.location() != null);
     }
 
     /**
@@ -145,8 +151,8 @@ final class Plans {
         String firmware = machine.firmware().loaderFirmware().id();
         String loader = c.loaders() == null ? null : c.loaders().get(firmware);
         if (loader == null) {
-            throw new BootPlanException(new ConfigError(file.file(), 0, "no kernel: set kernelBoot.files or"
-                    + " kernelBoot.container here or in its profile, or name a loader whose own menu it boots"
+            throw new BootPlanException(new ConfigError(file.file(), 0, "no kernel: set kernelBoot.files,"
+                    + " kernelBoot.container or kernelBoot.location here or in its profile, or name a loader whose own menu it boots"
                     + " (loaders: {" + firmware + ": …}; it names none for " + firmware + ")"));
         }
         if (IPXE_LOADERS.contains(loader)) {

@@ -2,6 +2,7 @@ package org.bootferry.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,9 @@ import org.bootferry.image.ImageResolver;
 import org.bootferry.image.Platform;
 import org.bootferry.image.PullListener;
 import org.bootferry.image.PullPolicy;
+import org.bootferry.image.TreeBootFiles;
+import org.bootferry.image.TreeListener;
+import org.bootferry.image.TreeRequest;
 import org.bootferry.server.ImageSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,17 +33,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code bootferry pull IMAGE}: fills the image cache ahead of the first boot, so that the first boot
- * is as fast as the others and machines with {@code imagePullPolicy: Never} can boot.
+ * {@code bootferry pull IMAGE} or {@code bootferry pull --location URL}: fills the image cache ahead
+ * of the first boot, so that the first boot is as fast as the others and machines with pull policy
+ * {@code Never} can boot.
  */
-@Command(name = "pull", description = "Pull an image's kernel and initrd into the image cache, with progress.")
+@Command(name = "pull", description = "Pull an image's, or an install tree's, kernel and initrd into the image cache,"
+        + " with progress.")
 final class PullCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOption config;
 
-    @Parameters(paramLabel = "IMAGE", description = "Image reference, e.g. registry.example.org/boot/fedora:42.")
+    @Parameters(paramLabel = "IMAGE", arity = "0..1",
+            description = "Image reference, e.g. registry.example.org/boot/fedora:42.")
     String image;
+
+    @Option(names = "--location", paramLabel = "URL", description = "An install tree instead of an image, as"
+            + " kernelBoot.location: its .treeinfo (Fedora, RHEL) or Debian/Ubuntu netboot layout says which files.")
+    String location;
 
     @Option(names = "--cache", paramLabel = "DIR", description = "Image cache directory (default: $BOOTFERRY_CACHE, or server.yaml's cache).")
     Path cache;
@@ -60,6 +71,10 @@ final class PullCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if ((image == null) == (location == null)) {
+            System.err.println("bootferry: name an IMAGE or a --location URL (one of them)");
+            return ExitCodes.USAGE;
+        }
         Platform target;
         try {
             target = Platform.parse(platform);
@@ -75,6 +90,9 @@ final class PullCommand implements Callable<Integer> {
         if (Files.isDirectory(config.dir)) { // without a config dir, pull works from the defaults and --cache
             snapshot.errors().forEach(e -> System.err.println("warning: " + e));
         }
+        if (location != null) {
+            return pullTree(snapshot, target);
+        }
         ImageRequest request = new ImageRequest(image, Optional.ofNullable(kernelPath), Optional.ofNullable(initrdPath),
                 PullPolicy.ALWAYS, target, Optional.empty(),
                 Optional.ofNullable(secret).map(name -> config.dir.resolve("secrets").resolve(name + ".json")));
@@ -88,6 +106,56 @@ final class PullCommand implements Callable<Integer> {
             System.err.println();
             System.err.println("bootferry: " + e.getMessage());
             return 1;
+        }
+    }
+
+    private Integer pullTree(ConfigSnapshot snapshot, Platform target) throws IOException {
+        TreeRequest request;
+        try {
+            request = new TreeRequest(URI.create(location), PullPolicy.ALWAYS, target);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bootferry: --location: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        try (ImageResolver resolver = ImageSupport.resolver(snapshot.settings())) {
+            TreeBootFiles files = resolver.trees().resolve(request, new TreeProgress(System.err));
+            files.summary().forEach(System.out::println);
+            return 0;
+        } catch (ImageException e) {
+            System.err.println("bootferry: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The tree's files being read, on stderr: a line when one starts, one each 16 MiB, one when done. */
+    static final class TreeProgress implements TreeListener {
+
+        private static final long STEP = 16L << 20;
+
+        private final PrintStream out;
+        private long shown;
+
+        TreeProgress(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void fetching(String what, URI url) {
+            shown = 0;
+            out.println(what + " " + url + " ...");
+        }
+
+        @Override
+        public synchronized void progress(String what, long received) {
+            if (received - shown >= STEP) {
+                shown = received;
+                out.println(what + " " + ProgressBar.mib(received));
+            }
+        }
+
+        @Override
+        public synchronized void warning(String message) {
+            out.println("warning: " + message);
         }
     }
 

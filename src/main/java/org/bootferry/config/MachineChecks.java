@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bootferry.lang.HttpUrls;
 import org.bootferry.lang.Ipv4;
 import org.bootferry.lang.Spelling;
 import org.bootferry.machine.MacAddress;
@@ -73,14 +74,24 @@ final class MachineChecks {
         checkMatch(file, c, machineFile, errors);
         MachineConfig.KernelBoot kb = c.kernelBoot();
         if (kb != null) {
-            if (kb.container() != null && kb.files() != null) {
-                errors.at("container", "kernelBoot has both 'container' and 'files': choose one");
+            int sources = (kb.container() != null ? 1 : 0) + (kb.files() != null ? 1 : 0) + (kb.location() != null ? 1 : 0);
+            if (sources > 1) {
+                errors.at(kb.location() != null ? "location" : "container", "kernelBoot has more than one of"
+                        + " 'container', 'files' and 'location': choose one");
             }
             if (kb.container() != null) {
                 checkContainer(kb.container(), errors);
             }
+            if (kb.location() != null) {
+                checkLocation(kb.location(), errors);
+            }
+            if (kb.locationPullPolicy() != null && kb.location() == null) {
+                errors.at("locationPullPolicy", "kernelBoot.locationPullPolicy without 'location': set the install"
+                        + " tree's URL beside it");
+            }
             if (kb.files() != null) {
-                kb = new MachineConfig.KernelBoot(kb.container(), resolveFiles(kb.files(), errors), kb.kernelArgs());
+                kb = new MachineConfig.KernelBoot(kb.container(), resolveFiles(kb.files(), errors), kb.location(),
+                        kb.locationPullPolicy(), kb.kernelArgs());
             }
         }
         if (c.kickstart() != null && !templates.containsKey(c.kickstart())) {
@@ -136,6 +147,13 @@ final class MachineChecks {
         void at(String key, String message) {
             context.error(file, YamlFiles.lineOf(lines, key), message);
         }
+    }
+
+    /** An install tree is named by its http(s) URL; its content is read at the first boot, never here. */
+    private static void checkLocation(String location, Errors errors) {
+        HttpUrls.directoryProblem(location).ifPresent(problem -> errors.at("location", "kernelBoot.location '"
+                + location + "' " + problem + " of an install tree (e.g."
+                + " https://dl.fedoraproject.org/pub/fedora/linux/releases/42/Everything/x86_64/os/)"));
     }
 
     private void checkContainer(MachineConfig.Container container, Errors errors) {

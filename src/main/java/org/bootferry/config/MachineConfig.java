@@ -39,10 +39,14 @@ public record MachineConfig(
     public static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     /**
-     * {@code kernelBoot}: where kernel and initrd come from, and the kernel command line. A
+     * {@code kernelBoot}: where kernel and initrd come from (one of an image, local files, or an
+     * install tree's URL, as {@code virt-install --location}), and the kernel command line. A
      * {@code kernelArgs} that starts with {@code +} appends to the profile's instead of replacing it.
+     *
+     * @param locationPullPolicy when to read the install tree again, as {@code imagePullPolicy}
      */
-    public record KernelBoot(Container container, Files files, String kernelArgs) {
+    public record KernelBoot(Container container, Files files, String location, String locationPullPolicy,
+            String kernelArgs) {
 
         /** The prefix that makes a machine's kernelArgs extend its profile's. */
         public static final String APPEND = "+";
@@ -51,10 +55,12 @@ public record MachineConfig(
             if (base == null) {
                 return this;
             }
-            boolean ownSource = container != null || files != null;
+            boolean ownSource = container != null || files != null || location != null;
             return new KernelBoot(
                     ownSource ? container : base.container,
                     ownSource ? files : base.files,
+                    ownSource ? location : base.location,
+                    ownSource ? locationPullPolicy : base.locationPullPolicy,
                     kernelArgs(base.kernelArgs));
         }
 

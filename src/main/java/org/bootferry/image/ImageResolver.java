@@ -11,11 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bootferry.image.CacheRecords.PlanRecord;
 import org.bootferry.image.CacheRecords.TagRecord;
@@ -36,7 +34,8 @@ public final class ImageResolver implements AutoCloseable {
     private volatile ImageSettings settings;
     private final ImageCache cache;
     private final RegistryClient client;
-    private final Map<ImageRequest, CompletableFuture<ImageBootFiles>> inFlight = new ConcurrentHashMap<>();
+    private final TreeResolver trees;
+    private final SingleFlight<ImageRequest, ImageBootFiles> flights = new SingleFlight<>();
     private final Map<ImageRequest, ImageBootFiles> warm = new ConcurrentHashMap<>();
     private final Map<ImageRequest, List<ImageCache.Pin>> inUse = new ConcurrentHashMap<>();
     private final ExecutorService pulls = Executors.newCachedThreadPool(r -> {
@@ -49,6 +48,12 @@ public final class ImageResolver implements AutoCloseable {
         this.settings = settings;
         this.cache = new ImageCache(settings.cacheDir(), settings.cacheLimitBytes());
         this.client = new RegistryClient(settings);
+        this.trees = new TreeResolver(cache, this::settings, pulls);
+    }
+
+    /** Install trees ({@code kernelBoot.location}), in this resolver's cache, on its threads, with its settings. */
+    public TreeResolver trees() {
+        return trees;
     }
 
     /** The settings in force. */
@@ -77,7 +82,7 @@ public final class ImageResolver implements AutoCloseable {
      * or joining the pull in progress for the same request.
      */
     public ImageBootFiles resolve(ImageRequest request, PullListener listener) throws ImageException {
-        return join(flight(request, listener, Runnable::run));
+        return SingleFlight.join(flight(request, listener, Runnable::run));
     }
 
     /**
@@ -104,37 +109,21 @@ public final class ImageResolver implements AutoCloseable {
                 return CompletableFuture.completedFuture(answer);
             }
         }
-        CompletableFuture<ImageBootFiles> mine = new CompletableFuture<>();
-        CompletableFuture<ImageBootFiles> running = inFlight.putIfAbsent(request, mine);
-        if (running != null) {
-            return running;
-        }
-        try {
-            // Started only once it is in the map, so that its removal can never come first.
-            runner.execute(() -> pull(request, listener, mine));
-        } catch (RejectedExecutionException e) {
-            inFlight.remove(request, mine);
-            mine.completeExceptionally(new ImageException("image resolver closed: " + request.image() + " not pulled", e));
-        }
-        return mine;
+        return flights.run(request, runner, () -> pull(request, listener), "image " + request.image());
     }
 
-    private void pull(ImageRequest request, PullListener listener, CompletableFuture<ImageBootFiles> mine) {
+    private ImageBootFiles pull(ImageRequest request, PullListener listener) throws ImageException {
         List<ImageCache.Pin> committing = new ArrayList<>();
         try {
             ImageBootFiles result = resolveNow(request, listener, committing);
             remember(request, result);
             listener.finished(result); // before the waiters wake, so what it counts is there when they look
-            mine.complete(result);
+            return result;
         } catch (ImageException | RuntimeException e) {
             listener.failed(e);
-            mine.completeExceptionally(e);
-        } catch (Error e) {
-            mine.completeExceptionally(e); // joiners must not wait for ever
             throw e;
         } finally {
             committing.forEach(ImageCache.Pin::close);
-            inFlight.remove(request, mine);
         }
     }
 
@@ -154,23 +143,6 @@ public final class ImageResolver implements AutoCloseable {
             return Optional.of(resolveNow(offline, PullListener.NONE, new ArrayList<>()));
         } catch (ImageException e) {
             return Optional.empty();
-        }
-    }
-
-    private static ImageBootFiles join(CompletableFuture<ImageBootFiles> running) throws ImageException {
-        try {
-            return running.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ImageException("interrupted while waiting for a pull in progress", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ImageException ie) {
-                throw ie;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw (RuntimeException) e.getCause();
         }
     }
 
@@ -441,5 +413,6 @@ public final class ImageResolver implements AutoCloseable {
     public void close() {
         pulls.shutdownNow();
         client.close();
+        trees.close();
     }
 }

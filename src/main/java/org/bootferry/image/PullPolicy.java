@@ -32,15 +32,16 @@ public enum PullPolicy {
     /**
      * The policy spelt {@code text} exactly as Kubernetes does.
      *
+     * @param key the key that wrote it ({@code imagePullPolicy}, {@code locationPullPolicy}), for the error
      * @throws IllegalArgumentException naming the three spellings, and the one meant when near
      */
-    public static PullPolicy parse(String text) {
+    public static PullPolicy parse(String key, String text) {
         for (PullPolicy p : values()) {
             if (p.id.equals(text)) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("imagePullPolicy '" + text + "' is not Always, IfNotPresent or Never"
+        throw new IllegalArgumentException(key + " '" + text + "' is not Always, IfNotPresent or Never"
                 + Spelling.didYouMean(String.valueOf(text), IDS));
     }
 

@@ -15,7 +15,14 @@
  * {@code LayerExtractor} reads layers top-down with whiteouts and links resolved inside the image
  * ({@code TarWalk} reads one layer's tar, {@code MergedTree} resolves paths over the layers read);
  * {@link org.bootferry.image.ImageCache} stores everything by digest, and the plan records keep the
- * kernel's format ({@code kernel}'s decoder reads it once, when the kernel is extracted). This package
+ * kernel's format ({@code kernel}'s decoder reads it once, when the kernel is extracted).
+ *
+ * <p>Install trees ({@code kernelBoot.location}, as {@code virt-install --location}) share the cache,
+ * the pull policy and the single flight ({@code SingleFlight}): {@link org.bootferry.image.TreeResolver}
+ * (from {@link org.bootferry.image.ImageResolver#trees()}) reads a {@link org.bootferry.image.TreeRequest}'s
+ * tree through {@code TreeLayout} ({@link org.bootferry.image.TreeInfo} for {@code .treeinfo},
+ * {@link org.bootferry.image.ChecksumList} for Debian's {@code SHA256SUMS}, both pure) and
+ * {@code TreeClient}, and answers {@link org.bootferry.image.TreeBootFiles}. This package
  * imports {@code kernel} and {@code lang} and nothing else of bootferry.
  */
 package org.bootferry.image;

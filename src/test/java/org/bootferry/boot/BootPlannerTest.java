@@ -219,7 +219,7 @@ class BootPlannerTest {
         config.file("machines/52-54-00-12-34-57.yaml", "kernelBoot:", "  kernelArgs: x={{nope}}");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
         assertThat(ConfigCheck.check(snapshot)).extracting(ConfigError::message).containsExactly(
-                "no kernel: set kernelBoot.files or kernelBoot.container here or in its profile, or name a loader whose"
+                "no kernel: set kernelBoot.files, kernelBoot.container or kernelBoot.location here or in its profile, or name a loader whose"
                         + " own menu it boots (loaders: {bios: …}; it names none for bios)");
         config.file("machines/52-54-00-12-34-57.yaml", "profile: install", "kernelBoot:", "  kernelArgs: x={{nope}}");
         assertThat(ConfigCheck.check(ConfigLoader.load(config.dir()))).extracting(ConfigError::message)

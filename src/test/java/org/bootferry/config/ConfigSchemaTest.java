@@ -144,7 +144,7 @@ class ConfigSchemaTest {
             }
             examples++;
         }
-        assertThat(examples).as("yaml examples with a modeline in config.md").isEqualTo(4);
+        assertThat(examples).as("yaml examples with a modeline in config.md").isEqualTo(5);
     }
 
     // --- the keys: the schema's, the loader's and config.md's

@@ -9,30 +9,30 @@ class PullPolicyTest {
 
     @Test
     void kubevirtSpellingsAreAccepted() {
-        assertThat(PullPolicy.parse("Always")).isEqualTo(PullPolicy.ALWAYS);
-        assertThat(PullPolicy.parse("IfNotPresent")).isEqualTo(PullPolicy.IF_NOT_PRESENT);
-        assertThat(PullPolicy.parse("Never")).isEqualTo(PullPolicy.NEVER);
+        assertThat(PullPolicy.parse("imagePullPolicy", "Always")).isEqualTo(PullPolicy.ALWAYS);
+        assertThat(PullPolicy.parse("imagePullPolicy", "IfNotPresent")).isEqualTo(PullPolicy.IF_NOT_PRESENT);
+        assertThat(PullPolicy.parse("imagePullPolicy", "Never")).isEqualTo(PullPolicy.NEVER);
         for (PullPolicy p : PullPolicy.values()) {
-            assertThat(PullPolicy.parse(p.id())).isEqualTo(p);
+            assertThat(PullPolicy.parse("imagePullPolicy", p.id())).isEqualTo(p);
         }
     }
 
     @Test
     void otherSpellingsAreRefusedWithTheOneMeant() {
-        assertThatThrownBy(() -> PullPolicy.parse("ifnotpresent")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> PullPolicy.parse("imagePullPolicy", "ifnotpresent")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("imagePullPolicy 'ifnotpresent' is not Always, IfNotPresent or Never"
                         + " (did you mean 'IfNotPresent'?)");
-        assertThatThrownBy(() -> PullPolicy.parse("if-not-present")).hasMessageEndingWith("(did you mean 'IfNotPresent'?)");
-        assertThatThrownBy(() -> PullPolicy.parse("always")).hasMessageEndingWith("(did you mean 'Always'?)");
-        assertThatThrownBy(() -> PullPolicy.parse(" Never")).hasMessageEndingWith("(did you mean 'Never'?)");
+        assertThatThrownBy(() -> PullPolicy.parse("imagePullPolicy", "if-not-present")).hasMessageEndingWith("(did you mean 'IfNotPresent'?)");
+        assertThatThrownBy(() -> PullPolicy.parse("imagePullPolicy", "always")).hasMessageEndingWith("(did you mean 'Always'?)");
+        assertThatThrownBy(() -> PullPolicy.parse("imagePullPolicy", " Never")).hasMessageEndingWith("(did you mean 'Never'?)");
     }
 
     @Test
     void unknownPoliciesAreRefusedWithoutAGuess() {
-        assertThatThrownBy(() -> PullPolicy.parse("Sometimes"))
+        assertThatThrownBy(() -> PullPolicy.parse("imagePullPolicy", "Sometimes"))
                 .hasMessage("imagePullPolicy 'Sometimes' is not Always, IfNotPresent or Never");
-        assertThatThrownBy(() -> PullPolicy.parse("")).hasMessage("imagePullPolicy '' is not Always, IfNotPresent or Never");
-        assertThatThrownBy(() -> PullPolicy.parse(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PullPolicy.parse("imagePullPolicy", "")).hasMessage("imagePullPolicy '' is not Always, IfNotPresent or Never");
+        assertThatThrownBy(() -> PullPolicy.parse("imagePullPolicy", null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
