@@ -30,7 +30,7 @@ public final class Dhcp6Codec {
     }
 
     public static Dhcp6Message decode(byte[] datagram) throws MalformedDhcp6Exception {
-        return message(new OptionReader(datagram, 0, datagram.length, "message"), 0);
+        return message(new OptionReader(datagram, 0, datagram.length, "DHCPv6 message"), 0);
     }
 
     /** Decodes the readable bytes of {@code in} without moving its reader index. */

@@ -40,6 +40,12 @@ public enum Dhcp6MessageType {
         return this == RELAY_FORW || this == RELAY_REPL;
     }
 
+    /** The RFC's spelling: RELAY-FORW, INFORMATION-REQUEST. */
+    @Override
+    public String toString() {
+        return name().replace('_', '-');
+    }
+
     public static Optional<Dhcp6MessageType> of(int code) {
         Dhcp6MessageType[] all = values();
         return code >= 1 && code <= all.length ? Optional.of(all[code - 1]) : Optional.empty();
