@@ -21,8 +21,8 @@ public final class Dhcp6Codec {
     /** §9: msg-type, hop-count, link-address, peer-address. */
     static final int RELAY_HEADER_LENGTH = 34;
     /**
-     * How deep messages and options may nest: HOP_COUNT_LIMIT relays around a client message, whose
-     * IA_NA holds an IAADDR holding a STATUS_CODE. Bounds the recursion a crafted datagram can cause.
+     * How deep option lists may nest: HOP_COUNT_LIMIT relays around a client message, whose IA_NA
+     * holds an IAADDR holding a STATUS_CODE. Bounds the recursion a crafted datagram can cause.
      */
     static final int MAX_DEPTH = HOP_COUNT_LIMIT + 4;
 
@@ -30,7 +30,7 @@ public final class Dhcp6Codec {
     }
 
     public static Dhcp6Message decode(byte[] datagram) throws MalformedDhcp6Exception {
-        return message(new OptionReader(datagram, 0, datagram.length, "DHCPv6 message"), 0);
+        return message(new OptionReader(datagram), 0);
     }
 
     /** Decodes the readable bytes of {@code in} without moving its reader index. */
@@ -40,9 +40,6 @@ public final class Dhcp6Codec {
 
     /** One message filling {@code r}: a relay message's (§9) or a client's or server's (§8). */
     static Dhcp6Message message(OptionReader r, int depth) throws MalformedDhcp6Exception {
-        if (depth > MAX_DEPTH) {
-            throw r.malformed("messages and options nested deeper than " + MAX_DEPTH + " levels");
-        }
         int code = r.u8("msg-type");
         Optional<Dhcp6MessageType> type = Dhcp6MessageType.of(code);
         if (type.isEmpty()) {
@@ -64,14 +61,13 @@ public final class Dhcp6Codec {
 
     /** The options that fill the rest of {@code r} (§21.1: code, length, value, back to back). */
     static List<Dhcp6Option> options(OptionReader r, int depth) throws MalformedDhcp6Exception {
+        if (depth > MAX_DEPTH) {
+            throw r.malformed("messages and options nested deeper than " + MAX_DEPTH + " levels");
+        }
         List<Dhcp6Option> options = new ArrayList<>();
         while (!r.atEnd()) {
-            int at = r.position();
-            int code = r.u16("option code at byte " + at);
-            int length = r.u16("option " + code + " at byte " + at + ": its length");
-            String where = "option " + OptionValues.name(code) + " at byte " + at;
-            OptionReader value = r.slice(length, where + " (claims " + length + " bytes)", where);
-            options.add(OptionValues.decode(code, value, depth + 1));
+            OptionReader value = r.option();
+            options.add(OptionValues.decode(value.optionCode(), value, depth + 1));
         }
         return options;
     }

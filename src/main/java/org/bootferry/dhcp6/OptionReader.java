@@ -10,21 +10,27 @@ import java.util.Arrays;
  */
 final class OptionReader {
 
+    /** {@link #optionCode} of the reader of a whole datagram. */
+    private static final int DATAGRAM = -1;
+
     private final byte[] bytes;
     private final int end;
-    private final String where;
+    /** The option whose value this reads, and where it starts; error text is built only on error. */
+    private final int optionCode;
+    private final int optionAt;
     private int position;
 
-    /** Reads {@code bytes[from, to)}; {@code where} starts every error message ("option 3 (IA_NA) at byte 22"). */
-    OptionReader(byte[] bytes, int from, int to, String where) {
+    /** Reads a whole datagram. */
+    OptionReader(byte[] bytes) {
+        this(bytes, 0, bytes.length, DATAGRAM, 0);
+    }
+
+    private OptionReader(byte[] bytes, int from, int to, int optionCode, int optionAt) {
         this.bytes = bytes;
         this.position = from;
         this.end = to;
-        this.where = where;
-    }
-
-    int position() {
-        return position;
+        this.optionCode = optionCode;
+        this.optionAt = optionAt;
     }
 
     int remaining() {
@@ -36,6 +42,8 @@ final class OptionReader {
     }
 
     MalformedDhcp6Exception malformed(String problem) {
+        String where = optionCode == DATAGRAM ? "DHCPv6 message"
+                : "option " + OptionValues.name(optionCode) + " at byte " + optionAt;
         return new MalformedDhcp6Exception(where + ": " + problem);
     }
 
@@ -75,10 +83,14 @@ final class OptionReader {
         return v;
     }
 
-    /** A 2-byte length, then that many bytes (§21.15, §21.16, RFC 5970 §3.2). */
-    byte[] lengthPrefixed(String field) throws MalformedDhcp6Exception {
-        int length = u16(field + "'s length");
-        return bytes(length, field);
+    /** A 2-byte length, then that many bytes: item {@code item} (from 1) of §21.15, §21.16, RFC 5970 §3.2. */
+    byte[] lengthPrefixed(String field, int item) throws MalformedDhcp6Exception {
+        if (remaining() < 2 || ((bytes[position] & 0xFF) << 8 | (bytes[position + 1] & 0xFF)) > remaining() - 2) {
+            throw malformed(field + " " + item + (remaining() < 2 ? " has no 2-byte length"
+                    : " claims " + ((bytes[position] & 0xFF) << 8 | (bytes[position + 1] & 0xFF))
+                            + " bytes but only " + (remaining() - 2) + " remain"));
+        }
+        return bytes(u16(field), field);
     }
 
     byte[] rest() {
@@ -97,16 +109,30 @@ final class OptionReader {
         }
     }
 
-    /** A sub-reader for the next {@code count} bytes, which this one skips. */
-    OptionReader slice(int count, String field, String subWhere) throws MalformedDhcp6Exception {
-        need(count, field);
-        OptionReader sub = new OptionReader(bytes, position, position + count, subWhere);
-        position += count;
-        return sub;
+    /**
+     * The next option's value as its own reader, which this one skips: RFC 8415 §21.1's 2-byte code
+     * and 2-byte length, then the value.
+     */
+    OptionReader option() throws MalformedDhcp6Exception {
+        int at = position;
+        if (remaining() < 4) {
+            throw malformed("an option at byte " + at + " needs a 2-byte code and a 2-byte length, only "
+                    + remaining() + " bytes remain");
+        }
+        int code = u16("option-code");
+        int length = u16("option-len");
+        if (length > remaining()) {
+            throw new OptionReader(bytes, position, end, code, at).malformed("claims " + length
+                    + " bytes but only " + remaining() + " remain");
+        }
+        OptionReader value = new OptionReader(bytes, position, position + length, code, at);
+        position += length;
+        return value;
     }
 
-    byte[] datagram() {
-        return bytes;
+    /** The code of the option this reader reads the value of. */
+    int optionCode() {
+        return optionCode;
     }
 
     private void need(int count, String field) throws MalformedDhcp6Exception {

@@ -107,7 +107,7 @@ final class OptionValues {
     private static List<Opaque> items(OptionReader r, String field) throws MalformedDhcp6Exception {
         List<Opaque> items = new ArrayList<>();
         while (!r.atEnd()) {
-            items.add(new Opaque(r.lengthPrefixed(field + " item " + (items.size() + 1))));
+            items.add(new Opaque(r.lengthPrefixed(field + " item", items.size() + 1)));
         }
         return items;
     }
@@ -116,8 +116,7 @@ final class OptionValues {
     private static List<String> parameters(OptionReader r) throws MalformedDhcp6Exception {
         List<String> parameters = new ArrayList<>();
         while (!r.atEnd()) {
-            String field = "parameter " + (parameters.size() + 1);
-            parameters.add(utf8(r, r.lengthPrefixed(field), field));
+            parameters.add(utf8(r, r.lengthPrefixed("parameter", parameters.size() + 1), "a parameter"));
         }
         return parameters;
     }

@@ -74,9 +74,9 @@ class Dhcp6CodecMalformedTest {
 
     @Test
     void optionsThatBreakTheirFormatAreRefused() {
-        refused("01123456" + "00", "option code at byte 4 needs 2 bytes");
-        refused("01123456" + "0001", "option 1 at byte 4: its length needs 2 bytes");
-        refused("01123456" + "00080004" + "0000", "option 8 (ELAPSED_TIME) at byte 4 (claims 4 bytes) needs 4 bytes but only 2 remain");
+        refused("01123456" + "00", "an option at byte 4 needs a 2-byte code and a 2-byte length, only 1 bytes remain");
+        refused("01123456" + "0001", "an option at byte 4 needs a 2-byte code and a 2-byte length, only 2 bytes remain");
+        refused("01123456" + "00080004" + "0000", "option 8 (ELAPSED_TIME) at byte 4: claims 4 bytes but only 2 remain");
         refused("01123456" + "00070002" + "ff00", "option 7 (PREFERENCE) at byte 4: 1 bytes left over");
         refused("01123456" + "00030008" + "0000000100000002", "option 3 (IA_NA) at byte 4: T2 needs 4 bytes");
         refused("01123456" + "00030010" + "000000010000000200000003" + "00050000",
@@ -88,8 +88,8 @@ class Dhcp6CodecMalformedTest {
         refused("01123456" + "003b0000", "option 59 (BOOTFILE_URL) at byte 4: an empty boot file URL");
         refused("01123456" + "003b0002" + "c3a9", "bad bytes in the URL");
         refused("01123456" + "000d0003" + "0000ff", "bad bytes in status-message (not UTF-8)");
-        refused("01123456" + "000f0003" + "000541", "user-class-data item 1 needs 5 bytes but only 1 remain");
-        refused("01123456" + "003c0003" + "000261", "parameter 1 needs 2 bytes but only 1 remain");
+        refused("01123456" + "000f0003" + "000541", "user-class-data item 1 claims 5 bytes but only 1 remain");
+        refused("01123456" + "003c0003" + "000261", "option 60 (BOOTFILE_PARAM) at byte 4: parameter 1 claims 2 bytes but only 1 remain");
         refused("01123456" + "003e0002" + "0103", "option 62 (NII) at byte 4: minor needs 1 bytes");
         refused("01123456" + "003d0001" + "07", "architecture-types has an odd length");
     }
@@ -103,6 +103,16 @@ class Dhcp6CodecMalformedTest {
         byte[] wire = Dhcp6Codec.encode(m);
         assertThatThrownBy(() -> Dhcp6Codec.decode(wire)).isInstanceOf(MalformedDhcp6Exception.class)
                 .hasMessageContaining("nested deeper than " + Dhcp6Codec.MAX_DEPTH);
+    }
+
+    @Test
+    void addressesNestedInAddressesDeeperThanTheLimitAreRefused() {
+        String option = "";
+        for (int i = 0; i <= Dhcp6Codec.MAX_DEPTH; i++) {
+            String value = "fd42" + "00".repeat(13) + "01" + "00000e10" + "00000e10" + option;
+            option = String.format("0005%04x", value.length() / 2) + value;
+        }
+        refused("07123456" + option, "nested deeper than " + Dhcp6Codec.MAX_DEPTH);
     }
 
     /**

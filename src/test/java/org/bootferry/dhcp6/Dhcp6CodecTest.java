@@ -172,7 +172,7 @@ class Dhcp6CodecTest {
         assertThatThrownBy(() -> Dhcp6Codec.decode(bytes(DNSMASQ_HTTP_ADVERTISE_MISENCODED_16)))
                 .isInstanceOf(MalformedDhcp6Exception.class)
                 .hasMessageContaining("option 16 (VENDOR_CLASS) at byte 106")
-                .hasMessageContaining("vendor-class-data item 1 needs 22616 bytes but only 10 remain");
+                .hasMessageContaining("vendor-class-data item 1 claims 22616 bytes but only 10 remain");
     }
 
     @Test
