@@ -41,6 +41,10 @@ public sealed interface ClientMac {
     }
 
     record Known(MacAddress mac, Source source) implements ClientMac {
+        /** For {@code explain} and the status page: "52:54:00:12:34:56, from the client's …". */
+        public String explanation() {
+            return mac + ", from " + source.description();
+        }
     }
 
     /** No MAC: {@code why} lists each place looked at and what it held. */

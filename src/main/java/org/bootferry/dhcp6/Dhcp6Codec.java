@@ -16,10 +16,6 @@ public final class Dhcp6Codec {
 
     /** §7.6: relay agents drop a RELAY-FORW whose hop-count has reached this. */
     public static final int HOP_COUNT_LIMIT = 8;
-    /** §8: msg-type and transaction-id. */
-    static final int HEADER_LENGTH = 4;
-    /** §9: msg-type, hop-count, link-address, peer-address. */
-    static final int RELAY_HEADER_LENGTH = 34;
     /**
      * How deep option lists may nest: HOP_COUNT_LIMIT relays around a client message, whose IA_NA
      * holds an IAADDR holding a STATUS_CODE. Bounds the recursion a crafted datagram can cause.

@@ -38,6 +38,8 @@ class ClientMacTest {
             assertThat(ClientMac.of(message(name), CLIENT_LINK_LOCAL)).as(name)
                     .isEqualTo(new ClientMac.Known(VM, ClientMac.Source.EUI64_SOURCE));
         }
+        assertThat(new ClientMac.Known(VM, ClientMac.Source.EUI64_SOURCE).explanation())
+                .isEqualTo("52:54:00:12:34:56, from the client's EUI-64 link-local address");
     }
 
     @Test

@@ -14,9 +14,16 @@ import org.bootferry.testing.Allocation;
  */
 class Dhcp6CodecFuzzTest {
 
+    /**
+     * Every 4-byte empty option becomes a record, its {@link Opaque} and a reader, and the check below
+     * encodes and decodes it once more: 333 bytes per input byte were measured under JAZZER_FUZZ's
+     * instrumentation for a datagram of 90 empty options. The bound stays linear in the input.
+     */
+    private static final int BYTES_PER_INPUT_BYTE = 400;
+
     @FuzzTest(maxDuration = "2m")
     void decodeAcceptsOrRefusesAnyDatagram(byte[] datagram) throws Exception {
-        Allocation.bounded(datagram.length, 64, 64 * 1024, () -> {
+        Allocation.bounded(datagram.length, BYTES_PER_INPUT_BYTE, 64 * 1024, () -> {
             Dhcp6Message m;
             try {
                 m = Dhcp6Codec.decode(datagram);
