@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of docs/architecture.md, read from the source: which package of ours each main
- * package may import. Arrows point downward only; the protocols (dhcp, tftp, http) never import each
- * other; config and image import no package with a boot concept in it; machine and lang are leaves,
+ * package may import. Arrows point downward only; the protocols (dhcp, dhcp6, tftp, http) never import
+ * each other; config and image import no package with a boot concept in it; machine and lang are leaves,
  * and kernel (file formats) stands on lang alone.
  */
 class ArchitectureTest {
@@ -37,6 +37,7 @@ class ArchitectureTest {
             Map.entry("loader", Set.of("machine", "lang")),
             Map.entry("boot", Set.of("config", "image", "kernel", "loader", "machine", "lang")),
             Map.entry("dhcp", Set.of("boot", "machine", "lang")),
+            Map.entry("dhcp6", Set.of("boot", "machine", "lang")),
             Map.entry("tftp", Set.of("boot", "loader", "machine", "lang")),
             Map.entry("dns", Set.of("machine", "lang")),
             Map.entry("http", Set.of("boot", "config", "image", "loader", "machine", "lang")),

@@ -1,6 +1,6 @@
 /**
  * DHCP for boot clients: the pure codec ({@code DhcpCodec}: bytes in, {@code DhcpMessage} out),
- * firmware detection from options 93, 60 and 77 ({@code PxeRequest}, {@code ClientArch}), the
+ * firmware detection from options 93, 60 and 77 ({@code PxeRequest}, with {@code machine.ClientArch}), the
  * ProxyDHCP decision as a pure function ({@code ProxyDhcp}) and the Netty listener on UDP 67 and 4011
  * ({@code ProxyDhcpServer}); the boot fields both modes send ({@code BootAnswer}); server mode: the
  * decision ({@code ServerDhcp}) over the lease book ({@code LeaseBook}), the lease store interface

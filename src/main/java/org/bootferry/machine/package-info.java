@@ -1,6 +1,7 @@
 /**
  * Who a machine is and what happens to it: {@link org.bootferry.machine.MacAddress} (the key of
  * everything), {@link org.bootferry.machine.Firmware} (which decides the loader),
+ * {@link org.bootferry.machine.ClientArch} (the architecture a DHCPv4 or DHCPv6 client names),
  * {@link org.bootferry.machine.Machine} (one request's view of both), {@link org.bootferry.machine.BootEvent}
  * (one step of a boot), and the interfaces through which protocols report steps and read the boot
  * journal ({@code BootLog}, {@code BootHistory}, {@code Installs}, {@code LoaderFetchLog}, {@code Addressing},

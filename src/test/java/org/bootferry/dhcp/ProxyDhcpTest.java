@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.bootferry.machine.ClientArch;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.BeforeEach;

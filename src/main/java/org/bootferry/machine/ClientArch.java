@@ -1,7 +1,6 @@
-package org.bootferry.dhcp;
+package org.bootferry.machine;
 
 import java.util.Optional;
-import org.bootferry.machine.Firmware;
 
 /**
  * Every IANA "Processor Architecture Types" code a client may send in option 93 (RFC 4578 §2.1, the

@@ -1,8 +1,7 @@
-package org.bootferry.dhcp;
+package org.bootferry.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.bootferry.machine.Firmware;
 import org.junit.jupiter.api.Test;
 
 class ClientArchTest {
