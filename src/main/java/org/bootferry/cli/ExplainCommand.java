@@ -21,6 +21,7 @@ import org.bootferry.loader.LoaderImages;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.server.Advertised;
 import org.bootferry.server.BootServer;
 import org.bootferry.server.DhcpServerMode;
 import org.bootferry.server.ImageSupport;
@@ -156,7 +157,7 @@ final class ExplainCommand implements Callable<Integer> {
     /** The address serve would advertise, so that next-server and the URLs are the ones machines get. */
     private static ConfigSnapshot advertised(ConfigSnapshot snapshot) {
         try {
-            return BootServer.advertised(snapshot);
+            return Advertised.filledIn(snapshot);
         } catch (ListenerException e) {
             System.err.println("warning: " + e.getMessage());
             return snapshot;

@@ -10,6 +10,7 @@ import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.server.Advertised;
 import org.bootferry.server.BootServer;
 import org.bootferry.server.ListenerException;
 import org.bootferry.server.SystemdNotify;
@@ -81,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
         BootServer server;
         ConfigHolder holder;
         try {
-            snapshot = BootServer.advertised(snapshot);
+            snapshot = Advertised.filledIn(snapshot);
             holder = new ConfigHolder(loader, snapshot, ConfigCheck::check);
             server = new BootServer(holder);
             server.start(System.out::println);

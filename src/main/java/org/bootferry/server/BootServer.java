@@ -12,14 +12,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
 import io.netty.channel.Channel;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -337,48 +333,7 @@ public final class BootServer implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    /**
-     * The snapshot with the address machines are told filled in as {@code serve} tells them, so that
-     * {@code explain} shows the same next-server and URLs.
-     *
-     * @throws ListenerException when nothing is configured and this host has no address to offer
-     */
-    public static ConfigSnapshot advertised(ConfigSnapshot snapshot) {
-        if (snapshot.settings().advertise().isPresent()) {
-            return snapshot;
-        }
-        return snapshot.withSettings(snapshot.settings().withAdvertise(defaultAdvertise(snapshot.settings())));
-    }
-
-    /**
-     * The address machines reach us at when none is configured: with a wildcard bind, this host's
-     * first IPv4 address on an interface that is up and not loopback.
-     */
-    private static String defaultAdvertise(ServerSettings settings) {
-        InetAddress bind = literal(settings.bind());
-        if (!bind.isAnyLocalAddress()) {
-            return settings.bind();
-        }
-        try {
-            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nif.isUp() || nif.isLoopback()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
-                    if (a instanceof Inet4Address) {
-                        return a.getHostAddress();
-                    }
-                }
-            }
-        } catch (SocketException e) {
-            throw new ListenerException("cannot list this host's interfaces to choose an address to advertise: "
-                    + e.getMessage() + "; set --advertise", e);
-        }
-        throw new ListenerException("this host has no IPv4 address besides loopback to advertise to machines:"
-                + " set --advertise (the address machines reach bootferry at)", null);
-    }
-
-    private static InetAddress literal(String address) {
+    static InetAddress literal(String address) {
         try {
             return InetAddress.getByName(address);
         } catch (java.net.UnknownHostException e) {

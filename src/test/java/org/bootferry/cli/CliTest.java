@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.bootferry.config.ConfigLoader;
-import org.bootferry.server.BootServer;
+import org.bootferry.server.Advertised;
 import org.bootferry.testing.Commands;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
@@ -188,7 +188,7 @@ class CliTest {
     @Test
     void explainAdvertisesWhatServeWould() {
         config.file("server.yaml", "httpPort: 8080");
-        String address = BootServer.advertised(ConfigLoader.load(config.dir(), Map.of())).settings().advertise()
+        String address = Advertised.filledIn(ConfigLoader.load(config.dir(), Map.of())).settings().advertise()
                 .orElseThrow();
         Commands.Run r = run("explain", "52:54:00:12:34:56", "--config", config.dir().toString());
         assertThat(r.exit()).as(r.err()).isZero();
