@@ -78,7 +78,7 @@ class DiscoveryAdoptionTest {
     }
 
     private String get(String path) throws Exception {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + path)));
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + TOKEN));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.body();
     }
