@@ -128,9 +128,8 @@ public final class Template {
         /** The first branch whose condition holds is rendered; every condition and branch is looked through. */
         private void branches(If node, Scope scope, StringBuilder out) {
             boolean taken = false;
-            TemplateCondition.Operands operands = operands(node.line(), scope);
             for (TemplateSyntax.Branch branch : node.branches()) {
-                boolean holds = branch.condition().test(operands) && !taken;
+                boolean holds = branch.condition().test(operands(branch.line(), scope)) && !taken;
                 nodes(branch.body(), scope, holds ? out : null);
                 taken |= holds;
             }
@@ -149,7 +148,7 @@ public final class Template {
             }
             if (!(list instanceof List<?> items)) {
                 throw new TemplateException(file, node.line(), "'{{#each}}' needs a list, and '" + node.list()
-                        + "' is " + (list instanceof Map<?, ?> ? "a map" : "a single value"));
+                        + "' is " + (list instanceof Map<?, ?> ? "a map" : list == null ? "empty" : "a single value"));
             }
             for (int i = 0; i < items.size(); i++) {
                 nodes(node.body(), itemScope(node, items.get(i), i, items.size(), scope), out);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The condition of an {@code {{#if}}} or {@code {{else if}}}: comparisons of a variable with a text or
@@ -98,6 +99,7 @@ sealed interface TemplateCondition {
         private final int line;
         private final List<String> words;
         private int next;
+        private int depth;
 
         private Parser(Path file, int line, String text) {
             this.file = file;
@@ -134,10 +136,10 @@ sealed interface TemplateCondition {
 
         private TemplateCondition unary() {
             if (accept("not")) {
-                return new Not(unary());
+                return new Not(deeper(this::unary));
             }
             if (accept("(")) {
-                TemplateCondition inner = or();
+                TemplateCondition inner = deeper(this::or);
                 if (!accept(")")) {
                     throw error("'(' in the condition is never closed with ')'");
                 }
@@ -152,6 +154,18 @@ sealed interface TemplateCondition {
                 return new Truth(left.name());
             }
             return new Compare(left, operand(), equal);
+        }
+
+        /** {@code inner}, one {@code not} or {@code (} deeper: the parser recurses once per level. */
+        private TemplateCondition deeper(Supplier<TemplateCondition> inner) {
+            if (++depth > TemplateSyntax.MAX_DEPTH) {
+                throw error("the condition nests 'not' and '(' more than " + TemplateSyntax.MAX_DEPTH + " deep");
+            }
+            try {
+                return inner.get();
+            } finally {
+                depth--;
+            }
         }
 
         private Operand operand() {

@@ -31,11 +31,11 @@ final class TemplateSyntax {
     }
 
     /** {@code {{#if}}}: the body of the first branch whose condition holds, else {@code otherwise}. */
-    record If(List<Branch> branches, List<Node> otherwise, int line) implements Node {
+    record If(List<Branch> branches, List<Node> otherwise) implements Node {
     }
 
-    /** One {@code {{#if c}}} or {@code {{else if c}}} and what follows it up to the next. */
-    record Branch(TemplateCondition condition, List<Node> body) {
+    /** One {@code {{#if c}}} or {@code {{else if c}}} (on {@code line}) and what follows it up to the next. */
+    record Branch(TemplateCondition condition, int line, List<Node> body) {
     }
 
     /** {@code {{#each list as item}}}: the body once per item of {@code list}, {@code item} bound to it. */
@@ -44,6 +44,8 @@ final class TemplateSyntax {
 
     private static final List<String> SECTIONS = List.of("#if", "else", "/if", "#each", "/each");
     private static final String LOOP = "loop";
+    /** Sections nest at most this deep: rendering recurses once per level. */
+    static final int MAX_DEPTH = 64;
 
     private final Path file;
     private final String text;
@@ -71,6 +73,7 @@ final class TemplateSyntax {
         final Tag tag;
         final List<Branch> branches = new ArrayList<>();
         TemplateCondition condition;
+        int conditionLine;
         List<Node> body = new ArrayList<>();
         Tag elseTag;
         String list;
@@ -79,6 +82,7 @@ final class TemplateSyntax {
         Open(Tag tag, TemplateCondition condition) {
             this.tag = tag;
             this.condition = condition;
+            this.conditionLine = tag.line();
         }
 
         boolean isIf() {
@@ -160,6 +164,9 @@ final class TemplateSyntax {
         String content = tag.content();
         String keyword = content.split("\\s+", 2)[0];
         String rest = content.substring(keyword.length()).strip();
+        if (keyword.startsWith("#") && open.size() == MAX_DEPTH) {
+            throw error(tag, "sections nest more than " + MAX_DEPTH + " deep here");
+        }
         switch (keyword) {
             case "#if" -> open.push(new Open(tag, TemplateCondition.parse(file, tag.line(), rest)));
             case "#each" -> open.push(each(tag, rest));
@@ -194,13 +201,14 @@ final class TemplateSyntax {
             throw error(tag, "'{{#if}}' of line " + section.tag.line() + " has its '{{else}}' on line "
                     + section.elseTag.line() + " already");
         }
-        section.branches.add(new Branch(section.condition, List.copyOf(section.body)));
+        section.branches.add(new Branch(section.condition, section.conditionLine, List.copyOf(section.body)));
         section.body = new ArrayList<>();
         if (rest.isEmpty()) {
             section.elseTag = tag;
             section.condition = null;
         } else if (rest.startsWith("if ") || rest.equals("if")) {
             section.condition = TemplateCondition.parse(file, tag.line(), rest.substring(2).strip());
+            section.conditionLine = tag.line();
         } else {
             throw error(tag, "'{{else}}' takes nothing after it but 'if' and a condition");
         }
@@ -209,10 +217,10 @@ final class TemplateSyntax {
     private If ifNode(Open closed) {
         List<Node> otherwise = List.copyOf(closed.body);
         if (closed.elseTag == null) {
-            closed.branches.add(new Branch(closed.condition, otherwise));
+            closed.branches.add(new Branch(closed.condition, closed.conditionLine, otherwise));
             otherwise = List.of();
         }
-        return new If(List.copyOf(closed.branches), otherwise, closed.tag.line());
+        return new If(List.copyOf(closed.branches), otherwise);
     }
 
     private Open each(Tag tag, String rest) {

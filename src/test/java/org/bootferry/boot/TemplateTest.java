@@ -134,8 +134,8 @@ class TemplateTest {
                         + " (known here: disks, none, raid)");
         assertThatThrownBy(() -> render("{{#if arch == \"s390x\" or frmware == \"bios\"}}{{/if}}", BIOS))
                 .hasMessageStartingWith("templates/x.ks:1: unknown variable 'frmware'");
-        assertThatThrownBy(() -> render("{{#if vars.raid}}{{else if vars.rad}}{{/if}}", ARM64))
-                .hasMessageStartingWith("templates/x.ks:1: unknown variable 'vars.rad'");
+        assertThatThrownBy(() -> render("{{#if vars.raid}}\nraid\n{{else if vars.rad}}\n{{/if}}", ARM64))
+                .hasMessageStartingWith("templates/x.ks:3: unknown variable 'vars.rad'");
     }
 
     @Test
@@ -180,11 +180,24 @@ class TemplateTest {
     }
 
     @Test
+    void sectionsAndConditionsNestAtMost64Deep() {
+        String deep = "{{#if vars.raid}}".repeat(64) + "x" + "{{/if}}".repeat(64);
+        assertThat(render(deep, ARM64)).isEqualTo("x");
+        assertThatThrownBy(() -> Template.parse(FILE, "{{#each vars.disks as d}}\n" + deep + "{{/each}}"))
+                .hasMessage("templates/x.ks:2: sections nest more than 64 deep here");
+        assertThat(render("{{#if " + "not ".repeat(64) + "vars.raid}}even{{/if}}", ARM64)).isEqualTo("even");
+        assertThatThrownBy(() -> Template.parse(FILE, "{{#if " + "(".repeat(65) + "vars.raid" + ")".repeat(65) + "}}{{/if}}"))
+                .hasMessage("templates/x.ks:1: the condition nests 'not' and '(' more than 64 deep");
+    }
+
+    @Test
     void valuesOfTheWrongShapeAreErrors() {
         assertThatThrownBy(() -> render("{{#if arch}}{{/if}}", BIOS))
                 .hasMessage("templates/x.ks:1: 'arch' is not true or false: compare it, as in {{#if arch == \"…\"}}");
         assertThatThrownBy(() -> render("{{#each arch as a}}{{/each}}", BIOS))
                 .hasMessage("templates/x.ks:1: '{{#each}}' needs a list, and 'arch' is a single value");
+        assertThatThrownBy(() -> render("{{#each vars as a}}{{/each}}", BIOS))
+                .hasMessage("templates/x.ks:1: '{{#each}}' needs a list, and 'vars' is a map");
         assertThatThrownBy(() -> render("{{vars.disks}}", BIOS))
                 .hasMessage("templates/x.ks:1: variable 'vars.disks' is a list: loop over it with {{#each vars.disks as item}}");
         assertThatThrownBy(() -> render("{{#each vars.disks as arch}}{{/each}}", BIOS))
