@@ -129,7 +129,7 @@ final class TemplateSyntax {
         return List.copyOf(top);
     }
 
-    /** Every tag in order; a {@code {{} with no {@code }}} before the next {@code {{} is an error. */
+    /** Every tag in order; one not closed before the next one opens is an error. */
     private List<Tag> tags() {
         List<Tag> tags = new ArrayList<>();
         int line = 1;
