@@ -133,7 +133,7 @@ final class InstallFiles {
         }
         return Template.parse(source, text).render(values, (name, value) -> {
             if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-                throw new TemplateException(source, 0, "the value of '" + name + "' contains a line break, which"
+                throw new IllegalArgumentException("the value of '" + name + "' contains a line break, which"
                         + " would add lines to " + source.getFileName() + "; put multi-line text in the template");
             }
             return value;

@@ -78,6 +78,11 @@ public final class Template {
     public interface Escaper {
         Escaper NONE = (name, value) -> value;
 
+        /**
+         * {@code value} as the file can hold it.
+         *
+         * @throws IllegalArgumentException saying why the file can't hold it; the error names the file and line
+         */
         String escape(String name, String value);
     }
 
@@ -120,7 +125,11 @@ public final class Template {
             if (value != UNKNOWABLE) {
                 String text = single(v.name(), v.line(), value);
                 if (out != null) {
-                    out.append(escape.escape(v.name(), text));
+                    try {
+                        out.append(escape.escape(v.name(), text));
+                    } catch (IllegalArgumentException refused) {
+                        throw new TemplateException(file, v.line(), refused.getMessage());
+                    }
                 }
             }
         }

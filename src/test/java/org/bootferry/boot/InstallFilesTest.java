@@ -105,7 +105,8 @@ class InstallFilesTest {
                 "kickstart: node.ks", "vars: {disks: [{device: \"vda\\nrootpw --plaintext x\", size: 1}]}");
         assertThatThrownBy(() -> planner().kickstart(Machine.of(NODE, Firmware.BIOS)))
                 .isInstanceOf(TemplateException.class)
-                .hasMessageContaining("the value of 'disk.device' contains a line break");
+                .hasMessage(config.dir().resolve("templates/node.ks") + ":10: the value of 'disk.device' contains a"
+                        + " line break, which would add lines to node.ks; put multi-line text in the template");
     }
 
     @Test
