@@ -6,10 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigException;
 import org.bootferry.config.MachineConfig;
@@ -25,6 +28,8 @@ import org.bootferry.image.ImageRequest;
  * every template sees.
  */
 final class InstallFiles {
+
+    private static final Pattern JINJA_HEADER = Pattern.compile("##\\s*template:(.*)", Pattern.CASE_INSENSITIVE);
 
     private InstallFiles() {
     }
@@ -119,16 +124,33 @@ final class InstallFiles {
 
     /**
      * Kickstart, preseed and cloud-init are line-based: a value with a line break (a hostname from a
-     * machine file, a var) could add directives, so it is refused.
+     * machine file, a var) could add directives, so it is refused. A cloud-init Jinja template is
+     * served as it is, for cloud-init to render on the machine.
      */
     private static String render(Path source, String text, Map<String, Object> values) {
+        if (isCloudInitJinja(text)) {
+            return text;
+        }
         return Template.parse(source, text).render(values, (name, value) -> {
             if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-                throw new TemplateException(source, 0, "the value of '" + name + "' contains a line break, which"
+                throw new IllegalArgumentException("the value of '" + name + "' contains a line break, which"
                         + " would add lines to " + source.getFileName() + "; put multi-line text in the template");
             }
             return value;
         });
+    }
+
+    /**
+     * Whether cloud-init renders {@code text} itself as Jinja: its first line is {@code ## template: jinja},
+     * as cloud-init's {@code templater.detect_template} reads it (the line matched from its start by
+     * {@code ##\s*template:(.*)}, case ignored, the rest trimmed and lower-cased). Its {@code {{ }}}
+     * are Jinja's ({@code {{ v1.local_hostname }}}, {@code {% if %}}), not ours.
+     */
+    private static boolean isCloudInitJinja(String text) {
+        int end = text.indexOf('\n');
+        String first = end < 0 ? text : text.substring(0, end);
+        Matcher m = JINJA_HEADER.matcher(first);
+        return m.lookingAt() && m.group(1).strip().toLowerCase(Locale.ROOT).equals("jinja");
     }
 
     /**
