@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.Optional;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.BootUrls;
+import org.bootferry.boot.Capability;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .sendText(HttpResponseStatus.BAD_REQUEST, e.getMessage());
             return;
         }
+        // Parsed: from here on every log line and event shows the URL without a machine's capability.
+        request.setUri(Capability.hide(request.uri()));
         RouteTable.Resolved route = routes.resolve(request.method(), uri.path(), boot);
         Exchange ex = new Exchange(ctx, request, uri, route.name(), metrics, started);
         try {
