@@ -82,7 +82,7 @@ class CliTest {
         Commands.Run r = run("explain", "52:54:00:12:34:56", "--config", config.dir().toString(), "--firmware", "efi-x64");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("dhcp      boot file ipxe.efi for efi-x64, next-server 127.0.0.1")
-                .contains("ipxe      boot file http://127.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56")
+                .contains("ipxe      boot file http://127.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe")
                 .contains("cmdline   console=ttyS0");
     }
 

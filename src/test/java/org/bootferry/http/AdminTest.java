@@ -47,7 +47,8 @@ class AdminTest {
                 "api: {token: " + TOKEN + ", allowFrom: [127.0.0.0/8]}");
         config.file("templates/ks.cfg", "network --hostname={{hostname}}", "%post", "curl -X POST {{serverUrl}}/done/{{mac}}",
                 "%end");
-        config.file("machines/" + NODE1 + ".yaml", "hostname: node-01", "bootOnce: true", "kernelBoot:",
+        // access: open: static URLs, under api:'s rules (POST /done/M); capability URLs are CapabilityUrlsTest's.
+        config.file("machines/" + NODE1 + ".yaml", "hostname: node-01", "access: open", "bootOnce: true", "kernelBoot:",
                 "  files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}", "  kernelArgs: inst.ks={{kickstartUrl}}",
                 "kickstart: ks.cfg");
     }

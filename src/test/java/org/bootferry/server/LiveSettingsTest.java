@@ -171,7 +171,9 @@ class LiveSettingsTest {
         Files.write(tmp.resolve("root1/big.bin"), new byte[ROLLOVER_FILE_SIZE]);
         Files.writeString(tmp.resolve("root2/b.bin"), "from root2");
         config.blob("boot/vmlinuz", 100);
-        config.file("machines/" + MAC + ".yaml", "hostname: node-01", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
+        // access: open: the api: rows post to the static /done/M, which api: governs.
+        config.file("machines/" + MAC + ".yaml", "hostname: node-01", "access: open", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
         cachedBlob();
         yaml = new LinkedHashMap<>();
         yaml.put("bind", "127.0.0.1");
