@@ -158,14 +158,16 @@ public final class BootPlanner implements Booter {
                 deps.installs().installed(mac).map(Object::toString), deps.loaderImages()));
     }
 
+    /** A MAC no file answers has nothing to protect: its request is answered as unknown. */
     @Override
     public Optional<Capabilities.Refusal> refusal(BootUrls.Private request) {
-        ConfigSnapshot snapshot = deps.config().get();
-        if (request.capability().isEmpty() && snapshot.machine(request.mac())
-                .map(file -> resolved().resolve(file).openAccess()).orElse(false)) {
+        ResolvedConfig config = resolved();
+        Optional<MachineFile> file = config.snapshot().machine(request.mac());
+        if (file.isEmpty() || request.capability().isEmpty() && config.resolve(file.get()).openAccess()) {
             return Optional.empty();
         }
-        return deps.capabilities().check(request.mac(), request.capability(), snapshot.settings().access().lifetime());
+        return deps.capabilities().check(request.mac(), request.capability(),
+                config.snapshot().settings().access().lifetime());
     }
 
     /**

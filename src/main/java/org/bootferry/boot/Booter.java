@@ -42,7 +42,8 @@ public interface Booter {
 
     /**
      * Why a request of a machine's own URL is not to be answered, or empty when it is: its capability
-     * is the machine's and alive, or it carries none and the machine's {@code access} is {@code open}.
+     * is the machine's and alive, or it carries none and the machine's {@code access} is {@code open},
+     * or no file answers the MAC (there is nothing to protect, and the request is answered as unknown).
      * A request with a capability is checked even for an open machine (it switched to open
      * mid-install, and its URLs keep working). Whether a kernel or initrd needs one at all is the
      * caller's to ask ({@link BootFile#isPrivate()}).

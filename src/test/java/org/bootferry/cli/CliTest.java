@@ -194,7 +194,7 @@ class CliTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(address).isNotEqualTo("0.0.0.0");
         assertThat(r.out()).contains("for bios, next-server " + address + "\n")
-                .contains("http://" + address + ":8080/boot.ipxe").doesNotContain("0.0.0.0");
+                .contains("http://" + address + ":8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe").doesNotContain("0.0.0.0");
     }
 
     @Test
