@@ -46,6 +46,21 @@ class CliTest {
     }
 
     @Test
+    void validateListsTheMachineFilesWithOpenAccess() {
+        config.file("profiles/static.yaml", "access: open");
+        config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "profile: static", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
+        config.file("machines/52-54-00-12-34-58.yaml", "hostname: node-03", "access: open", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
+        Commands.Run r = run("validate", "--config", config.dir().toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo("access: open (static install URLs, anyone who names the MAC may fetch them):"
+                + " 2 machine file(s)\n  " + config.dir().resolve("machines/52-54-00-12-34-57.yaml") + "\n  "
+                + config.dir().resolve("machines/52-54-00-12-34-58.yaml") + "\n"
+                + config.dir() + ": OK (3 machines, 1 profiles, 0 templates)\n");
+    }
+
+    @Test
     void validatePrintsFileLineMessageAndExitsOne() {
         config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "kernelBoot:", "  kernelArg: x");
         Commands.Run r = run("validate", "--config", config.dir().toString());
