@@ -60,27 +60,19 @@ final class BootRoutes {
     private void bootFile(Exchange ex, BootUrls.BootFileRef request) throws Refusal {
         MacAddress mac = request.mac();
         BootPlan plan = plan(ex, mac, request.firmware());
-        BootFile file;
-        BootEvent.Stage stage;
-        if (request.kernel()) {
-            if (plan.kernel().isEmpty()) {
-                admit(ex, request);
-            }
-            file = plan.kernel().orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND, "machine " + mac
-                    + " has no kernel of its own: it boots its loader's menu (see bootferry explain " + mac + ")"));
-            stage = BootEvent.Stage.KERNEL;
-        } else if (request.initrd() < plan.initrds().size()) {
-            file = plan.initrds().get(request.initrd());
-            stage = BootEvent.Stage.INITRD;
-        } else {
-            admit(ex, request);
-            throw new Refusal(HttpResponseStatus.NOT_FOUND, "machine " + mac + " has " + plan.initrds().size()
-                    + " initrd(s); there is no initrd " + request.initrd());
-        }
-        // A public file (an image's) is answered on its static URL too; a capability, when sent, must be right.
-        if (file.isPrivate() || request.capability().isPresent()) {
+        Optional<BootFile> named = request.kernel() ? plan.kernel()
+                : request.initrd() < plan.initrds().size() ? Optional.of(plan.initrds().get(request.initrd()))
+                : Optional.empty();
+        // A public file (an image's, a tree's) is answered on its static URL too; a capability, when sent, must be right.
+        if (named.map(BootFile::isPrivate).orElse(true) || request.capability().isPresent()) {
             admit(ex, request);
         }
+        BootFile file = named.orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND, request.kernel()
+                ? "machine " + mac + " has no kernel of its own: it boots its loader's menu (see bootferry explain "
+                        + mac + ")"
+                : "machine " + mac + " has " + plan.initrds().size() + " initrd(s); there is no initrd "
+                        + request.initrd()));
+        BootEvent.Stage stage = request.kernel() ? BootEvent.Stage.KERNEL : BootEvent.Stage.INITRD;
         String uri = ex.request().uri();
         files.serve(ex, file, OCTETS, new FileResponder.Outcome() {
             @Override

@@ -35,6 +35,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long started = System.nanoTime();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        // Decoded: from here on every log line and event shows the URL without a machine's capability.
+        request.setUri(Capability.hide(request.uri()));
         if (!request.decoderResult().isSuccess()) {
             new Exchange(ctx, request, uri, RouteTable.OTHER, metrics, started)
                     .sendText(HttpResponseStatus.BAD_REQUEST, "malformed request");
@@ -42,7 +44,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (uri.parameters().containsKey("token")) {
             // Before any line logs the URL: a token there would be in every log that keeps it.
-            request.setUri(uri.path() + "?token=(removed)");
+            request.setUri(Capability.hide(uri.path()) + "?token=(removed)");
             new Exchange(ctx, request, uri, RouteTable.OTHER, metrics, started).sendText(HttpResponseStatus.BAD_REQUEST,
                     "the api token goes in the Authorization header (Bearer), never in the URL, which logs keep");
             return;
@@ -55,8 +57,6 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .sendText(HttpResponseStatus.BAD_REQUEST, e.getMessage());
             return;
         }
-        // Parsed: from here on every log line and event shows the URL without a machine's capability.
-        request.setUri(Capability.hide(request.uri()));
         RouteTable.Resolved route = routes.resolve(request.method(), uri.path(), boot);
         Exchange ex = new Exchange(ctx, request, uri, route.name(), metrics, started);
         try {

@@ -2,6 +2,10 @@ package org.bootferry.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
@@ -18,8 +22,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bootferry.boot.BootPlanner;
@@ -46,6 +50,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Install files reach their machine only: a running listener answers a machine's private URLs with
@@ -71,12 +76,20 @@ class CapabilityUrlsTest {
     Channel channel;
     String base;
     int port;
+    /** The listener's access log, one line per request. */
+    final Logger access = (Logger) LoggerFactory.getLogger(HttpRouter.class);
+    final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Level accessLevel;
     /** The server's clock, which a test moves on. */
     Instant now = Instant.parse("2026-12-04T08:00:00Z");
 
     @BeforeEach
     void start() throws Exception {
         Tools.require("curl", "curl");
+        logged.start();
+        accessLevel = access.getLevel();
+        access.setLevel(Level.INFO);
+        access.addAppender(logged);
         ConfigDir config = new ConfigDir(tmp.resolve("config"));
         config.blob("boot/vmlinuz", 10_000);
         config.blob("boot/initrd.img", 4096);
@@ -134,6 +147,8 @@ class CapabilityUrlsTest {
 
     @AfterEach
     void stop() {
+        access.detachAppender(logged);
+        access.setLevel(accessLevel);
         channel.close().syncUninterruptibly();
         blocking.shutdownNow();
         transport.close();
@@ -166,9 +181,13 @@ class CapabilityUrlsTest {
         command.addAll(Arrays.asList(post.group(1).split(" ")));
         assertThat(Processes.run(command, 30).text()).isEqualTo("recorded: 52:54:00:12:34:56 installed\n");
         assertThat(state.installed(NODE1)).isPresent();
-        // Events show what was fetched, never the capability that opens it.
+        // Events and the access log show what was fetched, never the capability that opens it.
+        String capability = capability(kernel);
         assertThat(events.recent(Optional.of(NODE1), 20)).extracting(BootEvent::detail)
-                .allSatisfy(d -> assertThat(d).doesNotContain(kickstart.substring(kickstart.lastIndexOf('/') + 1)));
+                .contains("/ks/52-54-00-12-34-56/CAPABILITY").allSatisfy(d -> assertThat(d).doesNotContain(capability));
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(l -> assertThat(l).startsWith("GET /ks/52-54-00-12-34-56/CAPABILITY 200"))
+                .allSatisfy(l -> assertThat(l).doesNotContain(capability));
     }
 
     @Test
