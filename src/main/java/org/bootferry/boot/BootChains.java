@@ -40,7 +40,7 @@ final class BootChains {
         LoaderImage li = image.get();
         return switch (li.kind()) {
             case IPXE -> new Explanation.Chain(start + " → iPXE " + loader + " (" + by + ") → script "
-                    + BootUrls.script(plan.serverUrl(), plan.machine()) + " → kernel, initrds (HTTP)",
+                    + plan.scriptUrl() + " → kernel, initrds (HTTP)",
                     secureBoot(firmware, li, loader));
             case SHIM -> shim(plan, loader, li, start, by, images, dhcpServer);
             case GRUB -> new Explanation.Chain(start + " → GRUB " + loader + " (" + by + ") → " + grubConfig(plan, li),

@@ -41,8 +41,23 @@ public interface BootFile {
      */
     Optional<KernelFormat> knownFormat();
 
+    /**
+     * Whether only its machine may fetch it over HTTP (its URL carries the machine's capability). A
+     * file of this host's disk is private: it may be a site's own build, with keys or passwords in
+     * an initrd. An image's or an install tree's file is public: anyone can pull it from its registry
+     * or mirror, and its static URL lets caches and several machines share it.
+     */
+    default boolean isPrivate() {
+        return false;
+    }
+
     /** A file on this host's disk. */
     record Local(Path path) implements BootFile {
+        @Override
+        public boolean isPrivate() {
+            return true;
+        }
+
         @Override
         public String source() {
             return path.toString();

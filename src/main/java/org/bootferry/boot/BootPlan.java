@@ -30,7 +30,8 @@ public record BootPlan(
         Optional<BootFile> kernel,
         List<BootFile> initrds,
         String cmdline,
-        boolean localBoot) {
+        boolean localBoot,
+        Optional<Capability> capability) {
 
     public BootPlan {
         initrds = List.copyOf(initrds);
@@ -48,26 +49,37 @@ public record BootPlan(
 
     /** URL of the iPXE script for this machine. */
     public URI scriptUrl() {
-        return BootUrls.script(serverUrl, machine);
+        return BootUrls.script(serverUrl, machine, capability);
     }
 
-    /** URL of the kernel over HTTP. */
+    /** URL of the kernel over HTTP, with the capability when the kernel is {@link BootFile#isPrivate() private}. */
     public URI kernelUrl() {
-        return BootUrls.kernel(serverUrl, machine);
+        return BootUrls.kernel(serverUrl, machine, capabilityFor(kernel));
     }
 
-    /** URL of initrd number {@code index} over HTTP. */
+    /** URL of initrd number {@code index} over HTTP, with the capability when it is private. */
     public URI initrdUrl(int index) {
-        return BootUrls.initrd(serverUrl, machine, index);
+        return BootUrls.initrd(serverUrl, machine, index,
+                capabilityFor(index < initrds.size() ? Optional.of(initrds.get(index)) : Optional.empty()));
     }
 
     /** Base URL of the machine's install files ({@code files:}), ending in a slash: cloud-init's NoCloud seed. */
     public URI filesUrl() {
-        return BootUrls.files(serverUrl, machine.mac());
+        return BootUrls.files(serverUrl, machine.mac(), capability);
     }
 
     /** URL of the rendered kickstart. */
     public URI kickstartUrl() {
-        return BootUrls.kickstart(serverUrl, machine.mac());
+        return BootUrls.kickstart(serverUrl, machine.mac(), capability);
+    }
+
+    /** URL an installer posts to when the install is done. */
+    public URI doneUrl() {
+        return BootUrls.done(serverUrl, machine.mac(), capability);
+    }
+
+    /** A file's URL carries the capability when the file is private, or when there is none yet (a template's {@code kernelUrl}). */
+    private Optional<Capability> capabilityFor(Optional<BootFile> file) {
+        return file.isEmpty() || file.get().isPrivate() ? capability : Optional.empty();
     }
 }

@@ -42,6 +42,7 @@ public final class BootPlanner implements Booter {
      *                      then not sent to fetch it (the error says which file is missing)
      * @param loaderImages  what a loader file is (shim, GRUB, iPXE; signed or not), for explain's chains;
      *                      empty when it can't be read
+     * @param capabilities  issues the capabilities plans carry and checks those requests bring
      */
     public record Dependencies(
             Supplier<ConfigSnapshot> config,
@@ -49,30 +50,39 @@ public final class BootPlanner implements Booter {
             ImageSource images,
             BiPredicate<MacAddress, String> fetchedLoader,
             Function<String, Optional<String>> missingLoader,
-            Function<String, Optional<LoaderImage>> loaderImages) {
+            Function<String, Optional<LoaderImage>> loaderImages,
+            Capabilities capabilities) {
 
-        /** The config alone: no machine installed, no images, every iPXE ours, every loader present and unread. */
+        /**
+         * The config alone: no machine installed, no images, every iPXE ours, every loader present and
+         * unread, capabilities {@link Capabilities#HIDDEN hidden}.
+         */
         public static Dependencies of(Supplier<ConfigSnapshot> config) {
             return new Dependencies(config, Installs.NONE, ImageSource.NONE, (mac, loader) -> true,
-                    loader -> Optional.empty(), loader -> Optional.empty());
+                    loader -> Optional.empty(), loader -> Optional.empty(), Capabilities.HIDDEN);
         }
 
         public Dependencies withInstalls(Installs state) {
-            return new Dependencies(config, state, images, fetchedLoader, missingLoader, loaderImages);
+            return new Dependencies(config, state, images, fetchedLoader, missingLoader, loaderImages, capabilities);
         }
 
         /** @param registry where image pulls and cache hits are counted */
         public Dependencies withImages(ImageResolver resolver, MeterRegistry registry) {
             return new Dependencies(config, installs, new ImagePuller(resolver, registry), fetchedLoader, missingLoader,
-                    loaderImages);
+                    loaderImages, capabilities);
         }
 
         public Dependencies withLoaders(BiPredicate<MacAddress, String> fetched, Function<String, Optional<String>> missing) {
-            return new Dependencies(config, installs, images, fetched, missing, loaderImages);
+            return new Dependencies(config, installs, images, fetched, missing, loaderImages, capabilities);
         }
 
         public Dependencies withLoaderImages(LoaderImages images) {
-            return new Dependencies(config, installs, this.images, fetchedLoader, missingLoader, images::inspect);
+            return new Dependencies(config, installs, this.images, fetchedLoader, missingLoader, images::inspect,
+                    capabilities);
+        }
+
+        public Dependencies withCapabilities(Capabilities issuer) {
+            return new Dependencies(config, installs, images, fetchedLoader, missingLoader, loaderImages, issuer);
         }
     }
 
@@ -139,11 +149,25 @@ public final class BootPlanner implements Booter {
         return resolved().snapshot().configured(mac);
     }
 
+    /** Shown by a planner whose capabilities are hidden: explain and the API show URLs, never one that works. */
     @Override
     public Optional<Explanation> explain(MacAddress mac) {
         ResolvedConfig config = resolved();
-        return config.snapshot().machine(mac).map(file -> Explainer.explain(this, config, file, mac,
+        BootPlanner shown = new BootPlanner(deps.withCapabilities(Capabilities.HIDDEN));
+        return config.snapshot().machine(mac).map(file -> Explainer.explain(shown, config, file, mac,
                 deps.installs().installed(mac).map(Object::toString), deps.loaderImages()));
+    }
+
+    /** A MAC no file answers has nothing to protect: its request is answered as unknown. */
+    @Override
+    public Optional<Capabilities.Refusal> refusal(BootUrls.Private request) {
+        ResolvedConfig config = resolved();
+        Optional<MachineFile> file = config.snapshot().machine(request.mac());
+        if (file.isEmpty() || request.capability().isEmpty() && config.resolve(file.get()).openAccess()) {
+            return Optional.empty();
+        }
+        return deps.capabilities().check(request.mac(), request.capability(),
+                config.snapshot().settings().access().lifetime());
     }
 
     /**

@@ -27,6 +27,15 @@ import org.bootferry.machine.Machine;
  * is still understood: iPXE scripts in the wild name it. M is the MAC in dash form, F a
  * {@link Firmware#id()}.
  *
+ * <p>Capability URLs: a machine whose access is not {@code open} is handed its private URLs with
+ * its per-boot {@link Capability} C as the path segment after the MAC: {@code /boot/M/C/boot.ipxe},
+ * {@code /boot/M/C/kernel} and {@code /boot/M/C/initrd[/N]} (a kernel and initrds that are
+ * {@link BootFile#isPrivate() private}), {@code /ks/M/C}, {@code /files/M/C/NAME},
+ * {@code POST /done/M/C}. In the path, not the query, for the reason below: an installer fetching
+ * {@code user-data} relative to {@code /files/M/C/} stays under it. Loaders under
+ * {@code /boot/M/tftp/} and TFTP names carry none: firmware fetches them before any capability
+ * could be handed to it.
+ *
  * <p>Why the MAC is in the path and not in a query string: a loader fetches its own files relative
  * to the URL it was loaded from. pxelinux keeps its URL up to the last character that is not
  * {@code [0-9a-z.-]} as the prefix of every name it asks for (syslinux {@code core/fs/pxe/pxe.c},
@@ -54,11 +63,14 @@ public final class BootUrls {
     private static final Pattern PXELINUX = Pattern.compile("(?:.*/)?pxelinux\\.cfg/01-" + MAC);
     private static final Pattern GRUB = Pattern.compile("(?:.*/)?grub\\.cfg-01-" + MAC);
     private static final Pattern TFTP_FILE = Pattern.compile(MAC + "(?:/([a-z0-9-]+))?/" + BOOT_FILE);
-    private static final Pattern HTTP_FILE = Pattern.compile("/boot/([^/]+)/" + BOOT_FILE);
+    /** The segment after the MAC where a capability goes; any text, so that a mangled one is a refused request. */
+    private static final String CAPABILITY = "(?:/([^/]+))";
+    private static final Pattern HTTP_FILE = Pattern.compile("/boot/([^/]+)" + CAPABILITY + "?/" + BOOT_FILE);
     private static final Pattern MACHINE_TFTP = Pattern.compile("/boot/([^/]+)/tftp/(.*)");
-    private static final Pattern KICKSTART = Pattern.compile("/ks/([^/]+)");
-    private static final Pattern INSTALL_FILE = Pattern.compile("/files/([^/]+)/([^/]+)");
-    private static final Pattern DONE = Pattern.compile("/done/([^/]+)");
+    private static final Pattern CAPABILITY_SCRIPT = Pattern.compile("/boot/([^/]+)" + CAPABILITY + "/boot\\.ipxe");
+    private static final Pattern KICKSTART = Pattern.compile("/ks/([^/]+)" + CAPABILITY + "?");
+    private static final Pattern INSTALL_FILE = Pattern.compile("/files/([^/]+)" + CAPABILITY + "?/([^/]+)");
+    private static final Pattern DONE = Pattern.compile("/done/([^/]+)" + CAPABILITY + "?");
     private static final String SCRIPT = "/boot.ipxe";
     private static final String TFTP_ROOT = "/tftp/";
     /** A host has a handful of addresses; every DHCP answer needs the base URL of one of them. */
@@ -76,30 +88,43 @@ public final class BootUrls {
     }
 
     /** What a URL or TFTP name asks for. */
-    public sealed interface Request permits Script, BootFileRef, Kickstart, InstallFile, Done, Loader, LoaderConfigFile {
+    public sealed interface Request permits Private, Loader, LoaderConfigFile {
+    }
+
+    /**
+     * A request of a machine's own URL, which may carry its capability.
+     *
+     * @see Capabilities#check
+     */
+    public sealed interface Private extends Request permits Script, BootFileRef, Kickstart, InstallFile, Done {
+        MacAddress mac();
+
+        /** The capability in the URL's path; empty for a static URL (and over TFTP). */
+        Optional<Capability> capability();
     }
 
     /** The iPXE script of a machine, planned for {@code firmware}. */
-    public record Script(MacAddress mac, Firmware firmware) implements Request {
+    public record Script(MacAddress mac, Firmware firmware, Optional<Capability> capability) implements Private {
     }
 
     /** The kernel ({@code initrd} -1) or initrd number {@code initrd} of a machine, planned for {@code firmware}. */
-    public record BootFileRef(MacAddress mac, Firmware firmware, int initrd) implements Request {
+    public record BootFileRef(MacAddress mac, Firmware firmware, int initrd, Optional<Capability> capability)
+            implements Private {
         public boolean kernel() {
             return initrd < 0;
         }
     }
 
     /** The machine's rendered kickstart. */
-    public record Kickstart(MacAddress mac) implements Request {
+    public record Kickstart(MacAddress mac, Optional<Capability> capability) implements Private {
     }
 
     /** One of the machine's install files ({@code files:}). */
-    public record InstallFile(MacAddress mac, String name) implements Request {
+    public record InstallFile(MacAddress mac, String name, Optional<Capability> capability) implements Private {
     }
 
     /** The machine's install reported done. */
-    public record Done(MacAddress mac) implements Request {
+    public record Done(MacAddress mac, Optional<Capability> capability) implements Private {
     }
 
     /**
@@ -145,29 +170,47 @@ public final class BootUrls {
      * The script URL names every firmware but BIOS: the script must know UEFI from BIOS (an installed
      * bootOnce machine leaves with {@code exit} under UEFI, {@code sanboot} under BIOS).
      */
-    public static URI script(URI serverUrl, Machine machine) {
-        String firmware = machine.firmware() == Firmware.BIOS ? "" : "&firmware=" + machine.firmware().id();
-        return serverUrl.resolve(SCRIPT + "?mac=" + machine.mac() + firmware);
+    public static URI script(URI serverUrl, Machine machine, Optional<Capability> capability) {
+        String firmware = machine.firmware() == Firmware.BIOS ? "" : "firmware=" + machine.firmware().id();
+        if (capability.isPresent()) {
+            return serverUrl.resolve(machineBase(machine.mac(), capability) + SCRIPT
+                    + (firmware.isEmpty() ? "" : "?" + firmware));
+        }
+        return serverUrl.resolve(SCRIPT + "?mac=" + machine.mac() + (firmware.isEmpty() ? "" : "&" + firmware));
     }
 
-    /** The kernel over HTTP. */
-    public static URI kernel(URI serverUrl, Machine machine) {
-        return serverUrl.resolve("/boot/" + machine.mac().dashed() + "/kernel" + firmwareQuery(machine.firmware()));
+    /** The kernel over HTTP; {@code capability} for a private one. */
+    public static URI kernel(URI serverUrl, Machine machine, Optional<Capability> capability) {
+        return serverUrl.resolve(machineBase(machine.mac(), capability) + "/kernel" + firmwareQuery(machine.firmware()));
     }
 
     /** Initrd number {@code index} over HTTP: the first is {@code /initrd}, later ones {@code /initrd/N}. */
-    public static URI initrd(URI serverUrl, Machine machine, int index) {
-        return serverUrl.resolve("/boot/" + machine.mac().dashed() + initrdSuffix(index) + firmwareQuery(machine.firmware()));
+    public static URI initrd(URI serverUrl, Machine machine, int index, Optional<Capability> capability) {
+        return serverUrl.resolve(machineBase(machine.mac(), capability) + initrdSuffix(index)
+                + firmwareQuery(machine.firmware()));
     }
 
     /** The rendered kickstart. */
-    public static URI kickstart(URI serverUrl, MacAddress mac) {
-        return serverUrl.resolve("/ks/" + mac.dashed());
+    public static URI kickstart(URI serverUrl, MacAddress mac, Optional<Capability> capability) {
+        return serverUrl.resolve("/ks/" + mac.dashed() + segment(capability));
     }
 
     /** The base of the machine's install files, ending in a slash: cloud-init's NoCloud seed. */
-    public static URI files(URI serverUrl, MacAddress mac) {
-        return serverUrl.resolve("/files/" + mac.dashed() + "/");
+    public static URI files(URI serverUrl, MacAddress mac, Optional<Capability> capability) {
+        return serverUrl.resolve("/files/" + mac.dashed() + segment(capability) + "/");
+    }
+
+    /** Where the installer reports the install done ({@code POST}). */
+    public static URI done(URI serverUrl, MacAddress mac, Optional<Capability> capability) {
+        return serverUrl.resolve("/done/" + mac.dashed() + segment(capability));
+    }
+
+    private static String machineBase(MacAddress mac, Optional<Capability> capability) {
+        return "/boot/" + mac.dashed() + segment(capability);
+    }
+
+    private static String segment(Optional<Capability> capability) {
+        return capability.map(c -> "/" + c).orElse("");
     }
 
     /**
@@ -247,23 +290,27 @@ public final class BootUrls {
             return Optional.of(tftpRootName(path.substring(TFTP_ROOT.length()), mac));
         }
         if (path.equals(SCRIPT)) {
-            return Optional.of(new Script(macParam(query), firmwareParam(query)));
+            return Optional.of(new Script(macParam(query), firmwareParam(query), Optional.empty()));
         }
         Matcher m;
         if ((m = MACHINE_TFTP.matcher(path)).matches()) {
             return Optional.of(tftpRootName(m.group(2), Optional.of(mac(m.group(1)))));
         }
+        if ((m = CAPABILITY_SCRIPT.matcher(path)).matches()) {
+            return Optional.of(new Script(mac(m.group(1)), firmwareParam(query), capability(m.group(2))));
+        }
         if ((m = HTTP_FILE.matcher(path)).matches()) {
-            return Optional.of(bootFile(mac(m.group(1)), firmwareParam(query), m.group(2), m.group(3)));
+            return Optional.of(bootFile(mac(m.group(1)), firmwareParam(query), m.group(3), m.group(4),
+                    capability(m.group(2))));
         }
         if ((m = KICKSTART.matcher(path)).matches()) {
-            return Optional.of(new Kickstart(mac(m.group(1))));
+            return Optional.of(new Kickstart(mac(m.group(1)), capability(m.group(2))));
         }
         if ((m = INSTALL_FILE.matcher(path)).matches()) {
-            return Optional.of(new InstallFile(mac(m.group(1)), m.group(2)));
+            return Optional.of(new InstallFile(mac(m.group(1)), m.group(3), capability(m.group(2))));
         }
         if ((m = DONE.matcher(path)).matches()) {
-            return Optional.of(new Done(mac(m.group(1))));
+            return Optional.of(new Done(mac(m.group(1)), capability(m.group(2))));
         }
         return Optional.empty();
     }
@@ -294,7 +341,8 @@ public final class BootUrls {
         if (m.matches()) {
             Optional<Firmware> firmware = m.group(2) == null ? Optional.of(Firmware.BIOS) : Firmware.byId(m.group(2));
             if (firmware.isPresent()) {
-                return Optional.of(bootFile(MacAddress.parse(m.group(1)), firmware.get(), m.group(3), m.group(4)));
+                return Optional.of(bootFile(MacAddress.parse(m.group(1)), firmware.get(), m.group(3), m.group(4),
+                        Optional.empty()));
             }
         }
         return Optional.empty();
@@ -314,9 +362,15 @@ public final class BootUrls {
         return Optional.empty();
     }
 
-    private static BootFileRef bootFile(MacAddress mac, Firmware firmware, String part, String index) {
+    private static BootFileRef bootFile(MacAddress mac, Firmware firmware, String part, String index,
+            Optional<Capability> capability) {
         int initrd = part.equals("kernel") ? -1 : index == null ? 0 : Integer.parseInt(index);
-        return new BootFileRef(mac, firmware, initrd);
+        return new BootFileRef(mac, firmware, initrd, capability);
+    }
+
+    /** The path's capability segment, when it has one (group absent: a static URL). */
+    private static Optional<Capability> capability(String segment) {
+        return Optional.ofNullable(segment).map(Capability::read);
     }
 
     private static MacAddress macParam(Map<String, List<String>> query) throws Malformed {

@@ -41,6 +41,16 @@ public interface Booter {
     Optional<String> installFile(Machine machine, String name);
 
     /**
+     * Why a request of a machine's own URL is not to be answered, or empty when it is: its capability
+     * is the machine's and alive, or it carries none and the machine's {@code access} is {@code open},
+     * or no file answers the MAC (there is nothing to protect, and the request is answered as unknown).
+     * A request with a capability is checked even for an open machine (it switched to open
+     * mid-install, and its URLs keep working). Whether a kernel or initrd needs one at all is the
+     * caller's to ask ({@link BootFile#isPrivate()}).
+     */
+    Optional<Capabilities.Refusal> refusal(BootUrls.Private request);
+
+    /**
      * Whether a machine file names this MAC. False for a MAC that only {@code default.yaml} answers,
      * or nothing does: the machines discovery records.
      */

@@ -100,6 +100,25 @@ public final class ConfigCheck {
         return List.copyOf(errors);
     }
 
+    /**
+     * The machine files (machines, match files, default.yaml) whose machines have {@code access:
+     * open}, their own or their profile's: their install files are at static URLs anyone who names
+     * the MAC may fetch. {@code bootferry validate} lists them, so that none is open unnoticed.
+     */
+    public static List<Path> openAccess(ConfigSnapshot snapshot) {
+        ResolvedConfig config = new ResolvedConfig(snapshot);
+        List<MachineFile> files = new ArrayList<>(snapshot.machines().values());
+        files.addAll(snapshot.rules().files());
+        snapshot.defaultMachine().ifPresent(files::add);
+        return files.stream().filter(f -> {
+            try {
+                return config.resolve(f).openAccess();
+            } catch (BootPlanException e) {
+                return false; // a profile that can't be resolved is an error of its own (check)
+            }
+        }).map(MachineFile::file).sorted().toList();
+    }
+
     /** The keys of server.yaml's {@code loaders:}, as {@link LoaderKeys} reads them. */
     private static void checkLoaders(ConfigSnapshot snapshot, Set<ConfigError> errors) {
         Path serverYaml = snapshot.dir().resolve("server.yaml");

@@ -168,6 +168,7 @@ final class InstallFiles {
         values.put("serverUrl", plan.serverUrl().toString());
         values.put("kickstartUrl", plan.kickstartUrl().toString());
         values.put("filesUrl", plan.filesUrl().toString());
+        values.put("doneUrl", plan.doneUrl().toString());
         values.put("kernelUrl", plan.kernelUrl().toString());
         values.put("initrdUrl", plan.initrdUrl(0).toString());
         plan.kernel().filter(TreeBootFile.class::isInstance).map(TreeBootFile.class::cast).ifPresent(tree -> {

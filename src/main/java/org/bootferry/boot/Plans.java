@@ -26,6 +26,8 @@ import org.bootferry.machine.Machine;
  * firmware gets its loader over TFTP, UEFI HTTP Boot the loader's URL, iPXE the script (with
  * {@code chainload: {ipxe: server}}, the loader's URL first); a pxelinux or GRUB asking for its
  * per-machine config gets one rendered from the plan.
+ * <li>Every plan of a machine whose {@code access} is not {@code open} carries a capability issued
+ * for it now: its private URLs carry it ({@link BootUrls}).
  * <li>A machine whose file names no kernel boots a loader of its own and that loader's menu: every
  * client gets the loader (PXE over TFTP, HTTP Boot and iPXE by URL) and the tftproot's configs as
  * they are, so pxelinux reads {@code pxelinux.cfg/default}, GRUB {@code grub.cfg}.
@@ -53,10 +55,14 @@ final class Plans {
         InetAddress server = machine.server().orElseGet(() -> address(settings));
         URI serverUrl = BootUrls.serverUrl(server, settings.httpPort());
         String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
+        // A fresh one with every plan: each stage hands the next its URLs, so a lifetime bounds a step.
+        Optional<Capability> capability = c.openAccess() ? Optional.empty()
+                : Optional.of(deps.capabilities().issue(machine.mac()));
         MachineConfig.KernelBoot kb = c.kernelBoot();
         if (!hasKernel(c)) {
-            String bootFile = loaderMenu(file, c, settings, machine, serverUrl, localBoot, deps);
-            return new BootPlan(machine, hostname, server, serverUrl, bootFile, Optional.empty(), List.of(), "", localBoot);
+            String bootFile = loaderMenu(file, c, settings, machine, serverUrl, localBoot, capability, deps);
+            return new BootPlan(machine, hostname, server, serverUrl, bootFile, Optional.empty(), List.of(), "", localBoot,
+                    capability);
         }
         BootFile kernel;
         List<BootFile> initrds;
@@ -80,7 +86,8 @@ final class Plans {
                     : kb.files().initrd().stream().<BootFile>map(p -> new BootFile.Local(Path.of(p))).toList();
         }
         BootPlan unrendered = new BootPlan(machine, hostname, server, serverUrl,
-                bootFile(file, c, settings, machine, serverUrl, deps), Optional.of(kernel), initrds, "", localBoot);
+                bootFile(file, c, settings, machine, serverUrl, capability, deps), Optional.of(kernel), initrds, "",
+                localBoot, capability);
         String cmdline = "";
         if (kernelArgs != null) {
             try {
@@ -98,7 +105,7 @@ final class Plans {
             }
         }
         return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), Optional.of(kernel), initrds,
-                cmdline, localBoot);
+                cmdline, localBoot, capability);
     }
 
     /** Whether the machine's file (with its profiles) names a kernel; without, it boots its loader's own menu. */
@@ -126,13 +133,13 @@ final class Plans {
      * URL; everything else the first-stage loader over TFTP.
      */
     private static String bootFile(MachineFile file, MachineConfig c, ServerSettings settings, Machine machine,
-            URI serverUrl, BootPlanner.Dependencies deps) {
+            URI serverUrl, Optional<Capability> capability, BootPlanner.Dependencies deps) {
         Optional<String> loader = loader(c, settings, machine.firmware());
         if (machine.ipxe()) {
             if (loader.isPresent() && chainloadsOurIpxe(settings, machine, loader.get(), deps)) {
                 return BootUrls.loader(serverUrl, loader.get(), machine.mac());
             }
-            return BootUrls.script(serverUrl, machine).toString();
+            return BootUrls.script(serverUrl, machine, capability).toString();
         }
         String name = loader.orElseThrow(() -> new BootPlanException(new ConfigError(Path.of("server.yaml"), 0,
                 "no loader for firmware " + machine.firmware() + ": add one under 'loaders:' (e.g. "
@@ -147,7 +154,7 @@ final class Plans {
      * done, iPXE gets the script, which boots the disk.
      */
     private static String loaderMenu(MachineFile file, MachineConfig c, ServerSettings settings, Machine machine,
-            URI serverUrl, boolean localBoot, BootPlanner.Dependencies deps) {
+            URI serverUrl, boolean localBoot, Optional<Capability> capability, BootPlanner.Dependencies deps) {
         String firmware = machine.firmware().loaderFirmware().id();
         String loader = c.loaders() == null ? null : c.loaders().get(firmware);
         if (loader == null) {
@@ -161,7 +168,7 @@ final class Plans {
                     + " kernelBoot, or name a loader with a menu of its own (pxelinux.0, a GRUB image)"));
         }
         if (machine.ipxe() && localBoot) {
-            return BootUrls.script(serverUrl, machine).toString();
+            return BootUrls.script(serverUrl, machine, capability).toString();
         }
         present(file, c, loader, machine.firmware(), deps);
         return machine.ipxe() || machine.firmware().httpBoot() ? BootUrls.loader(serverUrl, loader, machine.mac()) : loader;

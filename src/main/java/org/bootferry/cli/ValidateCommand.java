@@ -3,6 +3,7 @@ package org.bootferry.cli;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,12 @@ final class ValidateCommand implements Callable<Integer> {
             return 1;
         }
         var s = loaded.snapshot();
+        List<Path> open = ConfigCheck.openAccess(s);
+        if (!open.isEmpty()) {
+            System.out.println("access: open (static install URLs, anyone who names the MAC may fetch them): " + open.size()
+                    + " machine file(s)");
+            open.forEach(f -> System.out.println("  " + f));
+        }
         System.out.println(config.dir + ": OK (" + s.machines().size() + " machines"
                 + (s.defaultMachine().isPresent() ? " + default" : "") + ", " + s.profiles().size() + " profiles, "
                 + s.templates().size() + " templates)");

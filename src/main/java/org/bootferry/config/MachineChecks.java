@@ -135,11 +135,15 @@ final class MachineChecks {
                 }
             });
         }
+        if (c.access() != null && !c.access().equals(MachineConfig.OPEN) && !c.access().equals(MachineConfig.CAPABILITY)) {
+            errors.at("access", "access: write '" + MachineConfig.CAPABILITY
+                    + "' (the default: its URLs carry a per-boot capability) or '" + MachineConfig.OPEN + "' (static URLs)");
+        }
         if (context.count() > before) {
             return Optional.empty();
         }
         return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.files(), c.vars(),
-                c.bootOnce(), c.ip(), c.loaders(), c.match()));
+                c.bootOnce(), c.ip(), c.loaders(), c.access(), c.match()));
     }
 
     /** Errors of one file, each on the line of the key it is about. */

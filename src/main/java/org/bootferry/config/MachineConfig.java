@@ -26,7 +26,18 @@ public record MachineConfig(
         Boolean bootOnce,
         String ip,
         Map<String, String> loaders,
+        String access,
         Match match) {
+
+    /** {@code access: open}: the machine's URLs carry no capability, as before capabilities. */
+    public static final String OPEN = "open";
+    /** {@code access: capability}, the default: every private URL the machine is handed carries one. */
+    public static final String CAPABILITY = "capability";
+
+    /** Whether the machine's URLs are static ({@code access: open}) rather than capability URLs. */
+    public boolean openAccess() {
+        return OPEN.equals(access);
+    }
 
     /**
      * {@code match}: the MACs a machine file not named by one MAC applies to ({@link MacPattern}), so
@@ -119,6 +130,7 @@ public record MachineConfig(
                 bootOnce != null ? bootOnce : base.bootOnce,
                 ip,
                 merged(base.loaders, loaders),
+                access != null ? access : base.access,
                 match);
     }
 

@@ -13,10 +13,10 @@ import java.util.Map;
 record ServerFile(
         String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
         Integer pxePort, DhcpFile dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
-        ApiFile api, ImagesFile images, ChainloadFile chainload, TftpFile tftp, HttpFile http) {
+        ApiFile api, AccessFile access, ImagesFile images, ChainloadFile chainload, TftpFile tftp, HttpFile http) {
 
     static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null);
+            null, null, null, null, null, null);
 
     /**
      * The {@code dhcp:} section: {@code true}/{@code false} (proxy/off, the form before modes existed)
@@ -63,6 +63,10 @@ record ServerFile(
 
     /** The {@code api:} section. */
     record ApiFile(String token, List<String> allowFrom) {
+    }
+
+    /** The {@code access:} section. */
+    record AccessFile(String lifetime) {
     }
 
     /** The {@code images:} section. */

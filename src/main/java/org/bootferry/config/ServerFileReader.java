@@ -92,6 +92,7 @@ final class ServerFileReader {
                 loaders(f.loaders()),
                 f.state() != null ? base.resolve(f.state()).normalize() : parent.resolve("state"),
                 api(f.api()),
+                access(f.access()),
                 images(f.images()),
                 chainload(f.chainload()),
                 tftp(f.tftp()),
@@ -169,6 +170,21 @@ final class ServerFileReader {
      * The {@code images:} section. Registry names are kept as written: whether one is a registry
      * host is the image package's to say.
      */
+    /** An install takes minutes to hours: a capability that lives less than a minute or more than a week is a slip. */
+    private ServerSettings.Access access(ServerFile.AccessFile access) {
+        if (access == null || access.lifetime() == null) {
+            return ServerSettings.Access.DEFAULT;
+        }
+        Optional<Duration> lifetime = TimeSpan.parse(access.lifetime());
+        if (lifetime.isEmpty() || lifetime.get().compareTo(Duration.ofMinutes(1)) < 0
+                || lifetime.get().compareTo(Duration.ofDays(7)) > 0) {
+            errorAt("lifetime", "access.lifetime: write a time from 1m to 7d (e.g. 6h, 90m, 1d): how long a"
+                    + " machine's capability URLs work after it booted");
+            return ServerSettings.Access.DEFAULT;
+        }
+        return new ServerSettings.Access(lifetime.get());
+    }
+
     private ServerSettings.Images images(ServerFile.ImagesFile images) {
         if (images == null) {
             return new ServerSettings.Images(0, List.of(), false, ServerSettings.Images.DEFAULT_PULL_TIMEOUT);

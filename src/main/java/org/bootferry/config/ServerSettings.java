@@ -20,6 +20,7 @@ import org.bootferry.lang.Ipv4;
  * @param loaders   first-stage loader per firmware id ({@code bios}, {@code efi-x64}, …), a path in tftproot
  * @param state     where boot-once state and the event journal live
  * @param api       who may call the endpoints that change state ({@code POST /done}, reset)
+ * @param access    the machines' capability URLs (the {@code access:} section)
  * @param images    pulling kernels and initrds out of container images (the {@code images:} section)
  * @param chainload which iPXE boots machines whose firmware is iPXE (the {@code chainload:} section)
  * @param tftp      the TFTP server's limits (the {@code tftp:} section)
@@ -38,6 +39,7 @@ public record ServerSettings(
         Map<String, String> loaders,
         Path state,
         Api api,
+        Access access,
         Images images,
         Chainload chainload,
         Tftp tftp,
@@ -70,6 +72,16 @@ public record ServerSettings(
         public String toString() {
             return "Api[token=" + (token.isPresent() ? "(set)" : "(none)") + ", allowFrom=" + allowFrom + "]";
         }
+    }
+
+    /**
+     * The {@code access:} section: the per-boot capabilities in the URLs machines are handed.
+     *
+     * @param lifetime how long after it was handed out a capability opens its URLs: long enough for an
+     *                 install, from DHCP to {@code POST /done}
+     */
+    public record Access(Duration lifetime) {
+        public static final Access DEFAULT = new Access(Duration.ofHours(6));
     }
 
     /**
@@ -219,13 +231,13 @@ public record ServerSettings(
         loaders = Map.copyOf(loaders);
     }
 
-    public ServerSettings withApi(Api access) {
+    public ServerSettings withApi(Api api) {
         return new ServerSettings(bind, advertise, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, access, images, chainload, tftp, http);
+                cache, loaders, state, api, access, images, chainload, tftp, http);
     }
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, images, chainload, tftp, http);
+                cache, loaders, state, api, access, images, chainload, tftp, http);
     }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bootferry.boot.Booter;
+import org.bootferry.boot.Capability;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
@@ -232,7 +233,7 @@ public final class DhcpServer implements AutoCloseable {
                 "type", type.name().toLowerCase(Locale.ROOT), "firmware", firmware)).increment();
         if (type == DhcpMessageType.OFFER) {
             reply.booting().ifPresent(b -> events.record(BootEvent.now(m.mac(), BootEvent.Stage.DHCP_OFFER,
-                    firmware + " -> " + b.plan().bootFile() + " at " + m.yiaddr().getHostAddress())));
+                    firmware + " -> " + Capability.hide(b.plan().bootFile()) + " at " + m.yiaddr().getHostAddress())));
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bootferry.boot.Booter;
+import org.bootferry.boot.Capability;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Discoveries;
@@ -374,11 +375,12 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private void answered(ProxyDhcp.Reply reply, PxeRequest request) {
         DhcpMessageType type = reply.message().messageType().orElseThrow();
         String firmware = request.firmware().id() + (request.ipxe() ? "+ipxe" : "");
-        log.debug("{} {} {} -> {} boot file {}", type, request.mac(), firmware, reply.recipient(), reply.plan().bootFile());
+        log.debug("{} {} {} -> {} boot file {}", type, request.mac(), firmware, reply.recipient(),
+                Capability.hide(reply.plan().bootFile()));
         replyCounters.computeIfAbsent(new ReplyKind(type, firmware), k -> registry.counter("bootferry_dhcp_replies",
                 "type", type.name().toLowerCase(java.util.Locale.ROOT), "firmware", firmware)).increment();
         events.record(BootEvent.now(request.mac(), type == DhcpMessageType.OFFER ? BootEvent.Stage.DHCP_OFFER
-                : BootEvent.Stage.PXE_ACK, firmware + " -> " + reply.plan().bootFile()));
+                : BootEvent.Stage.PXE_ACK, firmware + " -> " + Capability.hide(reply.plan().bootFile())));
     }
 
     private static void cannotSendFrom(InetAddress source, int port, Throwable cause) {

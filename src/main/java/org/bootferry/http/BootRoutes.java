@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.bootferry.boot.BootFile;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootUrls;
+import org.bootferry.boot.Capabilities;
 import org.bootferry.boot.IpxeScript;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.machine.BootEvent;
@@ -48,6 +49,7 @@ final class BootRoutes {
     }
 
     private void script(Exchange ex, BootUrls.Script request) throws Refusal {
+        admit(ex, request);
         BootPlan plan = plan(ex, request.mac(), request.firmware());
         String script = IpxeScript.render(plan);
         BootEvent.Stage stage = plan.localBoot() ? BootEvent.Stage.LOCAL_BOOT : BootEvent.Stage.SCRIPT;
@@ -58,19 +60,19 @@ final class BootRoutes {
     private void bootFile(Exchange ex, BootUrls.BootFileRef request) throws Refusal {
         MacAddress mac = request.mac();
         BootPlan plan = plan(ex, mac, request.firmware());
-        BootFile file;
-        BootEvent.Stage stage;
-        if (request.kernel()) {
-            file = plan.kernel().orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND, "machine " + mac
-                    + " has no kernel of its own: it boots its loader's menu (see bootferry explain " + mac + ")"));
-            stage = BootEvent.Stage.KERNEL;
-        } else if (request.initrd() < plan.initrds().size()) {
-            file = plan.initrds().get(request.initrd());
-            stage = BootEvent.Stage.INITRD;
-        } else {
-            throw new Refusal(HttpResponseStatus.NOT_FOUND, "machine " + mac + " has " + plan.initrds().size()
-                    + " initrd(s); there is no initrd " + request.initrd());
+        Optional<BootFile> named = request.kernel() ? plan.kernel()
+                : request.initrd() < plan.initrds().size() ? Optional.of(plan.initrds().get(request.initrd()))
+                : Optional.empty();
+        // A public file (an image's, a tree's) is answered on its static URL too; a capability, when sent, must be right.
+        if (named.map(BootFile::isPrivate).orElse(true) || request.capability().isPresent()) {
+            admit(ex, request);
         }
+        BootFile file = named.orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND, request.kernel()
+                ? "machine " + mac + " has no kernel of its own: it boots its loader's menu (see bootferry explain "
+                        + mac + ")"
+                : "machine " + mac + " has " + plan.initrds().size() + " initrd(s); there is no initrd "
+                        + request.initrd()));
+        BootEvent.Stage stage = request.kernel() ? BootEvent.Stage.KERNEL : BootEvent.Stage.INITRD;
         String uri = ex.request().uri();
         files.serve(ex, file, OCTETS, new FileResponder.Outcome() {
             @Override
@@ -86,6 +88,7 @@ final class BootRoutes {
     }
 
     private void kickstart(Exchange ex, BootUrls.Kickstart request) throws Refusal {
+        admit(ex, request);
         MacAddress mac = request.mac();
         String text = services.booter().kickstart(machine(ex, mac, Firmware.BIOS)).orElseThrow(() -> new Refusal(
                 HttpResponseStatus.NOT_FOUND, "machine " + mac + " has no kickstart (set 'kickstart:' in its machine"
@@ -95,6 +98,7 @@ final class BootRoutes {
     }
 
     private void installFile(Exchange ex, BootUrls.InstallFile request) throws Refusal {
+        admit(ex, request);
         MacAddress mac = request.mac();
         String text = services.booter().installFile(machine(ex, mac, Firmware.BIOS), request.name())
                 .orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND, "machine " + mac + " has no install file '"
@@ -151,9 +155,16 @@ final class BootRoutes {
                 FileResponder.Outcome.NONE);
     }
 
+    /**
+     * The capability authorizes the report: only the machine's own installer was handed it. A static
+     * {@code /done/M} (an {@code access: open} machine) is under {@code api:}'s rules instead.
+     */
     private void done(Exchange ex, BootUrls.Done request) throws Refusal {
         MacAddress mac = request.mac();
-        ApiAccess.authorize(ex, services.config().get().settings().api(), ApiAccess.Scope.REPORT);
+        admit(ex, request);
+        if (request.capability().isEmpty()) {
+            ApiAccess.authorize(ex, services.config().get().settings().api(), ApiAccess.Scope.REPORT);
+        }
         plan(ex, mac, Firmware.BIOS);
         String from = ex.remote().getHostAddress();
         offLoop.changeState(ex, "cannot record the install: ", () -> {
@@ -161,6 +172,21 @@ final class BootRoutes {
             record(mac, BootEvent.Stage.DONE, "install reported done from " + from);
             return "recorded: " + mac + " installed";
         });
+    }
+
+    /**
+     * Refuses a request of a machine's own URL that does not carry its live capability (unless the
+     * machine is {@code access: open}): 404, as for a URL that names nothing, so that a prober learns
+     * nothing, and a boot event of the machine naming the address that asked.
+     */
+    private void admit(Exchange ex, BootUrls.Private request) throws Refusal {
+        Optional<Capabilities.Refusal> refusal = services.booter().refusal(request);
+        if (refusal.isPresent()) {
+            String from = ex.remote().getHostAddress();
+            record(request.mac(), BootEvent.Stage.REFUSED, ex.request().method() + " " + ex.request().uri() + " from " + from
+                    + ": " + refusal.get());
+            throw new Refusal(HttpResponseStatus.NOT_FOUND, "not found");
+        }
     }
 
     private BootPlan plan(Exchange ex, MacAddress mac, Firmware firmware) throws Refusal {

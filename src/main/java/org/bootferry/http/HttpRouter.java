@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.Optional;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.BootUrls;
+import org.bootferry.boot.Capability;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long started = System.nanoTime();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        // Decoded: from here on every log line and event shows the URL without a machine's capability.
+        request.setUri(Capability.hide(request.uri()));
         if (!request.decoderResult().isSuccess()) {
             new Exchange(ctx, request, uri, RouteTable.OTHER, metrics, started)
                     .sendText(HttpResponseStatus.BAD_REQUEST, "malformed request");
@@ -41,7 +44,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (uri.parameters().containsKey("token")) {
             // Before any line logs the URL: a token there would be in every log that keeps it.
-            request.setUri(uri.path() + "?token=(removed)");
+            request.setUri(Capability.hide(uri.path()) + "?token=(removed)");
             new Exchange(ctx, request, uri, RouteTable.OTHER, metrics, started).sendText(HttpResponseStatus.BAD_REQUEST,
                     "the api token goes in the Authorization header (Bearer), never in the URL, which logs keep");
             return;

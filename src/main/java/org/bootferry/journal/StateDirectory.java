@@ -20,7 +20,8 @@ public final class StateDirectory {
     public static final String MARKER = "bootferry-state";
     /**
      * The layout this version writes: {@code installed/<mac>}, {@code events.jsonl},
-     * {@code discovered.json} (a file an older version of this format ignores, so no new format).
+     * {@code discovered.json}, {@code capability.key} (files an older version of this format ignores,
+     * so no new format).
      */
     static final int FORMAT = 1;
 
@@ -64,7 +65,7 @@ public final class StateDirectory {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.map(p -> p.getFileName().toString())
                     .filter(name -> !name.equals("installed") && !name.startsWith("events.jsonl")
-                            && !name.startsWith(DiscoveredMachines.FILE)
+                            && !name.startsWith(DiscoveredMachines.FILE) && !name.equals(CapabilityKey.FILE)
                             && !name.equals("lost+found") && !name.startsWith(".") && !name.startsWith(MARKER))
                     .sorted().limit(5).toList();
         }

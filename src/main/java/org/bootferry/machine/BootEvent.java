@@ -26,6 +26,8 @@ public record BootEvent(Instant time, MacAddress mac, Stage stage, String detail
         LOCAL_BOOT("local-boot"),
         RESET("reset"),
         ADOPTED("adopted"),
+        /** A request of a machine's URL without its capability: the detail names who asked. */
+        REFUSED("refused"),
         FAILED("failed");
 
         private final String id;

@@ -14,6 +14,7 @@ import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.Capabilities;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
@@ -33,6 +35,7 @@ import org.bootferry.http.HttpServices;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
+import org.bootferry.journal.CapabilityKey;
 import org.bootferry.journal.DiscoveredMachines;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
@@ -144,8 +147,10 @@ public final class BootServer implements AutoCloseable {
     public void start(Consumer<String> ready) {
         ServerSettings settings = config.get().settings();
         BootState state;
+        Capabilities capabilities;
         try {
             StateDirectory.claim(settings.state());
+            capabilities = Capabilities.of(CapabilityKey.load(settings.state()), Clock.systemUTC());
             state = new BootState(settings.state());
             events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT);
             discovered = new DiscoveredMachines(settings.state(), DISCOVERED_KEPT, registry);
@@ -176,7 +181,8 @@ public final class BootServer implements AutoCloseable {
             BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(config).withInstalls(state)
                     .withImages(images, registry)
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing)
-                    .withLoaderImages(new LoaderImages(loaders)));
+                    .withLoaderImages(new LoaderImages(loaders))
+                    .withCapabilities(capabilities));
             httpServer = new HttpServer(new HttpServices(planner, events, events, state, discovered, fetches, loaders,
                     config, registry, registry::scrape, blocking, this::notReady, this::addressing),
                     () -> httpLimits(config.get().settings().http()));

@@ -35,8 +35,8 @@ class BootChainsTest {
 
         assertThat(chains.get("bios").secureBoot()).isEqualTo("not applicable (BIOS)");
         assertThat(chains.get("efi-x64").stages())
-                .isEqualTo("UEFI PXE → iPXE ipxe.efi (TFTP) → script http://10.0.0.1/boot.ipxe?mac=52:54:00:12:34:56"
-                        + "&firmware=efi-x64 → kernel, initrds (HTTP)");
+                .isEqualTo("UEFI PXE → iPXE ipxe.efi (TFTP) → script http://10.0.0.1/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe"
+                        + "?firmware=efi-x64 → kernel, initrds (HTTP)");
         assertThat(chains.get("efi-x64").secureBoot()).startsWith("refused: ipxe.efi is not signed");
         assertThat(chains.get("http-x64").stages()).startsWith("UEFI HTTP Boot → iPXE ipxe.efi (HTTP) → script");
         assertThat(chains.get("http-x64").secureBoot()).startsWith("refused: ipxe.efi is not signed");

@@ -101,7 +101,7 @@ class BootPlannerTest {
     void ipxeGetsItsScriptUrlWhichEndsTheChainload() {
         Machine ipxe = new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty());
         assertThat(planner().plan(ipxe).orElseThrow().bootFile())
-                .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56&firmware=efi-x64");
+                .isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe?firmware=efi-x64");
     }
 
     @Test
@@ -118,7 +118,7 @@ class BootPlannerTest {
                 .isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/tftp/undionly.kpxe");
         fetches.fetched(NODE1, "undionly.kpxe");
         assertThat(planner.plan(romIpxe).orElseThrow().bootFile()).as("the iPXE that just fetched our loader")
-                .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
+                .isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe");
         assertThat(planner.plan(new Machine(NODE2, Firmware.BIOS, true, Optional.empty())).orElseThrow().bootFile())
                 .as("another machine's iPXE").endsWith("/boot/52-54-00-12-34-57/tftp/undionly.kpxe");
 
@@ -162,7 +162,7 @@ class BootPlannerTest {
         Machine m = new Machine(NODE1, Firmware.BIOS, true, Optional.of(InetAddress.getByName("192.0.2.7")));
         BootPlan plan = planner().plan(m).orElseThrow();
         assertThat(plan.nextServer().getHostAddress()).isEqualTo("192.0.2.7");
-        assertThat(plan.cmdline()).isEqualTo("console=ttyS0 inst.ks=http://192.0.2.7:8080/ks/52-54-00-12-34-56");
+        assertThat(plan.cmdline()).isEqualTo("console=ttyS0 inst.ks=http://192.0.2.7:8080/ks/52-54-00-12-34-56/CAPABILITY");
     }
 
     @Test
@@ -170,7 +170,7 @@ class BootPlannerTest {
         BootPlanner planner = planner();
         BootPlan one = planner.plan(Machine.of(NODE1, Firmware.BIOS)).orElseThrow();
         BootPlan two = planner.plan(Machine.of(NODE2, Firmware.BIOS)).orElseThrow();
-        assertThat(one.cmdline()).isEqualTo("console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56");
+        assertThat(one.cmdline()).isEqualTo("console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56/CAPABILITY");
         assertThat(two.cmdline()).isEqualTo("console=ttyS1 rescue");
         assertThat(two.hostname()).isEqualTo("52-54-00-12-34-57");
         assertThat(two.initrds()).hasSize(2);
@@ -197,10 +197,10 @@ class BootPlannerTest {
         assertThat(IpxeScript.render(plan)).isEqualTo("""
                 #!ipxe
                 # bootferry: node-01 (52:54:00:12:34:56)
-                kernel http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel initrd=initrd initrd=initrd1 \
-                console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56
-                initrd --name initrd http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd
-                initrd --name initrd1 http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd/1
+                kernel http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/kernel initrd=initrd initrd=initrd1 \
+                console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56/CAPABILITY
+                initrd --name initrd http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/initrd
+                initrd --name initrd1 http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/initrd/1
                 boot
                 """);
     }
@@ -246,7 +246,7 @@ class BootPlannerTest {
     void kernelArgsStartingWithPlusAppendToTheProfiles() {
         config.file("machines/52-54-00-12-34-57.yaml", "profile: install", "kernelBoot:", "  kernelArgs: + rd.debug");
         assertThat(planner().plan(Machine.of(NODE2, Firmware.BIOS)).orElseThrow().cmdline())
-                .isEqualTo("console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-57 rd.debug");
+                .isEqualTo("console=ttyS0 inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-57/CAPABILITY rd.debug");
     }
 
     @Test
@@ -258,7 +258,7 @@ class BootPlannerTest {
                 "  kernelArgs: \"ds=nocloud-net;s={{filesUrl}}\"");
         BootPlanner planner = planner();
         Machine node1 = Machine.of(NODE1, Firmware.BIOS);
-        assertThat(planner.plan(node1).orElseThrow().cmdline()).isEqualTo("ds=nocloud-net;s=http://10.0.0.1:8080/files/52-54-00-12-34-56/");
+        assertThat(planner.plan(node1).orElseThrow().cmdline()).isEqualTo("ds=nocloud-net;s=http://10.0.0.1:8080/files/52-54-00-12-34-56/CAPABILITY/");
         assertThat(planner.installFile(node1, "user-data")).contains("#cloud-config\nhostname: node-01\n");
         assertThat(planner.installFile(node1, "meta-data")).contains("instance-id: 52:54:00:12:34:56\n");
         assertThat(planner.installFile(node1, "vendor-data")).isEmpty();

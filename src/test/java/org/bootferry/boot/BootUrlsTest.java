@@ -17,6 +17,9 @@ class BootUrlsTest {
 
     static final MacAddress NODE1 = MacAddress.parse("52:54:00:12:34:56");
     static final URI SERVER = URI.create("http://10.0.0.1:8080");
+    static final Optional<Capability> NONE = Optional.empty();
+    static final Optional<Capability> CAPABILITY = Optional.of(
+            Capabilities.of(new byte[32], java.time.Clock.systemUTC()).issue(NODE1));
 
     @Test
     void perMachineTftpNamesAreRecognisedInAnySpellingAndDirectory() {
@@ -25,11 +28,11 @@ class BootUrlsTest {
                 .contains(pxelinux("debian-installer/amd64/pxelinux.cfg/01-52-54-00-12-34-56"));
         assertThat(BootUrls.parseTftp("grub/grub.cfg-01-52-54-00-12-34-56")).contains(grub("grub/grub.cfg-01-52-54-00-12-34-56"));
         assertThat(BootUrls.parseTftp("EFI/debian/grub.cfg-01-52-54-00-12-34-56")).contains(grub("EFI/debian/grub.cfg-01-52-54-00-12-34-56"));
-        assertThat(BootUrls.parseTftp("52-54-00-12-34-56/kernel")).contains(new BootUrls.BootFileRef(NODE1, Firmware.BIOS, -1));
-        assertThat(BootUrls.parseTftp("52-54-00-12-34-56/initrd")).contains(new BootUrls.BootFileRef(NODE1, Firmware.BIOS, 0));
-        assertThat(BootUrls.parseTftp("52-54-00-12-34-56/initrd/1")).contains(new BootUrls.BootFileRef(NODE1, Firmware.BIOS, 1));
+        assertThat(BootUrls.parseTftp("52-54-00-12-34-56/kernel")).contains(new BootUrls.BootFileRef(NODE1, Firmware.BIOS, -1, NONE));
+        assertThat(BootUrls.parseTftp("52-54-00-12-34-56/initrd")).contains(new BootUrls.BootFileRef(NODE1, Firmware.BIOS, 0, NONE));
+        assertThat(BootUrls.parseTftp("52-54-00-12-34-56/initrd/1")).contains(new BootUrls.BootFileRef(NODE1, Firmware.BIOS, 1, NONE));
         assertThat(BootUrls.parseTftp("52-54-00-12-34-56/efi-arm64/kernel"))
-                .contains(new BootUrls.BootFileRef(NODE1, Firmware.EFI_ARM64, -1));
+                .contains(new BootUrls.BootFileRef(NODE1, Firmware.EFI_ARM64, -1, NONE));
         assertThat(BootUrls.parseTftp("PXELINUX.CFG/01-52-54-00-12-34-56")).contains(pxelinux("PXELINUX.CFG/01-52-54-00-12-34-56"));
     }
 
@@ -51,15 +54,20 @@ class BootUrlsTest {
         for (Firmware firmware : Firmware.values()) {
             Machine machine = Machine.of(NODE1, firmware);
             assertThat(BootUrls.parseTftp(BootUrls.tftpKernel(machine).substring(1)))
-                    .contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), -1));
+                    .contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), -1, NONE));
             assertThat(BootUrls.parseTftp(BootUrls.tftpInitrd(machine, 2).substring(1)))
-                    .contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), 2));
+                    .contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), 2, NONE));
             assertThat(BootUrls.tftpBootFiles(machine, 2)).containsExactly(BootUrls.tftpKernel(machine),
                     BootUrls.tftpInitrd(machine, 0), BootUrls.tftpInitrd(machine, 1));
-            assertThat(http(BootUrls.kernel(SERVER, machine))).contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), -1));
-            assertThat(http(BootUrls.initrd(SERVER, machine, 0))).contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), 0));
-            assertThat(http(BootUrls.initrd(SERVER, machine, 3))).contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), 3));
-            assertThat(http(BootUrls.script(SERVER, machine))).contains(new BootUrls.Script(NODE1, firmware));
+            for (Optional<Capability> c : List.of(NONE, CAPABILITY)) {
+                assertThat(http(BootUrls.kernel(SERVER, machine, c)))
+                        .contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), -1, c));
+                assertThat(http(BootUrls.initrd(SERVER, machine, 0, c)))
+                        .contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), 0, c));
+                assertThat(http(BootUrls.initrd(SERVER, machine, 3, c)))
+                        .contains(new BootUrls.BootFileRef(NODE1, firmwareOfPath(firmware), 3, c));
+                assertThat(http(BootUrls.script(SERVER, machine, c))).contains(new BootUrls.Script(NODE1, firmware, c));
+            }
         }
         for (String directory : List.of("", "debian-installer/amd64/", "boot/grub/")) {
             String pxelinux = BootUrls.pxelinuxConfig(directory, NODE1);
@@ -76,8 +84,34 @@ class BootUrlsTest {
             assertThat(http(URI.create(loader).resolve("ldlinux.c32")))
                     .contains(new BootUrls.Loader(directory + "ldlinux.c32", Optional.of(NODE1)));
         }
-        assertThat(http(BootUrls.kickstart(SERVER, NODE1))).contains(new BootUrls.Kickstart(NODE1));
-        assertThat(http(BootUrls.files(SERVER, NODE1).resolve("user-data"))).contains(new BootUrls.InstallFile(NODE1, "user-data"));
+        for (Optional<Capability> c : List.of(NONE, CAPABILITY)) {
+            assertThat(http(BootUrls.kickstart(SERVER, NODE1, c))).contains(new BootUrls.Kickstart(NODE1, c));
+            assertThat(http(BootUrls.files(SERVER, NODE1, c).resolve("user-data")))
+                    .contains(new BootUrls.InstallFile(NODE1, "user-data", c));
+            assertThat(http(BootUrls.done(SERVER, NODE1, c))).contains(new BootUrls.Done(NODE1, c));
+        }
+    }
+
+    /** A capability goes in the path after the MAC, where an installer's relative fetch keeps it. */
+    @Test
+    void capabilityUrlsCarryItAsAPathSegment() throws Exception {
+        String c = CAPABILITY.get().toString();
+        assertThat(c).matches("[0-9a-f]{1,15}-[0-9a-f]{32}");
+        assertThat(BootUrls.script(SERVER, Machine.of(NODE1, Firmware.EFI_X64), CAPABILITY))
+                .hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/" + c + "/boot.ipxe?firmware=efi-x64");
+        assertThat(BootUrls.script(SERVER, Machine.of(NODE1, Firmware.BIOS), CAPABILITY))
+                .hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/" + c + "/boot.ipxe");
+        assertThat(BootUrls.kickstart(SERVER, NODE1, CAPABILITY)).hasToString("http://10.0.0.1:8080/ks/52-54-00-12-34-56/" + c);
+        assertThat(BootUrls.done(SERVER, NODE1, CAPABILITY)).hasToString("http://10.0.0.1:8080/done/52-54-00-12-34-56/" + c);
+        URI files = BootUrls.files(SERVER, NODE1, CAPABILITY);
+        assertThat(files).hasToString("http://10.0.0.1:8080/files/52-54-00-12-34-56/" + c + "/");
+        // cloud-init's NoCloud seed: meta-data and user-data beside the seed URL.
+        assertThat(http(files.resolve("meta-data"))).contains(new BootUrls.InstallFile(NODE1, "meta-data", CAPABILITY));
+        // A mangled segment still parses, as a capability no check accepts: the request is refused, not misread.
+        assertThat(http(URI.create("http://10.0.0.1:8080/ks/52-54-00-12-34-56/not-one")))
+                .contains(new BootUrls.Kickstart(NODE1, Optional.of(Capability.HIDDEN)));
+        assertThat(Capability.hide("GET /ks/52-54-00-12-34-56/" + c + " from 10.0.0.9"))
+                .isEqualTo("GET /ks/52-54-00-12-34-56/CAPABILITY from 10.0.0.9");
     }
 
     /** What each loader fetches relative to the URL it was handed resolves under the same machine's tftproot. */
@@ -116,12 +150,12 @@ class BootUrlsTest {
     @Test
     void urlsAreThoseMachinesAndScriptsAreHanded() {
         Machine arm = Machine.of(NODE1, Firmware.EFI_ARM64);
-        assertThat(BootUrls.kernel(SERVER, arm)).hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel?firmware=efi-arm64");
-        assertThat(BootUrls.initrd(SERVER, Machine.of(NODE1, Firmware.BIOS), 1))
+        assertThat(BootUrls.kernel(SERVER, arm, NONE)).hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel?firmware=efi-arm64");
+        assertThat(BootUrls.initrd(SERVER, Machine.of(NODE1, Firmware.BIOS), 1, NONE))
                 .hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd/1");
-        assertThat(BootUrls.script(SERVER, Machine.of(NODE1, Firmware.EFI_X64)))
+        assertThat(BootUrls.script(SERVER, Machine.of(NODE1, Firmware.EFI_X64), NONE))
                 .hasToString("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56&firmware=efi-x64");
-        assertThat(BootUrls.files(SERVER, NODE1)).hasToString("http://10.0.0.1:8080/files/52-54-00-12-34-56/");
+        assertThat(BootUrls.files(SERVER, NODE1, NONE)).hasToString("http://10.0.0.1:8080/files/52-54-00-12-34-56/");
         assertThat(BootUrls.tftpInitrd(arm, 1)).isEqualTo("/52-54-00-12-34-56/efi-arm64/initrd/1");
     }
 

@@ -114,11 +114,11 @@ class ContainerPlanTest {
     void urlsOfArm64MachinesCarryTheirFirmwareSoHttpServesTheirArchitecture() {
         machine("image: registry.lab/boot/fedora:42", "kernelPath: /boot/vmlinuz", "initrdPath: /boot/initrd.img");
         BootPlan arm = plan(new Machine(NODE, Firmware.EFI_ARM64, true, Optional.empty()));
-        assertThat(arm.bootFile()).isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56&firmware=efi-arm64");
+        assertThat(arm.bootFile()).isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe?firmware=efi-arm64");
         assertThat(arm.kernelUrl()).hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel?firmware=efi-arm64");
         assertThat(arm.initrdUrl(0)).hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd?firmware=efi-arm64");
         BootPlan x86 = plan(new Machine(NODE, Firmware.EFI_X64, true, Optional.empty()));
-        assertThat(x86.bootFile()).isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56&firmware=efi-x64");
+        assertThat(x86.bootFile()).isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe?firmware=efi-x64");
         assertThat(x86.kernelUrl()).hasToString("http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel");
     }
 

@@ -101,7 +101,7 @@ class KernelFormatPlanTest {
                         + ": arm64 machines can't run it; they need an EFI-stub Image (arm64): point"
                         + " kernelBoot.files.kernel at the distribution's /boot/vmlinuz-<version>");
         assertThat(e.warnings()).isEmpty();
-        assertThat(e.script()).contains("kernel http://10.0.0.1:8080/boot/52-54-00-6b-00-01/kernel");
+        assertThat(e.script()).contains("kernel http://10.0.0.1:8080/boot/52-54-00-6b-00-01/CAPABILITY/kernel");
     }
 
     /** Which firmware a machine has is not in its file: validate can't refuse an arm64 kernel, DHCP does. */
@@ -117,7 +117,7 @@ class KernelFormatPlanTest {
         // explain shows iPXE's plan for the first firmware that boots it: arm64.
         Explanation e = planner.explain(MAC).orElseThrow();
         assertThat(e.kernelFormat()).contains("an arm64 Image with an EFI stub (little-endian, 4K pages)");
-        assertThat(e.dhcp().get("ipxe")).endsWith("/boot.ipxe?mac=52:54:00:6b:00:01&firmware=efi-arm64");
+        assertThat(e.dhcp().get("ipxe")).endsWith("/boot/52-54-00-6b-00-01/CAPABILITY/boot.ipxe?firmware=efi-arm64");
         assertThat(e.dhcp().get("bios")).startsWith("not booted: kernel " + arm64Image + " is an arm64 Image");
     }
 

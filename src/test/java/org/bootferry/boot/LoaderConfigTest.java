@@ -48,7 +48,7 @@ class LoaderConfigTest {
                 "LABEL bootferry",
                 "  KERNEL ::/52-54-00-12-34-56/kernel",
                 "  APPEND initrd=::/52-54-00-12-34-56/initrd,::/52-54-00-12-34-56/initrd/1 console=ttyS0"
-                        + " inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56",
+                        + " inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56/CAPABILITY",
                 ""));
     }
 
@@ -56,9 +56,9 @@ class LoaderConfigTest {
     void pxelinuxConfigOverHttpNamesFullUrls() {
         BootPlan plan = planner.plan(Machine.of(NODE1, Firmware.BIOS)).orElseThrow();
         assertThat(LoaderConfig.pxelinux(plan, BootUrls.Protocol.HTTP))
-                .contains("  KERNEL http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel\n")
-                .contains("  APPEND initrd=http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd,"
-                        + "http://10.0.0.1:8080/boot/52-54-00-12-34-56/initrd/1 console=ttyS0");
+                .contains("  KERNEL http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/kernel\n")
+                .contains("  APPEND initrd=http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/initrd,"
+                        + "http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/initrd/1 console=ttyS0");
     }
 
     @Test
@@ -66,12 +66,12 @@ class LoaderConfigTest {
         assertThat(LoaderConfig.grub(grubPlans(), BootUrls.Protocol.TFTP)).isEqualTo(String.join("\n",
                 "# bootferry: node-01 (52:54:00:12:34:56)",
                 "if [ \"$grub_cpu\" = \"x86_64\" ]; then",
-                "  linux '/52-54-00-12-34-56/kernel' 'console=ttyS0' 'inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56'",
+                "  linux '/52-54-00-12-34-56/kernel' 'console=ttyS0' 'inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56/CAPABILITY'",
                 "  initrd '/52-54-00-12-34-56/initrd' '/52-54-00-12-34-56/initrd/1'",
                 "  boot",
                 "fi",
                 "if [ \"$grub_cpu\" = \"arm64\" ]; then",
-                "  linux '/52-54-00-12-34-56/efi-arm64/kernel' 'console=ttyS0' 'inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56'",
+                "  linux '/52-54-00-12-34-56/efi-arm64/kernel' 'console=ttyS0' 'inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56/CAPABILITY'",
                 "  initrd '/52-54-00-12-34-56/efi-arm64/initrd' '/52-54-00-12-34-56/efi-arm64/initrd/1'",
                 "  boot",
                 "fi",
@@ -83,9 +83,9 @@ class LoaderConfigTest {
     @Test
     void grubConfigOverHttpNamesPathsOnItsHttpRoot() {
         assertThat(LoaderConfig.grub(grubPlans(), BootUrls.Protocol.HTTP))
-                .contains("  linux '/boot/52-54-00-12-34-56/kernel' 'console=ttyS0'")
-                .contains("  initrd '/boot/52-54-00-12-34-56/initrd' '/boot/52-54-00-12-34-56/initrd/1'")
-                .contains("  linux '/boot/52-54-00-12-34-56/kernel?firmware=efi-arm64' 'console=ttyS0'");
+                .contains("  linux '/boot/52-54-00-12-34-56/CAPABILITY/kernel' 'console=ttyS0'")
+                .contains("  initrd '/boot/52-54-00-12-34-56/CAPABILITY/initrd' '/boot/52-54-00-12-34-56/CAPABILITY/initrd/1'")
+                .contains("  linux '/boot/52-54-00-12-34-56/CAPABILITY/kernel?firmware=efi-arm64' 'console=ttyS0'");
     }
 
     private List<BootPlan> grubPlans() {

@@ -75,7 +75,7 @@ class LoaderMenuTest {
         assertThat(planner.plan(Machine.of(PLANNED, Firmware.EFI_X64)).orElseThrow().bootFile())
                 .as("server.yaml's loader for what the machine names none").isEqualTo("ipxe.efi");
         assertThat(planner.plan(ipxe(PLANNED, Firmware.BIOS)).orElseThrow().bootFile())
-                .isEqualTo("http://10.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
+                .isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe");
     }
 
     @Test
@@ -114,7 +114,7 @@ class LoaderMenuTest {
                 "debian-installer/amd64/pxelinux.cfg/01-52-54-00-12-34-56", BootUrls.Protocol.HTTP);
         assertThat(planner.loaderConfig(planned, Optional.of(InetAddress.getByName("10.0.0.9")))).get().asString()
                 .as("URLs at the address the request came in on")
-                .contains("KERNEL http://10.0.0.9:8080/boot/52-54-00-12-34-56/kernel");
+                .contains("KERNEL http://10.0.0.9:8080/boot/52-54-00-12-34-56/CAPABILITY/kernel");
         for (LoaderConfig.Kind kind : LoaderConfig.Kind.values()) {
             assertThat(planner.loaderConfig(new BootUrls.LoaderConfigFile(kind, STOCK, "x", BootUrls.Protocol.TFTP),
                     Optional.empty())).as("%s of a machine without a kernel", kind).isEmpty();

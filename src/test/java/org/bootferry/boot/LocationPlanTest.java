@@ -80,7 +80,7 @@ class LocationPlanTest {
         Machine machine = Machine.of(NODE, Firmware.BIOS);
 
         BootPlan plan = planner.plan(machine).orElseThrow();
-        assertThat(plan.cmdline()).isEqualTo("url=http://10.0.0.1:8080/files/52-54-00-12-34-56/preseed.cfg tree="
+        assertThat(plan.cmdline()).isEqualTo("url=http://10.0.0.1:8080/files/52-54-00-12-34-56/CAPABILITY/preseed.cfg tree="
                 + location() + " repo=" + nginx.url().resolve("debian/"));
         assertThat(planner.installFile(machine, "preseed.cfg").orElseThrow()).isEqualTo(
                 "d-i mirror/http/hostname string 127.0.0.1:" + nginx.url().getPort() + "\n"

@@ -46,6 +46,21 @@ class CliTest {
     }
 
     @Test
+    void validateListsTheMachineFilesWithOpenAccess() {
+        config.file("profiles/static.yaml", "access: open");
+        config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "profile: static", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
+        config.file("machines/52-54-00-12-34-58.yaml", "hostname: node-03", "access: open", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
+        Commands.Run r = run("validate", "--config", config.dir().toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo("access: open (static install URLs, anyone who names the MAC may fetch them):"
+                + " 2 machine file(s)\n  " + config.dir().resolve("machines/52-54-00-12-34-57.yaml") + "\n  "
+                + config.dir().resolve("machines/52-54-00-12-34-58.yaml") + "\n"
+                + config.dir() + ": OK (3 machines, 1 profiles, 0 templates)\n");
+    }
+
+    @Test
     void validatePrintsFileLineMessageAndExitsOne() {
         config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "kernelBoot:", "  kernelArg: x");
         Commands.Run r = run("validate", "--config", config.dir().toString());
@@ -82,7 +97,7 @@ class CliTest {
         Commands.Run r = run("explain", "52:54:00:12:34:56", "--config", config.dir().toString(), "--firmware", "efi-x64");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("dhcp      boot file ipxe.efi for efi-x64, next-server 127.0.0.1")
-                .contains("ipxe      boot file http://127.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56")
+                .contains("ipxe      boot file http://127.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe")
                 .contains("cmdline   console=ttyS0");
     }
 
@@ -194,7 +209,7 @@ class CliTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(address).isNotEqualTo("0.0.0.0");
         assertThat(r.out()).contains("for bios, next-server " + address + "\n")
-                .contains("http://" + address + ":8080/boot.ipxe").doesNotContain("0.0.0.0");
+                .contains("http://" + address + ":8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe").doesNotContain("0.0.0.0");
     }
 
     @Test

@@ -111,7 +111,7 @@ class ServeSignalsTest {
     }
 
     private static void machine(ConfigDir config, String mac, String hostname) {
-        config.file("machines/" + mac.replace(':', '-') + ".yaml", "hostname: " + hostname, "kernelBoot:",
+        config.file("machines/" + mac.replace(':', '-') + ".yaml", "hostname: " + hostname, "access: open", "kernelBoot:",
                 "  files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}");
     }
 

@@ -63,6 +63,26 @@ class ConfigLoaderTest {
         assertThat(s.tftpPort()).isEqualTo(6969);
     }
 
+    /** Neither error quotes the value written: messages name the file, line and key (issue 18). */
+    @Test
+    void accessAndItsLifetimeTakeOnlyWhatTheySay() {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "access: wide-open", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
+        config.file("server.yaml", "access: {lifetime: 30s}");
+        assertThat(ConfigLoader.load(config.dir()).errors()).map(Object::toString).containsExactlyInAnyOrder(
+                config.dir().resolve("server.yaml") + ":1: access.lifetime: write a time from 1m to 7d (e.g. 6h, 90m, 1d):"
+                        + " how long a machine's capability URLs work after it booted",
+                config.dir().resolve("machines/52-54-00-12-34-56.yaml") + ":2: access: write 'capability' (the default:"
+                        + " its URLs carry a per-boot capability) or 'open' (static URLs)");
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "access: open", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
+        config.file("server.yaml", "access: {lifetime: 1d}");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).isEmpty();
+        assertThat(snapshot.settings().access().lifetime()).isEqualTo(java.time.Duration.ofDays(1));
+        assertThat(snapshot.machines().values()).singleElement().satisfies(m -> assertThat(m.config().openAccess()).isTrue());
+    }
+
     @Test
     void misspeltKeyIsReportedWithItsLineAndTheKeyMeant() {
         config.file("machines/52-54-00-12-34-56.yaml",

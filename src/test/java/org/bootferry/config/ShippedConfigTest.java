@@ -65,22 +65,23 @@ class ShippedConfigTest {
 
         Machine fedora = Machine.of(MacAddress.parse("52:54:00:12:34:56"), Firmware.EFI_X64);
         assertThat(planner.plan(fedora).orElseThrow().cmdline())
-                .endsWith("inst.ks=http://192.0.2.10:8080/ks/52-54-00-12-34-56 console=ttyS0");
+                .endsWith("inst.ks=http://192.0.2.10:8080/ks/52-54-00-12-34-56/CAPABILITY console=ttyS0");
         assertThat(planner.kickstart(fedora).orElseThrow())
                 .contains("network --bootproto=dhcp --hostname=node-01", "timezone Europe/Berlin --utc",
-                        "curl -fsS -X POST http://192.0.2.10:8080/done/52:54:00:12:34:56");
+                        "curl -fsS -X POST http://192.0.2.10:8080/done/52-54-00-12-34-56/CAPABILITY");
 
         Machine debian = Machine.of(MacAddress.parse("52:54:00:12:34:57"), Firmware.BIOS);
         assertThat(planner.plan(debian).orElseThrow().cmdline())
-                .contains("url=http://192.0.2.10:8080/files/52-54-00-12-34-57/preseed.cfg");
+                .contains("url=http://192.0.2.10:8080/files/52-54-00-12-34-57/CAPABILITY/preseed.cfg");
         assertThat(planner.installFile(debian, "preseed.cfg").orElseThrow())
-                .contains("d-i netcfg/get_hostname string deb-01", "d-i mirror/http/hostname string deb.debian.org");
+                .contains("d-i netcfg/get_hostname string deb-01", "d-i mirror/http/hostname string deb.debian.org",
+                        "--post-data= http://192.0.2.10:8080/done/52-54-00-12-34-57/CAPABILITY");
 
         Machine ubuntu = Machine.of(MacAddress.parse("52:54:00:12:34:58"), Firmware.EFI_X64);
         assertThat(planner.plan(ubuntu).orElseThrow().cmdline())
-                .contains("ds=nocloud-net;s=http://192.0.2.10:8080/files/52-54-00-12-34-58/");
+                .contains("ds=nocloud-net;s=http://192.0.2.10:8080/files/52-54-00-12-34-58/CAPABILITY/");
         assertThat(planner.installFile(ubuntu, "user-data").orElseThrow()).startsWith("#cloud-config")
-                .contains("    hostname: ubu-01");
+                .contains("    hostname: ubu-01", "curl -fsS -X POST http://192.0.2.10:8080/done/52-54-00-12-34-58/CAPABILITY");
         assertThat(planner.installFile(ubuntu, "meta-data")).isEqualTo(Optional.of(
                 "instance-id: 52:54:00:12:34:58\nlocal-hostname: ubu-01\n"));
     }

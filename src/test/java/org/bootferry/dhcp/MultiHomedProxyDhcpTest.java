@@ -91,7 +91,7 @@ class MultiHomedProxyDhcpTest {
                 assertThat(script.option(DhcpOptionCode.SERVER_IDENTIFIER).orElseThrow().value())
                         .isEqualTo(script.siaddr().getAddress());
                 assertThat(script.file()).as("script URL on network %d", n)
-                        .startsWith("http://" + own + ":8080/boot.ipxe");
+                        .startsWith("http://" + own + ":8080/boot/").endsWith("/boot.ipxe");
             }
         }
     }

@@ -256,7 +256,7 @@ class ProxyDhcpServerTest {
         // The first answer to arrive is the one for the known iPXE client: the others got none.
         DhcpMessage offer = DhcpCodec.decode(Arrays.copyOf(answer.getData(), answer.getLength()));
         assertThat(offer.mac()).isEqualTo(VM);
-        assertThat(offer.file()).isEqualTo("http://127.0.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56");
+        assertThat(offer.file()).isEqualTo("http://127.0.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe");
     }
 
     /**

@@ -22,7 +22,7 @@ class ProxyDhcpTest {
 
     private static final MacAddress VM = MacAddress.parse("52:54:00:12:34:56");
     private static final String SERVER = "10.99.0.1";
-    private static final String SCRIPT_URL = "http://10.99.0.1:8080/boot.ipxe?mac=52:54:00:12:34:56";
+    private static final String SCRIPT_URL = "http://10.99.0.1:8080/boot/52-54-00-12-34-56/CAPABILITY/boot.ipxe";
     private static final InetSocketAddress FROM_68 = new InetSocketAddress("0.0.0.0", 68);
     private static final String UUID_OPTION = "0011111111222233334444555555555555";
 
@@ -87,7 +87,7 @@ class ProxyDhcpTest {
 
         assertThat(request.firmware()).isEqualTo(Firmware.EFI_X64);
         assertThat(request.ipxe()).isTrue();
-        assertThat(reply(request.message(), ProxyDhcp.Listener.DHCP, FROM_68).message().file()).isEqualTo(SCRIPT_URL + "&firmware=efi-x64");
+        assertThat(reply(request.message(), ProxyDhcp.Listener.DHCP, FROM_68).message().file()).isEqualTo(SCRIPT_URL + "?firmware=efi-x64");
     }
 
     @Test

@@ -47,7 +47,8 @@ class AdminTest {
                 "api: {token: " + TOKEN + ", allowFrom: [127.0.0.0/8]}");
         config.file("templates/ks.cfg", "network --hostname={{hostname}}", "%post", "curl -X POST {{serverUrl}}/done/{{mac}}",
                 "%end");
-        config.file("machines/" + NODE1 + ".yaml", "hostname: node-01", "bootOnce: true", "kernelBoot:",
+        // access: open: static URLs, under api:'s rules (POST /done/M); capability URLs are CapabilityUrlsTest's.
+        config.file("machines/" + NODE1 + ".yaml", "hostname: node-01", "access: open", "bootOnce: true", "kernelBoot:",
                 "  files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}", "  kernelArgs: inst.ks={{kickstartUrl}}",
                 "kickstart: ks.cfg");
     }
@@ -167,7 +168,7 @@ class AdminTest {
         }
         assertThat(errors).singleElement().satisfies(e -> {
             assertThat(e.get("line").asInt()).isEqualTo(2);
-            assertThat(e.get("message").asText()).isEqualTo("unknown key 'kernelArg' (known keys: bootOnce, files, hostname, ip, kernelBoot, kickstart, loaders, match, profile, vars)");
+            assertThat(e.get("message").asText()).isEqualTo("unknown key 'kernelArg' (known keys: access, bootOnce, files, hostname, ip, kernelBoot, kickstart, loaders, match, profile, vars)");
         });
         assertThat(curl(AUTH, TOKEN_HEADER, base + "/")).contains("unknown key &#39;kernelArg&#39;");
     }

@@ -47,7 +47,7 @@ class HttpPipeliningTest {
     static void start() throws Exception {
         ConfigDir config = new ConfigDir(tmp.resolve("config"));
         config.blob("boot/vmlinuz", KERNEL_BYTES);
-        config.file("machines/52-54-00-12-34-56.yaml", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
+        config.file("machines/52-54-00-12-34-56.yaml", "access: open", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
         // The server's blocking pool, with a gate that holds a file's answer until the test opens it.
         blocking = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>()) {
             @Override

@@ -73,13 +73,15 @@ class HttpServerTest {
         // URLs in answers carry the configured port, so the test configures the one it binds.
         config.file("server.yaml", "advertise: 10.9.9.9", "httpPort: " + port);
         config.file("templates/ks.cfg", "network --hostname={{hostname}}", "url --url={{serverUrl}}/repo");
+        // access: open: this class is about HTTP itself (Range, HEAD, drain); capability URLs are CapabilityUrlsTest's.
         config.file("machines/52-54-00-12-34-56.yaml",
                 "hostname: node-01",
+                "access: open",
                 "kernelBoot:",
                 "  files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}",
                 "  kernelArgs: console=ttyS0 inst.ks={{kickstartUrl}}",
                 "kickstart: ks.cfg");
-        config.file("machines/52-54-00-12-34-57.yaml", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
+        config.file("machines/52-54-00-12-34-57.yaml", "access: open", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         loaders = Files.createDirectories(tmp.resolve("tftproot"));
         loaderBytes = new ConfigDir(loaders).blob("snp.efi", 70_000);

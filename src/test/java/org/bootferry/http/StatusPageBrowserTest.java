@@ -43,10 +43,10 @@ class StatusPageBrowserTest {
         String base = "http://127.0.0.1:" + port;
         config.file("server.yaml", "advertise: 127.0.0.1", "httpPort: " + port, "state: ../state");
         config.file("templates/ks.cfg", "network --hostname={{hostname}}");
-        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01 <b>", "bootOnce: true", "kernelBoot:",
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01 <b>", "access: open", "bootOnce: true", "kernelBoot:",
                 "  files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}", "  kernelArgs: console=ttyS0 inst.ks={{kickstartUrl}}",
                 "kickstart: ks.cfg");
-        config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "kernelBoot:",
+        config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "access: open", "kernelBoot:",
                 "  files: {kernel: boot/vmlinuz}");
         try (ServerProcess server = ServerProcess.start(List.of(), tmp.resolve("serve.log"), List.of("http"),
                 "--config", config.dir().toString(), "--bind", "127.0.0.1", "--no-dhcp", "--tftp-port", "0",

@@ -71,6 +71,7 @@ final class BootNetwork implements AutoCloseable {
         }
         Files.writeString(config.resolve("machines").resolve(MACHINE_FILE), """
                 hostname: node-01
+                access: open
                 bootOnce: true
                 kernelBoot:
                   files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}

@@ -210,10 +210,16 @@ class KubernetesDeployTest {
                     String url = "http://" + NODE_IP + ":" + ports.get(probe.getPort().getStrVal()) + probe.getPath();
                     assertThat(curl(ns, "-w", " %{http_code}", url)).as(url).endsWith(" 200");
                 }
-                // The quick start's machine, from the machines ConfigMap through the profile and template ones.
-                String script = curl(ns, "-f", "http://" + NODE_IP + ":8080/boot.ipxe?mac=" + QUICK_START_MAC);
-                assertThat(script).contains("kernel http://" + NODE_IP + ":8080/boot/52-54-00-12-34-56/kernel")
-                        .contains("inst.ks=http://" + NODE_IP + ":8080/ks/52-54-00-12-34-56");
+                // The quick start's machine, from the machines ConfigMap through the profile and template ones:
+                // its pxelinux config (which a loader fetches without a capability) names its kernel (an
+                // image's, public) and its kickstart URL with the machine's capability, which opens it.
+                String base = "http://" + NODE_IP + ":8080";
+                String menu = curl(ns, "-f", base + "/boot/52-54-00-12-34-56/tftp/pxelinux.cfg/01-52-54-00-12-34-56");
+                assertThat(menu).contains("KERNEL " + base + "/boot/52-54-00-12-34-56/kernel");
+                java.util.regex.Matcher ks = java.util.regex.Pattern.compile("inst\\.ks=(" + base
+                        + "/ks/52-54-00-12-34-56/[0-9a-f]+-[0-9a-f]{32})").matcher(menu);
+                assertThat(ks.find()).as(menu).isTrue();
+                assertThat(curl(ns, "-f", ks.group(1))).contains("network --bootproto=dhcp");
                 assertThat(server.log()).doesNotContain("WARN").doesNotContain("ERROR");
             }
         }

@@ -106,7 +106,7 @@ class ImageBootTest {
         config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + HTTP_PORT,
                 "tftpPort: " + TFTP_PORT, "dhcp: false", "tftpRoot: " + tmp.resolve("tftproot"),
                 "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"), "images:", "  pullTimeout: " + pullTimeout);
-        List<String> lines = new ArrayList<>(List.of("hostname: imgboot-01", "kernelBoot:", "  container:",
+        List<String> lines = new ArrayList<>(List.of("hostname: imgboot-01", "access: open", "kernelBoot:", "  container:",
                 "    image: " + image));
         Arrays.stream(extra).map(l -> "    " + l).forEach(lines::add);
         config.file("machines/" + MAC + ".yaml", lines.toArray(String[]::new));

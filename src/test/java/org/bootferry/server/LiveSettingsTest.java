@@ -120,6 +120,8 @@ class LiveSettingsTest {
                         .isEqualTo("401 a valid api token is required (Authorization: Bearer <token>)")),
                 live("api.allowFrom", List.of("10.0.0.0/8"), (t, r) -> assertThat(t.post("/done/" + MAC))
                         .isEqualTo("403 127.0.0.1 is not in api.allowFrom")),
+                live("access.lifetime", "90m", (t, r) -> assertThat(t.holder.get().settings().access().lifetime())
+                        .isEqualTo(Duration.ofMinutes(90))),
                 live("chainload.ipxe", "server", (t, r) -> assertThat(t.holder.get().settings().chainload())
                         .isEqualTo(new ServerSettings.Chainload(ServerSettings.Chainload.Ipxe.SERVER))),
                 live("images.cacheLimit", "1", (t, r) -> t.cacheIsEvicted()),
@@ -171,7 +173,9 @@ class LiveSettingsTest {
         Files.write(tmp.resolve("root1/big.bin"), new byte[ROLLOVER_FILE_SIZE]);
         Files.writeString(tmp.resolve("root2/b.bin"), "from root2");
         config.blob("boot/vmlinuz", 100);
-        config.file("machines/" + MAC + ".yaml", "hostname: node-01", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
+        // access: open: the api: rows post to the static /done/M, which api: governs.
+        config.file("machines/" + MAC + ".yaml", "hostname: node-01", "access: open", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
         cachedBlob();
         yaml = new LinkedHashMap<>();
         yaml.put("bind", "127.0.0.1");

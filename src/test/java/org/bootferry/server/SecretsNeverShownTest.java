@@ -63,9 +63,10 @@ class SecretsNeverShownTest {
         config.file("secrets/registry.json", "{\"auths\": {\"127.0.0.1:1\": {\"auth\": \"" + base64("robot:x") + "\"}}}");
         config.file("templates/ks.cfg", "rootpw --iscrypted {{secrets.install.rootpw}}", "network --hostname={{hostname}}");
         config.file("templates/plain.cfg", "network --hostname={{hostname}}");
-        config.file("machines/" + WITH_SECRET + ".yaml", "hostname: node-01", "kernelBoot:",
+        // access: open: the probes fetch each machine's URLs without a capability, as any host could.
+        config.file("machines/" + WITH_SECRET + ".yaml", "hostname: node-01", "access: open", "kernelBoot:",
                 "  files: {kernel: boot/vmlinuz}", "  kernelArgs: inst.ks={{kickstartUrl}}", "kickstart: ks.cfg");
-        config.file("machines/" + OTHER + ".yaml", "hostname: node-02", "kernelBoot:",
+        config.file("machines/" + OTHER + ".yaml", "hostname: node-02", "access: open", "kernelBoot:",
                 "  container: {image: 127.0.0.1:1/boot/os:1, imagePullSecret: registry}", "kickstart: plain.cfg");
         ServerProcess server = ServerProcess.start(List.of(), tmp.resolve("serve.log"), List.of("http", "tftp"),
                 "--config", config.dir().toString(), "--bind", "127.0.0.1", "--no-dhcp", "--tftp-port", "0",

@@ -85,7 +85,7 @@ class VirtinkImageTest {
         config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + HTTP_PORT,
                 "tftpPort: " + TFTP_PORT, "dhcp: false", "tftpRoot: " + tmp.resolve("tftproot"),
                 "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"));
-        config.file("machines/" + MAC + ".yaml", "hostname: virtink-01", "kernelBoot:", "  container:",
+        config.file("machines/" + MAC + ".yaml", "hostname: virtink-01", "access: open", "kernelBoot:", "  container:",
                 "    image: " + image, "  kernelArgs: console=ttyS0");
     }
 

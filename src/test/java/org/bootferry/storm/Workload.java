@@ -139,7 +139,9 @@ final class Workload {
         String boot = image.map(ref -> "  container: {image: \"" + ref + "\", kernelPath: " + IMAGE_KERNEL_PATH
                 + ", initrdPath: " + IMAGE_INITRD_PATH + ", imagePullPolicy: IfNotPresent}\n")
                 .orElse("  files: {kernel: ../files/vmlinuz, initrd: [../files/initrd.img]}\n");
+        // access: open: the same static URLs as the nginx tree the storm compares with.
         Files.writeString(tmp, "hostname: " + hostname(i) + "\n"
+                + "access: open\n"
                 + "kernelBoot:\n"
                 + boot
                 + "  kernelArgs: \"console=ttyS0 inst.ks={{kickstartUrl}}\"\n"
