@@ -32,6 +32,7 @@ class ShippedTemplatesTest {
             Map.entry("serverUrl", "http://192.0.2.10:8080"),
             Map.entry("kickstartUrl", "http://192.0.2.10:8080/ks/52-54-00-12-34-56"),
             Map.entry("filesUrl", "http://192.0.2.10:8080/files/52-54-00-12-34-56/"),
+            Map.entry("doneUrl", "http://192.0.2.10:8080/done/52-54-00-12-34-56/67a1b2c3-0123456789abcdef0123456789abcdef"),
             Map.entry("kernelUrl", "http://192.0.2.10:8080/boot/52-54-00-12-34-56/kernel"),
             Map.entry("initrdUrl", "http://192.0.2.10:8080/boot/52-54-00-12-34-56/initrd"),
             Map.entry("location", "http://deb.debian.org/debian/dists/bookworm/main/installer-amd64/current/images/"),

@@ -62,7 +62,7 @@ final class BootAssertions {
         String cmdline = serial.stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst()
                 .orElseThrow(() -> new AssertionError("the initramfs never printed its cmdline; " + where));
         assertThat(cmdline).as("cmdline of %s; %s", mac, where)
-                .containsPattern("inst\\.ks=http://" + Pattern.quote(BootLab.SERVER_ADDRESS) + "(:80)?/ks/" + mac.dashed() + "( |$)")
+                .containsPattern("inst\\.ks=http://" + Pattern.quote(BootLab.SERVER_ADDRESS) + "(:80)?/ks/" + mac.dashed() + "(/[0-9a-f]{1,15}-[0-9a-f]{32})?( |$)")
                 .contains(ownMarker)
                 .doesNotContain(otherMarker);
 

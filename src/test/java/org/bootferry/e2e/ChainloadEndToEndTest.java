@@ -59,7 +59,7 @@ class ChainloadEndToEndTest {
         List<String> requests = lab.httpRequests(BIOS_MAC);
         assertThat(requests).as("bootferry.log, requests of %s", BIOS_MAC).hasSizeGreaterThanOrEqualTo(2);
         assertThat(requests.get(0)).startsWith("GET /boot/" + BIOS_MAC.dashed() + "/tftp/undionly.kpxe ");
-        assertThat(requests.get(1)).startsWith("GET /boot.ipxe?mac=");
+        assertThat(requests.get(1)).startsWith("GET /boot/" + BIOS_MAC.dashed() + "/CAPABILITY/boot.ipxe");
         assertThat(boot.serial().stream().filter(l -> l.contains("iPXE initialising devices")).count())
                 .as("two iPXEs ran: the ROM's, then the server's undionly.kpxe").isEqualTo(2);
     }
@@ -72,7 +72,7 @@ class ChainloadEndToEndTest {
                 "bfh-" + UEFI_MAC.dashed());
         assertThat(lab.httpRequests(UEFI_MAC)).as("bootferry.log, requests of %s", UEFI_MAC)
                 .noneMatch(r -> r.contains("/tftp/"))
-                .first().asString().startsWith("GET /boot.ipxe?mac=");
+                .first().asString().startsWith("GET /boot/" + UEFI_MAC.dashed() + "/CAPABILITY/boot.ipxe");
     }
 
     private static Boot boot(Client client, MacAddress mac) {

@@ -77,7 +77,7 @@ final class DebianNetboot {
         String where = BootAssertions.where(boot);
         assertThat(boot.stopped()).as("the installer did not power off by itself; %s", where).isEmpty();
         assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
-        String files = "GET /files/" + mac.dashed() + "/";
+        String files = "GET /files/" + mac.dashed() + "/CAPABILITY/";
         List<String> requests = httpRequests(bootferryLog);
         int preseed = indexOf(requests, files + "preseed.cfg 200");
         int callback = indexOf(requests, files + "early-done 200");

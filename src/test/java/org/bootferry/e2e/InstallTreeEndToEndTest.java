@@ -179,7 +179,7 @@ class InstallTreeEndToEndTest {
         assertThat(boot.stopped()).as("the installer did not power off by itself; %s", boot.serialLog()).isEmpty();
         assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", boot.serialLog()).isZero();
         List<String> requests = lab.httpRequests(DEBIAN_MAC);
-        String files = "GET /files/" + DEBIAN_MAC.dashed() + "/";
+        String files = "GET /files/" + DEBIAN_MAC.dashed() + "/CAPABILITY/";
         assertThat(requests).as("the installer fetched its preseed, then its early_command called back; %s",
                 lab.bootferryLog()).containsSubsequence(files + "preseed.cfg 200", files + "early-done 200");
         assertThat(otherMirror.gets("/" + DEBIAN + "SHA256SUMS")).isEqualTo(1);

@@ -138,8 +138,8 @@ class StockInstallerEndToEndTest {
         String tftp = "GET /boot/" + mac + "/tftp/";
         List<String> requests = httpRequests().stream().map(r -> r.replaceAll("^(\\S+ \\S+ \\d+).*", "$1")).toList();
         assertThat(requests).as("bootferry.log").containsSubsequence(tftp + "pxelinux.0 200",
-                tftp + "ldlinux.c32 200", tftp + "pxelinux.cfg/01-" + mac + " 200", "GET /boot/" + mac + "/kernel 200",
-                "GET /boot/" + mac + "/initrd 200");
+                tftp + "ldlinux.c32 200", tftp + "pxelinux.cfg/01-" + mac + " 200", "GET /boot/" + mac + "/CAPABILITY/kernel 200",
+                "GET /boot/" + mac + "/CAPABILITY/initrd 200");
         assertThat(boot.serial()).as("Debian's pxelinux ran; %s", BootAssertions.where(boot)).anyMatch(l -> l.contains("PXELINUX 6.04"));
     }
 
