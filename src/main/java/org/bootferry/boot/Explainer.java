@@ -33,6 +33,9 @@ final class Explainer {
             Optional<String> installed, Function<String, Optional<LoaderImage>> loaders) {
         Map<String, String> dhcp = new LinkedHashMap<>();
         Set<String> warnings = new LinkedHashSet<>();
+        // What of the machine's file can't be honoured (a VM spec's field), as validate says it.
+        config.snapshot().warnings().stream().filter(w -> w.file().equals(file.file()))
+                .forEach(w -> warnings.add(w.message()));
         Map<String, Explanation.Chain> chains = new LinkedHashMap<>();
         MachineConfig c = config.resolve(file);
         boolean dhcpServer = config.snapshot().settings().dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER;
@@ -56,7 +59,8 @@ final class Explainer {
             BootFile initrd = plan.initrds().get(i);
             initrds.add(new Explanation.Source(initrd.source(), plan.initrdUrl(i).toString(), initrd.knownDigest()));
         }
-        Map<String, String> files = c.files() == null ? Map.of() : c.files().keySet().stream().sorted()
+        Map<String, String> files = java.util.stream.Stream.concat(c.files() == null ? java.util.stream.Stream.empty()
+                : c.files().keySet().stream(), NoCloud.names(c).stream()).sorted()
                 .collect(Collectors.toMap(n -> n, n -> plan.filesUrl().resolve(n).toString(), (a, b) -> a,
                         LinkedHashMap::new));
         return new Explanation(mac.toString(), plan.hostname(), file.file().toString(),

@@ -158,7 +158,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
         errors.addAll(notices);
         restartNotices = Set.copyOf(notices);
         return new ConfigSnapshot(loaded.dir(), settings, loaded.machines(), loaded.rules(), loaded.defaultMachine(),
-                loaded.profiles(), loaded.templates(), errors);
+                loaded.profiles(), loaded.templates(), errors, loaded.warnings());
     }
 
     private void report(ConfigSnapshot old, Reload reload) {

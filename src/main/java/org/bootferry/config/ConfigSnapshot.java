@@ -15,6 +15,7 @@ import org.bootferry.machine.MacAddress;
  * @param templates template name (file name under {@code templates/}) to its text
  * @param errors    what kept files out, and edits of {@link RestartKeys} that wait for the next start:
  *                  everything an admin has to act on, in one list
+ * @param warnings  what loaded but may not boot as its file says (a VM spec's field bootferry can't honour)
  */
 public record ConfigSnapshot(
         Path dir,
@@ -24,13 +25,15 @@ public record ConfigSnapshot(
         Optional<MachineFile> defaultMachine,
         Map<String, ProfileFile> profiles,
         Map<String, String> templates,
-        List<ConfigError> errors) {
+        List<ConfigError> errors,
+        List<ConfigError> warnings) {
 
     public ConfigSnapshot {
         machines = Map.copyOf(machines);
         profiles = Map.copyOf(profiles);
         templates = Map.copyOf(templates);
         errors = List.copyOf(errors);
+        warnings = List.copyOf(warnings);
     }
 
     /** A profile file: {@code profiles/<name>.yaml}. */
@@ -38,7 +41,7 @@ public record ConfigSnapshot(
     }
 
     public ConfigSnapshot withSettings(ServerSettings newSettings) {
-        return new ConfigSnapshot(dir, newSettings, machines, rules, defaultMachine, profiles, templates, errors);
+        return new ConfigSnapshot(dir, newSettings, machines, rules, defaultMachine, profiles, templates, errors, warnings);
     }
 
     /**
