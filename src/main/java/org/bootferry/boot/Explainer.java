@@ -40,6 +40,16 @@ final class Explainer {
         MachineConfig c = config.resolve(file);
         boolean dhcpServer = config.snapshot().settings().dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER;
         for (Firmware firmware : Firmware.values()) {
+            // A match file with match.arch serves only its firmware: each firmware's own file.
+            Optional<MachineFile> own = config.snapshot().machine(mac, firmware);
+            if (own.isEmpty()) {
+                dhcp.put(firmware.id(), "not answered: no machine file serves it with this firmware (match.arch)");
+                continue;
+            }
+            if (!own.get().equals(file)) {
+                dhcp.put(firmware.id(), "served by " + own.get().file() + " (its match.arch), not by the file explained here");
+                continue;
+            }
             try {
                 BootPlan plan = planner.plan(config, file, Machine.of(mac, firmware));
                 dhcp.put(firmware.id(), plan.bootFile());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -45,21 +46,34 @@ public record ConfigSnapshot(
     }
 
     /**
-     * The machine's file: its own, else the match file with its most specific entry ({@link MatchRules}),
-     * else {@code default.yaml} for an unknown MAC.
+     * The file of the machine booting with {@code firmware}: its own, else the match file with its
+     * most specific entry for that firmware ({@link MatchRules}), else {@code default.yaml} for an
+     * unknown MAC.
      */
+    public Optional<MachineFile> machine(MacAddress mac, Firmware firmware) {
+        return machine(mac, Optional.of(firmware));
+    }
+
+    /** The machine's file for a request that does not say its firmware (a kickstart, explain): see {@link MatchRules}. */
     public Optional<MachineFile> machine(MacAddress mac) {
+        return machine(mac, Optional.empty());
+    }
+
+    private Optional<MachineFile> machine(MacAddress mac, Optional<Firmware> firmware) {
         MachineFile own = machines.get(mac);
         if (own != null) {
             return Optional.of(own);
         }
-        Optional<MachineFile> matched = rules.match(mac);
+        Optional<MachineFile> matched = rules.match(mac, firmware);
         return matched.isPresent() ? matched : defaultMachine;
     }
 
-    /** Whether a machine file names this MAC, its own or a match file; {@code default.yaml} names none. */
+    /**
+     * Whether a machine file names this MAC, its own or a match file (for any firmware);
+     * {@code default.yaml} names none.
+     */
     public boolean configured(MacAddress mac) {
-        return machines.containsKey(mac) || rules.match(mac).isPresent();
+        return machines.containsKey(mac) || rules.match(mac, Optional.empty()).isPresent();
     }
 
     /** Throws with every error listed when there is any. */
