@@ -255,6 +255,23 @@ class VmSpecsTest {
     }
 
     @Test
+    void theVmSpecInConfigMdLoadsAsTheMachineItDescribes() throws IOException {
+        String doc = Files.readString(Path.of("docs/config.md"));
+        String section = doc.substring(doc.indexOf("### VM specs as machine files"));
+        String yaml = section.substring(section.indexOf("```yaml\n") + 8, section.indexOf("```\n", section.indexOf("```yaml")));
+        config.file("machines/node-07.yaml", yaml);
+
+        ConfigSnapshot s = ConfigLoader.load(config.dir());
+
+        assertThat(s.errors()).isEmpty();
+        MachineConfig c = machine(s, "52:54:00:4b:00:07");
+        assertThat(c.hostname()).isEqualTo("node-07");
+        assertThat(c.bootOnce()).isTrue();
+        assertThat(c.kernelBoot().container().image()).isEqualTo("registry.example.org/boot/fedora:42");
+        assertThat(c.cloudInitNoCloud().userData()).isEqualTo("#cloud-config\nhostname: node-07\n");
+    }
+
+    @Test
     void aBrokenEditOfASpecKeepsItsLastGoodVersionInForce() throws IOException {
         ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
         load("own-virtink-bridge.yaml");
