@@ -78,6 +78,26 @@ class ImportCommandTest {
         assertThat(imported.dir().resolve("machines")).isDirectoryNotContaining("glob:**52-54-00-4b-01-01.yaml");
     }
 
+    /** The README's section shows a spec used as it is and what validate and explain say of it: they say that. */
+    @Test
+    void theReadmesVmSpecValidatesAndExplainsAsItShows() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("## KubeVirt and Virtink VM specs"));
+        int yaml = section.indexOf("```yaml\n") + 8;
+        ConfigDir config = new ConfigDir(tmp.resolve("readme"));
+        config.file("server.yaml", "advertise: 192.0.2.10");
+        config.file("machines/node-07.yaml", section.substring(yaml, section.indexOf("```\n", yaml)));
+        String dir = config.dir().toString();
+
+        Commands.Run explain = Commands.bootferry("explain", "52:54:00:4b:00:07", "--config", dir);
+
+        assertThat(Commands.bootferry("validate", "--config", dir).out()).isEqualTo(dir + ": OK (1 machines, 0 profiles,"
+                + " 0 templates)\n");
+        assertThat(explain.out().lines().filter(l -> l.startsWith("cmdline ") || l.startsWith("file ")))
+                .containsExactlyElementsOf(section.lines().dropWhile(l -> !l.contains("$ bootferry explain")).skip(1)
+                        .takeWhile(l -> !l.isBlank()).map(String::strip).toList());
+    }
+
     @Test
     void validateAndExplainReadASpecUnderMachinesAsItIs() {
         String dir = asSpecs.dir().toString();
