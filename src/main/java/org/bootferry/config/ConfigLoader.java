@@ -60,7 +60,11 @@ public final class ConfigLoader {
     private record FileVersion(long size, long modifiedNanos) {
     }
 
-    /** A file's parse: a machine or profile file's binding, or a VM spec file's reading ({@code specs}). */
+    /**
+     * A file's parse: a machine or profile file's binding, or a VM spec file's reading ({@code specs}).
+     *
+     * @param version null for a file whose attributes could not be read (it vanished): never reused
+     */
     private record Parsed(FileVersion version, YamlFiles.Read<MachineConfig> read, Optional<VmSpecs.Read> specs) {
     }
 
@@ -223,13 +227,23 @@ public final class ConfigLoader {
         if (named.isPresent()) {
             int before = context.count();
             Optional<Parsed> now = current(file, true, context);
+            // The last good version stays in force whichever form (a spec or a plain file) it had.
             if (now.isPresent() && now.get().specs().isPresent()) {
                 List<MachineFile> specs = specs(file, now.get(), context);
-                machines = context.count() == before ? specs : lastGoodSpecs.getOrDefault(file, List.of());
-                loadedGoodSpecs.put(file, machines);
+                if (context.count() == before || lastGoodSpecs.containsKey(file)) {
+                    machines = context.count() == before ? specs : lastGoodSpecs.get(file);
+                    loadedGoodSpecs.put(file, machines);
+                } else if (lastGood.containsKey(file)) {
+                    machines = List.of(new MachineFile(file, named.get(), lastGood.get(file)));
+                    loadedGood.put(file, lastGood.get(file));
+                }
             } else {
                 machines = readMachineConfig(file, now, shared.templates(), shared.profiles(), context)
                         .map(c -> List.of(new MachineFile(file, named.get(), c))).orElse(List.of());
+                if (context.count() > before && machines.isEmpty() && lastGoodSpecs.containsKey(file)) {
+                    machines = lastGoodSpecs.get(file);
+                    loadedGoodSpecs.put(file, machines);
+                }
             }
         }
         return new Outcome(machines, context.errors(), context.warnings());
@@ -387,9 +401,10 @@ public final class ConfigLoader {
             context.error(file, 0, "changed while it was read: its last good version stays until it is read whole");
             return Optional.empty();
         }
-        Optional<Parsed> now = version.map(v -> new Parsed(v, read, specs));
-        now.ifPresent(p -> parsed.put(file, p));
-        return now.or(() -> Optional.of(new Parsed(new FileVersion(-1, -1), read, specs)));
+        // Kept for the next load only with a version to compare (a file that vanished has none).
+        Parsed now = new Parsed(version.orElse(null), read, specs);
+        version.ifPresent(v -> parsed.put(file, now));
+        return Optional.of(now);
     }
 
     /** The YAML files of a directory; anything else there is an error, but editor swap and backup files. */

@@ -285,5 +285,14 @@ class VmSpecsTest {
         assertThat(errors(s)).containsExactly("machines/own-virtink-bridge.yaml:20: VirtualMachine ubuntu-container-rootfs:"
                 + " interface 'boot': mac '52:54:00:4b:00' is not a MAC");
         assertThat(s.machines()).containsOnlyKeys(MacAddress.parse("52:54:00:4b:00:0a"));
+
+        // An edit that leaves no spec (its type lines gone) is a machine file with errors: the spec stays.
+        Files.writeString(spec, Files.readString(spec).replaceAll("(?m)^(apiVersion|kind):.*\n", ""));
+        ConfigSnapshot plain = loader.load();
+        assertThat(plain.errors()).isNotEmpty();
+        assertThat(plain.machines()).containsOnlyKeys(MacAddress.parse("52:54:00:4b:00:0a"));
+        loader.commit();
+        assertThat(loader.load().machines()).as("still, after a commit of the broken load")
+                .containsOnlyKeys(MacAddress.parse("52:54:00:4b:00:0a"));
     }
 }
