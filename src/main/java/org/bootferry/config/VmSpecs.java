@@ -226,6 +226,11 @@ public final class VmSpecs {
                 why = " (the only one on a bridge or Multus network)";
             }
             String ifName = chosen.path("name").asText("?");
+            if (chosen.has("masquerade") || pod(networks, ifName)) {
+                warnings.add(at("interfaces", subject() + "interface '" + ifName + "'" + why + " is on the pod network"
+                        + " (masquerade or pod: {}): its DHCP requests stay in the pod and never reach bootferry; boot"
+                        + " from an interface on a bridge or a Multus network"));
+            }
             String text = text(chosen, macKey);
             if (text == null) {
                 error("interfaces", subject() + "interface '" + ifName + "'" + why + " has no " + macKey
@@ -241,12 +246,21 @@ public final class VmSpecs {
         }
 
         private static boolean multus(JsonNode networks, String name) {
+            return network(networks, name).has("multus");
+        }
+
+        private static boolean pod(JsonNode networks, String name) {
+            return network(networks, name).has("pod");
+        }
+
+        /** The network an interface is attached to, by name; a missing node when there is none. */
+        private static JsonNode network(JsonNode networks, String name) {
             for (JsonNode n : networks) {
-                if (n.path("name").asText().equals(name) && n.has("multus")) {
-                    return true;
+                if (n.path("name").asText().equals(name)) {
+                    return n;
                 }
             }
-            return false;
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
 
         /** A disk that boots before the interface: the VM never asks bootferry once its disk boots. */

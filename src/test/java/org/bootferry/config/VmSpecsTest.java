@@ -242,6 +242,29 @@ class VmSpecsTest {
     }
 
     @Test
+    void bootingFromThePodNetworkIsAWarning() {
+        config.file("machines/vm.yaml",
+                "apiVersion: kubevirt.io/v1",
+                "kind: VirtualMachineInstance",
+                "metadata: {name: pod-first}",
+                "spec:",
+                "  domain:",
+                "    devices:",
+                "      interfaces:",
+                "        - {name: default, masquerade: {}, macAddress: 52:54:00:4b:02:03, bootOrder: 1}",
+                "  networks:",
+                "    - {name: default, pod: {}}");
+
+        ConfigSnapshot s = ConfigLoader.load(config.dir());
+
+        assertThat(s.errors()).isEmpty();
+        assertThat(s.warnings()).extracting(e -> e.line() + ": " + e.message()).containsExactly(
+                "7: VirtualMachineInstance pod-first: interface 'default' (bootOrder 1) is on the pod network (masquerade"
+                        + " or pod: {}): its DHCP requests stay in the pod and never reach bootferry; boot from an"
+                        + " interface on a bridge or a Multus network");
+    }
+
+    @Test
     void aVmSpecAndAMachineFileForOneMacAreTheDuplicateEitherWouldBe() throws IOException {
         config.file("machines/de-00-00-00-00-de.yaml", "profile: fedora-install");
 
