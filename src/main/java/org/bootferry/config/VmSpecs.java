@@ -186,6 +186,13 @@ public final class VmSpecs {
             if (mac.isEmpty() || a == null) {
                 return Optional.empty();
             }
+            if ((kb == null || kb.container() == null) && a.profile == null) {
+                // A PXE VM (the CNV guide's) boots what its boot server says: here that needs a kernel.
+                return error("spec", subject() + "no kernel to boot: give it " + (doc.path("apiVersion").asText()
+                        .equals(VIRTINK) ? "spec.instance.kernel" : "firmware.kernelBoot.container (KubeVirt's"
+                        + " external kernel boot)") + " or the annotation " + ANNOTATION_PREFIX + "profile: NAME (a"
+                        + " profile with a kernel)");
+            }
             return Optional.of(new Spec(mac.get(), new MachineConfig(name.isEmpty() ? null : name, a.profile, kb,
                     a.kickstart, null, a.vars, a.bootOnce, null, null, null, noCloud), start));
         }

@@ -98,15 +98,13 @@ class VmSpecsTest {
     }
 
     @Test
-    void theCnvPxeVmiIsTheMachineOfItsBootOrderOneInterfaceNamedByItsMetadata() throws IOException {
+    void theCnvPxeVmiHasItsMacButNoKernelWhichTheErrorSaysHowToGive() throws IOException {
         ConfigSnapshot s = load("cnv-vmi-pxe-boot.yaml");
 
-        assertThat(s.errors()).isEmpty();
-        MachineConfig c = machine(s, "de:00:00:00:00:de");
-        assertThat(c.hostname()).isEqualTo("vmi-pxe-boot");
-        assertThat(c.kernelBoot()).isNull();
-        assertThat(c.cloudInitNoCloud().userData()).isEqualTo("#!/bin/bash\necho \"fedora\" | passwd fedora --stdin\n");
-        assertThat(s.warnings()).isEmpty();
+        assertThat(errors(s)).containsExactly("machines/cnv-vmi-pxe-boot.yaml:8: VirtualMachineInstance vmi-pxe-boot: no"
+                + " kernel to boot: give it firmware.kernelBoot.container (KubeVirt's external kernel boot) or the"
+                + " annotation bootferry.org/profile: NAME (a profile with a kernel)");
+        assertThat(s.machines()).isEmpty();
     }
 
     @Test
@@ -144,7 +142,11 @@ class VmSpecsTest {
         ConfigSnapshot s = load("own-cnv-vmi-profile.yaml");
 
         assertThat(s.errors()).isEmpty();
-        assertThat(machine(s, "de:00:00:00:00:de").profile()).isEqualTo("fedora-install");
+        assertThat(s.warnings()).isEmpty();
+        MachineConfig c = machine(s, "de:00:00:00:00:de");
+        assertThat(c.hostname()).isEqualTo("vmi-pxe-boot");
+        assertThat(c.profile()).isEqualTo("fedora-install");
+        assertThat(c.kernelBoot()).isNull();
     }
 
     @Test
@@ -213,7 +215,7 @@ class VmSpecsTest {
         config.file("machines/vm.yaml",
                 "apiVersion: kubevirt.io/v1",
                 "kind: VirtualMachineInstance",
-                "metadata: {name: disk-first}",
+                "metadata: {name: disk-first, annotations: {bootferry.org/profile: fedora-install}}",
                 "spec:",
                 "  domain:",
                 "    devices:",
@@ -246,7 +248,7 @@ class VmSpecsTest {
         config.file("machines/vm.yaml",
                 "apiVersion: kubevirt.io/v1",
                 "kind: VirtualMachineInstance",
-                "metadata: {name: pod-first}",
+                "metadata: {name: pod-first, annotations: {bootferry.org/profile: fedora-install}}",
                 "spec:",
                 "  domain:",
                 "    devices:",
@@ -268,13 +270,13 @@ class VmSpecsTest {
     void aVmSpecAndAMachineFileForOneMacAreTheDuplicateEitherWouldBe() throws IOException {
         config.file("machines/de-00-00-00-00-de.yaml", "profile: fedora-install");
 
-        ConfigSnapshot s = load("cnv-vmi-pxe-boot.yaml");
+        ConfigSnapshot s = load("own-cnv-vmi-profile.yaml");
 
         assertThat(errors(s)).containsExactly(
-                "machines/cnv-vmi-pxe-boot.yaml:0: MAC de:00:00:00:00:de also has de-00-00-00-00-de.yaml: keep one file"
-                        + " per MAC (neither is in force)",
-                "machines/de-00-00-00-00-de.yaml:0: MAC de:00:00:00:00:de also has cnv-vmi-pxe-boot.yaml: keep one file"
-                        + " per MAC (neither is in force)");
+                "machines/de-00-00-00-00-de.yaml:0: MAC de:00:00:00:00:de also has own-cnv-vmi-profile.yaml: keep one"
+                        + " file per MAC (neither is in force)",
+                "machines/own-cnv-vmi-profile.yaml:0: MAC de:00:00:00:00:de also has de-00-00-00-00-de.yaml: keep one"
+                        + " file per MAC (neither is in force)");
     }
 
     @Test
