@@ -124,21 +124,17 @@ public final class VmSpecs {
             String kind = doc.path("kind").asText("");
             name = doc.path("metadata").path("name").asText("");
             boolean virtink = apiVersion.equals(VIRTINK);
-            boolean kubevirt = apiVersion.startsWith(KUBEVIRT);
-            boolean vmKind = kind.equals("VirtualMachine") || kind.equals("VirtualMachineInstance") && !virtink;
+            boolean vmKind = virtink ? kind.equals("VirtualMachine") : apiVersion.startsWith(KUBEVIRT)
+                    && (kind.equals("VirtualMachine") || kind.equals("VirtualMachineInstance"));
             if (apiVersion.isEmpty()) {
                 return error("kind", "no apiVersion: a VM spec names its API, kubevirt.io/v1 or " + VIRTINK);
             }
-            if (!vmKind && (kubevirt || virtink)) {
-                // VirtualMachineInstancePreset and the like describe no one machine.
-                warnings.add(at("kind", kind + " (" + apiVersion + ") is no VM: left out"));
-                return Optional.empty();
-            }
             if (!vmKind) {
+                // A NetworkAttachmentDefinition beside the VM, a VirtualMachineInstancePreset: no one machine.
                 warnings.add(at("kind", apiVersion + " " + kind + " is no VM spec: left out"));
                 return Optional.empty();
             }
-            if (kubevirt && !KUBEVIRT_VERSIONS.contains(apiVersion)) {
+            if (apiVersion.startsWith(KUBEVIRT) && !KUBEVIRT_VERSIONS.contains(apiVersion)) {
                 return error("apiVersion", "apiVersion " + apiVersion + " is not read: write the VM as "
                         + String.join(" or ", KUBEVIRT_VERSIONS) + " (as KubeVirt itself only serves those)");
             }
@@ -151,7 +147,8 @@ public final class VmSpecs {
 
         private Optional<Spec> kubevirt(JsonNode vmi) {
             if (!vmi.isObject()) {
-                return error("template", "spec.template.spec is missing: a VirtualMachine's VM is described there");
+                return error("template", subject() + "spec.template.spec is missing: a VirtualMachine's VM is"
+                        + " described there");
             }
             JsonNode devices = vmi.path("domain").path("devices");
             Optional<MacAddress> mac = mac(devices.path("interfaces"), vmi.path("networks"), "macAddress");

@@ -244,6 +244,20 @@ class VmSpecsTest {
     }
 
     @Test
+    void aVirtualMachineOfAnotherApiIsNoVmSpecAndAFileWithoutOneIsAnError() {
+        config.file("machines/vm.yaml", "apiVersion: vm.example.org/v1", "kind: VirtualMachine", "metadata: {name: x}",
+                "spec: {}");
+
+        ConfigSnapshot s = ConfigLoader.load(config.dir());
+
+        assertThat(s.warnings()).extracting(ConfigError::message)
+                .containsExactly("vm.example.org/v1 VirtualMachine is no VM spec: left out");
+        assertThat(errors(s)).containsExactly("machines/vm.yaml:0: no VM spec in it (a KubeVirt VirtualMachine or"
+                + " VirtualMachineInstance, kubevirt.io/v1 or kubevirt.io/v1alpha3, or a Virtink VirtualMachine,"
+                + " virt.virtink.smartx.com/v1alpha1)");
+    }
+
+    @Test
     void bootingFromThePodNetworkIsAWarning() {
         config.file("machines/vm.yaml",
                 "apiVersion: kubevirt.io/v1",
