@@ -96,7 +96,7 @@ public final class BootPlanner implements Booter {
     @Override
     public Optional<BootPlan> plan(Machine machine) {
         ResolvedConfig config = resolved();
-        return config.snapshot().machine(machine.mac()).map(file -> plan(config, file, machine));
+        return config.snapshot().machine(machine.mac(), machine.firmware()).map(file -> plan(config, file, machine));
     }
 
     /**
@@ -107,15 +107,16 @@ public final class BootPlanner implements Booter {
     @Override
     public Optional<String> loaderConfig(BootUrls.LoaderConfigFile request, Optional<InetAddress> server) {
         ResolvedConfig config = resolved();
-        Optional<MachineFile> file = config.snapshot().machine(request.mac());
-        if (file.isEmpty() || !Plans.hasKernel(config.resolve(file.get())) && !installed(config, file.get(), request.mac())) {
-            return Optional.empty(); // no boot of its own here (BootPlan.ownBoot): the tftproot's file, if any
-        }
         List<Firmware> firmware = request.kind() == LoaderConfig.Kind.PXELINUX ? List.of(Firmware.BIOS)
                 : LoaderConfig.GRUB_FIRMWARE;
         List<BootPlan> plans = new ArrayList<>();
         BootPlanException failure = null;
         for (Firmware f : firmware) {
+            // Each architecture's section from the machine's file for that firmware (match.arch).
+            Optional<MachineFile> file = config.snapshot().machine(request.mac(), f);
+            if (file.isEmpty() || !Plans.hasKernel(config.resolve(file.get())) && !installed(config, file.get(), request.mac())) {
+                continue; // no boot of its own here (BootPlan.ownBoot)
+            }
             try {
                 plans.add(plan(config, file.get(), new Machine(request.mac(), f, false, server)));
             } catch (BootPlanException e) {
@@ -123,7 +124,10 @@ public final class BootPlanner implements Booter {
             }
         }
         if (plans.isEmpty()) {
-            throw failure;
+            if (failure != null) {
+                throw failure;
+            }
+            return Optional.empty(); // no boot of its own for any: the tftproot's file, if any
         }
         return Optional.of(request.kind() == LoaderConfig.Kind.PXELINUX
                 ? LoaderConfig.pxelinux(plans.get(0), request.protocol())

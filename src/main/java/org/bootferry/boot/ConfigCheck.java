@@ -156,6 +156,9 @@ public final class ConfigCheck {
             // The firmwares handed the same kernel: a local file's are all, an image's those of one platform.
             Map<String, List<BootPlan>> byKernel = new LinkedHashMap<>();
             for (Firmware firmware : Firmware.values()) {
+                if (!serves(file, firmware)) {
+                    continue;
+                }
                 try {
                     BootPlan plan = Plans.plan(config, file, new Machine(file.mac().orElse(EXAMPLE_MAC), firmware, true,
                             Optional.empty()), false, deps);
@@ -170,6 +173,12 @@ public final class ConfigCheck {
             }
         }
         return new KernelFindings(List.copyOf(errors), List.copyOf(warnings));
+    }
+
+    /** Whether the file is handed to machines of this firmware: a match file with {@code arch} only to its own. */
+    private static boolean serves(MachineFile file, Firmware firmware) {
+        MachineConfig.Match match = file.config().match();
+        return match == null || match.arch() == null || match.arch().equals(firmware.loaderFirmware().id());
     }
 
     /**

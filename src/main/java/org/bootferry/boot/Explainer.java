@@ -33,10 +33,23 @@ final class Explainer {
             Optional<String> installed, Function<String, Optional<LoaderImage>> loaders) {
         Map<String, String> dhcp = new LinkedHashMap<>();
         Set<String> warnings = new LinkedHashSet<>();
+        // What of the machine's file can't be honoured (a VM spec's field), as validate says it.
+        config.snapshot().warnings().stream().filter(w -> w.file().equals(file.file()))
+                .forEach(w -> warnings.add(w.message()));
         Map<String, Explanation.Chain> chains = new LinkedHashMap<>();
         MachineConfig c = config.resolve(file);
         boolean dhcpServer = config.snapshot().settings().dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER;
         for (Firmware firmware : Firmware.values()) {
+            // A match file with match.arch serves only its firmware: each firmware's own file.
+            Optional<MachineFile> own = config.snapshot().machine(mac, firmware);
+            if (own.isEmpty()) {
+                dhcp.put(firmware.id(), "not answered: no machine file serves it with this firmware (match.arch)");
+                continue;
+            }
+            if (!own.get().equals(file)) {
+                dhcp.put(firmware.id(), "served by " + own.get().file() + " (its match.arch), not by the file explained here");
+                continue;
+            }
             try {
                 BootPlan plan = planner.plan(config, file, Machine.of(mac, firmware));
                 dhcp.put(firmware.id(), plan.bootFile());
@@ -56,7 +69,8 @@ final class Explainer {
             BootFile initrd = plan.initrds().get(i);
             initrds.add(new Explanation.Source(initrd.source(), plan.initrdUrl(i).toString(), initrd.knownDigest()));
         }
-        Map<String, String> files = c.files() == null ? Map.of() : c.files().keySet().stream().sorted()
+        Map<String, String> files = java.util.stream.Stream.concat(c.files() == null ? java.util.stream.Stream.empty()
+                : c.files().keySet().stream(), NoCloud.names(c).stream()).sorted()
                 .collect(Collectors.toMap(n -> n, n -> plan.filesUrl().resolve(n).toString(), (a, b) -> a,
                         LinkedHashMap::new));
         return new Explanation(mac.toString(), plan.hostname(), file.file().toString(),

@@ -23,10 +23,10 @@ import java.util.Optional;
  * @param initrds      the same for each initrd
  * @param installFile  the rendered kickstart's size and digest, if the machine has one: its text
  *                     carries passwords and keys ({@code {{secrets.…}}}), and goes to its machine only
- * @param files        the machine's other install files ({@code files:}): name to URL
+ * @param files        the machine's other install files ({@code files:}, its {@code cloudInitNoCloud} seed): name to URL
  * @param installed    when a {@code bootOnce} machine reported its install done (ISO-8601)
- * @param warnings     kernels some of a firmware's loaders may not boot (a firmware none boots has its
- *                     reason in {@code dhcp})
+ * @param warnings     what in its file can't be honoured (a VM spec's field), and kernels some of a
+ *                     firmware's loaders may not boot (a firmware none boots has its reason in {@code dhcp})
  */
 public record Explanation(
         String mac,

@@ -61,10 +61,15 @@ final class InstallFiles {
         return Optional.of(render(source, text, installValues(config, plan, c)));
     }
 
-    /** One of the machine's {@code files:}; empty when it has no file of that name. */
+    /**
+     * One of the machine's {@code files:}, or of its {@code cloudInitNoCloud} seed ({@link NoCloud});
+     * empty when it has no file of that name.
+     */
     static Optional<String> named(ResolvedConfig config, MachineFile file, BootPlan plan, String name) {
         MachineConfig c = config.resolve(file);
-        return Optional.ofNullable(c.files()).map(f -> f.get(name)).map(template -> render(config, c, plan, template));
+        Optional<String> rendered = Optional.ofNullable(c.files()).map(f -> f.get(name))
+                .map(template -> render(config, c, plan, template));
+        return rendered.isPresent() ? rendered : NoCloud.file(c, plan, name);
     }
 
     /** Renders template {@code templateName} of the config directory for the plan's machine. */

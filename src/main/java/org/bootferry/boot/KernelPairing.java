@@ -53,6 +53,11 @@ final class KernelPairing {
             return new Verdict(Level.ERROR, "Cloud Hypervisor boots that directly (Virtink's convention), no PXE chain"
                     + " does; " + ANY_CHAIN);
         }
+        if (format.kind() == KernelFormat.Kind.IPXE_SCRIPT) {
+            // iPXE runs a script it is handed as its kernel (src/image/script.c); every firmware's
+            // default loader is iPXE. A machine of its own pxelinux or GRUB loader is not told so.
+            return boots();
+        }
         if (format.kind() == KernelFormat.Kind.UNKNOWN) {
             return new Verdict(Level.WARNING, "no stock loader is known to boot it, and a machine may hang once its"
                     + " loader starts it");
@@ -73,7 +78,7 @@ final class KernelPairing {
                     : new Verdict(Level.WARNING, "iPXE and GRUB 2.12 start it through the firmware's LoadImage;"
                     + " GRUB before 2.12 wants a Linux kernel header (bzImage, arm64 Image) and refuses it");
             case GZIP, XZ, ZSTD -> compressed(format, firmware, family);
-            case ELF, UNKNOWN -> throw new IllegalStateException("judged above: " + format.kind());
+            case ELF, IPXE_SCRIPT, UNKNOWN -> throw new IllegalStateException("judged above: " + format.kind());
         };
     }
 

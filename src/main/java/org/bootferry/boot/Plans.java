@@ -105,7 +105,7 @@ final class Plans {
             }
         }
         return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), Optional.of(kernel), initrds,
-                cmdline, localBoot, capability);
+                NoCloud.withDatasource(cmdline, c, unrendered.filesUrl()), localBoot, capability);
     }
 
     /** Whether the machine's file (with its profiles) names a kernel; without, it boots its loader's own menu. */

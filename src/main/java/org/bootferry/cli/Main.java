@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionCommand.class,
         description = "Network boot server: ProxyDHCP, TFTP and HTTP keyed by MAC address.",
         subcommands = {ServeCommand.class, ValidateCommand.class, ExplainCommand.class, ResetCommand.class,
-                PullCommand.class, LeasesCommand.class, DiscoveredCommand.class, AdoptCommand.class,
+                PullCommand.class, LeasesCommand.class, DiscoveredCommand.class, AdoptCommand.class, ImportCommand.class,
                 VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

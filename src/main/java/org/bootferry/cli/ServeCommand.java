@@ -79,6 +79,7 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         ConfigSnapshot snapshot = loaded.snapshot();
+        snapshot.warnings().forEach(w -> System.err.println("warning: " + w));
         BootServer server;
         ConfigHolder holder;
         try {

@@ -32,6 +32,7 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         ConfigOption.Loaded loaded = config.load(Map.of());
         List<ConfigError> errors = new ArrayList<>(loaded.errors());
+        loaded.snapshot().warnings().forEach(w -> System.err.println("warning: " + w));
         if (errors.isEmpty()) {
             ConfigCheck.KernelFindings kernels = kernels(loaded.snapshot());
             kernels.warnings().forEach(w -> System.err.println("warning: " + w));

@@ -158,7 +158,7 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
         errors.addAll(notices);
         restartNotices = Set.copyOf(notices);
         return new ConfigSnapshot(loaded.dir(), settings, loaded.machines(), loaded.rules(), loaded.defaultMachine(),
-                loaded.profiles(), loaded.templates(), errors);
+                loaded.profiles(), loaded.templates(), errors, loaded.warnings());
     }
 
     private void report(ConfigSnapshot old, Reload reload) {
@@ -179,6 +179,8 @@ public final class ConfigHolder implements Supplier<ConfigSnapshot>, AutoCloseab
             }
         }
         reported = now;
+        // A warning (a VM spec's field that can't be honoured) once, when it first shows.
+        reload.snapshot().warnings().stream().filter(w -> !old.warnings().contains(w)).forEach(w -> log.warn("warning: {}", w));
         log.info("config reloaded in {} ms: {} machines, {} profiles, {} templates, {} errors",
                 reload.took().toMillis(), reload.snapshot().machines().size(), reload.snapshot().profiles().size(),
                 reload.snapshot().templates().size(), reload.errors().size());

@@ -36,10 +36,13 @@ public final class ConfigLoader {
     private final Map<Path, Parsed> parsed = new HashMap<>();
     /** The last version of each file that loaded and passed the checks: machines and profiles, templates. */
     private Map<Path, MachineConfig> lastGood = Map.of();
+    /** The same for VM spec files ({@link VmSpecs}), each of which may give several machines. */
+    private Map<Path, List<MachineFile>> lastGoodSpecs = Map.of();
     private Map<Path, String> lastGoodTemplates = Map.of();
     private ServerSettings lastGoodSettings;
     /** What the loads since the last commit read without error; becomes the last good versions on {@link #commit()}. */
     private final Map<Path, MachineConfig> loadedGood = new HashMap<>();
+    private final Map<Path, List<MachineFile>> loadedGoodSpecs = new HashMap<>();
     private final Map<Path, String> loadedGoodTemplates = new HashMap<>();
     private ServerSettings loadedSettings;
     /** Errors found after loading (by a check across files), held against the file version they were found in. */
@@ -57,14 +60,22 @@ public final class ConfigLoader {
     private record FileVersion(long size, long modifiedNanos) {
     }
 
-    private record Parsed(FileVersion version, YamlFiles.Read<MachineConfig> read) {
+    /**
+     * A file's parse: a machine or profile file's binding, or a VM spec file's reading ({@code specs}).
+     *
+     * @param version null for a file whose attributes could not be read (it vanished): never reused
+     */
+    private record Parsed(FileVersion version, YamlFiles.Read<MachineConfig> read, Optional<VmSpecs.Read> specs) {
     }
 
     private record Rejected(FileVersion version, ConfigError error) {
     }
 
-    /** What one machine file contributed: its machine (possibly its last good version) and its errors. */
-    private record Outcome(Optional<MachineFile> machine, List<ConfigError> errors) {
+    /**
+     * What one machine file contributed: its machines (one, or a VM spec file's several; possibly
+     * its last good version), its errors and warnings.
+     */
+    private record Outcome(List<MachineFile> machines, List<ConfigError> errors, List<ConfigError> warnings) {
     }
 
     /**
@@ -134,6 +145,7 @@ public final class ConfigLoader {
      */
     public synchronized void commit() {
         lastGood = Map.copyOf(loadedGood);
+        lastGoodSpecs = Map.copyOf(loadedGoodSpecs);
         lastGoodTemplates = Map.copyOf(loadedGoodTemplates);
         owners = Map.copyOf(loadedOwners);
         if (loadedSettings != null) {
@@ -145,12 +157,13 @@ public final class ConfigLoader {
     public synchronized ConfigSnapshot load() {
         LoadContext context = new LoadContext(new HashSet<>());
         loadedGood.clear();
+        loadedGoodSpecs.clear();
         loadedGoodTemplates.clear();
         loadedSettings = null;
         if (!Files.isDirectory(dir)) {
             context.error(dir, 0, "config directory not found");
             return new ConfigSnapshot(dir, ServerFileReader.defaults(dir, context), Map.of(), MatchRules.NONE, Optional.empty(),
-                    Map.of(), Map.of(), context.errors());
+                    Map.of(), Map.of(), context.errors(), List.of());
         }
         ServerSettings settings = ServerFileReader.read(dir, overrides, context);
         if (context.count() == 0) {
@@ -162,7 +175,7 @@ public final class ConfigLoader {
         Map<String, ConfigSnapshot.ProfileFile> profiles = new HashMap<>();
         for (Path file : yamlFiles(dir.resolve("profiles"), context)) {
             String name = MachineChecks.baseName(file);
-            Optional<MachineConfig> profile = readMachineConfig(file, templates, null, context);
+            Optional<MachineConfig> profile = readMachineConfig(file, current(file, false, context), templates, null, context);
             if (profile.isPresent()) {
                 profiles.put(name, new ConfigSnapshot.ProfileFile(file, name, profile.get()));
             } else {
@@ -197,6 +210,7 @@ public final class ConfigLoader {
         LoadContext context = new LoadContext(shared.brokenProfiles());
         for (Path file : paths) {
             loadedGood.remove(file);
+            loadedGoodSpecs.remove(file);
             if (isConfigFileName(file) && Files.isRegularFile(file)) {
                 outcomes.put(file, readMachineFile(file, context.forFile()));
             } else {
@@ -208,10 +222,45 @@ public final class ConfigLoader {
     }
 
     private Outcome readMachineFile(Path file, LoadContext context) {
-        Optional<MachineFile> machine = MachineChecks.machineOf(file, context).flatMap(mac ->
-                readMachineConfig(file, shared.templates(), shared.profiles(), context)
-                        .map(c -> new MachineFile(file, mac, c)));
-        return new Outcome(machine, context.errors());
+        List<MachineFile> machines = List.of();
+        Optional<Optional<MacAddress>> named = MachineChecks.machineOf(file, context);
+        if (named.isPresent()) {
+            int before = context.count();
+            Optional<Parsed> now = current(file, true, context);
+            // The last good version stays in force whichever form (a spec or a plain file) it had.
+            if (now.isPresent() && now.get().specs().isPresent()) {
+                List<MachineFile> specs = specs(file, now.get(), context);
+                if (context.count() == before || lastGoodSpecs.containsKey(file)) {
+                    machines = context.count() == before ? specs : lastGoodSpecs.get(file);
+                    loadedGoodSpecs.put(file, machines);
+                } else if (lastGood.containsKey(file)) {
+                    machines = List.of(new MachineFile(file, named.get(), lastGood.get(file)));
+                    loadedGood.put(file, lastGood.get(file));
+                }
+            } else {
+                machines = readMachineConfig(file, now, shared.templates(), shared.profiles(), context)
+                        .map(c -> List.of(new MachineFile(file, named.get(), c))).orElse(List.of());
+                if (context.count() > before && machines.isEmpty() && lastGoodSpecs.containsKey(file)) {
+                    machines = lastGoodSpecs.get(file);
+                    loadedGoodSpecs.put(file, machines);
+                }
+            }
+        }
+        return new Outcome(machines, context.errors(), context.warnings());
+    }
+
+    /** A VM spec file's machines, each checked as a machine file is; none when any has an error. */
+    private List<MachineFile> specs(Path file, Parsed parsed, LoadContext context) {
+        VmSpecs.Read read = parsed.specs().orElseThrow();
+        read.errors().forEach(context::error);
+        read.warnings().forEach(context::warning);
+        List<MachineFile> machines = new ArrayList<>();
+        for (VmSpecs.Spec spec : read.specs()) {
+            checks.check(file, parsed.read().lines(), spec.config(), shared.templates(), MachineChecks.Kind.VM_SPEC, context)
+                    .filter(c -> checks.profileExists(file, c, shared.profiles(), context))
+                    .ifPresent(c -> machines.add(new MachineFile(file, Optional.of(spec.mac()), c)));
+        }
+        return List.copyOf(machines);
     }
 
     /**
@@ -222,24 +271,22 @@ public final class ConfigLoader {
      */
     private ConfigSnapshot assemble() {
         List<ConfigError> all = new ArrayList<>(shared.errors());
+        List<ConfigError> warnings = new ArrayList<>();
         Map<MacAddress, List<MachineFile>> byMac = new HashMap<>();
         Optional<MachineFile> defaultMachine = Optional.empty();
         List<MachineFile> matchFiles = new ArrayList<>();
         for (Map.Entry<Path, Outcome> e : outcomes.entrySet()) {
             all.addAll(e.getValue().errors());
-            Optional<MachineFile> machine = e.getValue().machine();
-            if (machine.isEmpty()) {
-                continue;
+            warnings.addAll(e.getValue().warnings());
+            for (MachineFile machine : e.getValue().machines()) {
+                if (machine.config().match() != null) {
+                    matchFiles.add(machine);
+                } else if (machine.mac().isEmpty()) {
+                    defaultMachine = Optional.of(machine);
+                } else {
+                    byMac.computeIfAbsent(machine.mac().get(), m -> new ArrayList<>()).add(machine);
+                }
             }
-            if (machine.get().config().match() != null) {
-                matchFiles.add(machine.get());
-                continue;
-            }
-            if (machine.get().mac().isEmpty()) {
-                defaultMachine = machine;
-                continue;
-            }
-            byMac.computeIfAbsent(machine.get().mac().get(), m -> new ArrayList<>()).add(machine.get());
         }
         Map<MacAddress, MachineFile> machines = new HashMap<>();
         loadedOwners.clear();
@@ -256,7 +303,7 @@ public final class ConfigLoader {
         });
         MatchRules rules = MatchRules.of(matchFiles, all::add);
         return new ConfigSnapshot(dir, shared.settings(), machines, rules, defaultMachine, shared.profiles(),
-                shared.templates(), all);
+                shared.templates(), all, warnings);
     }
 
     private static List<ConfigError> duplicates(MacAddress mac, List<MachineFile> files, Optional<MachineFile> owner) {
@@ -310,21 +357,28 @@ public final class ConfigLoader {
     /**
      * The file's config as it is now or, when that has an error, as it last was without one.
      *
+     * @param now      the file's current parse ({@link #current}); empty when it has an error
      * @param profiles the profiles a machine may name; null for a profile file
      */
-    private Optional<MachineConfig> readMachineConfig(Path file, Map<String, String> templates,
+    private Optional<MachineConfig> readMachineConfig(Path file, Optional<Parsed> now, Map<String, String> templates,
             Map<String, ConfigSnapshot.ProfileFile> profiles, LoadContext context) {
         int before = context.count();
-        Optional<MachineConfig> now = readCurrent(file, templates, profiles != null, context)
-                .filter(c -> checks.profileExists(file, c, profiles, context));
-        Optional<MachineConfig> inForce = context.count() == before ? now : Optional.ofNullable(lastGood.get(file));
+        MachineChecks.Kind kind = profiles == null ? MachineChecks.Kind.PROFILE : MachineChecks.Kind.MACHINE;
+        Optional<MachineConfig> checked = now.flatMap(p -> {
+            p.read().error().ifPresent(context::error);
+            return p.read().value().flatMap(c -> checks.check(file, p.read().lines(), c, templates, kind, context));
+        }).filter(c -> checks.profileExists(file, c, profiles, context));
+        Optional<MachineConfig> inForce = context.count() == before ? checked : Optional.ofNullable(lastGood.get(file));
         inForce.ifPresent(c -> loadedGood.put(file, c));
         return inForce;
     }
 
-    /** The file's current version, parsed (or its parse reused while the file is unchanged) and checked. */
-    private Optional<MachineConfig> readCurrent(Path file, Map<String, String> templates, boolean machineFile,
-            LoadContext context) {
+    /**
+     * The file's current parse (reused while the file is unchanged): under {@code machines/} a VM
+     * spec is read as one ({@link VmSpecs#isSpec}); empty, with the error, when the file's version
+     * was rejected or changed while it was read.
+     */
+    private Optional<Parsed> current(Path file, boolean machineFile, LoadContext context) {
         Optional<FileVersion> version = version(file);
         Optional<ConfigError> rejection = rejection(file, version);
         if (rejection.isPresent()) {
@@ -332,21 +386,25 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         Parsed cached = parsed.get(file);
-        YamlFiles.Read<MachineConfig> read;
         if (cached != null && version.isPresent() && cached.version().equals(version.get())) {
-            read = cached.read();
-        } else {
-            read = YamlFiles.read(dir, file, MachineConfig.class);
-            if (!version.equals(version(file))) {
-                // Caught while being written: this text may be a prefix that parses. The event
-                // its last write causes reads it again.
-                context.error(file, 0, "changed while it was read: its last good version stays until it is read whole");
-                return Optional.empty();
-            }
-            version.ifPresent(v -> parsed.put(file, new Parsed(v, read)));
+            return Optional.of(cached);
         }
-        read.error().ifPresent(context::error);
-        return read.value().flatMap(c -> checks.check(file, read.lines(), c, templates, machineFile, context));
+        YamlFiles.Read<String> text = YamlFiles.text(dir, file);
+        Optional<VmSpecs.Read> specs = text.value().filter(t -> machineFile && VmSpecs.isSpec(t))
+                .map(t -> VmSpecs.read(file, t));
+        YamlFiles.Read<MachineConfig> read = specs.isPresent() || text.value().isEmpty()
+                ? new YamlFiles.Read<>(Optional.empty(), text.error(), text.lines())
+                : YamlFiles.bind(file, text.value().get(), text.lines(), MachineConfig.class);
+        if (!version.equals(version(file))) {
+            // Caught while being written: this text may be a prefix that parses. The event
+            // its last write causes reads it again.
+            context.error(file, 0, "changed while it was read: its last good version stays until it is read whole");
+            return Optional.empty();
+        }
+        // Kept for the next load only with a version to compare (a file that vanished has none).
+        Parsed now = new Parsed(version.orElse(null), read, specs);
+        version.ifPresent(v -> parsed.put(file, now));
+        return Optional.of(now);
     }
 
     /** The YAML files of a directory; anything else there is an error, but editor swap and backup files. */

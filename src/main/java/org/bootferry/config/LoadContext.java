@@ -14,6 +14,7 @@ import java.util.Set;
 final class LoadContext {
 
     private final List<ConfigError> errors = new ArrayList<>();
+    private final List<ConfigError> warnings = new ArrayList<>();
     /** Profiles that had errors in this load: a machine naming one is told so, not "not found". */
     private final Set<String> brokenProfiles;
 
@@ -32,6 +33,15 @@ final class LoadContext {
 
     void error(Path file, int line, String message) {
         errors.add(new ConfigError(file, line, message));
+    }
+
+    /** Something that loads but may not boot as written: validate prints it, nothing is left out for it. */
+    void warning(ConfigError warning) {
+        warnings.add(warning);
+    }
+
+    List<ConfigError> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** How many errors were found so far: a check compares it before and after to see whether it found any. */

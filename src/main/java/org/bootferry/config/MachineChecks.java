@@ -19,6 +19,15 @@ import org.bootferry.machine.MacAddress;
  */
 final class MachineChecks {
 
+    /** What a file is read as: what its name must be, and whether {@code match:} belongs in it. */
+    enum Kind {
+        PROFILE,
+        /** A plain machine file: named by its MAC, or default.yaml, or a match file. */
+        MACHINE,
+        /** A VM spec ({@link VmSpecs}): the spec names the MAC, the file's name is free. */
+        VM_SPEC
+    }
+
     /** The machine file that answers MACs without a file of their own. */
     static final String DEFAULT_MACHINE = "default";
 
@@ -44,10 +53,13 @@ final class MachineChecks {
     }
 
     /** A file named by one MAC, or default.yaml, is one machine's; any other name needs {@code match:}. */
-    private static void checkMatch(Path file, MachineConfig c, boolean machineFile, Errors errors) {
+    private static void checkMatch(Path file, MachineConfig c, Kind kind, Errors errors) {
         String base = baseName(file);
         boolean oneMachine = base.equals(DEFAULT_MACHINE) || MacAddress.isMac(base);
-        if (!machineFile) {
+        if (kind == Kind.VM_SPEC) {
+            return;
+        }
+        if (kind == Kind.PROFILE) {
             if (c.match() != null) {
                 errors.at("match", "match: belongs in a machine file, not a profile");
             }
@@ -68,10 +80,13 @@ final class MachineChecks {
      * error, which is reported on the line of the key it is about.
      */
     Optional<MachineConfig> check(Path file, List<String> lines, MachineConfig c, Map<String, String> templates,
-            boolean machineFile, LoadContext context) {
+            Kind kind, LoadContext context) {
         Errors errors = new Errors(file, lines, context);
         int before = context.count();
-        checkMatch(file, c, machineFile, errors);
+        checkMatch(file, c, kind, errors);
+        if (c.cloudInitNoCloud() != null) {
+            checkNoCloud(c, errors);
+        }
         MachineConfig.KernelBoot kb = c.kernelBoot();
         if (kb != null) {
             int sources = (kb.container() != null ? 1 : 0) + (kb.files() != null ? 1 : 0) + (kb.location() != null ? 1 : 0);
@@ -123,6 +138,10 @@ final class MachineChecks {
                     }
                 }
             }
+            if (c.match().arch() != null) {
+                LoaderKeys.problem(c.match().arch()).ifPresent(p -> errors.at("arch", "match.arch: " + p.replaceFirst(
+                        "^loaders: ", "")));
+            }
         }
         if (c.loaders() != null) {
             c.loaders().forEach((firmware, loader) -> {
@@ -143,7 +162,36 @@ final class MachineChecks {
             return Optional.empty();
         }
         return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.files(), c.vars(),
-                c.bootOnce(), c.ip(), c.loaders(), c.access(), c.match()));
+                c.bootOnce(), c.ip(), c.loaders(), c.access(), c.match(), c.cloudInitNoCloud()));
+    }
+
+    /**
+     * {@code cloudInitNoCloud}: one of each pair (KubeVirt's rule), base64 that decodes, and no
+     * {@code files:} of the names it serves.
+     */
+    private static void checkNoCloud(MachineConfig c, Errors errors) {
+        MachineConfig.CloudInitNoCloud n = c.cloudInitNoCloud();
+        pair(n.userData(), n.userDataBase64(), "userData", errors);
+        pair(n.networkData(), n.networkDataBase64(), "networkData", errors);
+        if (c.files() != null) {
+            for (String name : MachineConfig.CloudInitNoCloud.FILES) {
+                if (c.files().containsKey(name)) {
+                    errors.at(name, "files: '" + name + "' is served from cloudInitNoCloud: keep it in one place");
+                }
+            }
+        }
+    }
+
+    private static void pair(String plain, String base64, String key, Errors errors) {
+        if (plain != null && base64 != null) {
+            errors.at(key + "Base64", "cloudInitNoCloud: " + key + " and " + key + "Base64 both set: choose one");
+        } else if (base64 != null) {
+            try {
+                MachineConfig.CloudInitNoCloud.decode(base64);
+            } catch (IllegalArgumentException e) {
+                errors.at(key + "Base64", "cloudInitNoCloud." + key + "Base64: " + e.getMessage());
+            }
+        }
     }
 
     /** Errors of one file, each on the line of the key it is about. */

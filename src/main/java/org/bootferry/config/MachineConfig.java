@@ -27,7 +27,8 @@ public record MachineConfig(
         String ip,
         Map<String, String> loaders,
         String access,
-        Match match) {
+        Match match,
+        CloudInitNoCloud cloudInitNoCloud) {
 
     /** {@code access: open}: the machine's URLs carry no capability, as before capabilities. */
     public static final String OPEN = "open";
@@ -41,9 +42,54 @@ public record MachineConfig(
 
     /**
      * {@code match}: the MACs a machine file not named by one MAC applies to ({@link MacPattern}), so
-     * one file serves a batch. Like {@code ip} it is never inherited: a profile is not a machine.
+     * one file serves a batch, and optionally only when the machine's firmware is {@code arch} (a
+     * firmware id as {@code loaders:} takes it: {@code bios}, {@code efi-x64}, …). Like {@code ip} it
+     * is never inherited: a profile is not a machine.
      */
-    public record Match(@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> macs) {
+    public record Match(@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> macs,
+            String arch) {
+    }
+
+    /**
+     * {@code cloudInitNoCloud}: KubeVirt's volume of that name, served over HTTP as cloud-init's
+     * NoCloud seed ({@code /files/M/user-data}, {@code meta-data}, {@code network-config}) exactly as
+     * written, never rendered as a template. The {@code Base64} forms are KubeVirt's for binary or
+     * multi-part data; one of each pair at most.
+     */
+    public record CloudInitNoCloud(String userData, String userDataBase64, String networkData,
+            String networkDataBase64) {
+
+        /** The NoCloud seed's files, as cloud-init's NoCloud datasource names them. */
+        public static final List<String> FILES = List.of("user-data", "meta-data", "network-config");
+
+        /** The user-data as served: {@code userData}, or {@code userDataBase64} decoded; empty text when neither is set. */
+        public String userDataText() {
+            return userData != null ? userData : userDataBase64 != null ? decode(userDataBase64) : "";
+        }
+
+        /** The network-config as served, when one is set. */
+        public java.util.Optional<String> networkDataText() {
+            return java.util.Optional.ofNullable(networkData != null ? networkData
+                    : networkDataBase64 != null ? decode(networkDataBase64) : null);
+        }
+
+        /**
+         * Base64 (line breaks and spaces allowed, as {@code base64} and YAML folding leave them) to the
+         * UTF-8 text it encodes. Install files are served as text, so gzip'd or other binary data is
+         * refused, not mangled.
+         *
+         * @throws IllegalArgumentException saying which
+         */
+        public static String decode(String base64) {
+            byte[] bytes = java.util.Base64.getDecoder().decode(base64.replaceAll("\\s", ""));
+            try {
+                return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new IllegalArgumentException("decodes to bytes that are no UTF-8 text (gzip'd or binary data is"
+                        + " not served: write it as text)", e);
+            }
+        }
     }
 
     /** What a name in {@code files:} may be: it becomes the last segment of a URL. */
@@ -131,7 +177,8 @@ public record MachineConfig(
                 ip,
                 merged(base.loaders, loaders),
                 access != null ? access : base.access,
-                match);
+                match,
+                cloudInitNoCloud != null ? cloudInitNoCloud : base.cloudInitNoCloud);
     }
 
     private static Map<String, String> merged(Map<String, String> base, Map<String, String> own) {

@@ -46,6 +46,13 @@ public final class YamlFiles {
 
     /** @param root the directory the file must really be in (see {@link ConfigText#read}) */
     static <T> Read<T> read(Path root, Path file, Class<T> type) {
+        Read<String> text = text(root, file);
+        return text.value().isPresent() ? bind(file, text.value().get(), text.lines(), type)
+                : new Read<>(Optional.empty(), text.error(), text.lines());
+    }
+
+    /** A config file's text and lines, or the error that kept it unread. */
+    static Read<String> text(Path root, Path file) {
         String text;
         try {
             text = ConfigText.read(root, file);
@@ -56,7 +63,11 @@ public final class YamlFiles {
         } catch (IOException e) {
             return failed(file, 0, "cannot read: " + e.getMessage(), List.of());
         }
-        List<String> lines = text.lines().toList();
+        return new Read<>(Optional.of(text), Optional.empty(), text.lines().toList());
+    }
+
+    /** Binds a file's text (its {@code lines}) to {@code type}. */
+    static <T> Read<T> bind(Path file, String text, List<String> lines, Class<T> type) {
         try {
             T value = MAPPER.readValue(text, type);
             if (value == null) {

@@ -62,6 +62,9 @@ public final class KernelDecoder {
         if (u32(b, 0) == 0x464c457f) { // "\x7fELF"
             return elf(b);
         }
+        if (ipxeScript(b)) {
+            return format(KernelFormat.Kind.IPXE_SCRIPT, Optional.empty(), false, "");
+        }
         return null;
     }
 
@@ -122,6 +125,18 @@ public final class KernelDecoder {
                     "PE/COFF machine 0x" + Integer.toHexString(u16(b, peOffset(b) + 4)));
         }
         return unknown(b, "\"MZ\" without a PE/COFF header");
+    }
+
+    /**
+     * iPXE's own test (src/image/script.c, script_probe): {@code #!ipxe} or {@code #!gpxe}, then
+     * white space.
+     */
+    private static boolean ipxeScript(byte[] b) {
+        if (b.length < 7) {
+            return false;
+        }
+        String magic = new String(b, 0, 6, StandardCharsets.US_ASCII);
+        return (magic.equals("#!ipxe") || magic.equals("#!gpxe")) && Character.isWhitespace(b[6]);
     }
 
     /** System V ABI, "ELF Header": {@code e_ident} class and data at 4 and 5, {@code e_machine} at 0x12. */

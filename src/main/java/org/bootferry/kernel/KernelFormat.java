@@ -33,6 +33,8 @@ public record KernelFormat(Kind kind, Optional<String> arch, boolean efiStub, St
         EFI_APPLICATION,
         /** An ELF executable: a {@code vmlinux} as built, Cloud Hypervisor's direct boot (Virtink's convention). */
         ELF,
+        /** An iPXE script ({@code #!ipxe}), which iPXE runs when it is handed one as its kernel. */
+        IPXE_SCRIPT,
         GZIP,
         ZSTD,
         XZ,
@@ -68,6 +70,7 @@ public record KernelFormat(Kind kind, Optional<String> arch, boolean efiStub, St
             case EFI_APPLICATION -> "an EFI application" + archName().map(a -> " for " + a).orElse("")
                     + " that is no Linux kernel image bootferry knows";
             case ELF -> "an ELF vmlinux" + archName().map(a -> " for " + a).orElse("");
+            case IPXE_SCRIPT -> "an iPXE script";
             case GZIP, ZSTD, XZ -> "a " + kind.name().toLowerCase(Locale.ROOT) + "-compressed "
                     + content.map(c -> c.describe().replaceFirst("^an? ", "")).orElse("file");
             case UNKNOWN -> "not a kernel format bootferry knows";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +94,53 @@ class MatchRulesTest {
                 config.dir().resolve("profiles/p.yaml") + ":1: match: belongs in a machine file, not a profile",
                 config.dir().resolve("machines/with-ip.yaml") + ":1: ip: a match file serves several machines;"
                         + " reserve an address in one machine's own file");
+    }
+
+    private static String fileOf(ConfigSnapshot snapshot, String mac, Firmware firmware) {
+        return snapshot.machine(MacAddress.parse(mac), firmware).map(f -> f.file().getFileName().toString()).orElse("none");
+    }
+
+    @Test
+    void anArchEntryServesOnlyItsFirmwareAndWinsOverTheSameEntryWithoutArch() {
+        machine("qemu.yaml", "hostname: any", "match: {macs: [\"52:54:00\"]}");
+        machine("qemu-efi.yaml", "hostname: efi", "match: {macs: [\"52:54:00\"], arch: efi-x64}");
+        machine("arm.yaml", "hostname: arm", "match: {macs: [\"52:54:01:*\"], arch: efi-arm64}");
+        machine("rack-a.yaml", "hostname: rack-a", "match: {macs: [\"52:54:00:aa:*\"]}");
+
+        ConfigSnapshot s = ConfigLoader.load(config.dir());
+
+        assertThat(s.errors()).isEmpty();
+        assertThat(fileOf(s, "52:54:00:01:02:03", Firmware.EFI_X64)).isEqualTo("qemu-efi.yaml");
+        assertThat(fileOf(s, "52:54:00:01:02:03", Firmware.HTTP_X64)).as("HTTP Boot boots efi-x64's loader")
+                .isEqualTo("qemu-efi.yaml");
+        assertThat(fileOf(s, "52:54:00:01:02:03", Firmware.BIOS)).isEqualTo("qemu.yaml");
+        assertThat(fileOf(s, "52:54:00:aa:02:03", Firmware.EFI_X64)).as("a longer prefix is more specific than an arch")
+                .isEqualTo("rack-a.yaml");
+        assertThat(fileOf(s, "52:54:01:01:02:03", Firmware.EFI_ARM64)).isEqualTo("arm.yaml");
+        assertThat(fileOf(s, "52:54:01:01:02:03", Firmware.BIOS)).isEqualTo("none");
+        // A request that does not say its firmware (a kickstart): the entry without arch, else the first arch's.
+        assertThat(fileOf(s, "52:54:00:01:02:03")).isEqualTo("qemu.yaml");
+        assertThat(fileOf(s, "52:54:01:01:02:03")).isEqualTo("arm.yaml");
+        assertThat(s.configured(MacAddress.parse("52:54:01:01:02:03"))).isTrue();
+    }
+
+    @Test
+    void twoFilesWithTheSameEntryAndArchAreAnErrorNamingBothAndAnUnknownArchIsAnError() {
+        machine("a.yaml", "hostname: a", "match: {macs: [\"52:54:00:aa:*\"], arch: efi-x64}");
+        machine("b.yaml", "hostname: b", "match: {macs: [\"52:54:00:aa:*\"], arch: efi-x64}");
+        machine("c.yaml", "hostname: c", "match: {macs: [\"52:54:00:aa:*\"], arch: bios}");
+        machine("d.yaml", "hostname: d", "match:", "  macs: [\"52:54:00:bb:*\"]", "  arch: efi-x86");
+
+        ConfigSnapshot s = ConfigLoader.load(config.dir());
+
+        assertThat(s.errors()).extracting(ConfigError::toString).containsExactly(
+                config.dir().resolve("machines/d.yaml") + ":4: match.arch: unknown firmware 'efi-x86' (did you mean"
+                        + " 'efi-x64'?) (known: bios, efi-ia32, efi-x64, efi-arm32, efi-arm64)",
+                config.dir().resolve("machines/b.yaml") + ":2: match: 52:54:00:aa:* (arch efi-x64) is also in "
+                        + config.dir().resolve("machines/a.yaml") + ": a MAC it matches would have two files of the same"
+                        + " specificity; keep it in one of them");
+        assertThat(fileOf(s, "52:54:00:aa:00:01", Firmware.EFI_X64)).isEqualTo("a.yaml");
+        assertThat(fileOf(s, "52:54:00:aa:00:01", Firmware.BIOS)).isEqualTo("c.yaml");
     }
 
     @Test

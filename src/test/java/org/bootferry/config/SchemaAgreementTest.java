@@ -84,7 +84,9 @@ class SchemaAgreementTest {
                         "kernelBoot: {container: {image: registry.example.org/boot:1}, files: {kernel: boot/vmlinuz}}"),
                 Case.wrong(Kind.MACHINE, "user data", "profile: base\nfiles: {'user data': user-data}"),
                 Case.wrong(Kind.MACHINE, "vars", "profile: base\nvars: [timezone, UTC]"),
-                Case.wrong(Kind.MACHINE, "bootOnce", "profile: base\nbootOnce: sometimes"));
+                Case.wrong(Kind.MACHINE, "bootOnce", "profile: base\nbootOnce: sometimes"),
+                Case.wrong(Kind.MACHINE, "userdata", "profile: base\ncloudInitNoCloud: {userdata: '#cloud-config'}"),
+                Case.wrong(Kind.MACHINE, "networkData", "profile: base\ncloudInitNoCloud: {networkData: [eth0]}"));
     }
 
     static Stream<Case> allowedSpellings() {
@@ -104,7 +106,9 @@ class SchemaAgreementTest {
                         + " /boot/vmlinuz, initrdPath: /boot/initrd.img, imagePullPolicy: Never, imagePullSecret: creds}"),
                 Case.valid(Kind.MACHINE, "profile: base\nkernelBoot: {kernelArgs: '+ quiet'}"),
                 Case.valid(Kind.MACHINE, "hostname: node-01\nprofile: base\nfiles: {user-data: user-data, meta-data.v1_x:"
-                        + " user-data}\nvars: {timezone: UTC, disk: {device: /dev/vda}}\nbootOnce: true"));
+                        + " user-data}\nvars: {timezone: UTC, disk: {device: /dev/vda}}\nbootOnce: true"),
+                Case.valid(Kind.MACHINE, "profile: base\ncloudInitNoCloud: {userData: \"#cloud-config\\n\","
+                        + " networkDataBase64: dmVyc2lvbjogMgo=}"));
     }
 
     /**

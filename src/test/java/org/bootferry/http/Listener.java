@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.UnaryOperator;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -30,13 +31,19 @@ record Listener(Transport transport, Channel channel, PrometheusMeterRegistry re
 
     static Listener start(ConfigDir config, Path tmp, ExecutorService blocking, HttpLimits limits)
             throws IOException, InterruptedException {
+        return start(config, tmp, blocking, limits, UnaryOperator.identity());
+    }
+
+    /** @param planning what the planner gets beside the config and the boot state (an image resolver) */
+    static Listener start(ConfigDir config, Path tmp, ExecutorService blocking, HttpLimits limits,
+            UnaryOperator<BootPlanner.Dependencies> planning) throws IOException, InterruptedException {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         Transport transport = Transport.create(1);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BootState state = new BootState(tmp.resolve("state"));
         BootEvents events = new BootEvents(registry, Optional.empty(), 100);
         HttpServices services = new HttpServices(
-                new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)), events, events,
+                new BootPlanner(planning.apply(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state))), events, events,
                 state, Discoveries.NONE, LoaderFetches.onThisHost(), LoaderFiles.withDebianIpxe(Files.createDirectories(
                         tmp.resolve("tftproot"))), () -> snapshot, registry, registry::scrape, blocking,
                 Optional::empty, () -> Addressing.NONE);
