@@ -71,7 +71,7 @@ class DefaultDiscoveryTest {
             BootPlan plan = planner.plan(new Machine(UNKNOWN, firmware, true, java.util.Optional.empty())).orElseThrow();
             assertThat(IpxeScript.render(plan)).as(firmware.id()).isEqualTo("#!ipxe\n"
                     + "# bootferry: 52-54-00-d1-5c-01 (52:54:00:d1:5c:01)\n"
-                    + "kernel http://192.0.2.10:8080/boot/52-54-00-d1-5c-01/kernel\n"
+                    + "kernel http://192.0.2.10:8080/boot/52-54-00-d1-5c-01/CAPABILITY/kernel\n"
                     + "boot\n");
             assertThat(plan.kernel().orElseThrow().source()).endsWith("examples/discovery.ipxe");
         }

@@ -78,9 +78,9 @@ class InstallFilesTest {
         assertThat(planner.kickstart(Machine.of(NODE, Firmware.EFI_X64)).orElseThrow())
                 .contains("part biosboot --fstype=biosboot --size=1\n");
         assertThat(planner.plan(Machine.of(NODE, Firmware.EFI_ARM64)).orElseThrow().cmdline())
-                .isEqualTo("inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56 console=ttyAMA0");
+                .isEqualTo("inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56/CAPABILITY console=ttyAMA0");
         assertThat(planner.plan(Machine.of(NODE, Firmware.BIOS)).orElseThrow().cmdline())
-                .isEqualTo("inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56");
+                .isEqualTo("inst.ks=http://10.0.0.1:8080/ks/52-54-00-12-34-56/CAPABILITY");
     }
 
     @Test

@@ -61,11 +61,11 @@ class NoCloudTest {
         assertThat(planner.installFile(machine, "meta-data")).hasValue("instance-id: \"node-01\"\nlocal-hostname: \"node-01\"\n");
         assertThat(planner.installFile(machine, "network-config")).hasValue("version: 2\n");
         assertThat(planner.plan(machine).orElseThrow().cmdline())
-                .isEqualTo("console=ttyS0 ds=nocloud-net;s=http://192.0.2.9:8080/files/52-54-00-4c-00-01/");
+                .isEqualTo("console=ttyS0 ds=nocloud-net;s=http://192.0.2.9:8080/files/52-54-00-4c-00-01/CAPABILITY/");
         assertThat(planner.explain(MAC).orElseThrow().files()).containsExactly(
-                java.util.Map.entry("meta-data", "http://192.0.2.9:8080/files/52-54-00-4c-00-01/meta-data"),
-                java.util.Map.entry("network-config", "http://192.0.2.9:8080/files/52-54-00-4c-00-01/network-config"),
-                java.util.Map.entry("user-data", "http://192.0.2.9:8080/files/52-54-00-4c-00-01/user-data"));
+                java.util.Map.entry("meta-data", "http://192.0.2.9:8080/files/52-54-00-4c-00-01/CAPABILITY/meta-data"),
+                java.util.Map.entry("network-config", "http://192.0.2.9:8080/files/52-54-00-4c-00-01/CAPABILITY/network-config"),
+                java.util.Map.entry("user-data", "http://192.0.2.9:8080/files/52-54-00-4c-00-01/CAPABILITY/user-data"));
     }
 
     @Test

@@ -206,8 +206,7 @@ class VmSpecsTest {
                 "machines/vm.yaml:6: VirtualMachineInstance pxe: unknown annotation 'bootferry.org/profle' (did you mean"
                         + " 'profile'?) (known: bootferry.org/profile, bootferry.org/kickstart, bootferry.org/bootOnce,"
                         + " bootferry.org/vars)",
-                "machines/vm.yaml:7: VirtualMachineInstance pxe: bootferry.org/bootOnce: 'yes please' is not \"true\" or"
-                        + " \"false\"");
+                "machines/vm.yaml:7: VirtualMachineInstance pxe: bootferry.org/bootOnce: write \"true\" or \"false\"");
     }
 
     @Test
