@@ -133,7 +133,7 @@ class InstallFilesTest {
         config.file("templates/user-data", "#cloud-config", "## template: jinja", "hostname: {{ v1.local_hostname }}");
         assertThat(ConfigCheck.check(ConfigLoader.load(config.dir()))).extracting(ConfigError::toString).containsExactly(
                 config.dir().resolve("templates/user-data") + ":3: unknown variable 'v1.local_hostname' (known here:"
-                        + " arch, filesUrl, firmware, hostname, initrdUrl, kernelUrl, kickstartUrl, mac, secrets,"
+                        + " arch, doneUrl, filesUrl, firmware, hostname, initrdUrl, kernelUrl, kickstartUrl, mac, secrets,"
                         + " serverUrl, vars)");
         config.file("templates/user-data", "## template: basic", "hostname: {{hostname}}");
         assertThat(planner().installFile(Machine.of(NODE, Firmware.BIOS), "user-data"))

@@ -112,7 +112,7 @@ class ImportCommandTest {
         assertThat(explain.out()).contains("52:54:00:4b:00:07 (node-07) from "
                 + asSpecs.dir().resolve("machines/own-kubevirt-kernelboot-nocloud.yaml"))
                 .contains("cmdline   console=ttyS0 rd.neednet=1 ip=dhcp ds=nocloud-net;s=http://127.0.0.1:8080/files/"
-                        + "52-54-00-4b-00-07/\n")
-                .contains("file      user-data http://127.0.0.1:8080/files/52-54-00-4b-00-07/user-data\n");
+                        + "52-54-00-4b-00-07/CAPABILITY/\n")
+                .contains("file      user-data http://127.0.0.1:8080/files/52-54-00-4b-00-07/CAPABILITY/user-data\n");
     }
 }
