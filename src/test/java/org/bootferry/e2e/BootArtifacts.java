@@ -31,6 +31,8 @@ public final class BootArtifacts {
     static final String CMDLINE_MARK = "BFE-CMDLINE: ";
     static final String KICKSTART_BEGIN = "BFE-KICKSTART-BEGIN";
     static final String KICKSTART_END = "BFE-KICKSTART-END";
+    static final String NOCLOUD_BEGIN = "BFE-NOCLOUD-BEGIN";
+    static final String NOCLOUD_END = "BFE-NOCLOUD-END";
 
     private static final String INIT = """
             #!/bin/busybox sh
@@ -49,16 +51,28 @@ public final class BootArtifacts {
             for i in $(seq 50); do [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ] && break; usleep 100000; done
             udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 10 -T 2
             ks=
+            seed=
             for arg in $(cat /proc/cmdline); do
-                case "$arg" in inst.ks=*) ks="${arg#inst.ks=}" ;; esac
+                case "$arg" in
+                    inst.ks=*) ks="${arg#inst.ks=}" ;;
+                    ds=nocloud-net\\;s=*) seed="${arg#ds=nocloud-net;s=}" ;;
+                esac
             done
             echo "%2$s $ks"
             wget -q -O - "$ks"
             rc=$?
             echo
             echo "%3$s rc=$rc"
+            # cloud-init's NoCloud datasource: the seed's user-data and meta-data, as cloud-init fetches them.
+            if [ -n "$seed" ]; then
+                echo "%4$s $seed"
+                wget -q -O - "${seed}user-data" && echo && wget -q -O - "${seed}meta-data"
+                rc=$?
+                echo
+                echo "%5$s rc=$rc"
+            fi
             poweroff -f
-            """.formatted(CMDLINE_MARK, KICKSTART_BEGIN, KICKSTART_END);
+            """.formatted(CMDLINE_MARK, KICKSTART_BEGIN, KICKSTART_END, NOCLOUD_BEGIN, NOCLOUD_END);
 
     /** busybox udhcpc hands the lease to a script; without one it configures nothing. */
     private static final String UDHCPC_SCRIPT = """

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.image.Digest;
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.Test;
  * like a distro's (a base layer, then a kernel layer with {@code /boot/vmlinuz-<ver>}, its
  * {@code initrd.img-<ver>} and the {@code /boot/vmlinuz} symlink) and lives in the site's registry:
  * Debian's docker-registry on the boot network, inside the lab's namespace, spoken to over plain http
- * because server.yaml lists it under {@code images.insecureRegistries}.
+ * because server.yaml lists it under {@code images.insecureRegistries}. A second machine's file is a
+ * KubeVirt VirtualMachine as its user wrote it (kernelBoot from the same image, a cloudInitNoCloud
+ * volume): it boots, and its initramfs fetches the NoCloud seed bootferry serves for it.
  * Logs, the serial console and the registry's access log are kept under target/e2e-image/.
  */
 @Tag("e2e")
@@ -37,6 +40,8 @@ class ImageBootEndToEndTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
     private static final MacAddress MAC = MacAddress.parse("52:54:00:14:00:01");
     private static final String HOSTNAME = "bfm-image-node";
+    /** The machine whose file is a KubeVirt VirtualMachine, as a KubeVirt user wrote it. */
+    private static final MacAddress VM_SPEC_MAC = MacAddress.parse("52:54:00:14:00:02");
     /** The site's registry: on the boot network beside bootferry, at the registry's usual port. */
     private static final String REGISTRY = BootLab.SERVER_ADDRESS + ":5000";
     private static final String REPOSITORY = "bootferry-e2e/installer";
@@ -74,7 +79,47 @@ class ImageBootEndToEndTest {
                 "    imagePullPolicy: IfNotPresent",
                 "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} bfm.marker=machine-arg\"",
                 "kickstart: " + BootAssertions.KICKSTART);
+        config.file("machines/bfm-vm.yaml", kubeVirtVm().split("\n"));
         lab.startBootferry(config.dir(), installer.tftpRoot());
+    }
+
+    /**
+     * A KubeVirt VirtualMachine with external kernel boot from the lab's image, a bridged boot interface
+     * with a fixed MAC, and a cloudInitNoCloud volume: nothing bootferry-specific in it.
+     */
+    private static String kubeVirtVm() {
+        return """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachine
+                metadata:
+                  name: bfm-vm-spec
+                spec:
+                  runStrategy: Always
+                  template:
+                    spec:
+                      domain:
+                        devices:
+                          interfaces:
+                            - {name: default, masquerade: {}}
+                            - {name: boot-net, bridge: {}, macAddress: "%s", bootOrder: 1}
+                        firmware:
+                          kernelBoot:
+                            container:
+                              image: %s
+                              kernelPath: /boot/vmlinuz
+                              initrdPath: /boot/initrd.img-%s
+                              imagePullPolicy: IfNotPresent
+                            kernelArgs: "console=ttyS0 panic=-1 bfm.marker=vm-spec"
+                      networks:
+                        - {name: default, pod: {}}
+                        - {name: boot-net, multus: {networkName: boot-net-conf}}
+                      volumes:
+                        - name: cloudinitdisk
+                          cloudInitNoCloud:
+                            userData: |
+                              #cloud-config
+                              runcmd: [echo bfm-user-data-of-the-vm-spec]
+                """.formatted(VM_SPEC_MAC, image(), version);
     }
 
     private static String image() {
@@ -128,5 +173,27 @@ class ImageBootEndToEndTest {
         assertThat(registry.requests("GET " + repo + "/blobs/" + config + " ")).as("config GETs").isEqualTo(1);
         assertThat(registry.requests("GET " + repo + "/blobs/" + layers.get(1) + " ")).as("kernel layer GETs").isEqualTo(1);
         assertThat(registry.requests("GET " + repo + "/blobs/" + layers.get(0) + " ")).as("base layer GETs").isZero();
+    }
+
+    @Test
+    void aKubeVirtVmSpecBootsAsItIsAndItsInitramfsReadsTheNoCloudSeedFromBootferry() throws IOException {
+        Path dir = WORK.resolve("vm-spec");
+        Boot boot = lab.bootCaptured(Client.SEABIOS_E1000, VM_SPEC_MAC, dir, BOOT_TIMEOUT);
+
+        String where = BootAssertions.where(boot);
+        assertThat(boot.stopped()).as("the boot did not power off by itself; %s", where).isEmpty();
+        List<String> serial = boot.serial();
+        assertThat(serial).as("the spec's kernelArgs and the NoCloud seed bootferry added; %s", where)
+                .anyMatch(l -> l.startsWith(BootArtifacts.CMDLINE_MARK) && l.contains("bfm.marker=vm-spec")
+                        && l.matches(".*ds=nocloud-net;s=http://" + Pattern.quote(BootLab.SERVER_ADDRESS)
+                                + "(:80)?/files/" + VM_SPEC_MAC.dashed() + "/[0-9a-f]+-[0-9a-f]{32}/( .*|$)"));
+        assertThat(serial).as("the kernel that booted: the image's, %s", where)
+                .anyMatch(l -> l.contains("Linux version " + version + " "));
+        int begin = serial.indexOf(serial.stream().filter(l -> l.startsWith(BootArtifacts.NOCLOUD_BEGIN)).findFirst()
+                .orElseThrow(() -> new AssertionError("the initramfs found no NoCloud seed; " + where)));
+        List<String> seed = serial.subList(begin, serial.size());
+        assertThat(seed).as("user-data and meta-data the initramfs fetched; %s", where)
+                .contains("runcmd: [echo bfm-user-data-of-the-vm-spec]", "local-hostname: \"bfm-vm-spec\"",
+                        BootArtifacts.NOCLOUD_END + " rc=0");
     }
 }
