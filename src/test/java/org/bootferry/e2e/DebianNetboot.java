@@ -32,6 +32,9 @@ final class DebianNetboot {
     /** Debian's shim, signed by Microsoft, for UEFI x86-64 (and HTTP Boot): what Secure Boot runs. */
     static final String SHIM = DI + "bootnetx64.efi";
 
+    /** For the site DHCP server: the installer asks for name servers at critical priority when DHCP names none. */
+    static final String SITE_NAME_SERVER = "dhcp-option=option:dns-server," + BootLab.SITE_DHCP_ADDRESS;
+
     private DebianNetboot() {
     }
 
@@ -45,23 +48,44 @@ final class DebianNetboot {
         Processes.check("cp", "-a", TREE + "/.", installer.tftpRoot().toString());
         Files.copy(Path.of("config/examples/debian-installer-grub.cfg"), installer.tftpRoot().resolve(DI + "grub/grub.cfg"),
                 StandardCopyOption.REPLACE_EXISTING);
-        installer.config().file("templates/stock.preseed",
+        templates(installer);
+    }
+
+    /**
+     * The preseed template (with {@code more} preseed lines) whose early_command calls back, and the
+     * callback's template.
+     */
+    static void templates(Installer installer, String... more) {
+        List<String> preseed = new java.util.ArrayList<>(List.of(
                 "# preseed for {{hostname}} ({{mac}}), rendered by bootferry",
                 "d-i debian-installer/locale string en_US.UTF-8",
                 "d-i keyboard-configuration/xkb-keymap select us",
                 "d-i netcfg/choose_interface select auto",
                 "d-i netcfg/get_hostname string {{hostname}}",
-                "d-i netcfg/get_domain string lab",
-                "d-i preseed/early_command string wget -q -O /dev/null {{filesUrl}}early-done && poweroff -f");
+                "d-i netcfg/get_domain string lab"));
+        preseed.addAll(List.of(more));
+        preseed.add("d-i preseed/early_command string wget -q -O /dev/null {{filesUrl}}early-done && poweroff -f");
+        installer.config().file("templates/stock.preseed", preseed.toArray(String[]::new));
         installer.config().file("templates/early-done", "early_command of {{hostname}} ({{mac}}) ran");
     }
 
     /** A machine file that boots the stock installer to its preseed; {@code more} are further lines. */
     static void machine(Installer installer, MacAddress mac, String hostname, String... more) {
+        machineFile(installer, mac, hostname, "  files: {kernel: " + TREE.resolve(DI + "linux") + ", initrd: ["
+                + TREE.resolve(DI + "initrd.gz") + "]}", more);
+    }
+
+    /** A machine file that boots the installer of the install tree at {@code location} to its preseed. */
+    static void treeMachine(Installer installer, MacAddress mac, String hostname, java.net.URI location) {
+        machineFile(installer, mac, hostname, "  location: " + location);
+    }
+
+    private static void machineFile(Installer installer, MacAddress mac, String hostname, String kernelSource,
+            String... more) {
         List<String> lines = new java.util.ArrayList<>(List.of(
                 "hostname: " + hostname,
                 "kernelBoot:",
-                "  files: {kernel: " + TREE.resolve(DI + "linux") + ", initrd: [" + TREE.resolve(DI + "initrd.gz") + "]}",
+                kernelSource,
                 // DEBIAN_FRONTEND=text: plain lines on the serial console rather than newt's boxes.
                 "  kernelArgs: \"console=ttyS0 auto=true priority=critical url={{filesUrl}}preseed.cfg DEBIAN_FRONTEND=text\"",
                 "files: {preseed.cfg: stock.preseed, early-done: early-done}"));

@@ -69,7 +69,7 @@ class InstallTreeEndToEndTest {
         Files.write(otherRoot.resolve(TAMPERED).resolve("images/pxeboot/initrd.img"), tampered);
         debianTree(otherRoot.resolve(DEBIAN));
 
-        lab = BootLab.start(WORK, "bft");
+        lab = BootLab.start(WORK, "bft", List.of(DebianNetboot.SITE_NAME_SERVER));
         mirror = Nginx.serveIn(lab.serverNamespace(), BootLab.SERVER_ADDRESS, 8081, root, WORK.resolve("nginx"));
         otherMirror = Nginx.serveIn(lab.serverNamespace(), BootLab.SERVER_ADDRESS, 8082, otherRoot,
                 WORK.resolve("other-nginx"));
@@ -85,25 +85,9 @@ class InstallTreeEndToEndTest {
                             + " bft.marker=tree\"",
                     "kickstart: " + BootAssertions.KICKSTART);
         }
-        installer.config().file("templates/stock.preseed",
-                "# preseed for {{hostname}} ({{mac}}), rendered by bootferry; mirror {{repoHost}}{{repoDirectory}}",
-                "d-i debian-installer/locale string en_US.UTF-8",
-                "d-i keyboard-configuration/xkb-keymap select us",
-                "d-i netcfg/choose_interface select auto",
-                "d-i netcfg/get_hostname string {{hostname}}",
-                "d-i netcfg/get_domain string lab",
-                "d-i mirror/http/hostname string {{repoHost}}",
-                "d-i mirror/http/directory string {{repoDirectory}}",
-                "d-i preseed/early_command string wget -q -O /dev/null {{filesUrl}}early-done && poweroff -f");
-        installer.config().file("templates/early-done", "early_command of {{hostname}} ({{mac}}) ran");
-        installer.config().file("machines/" + DEBIAN_MAC.dashed() + ".yaml",
-                "hostname: debian-tree",
-                "kernelBoot:",
-                "  location: " + otherMirror.url().resolve(DEBIAN),
-                // DEBIAN_FRONTEND=text: plain lines on the serial console rather than newt's boxes.
-                "  kernelArgs: \"console=ttyS0 auto=true priority=critical url={{filesUrl}}preseed.cfg"
-                        + " DEBIAN_FRONTEND=text\"",
-                "files: {preseed.cfg: stock.preseed, early-done: early-done}");
+        DebianNetboot.templates(installer, "d-i mirror/http/hostname string {{repoHost}}",
+                "d-i mirror/http/directory string {{repoDirectory}}");
+        DebianNetboot.treeMachine(installer, DEBIAN_MAC, "debian-tree", otherMirror.url().resolve(DEBIAN));
         lab.startBootferry(installer.config().dir(), installer.tftpRoot());
     }
 

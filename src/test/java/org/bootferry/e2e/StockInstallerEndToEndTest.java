@@ -89,8 +89,7 @@ class StockInstallerEndToEndTest {
             DebianNetboot.machine(installer, s.mac(), s.name());
         }
         lab = installer.startLab("bfs",
-                // The installer asks for name servers at critical priority when DHCP names none.
-                "dhcp-option=option:dns-server," + BootLab.SITE_DHCP_ADDRESS,
+                DebianNetboot.SITE_NAME_SERVER,
                 // A site TFTP server with nothing in it: a loader that asks the site DHCP server's
                 // next-server for its files is refused at once, and the site's log names each file.
                 "enable-tftp",
