@@ -29,11 +29,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "cpustat.h"
 
 #define BATCH 64
 #define MAX_WINDOW 4096
@@ -49,49 +50,6 @@ static long long now_nanos(void) {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);  /* the clock SO_TIMESTAMPNS stamps with */
     return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
-
-/* utime + stime of a process, all threads, in clock ticks (proc(5): fields 14 and 15). */
-static long long process_ticks(int pid) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) die(path);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *p = strrchr(buf, ')');  /* the command name may hold spaces */
-    unsigned long long utime, stime;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) {
-        fprintf(stderr, "cannot parse %s\n", path);
-        exit(1);
-    }
-    return (long long) (utime + stime);
-}
-
-/* All and idle ticks of the machine, from the first line of /proc/stat. */
-static void machine_ticks(long long *all, long long *idle) {
-    FILE *f = fopen("/proc/stat", "r");
-    if (!f) die("/proc/stat");
-    unsigned long long v[8] = {0};
-    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
-        fprintf(stderr, "cannot parse /proc/stat\n");
-        exit(1);
-    }
-    fclose(f);
-    *all = 0;
-    for (int i = 0; i < 8; i++) *all += (long long) v[i];
-    *idle = (long long) (v[3] + v[4]);
-}
-
-static int compare_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
-    return x < y ? -1 : x > y;
 }
 
 static uint8_t template_bytes[PACKET];
@@ -199,16 +157,13 @@ int main(int argc, char **argv) {
     long long end = measure_from + seconds * 1000000000LL;
     long long next_sweep = start + SWEEP_NANOS;
     int measuring = 0;
-    long long server_ticks0 = 0, all0 = 0, idle0 = 0;
-    struct rusage self0;
+    struct cpu_mark first = {0};
     for (;;) {
         long long now = now_nanos();
         if (now >= end) break;
         if (!measuring && now >= measure_from) {
             measuring = 1;
-            server_ticks0 = process_ticks(server);
-            machine_ticks(&all0, &idle0);
-            getrusage(RUSAGE_SELF, &self0);
+            first = cpu_mark(server);
         }
         if (now >= next_sweep) {
             /* Replace DISCOVERs nobody answered (the reply or the request was dropped). */
@@ -263,22 +218,13 @@ int main(int argc, char **argv) {
         FLUSH();
     }
 
-    struct rusage self1;
-    getrusage(RUSAGE_SELF, &self1);
-    long long server_ticks1 = process_ticks(server), all1, idle1;
-    machine_ticks(&all1, &idle1);
-    double tick_us = 1e6 / (double) sysconf(_SC_CLK_TCK);
-    double self_us = (self1.ru_utime.tv_sec - self0.ru_utime.tv_sec + self1.ru_stime.tv_sec - self0.ru_stime.tv_sec) * 1e6
-            + (self1.ru_utime.tv_usec - self0.ru_utime.tv_usec + self1.ru_stime.tv_usec - self0.ru_stime.tv_usec);
-    double server_us = (double) (server_ticks1 - server_ticks0) * tick_us;
-    double idle = all1 > all0 ? 100.0 * (double) (idle1 - idle0) / (double) (all1 - all0) : 0;
-
-    qsort(latencies, count, sizeof *latencies, compare_u32);
-    double p50 = count ? latencies[count / 2] / 1e6 : -1;
-    double p99 = count ? latencies[(size_t) (count * 0.99) < count ? (size_t) (count * 0.99) : count - 1] / 1e6 : -1;
-    double a = answered ? (double) answered : 1;
+    struct cpu_mark last = cpu_mark(server);
+    double self_us, server_us, idle;
+    cpu_between(&first, &last, answered, &self_us, &server_us, &idle);
+    double p50 = quantile_ms(latencies, count, 0.5);
+    double p99 = quantile_ms(latencies, count, 0.99);
     printf("%.0f %.3f %.3f %lld %.2f %.2f %.0f\n", answered / (double) seconds, p50, p99, lost,
-           self_us / a, server_us / a, idle);
+           self_us, server_us, idle);
     /* For runs that go wrong: what arrived at all, and how much of it answered nothing outstanding. */
     fprintf(stderr, "dhcpgen: %lld datagrams received while measuring, %lld of them duplicates or late\n",
             received_total, unmatched);

@@ -2,6 +2,7 @@ package org.bootferry.dhcp;
 
 import java.net.Inet4Address;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,8 @@ final class LeaseBook {
     /** The address each MAC holds or held last. */
     private final Map<MacAddress, Inet4Address> byMac = new HashMap<>();
     private final Map<Inet4Address, Offer> offers = new HashMap<>();
+    /** Per pool that has been asked, by its first address (ranges don't overlap). Records are replaced, never removed. */
+    private final Map<Long, Recorded> recordedIn = new HashMap<>();
 
     private record Offer(MacAddress mac, long until) {
     }
@@ -55,6 +58,7 @@ final class LeaseBook {
     /** Takes a record as the store has it (loading, or after it was written). */
     void apply(Lease lease) {
         Lease before = byAddress.put(lease.address(), lease);
+        recordedIn.values().forEach(r -> r.add(lease.address()));
         if (before != null) {
             before.holder().ifPresent(mac -> byMac.remove(mac, lease.address()));
         }
@@ -109,25 +113,67 @@ final class LeaseBook {
         if (requested.isPresent() && usable(requested.get(), mac, pool, reservedForOther, now)) {
             return Optional.of(new Choice(requested.get(), !known(mac, requested.get())));
         }
+        Optional<Inet4Address> neverUsed = neverUsed(mac, pool, reservedForOther, now);
+        if (neverUsed.isPresent()) {
+            return Optional.of(new Choice(neverUsed.get(), true));
+        }
         Inet4Address oldest = null;
         long oldestExpiry = Long.MAX_VALUE;
-        for (int a = Ipv4.toInt(pool.first()); ; a++) {
-            Inet4Address candidate = Ipv4.of(a);
-            if (usable(candidate, mac, pool, reservedForOther, now)) {
-                Lease record = byAddress.get(candidate);
-                if (record == null) {
-                    return Optional.of(new Choice(candidate, true));
-                }
-                if (record.expires() < oldestExpiry) {
-                    oldest = candidate;
-                    oldestExpiry = record.expires();
-                }
-            }
-            if (a == Ipv4.toInt(pool.last())) {
-                break;
+        long last = Ipv4.toUnsigned(pool.last());
+        for (long a = Ipv4.toUnsigned(pool.first()); a <= last; a++) {
+            Inet4Address candidate = Ipv4.of((int) a);
+            Lease record = byAddress.get(candidate);
+            if (record != null && record.expires() < oldestExpiry && usable(candidate, mac, pool, reservedForOther, now)) {
+                oldest = candidate;
+                oldestExpiry = record.expires();
             }
         }
         return Optional.ofNullable(oldest).map(address -> new Choice(address, true));
+    }
+
+    /**
+     * The lowest address of the range that has no record and is usable. It looks only at addresses
+     * without a record ({@link Recorded}), so a run of DISCOVERs from new clients costs about the same
+     * at the millionth lease as at the first (before, each walked the range from its start through
+     * every record: 80 % of the server's CPU at 10,000 leases, bench/dora-bench.sh).
+     */
+    private Optional<Inet4Address> neverUsed(MacAddress mac, AddressPool pool, Predicate<Inet4Address> reservedForOther,
+                                             long now) {
+        long first = Ipv4.toUnsigned(pool.first());
+        long last = Ipv4.toUnsigned(pool.last());
+        Recorded recorded = recordedIn.computeIfAbsent(first, f -> new Recorded(f, last, byAddress.keySet()));
+        for (long a = recorded.next(first); a <= last; a = recorded.next(a + 1)) {
+            Inet4Address candidate = Ipv4.of((int) a);
+            if (usable(candidate, mac, pool, reservedForOther, now)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Which addresses of a range have a record: bit i for address first + i. */
+    private static final class Recorded {
+        private final long first;
+        private final long last;
+        private final BitSet bits = new BitSet();
+
+        Recorded(long first, long last, Collection<Inet4Address> records) {
+            this.first = first;
+            this.last = last;
+            records.forEach(this::add);
+        }
+
+        void add(Inet4Address address) {
+            long a = Ipv4.toUnsigned(address);
+            if (a >= first && a <= last) {
+                bits.set((int) (a - first));
+            }
+        }
+
+        /** The first address from {@code a} on without a record; past the range's last when there is none. */
+        long next(long a) {
+            return a > last ? a : first + bits.nextClearBit((int) (a - first));
+        }
     }
 
     /** Whether this MAC may be bound to the address: the REQUEST's check (RFC 2131 §4.3.2). */

@@ -34,6 +34,11 @@ public final class Ipv4 {
         return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
     }
 
+    /** The address as a number from 0 to 2^32 - 1, for counting through a range without wrapping. */
+    public static long toUnsigned(Inet4Address address) {
+        return Integer.toUnsignedLong(toInt(address));
+    }
+
     public static Inet4Address of(int address) {
         try {
             return (Inet4Address) InetAddress.getByAddress(new byte[] {

@@ -244,6 +244,30 @@ class ServerDhcpTest {
     }
 
     @Test
+    void anAddressNeverLeasedGoesFirstEvenBelowBoundOnesThenTheLongestExpired() {
+        MacAddress a = MacAddress.parse("52:54:00:00:04:01");
+        MacAddress b = MacAddress.parse("52:54:00:00:04:02");
+        MacAddress c = MacAddress.parse("52:54:00:00:04:03");
+        MacAddress d = MacAddress.parse("52:54:00:00:04:04");
+        for (MacAddress mac : List.of(a, b, c, d)) {
+            machines.put(mac, new Hosts.Host(Optional.empty(), Optional.empty()));
+        }
+        assertThat(reply(discover(VM), T0).message().yiaddr()).isEqualTo(ip("10.20.0.100"));
+        assertThat(reply(discover(a), T0).message().yiaddr()).isEqualTo(ip("10.20.0.101"));
+        assertThat(reply(selecting(a, ip("10.20.0.101")), T0).message().messageType()).contains(DhcpMessageType.ACK);
+        assertThat(reply(discover(b), T0 + 1).message().yiaddr()).isEqualTo(ip("10.20.0.102"));
+        assertThat(reply(selecting(b, ip("10.20.0.102")), T0 + 1).message().messageType()).contains(DhcpMessageType.ACK);
+        // VM's offer lapsed: .100 was never leased, so it goes before any bound or expired address above it.
+        long later = T0 + LeaseBook.OFFER_MILLIS + 1;
+        assertThat(reply(discover(c), later).message().yiaddr()).isEqualTo(ip("10.20.0.100"));
+        assertThat(reply(selecting(c, ip("10.20.0.100")), later).message().messageType()).contains(DhcpMessageType.ACK);
+        assertThat(server.decide(discover(d), arrival(), later)).isInstanceOf(ServerDhcp.Silent.class);
+        // Every address has had a lease: once a's and b's have expired, the one that expired first.
+        long expired = T0 + 1 + Duration.ofHours(1).toMillis() + 1;
+        assertThat(reply(discover(d), expired).message().yiaddr()).isEqualTo(ip("10.20.0.101"));
+    }
+
+    @Test
     void informIsAnsweredWithTheOptionsAndNoLease() {
         DhcpMessage inform = message(VM, DhcpMessageType.INFORM, ip("10.20.0.77"), DhcpMessage.ZERO);
         ServerDhcp.Reply ack = reply(inform, T0);
