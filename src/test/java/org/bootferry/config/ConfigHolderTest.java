@@ -105,7 +105,7 @@ class ConfigHolderTest {
         config.file("templates/ks.cfg", "host {{hostnam}}");
         ConfigHolder.Reload reload = holder.reload();
         assertThat(reload.errors()).extracting(ConfigError::toString).containsExactly(
-                config.dir().resolve("templates/ks.cfg") + ":1: unknown variable 'hostnam' (known here: arch, filesUrl, firmware, "
+                config.dir().resolve("templates/ks.cfg") + ":1: unknown variable 'hostnam' (known here: arch, doneUrl, filesUrl, firmware, "
                         + "hostname, initrdUrl, kernelUrl, kickstartUrl, mac, secrets, serverUrl, vars)");
         assertThat(reload.snapshot().templates()).containsEntry("ks.cfg", "host {{hostname}}\n");
     }
