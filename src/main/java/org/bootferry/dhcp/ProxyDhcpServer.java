@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.bootferry.boot.Booter;
 import org.bootferry.boot.Capability;
 import org.bootferry.machine.BootEvent;
@@ -80,7 +81,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private final Discovery discovery;
     private final BootLog events;
     private final MeterRegistry registry;
-    private final MacRateLimiter limiter;
+    private final AnswerGate gate;
     private final int clientPort;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
     /** Per next-server address: the connected socket broadcast replies leave from. */
@@ -106,16 +107,25 @@ public final class ProxyDhcpServer implements AutoCloseable {
     public record Bound(InetSocketAddress dhcp, InetSocketAddress pxe) {
     }
 
+    /** A responder with the {@link ProxyLimits#DEFAULTS}. */
+    public ProxyDhcpServer(DhcpSettings settings, Booter planner, BootLog events,
+            MeterRegistry registry, Discoveries discoveries) {
+        this(settings, () -> ProxyLimits.DEFAULTS, planner, events, registry, discoveries);
+    }
+
     /**
+     * @param limits   the limits in force, asked for at every request (server.yaml's {@code proxyDhcp:})
      * @param events   told of every answer sent (an offer, a 4011 ack): the boot's first steps
-     * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} is counted
+     * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} and
+     *                 {@code bootferry_dhcp_dropped_total{reason}} are counted
      * @param discoveries told of every boot attempt of a MAC no machine file names ({@link Discovery})
      */
-    public ProxyDhcpServer(DhcpSettings settings, Booter planner, BootLog events,
+    public ProxyDhcpServer(DhcpSettings settings, Supplier<ProxyLimits> limits, Booter planner, BootLog events,
             MeterRegistry registry, Discoveries discoveries) {
         this.proxy = new ProxyDhcp(planner, settings.clientPort(), settings.relayPort());
         this.discovery = new Discovery(planner, discoveries, Clock.systemUTC());
-        this.limiter = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), System::nanoTime);
+        this.gate = new AnswerGate(settings, limits, new ConnectedNetworks(System::nanoTime), registry,
+                System::nanoTime);
         this.clientPort = settings.clientPort();
         this.events = events;
         this.registry = registry;
@@ -275,10 +285,12 @@ public final class ProxyDhcpServer implements AutoCloseable {
                 return;
             }
             PxeRequest request = (PxeRequest) detection;
-            // Before the rate limit: discovery counts every attempt, and answers none.
+            if (!gate.relayKnown(request, sender)) {
+                return;
+            }
+            // Before the rate limits: discovery counts every attempt, and answers none.
             discovery.heard(request, server);
-            if (!limiter.tryAcquire(request.mac())) {
-                log.debug("not answering {}: more requests than the per-MAC rate limit allows", request.mac());
+            if (!gate.withinRates(request)) {
                 return;
             }
             ProxyDhcp.Decision decision = proxy.decide(request, listener, sender, server);

@@ -28,6 +28,7 @@ import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
+import org.bootferry.dhcp.ProxyLimits;
 import org.bootferry.dhcp.ProxyDhcpServer;
 import org.bootferry.http.HttpLimits;
 import org.bootferry.http.HttpServer;
@@ -202,7 +203,8 @@ public final class BootServer implements AutoCloseable {
             bound(unbound, "tftp");
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
-                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry, discovered);
+                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(),
+                        () -> proxyLimits(config.get().settings().proxyDhcp()), planner, events, registry, discovered);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
@@ -262,6 +264,10 @@ public final class BootServer implements AutoCloseable {
     private static TftpSettings tftpSettings(ServerSettings.Tftp t) {
         return new TftpSettings(t.maxBlockSize(), t.maxWindowSize(), t.timeout(), t.maxRetries(), t.maxSessions(),
                 t.maxSessionsPerClient(), t.rolloverToOne() ? TftpSettings.Rollover.ONE : TftpSettings.Rollover.ZERO);
+    }
+
+    private static ProxyLimits proxyLimits(ServerSettings.ProxyDhcp p) {
+        return new ProxyLimits(p.maxAnswersPerSecond(), p.relaySubnets());
     }
 
     private static HttpLimits httpLimits(ServerSettings.Http h) {

@@ -159,7 +159,13 @@ class LiveSettingsTest {
                         assertThat(RawHttp.read(socket.getInputStream(), false).status()).isEqualTo(408);
                     }
                 }),
-                live("tftp.rolloverTo", 1, (t, r) -> assertThat(t.blockAfter65535()).isEqualTo(1)));
+                live("tftp.rolloverTo", 1, (t, r) -> assertThat(t.blockAfter65535()).isEqualTo(1)),
+                // The responder asks for both at every request (ProxyDhcpBoundsTest shows it following them).
+                live("proxyDhcp.maxAnswersPerSecond", 7, (t, r) -> assertThat(
+                        t.holder.get().settings().proxyDhcp().maxAnswersPerSecond()).isEqualTo(7)),
+                live("proxyDhcp.relaySubnets", List.of("10.21.0.0/24"), (t, r) -> assertThat(
+                        t.holder.get().settings().proxyDhcp().relaySubnets()).extracting(Object::toString)
+                        .containsExactly("10.21.0.0/24")));
     }
 
     @BeforeEach
