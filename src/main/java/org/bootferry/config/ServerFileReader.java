@@ -99,7 +99,8 @@ final class ServerFileReader {
                 chainload(f.chainload()),
                 tftp(f.tftp()),
                 http(f.http()),
-                proxyDhcp(f.proxyDhcp()));
+                proxyDhcp(f.proxyDhcp()),
+                events(f.events()));
     }
 
     /** The defaults with the file's entries over them: naming one firmware's loader keeps the others'. */
@@ -175,6 +176,25 @@ final class ServerFileReader {
         }
         return new ServerSettings.ProxyDhcp(range("proxyDhcp", "maxAnswersPerSecond", p.maxAnswersPerSecond(),
                 d.maxAnswersPerSecond(), 1, 1_000_000), subnets);
+    }
+
+    /** The {@code events:} section: a size from 4 KiB (a few dozen events) and 1-100 files kept. */
+    private ServerSettings.Events events(ServerFile.EventsFile e) {
+        ServerSettings.Events d = ServerSettings.Events.DEFAULT;
+        if (e == null) {
+            return d;
+        }
+        long size = d.maxFileBytes();
+        if (e.maxFileSize() != null) {
+            Optional<Long> parsed = ByteSize.parse(e.maxFileSize());
+            if (parsed.isEmpty() || parsed.get() < 4096) {
+                errorAt("maxFileSize", "events.maxFileSize: '" + e.maxFileSize() + "' is not a size of at least 4KiB"
+                        + " (write e.g. 64MiB, 1GB)");
+            } else {
+                size = parsed.get();
+            }
+        }
+        return new ServerSettings.Events(size, range("events", "keepFiles", e.keepFiles(), d.keepFiles(), 1, 100));
     }
 
     /** A whole number of a section within its range, or its default with an error. */

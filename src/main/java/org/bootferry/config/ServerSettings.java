@@ -26,6 +26,7 @@ import org.bootferry.lang.Ipv4;
  * @param tftp      the TFTP server's limits (the {@code tftp:} section)
  * @param http      the HTTP listener's limits (the {@code http:} section)
  * @param proxyDhcp what the ProxyDHCP responder answers at all (the {@code proxyDhcp:} section)
+ * @param events    how big the event journal {@code state/events.jsonl} grows (the {@code events:} section)
  */
 public record ServerSettings(
         String bind,
@@ -45,7 +46,8 @@ public record ServerSettings(
         Chainload chainload,
         Tftp tftp,
         Http http,
-        ProxyDhcp proxyDhcp) {
+        ProxyDhcp proxyDhcp,
+        Events events) {
 
     /**
      * The DNS listener of DHCP server mode: A and PTR for the machines' names in {@code zone}.
@@ -237,6 +239,16 @@ public record ServerSettings(
         }
     }
 
+    /**
+     * The {@code events:} section, live.
+     *
+     * @param maxFileBytes past this size {@code events.jsonl} becomes {@code events.jsonl.1} and a new one begins
+     * @param keepFiles    how many rotated files ({@code events.jsonl.1} … {@code .N}) are kept
+     */
+    public record Events(long maxFileBytes, int keepFiles) {
+        public static final Events DEFAULT = new Events(64L << 20, 5);
+    }
+
     public static final Map<String, String> DEFAULT_LOADERS = Map.of(
             "bios", "undionly.kpxe",
             "efi-ia32", "ipxe.efi",
@@ -249,11 +261,11 @@ public record ServerSettings(
 
     public ServerSettings withApi(Api api) {
         return new ServerSettings(bind, advertise, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp);
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events);
     }
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp);
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events);
     }
 }

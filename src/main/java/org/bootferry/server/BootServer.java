@@ -38,6 +38,7 @@ import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
 import org.bootferry.journal.CapabilityKey;
 import org.bootferry.journal.DiscoveredMachines;
+import org.bootferry.journal.JournalRotation;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.journal.StateDirectory;
@@ -153,7 +154,8 @@ public final class BootServer implements AutoCloseable {
             StateDirectory.claim(settings.state());
             capabilities = Capabilities.of(CapabilityKey.load(settings.state()), Clock.systemUTC());
             state = new BootState(settings.state());
-            events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT);
+            events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT,
+                    () -> journalRotation(config.get().settings().events()));
             discovered = new DiscoveredMachines(settings.state(), DISCOVERED_KEPT, registry);
         } catch (IOException e) {
             throw new ListenerException(stateUnusable(settings.state(), e), e);
@@ -264,6 +266,10 @@ public final class BootServer implements AutoCloseable {
     private static TftpSettings tftpSettings(ServerSettings.Tftp t) {
         return new TftpSettings(t.maxBlockSize(), t.maxWindowSize(), t.timeout(), t.maxRetries(), t.maxSessions(),
                 t.maxSessionsPerClient(), t.rolloverToOne() ? TftpSettings.Rollover.ONE : TftpSettings.Rollover.ZERO);
+    }
+
+    private static JournalRotation journalRotation(ServerSettings.Events e) {
+        return new JournalRotation(e.maxFileBytes(), e.keepFiles());
     }
 
     private static ProxyLimits proxyLimits(ServerSettings.ProxyDhcp p) {
