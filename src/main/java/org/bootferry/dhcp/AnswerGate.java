@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,8 +11,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.bootferry.lang.Ipv4;
-import org.bootferry.lang.Throttle;
-import org.slf4j.Logger;
+import org.bootferry.lang.QuietLog;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -25,10 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class AnswerGate {
 
-    private static final Logger log = LoggerFactory.getLogger(AnswerGate.class);
-    private static final Duration LOG_INTERVAL = Duration.ofMinutes(1);
-    /** Clients whose log lines are throttled apart; more than this many at once start the counts over. */
-    private static final int LOGGED_CLIENTS = 4096;
 
     /** Why a request goes unanswered: the metric's {@code reason} tag. */
     enum Drop {
@@ -44,16 +38,12 @@ final class AnswerGate {
         }
     }
 
-    /** One log line's subject: the client (a MAC, a relay's address, or none for the total) and the reason. */
-    private record Logged(String client, Drop drop) {
-    }
-
     private final DhcpSettings settings;
     private final Supplier<ProxyLimits> limits;
     private final Supplier<List<Ipv4.Network>> connected;
     private final MacRateLimiter perMac;
     private final LongSupplier clock;
-    private final Throttle<Logged> lines;
+    private final QuietLog lines;
     private final Map<Drop, Counter> dropped = new EnumMap<>(Drop.class);
     /** The token bucket of all answers: {@code answersPerSecond} at once, then that many a second. */
     private double tokens = -1;
@@ -71,7 +61,7 @@ final class AnswerGate {
         this.connected = connected;
         this.perMac = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), nanoClock);
         this.clock = nanoClock;
-        this.lines = new Throttle<>(LOG_INTERVAL, LOGGED_CLIENTS, nanoClock);
+        this.lines = new QuietLog(LoggerFactory.getLogger(AnswerGate.class), nanoClock);
         for (Drop drop : Drop.values()) {
             dropped.put(drop, Counter.builder("bootferry_dhcp_dropped")
                     .description("ProxyDHCP requests not answered: relay agent on an unknown network, or a rate limit")
@@ -89,7 +79,7 @@ final class AnswerGate {
         if (giaddr.equals(DhcpMessage.ZERO) || on(limits.get().relaySubnets(), giaddr) || on(connected.get(), giaddr)) {
             return true;
         }
-        drop(new Logged(giaddr.getHostAddress(), Drop.RELAY), "not answering " + request.mac() + " relayed by "
+        drop(giaddr.getHostAddress(), Drop.RELAY, "not answering " + request.mac() + " relayed by "
                 + giaddr.getHostAddress() + " (from " + sender.getAddress().getHostAddress() + "): the relay"
                 + " agent is on no network of this host and none in proxyDhcp.relaySubnets");
         return false;
@@ -98,14 +88,14 @@ final class AnswerGate {
     /** True when neither {@code request}'s MAC nor all clients together have used up their answers (and counts it). */
     boolean withinRates(PxeRequest request) {
         if (!perMac.tryAcquire(request.mac())) {
-            drop(new Logged(request.mac().toString(), Drop.PER_MAC), "not answering " + request.mac() + ": it asked"
+            drop(request.mac(), Drop.PER_MAC, "not answering " + request.mac() + ": it asked"
                     + " more often than " + settings.answersPerMac() + " at once and " + settings.answersPerSecond()
                     + " a second, the per-MAC limit");
             return false;
         }
         int perSecond = limits.get().answersPerSecond();
         if (!takeAnswer(perSecond)) {
-            drop(new Logged("", Drop.TOTAL), "not answering " + request.mac() + ": the responder answers at most "
+            drop("", Drop.TOTAL, "not answering " + request.mac() + ": the responder answers at most "
                     + perSecond + " requests a second from all clients (proxyDhcp.maxAnswersPerSecond)");
             return false;
         }
@@ -124,13 +114,10 @@ final class AnswerGate {
         return false;
     }
 
-    private void drop(Logged subject, String why) {
-        dropped.get(subject.drop()).increment();
-        Throttle.Verdict verdict = lines.occurred(subject);
-        if (verdict.write()) {
-            log.warn("{}{}", why, verdict.heldBack() == 0 ? ""
-                    : " (and " + verdict.heldBack() + " more times since the last line)");
-        }
+    /** @param client what the line is about: a relay's address, a MAC, or {@code ""} for all clients */
+    private void drop(Object client, Drop drop, String why) {
+        dropped.get(drop).increment();
+        lines.log(QuietLog.Level.WARN, client, drop.tag(), why);
     }
 
     private static boolean on(List<Ipv4.Network> networks, Inet4Address address) {

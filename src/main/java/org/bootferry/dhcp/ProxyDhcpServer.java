@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.bootferry.boot.Booter;
 import org.bootferry.boot.Capability;
+import org.bootferry.lang.QuietLog;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Discoveries;
@@ -82,6 +83,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private final BootLog events;
     private final MeterRegistry registry;
     private final AnswerGate gate;
+    /** What clients cause at will (a machine whose config can't be planned, asking again): a line per client a minute. */
+    private final QuietLog clientLines = new QuietLog(log);
     private final int clientPort;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
     /** Per next-server address: the connected socket broadcast replies leave from. */
@@ -256,7 +259,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
             try {
                 answer(ctx.channel(), packet, sender);
             } catch (RuntimeException e) {
-                log.warn("ProxyDHCP failed on a datagram from {}: {}", sender, e.toString(), e);
+                clientLines.error(sender.getAddress(), "failed", "ProxyDHCP failed on a datagram from " + sender, e);
             } finally {
                 reading = null;
             }
@@ -299,7 +302,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
             } else if (decision instanceof ProxyDhcp.Failed failed) {
                 // Unanswered, the firmware waits out its DHCP timeouts and moves on (or another boot
                 // server answers): the event is where the admin sees why, e.g. a kernel it can't boot.
-                log.warn("cannot answer {} ({}): {}", request.mac(), request.firmware(), failed.reason());
+                clientLines.log(QuietLog.Level.WARN, request.mac(), "cannot answer", "cannot answer " + request.mac()
+                        + " (" + request.firmware() + "): " + failed.reason());
                 events.record(BootEvent.now(request.mac(), BootEvent.Stage.FAILED, "dhcp " + request.firmware().id()
                         + (request.ipxe() ? "+ipxe" : "") + ": " + failed.reason()));
             } else {
