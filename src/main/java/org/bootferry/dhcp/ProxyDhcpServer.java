@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ProxyDHCP responder on UDP 67 and 4011: reads a datagram, decodes it, asks the planner, sends
  * the {@link ProxyDhcp} decision. Nothing escapes a handler: malformed datagrams and requests we don't
- * answer cost one debug line.
+ * answer cost one debug line; those {@link AnswerGate} drops (a relay agent on no known network, a rate
+ * limit) a count and one line per client and reason a minute.
  *
  * <p>Sockets, and why. The site's DHCP server (dnsmasq, ISC dhcpd) may run on the same host and
  * port, so every socket sets SO_REUSEADDR and SO_REUSEPORT, and bootferry takes care never to receive

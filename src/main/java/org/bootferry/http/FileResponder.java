@@ -77,7 +77,7 @@ final class FileResponder {
                     request.headers().get(HttpHeaderNames.IF_RANGE), etag, size);
         } catch (ByteRange.Unsatisfiable e) {
             closeQuietly(raf);
-            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+            FullHttpResponse response = new DefaultFullHttpResponse(ex.version(),
                     HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
             response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
             HttpUtil.setContentLength(response, 0);
@@ -85,7 +85,7 @@ final class FileResponder {
             return;
         }
         boolean partial = range.length() != size;
-        HttpResponse response = new DefaultHttpResponse(request.protocolVersion(),
+        HttpResponse response = new DefaultHttpResponse(ex.version(),
                 partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
