@@ -13,10 +13,11 @@ import java.util.Map;
 record ServerFile(
         String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
         Integer pxePort, DhcpFile dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
-        ApiFile api, AccessFile access, ImagesFile images, ChainloadFile chainload, TftpFile tftp, HttpFile http) {
+        ApiFile api, AccessFile access, ImagesFile images, ChainloadFile chainload, TftpFile tftp, HttpFile http,
+        ProxyDhcpFile proxyDhcp, EventsFile events) {
 
     static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null);
 
     /**
      * The {@code dhcp:} section: {@code true}/{@code false} (proxy/off, the form before modes existed)
@@ -55,6 +56,14 @@ record ServerFile(
     /** The {@code http:} section: the listener's limits. */
     record HttpFile(Integer maxConnectionsPerClient, Integer maxConnections, Integer maxPullWaitsPerClient,
             Integer maxPullWaits, Integer idleTimeout, Integer requestTimeout) {
+    }
+
+    /** The {@code proxyDhcp:} section: what the ProxyDHCP responder answers at all. */
+    record ProxyDhcpFile(Integer maxAnswersPerSecond, List<String> relaySubnets) {
+    }
+
+    /** The {@code events:} section: how big the event journal grows. */
+    record EventsFile(String maxFileSize, Integer keepFiles) {
     }
 
     /** The {@code chainload:} section. */

@@ -7,11 +7,13 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.bootferry.lang.Ipv4;
 
 /**
  * Reads {@code server.yaml} into {@link ServerSettings}: binds it, lays the command line's
@@ -96,7 +98,9 @@ final class ServerFileReader {
                 images(f.images()),
                 chainload(f.chainload()),
                 tftp(f.tftp()),
-                http(f.http()));
+                http(f.http()),
+                proxyDhcp(f.proxyDhcp()),
+                events(f.events()));
     }
 
     /** The defaults with the file's entries over them: naming one firmware's loader keeps the others'. */
@@ -152,6 +156,45 @@ final class ServerFileReader {
                         86_400)),
                 Duration.ofSeconds(range("http", "requestTimeout", h.requestTimeout(),
                         (int) d.requestTimeout().toSeconds(), 1, 3600)));
+    }
+
+    /** The {@code proxyDhcp:} section; a relay subnet that is no network is reported and left out. */
+    private ServerSettings.ProxyDhcp proxyDhcp(ServerFile.ProxyDhcpFile p) {
+        ServerSettings.ProxyDhcp d = ServerSettings.ProxyDhcp.DEFAULT;
+        if (p == null) {
+            return d;
+        }
+        List<Ipv4.Network> subnets = new ArrayList<>();
+        for (String written : p.relaySubnets() == null ? List.<String>of() : p.relaySubnets()) {
+            Optional<Ipv4.Network> subnet = Ipv4.Network.parse(written);
+            if (subnet.isPresent()) {
+                subnets.add(subnet.get());
+            } else {
+                errorAt("relaySubnets", "proxyDhcp.relaySubnets: " + (written == null ? "an empty entry" : "'"
+                        + written + "' is not an IPv4 network") + " (write e.g. 10.21.0.0/24, host bits zero)");
+            }
+        }
+        return new ServerSettings.ProxyDhcp(range("proxyDhcp", "maxAnswersPerSecond", p.maxAnswersPerSecond(),
+                d.maxAnswersPerSecond(), 1, 1_000_000), subnets);
+    }
+
+    /** The {@code events:} section: a size from 4 KiB (a few dozen events) and 1-100 files kept. */
+    private ServerSettings.Events events(ServerFile.EventsFile e) {
+        ServerSettings.Events d = ServerSettings.Events.DEFAULT;
+        if (e == null) {
+            return d;
+        }
+        long size = d.maxFileBytes();
+        if (e.maxFileSize() != null) {
+            Optional<Long> parsed = ByteSize.parse(e.maxFileSize());
+            if (parsed.isEmpty() || parsed.get() < 4096) {
+                errorAt("maxFileSize", "events.maxFileSize: '" + e.maxFileSize() + "' is not a size of at least 4KiB"
+                        + " (write e.g. 64MiB, 1GB)");
+            } else {
+                size = parsed.get();
+            }
+        }
+        return new ServerSettings.Events(size, range("events", "keepFiles", e.keepFiles(), d.keepFiles(), 1, 100));
     }
 
     /** A whole number of a section within its range, or its default with an error. */

@@ -25,6 +25,8 @@ import org.bootferry.lang.Ipv4;
  * @param chainload which iPXE boots machines whose firmware is iPXE (the {@code chainload:} section)
  * @param tftp      the TFTP server's limits (the {@code tftp:} section)
  * @param http      the HTTP listener's limits (the {@code http:} section)
+ * @param proxyDhcp what the ProxyDHCP responder answers at all (the {@code proxyDhcp:} section)
+ * @param events    how big the event journal {@code state/events.jsonl} grows (the {@code events:} section)
  */
 public record ServerSettings(
         String bind,
@@ -43,7 +45,9 @@ public record ServerSettings(
         Images images,
         Chainload chainload,
         Tftp tftp,
-        Http http) {
+        Http http,
+        ProxyDhcp proxyDhcp,
+        Events events) {
 
     /**
      * The DNS listener of DHCP server mode: A and PTR for the machines' names in {@code zone}.
@@ -221,6 +225,30 @@ public record ServerSettings(
                 Duration.ofSeconds(15));
     }
 
+    /**
+     * The {@code proxyDhcp:} section, live.
+     *
+     * @param maxAnswersPerSecond answers to all clients together per second; past it requests go unanswered
+     * @param relaySubnets        networks whose relay agents (giaddr) are answered besides this host's own
+     */
+    public record ProxyDhcp(int maxAnswersPerSecond, List<Ipv4.Network> relaySubnets) {
+        public static final ProxyDhcp DEFAULT = new ProxyDhcp(5000, List.of());
+
+        public ProxyDhcp {
+            relaySubnets = List.copyOf(relaySubnets);
+        }
+    }
+
+    /**
+     * The {@code events:} section, live.
+     *
+     * @param maxFileBytes past this size {@code events.jsonl} becomes {@code events.jsonl.1} and a new one begins
+     * @param keepFiles    how many rotated files ({@code events.jsonl.1} … {@code .N}) are kept
+     */
+    public record Events(long maxFileBytes, int keepFiles) {
+        public static final Events DEFAULT = new Events(64L << 20, 5);
+    }
+
     public static final Map<String, String> DEFAULT_LOADERS = Map.of(
             "bios", "undionly.kpxe",
             "efi-ia32", "ipxe.efi",
@@ -233,11 +261,11 @@ public record ServerSettings(
 
     public ServerSettings withApi(Api api) {
         return new ServerSettings(bind, advertise, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, access, images, chainload, tftp, http);
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events);
     }
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, access, images, chainload, tftp, http);
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events);
     }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bootferry.boot.Booter;
 import org.bootferry.boot.Capability;
+import org.bootferry.lang.QuietLog;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class DhcpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DhcpServer.class);
+    /** A failure a client's datagram ran into, with its trace: once per client a minute. */
+    private final QuietLog clientLines = new QuietLog(log);
     private static final Inet4Address LIMITED_BROADCAST = DhcpMessage.ipv4(new byte[] {-1, -1, -1, -1});
     /** A fresh address found in use is quarantined and another one chosen, this many times at most. */
     private static final int PROBES_PER_REQUEST = 3;
@@ -154,7 +157,8 @@ public final class DhcpServer implements AutoCloseable {
             } catch (MalformedDhcpException e) {
                 log.debug("dropped a malformed DHCP datagram from {}: {}", packet.sender(), e.getMessage());
             } catch (RuntimeException e) {
-                log.warn("DHCP server failed on a datagram from {}: {}", packet.sender(), e.toString(), e);
+                clientLines.error(packet.sender().getAddress(), "failed", "DHCP server failed on a datagram from "
+                        + packet.sender(), e);
             }
         }
     }

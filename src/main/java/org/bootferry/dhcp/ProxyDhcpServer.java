@@ -23,8 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.bootferry.boot.Booter;
 import org.bootferry.boot.Capability;
+import org.bootferry.lang.QuietLog;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Discoveries;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ProxyDHCP responder on UDP 67 and 4011: reads a datagram, decodes it, asks the planner, sends
  * the {@link ProxyDhcp} decision. Nothing escapes a handler: malformed datagrams and requests we don't
- * answer cost one debug line.
+ * answer cost one debug line; those {@link AnswerGate} drops (a relay agent on no known network, a rate
+ * limit) a count and one line per client and reason a minute.
  *
  * <p>Sockets, and why. The site's DHCP server (dnsmasq, ISC dhcpd) may run on the same host and
  * port, so every socket sets SO_REUSEADDR and SO_REUSEPORT, and bootferry takes care never to receive
@@ -80,7 +83,9 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private final Discovery discovery;
     private final BootLog events;
     private final MeterRegistry registry;
-    private final MacRateLimiter limiter;
+    private final AnswerGate gate;
+    /** What clients cause at will (a machine whose config can't be planned, asking again): a line per client a minute. */
+    private final QuietLog clientLines = new QuietLog(log);
     private final int clientPort;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
     /** Per next-server address: the connected socket broadcast replies leave from. */
@@ -106,16 +111,25 @@ public final class ProxyDhcpServer implements AutoCloseable {
     public record Bound(InetSocketAddress dhcp, InetSocketAddress pxe) {
     }
 
+    /** A responder with the {@link ProxyLimits#DEFAULTS}. */
+    public ProxyDhcpServer(DhcpSettings settings, Booter planner, BootLog events,
+            MeterRegistry registry, Discoveries discoveries) {
+        this(settings, () -> ProxyLimits.DEFAULTS, planner, events, registry, discoveries);
+    }
+
     /**
+     * @param limits   the limits in force, asked for at every request (server.yaml's {@code proxyDhcp:})
      * @param events   told of every answer sent (an offer, a 4011 ack): the boot's first steps
-     * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} is counted
+     * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} and
+     *                 {@code bootferry_dhcp_dropped_total{reason}} are counted
      * @param discoveries told of every boot attempt of a MAC no machine file names ({@link Discovery})
      */
-    public ProxyDhcpServer(DhcpSettings settings, Booter planner, BootLog events,
+    public ProxyDhcpServer(DhcpSettings settings, Supplier<ProxyLimits> limits, Booter planner, BootLog events,
             MeterRegistry registry, Discoveries discoveries) {
         this.proxy = new ProxyDhcp(planner, settings.clientPort(), settings.relayPort());
         this.discovery = new Discovery(planner, discoveries, Clock.systemUTC());
-        this.limiter = new MacRateLimiter(settings.answersPerMac(), settings.answersPerSecond(), System::nanoTime);
+        this.gate = new AnswerGate(settings, limits, new ConnectedNetworks(System::nanoTime), registry,
+                System::nanoTime);
         this.clientPort = settings.clientPort();
         this.events = events;
         this.registry = registry;
@@ -246,7 +260,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
             try {
                 answer(ctx.channel(), packet, sender);
             } catch (RuntimeException e) {
-                log.warn("ProxyDHCP failed on a datagram from {}: {}", sender, e.toString(), e);
+                clientLines.error(sender.getAddress(), "failed", "ProxyDHCP failed on a datagram from " + sender, e);
             } finally {
                 reading = null;
             }
@@ -275,10 +289,12 @@ public final class ProxyDhcpServer implements AutoCloseable {
                 return;
             }
             PxeRequest request = (PxeRequest) detection;
-            // Before the rate limit: discovery counts every attempt, and answers none.
+            if (!gate.relayKnown(request, sender)) {
+                return;
+            }
+            // Before the rate limits: discovery counts every attempt, and answers none.
             discovery.heard(request, server);
-            if (!limiter.tryAcquire(request.mac())) {
-                log.debug("not answering {}: more requests than the per-MAC rate limit allows", request.mac());
+            if (!gate.withinRates(request)) {
                 return;
             }
             ProxyDhcp.Decision decision = proxy.decide(request, listener, sender, server);
@@ -287,7 +303,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
             } else if (decision instanceof ProxyDhcp.Failed failed) {
                 // Unanswered, the firmware waits out its DHCP timeouts and moves on (or another boot
                 // server answers): the event is where the admin sees why, e.g. a kernel it can't boot.
-                log.warn("cannot answer {} ({}): {}", request.mac(), request.firmware(), failed.reason());
+                clientLines.log(QuietLog.Level.WARN, request.mac(), "cannot answer", "cannot answer " + request.mac()
+                        + " (" + request.firmware() + "): " + failed.reason());
                 events.record(BootEvent.now(request.mac(), BootEvent.Stage.FAILED, "dhcp " + request.firmware().id()
                         + (request.ipxe() ? "+ipxe" : "") + ": " + failed.reason()));
             } else {

@@ -12,6 +12,7 @@ import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
+import org.bootferry.lang.QuietLog;
 import org.bootferry.machine.Addressing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,8 @@ public final class DnsServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
     private static final int PLAIN_UDP = 512;
+    /** A failure a client's query ran into, with its trace: once per client a minute. */
+    private final QuietLog clientLines = new QuietLog(log);
 
     private final DnsAnswers answers;
     private final Supplier<Addressing> addressing;
@@ -61,7 +64,8 @@ public final class DnsServer implements AutoCloseable {
                         : Math.max(PLAIN_UDP, Math.min(query.getOPT().getPayloadSize(), DnsAnswers.EDNS_PAYLOAD));
                 ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response.toWire(limit)), packet.sender()));
             } catch (RuntimeException e) {
-                log.warn("DNS listener failed on a query from {}: {}", packet.sender(), e.toString(), e);
+                clientLines.error(packet.sender().getAddress(), "failed", "DNS listener failed on a query from "
+                        + packet.sender(), e);
             }
         }
     }

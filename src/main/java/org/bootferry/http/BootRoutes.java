@@ -29,11 +29,14 @@ final class BootRoutes {
     private final HttpServices services;
     private final OffLoop offLoop;
     private final FileResponder files;
+    private final Guard guard;
 
-    BootRoutes(HttpServices services, OffLoop offLoop) {
+    /** @param guard where refusals are logged, once per client and cause a minute */
+    BootRoutes(HttpServices services, OffLoop offLoop, Guard guard) {
         this.services = services;
         this.offLoop = offLoop;
-        this.files = new FileResponder(offLoop);
+        this.guard = guard;
+        this.files = new FileResponder(offLoop, guard);
     }
 
     List<Route> routes() {
@@ -142,8 +145,8 @@ final class BootRoutes {
             file = loaders.find(normalised).orElseThrow(() -> new Refusal(HttpResponseStatus.NOT_FOUND,
                     "no file '" + LoaderFiles.printable(name) + "' in " + loaders.directories()));
         } catch (LoaderFiles.Refusal e) {
-            HttpRouter.log.warn("refused {} from {}: {}", ex.request().uri(), ex.ctx().channel().remoteAddress(),
-                    e.getMessage());
+            guard.refused(ex.remote(), "tftp-name", "refused " + ex.request().uri() + " from "
+                    + ex.ctx().channel().remoteAddress() + ": " + e.getMessage());
             throw new Refusal(HttpResponseStatus.FORBIDDEN, e.getMessage());
         }
         if (mac.isPresent()) {

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,6 +42,16 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
         return request.method().equals(HttpMethod.HEAD);
     }
 
+    /**
+     * The version an answer carries: HTTP/1.0 to an HTTP/1.0 request, else HTTP/1.1, the highest this
+     * server speaks (RFC 9110 section 6.2). Never the request's own: a request line naming
+     * {@code HTTP/0.1} or {@code HTTP/7.3} got that echoed back, which no client reads as HTTP (found
+     * by HttpRequestFuzzTest).
+     */
+    HttpVersion version() {
+        return request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+    }
+
     /** The address the request came in on: URLs in an answer point back the way the client reached us. */
     InetAddress local() {
         return ((InetSocketAddress) ctx.channel().localAddress()).getAddress();
@@ -65,7 +76,7 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
 
     void send(HttpResponseStatus status, String contentType, String body) {
         byte[] content = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
+        FullHttpResponse response = new DefaultFullHttpResponse(version(), status,
                 head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setContentLength(response, content.length);

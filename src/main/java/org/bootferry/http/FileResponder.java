@@ -38,9 +38,12 @@ final class FileResponder {
     }
 
     private final OffLoop offLoop;
+    private final Guard guard;
 
-    FileResponder(OffLoop offLoop) {
+    /** @param guard where a file that can't be had is logged, once per client and route a minute */
+    FileResponder(OffLoop offLoop, Guard guard) {
         this.offLoop = offLoop;
+        this.guard = guard;
     }
 
     void serve(Exchange ex, BootFile file, String contentType, Outcome outcome) {
@@ -50,7 +53,8 @@ final class FileResponder {
             return later -> send(later, contentType, path, etag, outcome);
         }, e -> {
             String reason = file.source() + " unavailable: " + e.getMessage();
-            HttpRouter.log.warn("{} {}: {}", ex.request().method(), ex.request().uri(), reason);
+            guard.refused(ex.remote(), "unavailable " + ex.route(), ex.request().method() + " " + ex.request().uri()
+                    + ": " + reason);
             outcome.unavailable(reason);
             return later -> later.sendText(HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
         });
@@ -73,7 +77,7 @@ final class FileResponder {
                     request.headers().get(HttpHeaderNames.IF_RANGE), etag, size);
         } catch (ByteRange.Unsatisfiable e) {
             closeQuietly(raf);
-            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+            FullHttpResponse response = new DefaultFullHttpResponse(ex.version(),
                     HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
             response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
             HttpUtil.setContentLength(response, 0);
@@ -81,7 +85,7 @@ final class FileResponder {
             return;
         }
         boolean partial = range.length() != size;
-        HttpResponse response = new DefaultHttpResponse(request.protocolVersion(),
+        HttpResponse response = new DefaultHttpResponse(ex.version(),
                 partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)

@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.bootferry.lang.Quota;
-import org.bootferry.lang.Throttle;
+import org.bootferry.lang.QuietLog;
 
 /**
  * The listener's limits in force ({@link HttpLimits}, server.yaml's {@code http:} section, live): the connections and pull-waiting requests each
@@ -30,21 +30,14 @@ import org.bootferry.lang.Throttle;
  */
 final class Guard {
 
-    private static final Duration LOG_INTERVAL = Duration.ofMinutes(1);
     /** How long a connection closed by a limit reads and drops what its client still sends. */
     private static final Duration LINGER = Duration.ofSeconds(2);
-    /** Clients whose log lines are throttled apart; more than this many at once start the counts over. */
-    private static final int LOGGED_CLIENTS = 4096;
-
-    private record Logged(InetAddress client, String limit) {
-    }
-
     private final Supplier<HttpLimits> limits;
     private final Quota<InetAddress> connections;
     private final Quota<InetAddress> waiting;
     private final MeterRegistry registry;
     private final Map<String, Counter> limited = new ConcurrentHashMap<>();
-    private final Throttle<Logged> logLines = new Throttle<>(LOG_INTERVAL, LOGGED_CLIENTS);
+    private final QuietLog logLines = new QuietLog(HttpRouter.log);
 
     /** @param limits the limits in force, asked for at each connection, request and deadline */
     Guard(Supplier<HttpLimits> limits, MeterRegistry registry) {
@@ -92,11 +85,17 @@ final class Guard {
         limited.computeIfAbsent(limit, l -> Counter.builder("bootferry_http_limited")
                 .description("HTTP connections and requests refused or closed by a limit").tag("limit", l)
                 .register(registry)).increment();
-        Throttle.Verdict verdict = logLines.occurred(new Logged(client, limit));
-        if (verdict.write()) {
-            HttpRouter.log.warn("{}: {}{}", client.getHostAddress(), why, verdict.heldBack() == 0 ? ""
-                    : " (and " + verdict.heldBack() + " more times since the last line)");
-        }
+        logLines.log(QuietLog.Level.WARN, client, limit, client.getHostAddress() + ": " + why);
+    }
+
+    /**
+     * Logs (throttled: once per client and cause a minute) a request refused for what its client sent
+     * or asked for; the access log has a line for each such request already, this one says why.
+     *
+     * @param cause what kind of refusal, e.g. {@code tftp-name}: lines of one cause are counted together
+     */
+    void refused(InetAddress client, String cause, String line) {
+        logLines.log(QuietLog.Level.WARN, client, cause, line);
     }
 
     /** The tag of a {@link Quota.Limit} for {@code what}: {@code connections-per-client}, {@code waiting-total}. */

@@ -25,9 +25,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final RouteTable routes;
     private final HttpMetrics metrics;
+    private final Guard guard;
 
     HttpRouter(HttpServices services, Guard guard) {
         this.routes = RouteTable.of(services, guard);
+        this.guard = guard;
         this.metrics = new HttpMetrics(services.registry());
     }
 
@@ -64,7 +66,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (Refusal r) {
             ex.sendText(r.status(), r.getMessage());
         } catch (BootPlanException e) {
-            log.warn("{} {}: {}", request.method(), request.uri(), e.getMessage());
+            guard.refused(ex.remote(), "config " + route.name(), request.method() + " " + request.uri() + ": "
+                    + e.getMessage());
             ex.sendText(HttpResponseStatus.INTERNAL_SERVER_ERROR, "config error: " + e.getMessage());
         }
     }

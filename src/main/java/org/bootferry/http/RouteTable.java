@@ -26,7 +26,7 @@ final class RouteTable {
     /** The listener's routes: a booting machine's, then the admin's. */
     static RouteTable of(HttpServices services, Guard guard) {
         OffLoop offLoop = new OffLoop(services.blocking(), guard);
-        List<Route> all = new ArrayList<>(new BootRoutes(services, offLoop).routes());
+        List<Route> all = new ArrayList<>(new BootRoutes(services, offLoop, guard).routes());
         all.addAll(new AdminRoutes(services, offLoop).routes());
         return new RouteTable(all);
     }

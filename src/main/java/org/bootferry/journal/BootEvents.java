@@ -2,12 +2,8 @@ package org.bootferry.journal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -19,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootHistory;
 import org.bootferry.machine.BootLog;
@@ -28,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every stage's events: a bounded in-memory ring for the API and the status page, an append-only
- * JSON-lines log for later, a counter per stage ({@code bootferry_boot_events_total}) and each
+ * JSON-lines log for later (rotated by size, {@link JournalRotation}), a counter per stage ({@code bootferry_boot_events_total}) and each
  * install's duration ({@link BootDurations}).
  */
 public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
@@ -49,7 +46,7 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
     };
     private final Map<BootEvent.Stage, Counter> counters = new EnumMap<>(BootEvent.Stage.class);
     private final BootDurations durations;
-    private final BufferedWriter journal;
+    private final RotatingFile journal;
     /** Recorded, not yet in the journal file. */
     private List<BootEvent> unwritten = new ArrayList<>();
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -60,11 +57,18 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
     /** How stale the journal file may be: what a crash can lose of it (the ring and API are current). */
     private static final long FLUSH_MILLIS = 200;
 
-    /**
-     * @param journal the JSON-lines file appended to; empty for none
-     * @param capacity how many events the ring and each machine's timeline keep
-     */
+    /** Events whose journal, if any, rotates at {@link JournalRotation#DEFAULT}. */
     public BootEvents(MeterRegistry registry, Optional<Path> journal, int capacity) throws IOException {
+        this(registry, journal, capacity, () -> JournalRotation.DEFAULT);
+    }
+
+    /**
+     * @param journal  the JSON-lines file appended to; empty for none
+     * @param capacity how many events the ring and each machine's timeline keep
+     * @param rotation when the journal file is rotated and how many are kept, asked for at every write
+     */
+    public BootEvents(MeterRegistry registry, Optional<Path> journal, int capacity,
+                      Supplier<JournalRotation> rotation) throws IOException {
         this.capacity = capacity;
         this.ring = new ArrayDeque<>(capacity);
         for (BootEvent.Stage stage : BootEvent.Stage.values()) {
@@ -74,9 +78,7 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
         }
         this.durations = new BootDurations(registry, MAX_MACHINES);
         if (journal.isPresent()) {
-            Files.createDirectories(journal.get().toAbsolutePath().getParent());
-            this.journal = Files.newBufferedWriter(journal.get(), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            this.journal = new RotatingFile(journal.get(), rotation);
             flusher.scheduleWithFixedDelay(this::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             this.journal = null;
@@ -123,11 +125,7 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
         }
         synchronized (journal) {
             try {
-                for (BootEvent e : batch) {
-                    journal.write(e.toJson());
-                    journal.newLine();
-                }
-                journal.flush();
+                journal.append(batch.stream().map(BootEvent::toJson).toList());
             } catch (IOException e) {
                 log.warn("cannot append {} events to the journal: {}", batch.size(), e.toString());
             }

@@ -1,5 +1,6 @@
 /**
- * What the server remembers of boots: the event journal ({@code BootEvents}), boot-once state
+ * What the server remembers of boots: the event journal ({@code BootEvents}, its file rotated by
+ * size: {@code RotatingFile}, {@code JournalRotation}), boot-once state
  * ({@code BootState}) in a state directory marked as ours ({@code StateDirectory}), which machine
  * fetched which loader moments ago ({@code LoaderFetches}), the
  * network-boot clients seen with no machine file ({@code DiscoveredMachines}) and the host's neighbour table ({@code NeighbourTable}). Each implements an interface of

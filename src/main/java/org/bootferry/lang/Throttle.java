@@ -18,6 +18,10 @@ public final class Throttle<K> {
 
     /** Whether to write this occurrence, and how many like it were not written since the last. */
     public record Verdict(boolean write, long heldBack) {
+        /** What a written line ends with: {@code " (and 12 more times since the last line)"}, or nothing. */
+        public String note() {
+            return heldBack == 0 ? "" : " (and " + heldBack + " more times since the last line)";
+        }
     }
 
     private record Window(long startedNanos, long heldBack) {

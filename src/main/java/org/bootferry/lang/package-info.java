@@ -1,6 +1,7 @@
 /**
  * Small building blocks with no boot concept in them: a bounded cache, "did you mean", IPv4 arithmetic,
- * per-client limits ({@code Quota}) and one log line per key per interval ({@code Throttle}),
+ * per-client limits ({@code Quota}) and one log line per key per interval ({@code Throttle}; for the
+ * lines a client causes, {@code QuietLog}),
  * replacing a file atomically ({@code AtomicFile}), what makes a URL an http(s) directory's.
  *
  * <p>A leaf: every package may import it, and it imports nothing of bootferry.

@@ -28,6 +28,7 @@ import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp.DhcpSettings;
+import org.bootferry.dhcp.ProxyLimits;
 import org.bootferry.dhcp.ProxyDhcpServer;
 import org.bootferry.http.HttpLimits;
 import org.bootferry.http.HttpServer;
@@ -37,6 +38,7 @@ import org.bootferry.journal.BootEvents;
 import org.bootferry.journal.BootState;
 import org.bootferry.journal.CapabilityKey;
 import org.bootferry.journal.DiscoveredMachines;
+import org.bootferry.journal.JournalRotation;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.journal.StateDirectory;
@@ -152,7 +154,8 @@ public final class BootServer implements AutoCloseable {
             StateDirectory.claim(settings.state());
             capabilities = Capabilities.of(CapabilityKey.load(settings.state()), Clock.systemUTC());
             state = new BootState(settings.state());
-            events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT);
+            events = new BootEvents(registry, Optional.of(settings.state().resolve("events.jsonl")), EVENTS_KEPT,
+                    () -> journalRotation(config.get().settings().events()));
             discovered = new DiscoveredMachines(settings.state(), DISCOVERED_KEPT, registry);
         } catch (IOException e) {
             throw new ListenerException(stateUnusable(settings.state(), e), e);
@@ -202,7 +205,8 @@ public final class BootServer implements AutoCloseable {
             bound(unbound, "tftp");
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
-                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(), planner, events, registry, discovered);
+                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(),
+                        () -> proxyLimits(config.get().settings().proxyDhcp()), planner, events, registry, discovered);
                 closeables.add(proxyDhcp);
                 ProxyDhcpServer.Bound bound;
                 try {
@@ -262,6 +266,14 @@ public final class BootServer implements AutoCloseable {
     private static TftpSettings tftpSettings(ServerSettings.Tftp t) {
         return new TftpSettings(t.maxBlockSize(), t.maxWindowSize(), t.timeout(), t.maxRetries(), t.maxSessions(),
                 t.maxSessionsPerClient(), t.rolloverToOne() ? TftpSettings.Rollover.ONE : TftpSettings.Rollover.ZERO);
+    }
+
+    private static JournalRotation journalRotation(ServerSettings.Events e) {
+        return new JournalRotation(e.maxFileBytes(), e.keepFiles());
+    }
+
+    private static ProxyLimits proxyLimits(ServerSettings.ProxyDhcp p) {
+        return new ProxyLimits(p.maxAnswersPerSecond(), p.relaySubnets());
     }
 
     private static HttpLimits httpLimits(ServerSettings.Http h) {

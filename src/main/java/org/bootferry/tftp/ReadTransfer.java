@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import org.bootferry.lang.QuietLog;
+import org.bootferry.loader.LoaderFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,16 +133,18 @@ final class ReadTransfer {
             TftpPacket.Error error = (TftpPacket.Error) packet;
             // EDK2 asks for tsize and ends with ERROR 8 after the OACK; that is a probe, not a failure.
             boolean probe = error.error() == TftpError.OPTION_REFUSED && transfer.bytesAcknowledged() == 0;
-            String line = "client {} ended the transfer of '{}' with ERROR {} '{}' after {} of {} bytes";
-            Object[] args = {peer, name, error.error().code(), error.message(), transfer.bytesAcknowledged(), transfer.size()};
+            String line = "client " + peer + " ended the transfer of '" + name + "' with ERROR " + error.error().code()
+                    + " '" + LoaderFiles.printable(error.message()) + "' after " + transfer.bytesAcknowledged() + " of " + transfer.size()
+                    + " bytes";
             if (probe) {
-                log.debug(line, args);
+                log.debug(line);
             } else {
-                log.info(line, args);
+                reports.lines().log(QuietLog.Level.INFO, peer.getAddress(), "error", line);
             }
             end();
         } else {
-            log.info("client {} sent {} during the read of '{}'; ending the transfer", peer, packet.getClass().getSimpleName(), name);
+            reports.lines().log(QuietLog.Level.INFO, peer.getAddress(), "unexpected", "client " + peer + " sent "
+                    + packet.getClass().getSimpleName() + " during the read of '" + name + "'; ending the transfer");
             send(new TftpPacket.Error(TftpError.ILLEGAL_OPERATION, "only ACK and ERROR are expected on a read transfer"), peer);
             io.flush();
             end();
@@ -200,8 +204,9 @@ final class ReadTransfer {
         if (step instanceof TftpTransfer.Abandoned) {
             reports.ended(peer, name, transfer.bytesAcknowledged(), (System.nanoTime() - started) / 1_000_000,
                     transfer.resentBlocks(), false);
-            log.info("abandoned the transfer of '{}' to {}: {} ({} of {} bytes acknowledged)",
-                    name, peer, ((TftpTransfer.Abandoned) step).reason(), transfer.bytesAcknowledged(), transfer.size());
+            reports.lines().log(QuietLog.Level.INFO, peer.getAddress(), "abandoned", "abandoned the transfer of '"
+                    + name + "' to " + peer + ": " + ((TftpTransfer.Abandoned) step).reason() + " ("
+                    + transfer.bytesAcknowledged() + " of " + transfer.size() + " bytes acknowledged)");
             end();
             return false;
         }
@@ -267,7 +272,9 @@ final class ReadTransfer {
         if (ended) {
             return;  // a write still under way when the transfer ended: nothing left to free
         }
-        log.warn("transfer of '{}' to {} failed", name, peer, cause);
+        // The socket's error (an ICMP port unreachable from a client gone, say): its text says it all.
+        reports.lines().log(QuietLog.Level.WARN, peer.getAddress(), "failed", "transfer of '" + name + "' to " + peer
+                + " failed: " + cause);
         end();
     }
 

@@ -2,14 +2,10 @@ package org.bootferry.tftp;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Map;
 import org.bootferry.lang.Quota;
-import org.bootferry.lang.Throttle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.bootferry.lang.QuietLog;
 
 /**
  * What a client past {@link TftpSettings#maxSessionsPerClient} or {@link TftpSettings#maxSessions} gets:
@@ -18,17 +14,12 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionLimits {
 
-    private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
-    /** Clients whose log lines are throttled apart; more at once start the counts over. */
-    private static final int LOGGED_CLIENTS = 4096;
-
-    private record Logged(InetAddress client, Quota.Limit limit) {
-    }
-
     private final Map<Quota.Limit, Counter> counters;
-    private final Throttle<Logged> lines = new Throttle<>(Duration.ofMinutes(1), LOGGED_CLIENTS);
+    private final QuietLog lines;
 
-    SessionLimits(MeterRegistry registry) {
+    /** @param lines where the refusals are logged, once per client and limit a minute */
+    SessionLimits(MeterRegistry registry, QuietLog lines) {
+        this.lines = lines;
         this.counters = Map.of(
                 Quota.Limit.PER_CLIENT, counter(registry, "sessions-per-client"),
                 Quota.Limit.TOTAL, counter(registry, "sessions-total"));
@@ -47,11 +38,7 @@ final class SessionLimits {
                 : "server busy: " + settings.maxSessions() + " transfers in progress, the configured limit"
                         + " (tftp.maxSessions); retry later";
         counters.get(limit).increment();
-        Throttle.Verdict verdict = lines.occurred(new Logged(client.getAddress(), limit));
-        if (verdict.write()) {
-            log.warn("refused RRQ from {}: {}{}", client, why, verdict.heldBack() == 0 ? ""
-                    : " (and " + verdict.heldBack() + " more since the last line)");
-        }
+        lines.log(QuietLog.Level.WARN, client.getAddress(), limit.name(), "refused RRQ from " + client + ": " + why);
         return why;
     }
 }

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.bootferry.lang.QuietLog;
 import org.bootferry.lang.Quota;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.machine.BootLog;
@@ -86,6 +87,8 @@ public final class TftpServer implements AutoCloseable {
     /** Transfers in progress, by client address: what maxSessions and maxSessionsPerClient bound. */
     private final Quota<InetAddress> held = new Quota<>();
     private final SessionLimits limits;
+    /** What clients cause at will (bad packets, refusals, abandoned transfers): a line per client and cause a minute. */
+    private final QuietLog clientLines = new QuietLog(log);
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -102,8 +105,8 @@ public final class TftpServer implements AutoCloseable {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("tftp-open-"));
         pool.allowCoreThreadTimeOut(true);
         this.opener = pool;
-        this.transfers = new TransferReports(events, registry, neighbours, lookups);
-        this.limits = new SessionLimits(registry);
+        this.transfers = new TransferReports(events, registry, neighbours, lookups, clientLines);
+        this.limits = new SessionLimits(registry, clientLines);
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -229,7 +232,8 @@ public final class TftpServer implements AutoCloseable {
             try {
                 packet = TftpCodec.decode(datagram.content());
             } catch (MalformedPacketException e) {
-                log.info("malformed TFTP request from {}: {}", client, e.getMessage());
+                clientLines.log(QuietLog.Level.INFO, client.getAddress(), "malformed", "malformed TFTP request from "
+                        + client + ": " + e.getMessage());
                 reply(ctx.channel(), client, TftpError.ILLEGAL_OPERATION, "malformed request: " + e.getMessage());
                 return;
             }
@@ -237,7 +241,8 @@ public final class TftpServer implements AutoCloseable {
                 read(ctx.channel(), client, (TftpPacket.ReadRequest) packet);
             } else if (packet instanceof TftpPacket.WriteRequest) {
                 TftpPacket.WriteRequest write = (TftpPacket.WriteRequest) packet;
-                log.info("refused write request for '{}' from {}", LoaderFiles.printable(write.filename()), client);
+                clientLines.log(QuietLog.Level.INFO, client.getAddress(), "write", "refused write request for '"
+                        + LoaderFiles.printable(write.filename()) + "' from " + client);
                 reply(ctx.channel(), client, TftpError.ACCESS_VIOLATION, "bootferry serves files read-only; write requests are refused");
             } else {
                 // ACK, DATA, ERROR and OACK belong to a transfer's own port; answering them here
@@ -252,7 +257,8 @@ public final class TftpServer implements AutoCloseable {
                 String why = request.mode().equals("netascii") || request.mode().equals("mail")
                         ? "transfer mode " + request.mode() + " is not supported: bootferry sends boot files byte for byte; ask for octet (binary) mode"
                         : "unknown transfer mode '" + request.mode() + "' (RFC 1350 knows netascii, octet, mail)";
-                log.info("refused RRQ '{}' from {}: {}", LoaderFiles.printable(request.filename()), client, why);
+                clientLines.log(QuietLog.Level.INFO, client.getAddress(), "mode", "refused RRQ '"
+                        + LoaderFiles.printable(request.filename()) + "' from " + client + ": " + why);
                 reply(listener, client, TftpError.ILLEGAL_OPERATION, why);
                 return;
             }
@@ -305,12 +311,14 @@ public final class TftpServer implements AutoCloseable {
             } catch (TftpRefusal refusal) {
                 closeQuietly(file);
                 session.ended();
-                log.info("refused RRQ '{}' from {}: {}", LoaderFiles.printable(request.filename()), client, refusal.getMessage());
+                clientLines.log(QuietLog.Level.INFO, client.getAddress(), refusal.error().name(), "refused RRQ '"
+                        + LoaderFiles.printable(request.filename()) + "' from " + client + ": " + refusal.getMessage());
                 reply(listener, client, refusal.error(), refusal.getMessage());
             } catch (RuntimeException e) {
                 closeQuietly(file);
                 session.ended();
-                log.error("RRQ '{}' from {} failed", LoaderFiles.printable(request.filename()), client, e);
+                clientLines.error(client.getAddress(), "failed", "RRQ '" + LoaderFiles.printable(request.filename())
+                        + "' from " + client + " failed", e);
                 reply(listener, client, TftpError.NOT_DEFINED, "internal error: " + e);
             }
         }
@@ -330,7 +338,9 @@ public final class TftpServer implements AutoCloseable {
             bound.addListener(f -> {
                 if (!f.isSuccess()) {
                     transfer.end();
-                    log.error("cannot open a port for the transfer of '{}' to {}", name, session.client, f.cause());
+                    // Most likely out of file descriptors under a flood: the reason says so, a trace adds nothing.
+                    clientLines.log(QuietLog.Level.ERROR, session.client.getAddress(), "port", "cannot open a port for"
+                            + " the transfer of '" + name + "' to " + session.client + ": " + f.cause());
                     reply(listener, session.client, TftpError.NOT_DEFINED, "server cannot open a port for the transfer: " + f.cause().getMessage());
                 }
             });

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.bootferry.lang.QuietLog;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Neighbours;
@@ -22,6 +23,7 @@ final class TransferReports {
     private final BootLog events;
     private final Neighbours neighbours;
     private final Executor blocking;
+    private final QuietLog lines;
     private final Counter bytes;
     private final Counter resent;
     private final Result complete;
@@ -47,8 +49,10 @@ final class TransferReports {
             Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
             Duration.ofMinutes(5), Duration.ofMinutes(10)};
 
-    TransferReports(BootLog events, MeterRegistry registry, Neighbours neighbours, Executor blocking) {
+    /** @param lines where the lines a client causes at will go: once per client and cause a minute */
+    TransferReports(BootLog events, MeterRegistry registry, Neighbours neighbours, Executor blocking, QuietLog lines) {
         this.events = events;
+        this.lines = lines;
         this.neighbours = neighbours;
         this.blocking = blocking;
         this.bytes = Counter.builder("bootferry_tftp_bytes").description("Bytes acknowledged by TFTP clients")
@@ -57,6 +61,11 @@ final class TransferReports {
                 .description("TFTP blocks sent again after a timeout").register(registry);
         this.complete = Result.register(registry, "complete");
         this.abandoned = Result.register(registry, "abandoned");
+    }
+
+    /** The log of what a client causes at will: transfers it abandons or breaks off. */
+    QuietLog lines() {
+        return lines;
     }
 
     /**

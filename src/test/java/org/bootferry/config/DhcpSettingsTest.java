@@ -68,6 +68,27 @@ class DhcpSettingsTest {
     }
 
     @Test
+    void proxyDhcpSectionIsReadAndEachBadEntryNamedOnItsLine() {
+        config.file("server.yaml", "proxyDhcp:", "  maxAnswersPerSecond: 300", "  relaySubnets: [10.21.0.0/24, 10.22.0.0/16]");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(snapshot.errors()).isEmpty();
+        assertThat(snapshot.settings().proxyDhcp()).isEqualTo(new ServerSettings.ProxyDhcp(300, List.of(
+                Ipv4.Network.parse("10.21.0.0/24").orElseThrow(), Ipv4.Network.parse("10.22.0.0/16").orElseThrow())));
+
+        config.file("server.yaml", "proxyDhcp:", "  maxAnswersPerSecond: 0",
+                "  relaySubnets: [10.21.0.5/24, relay.lab, 10.23.0.0/24]");
+        snapshot = ConfigLoader.load(config.dir());
+        assertThat(errors(snapshot)).containsExactly(
+                "server.yaml:3: proxyDhcp.relaySubnets: '10.21.0.5/24' is not an IPv4 network (write e.g. 10.21.0.0/24,"
+                        + " host bits zero)",
+                "server.yaml:3: proxyDhcp.relaySubnets: 'relay.lab' is not an IPv4 network (write e.g. 10.21.0.0/24,"
+                        + " host bits zero)",
+                "server.yaml:2: proxyDhcp.maxAnswersPerSecond: 0 is out of range (1-1000000)");
+        assertThat(snapshot.settings().proxyDhcp()).as("the default, and the good entry")
+                .isEqualTo(new ServerSettings.ProxyDhcp(5000, List.of(Ipv4.Network.parse("10.23.0.0/24").orElseThrow())));
+    }
+
+    @Test
     void noDhcpFlagTurnsServerModeOff() {
         config.file("server.yaml", SERVER_MODE);
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir(), Map.of("dhcp", false));

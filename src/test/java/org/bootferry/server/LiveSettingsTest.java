@@ -159,7 +159,16 @@ class LiveSettingsTest {
                         assertThat(RawHttp.read(socket.getInputStream(), false).status()).isEqualTo(408);
                     }
                 }),
-                live("tftp.rolloverTo", 1, (t, r) -> assertThat(t.blockAfter65535()).isEqualTo(1)));
+                live("tftp.rolloverTo", 1, (t, r) -> assertThat(t.blockAfter65535()).isEqualTo(1)),
+                // The responder asks for both at every request (ProxyDhcpBoundsTest shows it following them).
+                live("proxyDhcp.maxAnswersPerSecond", 7, (t, r) -> assertThat(
+                        t.holder.get().settings().proxyDhcp().maxAnswersPerSecond()).isEqualTo(7)),
+                live("proxyDhcp.relaySubnets", List.of("10.21.0.0/24"), (t, r) -> assertThat(
+                        t.holder.get().settings().proxyDhcp().relaySubnets()).extracting(Object::toString)
+                        .containsExactly("10.21.0.0/24")),
+                live("events.maxFileSize", "4KiB", (t, r) -> t.theJournalIsRotatedPast(4096)),
+                live("events.keepFiles", 2, (t, r) -> assertThat(t.holder.get().settings().events().keepFiles())
+                        .isEqualTo(2)));
     }
 
     @BeforeEach
@@ -325,6 +334,22 @@ class LiveSettingsTest {
     private void cacheIsEvicted() {
         assertThat(server.images().settings().cacheLimitBytes()).isEqualTo(1);
         assertThat(cachedBlobPath).doesNotExist();
+    }
+
+    /** Each done is an event in the journal (~100 bytes): enough of them fill more than one file. */
+    private void theJournalIsRotatedPast(long bytes) throws Exception {
+        Path journal = started.state().resolve("events.jsonl");
+        Path rotated = started.state().resolve("events.jsonl.1");
+        for (int i = 0; i < 100 && !Files.exists(rotated); i++) {
+            assertThat(post("/done/" + MAC)).startsWith("200");
+            Thread.sleep(10);
+        }
+        for (int i = 0; i < 100 && !Files.exists(rotated); i++) {
+            Thread.sleep(20); // written within 200 ms of being recorded
+        }
+        assertThat(rotated).exists();
+        assertThat(Files.size(rotated)).isLessThanOrEqualTo(bytes);
+        assertThat(Files.size(journal)).isLessThanOrEqualTo(bytes);
     }
 
     // --- tftp: limits, seen from a client on the wire

@@ -140,7 +140,7 @@ public final class BootStorm {
             java.addAll(Arrays.asList(javaOpts.split("\\s+")));
         }
 
-        Workload w = Workload.prepare(dir, clients, kernelContent, initrdContent, image, serverAddress, BOOTFERRY_HTTP,
+        Workload w = Workload.prepare(dir, clients, kernelContent, initrdContent, image, serverAddress, relay, BOOTFERRY_HTTP,
                 "http://" + serverAddress.getHostAddress() + ":" + BASELINE_HTTP);
         long kernelBytes = Files.size(w.files().resolve("vmlinuz"));
         long initrdBytes = Files.size(w.files().resolve("initrd.img"));

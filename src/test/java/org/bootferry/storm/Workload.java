@@ -94,8 +94,10 @@ final class Workload {
      * tree (the scripts name it), {@code server} and {@code bootferryHttpPort} where bootferry
      * listens and what it advertises.
      */
+    /** @param relay the relay agent the machines' DHCP comes through on a routed storm (its giaddr) */
     static Workload prepare(Path dir, int clients, Content kernel, Content initrd, Optional<String> image,
-            InetAddress server, int bootferryHttpPort, String baselineUrl) throws IOException {
+            InetAddress server, Optional<? extends InetAddress> relay, int bootferryHttpPort, String baselineUrl)
+            throws IOException {
         Files.createDirectories(dir.resolve("files"));
         Files.createDirectories(dir.resolve("tftproot"));
         int loaderCrc;
@@ -109,12 +111,13 @@ final class Workload {
         int kernelCrc = write(dir.resolve("files").resolve("vmlinuz"), kernel);
         int initrdCrc = write(dir.resolve("files").resolve("initrd.img"), initrd);
         Workload w = new Workload(dir, clients, image, loaderCrc, kernelCrc, initrdCrc);
-        w.writeBootferryConfig(server, bootferryHttpPort);
+        w.writeBootferryConfig(server, relay, bootferryHttpPort);
         w.writeStaticTree(baselineUrl);
         return w;
     }
 
-    private void writeBootferryConfig(InetAddress server, int httpPort) throws IOException {
+    private void writeBootferryConfig(InetAddress server, Optional<? extends InetAddress> relay, int httpPort)
+            throws IOException {
         Path config = config();
         Files.createDirectories(config.resolve("machines"));
         Files.createDirectories(config.resolve("templates"));
@@ -124,7 +127,10 @@ final class Workload {
                 + "loaders: {efi-x64: " + LOADER + "}\n"
                 // Every simulated machine comes from the one client address: no limit per client.
                 + "tftp: {maxSessionsPerClient: 1000000}\n"
-                + "http: {maxConnectionsPerClient: 1000000, maxPullWaitsPerClient: 1000000, maxPullWaits: 1000000}\n");
+                + "http: {maxConnectionsPerClient: 1000000, maxPullWaitsPerClient: 1000000, maxPullWaits: 1000000}\n"
+                // The storm measures the responder flat out; a routed one's relay is on no network of the server's.
+                + "proxyDhcp: {maxAnswersPerSecond: 1000000, relaySubnets: ["
+                + relay.map(r -> r.getHostAddress() + "/32").orElse("") + "]}\n");
         Files.writeString(config.resolve("templates").resolve("storm.ks"), KICKSTART);
         for (int i = 0; i < clients; i++) {
             writeMachine(i, 0);
