@@ -6,7 +6,6 @@ import java.net.Inet4Address;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,29 +31,16 @@ class AddressReportTest {
 
     @TempDir
     Path config;
-    private final Map<MacAddress, Hosts.Host> machines = new HashMap<>();
     private AddressPool link;
     private AddressPool relayed;
     private ServerDhcp server;
 
-    private final Hosts hosts = new Hosts() {
-        @Override
-        public Optional<Host> host(MacAddress mac) {
-            return Optional.ofNullable(machines.get(mac));
-        }
-
-        @Override
-        public Map<Inet4Address, MacAddress> reservations() {
-            Map<Inet4Address, MacAddress> reserved = new HashMap<>();
-            machines.forEach((mac, host) -> host.reserved().ifPresent(ip -> reserved.put(ip, mac)));
-            return reserved;
-        }
-    };
+    private final MemoryHosts hosts = new MemoryHosts();
 
     @BeforeEach
     void start() {
-        machines.put(VM, new Hosts.Host(Optional.empty(), Optional.of("node-01")));
-        machines.put(RESERVED, new Hosts.Host(Optional.of(ip("10.20.0.21")), Optional.of("node-21")));
+        hosts.put(VM, new Hosts.Host(Optional.empty(), Optional.of("node-01")));
+        hosts.put(RESERVED, new Hosts.Host(Optional.of(ip("10.20.0.21")), Optional.of("node-21")));
         link = new AddressPool(Optional.of("br-prov"), Ipv4.Network.parse("10.20.0.0/24").orElseThrow(),
                 ip("10.20.0.100"), ip("10.20.0.101"), Optional.of(SERVER), List.of(), Optional.empty(), List.of(),
                 Duration.ofHours(1), OptionalInt.empty(), false);
@@ -96,11 +82,11 @@ class AddressReportTest {
     @Test
     void aFullRangeAndAQuarantinedReservationAreExplained() {
         MacAddress other = MacAddress.parse("52:54:00:00:01:01");
-        machines.put(other, new Hosts.Host(Optional.empty(), Optional.empty()));
+        hosts.put(other, new Hosts.Host(Optional.empty(), Optional.empty()));
         bind(VM, ip("10.20.0.100"), T0);
         bind(other, ip("10.20.0.101"), T0);
         MacAddress third = MacAddress.parse("52:54:00:00:01:02");
-        machines.put(third, new Hosts.Host(Optional.empty(), Optional.empty()));
+        hosts.put(third, new Hosts.Host(Optional.empty(), Optional.empty()));
         assertThat(server.choices(third, T0 + 1).get(0)).isEqualTo(new Addressing.Choice("interface br-prov",
                 Optional.empty(), "none: every address of the range 10.20.0.100-10.20.0.101 is leased, offered,"
                         + " quarantined or reserved for another machine"));

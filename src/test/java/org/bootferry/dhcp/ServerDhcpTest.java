@@ -7,10 +7,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.bootferry.lang.Ipv4;
@@ -34,32 +32,18 @@ class ServerDhcpTest {
 
     @TempDir
     Path config;
-    private final Map<MacAddress, Hosts.Host> machines = new HashMap<>();
     private final List<Lease> stored = new ArrayList<>();
     private AddressPool link;
     private AddressPool relayed;
     private ServerDhcp server;
     private int xid = 0x1000;
 
-    /** The machines of the config: an in-memory {@link Hosts}, as the server wires one over the config holder. */
-    private final Hosts hosts = new Hosts() {
-        @Override
-        public Optional<Host> host(MacAddress mac) {
-            return Optional.ofNullable(machines.get(mac));
-        }
-
-        @Override
-        public Map<Inet4Address, MacAddress> reservations() {
-            Map<Inet4Address, MacAddress> reserved = new HashMap<>();
-            machines.forEach((mac, host) -> host.reserved().ifPresent(ip -> reserved.put(ip, mac)));
-            return reserved;
-        }
-    };
+    private final MemoryHosts hosts = new MemoryHosts();
 
     @BeforeEach
     void start() {
-        machines.put(VM, new Hosts.Host(Optional.empty(), Optional.of("node-01")));
-        machines.put(RESERVED, new Hosts.Host(Optional.of(ip("10.20.0.21")), Optional.empty()));
+        hosts.put(VM, new Hosts.Host(Optional.empty(), Optional.of("node-01")));
+        hosts.put(RESERVED, new Hosts.Host(Optional.of(ip("10.20.0.21")), Optional.empty()));
         link = new AddressPool(Optional.of("br-prov"), net("10.20.0.0/24"), ip("10.20.0.100"), ip("10.20.0.102"),
                 Optional.of(SERVER), List.of(SERVER), Optional.of("lab"), List.of("lab", "example.lab"),
                 Duration.ofHours(1), OptionalInt.of(9000), false);
@@ -104,7 +88,7 @@ class ServerDhcpTest {
     void aPxeClientGetsItsBootAnswerInTheOfferAndTheAck() throws Exception {
         DhcpMessage discover = Captures.message(Captures.EDK2_X64_DISCOVER);
         MacAddress mac = discover.mac();
-        machines.put(mac, new Hosts.Host(Optional.empty(), Optional.empty()));
+        hosts.put(mac, new Hosts.Host(Optional.empty(), Optional.empty()));
         server = new ServerDhcp(List.of(link), hosts, BootConfig.planner(config, SERVER.getHostAddress(), mac),
                 stored, 68, 67);
         ServerDhcp.Reply offer = reply(discover, T0);
@@ -143,7 +127,7 @@ class ServerDhcpTest {
         MacAddress b = MacAddress.parse("52:54:00:00:01:02");
         MacAddress c = MacAddress.parse("52:54:00:00:01:03");
         for (MacAddress mac : List.of(a, b, c)) {
-            machines.put(mac, new Hosts.Host(Optional.empty(), Optional.empty()));
+            hosts.put(mac, new Hosts.Host(Optional.empty(), Optional.empty()));
         }
         assertThat(reply(discover(VM), T0).message().yiaddr()).isEqualTo(ip("10.20.0.100"));
         assertThat(reply(discover(a), T0).message().yiaddr()).isEqualTo(ip("10.20.0.101"));
@@ -170,7 +154,7 @@ class ServerDhcpTest {
     void initRebootForAnotherMachinesAddressIsNakedAndForAnUnknownOneSilent() {
         bind(VM, ip("10.20.0.100"), T0);
         MacAddress other = MacAddress.parse("52:54:00:00:02:02");
-        machines.put(other, new Hosts.Host(Optional.empty(), Optional.empty()));
+        hosts.put(other, new Hosts.Host(Optional.empty(), Optional.empty()));
         DhcpMessage taken = withOptions(message(other, DhcpMessageType.REQUEST, DhcpMessage.ZERO, DhcpMessage.ZERO),
                 DhcpMessageType.REQUEST, new DhcpOption(50, ip("10.20.0.100").getAddress()));
         ServerDhcp.Reply nak = reply(taken, T0 + 1);
@@ -192,7 +176,7 @@ class ServerDhcpTest {
                 new DhcpOption(54, ip("10.20.0.254").getAddress()));
         assertThat(server.decide(other, arrival(), T0 + 1)).isInstanceOf(ServerDhcp.Silent.class);
         MacAddress next = MacAddress.parse("52:54:00:00:03:03");
-        machines.put(next, new Hosts.Host(Optional.empty(), Optional.empty()));
+        hosts.put(next, new Hosts.Host(Optional.empty(), Optional.empty()));
         assertThat(reply(discover(next), T0 + 2).message().yiaddr()).isEqualTo(ip("10.20.0.100"));
     }
 
@@ -224,7 +208,7 @@ class ServerDhcpTest {
         stored.addAll(server.leases());
         server = restart();
         MacAddress other = MacAddress.parse("52:54:00:00:02:02");
-        machines.put(other, new Hosts.Host(Optional.empty(), Optional.empty()));
+        hosts.put(other, new Hosts.Host(Optional.empty(), Optional.empty()));
         assertThat(reply(discover(other), T0 + 1).message().yiaddr()).isEqualTo(ip("10.20.0.101"));
         assertThat(reply(discover(VM), T0 + 1).message().yiaddr()).isEqualTo(ip("10.20.0.100"));
     }
@@ -250,7 +234,7 @@ class ServerDhcpTest {
         MacAddress c = MacAddress.parse("52:54:00:00:04:03");
         MacAddress d = MacAddress.parse("52:54:00:00:04:04");
         for (MacAddress mac : List.of(a, b, c, d)) {
-            machines.put(mac, new Hosts.Host(Optional.empty(), Optional.empty()));
+            hosts.put(mac, new Hosts.Host(Optional.empty(), Optional.empty()));
         }
         assertThat(reply(discover(VM), T0).message().yiaddr()).isEqualTo(ip("10.20.0.100"));
         assertThat(reply(discover(a), T0).message().yiaddr()).isEqualTo(ip("10.20.0.101"));
