@@ -13,9 +13,6 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.RawHttp.Answer;
@@ -49,19 +46,7 @@ class HttpPipeliningTest {
         config.blob("boot/vmlinuz", KERNEL_BYTES);
         config.file("machines/52-54-00-12-34-56.yaml", "access: open", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
         // The server's blocking pool, with a gate that holds a file's answer until the test opens it.
-        blocking = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>()) {
-            @Override
-            protected void beforeExecute(Thread t, Runnable r) {
-                held.incrementAndGet();
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    held.decrementAndGet();
-                }
-            }
-        };
+        blocking = GatedPool.of(() -> gate, held);
         listener = Listener.start(config, tmp, blocking, HttpLimits.DEFAULTS);
         port = listener.port();
     }

@@ -20,8 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bootferry.boot.BootPlanner;
@@ -88,19 +86,7 @@ class HttpServerTest {
         Files.createSymbolicLink(loaders.resolve("escape.efi"), kernel);
         transport = Transport.create(1);
         // The server's blocking pool, with a gate a test may close to hold what is handed to it.
-        blocking = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>()) {
-            @Override
-            protected void beforeExecute(Thread t, Runnable r) {
-                held.incrementAndGet();
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    held.decrementAndGet();
-                }
-            }
-        };
+        blocking = GatedPool.of(() -> gate, held);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BootState state = new BootState(tmp.resolve("state"));
         fetches = LoaderFetches.onThisHost();
