@@ -11,5 +11,6 @@ import java.nio.file.Path;
  * @param path         the cached file on this host (content-addressed, read-only by convention)
  * @param digest       SHA-256 of its bytes (an HTTP ETag for it)
  */
-public record ImageFile(String imagePath, String resolvedPath, Digest layer, Path path, Digest digest, long size) {
+public record ImageFile(String imagePath, String resolvedPath, Digest layer, Path path, Digest digest, long size)
+        implements CachedFile {
 }

@@ -13,5 +13,6 @@ import java.nio.file.Path;
  * @param verified whether the tree published a checksum that the bytes matched; false when it
  *                 published none for the file
  */
-public record TreeFile(String treePath, URI url, Path path, Digest digest, long size, boolean verified) {
+public record TreeFile(String treePath, URI url, Path path, Digest digest, long size, boolean verified)
+        implements CachedFile {
 }
