@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.bootferry.testing.Allocation;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Jazzer on what a registry (or whoever answers in its place) sends: manifests and layer tars. Only
@@ -17,18 +18,10 @@ import org.bootferry.testing.Allocation;
  */
 class ImageParsersFuzzTest {
 
-    private static final Path TEMP = tempDir();
+    /** JUnit removes it after the class, whatever a refused layer left in it. */
+    @TempDir
+    static Path temp;
     private static final List<String> WANTED = List.of("/boot/vmlinuz", "/boot/initrd.img");
-
-    private static Path tempDir() {
-        try {
-            Path dir = Files.createTempDirectory("bfs-fuzz-image");
-            dir.toFile().deleteOnExit();
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @FuzzTest(maxDuration = "2m")
     void anyManifestParsesOrIsRefused(byte[] body) throws Exception {
@@ -63,7 +56,7 @@ class ImageParsersFuzzTest {
             }
         };
         Allocation.bounded(tar.length, 64, 4 << 20, () -> {
-            try (LayerExtractor x = new LayerExtractor(List.of(layer), source, TEMP, PullListener.NONE)) {
+            try (LayerExtractor x = new LayerExtractor(List.of(layer), source, temp, PullListener.NONE)) {
                 x.extract(WANTED).values().forEach(f -> {
                     try {
                         Files.deleteIfExists(f.file());
