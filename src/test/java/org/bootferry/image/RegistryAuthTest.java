@@ -30,6 +30,9 @@ class RegistryAuthTest {
     static Path shared;
     @TempDir
     Path cacheDir;
+    /** Beside the cache, as a pull secret is: removed with the test. */
+    @TempDir
+    Path secrets;
 
     private static LocalRegistry basic;
     private static LocalRegistry token;
@@ -79,7 +82,7 @@ class RegistryAuthTest {
 
     /** A pull secret as {@code docker login} writes it: base64 user:password under auths, keyed by URL. */
     private Path dockerConfig(String registry, String password) throws Exception {
-        Path file = cacheDir.resolveSibling(cacheDir.getFileName() + "-config.json");
+        Path file = secrets.resolve("config.json");
         String auth = Base64.getEncoder().encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8));
         Files.writeString(file, "{\"auths\": {\"http://" + registry + "/v1/\": {\"auth\": \"" + auth + "\"}}}");
         return file;
