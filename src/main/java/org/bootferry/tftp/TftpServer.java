@@ -7,9 +7,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramChannel;
@@ -21,6 +23,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,6 +70,18 @@ public final class TftpServer implements AutoCloseable {
      * which take many ACKs per wake-up, serve the rest.
      */
     private static final int LOCK_STEP_THREADS = 32;
+    /**
+     * A client that has asked nothing for this long has given up on its request: every client
+     * re-sends an unanswered RRQ from the same port sooner (EDK2's MTFTP4 every 4 s, PXE 2.1 §3.1's
+     * 1-8 s, iPXE's backoff capped at 10 s), and such a repeat refreshes its session. A request that
+     * waited longer to be opened is dropped unanswered rather than opened for nobody: in a storm
+     * those transfers held sessions and queued ahead of clients still waiting.
+     */
+    private static final Duration CLIENT_GAVE_UP = Duration.ofSeconds(12);
+    /** Room for one request in a batched read (RFC 2348 options make an RRQ at most ~600 bytes). */
+    private static final int MAX_REQUEST = 2048;
+    /** Requests one recvmmsg(2) may return: Netty's default messages per read for datagram channels. */
+    private static final int READ_BATCH = 16;
 
     private final Supplier<TftpSettings> settings;
     private final TftpFiles files;
@@ -90,6 +105,7 @@ public final class TftpServer implements AutoCloseable {
     /** What clients cause at will (bad packets, refusals, abandoned transfers): a line per client and cause a minute. */
     private final QuietLog clientLines = new QuietLog(log);
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
+    private final long clientGaveUpNanos;
 
     /**
      * @param settings   the settings in force, asked for once per request
@@ -100,6 +116,13 @@ public final class TftpServer implements AutoCloseable {
      */
     public TftpServer(Supplier<TftpSettings> settings, TftpFiles files, BootLog events, MeterRegistry registry,
             Neighbours neighbours) {
+        this(settings, files, events, registry, neighbours, CLIENT_GAVE_UP);
+    }
+
+    /** @param clientGaveUp how long a client asks nothing before its request is taken as abandoned */
+    TftpServer(Supplier<TftpSettings> settings, TftpFiles files, BootLog events, MeterRegistry registry,
+            Neighbours neighbours, Duration clientGaveUp) {
+        this.clientGaveUpNanos = clientGaveUp.toNanos();
         this.settings = settings;
         this.files = files;
         ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("tftp-open-"));
@@ -120,13 +143,19 @@ public final class TftpServer implements AutoCloseable {
 
     /** Listens on {@code address}; transfers use ephemeral ports on the same IP address. */
     public ChannelFuture bind(EventLoopGroup group, InetSocketAddress address) {
-        ChannelFuture bound = new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(datagramChannelType(group))
                 // A boot storm sends requests in bursts; the kernel caps this at net.core.rmem_max.
                 .option(ChannelOption.SO_RCVBUF, REQUEST_BUFFER)
-                .handler(new RequestHandler(group, address))
-                .bind(address);
+                .handler(new RequestHandler(group, address));
+        if (datagramChannelType(group) == EpollDatagramChannel.class) {
+            // A burst of RRQs is read with one recvmmsg(2) per batch, as ProxyDHCP reads DISCOVERs:
+            // Netty reads that way once a datagram's room is set and the read buffer holds several.
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_REQUEST)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_REQUEST * READ_BATCH));
+        }
+        ChannelFuture bound = bootstrap.bind(address);
         bound.addListener(f -> {
             if (f.isSuccess()) {
                 listeners.add(bound.channel());
@@ -176,6 +205,8 @@ public final class TftpServer implements AutoCloseable {
         private volatile boolean closed;
         /** Tells the running transfer that its client asked again. */
         private volatile Runnable repeated = () -> { };
+        /** When the client last sent this request: {@link System#nanoTime()}. */
+        private volatile long heard = System.nanoTime();
 
         Session(InetSocketAddress client, TftpPacket.ReadRequest request, TftpSettings settings) {
             this.client = client;
@@ -193,6 +224,12 @@ public final class TftpServer implements AutoCloseable {
         /** Whether {@code again} is this running transfer's RRQ sent again. */
         boolean repeatedBy(TftpPacket.ReadRequest again) {
             return !ended.get() && request.equals(again);
+        }
+
+        /** The client sent the request again: it is still waiting. */
+        void heardAgain() {
+            heard = System.nanoTime();
+            repeated.run();
         }
 
         void whenRequestRepeated(Runnable tell) {
@@ -277,7 +314,7 @@ public final class TftpServer implements AutoCloseable {
                 // same port: the running transfer sends that packet again (if it still can; if it
                 // is ending, the client's next RRQ starts a new one).
                 log.debug("repeated RRQ from {}: its transfer is under way", client);
-                kept.repeated.run();
+                kept.heardAgain();
                 return;
             }
             if (found[0] != null) {
@@ -297,6 +334,12 @@ public final class TftpServer implements AutoCloseable {
         private void open(Channel listener, Session session) {
             TftpPacket.ReadRequest request = session.request;
             InetSocketAddress client = session.client;
+            long silent = System.nanoTime() - session.heard;
+            if (silent > clientGaveUpNanos) {
+                session.ended();
+                limits.gaveUp(client, LoaderFiles.printable(request.filename()), TimeUnit.NANOSECONDS.toMillis(silent));
+                return;
+            }
             TftpFile file = null;
             try {
                 String name = safeName(request.filename());

@@ -1,0 +1,114 @@
+package org.bootferry.tftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A request that waits to be opened (every opener busy, as in a storm) longer than its client keeps
+ * asking is dropped unanswered, counted and its session freed; a client that keeps re-sending its RRQ
+ * meanwhile is still waiting, and is served.
+ */
+class AbandonedRequestTest {
+
+    /** The opener threads of {@link TftpServer}: all of them held by slow opens. */
+    private static final int OPENERS = 16;
+    private static final Duration GAVE_UP = Duration.ofSeconds(2);
+
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    private EventLoopGroup group;
+    private TftpServer server;
+    private InetSocketAddress address;
+
+    @BeforeEach
+    void start() {
+        TftpFiles files = (name, client) -> {
+            if (name.startsWith("slow")) {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Optional.of(TftpFile.of(new byte[100]));
+        };
+        group = new MultiThreadIoEventLoopGroup(2, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        TftpSettings defaults = TftpSettings.defaults();
+        server = new TftpServer(() -> defaults.withMaxSessionsPerClient(defaults.maxSessions()), files, event -> { },
+                metrics, client -> Optional.empty(), GAVE_UP);
+        address = (InetSocketAddress) server.bind(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .syncUninterruptibly().channel().localAddress();
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        server.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void aRequestWhoseClientStoppedAskingIsDroppedAndOneStillAskingIsServed() throws Exception {
+        RawTftpClient[] slow = new RawTftpClient[OPENERS];
+        try (RawTftpClient gone = new RawTftpClient(); RawTftpClient waiting = new RawTftpClient()) {
+            for (int i = 0; i < OPENERS; i++) {
+                slow[i] = new RawTftpClient();
+                slow[i].request("slow-" + i, Map.of(), address);
+            }
+            gone.request("gone.bin", Map.of(), address);
+            waiting.request("waiting.bin", Map.of(), address);
+            // Longer than GAVE_UP in silence for `gone`; `waiting` re-sends its RRQ as clients do.
+            long until = System.nanoTime() + GAVE_UP.multipliedBy(3).dividedBy(2).toNanos();
+            while (System.nanoTime() < until) {
+                Thread.sleep(200);
+                waiting.request("waiting.bin", Map.of(), address);
+            }
+            release.countDown();
+
+            fetch(waiting);
+            for (RawTftpClient c : slow) {
+                fetch(c);
+            }
+            assertThat(gone.receive(Duration.ofSeconds(1))).as("an answer to the abandoned request").isNull();
+            assertThat(metrics.get("bootferry_tftp_dropped").tag("reason", "client-gave-up").counter().count())
+                    .isEqualTo(1.0);
+        } finally {
+            for (RawTftpClient c : slow) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.activeTransfers() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(server.activeTransfers()).as("sessions still held").isZero();
+    }
+
+    /** The file's one block (a repeated RRQ may have made the server send it twice), acknowledged. */
+    private static void fetch(RawTftpClient client) throws Exception {
+        RawTftpClient.Received data = client.expect(Duration.ofSeconds(10));
+        assertThat(data.packet()).isInstanceOfSatisfying(TftpPacket.Data.class, d -> {
+            assertThat(d.block()).isEqualTo(1);
+            assertThat(d.data().readableBytes()).isEqualTo(100);
+        });
+        client.send(new TftpPacket.Ack(1), data.from());
+    }
+}
