@@ -16,14 +16,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bootferry.boot.BootPlanner;
-import org.bootferry.boot.ConfigCheck;
-import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.image.Digest;
@@ -66,8 +63,7 @@ class ImageBootTest {
     private static LocalRegistry registry;
     private static String reg;
     private ConfigDir config;
-    private ConfigHolder holder;
-    private BootServer server;
+    private InProcessServer server;
     private String base;
     /** images.pullTimeout in seconds: short, so that a test of a slow pull sees it end. */
     private int pullTimeout = 1;
@@ -96,7 +92,6 @@ class ImageBootTest {
     void stopServer() {
         if (server != null) {
             server.close();
-            holder.close();
         }
     }
 
@@ -115,13 +110,8 @@ class ImageBootTest {
 
     private void startServer() throws IOException {
         Files.createDirectories(tmp.resolve("tftproot"));
-        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
-        holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
-        server = new BootServer(holder);
-        List<String> ready = new ArrayList<>();
-        server.start(ready::add);
-        String line = ready.get(0); // listening http tcp 127.0.0.1:PORT
-        base = "http://" + line.substring(line.lastIndexOf(' ') + 1);
+        server = InProcessServer.start(config.dir());
+        base = server.http();
     }
 
     private static Processes.Result curl(String... args) {

@@ -37,7 +37,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
@@ -72,6 +71,7 @@ class LiveSettingsTest {
     Path tmp;
     private ConfigDir config;
     private Map<String, Object> yaml;
+    private InProcessServer running;
     private ConfigHolder holder;
     private BootServer server;
     private ServerSettings started;
@@ -198,26 +198,20 @@ class LiveSettingsTest {
         // A long timeout without retries: a transfer left unanswered ends once, at a time no check waits for.
         yaml.put("tftp", new LinkedHashMap<>(Map.of("timeoutMillis", 3000, "maxRetries", 0)));
         writeServerYaml();
-        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
-        holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
-        server = new BootServer(holder);
-        List<String> ready = new ArrayList<>();
-        server.start(ready::add);
+        running = InProcessServer.start(config.dir());
+        holder = running.holder;
+        server = running.server;
         started = holder.get().settings();
-        http = "http://" + address(ready, "http");
-        String tftpAddress = address(ready, "tftp");
-        tftp = new InetSocketAddress("127.0.0.1", Integer.parseInt(tftpAddress.substring(tftpAddress.lastIndexOf(':') + 1)));
+        http = running.http();
+        tftp = running.address("tftp");
     }
 
     @AfterEach
     void stop() {
         holderLog.detachAppender(logged);
         sockets.forEach(DatagramSocket::close);
-        if (server != null) {
-            server.close();
-        }
-        if (holder != null) {
-            holder.close();
+        if (running != null) {
+            running.close();
         }
     }
 
@@ -518,10 +512,5 @@ class LiveSettingsTest {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(http + path)).timeout(SOON)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() + " " + r.body().strip();
-    }
-
-    private static String address(List<String> ready, String protocol) {
-        String line = ready.stream().filter(l -> l.startsWith("listening " + protocol + " ")).findFirst().orElseThrow();
-        return line.substring(line.lastIndexOf(' ') + 1);
     }
 }

@@ -6,12 +6,7 @@ import static org.bootferry.testing.Commands.bootferry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.bootferry.boot.ConfigCheck;
-import org.bootferry.config.ConfigHolder;
-import org.bootferry.config.ConfigLoader;
 import org.bootferry.e2e.BootArtifacts;
 import org.bootferry.e2e.GuestArch;
 import org.bootferry.e2e.Vmlinux;
@@ -50,8 +45,7 @@ class VirtinkImageTest {
     private static LocalRegistry registry;
     private static String image;
     private ConfigDir config;
-    private ConfigHolder holder;
-    private BootServer server;
+    private InProcessServer server;
 
     @BeforeAll
     static void registryWithAVirtinkImage() throws Exception {
@@ -76,7 +70,6 @@ class VirtinkImageTest {
     void stopServer() {
         if (server != null) {
             server.close();
-            holder.close();
         }
     }
 
@@ -91,13 +84,8 @@ class VirtinkImageTest {
 
     private String startServer() throws IOException {
         Files.createDirectories(tmp.resolve("tftproot"));
-        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
-        holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
-        server = new BootServer(holder);
-        List<String> ready = new ArrayList<>();
-        server.start(ready::add);
-        String line = ready.get(0); // listening http tcp 127.0.0.1:PORT
-        return "http://" + line.substring(line.lastIndexOf(' ') + 1);
+        server = InProcessServer.start(config.dir());
+        return server.http();
     }
 
     private static Processes.Result curl(String url) {
