@@ -1,0 +1,126 @@
+#!/bin/bash
+# HTTP throughput: bootferry against nginx (Debian's, sendfile and tcp_nopush on as Debian ships them)
+# on loopback, the same files, one load generator (wrk), in the same run.
+#   bench/http-bench.sh [SECONDS] [RUNS]        (defaults 10 s, 3 runs; as root it installs wrk and
+#                                                nginx-light if missing)
+# Scenarios, each as `wrk -t2 -cC -dS`: the 64 MiB initrd with 64 connections, the ~300-byte iPXE
+# script with 64 connections, and both again with 1,000 connections. nginx serves a static copy of the
+# script bootferry renders for the machine (bootferry renders it per request, as it does for machines).
+# Prints requests/s and MiB/s for each server, bootferry/nginx ratios, and the CPU each server spent per
+# GiB served and per 1,000 requests (a cpuacct cgroup each, nginx's workers included), which load from
+# elsewhere on the machine moves far less than throughput. The servers alternate within each run.
+# JAR=path runs that build of bootferry instead of building target/bootferry.jar. Not a test: figures
+# go to docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_=${1:-10}
+RUNS=${2:-3}
+JAR=${JAR:-}
+BF_PORT=${BF_PORT:-17180}
+NGINX_PORT=${NGINX_PORT:-17181}
+MAC=52-54-00-be-00-01
+CGROUPS=/sys/fs/cgroup/cpuacct
+need() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || apt-get install -y -qq --no-install-recommends "$2" >/dev/null; }
+need wrk wrk
+need nginx nginx-light
+[ -f "$CGROUPS/cpuacct.usage" ] || { echo "needs the cgroup v1 cpuacct controller at $CGROUPS for CPU accounting" >&2; exit 1; }
+[ -n "$JAR" ] || { mvn -q -B -DskipTests package >/dev/null; JAR=target/bootferry.jar; }
+
+WORK=$(mktemp -d /tmp/bfh-bench.XXXXXX)
+PIDS=""
+cleanup() {
+    for pid in $PIDS; do kill "$pid" 2>/dev/null || true; done
+    sleep 0.3
+    for g in bf nginx; do rmdir "$CGROUPS/bfh-$g" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+for g in bf nginx; do mkdir -p "$CGROUPS/bfh-$g"; done
+cpu_ms() { echo $(( $(cat "$CGROUPS/bfh-$1/cpuacct.usage") / 1000000 )); }
+ulimit -n "$(ulimit -Hn)"
+
+# bootferry: one machine whose kernel and initrd are local files, static URLs (access: open).
+mkdir -p "$WORK/config/machines" "$WORK/tftproot" "$WORK/www/boot/$MAC"
+head -c 10M /dev/urandom > "$WORK/config/vmlinuz"
+head -c 64M /dev/urandom > "$WORK/config/initrd.img"
+printf 'access: open\nkernelBoot:\n  files: {kernel: vmlinuz, initrd: initrd.img}\n  kernelArgs: console=ttyS0\n' \
+    > "$WORK/config/machines/$MAC.yaml"
+printf 'state: %s\ndhcp: false\nhttp: {maxConnections: 100000, maxConnectionsPerClient: 100000}\n' "$WORK/state" \
+    > "$WORK/config/server.yaml"
+java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" serve --config "$WORK/config" \
+    --tftp-root "$WORK/tftproot" --cache "$WORK/cache" --bind 127.0.0.1 --advertise 127.0.0.1 \
+    --http-port "$BF_PORT" --tftp-port 0 > "$WORK/bootferry.log" 2>&1 &
+BF_PID=$!
+PIDS="$PIDS $BF_PID"
+echo "$BF_PID" > "$CGROUPS/bfh-bf/cgroup.procs"
+for _ in $(seq 150); do grep -q '^advertising' "$WORK/bootferry.log" && break; sleep 0.2; done
+grep -q '^advertising' "$WORK/bootferry.log" || { cat "$WORK/bootferry.log" >&2; exit 1; }
+BF=http://127.0.0.1:$BF_PORT
+curl -fsS "$BF/boot.ipxe?mac=$MAC" > "$WORK/www/boot.ipxe"
+cp "$WORK/config/initrd.img" "$WORK/www/boot/$MAC/initrd"
+cmp -s <(curl -fsS "$BF/boot/$MAC/initrd") "$WORK/www/boot/$MAC/initrd" || { echo "bootferry's initrd differs" >&2; exit 1; }
+
+# nginx: Debian's defaults that matter for file serving, on the same loopback address.
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+    sendfile on;
+    tcp_nopush on;
+    types_hash_max_size 2048;
+    default_type application/octet-stream;
+    access_log off;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $WORK/www;
+    }
+}
+CONF
+chmod -R a+rX "$WORK"
+nginx -c "$WORK/nginx.conf" -g 'daemon off; worker_rlimit_nofile 65536;' &
+NGINX_PID=$!
+PIDS="$PIDS $NGINX_PID"
+echo "$NGINX_PID" > "$CGROUPS/bfh-nginx/cgroup.procs"   # its workers, forked later, stay in the group
+sleep 0.5
+NG=http://127.0.0.1:$NGINX_PORT
+cmp -s <(curl -fsS "$NG/boot/$MAC/initrd") "$WORK/www/boot/$MAC/initrd" || { echo "nginx does not serve the initrd" >&2; exit 1; }
+echo "script: $(wc -c < "$WORK/www/boot.ipxe") bytes; bootferry $(java -version 2>&1 | head -1); $(nginx -v 2>&1)"
+
+# One wrk run: "requests/s MiB/s cpu-ms" for server $1 at URL $2 with $3 connections.
+measure() {
+    local before after out rps bytes errs
+    before=$(cpu_ms "$1")
+    out=$(wrk -t2 -c"$3" -d"${SECONDS_}s" --timeout 60s "$2")
+    after=$(cpu_ms "$1")
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    bytes=$(awk '/^Transfer\/sec:/ {v=$2; u=substr(v, length(v)-1); n=v+0;
+        if (u=="GB") n*=1024; else if (u=="KB") n/=1024; else if (u!="MB") n/=1048576; print n}' <<<"$out")
+    errs=$(grep -o 'Non-2xx or 3xx responses: [0-9]*\|Socket errors:.*' <<<"$out" | tr '\n' ' ' || true)
+    echo "$rps $bytes $(( after - before )) ${errs:-}"
+}
+
+printf '%-26s %-9s %12s %10s %12s %12s  %s\n' scenario server 'requests/s' 'MiB/s' 'CPU ms/GiB' 'CPU ms/1k req' errors
+for run in $(seq "$RUNS"); do
+    for scenario in "initrd 64" "script 64" "initrd 1000" "script 1000"; do
+        set -- $scenario
+        path=/boot/$MAC/initrd
+        [ "$1" = script ] && path="/boot.ipxe?mac=$MAC"
+        nginx_path=$path
+        [ "$1" = script ] && nginx_path=/boot.ipxe
+        declare -A rate
+        for server in bootferry nginx; do
+            if [ $server = bootferry ]; then url=$BF$path; group=bf; else url=$NG$nginx_path; group=nginx; fi
+            read -r rps mib cpu errs < <(measure "$group" "$url" "$2")
+            rate[$server]=$rps
+            awk -v s="run $run $1 -c$2" -v n=$server -v r="$rps" -v m="$mib" -v c="$cpu" -v t="$SECONDS_" -v e="$errs" \
+                'BEGIN {gib = m * t / 1024; printf "%-26s %-9s %12.0f %10.1f %12.0f %12.2f  %s\n", s, n, r, m,
+                 (gib > 0 ? c / gib : 0), (r > 0 ? c / (r * t / 1000) : 0), e}'
+        done
+        awk -v a="${rate[bootferry]}" -v b="${rate[nginx]}" -v s="run $run $1 -c$2" \
+            'BEGIN {printf "%-26s ratio bootferry/nginx: %.2fx\n", s, (b > 0 ? a / b : 0)}'
+    done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
