@@ -77,6 +77,11 @@ import org.slf4j.LoggerFactory;
 public final class ProxyDhcpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyDhcpServer.class);
+    /**
+     * Sockets on a specific bind address's port 67: SO_REUSEPORT spreads relay agents over them, and
+     * each one's answers leave through the other (see {@link DhcpSide#replyChannel}).
+     */
+    private static final int UNICAST_SOCKETS = 2;
     private static final InetAddress LIMITED_BROADCAST = DhcpMessage.ipv4(new byte[] {-1, -1, -1, -1});
 
     private final ProxyDhcp proxy;
@@ -101,10 +106,25 @@ public final class ProxyDhcpServer implements AutoCloseable {
     /**
      * @param bootstrap how to open reply sockets on the DHCP port
      * @param port      the DHCP port as bound
-     * @param unicast   the socket on the specific bind address, if any: it takes relayed requests and
-     *                  sends every reply
+     * @param unicast   the sockets on the specific bind address, if any, one per event loop (two at
+     *                  most): they take relayed requests and send every reply
      */
-    private record DhcpSide(Bootstrap bootstrap, int port, Optional<Channel> unicast) {
+    private record DhcpSide(Bootstrap bootstrap, int port, List<Channel> unicast) {
+
+        /**
+         * The unicast socket to answer a request read on {@code in} through: one on another event
+         * loop when there is one. A relay agent's requests are one flow, which SO_REUSEPORT hands to
+         * one socket; answering through the other one puts the sends (and their loopback or NIC
+         * work) on a second core, as the broadcast path's reply sockets do.
+         */
+        Channel replyChannel(Channel in) {
+            for (Channel c : unicast) {
+                if (c.eventLoop() != in.eventLoop()) {
+                    return c;
+                }
+            }
+            return unicast.get(0);
+        }
     }
 
     /** Where this responder listens: the DHCP port (67) and the PXE port (4011). */
@@ -177,9 +197,12 @@ public final class ProxyDhcpServer implements AutoCloseable {
         Bootstrap dhcp = bootstrap(group, channelType, ProxyDhcp.Listener.DHCP, server);
         Channel broadcast = open(dhcp.bind(LIMITED_BROADCAST, dhcpPort));
         int port = ((InetSocketAddress) broadcast.localAddress()).getPort();
-        Optional<Channel> unicast = Optional.empty();
+        List<Channel> unicast = new ArrayList<>(UNICAST_SOCKETS);
         if (server.isPresent()) {
-            unicast = Optional.of(open(dhcp.bind(server.get(), port)));
+            // Bound one after the other, the bootstrap puts them on different loops of the group.
+            for (int i = 0; i < UNICAST_SOCKETS; i++) {
+                unicast.add(open(dhcp.bind(server.get(), port)));
+            }
         }
         dhcpSide = new DhcpSide(dhcp, port, unicast);
         Bootstrap pxe = bootstrap(group, channelType, ProxyDhcp.Listener.PXE, server);
@@ -210,7 +233,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
             pxePortBound = ((InetSocketAddress) pxeChannel.localAddress()).getPort();
             log.info("ProxyDHCP on {}: clients there are told {}", nif.name(), server.get().getHostAddress());
         }
-        dhcpSide = new DhcpSide(replies, port, Optional.empty());
+        dhcpSide = new DhcpSide(replies, port, List.of());
         return new Bound(new InetSocketAddress(wildcard, port), new InetSocketAddress(wildcard, pxePortBound));
     }
 
@@ -319,8 +342,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
                 write(in, reply, request, true);
             } else if (dhcp == null) {
                 log.debug("not answering {}: still starting", request.mac());
-            } else if (dhcp.unicast().isPresent()) {
-                write(dhcp.unicast().get(), reply, request, true);
+            } else if (!dhcp.unicast().isEmpty()) {
+                write(dhcp.replyChannel(in), reply, request, true);
             } else if (to.getAddress().equals(LIMITED_BROADCAST) && to.getPort() == clientPort) {
                 InetAddress source = reply.plan().nextServer();
                 ChannelFuture out = broadcastReplies.computeIfAbsent(source, s -> connect(dhcp, s, to, true));
