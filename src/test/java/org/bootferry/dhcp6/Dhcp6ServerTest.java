@@ -16,17 +16,12 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.bootferry.boot.BootPlanner;
-import org.bootferry.config.ConfigLoader;
-import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.machine.BootEvent;
-import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Dhcp6ServerTest {
 
-    private static final MacAddress VM = MacAddress.parse("52:54:00:12:34:56");
     private static final Inet6Address LOOPBACK = address("::1");
     /** A relay agent's link-address: the client's link, as a relay with a global address there writes it. */
     private static final Inet6Address LINK = address("fd42::1");
@@ -55,17 +49,9 @@ class Dhcp6ServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        Files.createDirectories(config.resolve("machines"));
-        Files.writeString(config.resolve("vmlinuz"), "kernel");
-        Files.writeString(config.resolve("server.yaml"), "bind: 0.0.0.0\nhttpPort: 8080\n");
-        Files.writeString(config.resolve("machines").resolve(VM.dashed() + ".yaml"), """
-                kernelBoot:
-                  files: {kernel: %s}
-                """.formatted(config.resolve("vmlinuz")));
-        ConfigSnapshot snapshot = ConfigLoader.load(config).requireValid();
         // The server the captured REQUEST on 4011 names: the boot-only responder of run proxy6-pxe.
         Duid serverId = message(BOOTONLY_PXE_ADVERTISE).option(Dhcp6Option.ServerId.class).orElseThrow().duid();
-        BootOnly6 decision = new BootOnly6(new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot)),
+        BootOnly6 decision = new BootOnly6(BootConfig6.planner(config, ""),
                 BootOnly6.DuidBook.NONE, serverId);
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -108,7 +94,7 @@ class Dhcp6ServerTest {
         assertThat(advertise.option(Dhcp6Option.IaNa.class)).isEmpty();
         assertThat(advertise.option(Dhcp6Option.ClientId.class)).isEqualTo(solicit.option(Dhcp6Option.ClientId.class));
         awaitEvents(1);
-        assertThat(events.get(0).mac()).isEqualTo(VM);
+        assertThat(events.get(0).mac()).isEqualTo(BootConfig6.VM);
         assertThat(registry.counter("bootferry_dhcp6_replies", "type", "advertise", "firmware", "efi-x64").count())
                 .isEqualTo(1);
     }
