@@ -21,7 +21,9 @@ import java.net.NetworkInterface;
 import java.net.StandardSocketOptions;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.bootferry.boot.Capability;
 import org.bootferry.lang.QuietLog;
 import org.bootferry.lang.QuietLog.Level;
@@ -63,6 +65,7 @@ public final class Dhcp6Server implements AutoCloseable {
     private final BootOnly6 decision;
     private final BootLog events;
     private final MeterRegistry registry;
+    private final Consumer<String> bootClientOn;
     private final QuietLog clientLines = new QuietLog(log);
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
 
@@ -77,11 +80,14 @@ public final class Dhcp6Server implements AutoCloseable {
     /**
      * @param events       told of every answer sent: the boot's first step
      * @param registry     where {@code bootferry_dhcp6_replies_total{type,firmware}} is counted
+     * @param bootClientOn told the interface of each answer sent on a boot link (not to a relay agent):
+     *                     whether the link has Router Advertisements is asked there
      */
-    public Dhcp6Server(BootOnly6 decision, BootLog events, MeterRegistry registry) {
+    public Dhcp6Server(BootOnly6 decision, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn) {
         this.decision = decision;
         this.events = events;
         this.registry = registry;
+        this.bootClientOn = bootClientOn;
     }
 
     /**
@@ -98,18 +104,19 @@ public final class Dhcp6Server implements AutoCloseable {
             int pxe = pxePort;
             for (Link link : links) {
                 Inet6Address scoped = Inet6Address.getByAddress(null, ALL_SERVERS.getAddress(), link.nif());
-                Channel multicast = open(bootstrap(group, channelType, BootOnly6.Listener.DHCP, link.server()),
+                Optional<String> iface = Optional.of(link.nif().getName());
+                Channel multicast = open(bootstrap(group, channelType, BootOnly6.Listener.DHCP, link.server(), iface),
                         new InetSocketAddress(scoped, dhcpPort));
                 dhcpPort = ((InetSocketAddress) multicast.localAddress()).getPort();
                 ((DatagramChannel) multicast).joinGroup(new InetSocketAddress(ALL_SERVERS, dhcpPort), link.nif()).sync();
-                int[] bound = unicast(group, channelType, link.server(), dhcpPort, pxe);
+                int[] bound = unicast(group, channelType, link.server(), iface, dhcpPort, pxe);
                 dhcpPort = bound[0];
                 pxe = bound[1];
                 log.info("DHCPv6 boot-only on {}: clients there are told {}", link.nif().getName(),
                         BootOnly6.literal(link.server()));
             }
             for (Inet6Address server : unicastOnly) {
-                int[] bound = unicast(group, channelType, server, dhcpPort, pxe);
+                int[] bound = unicast(group, channelType, server, Optional.empty(), dhcpPort, pxe);
                 dhcpPort = bound[0];
                 pxe = bound[1];
             }
@@ -120,24 +127,25 @@ public final class Dhcp6Server implements AutoCloseable {
         }
     }
 
+    /** The 547 and 4011 sockets on {@code server}, of a boot link's {@code iface} or for relayed clients only. */
     private int[] unicast(EventLoopGroup group, Class<? extends DatagramChannel> channelType, Inet6Address server,
-            int port, int pxePort) throws Exception {
-        Channel dhcp = open(bootstrap(group, channelType, BootOnly6.Listener.DHCP, server),
+            Optional<String> iface, int port, int pxePort) throws Exception {
+        Channel dhcp = open(bootstrap(group, channelType, BootOnly6.Listener.DHCP, server, iface),
                 new InetSocketAddress(server, port));
-        Channel pxe = open(bootstrap(group, channelType, BootOnly6.Listener.PXE, server),
+        Channel pxe = open(bootstrap(group, channelType, BootOnly6.Listener.PXE, server, iface),
                 new InetSocketAddress(server, pxePort));
         return new int[] {((InetSocketAddress) dhcp.localAddress()).getPort(),
                 ((InetSocketAddress) pxe.localAddress()).getPort()};
     }
 
     private Bootstrap bootstrap(EventLoopGroup group, Class<? extends DatagramChannel> type,
-            BootOnly6.Listener listener, Inet6Address server) {
+            BootOnly6.Listener listener, Inet6Address server, Optional<String> iface) {
         Bootstrap b = new Bootstrap().group(group).channel(type)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new Handler(listener, server));
+                        ch.pipeline().addLast(new Handler(listener, server, iface));
                     }
                 });
         if (EpollDatagramChannel.class.isAssignableFrom(type)) {
@@ -158,10 +166,13 @@ public final class Dhcp6Server implements AutoCloseable {
     private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
         private final BootOnly6.Listener listener;
         private final Inet6Address server;
+        /** The boot link's interface; empty on a socket for relayed clients only. */
+        private final Optional<String> iface;
 
-        Handler(BootOnly6.Listener listener, Inet6Address server) {
+        Handler(BootOnly6.Listener listener, Inet6Address server, Optional<String> iface) {
             this.listener = listener;
             this.server = server;
+            this.iface = iface;
         }
 
         @Override
@@ -192,6 +203,9 @@ public final class Dhcp6Server implements AutoCloseable {
                 channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender)).addListener(sent -> {
                     if (sent.isSuccess()) {
                         answered(reply);
+                        if (!(reply.message() instanceof Dhcp6Message.Relay)) {
+                            iface.ifPresent(bootClientOn);
+                        }
                     } else {
                         log.warn("could not send the DHCPv6 answer for {} to {}: {}", reply.mac(), sender,
                                 sent.cause().toString());

@@ -63,7 +63,8 @@ final class Dhcp6Mode {
                                 + " to put in boot file URLs; give it one, or set dhcp6.advertise"))));
             }
             Duid serverId = serverId(settings.state().resolve(DUID_FILE));
-            server = new Dhcp6Server(new BootOnly6(planner, new ConfigDuids(config), serverId), events, registry);
+            server = new Dhcp6Server(new BootOnly6(planner, new ConfigDuids(config), serverId), events, registry,
+                    RouterAdverts.onThisHost()::bootClientSeen);
         } catch (IOException e) {
             throw new ListenerException("cannot start DHCPv6: " + e.getMessage(), e);
         }
