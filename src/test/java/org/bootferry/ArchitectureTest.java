@@ -41,8 +41,8 @@ class ArchitectureTest {
             Map.entry("tftp", Set.of("boot", "loader", "machine", "lang")),
             Map.entry("dns", Set.of("machine", "lang")),
             Map.entry("http", Set.of("boot", "config", "image", "loader", "machine", "lang")),
-            Map.entry("server", Set.of("boot", "config", "dhcp", "dns", "http", "image", "journal", "lang", "loader",
-                    "machine", "tftp")),
+            Map.entry("server", Set.of("boot", "config", "dhcp", "dhcp6", "dns", "http", "image", "journal", "lang",
+                    "loader", "machine", "tftp")),
             Map.entry("cli", Set.of("boot", "config", "dhcp", "dns", "http", "image", "journal", "lang", "loader",
                     "machine", "server", "tftp")));
 

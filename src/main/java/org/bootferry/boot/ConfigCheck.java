@@ -15,6 +15,7 @@ import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.LoaderKeys;
 import org.bootferry.config.MachineFile;
+import org.bootferry.config.DuidChecks;
 import org.bootferry.config.Reservations;
 import org.bootferry.config.YamlFiles;
 import org.bootferry.image.DockerConfigCredentials;
@@ -64,6 +65,7 @@ public final class ConfigCheck {
         checkLoaders(snapshot, errors);
         // Reservations are checked across all machine files every time: one edit can make two collide.
         errors.addAll(Reservations.check(snapshot));
+        errors.addAll(DuidChecks.check(snapshot));
         if (!sharedUnchanged) {
             checkRegistries(snapshot, errors);
             snapshot.profiles().values().forEach(p -> checkPullPolicy(p.file(), p.config(), errors));

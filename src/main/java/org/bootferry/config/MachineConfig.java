@@ -9,7 +9,8 @@ import java.util.Map;
  * {@code machines/default.yaml}: all share this shape. Field names follow KubeVirt's
  * {@code firmware.kernelBoot} so a VM spec can be copied over. Absent fields are null, so a machine
  * can inherit them from its profile ({@link #over}). {@code ip} is the address DHCP server mode
- * reserves for the machine; it and {@code match} are never inherited, since a profile is shared by many machines.
+ * reserves for the machine, {@code duid} (hex) the DHCPv6 client DUID that names the machine when no
+ * MAC can be found in its DHCPv6 messages; they and {@code match} are never inherited, since a profile is shared by many machines.
  *
  * <p>{@code loaders} names, per firmware id, the machine's own loader, a path in the tftproot
  * (server.yaml's {@code loaders:} for the firmware it does not name): with a {@code kernelBoot}, what
@@ -25,6 +26,7 @@ public record MachineConfig(
         Map<String, Object> vars,
         Boolean bootOnce,
         String ip,
+        String duid,
         Map<String, String> loaders,
         String access,
         Match match,
@@ -175,6 +177,7 @@ public record MachineConfig(
                 mergedVars,
                 bootOnce != null ? bootOnce : base.bootOnce,
                 ip,
+                duid,
                 merged(base.loaders, loaders),
                 access != null ? access : base.access,
                 match,

@@ -14,10 +14,10 @@ record ServerFile(
         String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
         Integer pxePort, DhcpFile dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
         ApiFile api, AccessFile access, ImagesFile images, ChainloadFile chainload, TftpFile tftp, HttpFile http,
-        ProxyDhcpFile proxyDhcp, EventsFile events) {
+        ProxyDhcpFile proxyDhcp, EventsFile events, Dhcp6File dhcp6) {
 
     static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null);
 
     /**
      * The {@code dhcp:} section: {@code true}/{@code false} (proxy/off, the form before modes existed)
@@ -42,6 +42,13 @@ record ServerFile(
     record PoolFile(@JsonProperty("interface") String iface, String subnet, String range, String netmask,
             String router, List<String> dns, String domain, List<String> search, String leaseTime, Integer mtu,
             Boolean unknownMachines, Boolean allowOtherServers) {
+    }
+
+    /**
+     * The {@code dhcp6:} section: the DHCPv6 mode, the interfaces whose link it listens on
+     * (ff02::1:2), the IPv6 address machines are told, and the ports (547 and 4011).
+     */
+    record Dhcp6File(String mode, List<String> interfaces, String advertise, Integer port, Integer pxePort) {
     }
 
     /** {@code dhcp.dns}: the DNS listener of server mode. */

@@ -100,7 +100,8 @@ final class ServerFileReader {
                 tftp(f.tftp()),
                 http(f.http()),
                 proxyDhcp(f.proxyDhcp()),
-                events(f.events()));
+                events(f.events()),
+                Dhcp6Section.read(f.dhcp6(), this::errorAt));
     }
 
     /** The defaults with the file's entries over them: naming one firmware's loader keeps the others'. */

@@ -27,6 +27,7 @@ import org.bootferry.lang.Ipv4;
  * @param http      the HTTP listener's limits (the {@code http:} section)
  * @param proxyDhcp what the ProxyDHCP responder answers at all (the {@code proxyDhcp:} section)
  * @param events    how big the event journal {@code state/events.jsonl} grows (the {@code events:} section)
+ * @param dhcp6     what bootferry is on the network's DHCPv6 (the {@code dhcp6:} section)
  */
 public record ServerSettings(
         String bind,
@@ -47,7 +48,8 @@ public record ServerSettings(
         Tftp tftp,
         Http http,
         ProxyDhcp proxyDhcp,
-        Events events) {
+        Events events,
+        Dhcp6 dhcp6) {
 
     /**
      * The DNS listener of DHCP server mode: A and PTR for the machines' names in {@code zone}.
@@ -114,6 +116,30 @@ public record ServerSettings(
             String name = mode.name().toLowerCase(java.util.Locale.ROOT);
             return pools.isEmpty() ? name : name + " (" + String.join(", ", pools.stream()
                     .map(p -> p.name() + " " + p.first().getHostAddress() + "-" + p.last().getHostAddress()).toList()) + ")";
+        }
+    }
+
+    /**
+     * The {@code dhcp6:} section, checked.
+     *
+     * @param mode       {@code OFF} leaves DHCPv6 to others; {@code BOOT_ONLY} answers boot clients with
+     *                   boot options only, beside the site's DHCPv6 server that leases the addresses
+     * @param interfaces the links listened on: ff02::1:2 joined on each (RFC 8415 §7.1); empty means
+     *                   only relayed and unicast requests, to {@code advertise}
+     * @param advertise  the IPv6 address machines are told (URLs of option 59); empty: each interface's
+     *                   first global or unique-local address
+     * @param port       UDP port for client and relay messages (547, RFC 8415 §7.2; 0: any free port)
+     * @param pxePort    UDP port of EDK2's boot-service REQUEST in boot-only mode (4011; 0: any free port)
+     */
+    public record Dhcp6(Mode mode, List<String> interfaces, Optional<java.net.Inet6Address> advertise, int port,
+            int pxePort) {
+        /** What bootferry is on the network's DHCPv6. */
+        public enum Mode { OFF, BOOT_ONLY }
+
+        public static final Dhcp6 OFF = new Dhcp6(Mode.OFF, List.of(), Optional.empty(), 547, 4011);
+
+        public Dhcp6 {
+            interfaces = List.copyOf(interfaces);
         }
     }
 
@@ -261,11 +287,11 @@ public record ServerSettings(
 
     public ServerSettings withApi(Api api) {
         return new ServerSettings(bind, advertise, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events);
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6);
     }
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events);
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6);
     }
 }

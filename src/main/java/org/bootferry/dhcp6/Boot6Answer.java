@@ -143,10 +143,16 @@ public final class Boot6Answer {
             }
             return;
         }
-        String prefix = request.firmware().httpBoot() ? "http://[" : "tftp://[";
-        if (!url.startsWith(prefix) || url.indexOf("]/") <= prefix.length()) {
+        boolean http = request.firmware().httpBoot();
+        String prefix = http ? "http://[" : "tftp://[";
+        int close = url.indexOf(']');
+        // HTTP Boot parses the URL with EDK2's HTTP URL parser, which takes a port (HttpUrlGetPort);
+        // PXE's PxeBcExtractBootFileUrl takes "]/" right after the literal.
+        String afterLiteral = close < 0 ? "" : url.substring(close + 1);
+        boolean pathFollows = afterLiteral.startsWith("/") || http && afterLiteral.matches(":[0-9]{1,5}/.*");
+        if (!url.startsWith(prefix) || close <= prefix.length() || !pathFollows) {
             throw new IllegalArgumentException("boot file URL '" + url + "' for " + request.firmware() + " must be "
-                    + prefix + "IPv6-literal]/path: EDK2 takes no host names over DHCPv6");
+                    + prefix + "IPv6-literal]" + (http ? "[:port]" : "") + "/path: EDK2 takes no host names over DHCPv6");
         }
     }
 }

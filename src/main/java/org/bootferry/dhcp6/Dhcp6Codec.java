@@ -87,6 +87,13 @@ public final class Dhcp6Codec {
         encodeOptions(m.options(), out);
     }
 
+    /** A DUID's bytes as option 1 or 2 carries them (RFC 8415 §11.1): type, then its fields. */
+    public static byte[] encodeDuid(Duid duid) {
+        ByteBuf out = Unpooled.buffer(20);
+        OptionValues.encode(duid, out);
+        return ByteBufUtil.getBytes(out);
+    }
+
     static void encodeOptions(List<Dhcp6Option> options, ByteBuf out) {
         for (Dhcp6Option o : options) {
             out.writeShort(o.code());

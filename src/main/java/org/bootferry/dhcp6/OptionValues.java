@@ -188,7 +188,7 @@ final class OptionValues {
         }
     }
 
-    private static void encode(Duid duid, ByteBuf out) {
+    static void encode(Duid duid, ByteBuf out) {
         out.writeShort(duid.type());
         if (duid instanceof Duid.LinkLayerTime llt) {
             out.writeShort(llt.hardwareType()).writeInt((int) llt.time()).writeBytes(llt.linkLayerAddress().bytes());

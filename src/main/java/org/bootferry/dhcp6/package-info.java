@@ -1,11 +1,14 @@
 /**
- * DHCPv6 for boot clients, the pure part: the codec ({@code Dhcp6Codec}: bytes in,
+ * DHCPv6 for boot clients: the codec ({@code Dhcp6Codec}: bytes in,
  * {@code Dhcp6Message} and {@code Dhcp6Option} records out and back, RFC 8415 §8, §9, §21, RFC 5970,
  * RFC 6939), DUIDs ({@code Duid}), which firmware asks ({@code Pxe6Request}: options 61, 16, 15,
  * with {@code machine.ClientArch}) and which machine asks ({@code ClientMac}: a MAC from relay option
  * 79, an EUI-64 link-local source or a DUID, or why there is none) and what to answer it, boot-only or
- * with an address ({@code Boot6Answer}). What the firmware sends and needs is measured in
- * reference/ipv6/README.md. No listener yet.
+ * with an address ({@code Boot6Answer}); the boot-only decision ({@code BootOnly6}: relays unwrapped
+ * and answered, the machine from its MAC, its SOLICIT or a machine file's {@code duid:}, the plan's
+ * boot file as option 59) and its listener ({@code Dhcp6Server}: ff02::1:2 on each boot link, 547 and
+ * 4011 on each server address). What the firmware sends and needs is measured in
+ * reference/ipv6/README.md.
  *
  * <p>May import: {@code boot}, {@code machine}, {@code lang}. Never another protocol (not even
  * {@code dhcp}), {@code config} or {@code journal}.

@@ -179,6 +179,9 @@ public final class BootServer implements AutoCloseable {
         InetAddress bind = literal(settings.bind());
         List<String> unbound = new ArrayList<>(settings.dhcp().mode() == ServerSettings.Dhcp.Mode.OFF
                 ? List.of("http", "tftp") : List.of("http", "tftp", "dhcp"));
+        if (settings.dhcp6().mode() != ServerSettings.Dhcp6.Mode.OFF) {
+            unbound.add("dhcp6");
+        }
         try {
             LoaderFiles loaders = loaders();
             BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(config).withInstalls(state)
@@ -235,6 +238,13 @@ public final class BootServer implements AutoCloseable {
                 bound(unbound, "dhcp");
                 ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, dhcpServer.port())));
                 dhcpServer.dnsAddress().ifPresent(dns -> ready.accept(listening("dns", "udp", dns)));
+            }
+            if (settings.dhcp6().mode() != ServerSettings.Dhcp6.Mode.OFF) {
+                closeables.add(Dhcp6Mode.start(settings, config, planner, events, registry, dhcp.group(),
+                        dhcp.datagramChannel(), line -> {
+                            bound(unbound, "dhcp6");
+                            ready.accept(line);
+                        }));
             }
         } catch (RuntimeException e) {
             close();

@@ -111,6 +111,7 @@ class LiveSettingsTest {
                 restart("dhcpPort", 6767),
                 restart("pxePort", 4012),
                 restart("dhcp", Map.of("mode", "proxy")),
+                restart("dhcp6", Map.of("mode", "boot-only", "advertise", "fd42::1")),
                 restart("cache", "/var/tmp/bootferry-elsewhere/cache"),
                 restart("state", "/var/tmp/bootferry-elsewhere/state"),
                 live("tftpRoot", "../root2", (t, r) -> t.servesTheNewRoot()),

@@ -1,0 +1,253 @@
+package org.bootferry.dhcp6;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioChannelOption;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.StandardSocketOptions;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.bootferry.boot.Capability;
+import org.bootferry.lang.QuietLog;
+import org.bootferry.lang.QuietLog.Level;
+import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The boot-only DHCPv6 listener: reads a datagram, decodes it, asks {@link BootOnly6}, sends the
+ * answer back to the datagram's source address and port (a client listens where it sent from: 546 by
+ * RFC 8415 §7.2, 4011 for EDK2's boot-service REQUEST; a relay agent on 547, or the port it sent from,
+ * RFC 8357). Nothing escapes a handler: a malformed datagram or one not answered costs a debug line;
+ * a boot client that cannot be identified one warning per client a minute, with its DUID to paste
+ * into its machine file's {@code duid:}.
+ *
+ * <p>Sockets, and why. The site's DHCPv6 server may run on this host and port, so every socket sets
+ * SO_REUSEADDR and SO_REUSEPORT, and never takes that server's unicast where it can be helped:
+ * <ul>
+ *   <li>On each boot interface a socket is bound to [ff02::1:2%interface]:547 and joins that group
+ *       there (RFC 8415 §7.1, All_DHCP_Relay_Agents_and_Servers). Linux lets a UDP socket bind a
+ *       multicast address (the bind ties it to the scope's interface) and then delivers to it only
+ *       datagrams for that group, to every socket that joined: the site server hears them too.
+ *   <li>Relay agents unicast RELAY-FORW to an address of ours: a socket on each server address,
+ *       port 547. A site server on this host that uses the same address shares its unicast with us
+ *       (we answer nothing that is not a boot client's), so give bootferry its own address.
+ *   <li>UDP 4011 on each server address: EDK2 sends its boot-service REQUEST to the host of the
+ *       option 59 URL (reference/ipv6, {@code proxy6-pxe}).
+ * </ul>
+ */
+public final class Dhcp6Server implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Dhcp6Server.class);
+    /** RFC 8415 §7.1: All_DHCP_Relay_Agents_and_Servers. */
+    public static final Inet6Address ALL_SERVERS = (Inet6Address) ip("ff02::1:2");
+    /** Room for one datagram: RFC 8415 messages fit the IPv6 minimum MTU's payload, a jumbo frame's at most. */
+    private static final int MAX_DATAGRAM = 9000;
+
+    private final BootOnly6 decision;
+    private final BootLog events;
+    private final MeterRegistry registry;
+    private final Consumer<String> bootClientOn;
+    private final QuietLog clientLines = new QuietLog(log);
+    private final List<Channel> channels = new CopyOnWriteArrayList<>();
+
+    /** A boot link: the interface whose ff02::1:2 is joined and the address its clients are told. */
+    public record Link(NetworkInterface nif, Inet6Address server) {
+    }
+
+    /** Where this listener is bound: the DHCPv6 port (547) and the PXE port (4011) as bound. */
+    public record Bound(int port, int pxePort) {
+    }
+
+    /**
+     * @param events       told of every answer sent: the boot's first step
+     * @param registry     where {@code bootferry_dhcp6_replies_total{type,firmware}} is counted
+     * @param bootClientOn told the interface of each answer sent on a boot link (not to a relay agent):
+     *                     whether the link has Router Advertisements is asked there
+     */
+    public Dhcp6Server(BootOnly6 decision, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn) {
+        this.decision = decision;
+        this.events = events;
+        this.registry = registry;
+        this.bootClientOn = bootClientOn;
+    }
+
+    /**
+     * Binds, for each link, the group socket on its interface and the unicast sockets on its server
+     * address; for each of {@code unicastOnly}, only the unicast sockets (relayed clients). Port 0 picks
+     * free ports, the same for every address.
+     *
+     * @throws Exception the bind or join failure, with nothing left bound
+     */
+    public Bound bind(EventLoopGroup group, Class<? extends DatagramChannel> channelType, List<Link> links,
+            List<Inet6Address> unicastOnly, int port, int pxePort) throws Exception {
+        try {
+            int dhcpPort = port;
+            int pxe = pxePort;
+            for (Link link : links) {
+                Inet6Address scoped = Inet6Address.getByAddress(null, ALL_SERVERS.getAddress(), link.nif());
+                Optional<String> iface = Optional.of(link.nif().getName());
+                Channel multicast = open(bootstrap(group, channelType, BootOnly6.Listener.DHCP, link.server(), iface),
+                        new InetSocketAddress(scoped, dhcpPort));
+                dhcpPort = ((InetSocketAddress) multicast.localAddress()).getPort();
+                ((DatagramChannel) multicast).joinGroup(new InetSocketAddress(ALL_SERVERS, dhcpPort), link.nif()).sync();
+                int[] bound = unicast(group, channelType, link.server(), iface, dhcpPort, pxe);
+                dhcpPort = bound[0];
+                pxe = bound[1];
+                log.info("DHCPv6 boot-only on {}: clients there are told {}", link.nif().getName(),
+                        BootOnly6.literal(link.server()));
+            }
+            for (Inet6Address server : unicastOnly) {
+                int[] bound = unicast(group, channelType, server, Optional.empty(), dhcpPort, pxe);
+                dhcpPort = bound[0];
+                pxe = bound[1];
+            }
+            return new Bound(dhcpPort, pxe);
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The 547 and 4011 sockets on {@code server}, of a boot link's {@code iface} or for relayed clients only. */
+    private int[] unicast(EventLoopGroup group, Class<? extends DatagramChannel> channelType, Inet6Address server,
+            Optional<String> iface, int port, int pxePort) throws Exception {
+        Channel dhcp = open(bootstrap(group, channelType, BootOnly6.Listener.DHCP, server, iface),
+                new InetSocketAddress(server, port));
+        Channel pxe = open(bootstrap(group, channelType, BootOnly6.Listener.PXE, server, iface),
+                new InetSocketAddress(server, pxePort));
+        return new int[] {((InetSocketAddress) dhcp.localAddress()).getPort(),
+                ((InetSocketAddress) pxe.localAddress()).getPort()};
+    }
+
+    private Bootstrap bootstrap(EventLoopGroup group, Class<? extends DatagramChannel> type,
+            BootOnly6.Listener listener, Inet6Address server, Optional<String> iface) {
+        Bootstrap b = new Bootstrap().group(group).channel(type)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new Handler(listener, server, iface));
+                    }
+                });
+        if (EpollDatagramChannel.class.isAssignableFrom(type)) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
+        } else {
+            b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+        }
+        return b;
+    }
+
+    private Channel open(Bootstrap bootstrap, InetSocketAddress at) throws Exception {
+        Channel channel = bootstrap.bind(at).sync().channel();
+        channels.add(channel);
+        return channel;
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final BootOnly6.Listener listener;
+        private final Inet6Address server;
+        /** The boot link's interface; empty on a socket for relayed clients only. */
+        private final Optional<String> iface;
+
+        Handler(BootOnly6.Listener listener, Inet6Address server, Optional<String> iface) {
+            this.listener = listener;
+            this.server = server;
+            this.iface = iface;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            InetSocketAddress sender = packet.sender();
+            try {
+                answer(ctx.channel(), packet, sender);
+            } catch (RuntimeException e) {
+                clientLines.error(sender.getAddress(), "failed", "DHCPv6 failed on a datagram from " + sender, e);
+            }
+        }
+
+        private void answer(Channel channel, DatagramPacket packet, InetSocketAddress sender) {
+            if (!(sender.getAddress() instanceof Inet6Address source)) {
+                log.debug("DHCPv6 datagram from IPv4 {}: ignored", sender);
+                return;
+            }
+            Dhcp6Message received;
+            try {
+                received = Dhcp6Codec.decode(packet.content());
+            } catch (MalformedDhcp6Exception e) {
+                log.debug("malformed DHCPv6 datagram from {}: {}", sender, e.getMessage());
+                return;
+            }
+            BootOnly6.Decision d = decision.decide(received, source, server, listener);
+            if (d instanceof BootOnly6.Reply reply) {
+                byte[] bytes = Dhcp6Codec.encode(reply.message());
+                channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender)).addListener(sent -> {
+                    if (sent.isSuccess()) {
+                        answered(reply);
+                        if (!(reply.message() instanceof Dhcp6Message.Relay)) {
+                            iface.ifPresent(bootClientOn);
+                        }
+                    } else {
+                        log.warn("could not send the DHCPv6 answer for {} to {}: {}", reply.mac(), sender,
+                                sent.cause().toString());
+                    }
+                });
+            } else if (d instanceof BootOnly6.Unidentified u) {
+                clientLines.log(Level.WARN, source, "unidentified", "DHCPv6 boot client " + BootOnly6.hex(u.clientId())
+                        + " from " + source.getHostAddress() + " not answered: " + u.why());
+            } else if (d instanceof BootOnly6.Failed f) {
+                clientLines.log(Level.WARN, source, "failed", "DHCPv6: " + f.reason());
+            } else {
+                log.debug("DHCPv6 {} from {}: {}", received.type(), sender, ((BootOnly6.Silent) d).reason());
+            }
+        }
+    }
+
+    private void answered(BootOnly6.Reply reply) {
+        Dhcp6Message m = reply.message();
+        while (m instanceof Dhcp6Message.Relay relay) {
+            m = relay.relayed();
+        }
+        String type = m.type().name().toLowerCase(Locale.ROOT);
+        String firmware = reply.request().firmware().id() + (reply.request().ipxe() ? "+ipxe" : "");
+        log.debug("DHCPv6 {} {} {} boot file {}", type, reply.mac(), firmware, Capability.hide(reply.bootFileUrl()));
+        registry.counter("bootferry_dhcp6_replies", "type", type, "firmware", firmware).increment();
+        events.record(BootEvent.now(reply.mac(), m.type() == Dhcp6MessageType.ADVERTISE ? BootEvent.Stage.DHCP_OFFER
+                : BootEvent.Stage.PXE_ACK, firmware + " over DHCPv6 -> " + Capability.hide(reply.bootFileUrl())));
+    }
+
+    private static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Channel c : channels) {
+            c.close().syncUninterruptibly();
+        }
+        channels.clear();
+    }
+}

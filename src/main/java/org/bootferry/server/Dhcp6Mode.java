@@ -1,0 +1,128 @@
+package org.bootferry.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.bootferry.boot.Booter;
+import org.bootferry.config.ConfigHolder;
+import org.bootferry.config.ServerSettings;
+import org.bootferry.dhcp6.BootOnly6;
+import org.bootferry.dhcp6.Dhcp6Server;
+import org.bootferry.dhcp6.Duid;
+import org.bootferry.dhcp6.Opaque;
+import org.bootferry.lang.AtomicFile;
+import org.bootferry.machine.BootLog;
+
+/**
+ * DHCPv6 put together from server.yaml's {@code dhcp6:}: the boot links (each interface with the
+ * address its clients are told), our DUID kept under the state directory, the machine files'
+ * {@code duid:}, and the listener.
+ */
+final class Dhcp6Mode {
+
+    /** RFC 8415 §11: a server's DUID must not change; kept here, relative to the state directory. */
+    static final String DUID_FILE = "dhcp6/server-duid";
+
+    private Dhcp6Mode() {
+    }
+
+    /**
+     * Binds the listener of {@code settings.dhcp6()} (not OFF) and reports its {@code listening} lines.
+     *
+     * @throws ListenerException saying which interface, file or port could not be had; nothing stays bound
+     */
+    static Dhcp6Server start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
+            MeterRegistry registry, EventLoopGroup group,
+            Class<? extends DatagramChannel> channelType, Consumer<String> ready) {
+        ServerSettings.Dhcp6 d = settings.dhcp6();
+        Dhcp6Server server;
+        List<Dhcp6Server.Link> links = new ArrayList<>();
+        try {
+            for (String name : d.interfaces()) {
+                NetworkInterface nif = NetworkInterface.getByName(name);
+                if (nif == null) {
+                    throw new IOException("dhcp6.interfaces: " + name + " is not an interface of this host");
+                }
+                links.add(new Dhcp6Server.Link(nif, d.advertise().or(() -> serverAddress(nif)).orElseThrow(() ->
+                        new IOException("dhcp6.interfaces: " + name + " has no global or unique-local IPv6 address"
+                                + " to put in boot file URLs; give it one, or set dhcp6.advertise"))));
+            }
+            Duid serverId = serverId(settings.state().resolve(DUID_FILE));
+            server = new Dhcp6Server(new BootOnly6(planner, new ConfigDuids(config), serverId), events, registry,
+                    RouterAdverts.onThisHost()::bootClientSeen);
+        } catch (IOException e) {
+            throw new ListenerException("cannot start DHCPv6: " + e.getMessage(), e);
+        }
+        List<Inet6Address> unicastOnly = links.isEmpty() ? List.of(d.advertise().orElseThrow()) : List.of();
+        Inet6Address shown = links.isEmpty() ? unicastOnly.get(0) : links.get(0).server();
+        Dhcp6Server.Bound bound;
+        try {
+            bound = server.bind(group, channelType, links, unicastOnly, d.port(), d.pxePort());
+        } catch (Exception e) {
+            throw new ListenerException(BootServer.explainBindFailure("dhcp6", "udp",
+                    new InetSocketAddress(shown, d.port()), "dhcp6.port/dhcp6.pxePort in server.yaml", e), e);
+        }
+        ready.accept("listening dhcp6 udp [" + BootOnly6.literal(shown) + "]:" + bound.port());
+        ready.accept("listening pxe6 udp [" + BootOnly6.literal(shown) + "]:" + bound.pxePort());
+        return server;
+    }
+
+    /** The interface's first global or unique-local address: what its clients can reach by a route. */
+    static Optional<Inet6Address> serverAddress(NetworkInterface nif) {
+        return nif.inetAddresses().filter(a -> a instanceof Inet6Address).map(a -> (Inet6Address) a)
+                .filter(a -> !a.isLinkLocalAddress() && !a.isLoopbackAddress() && !a.isMulticastAddress())
+                .findFirst()
+                .map(Dhcp6Mode::withoutZone);
+    }
+
+    private static Inet6Address withoutZone(Inet6Address a) {
+        try {
+            return (Inet6Address) InetAddress.getByAddress(a.getAddress());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are an IPv6 address", e);
+        }
+    }
+
+    /**
+     * Our DUID: a DUID-UUID (RFC 6355) made at the first start and kept in {@code file} as hex, since
+     * RFC 8415 §11 wants it stable across restarts and DUID-LL would change with the network card.
+     */
+    static Duid serverId(Path file) throws IOException {
+        if (Files.exists(file)) {
+            String hex = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            byte[] bytes;
+            try {
+                bytes = HexFormat.of().parseHex(hex);
+            } catch (IllegalArgumentException e) {
+                bytes = new byte[0];
+            }
+            if (bytes.length != 18 || bytes[0] != 0 || bytes[1] != 4) {
+                throw new IOException(file + " does not hold a DUID-UUID in hex (0004 and 16 bytes); remove it"
+                        + " and a new one is made");
+            }
+            return new Duid.Uuid(new Opaque(java.util.Arrays.copyOfRange(bytes, 2, 18)));
+        }
+        UUID uuid = UUID.randomUUID();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits());
+        Duid duid = new Duid.Uuid(new Opaque(b.array()));
+        Files.createDirectories(file.getParent());
+        AtomicFile.write(file, (BootOnly6.hex(duid) + "\n").getBytes(StandardCharsets.US_ASCII));
+        return duid;
+    }
+}
