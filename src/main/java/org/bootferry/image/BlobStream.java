@@ -120,7 +120,9 @@ final class BlobStream extends FilterInputStream {
             throw new TransientFailure("registry sent more than the " + size + " bytes asked for of " + blob.digest(),
                     null);
         }
-        sha256.update(b, off, n);
+        if (whole) {
+            sha256.update(b, off, n);
+        }
         if (received - reported >= PROGRESS_STEP || received == size) {
             reported = received;
             progress.accept(received);

@@ -4,6 +4,8 @@ import static org.bootferry.image.ImagePaths.child;
 import static org.bootferry.image.ImagePaths.normalize;
 import static org.bootferry.image.ImagePaths.parent;
 
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,6 +23,8 @@ import org.bootferry.image.ChunkedToc.Entry;
 import org.bootferry.image.LayerScan.Captured;
 import org.bootferry.image.MergedTree.Kind;
 import org.bootferry.image.MergedTree.Node;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads one zstd:chunked layer ({@link ChunkedToc}) lazily into a {@link LayerScan}: its TOC with
@@ -35,8 +39,13 @@ import org.bootferry.image.MergedTree.Node;
  */
 final class ChunkedWalk {
 
-    /** A chunk's compressed bytes are held in memory to be decompressed; containers/storage's are KiBs. */
-    private static final long MAX_COMPRESSED_CHUNK = 64L << 20;
+    /**
+     * A chunk is decompressed in memory, in one call; containers/storage's chunker cuts files into
+     * pieces of KiBs. A file with a larger chunk (either side) is left to a whole read of the layer.
+     */
+    private static final long MAX_CHUNK = 64L << 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkedWalk.class);
 
     private final LayerExtractor.LayerSource source;
     private final MergedTree tree;
@@ -50,7 +59,8 @@ final class ChunkedWalk {
 
     /**
      * Reads {@code layer}, the {@code index}th from the top, below the layers in the tree; empty when
-     * the registry answered a Range request with the whole blob, which the caller then reads whole.
+     * the layer is better read whole by the caller: the registry answered a Range request with the
+     * whole blob, or a wanted file has a chunk too large to decompress in memory.
      */
     Optional<LayerScan> read(Descriptor layer, ChunkedToc.Position position, int index, TarWalk.Want want)
             throws ImageException {
@@ -82,6 +92,13 @@ final class ChunkedWalk {
         try {
             for (Map.Entry<String, Entry> f : files.entrySet()) {
                 if (wanted(f.getKey(), scan, want)) {
+                    if (f.getValue().chunks().stream().anyMatch(c -> c.size() > MAX_CHUNK
+                            || c.end() - c.offset() > MAX_CHUNK)) {
+                        LOG.info("layer {}: {} has a chunk over {} bytes; reading the layer whole", layer.digest(),
+                                f.getKey(), MAX_CHUNK);
+                        scan.discard();
+                        return Optional.empty();
+                    }
                     Optional<Captured> c = capture(layer, f.getValue());
                     if (c.isEmpty()) {
                         scan.discard();
@@ -142,47 +159,38 @@ final class ChunkedWalk {
         return source.readRange(layer, start, file.compressedEnd() - start, in -> write(file.chunks(), file, layer, in));
     }
 
-    private Captured write(List<Chunk> chunks, Entry file, Descriptor layer, InputStream in)
-            throws IOException, ImageException {
+    private Captured write(List<Chunk> chunks, Entry file, Descriptor layer, InputStream in) throws IOException {
         Files.createDirectories(tempDir);
         Path temp = Files.createTempFile(tempDir, "extract-", ".tmp");
         MessageDigest whole = Digest.sha256();
-        try (OutputStream out = Files.newOutputStream(temp)) {
+        try (OutputStream out = Files.newOutputStream(temp); ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
+            byte[] plain = new byte[0];
             for (Chunk chunk : chunks) {
-                long length = chunk.end() - chunk.offset();
-                if (length > MAX_COMPRESSED_CHUNK) {
-                    throw new LayerFormatException("zstd:chunked layer " + layer.digest() + ": a chunk of " + file.name()
-                            + " is " + length + " bytes compressed, more than the " + MAX_COMPRESSED_CHUNK
-                            + " this reader holds", null);
-                }
-                byte[] compressed = in.readNBytes((int) length);
+                int length = (int) (chunk.end() - chunk.offset());
+                byte[] compressed = in.readNBytes(length);
                 if (compressed.length < length) {
                     throw new BlobStream.TransientFailure("range of " + layer.digest() + " ended inside a chunk of "
                             + file.name(), null);
                 }
-                MessageDigest part = Digest.sha256();
-                long size = 0;
-                try (InputStream z = new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(compressed))) {
-                    byte[] buf = new byte[128 * 1024];
-                    for (int n; (n = z.read(buf)) >= 0;) {
-                        size += n;
-                        if (size > chunk.size()) {
-                            break;
-                        }
-                        part.update(buf, 0, n);
-                        whole.update(buf, 0, n);
-                        out.write(buf, 0, n);
-                    }
-                } catch (IOException e) {
-                    // Damaged bytes most often fail to decompress at all: as corrupt as a wrong digest.
-                    throw new BlobStream.CorruptBlob("a chunk of " + file.name() + " does not decompress ("
-                            + e.getMessage() + ") after " + size + " of its " + chunk.size() + " bytes",
-                            chunk.digest(), Digest.of(part));
+                if (plain.length < chunk.size()) {
+                    plain = new byte[(int) chunk.size()];
                 }
+                int size;
+                try {
+                    size = zstd.decompressByteArray(plain, 0, (int) chunk.size(), compressed, 0, length);
+                } catch (ZstdException e) {
+                    // Damaged bytes most often fail to decompress at all: as corrupt as a wrong digest.
+                    throw new BlobStream.CorruptBlob("a chunk of " + file.name() + " does not decompress to its "
+                            + chunk.size() + " bytes (" + e.getMessage() + ")", chunk.digest(), Digest.of(new byte[0]));
+                }
+                MessageDigest part = Digest.sha256();
+                part.update(plain, 0, size);
                 Digest actual = Digest.of(part);
                 if (size != chunk.size() || !actual.equals(chunk.digest())) {
                     throw new BlobStream.CorruptBlob(chunk.digest(), actual);
                 }
+                whole.update(plain, 0, size);
+                out.write(plain, 0, size);
             }
             Digest actual = Digest.of(whole);
             if (file.digest() != null && !actual.equals(file.digest())) {
@@ -192,7 +200,7 @@ final class ChunkedWalk {
                 range.drainAndVerify(); // the count: a registry that sent more than asked is caught here
             }
             return new Captured(temp, actual, file.size());
-        } catch (IOException | ImageException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LayerScan.deleteQuietly(temp);
             throw e;
         }
