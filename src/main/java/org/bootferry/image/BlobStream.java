@@ -14,7 +14,8 @@ import java.util.function.LongConsumer;
  * silent is noticed by {@link #abortIfStalled}, called from a watchdog; the blocked read then fails
  * with a {@link TransientFailure} that says so. {@link #close()} is a no-op so that decompressors
  * and tar readers stacked on top can be closed without cutting the download short; the owner calls
- * {@link #release()}.
+ * {@link #release()}. A {@link #range range} of a blob is counted and watched the same way; its bytes
+ * are verified by whoever knows their digests (a zstd:chunked table of contents), not here.
  */
 final class BlobStream extends FilterInputStream {
 
@@ -38,7 +39,12 @@ final class BlobStream extends FilterInputStream {
         private final Digest actual;
 
         CorruptBlob(Digest expected, Digest actual) {
-            super("digest mismatch: expected " + expected + ", got " + actual);
+            this("digest mismatch: expected " + expected + ", got " + actual, expected, actual);
+        }
+
+        /** {@code actual}: of what could be read before the bytes turned out damaged. */
+        CorruptBlob(String message, Digest expected, Digest actual) {
+            super(message);
             this.expected = expected;
             this.actual = actual;
         }
@@ -55,6 +61,8 @@ final class BlobStream extends FilterInputStream {
     private static final long PROGRESS_STEP = 1 << 20;
 
     private final Descriptor blob;
+    private final long size;
+    private final boolean whole;
     private final MessageDigest sha256 = Digest.sha256();
     private final LongConsumer progress;
     private long received;
@@ -64,9 +72,20 @@ final class BlobStream extends FilterInputStream {
     private volatile Duration stalledFor;
 
     BlobStream(InputStream raw, Descriptor blob, LongConsumer progress) {
+        this(raw, blob, blob.size(), true, progress);
+    }
+
+    private BlobStream(InputStream raw, Descriptor blob, long size, boolean whole, LongConsumer progress) {
         super(raw);
         this.blob = blob;
+        this.size = size;
+        this.whole = whole;
         this.progress = progress;
+    }
+
+    /** {@code length} bytes of {@code blob} from a Range request: their count is checked, not their digest. */
+    static BlobStream range(InputStream raw, Descriptor blob, long length, LongConsumer progress) {
+        return new BlobStream(raw, blob, length, false, progress);
     }
 
     long received() {
@@ -97,11 +116,14 @@ final class BlobStream extends FilterInputStream {
         }
         lastData = System.nanoTime();
         received += n;
-        if (received > blob.size()) {
-            throw new TransientFailure("registry sent more than the " + blob.size() + " bytes of " + blob.digest(), null);
+        if (received > size) {
+            throw new TransientFailure("registry sent more than the " + size + " bytes asked for of " + blob.digest(),
+                    null);
         }
-        sha256.update(b, off, n);
-        if (received - reported >= PROGRESS_STEP || received == blob.size()) {
+        if (whole) {
+            sha256.update(b, off, n);
+        }
+        if (received - reported >= PROGRESS_STEP || received == size) {
             reported = received;
             progress.accept(received);
         }
@@ -136,9 +158,9 @@ final class BlobStream extends FilterInputStream {
     private IOException failure(String cause) {
         if (stalledFor != null) {
             return new TransientFailure("stalled: no data for " + stalledFor.toMillis() + " ms after " + received
-                    + " of " + blob.size() + " bytes", null);
+                    + " of " + size + " bytes", null);
         }
-        return new TransientFailure("connection lost after " + received + " of " + blob.size() + " bytes (" + cause
+        return new TransientFailure("connection lost after " + received + " of " + size + " bytes (" + cause
                 + ")", null);
     }
 
@@ -146,12 +168,12 @@ final class BlobStream extends FilterInputStream {
         if (verified) {
             return;
         }
-        if (received < blob.size()) {
+        if (received < size) {
             throw failure("stream ended early");
         }
         Digest actual = Digest.of(sha256);
         verified = true;
-        if (!actual.equals(blob.digest())) {
+        if (whole && !actual.equals(blob.digest())) {
             throw new CorruptBlob(blob.digest(), actual);
         }
     }

@@ -313,6 +313,14 @@ public final class ImageResolver implements AutoCloseable {
                 bytes.addAndGet(layer.size());
                 return result;
             }
+
+            @Override
+            public <T> Optional<T> readRange(Descriptor layer, long offset, long length,
+                    RegistryClient.BlobReader<T> reader) throws ImageException {
+                Optional<T> result = client.pullRange(ref, layer, offset, length, credentials, listener, reader);
+                result.ifPresent(r -> bytes.addAndGet(length));
+                return result;
+            }
         };
         try (LayerExtractor extractor = new LayerExtractor(image.layers(), source, cache.tempDir(), listener)) {
             String kernel;

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.bootferry.image.LayerScan.Captured;
@@ -31,9 +32,17 @@ import org.bootferry.image.MergedTree.Pending;
  */
 final class LayerExtractor implements AutoCloseable {
 
-    /** Reads one layer blob through a reader, verifying it (see {@link RegistryClient#pullBlob}). */
+    /** Reads one layer blob, or a byte range of it, through a reader (see {@link RegistryClient#pullBlob}). */
     interface LayerSource {
+        /** The whole blob, verified against its digest. */
         <T> T read(Descriptor layer, RegistryClient.BlobReader<T> reader) throws ImageException;
+
+        /**
+         * Bytes {@code [offset, offset + length)}, which the reader verifies; empty when the registry
+         * ignores Range requests (see {@link RegistryClient#pullRange}).
+         */
+        <T> Optional<T> readRange(Descriptor layer, long offset, long length,
+                RegistryClient.BlobReader<T> reader) throws ImageException;
     }
 
     /** A wanted path and where it turned out to live. */
@@ -44,6 +53,7 @@ final class LayerExtractor implements AutoCloseable {
     private final PullListener listener;
     private final MergedTree tree = new MergedTree();
     private final TarWalk tarWalk;
+    private final ChunkedWalk chunkedWalk;
     private final Map<Integer, Map<String, Captured>> captured = new HashMap<>();
     private final Set<Path> handedOut = new HashSet<>();
     private int walked;
@@ -54,6 +64,7 @@ final class LayerExtractor implements AutoCloseable {
         Collections.reverse(reversed);
         this.topDown = List.copyOf(reversed);
         this.tarWalk = new TarWalk(source, tree, tempDir);
+        this.chunkedWalk = new ChunkedWalk(source, tree, tempDir);
         this.listener = listener;
     }
 
@@ -149,7 +160,7 @@ final class LayerExtractor implements AutoCloseable {
         int index = walked;
         Descriptor layer = topDown.get(index);
         listener.layerStarted(index, topDown.size(), layer);
-        LayerScan scan = tarWalk.read(layer, index, want);
+        LayerScan scan = walk(layer, index, want);
         tree.addBelow(scan);
         captured.put(index, scan.captured);
         walked++;
@@ -158,11 +169,26 @@ final class LayerExtractor implements AutoCloseable {
 
     private void rescan(int index, String path) throws ImageException {
         Descriptor layer = topDown.get(index);
-        Captured c = tarWalk.read(layer, index, TarWalk.Want.only(path)).captured.get(path);
+        Captured c = walk(layer, index, TarWalk.Want.only(path)).captured.get(path);
         if (c == null) {
             throw new BootFileNotFoundException(path + " vanished from layer " + layer.digest() + " on a second read");
         }
         captured.computeIfAbsent(index, i -> new HashMap<>()).put(path, c);
+    }
+
+    /**
+     * A zstd:chunked layer lazily, by its TOC and Range requests; any other layer, or one whose
+     * registry ignores Range, whole.
+     */
+    private LayerScan walk(Descriptor layer, int index, TarWalk.Want want) throws ImageException {
+        Optional<ChunkedToc.Position> toc = ChunkedToc.position(layer);
+        if (toc.isPresent()) {
+            Optional<LayerScan> lazy = chunkedWalk.read(layer, toc.get(), index, want);
+            if (lazy.isPresent()) {
+                return lazy.get();
+            }
+        }
+        return tarWalk.read(layer, index, want);
     }
 
     /** Deletes every captured temporary that was not handed out in a {@link Found}. */

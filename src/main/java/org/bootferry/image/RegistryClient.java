@@ -102,7 +102,7 @@ public final class RegistryClient implements AutoCloseable {
         String what = "manifest " + image.registry() + "/" + image.repository() + ":" + reference;
         return withRetries(what, listener, () -> {
             HttpResponse<InputStream> response = exchange(image, credentials, "manifests/" + reference,
-                    Manifest.ACCEPT);
+                    Manifest.ACCEPT, Optional.empty());
             try (InputStream body = response.body()) {
                 if (response.statusCode() == 404) {
                     throw new ManifestUnknownException(image, registryError(body.readNBytes(64 * 1024)));
@@ -146,7 +146,8 @@ public final class RegistryClient implements AutoCloseable {
             BlobReader<T> reader) throws ImageException {
         String what = "blob " + blob.digest() + " of " + image.registry() + "/" + image.repository();
         return withRetries(what, listener, () -> {
-            HttpResponse<InputStream> response = exchange(image, credentials, "blobs/" + blob.digest(), "*/*");
+            HttpResponse<InputStream> response = exchange(image, credentials, "blobs/" + blob.digest(), "*/*",
+                    Optional.empty());
             BlobStream stream = new BlobStream(response.body(), blob, n -> listener.progress(blob, n));
             downloads.add(stream);
             try {
@@ -167,6 +168,48 @@ public final class RegistryClient implements AutoCloseable {
             } finally {
                 downloads.remove(stream);
                 stream.release();
+            }
+        });
+    }
+
+    /**
+     * Streams bytes {@code [offset, offset + length)} of a blob through {@code reader}, with a Range
+     * request (RFC 9110 §14.2; distribution-spec spec.md "Pulling blobs" allows it). Empty when the
+     * registry answers 200 with the whole blob instead of 206: the caller then reads the blob as a
+     * whole. The reader verifies what it reads (against a table of contents); a {@link
+     * BlobStream.CorruptBlob} it throws is retried like a corrupt whole blob.
+     */
+    <T> Optional<T> pullRange(ImageReference image, Descriptor blob, long offset, long length, Credentials credentials,
+            PullListener listener, BlobReader<T> reader) throws ImageException {
+        if (offset < 0 || length <= 0 || offset + length > blob.size()) {
+            throw new LayerFormatException("bytes " + offset + "+" + length + " lie outside blob " + blob.digest()
+                    + " of " + blob.size() + " bytes", null);
+        }
+        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        String what = "blob " + blob.digest() + " of " + image.registry() + "/" + image.repository() + " (" + range + ")";
+        return withRetries(what, listener, () -> {
+            HttpResponse<InputStream> response = exchange(image, credentials, "blobs/" + blob.digest(), "*/*",
+                    Optional.of(range));
+            try (InputStream body = response.body()) {
+                if (response.statusCode() == 200) {
+                    return Optional.empty();
+                }
+                if (response.statusCode() != 206) {
+                    expectOk(response, body, what);
+                }
+                String expected = "bytes " + offset + "-" + (offset + length - 1) + "/";
+                String contentRange = response.headers().firstValue("Content-Range").orElse("");
+                if (!contentRange.startsWith(expected)) {
+                    throw new ImageException(what + ": registry answered 206 with Content-Range '" + contentRange
+                            + "', not the range asked for");
+                }
+                BlobStream stream = BlobStream.range(body, blob, length, n -> listener.progress(blob, offset + n));
+                downloads.add(stream);
+                try {
+                    return Optional.of(reader.read(stream));
+                } finally {
+                    downloads.remove(stream);
+                }
             }
         });
     }
@@ -227,10 +270,11 @@ public final class RegistryClient implements AutoCloseable {
 
     /**
      * One request with credentials and redirects; a 5xx/429 becomes a retryable failure, a 401 is
-     * answered once per request with fresh credentials, other statuses are the caller's to judge.
+     * answered once per request with fresh credentials, other statuses are the caller's to judge. A
+     * {@code range} goes along to every hop of a redirect (a CDN serves the byte range).
      */
     private HttpResponse<InputStream> exchange(ImageReference image, Credentials credentials, String path,
-            String accept) throws IOException, ImageException {
+            String accept, Optional<String> range) throws IOException, ImageException {
         String registry = image.apiHost();
         URI uri = URI.create(scheme(registry) + "://" + registry + "/v2/" + image.repository() + "/" + path);
         Optional<String> authorization = authenticator.cached(registry, image.repository(), credentials);
@@ -238,6 +282,7 @@ public final class RegistryClient implements AutoCloseable {
         for (int redirects = 0;;) {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.responseTimeout()).GET()
                     .header("Accept", accept).header("User-Agent", "bootferry");
+            range.ifPresent(r -> request.header("Range", r));
             boolean sameHost = uri.getRawAuthority().equalsIgnoreCase(registry);
             if (sameHost) {
                 authorization.ifPresent(a -> request.header("Authorization", a));

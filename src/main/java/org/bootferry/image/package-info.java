@@ -13,7 +13,9 @@
  * API, using {@code RegistryAuthenticator} (anonymous, Basic, Bearer tokens) and credentials from
  * {@link org.bootferry.image.DockerConfigCredentials}; {@code Manifest} parses manifests and indexes;
  * {@code LayerExtractor} reads layers top-down with whiteouts and links resolved inside the image
- * ({@code TarWalk} reads one layer's tar, {@code MergedTree} resolves paths over the layers read);
+ * ({@code TarWalk} reads one layer's tar; {@code ChunkedWalk} reads a zstd:chunked layer lazily, its
+ * {@code ChunkedToc} and then only the wanted files' chunks by HTTP Range; {@code MergedTree} resolves
+ * paths over the layers read);
  * {@link org.bootferry.image.ImageCache} stores everything by digest, and the plan records keep the
  * kernel's format ({@code kernel}'s decoder reads it once, when the kernel is extracted).
  *

@@ -31,7 +31,9 @@ import java.util.concurrent.Executors;
  * An HTTP/1.1 proxy in front of a real registry that misbehaves on request: answers 500, resets the
  * connection in the middle of a blob, flips a byte of a blob, stalls after half of it, or redirects
  * blobs to a "CDN" on another host name (localhost vs 127.0.0.1) the way real registries answer 307.
- * Raw sockets, so that a reset is a real TCP RST. It records each request and its Authorization.
+ * Raw sockets, so that a reset is a real TCP RST. It records each request and its Authorization. It
+ * forwards no Range header, so behind it the registry answers every Range request with the whole
+ * blob (200), as a registry or caching proxy that ignores Range does.
  */
 final class FaultProxy implements AutoCloseable {
 

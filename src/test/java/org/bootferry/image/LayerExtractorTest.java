@@ -46,6 +46,12 @@ class LayerExtractorTest {
                 throw new ImageException(e.getMessage(), e);
             }
         }
+
+        @Override
+        public <T> java.util.Optional<T> readRange(Descriptor d, long offset, long length,
+                RegistryClient.BlobReader<T> reader) {
+            throw new AssertionError("a layer without a zstd:chunked TOC is never read by range");
+        }
     };
 
     /** One tar layer: entries in order; "name" → bytes, "name -> target" symlink, "name => target" hard link, "dir/" directory. */
@@ -99,7 +105,7 @@ class LayerExtractorTest {
         Digest d = Digest.of(bytes);
         blobs.put(d, bytes);
         return new Descriptor("application/vnd.oci.image.layer.v1.tar" + (gzip ? "+gzip" : ""), d, bytes.length,
-                java.util.Optional.empty());
+                java.util.Optional.empty(), java.util.Map.of());
     }
 
     private LayerExtractor extractor(Descriptor... bottomUp) {

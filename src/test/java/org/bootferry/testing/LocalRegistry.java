@@ -90,6 +90,21 @@ public final class LocalRegistry implements AutoCloseable {
         return lines.stream().filter(l -> l.contains("\"" + methodAndPathPrefix) && l.endsWith("\"bootferry\"")).count();
     }
 
+    /**
+     * Bytes the registry sent bootferry (its User-Agent) for requests whose line starts with {@code
+     * methodAndPathPrefix}: the body sizes of the access log's combined format, Range answers included.
+     */
+    public long bytesSent(String methodAndPathPrefix) throws IOException {
+        long total = 0;
+        for (String l : Files.readAllLines(accessLog)) {
+            if (l.contains("\"" + methodAndPathPrefix) && l.endsWith("\"bootferry\"")) {
+                String[] afterRequest = l.substring(l.indexOf("HTTP/1.1\" ") + 10).split(" ");
+                total += Long.parseLong(afterRequest[1]);
+            }
+        }
+        return total;
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -225,7 +225,7 @@ public final class TestImages {
     private Descriptor putBlob(byte[] content, String mediaType) throws IOException {
         Digest d = Digest.of(content);
         Files.write(blob(d), content);
-        return new Descriptor(mediaType, d, content.length, java.util.Optional.empty());
+        return new Descriptor(mediaType, d, content.length, java.util.Optional.empty(), java.util.Map.of());
     }
 
     private void setTag(String tag, Descriptor d) throws IOException {

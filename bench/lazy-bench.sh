@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Lazy-pull benchmark (not a test): kernel + initrd at the end of one 1 GiB zstd:chunked layer.
+#   bench/lazy-bench.sh             run everything, print figures (append them to docs/benchmarks.md by hand)
+# Needs root for apt-get of: docker-registry skopeo umoci jq zstd (Debian packages). Binds only
+# 127.0.0.1:17060 and lives under $B; only processes started here are stopped (by PID).
+# FILLER_MIB (default 1024) sizes the incompressible filler written before the boot files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${B:-/tmp/bfi-lazy-bench}
+PORT=17060
+REG=127.0.0.1:$PORT
+RUNS=${RUNS:-3}
+FILLER_MIB=${FILLER_MIB:-1024}
+ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# bytes_sent: the body bytes the registry logged for bootferry's requests (User-Agent bootferry).
+bytes_sent() { sleep 0.5; awk '/"bootferry"$/ {split($0, a, "HTTP/1.1\" "); split(a[2], f, " "); s += f[2]} END {print s + 0}' "$B/access.log"; }
+
+. bench/registry.sh
+registry_tools
+for t in jq zstd; do
+  command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $t >/dev/null
+done
+
+rm -rf "$B" && mkdir -p "$B"
+trap 'registry_stop "$B"' EXIT
+registry_start "$B" "$REG"
+
+echo "== building a one-layer image: ${FILLER_MIB} MiB of random bytes, then kernel (10 MiB) and initrd (40 MiB)"
+t0=$(ms)
+L=$B/layout
+oci_new "$L"
+big_layer() { # ROOTFS: /a/filler sorts before /boot, so umoci's tar has the boot files at its end
+  mkdir -p "$1/a" "$1/boot"
+  head -c "${FILLER_MIB}M" /dev/urandom >"$1/a/filler"
+  head -c 10M /dev/urandom >"$1/boot/vmlinuz-6.1.0"
+  head -c 40M /dev/urandom >"$1/boot/initramfs-6.1.0.img"
+  ln -s vmlinuz-6.1.0 "$1/boot/vmlinuz"
+}
+oci_layer "$L" big_layer
+skopeo copy -q --dest-tls-verify=false --dest-compress-format zstd:chunked "oci:$L:latest" "docker://$REG/bench/lazy:latest"
+BOOT=$(( 50 * 1024 * 1024 ))
+LAYER=$(skopeo inspect --raw --tls-verify=false "docker://$REG/bench/lazy:latest" | jq '.layers[0].size')
+echo "built and pushed in $(( $(ms) - t0 )) ms; zstd:chunked layer: $LAYER bytes"
+
+echo "== build bootferry test classes"
+mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$B/cp.txt" >/dev/null
+CP="target/classes:target/test-classes:$(cat "$B/cp.txt")"
+bench() { java -cp "$CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn org.bootferry.image.ImageBench "$@"; }
+
+echo "== incumbent: skopeo copy to an OCI layout + tar extraction of the layer (runs: $RUNS)"
+: >"$B/incumbent.txt"
+for r in $(seq 1 "$RUNS"); do
+  rm -rf "$B/oci" "$B/rootfs" && mkdir -p "$B/rootfs"
+  t0=$(ms)
+  skopeo copy -q --src-tls-verify=false "docker://$REG/bench/lazy:latest" "oci:$B/oci:latest"
+  man=$(jq -r '.manifests[0].digest' "$B/oci/index.json" | cut -d: -f2)
+  for d in $(jq -r '.layers[].digest' "$B/oci/blobs/sha256/$man" | cut -d: -f2); do
+    tar --zstd -xf "$B/oci/blobs/sha256/$d" -C "$B/rootfs"
+  done
+  t1=$(ms)
+  echo $(( t1 - t0 )) >>"$B/incumbent.txt"
+  echo "run $r: $(( t1 - t0 )) ms"
+done
+rm -rf "$B/oci" "$B/rootfs"
+INC=$(median <"$B/incumbent.txt")
+
+echo "== bootferry cold: kernel + initrd into an empty cache (runs: $RUNS; JVM start included in wall)"
+: >"$B/cold.txt"; : >"$B/coldwall.txt"; : >"$B/bytes.txt"
+for r in $(seq 1 "$RUNS"); do
+  rm -rf "$B/cache"
+  before=$(bytes_sent)
+  t0=$(ms)
+  out=$(bench cold "$REG/bench/lazy:latest" "$B/cache" /boot/vmlinuz /boot/initramfs-6.1.0.img)
+  t1=$(ms)
+  fetched=$(( $(bytes_sent) - before ))
+  inproc=$(grep -o 'cold_ms=[0-9.]*' <<<"$out" | cut -d= -f2)
+  echo "$inproc" >>"$B/cold.txt"; echo $(( t1 - t0 )) >>"$B/coldwall.txt"; echo "$fetched" >>"$B/bytes.txt"
+  echo "run $r: in-process ${inproc} ms, wall $(( t1 - t0 )) ms, registry sent $fetched bytes"
+done
+COLD=$(median <"$B/cold.txt"); COLDW=$(median <"$B/coldwall.txt"); FETCHED=$(median <"$B/bytes.txt")
+
+echo
+echo "== summary (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+printf 'layer %s bytes; boot files %s bytes; bootferry fetched %s bytes (manifest, config, TOC, chunks)\n' \
+  "$LAYER" "$BOOT" "$FETCHED"
+printf 'incumbent (skopeo copy + tar -x) median: %s ms\n' "$INC"
+printf 'bootferry cold median: %s ms in-process, %s ms wall incl. JVM start\n' "$COLD" "$COLDW"
+awk -v f="$FETCHED" -v b="$BOOT" -v c="$COLD" -v w="$COLDW" -v i="$INC" 'BEGIN {
+  printf "bytes fetched / boot files: %.3fx (goal <= 1.2x)\n", f / b
+  printf "cold / incumbent: %.3fx in-process, %.3fx wall (goal <= 0.1x)\n", c / i, w / i }'
