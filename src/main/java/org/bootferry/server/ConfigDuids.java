@@ -19,38 +19,28 @@ import org.bootferry.machine.MacAddress;
  */
 final class ConfigDuids implements BootOnly6.DuidBook {
 
-    private final Supplier<ConfigSnapshot> config;
-    private volatile Index index;
-
-    private record Index(ConfigSnapshot snapshot, Map<String, MacAddress> macs) {
-    }
+    private final PerSnapshot<Map<String, MacAddress>> macs;
 
     ConfigDuids(Supplier<ConfigSnapshot> config) {
-        this.config = config;
+        this.macs = new PerSnapshot<>(config, ConfigDuids::index);
     }
 
     @Override
     public Optional<MacAddress> macOf(Duid duid) {
-        return Optional.ofNullable(index().macs().get(BootOnly6.hex(duid)));
+        return Optional.ofNullable(macs.get().get(BootOnly6.hex(duid)));
     }
 
-    private Index index() {
-        ConfigSnapshot snapshot = config.get();
-        Index current = index;
-        if (current == null || current.snapshot() != snapshot) {
-            Map<String, MacAddress> macs = new HashMap<>();
-            Set<String> twice = new HashSet<>();
-            for (MachineFile f : snapshot.machines().values()) {
-                Optional<String> hex = Optional.ofNullable(f.config().duid()).flatMap(DuidChecks::normalized);
-                if (hex.isPresent() && f.mac().isPresent() && macs.putIfAbsent(hex.get(), f.mac().get()) != null) {
-                    twice.add(hex.get());
-                }
+    private static Map<String, MacAddress> index(ConfigSnapshot snapshot) {
+        Map<String, MacAddress> macs = new HashMap<>();
+        Set<String> twice = new HashSet<>();
+        for (MachineFile f : snapshot.machines().values()) {
+            Optional<String> hex = Optional.ofNullable(f.config().duid()).flatMap(DuidChecks::normalized);
+            if (hex.isPresent() && f.mac().isPresent() && macs.putIfAbsent(hex.get(), f.mac().get()) != null) {
+                twice.add(hex.get());
             }
-            // A DUID two files name is an error on both (DuidChecks): neither is taken.
-            macs.keySet().removeAll(twice);
-            current = new Index(snapshot, Map.copyOf(macs));
-            index = current;
         }
-        return current;
+        // A DUID two files name is an error on both (DuidChecks): neither is taken.
+        macs.keySet().removeAll(twice);
+        return Map.copyOf(macs);
     }
 }

@@ -18,13 +18,11 @@ import org.bootferry.machine.MacAddress;
 final class ConfigHosts implements Hosts {
 
     private final Supplier<ConfigSnapshot> config;
-    private volatile Index index;
-
-    private record Index(ConfigSnapshot snapshot, Map<Inet4Address, MacAddress> reservations) {
-    }
+    private final PerSnapshot<Map<Inet4Address, MacAddress>> reservations;
 
     ConfigHosts(Supplier<ConfigSnapshot> config) {
         this.config = config;
+        this.reservations = new PerSnapshot<>(config, ConfigHosts::index);
     }
 
     @Override
@@ -34,21 +32,15 @@ final class ConfigHosts implements Hosts {
 
     @Override
     public Map<Inet4Address, MacAddress> reservations() {
-        return index().reservations();
+        return reservations.get();
     }
 
-    private Index index() {
-        ConfigSnapshot snapshot = config.get();
-        Index current = index;
-        if (current == null || current.snapshot() != snapshot) {
-            Map<Inet4Address, MacAddress> reservations = new HashMap<>();
-            for (MachineFile f : snapshot.machines().values()) {
-                reservation(f).ifPresent(ip -> reservations.putIfAbsent(ip, f.mac().orElseThrow()));
-            }
-            current = new Index(snapshot, Map.copyOf(reservations));
-            index = current;
+    private static Map<Inet4Address, MacAddress> index(ConfigSnapshot snapshot) {
+        Map<Inet4Address, MacAddress> reservations = new HashMap<>();
+        for (MachineFile f : snapshot.machines().values()) {
+            reservation(f).ifPresent(ip -> reservations.putIfAbsent(ip, f.mac().orElseThrow()));
         }
-        return current;
+        return Map.copyOf(reservations);
     }
 
     /** A machine's own {@code ip:}; default.yaml reserves nothing (validate says so). */
