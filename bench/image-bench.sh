@@ -9,8 +9,6 @@ B=${B:-/tmp/bfi-image-bench}
 PORT=17050
 REG=127.0.0.1:$PORT
 RUNS=${RUNS:-3}
-ms() { date +%s%3N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 . bench/registry.sh
 registry_tools
@@ -42,25 +40,9 @@ oci_push "$L" "$REG/bench/os:latest"
 oci_push "$L" "$REG/bench/flight:latest"
 
 echo "== build bootferry test classes"
-mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$B/cp.txt" >/dev/null
-CP="target/classes:target/test-classes:$(cat "$B/cp.txt")"
-bench() { java -cp "$CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn org.bootferry.image.ImageBench "$@"; }
-
+image_bench_classpath "$B"
 echo "== incumbent: skopeo copy to an OCI layout + tar extraction of every layer (runs: $RUNS)"
-: >"$B/incumbent.txt"
-for r in $(seq 1 "$RUNS"); do
-  rm -rf "$B/oci" "$B/rootfs" && mkdir -p "$B/rootfs"
-  t0=$(ms)
-  skopeo copy -q --src-tls-verify=false "docker://$REG/bench/os:latest" "oci:$B/oci:latest"
-  man=$(jq -r '.manifests[0].digest' "$B/oci/index.json" | cut -d: -f2)
-  for d in $(jq -r '.layers[].digest' "$B/oci/blobs/sha256/$man" | cut -d: -f2); do
-    tar -xzf "$B/oci/blobs/sha256/$d" -C "$B/rootfs"
-  done
-  t1=$(ms)
-  echo $(( t1 - t0 )) >>"$B/incumbent.txt"
-  echo "run $r: $(( t1 - t0 )) ms ($(cmp -s "$B/rootfs/boot/vmlinuz-6.1.0" "$B/rootfs/boot/vmlinuz" && echo kernel ok))"
-done
-INC=$(median <"$B/incumbent.txt")
+incumbent_runs "$B" "$REG/bench/os:latest" "$RUNS"
 
 echo "== bootferry cold: resolve kernel+initrd into an empty cache (runs: $RUNS; JVM start included in wall)"
 : >"$B/cold.txt"; : >"$B/coldwall.txt"

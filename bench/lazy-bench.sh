@@ -11,16 +11,11 @@ PORT=17060
 REG=127.0.0.1:$PORT
 RUNS=${RUNS:-3}
 FILLER_MIB=${FILLER_MIB:-1024}
-ms() { date +%s%3N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # bytes_sent: the body bytes the registry logged for bootferry's requests (User-Agent bootferry).
 bytes_sent() { sleep 0.5; awk '/"bootferry"$/ {split($0, a, "HTTP/1.1\" "); split(a[2], f, " "); s += f[2]} END {print s + 0}' "$B/access.log"; }
 
 . bench/registry.sh
 registry_tools
-for t in jq zstd; do
-  command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $t >/dev/null
-done
 
 rm -rf "$B" && mkdir -p "$B"
 trap 'registry_stop "$B"' EXIT
@@ -44,26 +39,9 @@ LAYER=$(skopeo inspect --raw --tls-verify=false "docker://$REG/bench/lazy:latest
 echo "built and pushed in $(( $(ms) - t0 )) ms; zstd:chunked layer: $LAYER bytes"
 
 echo "== build bootferry test classes"
-mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$B/cp.txt" >/dev/null
-CP="target/classes:target/test-classes:$(cat "$B/cp.txt")"
-bench() { java -cp "$CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn org.bootferry.image.ImageBench "$@"; }
-
+image_bench_classpath "$B"
 echo "== incumbent: skopeo copy to an OCI layout + tar extraction of the layer (runs: $RUNS)"
-: >"$B/incumbent.txt"
-for r in $(seq 1 "$RUNS"); do
-  rm -rf "$B/oci" "$B/rootfs" && mkdir -p "$B/rootfs"
-  t0=$(ms)
-  skopeo copy -q --src-tls-verify=false "docker://$REG/bench/lazy:latest" "oci:$B/oci:latest"
-  man=$(jq -r '.manifests[0].digest' "$B/oci/index.json" | cut -d: -f2)
-  for d in $(jq -r '.layers[].digest' "$B/oci/blobs/sha256/$man" | cut -d: -f2); do
-    tar --zstd -xf "$B/oci/blobs/sha256/$d" -C "$B/rootfs"
-  done
-  t1=$(ms)
-  echo $(( t1 - t0 )) >>"$B/incumbent.txt"
-  echo "run $r: $(( t1 - t0 )) ms"
-done
-rm -rf "$B/oci" "$B/rootfs"
-INC=$(median <"$B/incumbent.txt")
+incumbent_runs "$B" "$REG/bench/lazy:latest" "$RUNS"
 
 echo "== bootferry cold: kernel + initrd into an empty cache (runs: $RUNS; JVM start included in wall)"
 : >"$B/cold.txt"; : >"$B/coldwall.txt"; : >"$B/bytes.txt"

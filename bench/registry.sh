@@ -1,13 +1,13 @@
-# OCI images for the benchmarks (sourced by bench/image-bench.sh and bench/boot-storm.sh, not run):
+# OCI images for the benchmarks (sourced by bench/image-bench.sh, bench/lazy-bench.sh and bench/boot-storm.sh, not run):
 # a local registry (Debian's docker-registry), images built with umoci and pushed with skopeo, and
 # the registry's access log read back to count what a client pulled.
 #
 # Functions that start or talk to the registry take an optional command prefix as their last
 # arguments (e.g. `ip netns exec NS`) to run it in another network namespace.
 
-# Installs docker-registry, skopeo and umoci (Debian packages) when missing.
+# Installs docker-registry, skopeo, umoci, jq and zstd (Debian packages) when missing.
 registry_tools() {
-  for t in docker-registry skopeo umoci; do
+  for t in docker-registry skopeo umoci jq zstd; do
     command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $t >/dev/null
   done
 }
@@ -72,3 +72,36 @@ registry_pulls() {
   blobs=$(grep -c "\"GET /v2/$repo/blobs/sha256:[0-9a-f]* HTTP/1.1\" 200 .*\"bootferry\"$" "$log" || true)
   echo "$manifests $blobs"
 }
+
+ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# image_bench_classpath DIR: builds the test classes and defines `bench ARGS...`, which runs
+# org.bootferry.image.ImageBench (cold, warm, flight) on them.
+image_bench_classpath() {
+  mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$1/cp.txt" >/dev/null
+  IMAGE_BENCH_CP="target/classes:target/test-classes:$(cat "$1/cp.txt")"
+  bench() { java -cp "$IMAGE_BENCH_CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn org.bootferry.image.ImageBench "$@"; }
+}
+
+# incumbent_runs DIR IMAGE RUNS: `skopeo copy` to an OCI layout, then tar extraction of every layer
+# (gzip or zstd, as tar detects it), RUNS times; prints each run and sets INC to the median ms.
+incumbent_runs() {
+  local dir=$1 image=$2 runs=$3 r t0 t1 man d
+  : >"$dir/incumbent.txt"
+  for r in $(seq 1 "$runs"); do
+    rm -rf "$dir/oci" "$dir/rootfs" && mkdir -p "$dir/rootfs"
+    t0=$(ms)
+    skopeo copy -q --src-tls-verify=false "docker://$image" "oci:$dir/oci:latest"
+    man=$(jq -r '.manifests[0].digest' "$dir/oci/index.json" | cut -d: -f2)
+    for d in $(jq -r '.layers[].digest' "$dir/oci/blobs/sha256/$man" | cut -d: -f2); do
+      tar -xf "$dir/oci/blobs/sha256/$d" -C "$dir/rootfs"
+    done
+    t1=$(ms)
+    echo $(( t1 - t0 )) >>"$dir/incumbent.txt"
+    echo "run $r: $(( t1 - t0 )) ms ($(cmp -s "$dir/rootfs/boot/vmlinuz-6.1.0" "$dir/rootfs/boot/vmlinuz" && echo kernel ok))"
+  done
+  rm -rf "$dir/oci" "$dir/rootfs"
+  INC=$(median <"$dir/incumbent.txt")
+}
+
