@@ -11,12 +11,12 @@ import java.util.Map;
  * admin may write; {@link RestartKeys} says which of them wait for a restart.
  */
 record ServerFile(
-        String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
+        String bind, String advertise, String advertise6, Integer httpPort, Integer tftpPort, Integer dhcpPort,
         Integer pxePort, DhcpFile dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
         ApiFile api, AccessFile access, ImagesFile images, ChainloadFile chainload, TftpFile tftp, HttpFile http,
         ProxyDhcpFile proxyDhcp, EventsFile events) {
 
-    static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null,
+    static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null,
             null, null, null, null, null, null, null, null);
 
     /**

@@ -15,6 +15,8 @@ import org.bootferry.lang.Ipv4;
  *
  * @param bind      address every listener binds to
  * @param advertise address machines reach us at (next-server, URLs); empty: derived from the host
+ * @param advertise6 the IPv6 address machines that came over IPv6 are told (URLs, DHCPv6 option 59);
+ *                  empty: derived from the host, none when it has no global or unique local one
  * @param dhcp      ProxyDHCP beside the site's DHCP server, the network's DHCP server, or none (the
  *                  {@code dhcp:} section)
  * @param loaders   first-stage loader per firmware id ({@code bios}, {@code efi-x64}, …), a path in tftproot
@@ -31,6 +33,7 @@ import org.bootferry.lang.Ipv4;
 public record ServerSettings(
         String bind,
         Optional<String> advertise,
+        Optional<String> advertise6,
         int httpPort,
         int tftpPort,
         int dhcpPort,
@@ -260,12 +263,17 @@ public record ServerSettings(
     }
 
     public ServerSettings withApi(Api api) {
-        return new ServerSettings(bind, advertise, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
+        return new ServerSettings(bind, advertise, advertise6, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events);
+    }
+
+    public ServerSettings withAdvertise6(Optional<String> address) {
+        return new ServerSettings(bind, advertise, address, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
                 cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events);
     }
 
     public ServerSettings withAdvertise(String address) {
-        return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
+        return new ServerSettings(bind, Optional.of(address), advertise6, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
                 cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events);
     }
 }

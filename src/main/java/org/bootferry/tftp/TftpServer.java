@@ -8,15 +8,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -118,15 +115,46 @@ public final class TftpServer implements AutoCloseable {
         };
     }
 
-    /** Listens on {@code address}; transfers use ephemeral ports on the same IP address. */
+    /**
+     * Listens on {@code address}; each transfer uses an ephemeral port on the address its request came
+     * to, so that the client, which expects DATA from the host it asked (RFC 1350 §4: the TID is the
+     * port; EDK2's Mtftp6 and iPXE also take packets only from that host), gets them from there.
+     * Netty reports a datagram's destination only for IPv4 (IP_RECVORIGDSTADDR, epoll); an IPv6 one
+     * stays the wildcard (measured with Netty 4.2 on Linux 6.1). So with epoll a wildcard IPv6
+     * listener is joined by one socket per IPv6 address the host has when it binds (SO_REUSEPORT,
+     * which only this user's sockets may share: the kernel hands a datagram to the socket bound to its
+     * destination, the wildcard one gets the rest). An address added later, or any without epoll, is
+     * answered from the source the kernel's route picks. An IPv4 address ({@code 0.0.0.0} too)
+     * listens on IPv4 only; {@code ::} on both.
+     */
     public ChannelFuture bind(EventLoopGroup group, InetSocketAddress address) {
-        ChannelFuture bound = new Bootstrap()
+        boolean perAddress = DatagramSockets.epoll(group) && address.getAddress().isAnyLocalAddress()
+                && address.getAddress() instanceof Inet6Address;
+        ChannelFuture bound = bindOne(group, address, perAddress);
+        if (perAddress && bound.awaitUninterruptibly().isSuccess()) {
+            int port = ((InetSocketAddress) bound.channel().localAddress()).getPort();
+            for (InetAddress own : DatagramSockets.ownIpv6Addresses()) {
+                ChannelFuture one = bindOne(group, new InetSocketAddress(own, port), true).awaitUninterruptibly();
+                if (!one.isSuccess()) {
+                    log.warn("TFTP to {} is answered from the address the kernel's route picks: {}",
+                            own.getHostAddress(), one.cause().toString());
+                }
+            }
+        }
+        return bound;
+    }
+
+    private ChannelFuture bindOne(EventLoopGroup group, InetSocketAddress address, boolean shared) {
+        Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(datagramChannelType(group))
+                .channelFactory(DatagramSockets.of(group, address.getAddress()))
                 // A boot storm sends requests in bursts; the kernel caps this at net.core.rmem_max.
                 .option(ChannelOption.SO_RCVBUF, REQUEST_BUFFER)
-                .handler(new RequestHandler(group, address))
-                .bind(address);
+                .handler(new RequestHandler(group, address));
+        if (DatagramSockets.epoll(group)) {
+            bootstrap.option(EpollChannelOption.IP_RECVORIGDSTADDR, true).option(EpollChannelOption.SO_REUSEPORT, shared);
+        }
+        ChannelFuture bound = bootstrap.bind(address);
         bound.addListener(f -> {
             if (f.isSuccess()) {
                 listeners.add(bound.channel());
@@ -156,12 +184,6 @@ public final class TftpServer implements AutoCloseable {
         lookups.shutdownNow(); // an event recorded now would outlive the boot log it goes to
         lockStep.shutdown();
         lockStepTimer.shutdownNow();
-    }
-
-    /** epoll when the group runs on it (sendmmsg batches a window), NIO otherwise. */
-    static Class<? extends DatagramChannel> datagramChannelType(EventLoopGroup group) {
-        boolean epoll = group instanceof IoEventLoopGroup && ((IoEventLoopGroup) group).isIoType(EpollIoHandler.class);
-        return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
 
     /** One client's transfer from request to end; the key of duplicate-request detection. */
@@ -238,7 +260,7 @@ public final class TftpServer implements AutoCloseable {
                 return;
             }
             if (packet instanceof TftpPacket.ReadRequest) {
-                read(ctx.channel(), client, (TftpPacket.ReadRequest) packet);
+                read(ctx.channel(), client, destination(datagram), (TftpPacket.ReadRequest) packet);
             } else if (packet instanceof TftpPacket.WriteRequest) {
                 TftpPacket.WriteRequest write = (TftpPacket.WriteRequest) packet;
                 clientLines.log(QuietLog.Level.INFO, client.getAddress(), "write", "refused write request for '"
@@ -251,7 +273,14 @@ public final class TftpServer implements AutoCloseable {
             }
         }
 
-        private void read(Channel listener, InetSocketAddress client, TftpPacket.ReadRequest request) {
+        /** Where the request came to: the datagram's destination when known, else the listener's address. */
+        private InetAddress destination(DatagramPacket datagram) {
+            InetAddress to = datagram.recipient() == null ? null : datagram.recipient().getAddress();
+            return to == null || to.isAnyLocalAddress() || to.isMulticastAddress() ? local.getAddress() : to;
+        }
+
+        private void read(Channel listener, InetSocketAddress client, InetAddress destination,
+                TftpPacket.ReadRequest request) {
             log.debug("RRQ '{}' {} {} from {}", LoaderFiles.printable(request.filename()), request.mode(), request.options(), client);
             if (!request.mode().equals("octet")) {
                 String why = request.mode().equals("netascii") || request.mode().equals("mail")
@@ -290,11 +319,11 @@ public final class TftpServer implements AutoCloseable {
                 reply(listener, client, TftpError.NOT_DEFINED, limits.refused(client, refused.get(), session.settings));
                 return;
             }
-            opener.execute(() -> open(listener, session));
+            opener.execute(() -> open(listener, session, destination));
         }
 
         /** On the opener: find the file, negotiate, then start the transfer on a channel of its own. */
-        private void open(Channel listener, Session session) {
+        private void open(Channel listener, Session session, InetAddress destination) {
             TftpPacket.ReadRequest request = session.request;
             InetSocketAddress client = session.client;
             TftpFile file = null;
@@ -307,7 +336,7 @@ public final class TftpServer implements AutoCloseable {
                 file = found.get();
                 int pathLimit = request.options().containsKey(TftpOptions.BLKSIZE) ? pathMtu.blockLimit(client) : TftpSettings.MAX_BLOCK_SIZE;
                 TftpOptions options = TftpOptions.negotiate(request.options(), file.size(), pathLimit, session.settings);
-                start(listener, session, name, file, options);
+                start(listener, session, destination, name, file, options);
             } catch (TftpRefusal refusal) {
                 closeQuietly(file);
                 session.ended();
@@ -323,17 +352,18 @@ public final class TftpServer implements AutoCloseable {
             }
         }
 
-        private void start(Channel listener, Session session, String name, TftpFile file, TftpOptions options) {
+        private void start(Channel listener, Session session, InetAddress destination, String name, TftpFile file,
+                TftpOptions options) {
             ReadTransfer transfer = new ReadTransfer(session, name, file, options, new TftpTransfer(file.size(), options, session.settings), transfers);
-            if (options.windowSize() == 1 && startOnThread(session, transfer)) {
+            if (options.windowSize() == 1 && startOnThread(session, destination, transfer)) {
                 return;
             }
             ChannelFuture bound = new Bootstrap()
                     .group(group)
-                    .channel(datagramChannelType(group))
+                    .channelFactory(DatagramSockets.of(group, destination))
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(new TransferHandler(transfer))
-                    .bind(new InetSocketAddress(local.getAddress(), 0));
+                    .bind(new InetSocketAddress(destination, 0));
             session.attach(bound.channel()::close);
             bound.addListener(f -> {
                 if (!f.isSuccess()) {
@@ -347,15 +377,16 @@ public final class TftpServer implements AutoCloseable {
         }
 
         /** Starts a lock-step transfer on a thread of its own; false when all are taken or no socket opens. */
-        private boolean startOnThread(Session session, ReadTransfer transfer) {
+        private boolean startOnThread(Session session, InetAddress destination, ReadTransfer transfer) {
             if (lockStepRunning.incrementAndGet() > LOCK_STEP_THREADS) {
                 lockStepRunning.decrementAndGet();
                 return false;
             }
             java.nio.channels.DatagramChannel channel = null;
             try {
-                channel = java.nio.channels.DatagramChannel.open(local.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-                channel.bind(new InetSocketAddress(local.getAddress(), 0));
+                channel = java.nio.channels.DatagramChannel.open(destination instanceof Inet4Address
+                        ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                channel.bind(new InetSocketAddress(destination, 0));
                 lockStep.execute(new LockStepTransfer(transfer, channel, lockStepTimer, lockStepRunning::decrementAndGet));
             } catch (IOException | RejectedExecutionException e) {
                 closeQuietly(channel);

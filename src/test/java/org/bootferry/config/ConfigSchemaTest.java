@@ -221,7 +221,7 @@ class ConfigSchemaTest {
 
         // config.md's server.yaml table: | `key` | type | default | restart or live | meaning |
         Map<String, String> applies = new LinkedHashMap<>();
-        Matcher row = Pattern.compile("^\\| `([a-zA-Z.]+)` \\|[^|]*\\|[^|]*\\| (restart|live) \\|", Pattern.MULTILINE)
+        Matcher row = Pattern.compile("^\\| `([a-zA-Z0-9.]+)` \\|[^|]*\\|[^|]*\\| (restart|live) \\|", Pattern.MULTILINE)
                 .matcher(Files.readString(CONFIG_MD));
         while (row.find()) {
             applies.put(row.group(1), row.group(2));
@@ -252,7 +252,7 @@ class ConfigSchemaTest {
         Set<String> withoutDefault = schemaKeys(ConfigSchemas.tree(Kind.SERVER), "");
         withoutDefault.removeIf(key -> leafDefault(defaults, key) || !ConfigSchemas.tree(Kind.SERVER)
                 .at("/properties/" + key.replace(".", "/properties/") + "/properties").isMissingNode());
-        assertThat(withoutDefault).containsExactly("advertise", "api.token", "dhcp.dns.port", "dhcp.dns.zone", "dhcp.pools");
+        assertThat(withoutDefault).containsExactly("advertise", "advertise6", "api.token", "dhcp.dns.port", "dhcp.dns.zone", "dhcp.pools");
     }
 
     @SuppressWarnings("unchecked")

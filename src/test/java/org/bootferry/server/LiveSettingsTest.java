@@ -106,6 +106,7 @@ class LiveSettingsTest {
         return Stream.of(
                 restart("bind", "127.0.0.2"),
                 restart("advertise", "127.0.0.3"),
+                restart("advertise6", "fd00::3"),
                 restart("httpPort", 8081),
                 restart("tftpPort", 6969),
                 restart("dhcpPort", 6767),
