@@ -112,7 +112,10 @@ final class Explain6 {
     private static Dhcp6Message.ClientServer solicit(ClientArch arch, boolean http, boolean ipxe) {
         String vendor = String.format("%s:Arch:%05d:UNDI:003000", http ? Pxe6Request.HTTP_CLIENT : Pxe6Request.PXE_CLIENT,
                 arch.code());
+        // EDK2 asks for an address with T1/T2 0xffffffff, iPXE with 0 (reference/ipv6).
+        long t = ipxe ? 0 : 0xFFFF_FFFFL;
         List<Dhcp6Option> options = new ArrayList<>(List.of(new Dhcp6Option.ClientId(CLIENT),
+                new Dhcp6Option.IaNa(1, t, t, List.of()),
                 new Dhcp6Option.ClientArchType(List.of(arch.code())),
                 new Dhcp6Option.VendorClass(Boot6Answer.ENTERPRISE_INTEL, List.of(Opaque.ascii(vendor)))));
         if (ipxe) {
