@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
+import org.bootferry.lang.AddressText;
 
 /**
  * The addresses machines are told to reach bootferry at when none is configured: {@code advertise:}
@@ -31,11 +32,16 @@ public final class Advertised {
      */
     public static ConfigSnapshot filledIn(ConfigSnapshot snapshot) {
         ServerSettings settings = snapshot.settings();
-        if (settings.advertise().isEmpty()) {
-            settings = settings.withAdvertise(defaultAdvertise(settings));
-        }
         if (settings.advertise6().isEmpty()) {
             settings = settings.withAdvertise6(defaultAdvertise6(settings));
+        }
+        if (settings.advertise().isEmpty()) {
+            // On an IPv6-only host the IPv6 address is the one every machine is told.
+            Optional<String> v6 = settings.advertise6();
+            settings = settings.withAdvertise(defaultAdvertise(settings).or(() -> v6).orElseThrow(() ->
+                    new ListenerException("this host has no IPv4 address besides loopback, nor a global or unique local"
+                            + " IPv6 one, to advertise to machines: set --advertise (the address machines reach"
+                            + " bootferry at)", null)));
         }
         return settings == snapshot.settings() ? snapshot : snapshot.withSettings(settings);
     }
@@ -51,7 +57,7 @@ public final class Advertised {
     static Optional<String> defaultAdvertise6(ServerSettings settings) {
         InetAddress advertised = BootServer.literal(settings.advertise().orElse(settings.bind()));
         if (advertised instanceof Inet6Address && !advertised.isAnyLocalAddress()) {
-            return Optional.of(advertised.getHostAddress());
+            return Optional.of(AddressText.of(advertised));
         }
         InetAddress bind = BootServer.literal(settings.bind());
         if (!(bind instanceof Inet6Address) || !bind.isAnyLocalAddress()) {
@@ -67,7 +73,7 @@ public final class Advertised {
             }
             // Global before unique local (RFC 4193's fc00::/7 reads as site-local to no Java method).
             return found.stream().sorted(Comparator.comparing(Advertised::uniqueLocal)).findFirst()
-                    .map(a -> a.getHostAddress().replaceFirst("%.*", "")); // a global address needs no zone
+                    .map(AddressText::of); // without the zone: a global address needs none
         } catch (SocketException e) {
             throw new ListenerException("cannot list this host's interfaces to choose an IPv6 address to advertise: "
                     + e.getMessage() + "; set advertise6 in server.yaml", e);
@@ -80,12 +86,12 @@ public final class Advertised {
 
     /**
      * The address machines reach us at when none is configured: with a wildcard bind, this host's
-     * first IPv4 address on an interface that is up and not loopback.
+     * first IPv4 address on an interface that is up and not loopback; empty when it has none.
      */
-    private static String defaultAdvertise(ServerSettings settings) {
+    private static Optional<String> defaultAdvertise(ServerSettings settings) {
         InetAddress bind = BootServer.literal(settings.bind());
         if (!bind.isAnyLocalAddress()) {
-            return settings.bind();
+            return Optional.of(settings.bind());
         }
         try {
             for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
@@ -94,7 +100,7 @@ public final class Advertised {
                 }
                 for (InetAddress a : Collections.list(nif.getInetAddresses())) {
                     if (a instanceof Inet4Address) {
-                        return a.getHostAddress();
+                        return Optional.of(a.getHostAddress());
                     }
                 }
             }
@@ -102,7 +108,6 @@ public final class Advertised {
             throw new ListenerException("cannot list this host's interfaces to choose an address to advertise: "
                     + e.getMessage() + "; set --advertise", e);
         }
-        throw new ListenerException("this host has no IPv4 address besides loopback to advertise to machines:"
-                + " set --advertise (the address machines reach bootferry at)", null);
+        return Optional.empty();
     }
 }
