@@ -11,6 +11,7 @@ import org.bootferry.config.ConfigError;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.ServerSettings;
+import org.bootferry.lang.AddressText;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Machine;
 
@@ -223,7 +224,7 @@ final class Plans {
             return to;
         }
         String advertise6 = settings.advertise6().orElseThrow(() -> new BootPlanException(new ConfigError(
-                Path.of("server.yaml"), 0, "a machine reached bootferry at " + to.getHostAddress() + ", which no URL"
+                Path.of("server.yaml"), 0, "a machine reached bootferry at " + AddressText.of(to) + ", which no URL"
                         + " can name (a link-local address needs the machine's zone): set advertise6 to a global or"
                         + " unique local address of this host")));
         try {

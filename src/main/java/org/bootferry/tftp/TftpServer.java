@@ -135,7 +135,10 @@ public final class TftpServer implements AutoCloseable {
             int port = ((InetSocketAddress) bound.channel().localAddress()).getPort();
             for (InetAddress own : DatagramSockets.ownIpv6Addresses()) {
                 ChannelFuture one = bindOne(group, new InetSocketAddress(own, port), true).awaitUninterruptibly();
-                if (!one.isSuccess()) {
+                if (one.isSuccess()) {
+                    // They stop taking requests with the wildcard one, which is what a stop closes first.
+                    bound.channel().closeFuture().addListener(f -> one.channel().close());
+                } else {
                     log.warn("TFTP to {} is answered from the address the kernel's route picks: {}",
                             own.getHostAddress(), one.cause().toString());
                 }

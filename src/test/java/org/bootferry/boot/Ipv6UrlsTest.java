@@ -142,6 +142,17 @@ class Ipv6UrlsTest {
         assertThat(KernelArgs6.forFamily("console=ttyS0 vip=1", true)).isEqualTo("console=ttyS0 vip=1 ip=dhcp6");
     }
 
+    /** The README's profile for both families. */
+    @Test
+    void oneProfileChoosesItsIpPerFamily() {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}",
+                "  kernelArgs: \"{{#if family == '6'}}ip=dhcp6{{else}}ip=dhcp{{/if}} console=ttyS0\"");
+        assertThat(plan(Firmware.EFI_X64, true, fd42).cmdline()).isEqualTo("ip=dhcp6 console=ttyS0");
+        assertThat(plan(Firmware.EFI_X64, true, InetAddress.getLoopbackAddress()).cmdline())
+                .isEqualTo("ip=dhcp console=ttyS0");
+    }
+
     /** The Debian installer configures IPv6 from the RA itself (netcfg/use_autoconfig, true by default). */
     @Test
     void theDebianInstallerGetsNothingAdded() {
