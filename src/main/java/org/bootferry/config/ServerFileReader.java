@@ -79,6 +79,10 @@ final class ServerFileReader {
         advertise.ifPresent(a -> checkAddress("advertise", a));
         Optional<String> advertise6 = Optional.ofNullable(f.advertise6());
         advertise6.ifPresent(this::checkAdvertise6);
+        if (advertise6.isPresent() && bind.matches("[0-9.]+")) {
+            context.error(file, 0, "'advertise6': " + advertise6.get() + " while 'bind' is the IPv4 address " + bind
+                    + ", which listens on IPv4 only: bind :: (the default) or an IPv6 address of this host");
+        }
         // Every directory absolute: the same place written out, relative or left to its default, is
         // one value, so removing `state: ../state` is no edit of a restart key.
         Path base = dir.toAbsolutePath().normalize();
