@@ -80,8 +80,9 @@ final class ServerFileReader {
         Optional<String> advertise6 = Optional.ofNullable(f.advertise6());
         advertise6.ifPresent(this::checkAdvertise6);
         if (advertise6.isPresent() && bind.matches("[0-9.]+")) {
-            context.error(file, 0, "'advertise6': " + advertise6.get() + " while 'bind' is the IPv4 address " + bind
-                    + ", which listens on IPv4 only: bind :: (the default) or an IPv6 address of this host");
+            // A warning: the machines that are told it would find nothing there, the others boot as before.
+            context.warning(new ConfigError(file, 0, "'advertise6': " + advertise6.get() + " while 'bind' is the IPv4"
+                    + " address " + bind + ", which listens on IPv4 only: bind :: (the default) or an IPv6 address of this host"));
         }
         // Every directory absolute: the same place written out, relative or left to its default, is
         // one value, so removing `state: ../state` is no edit of a restart key.

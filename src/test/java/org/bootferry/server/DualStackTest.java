@@ -48,7 +48,7 @@ class DualStackTest {
         assertThat(urls).as("URLs in\n" + document).isPositive();
     }
 
-    /** @param advertise6 {@code advertise6:}, which an IPv4 bind refuses (nothing would listen on IPv6) */
+    /** @param advertise6 {@code advertise6:}, which an IPv4 bind warns of (nothing would listen on IPv6) */
     private ConfigDir config(int httpPort, boolean advertise6) {
         ConfigDir config = new ConfigDir(tmp.resolve("config"));
         config.blob("boot/vmlinuz", 10_000);
