@@ -27,6 +27,7 @@ gzip                     e2e: initramfs compression
 tcpdump                  e2e: packet captures and fixtures
 iproute2                 e2e: network namespaces, bridge, tap, veth
 curl                     http tests
+python3-minimal          Ipv6OnlyNetworkTest: a raw TFTP request from a namespace, to see the answer's source address
 nginx-light              image tests: a real mirror serving install trees (InstallTreeTest; the package starts no service where policy-rc.d forbids, and the test runs its own nginx on its own config)
 debootstrap              systemd unit + container tests: Debian trees (scripts/debian-tree.sh)
 systemd-container        systemd unit test: systemd-nspawn --boot

@@ -2,6 +2,7 @@ package org.bootferry.boot;
 
 import java.util.Optional;
 import java.util.function.Function;
+import org.bootferry.lang.AddressText;
 import org.bootferry.loader.LoaderImage;
 import org.bootferry.machine.Firmware;
 
@@ -110,7 +111,7 @@ final class BootChains {
             // bootp.c grub_net_configure_by_dhcp_ack (Debian's bootp-process-dhcpack-http-boot.patch):
             // root becomes (http,SERVER) from the URI device path; the signed image has no http module.
             return new Explanation.Chain(stages, "stops in GRUB: under HTTP Boot its root is (http,"
-                    + plan.nextServer().getHostAddress() + "), and Debian's signed GRUB has no http module (nor may it"
+                    + AddressText.of(plan.nextServer()) + "), and Debian's signed GRUB has no http module (nor may it"
                     + " load one under Secure Boot): boot Secure Boot machines by PXE");
         }
         // efinet.c grub_efi_net_config_real reads the PXE mode's DhcpAck only, never ProxyOffer or
@@ -119,12 +120,11 @@ final class BootChains {
                 : " its tree's menu";
         if (dhcpServer) {
             // Measured: DhcpServerEndToEndTest boots Debian's installer this way under Secure Boot.
-            return new Explanation.Chain(stages, "runs: bootferry's own DHCP ACK names " + plan.nextServer()
-                    .getHostAddress() + " as next-server (siaddr), where Debian's signed GRUB reads its config; it boots"
+            return new Explanation.Chain(stages, "runs: bootferry's own DHCP ACK names " + AddressText.of(plan.nextServer()) + " as next-server (siaddr), where Debian's signed GRUB reads its config; it boots"
                     + boots);
         }
         return new Explanation.Chain(stages, "stops in GRUB, unless the site DHCP server names "
-                + plan.nextServer().getHostAddress() + " as next-server: Debian's signed GRUB takes its TFTP server"
+                + AddressText.of(plan.nextServer()) + " as next-server: Debian's signed GRUB takes its TFTP server"
                 + " from the DHCP ACK (siaddr), never from this ProxyDHCP offer; with that next-server it boots" + boots
                 + ", or make bootferry the network's DHCP server (DHCP server mode)");
     }

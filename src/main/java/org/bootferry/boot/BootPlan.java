@@ -47,6 +47,15 @@ public record BootPlan(
         return kernel.isPresent() || localBoot;
     }
 
+    /**
+     * The boot file as DHCPv6 option 59 names it: {@link #bootFile()} as a URL on {@link #nextServer()}
+     * ({@link BootUrls#bootFileUrl}). A plan for DHCPv6 is asked for with the IPv6 address machines
+     * reach us at as {@link Machine#server()} ({@code advertise6}), so that its URLs name it too.
+     */
+    public String bootFileUrl() {
+        return BootUrls.bootFileUrl(nextServer, bootFile);
+    }
+
     /** URL of the iPXE script for this machine. */
     public URI scriptUrl() {
         return BootUrls.script(serverUrl, machine, capability);

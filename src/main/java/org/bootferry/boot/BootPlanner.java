@@ -155,10 +155,10 @@ public final class BootPlanner implements Booter {
 
     /** Shown by a planner whose capabilities are hidden: explain and the API show URLs, never one that works. */
     @Override
-    public Optional<Explanation> explain(MacAddress mac) {
+    public Optional<Explanation> explain(MacAddress mac, Optional<InetAddress> server) {
         ResolvedConfig config = resolved();
         BootPlanner shown = new BootPlanner(deps.withCapabilities(Capabilities.HIDDEN));
-        return config.snapshot().machine(mac).map(file -> Explainer.explain(shown, config, file, mac,
+        return config.snapshot().machine(mac).map(file -> Explainer.explain(shown, config, file, mac, server,
                 deps.installs().installed(mac).map(Object::toString), deps.loaderImages()));
     }
 

@@ -1,5 +1,6 @@
 package org.bootferry.boot;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bootferry.lang.AddressText;
 import org.bootferry.lang.BoundedCache;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
@@ -157,13 +159,37 @@ public final class BootUrls {
 
     // --- built ---------------------------------------------------------------------------------
 
-    /** {@code http://server[:port]}, the base of every URL a machine is handed. */
+    /**
+     * {@code http://server[:port]}, the base of every URL a machine is handed: an IPv6 server as a
+     * bracketed literal ({@code http://[fd42::1]:8080}, RFC 3986 §3.2.2), which is what EDK2's HTTP
+     * Boot and iPXE were measured to fetch from (reference/ipv6).
+     */
     public static URI serverUrl(InetAddress server, int httpPort) {
-        return SERVER_URLS.get(new ServerUrl(server, httpPort), key -> {
-            String host = key.server().getHostAddress();
-            host = host.contains(":") ? "[" + host + "]" : host;
-            return URI.create("http://" + host + (key.httpPort() == 80 ? "" : ":" + key.httpPort()));
-        });
+        return SERVER_URLS.get(new ServerUrl(server, httpPort),
+                key -> URI.create("http://" + host(key.server()) + (key.httpPort() == 80 ? "" : ":" + key.httpPort())));
+    }
+
+    /**
+     * A boot file as DHCPv6 option 59 names it (RFC 5970 §3.1): a URL, since DHCPv6 has no
+     * next-server. A TFTP name becomes {@code tftp://[server]/NAME}, the only form EDK2's PXE takes
+     * (PxeBcExtractBootFileUrl: a bracketed literal, no host name); an {@code http://} boot file (iPXE,
+     * UEFI HTTP Boot) is one already and is returned as it is.
+     *
+     * @param server the IPv6 address the plan was made for ({@link BootPlan#nextServer()})
+     */
+    public static String bootFileUrl(InetAddress server, String bootFile) {
+        if (bootFile.startsWith("http://") || bootFile.startsWith("https://")) {
+            return bootFile;
+        }
+        return "tftp://" + host(server) + "/" + (bootFile.startsWith("/") ? bootFile.substring(1) : bootFile);
+    }
+
+    /**
+     * An address as the host of a URL: IPv4 dotted, IPv6 bracketed in RFC 5952's short form and
+     * without a zone (a zone names an interface of ours, which means nothing to the machine).
+     */
+    public static String host(InetAddress address) {
+        return address instanceof Inet6Address ? "[" + AddressText.of(address) + "]" : AddressText.of(address);
     }
 
     /**

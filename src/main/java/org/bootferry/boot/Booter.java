@@ -57,5 +57,15 @@ public interface Booter {
     boolean configured(MacAddress mac);
 
     /** What every stage would answer the machine, for every firmware; pulls nothing. */
-    Optional<Explanation> explain(MacAddress mac);
+    default Optional<Explanation> explain(MacAddress mac) {
+        return explain(mac, Optional.empty());
+    }
+
+    /**
+     * The same for a machine that reaches us at {@code server}: its URLs name that address. With
+     * an IPv6 address ({@code advertise6}), what the machine gets over IPv6: DHCP's boot files as
+     * the URLs of DHCPv6 option 59 ({@link BootPlan#bootFileUrl()}), the cmdline with its IPv6
+     * setting ({@code explain --family 6}).
+     */
+    Optional<Explanation> explain(MacAddress mac, Optional<InetAddress> server);
 }

@@ -1,5 +1,7 @@
 package org.bootferry.boot;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,6 +15,7 @@ import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.kernel.KernelFormat;
+import org.bootferry.lang.AddressText;
 import org.bootferry.loader.LoaderImage;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
@@ -27,10 +30,11 @@ final class Explainer {
     /**
      * @param planner the planner the machine's requests would ask, so that the answers are its own
      * @param file    the machine's file in {@code config}
+     * @param server  the address the machine reaches us at; empty: {@code advertise}
      * @param loaders what the loader files are, by name
      */
     static Explanation explain(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac,
-            Optional<String> installed, Function<String, Optional<LoaderImage>> loaders) {
+            Optional<InetAddress> server, Optional<String> installed, Function<String, Optional<LoaderImage>> loaders) {
         Map<String, String> dhcp = new LinkedHashMap<>();
         Set<String> warnings = new LinkedHashSet<>();
         // What of the machine's file can't be honoured (a VM spec's field), as validate says it.
@@ -39,7 +43,13 @@ final class Explainer {
         Map<String, Explanation.Chain> chains = new LinkedHashMap<>();
         MachineConfig c = config.resolve(file);
         boolean dhcpServer = config.snapshot().settings().dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER;
+        boolean ipv6 = server.filter(Inet6Address.class::isInstance).isPresent();
         for (Firmware firmware : Firmware.values()) {
+            if (ipv6 && firmware == Firmware.BIOS) {
+                dhcp.put(firmware.id(), "no DHCPv6: a BIOS PXE ROM speaks DHCPv4 only (PXE 2.1); its iPXE, once"
+                        + " chainloaded over IPv4, may go on over IPv6");
+                continue;
+            }
             // A match file with match.arch serves only its firmware: each firmware's own file.
             Optional<MachineFile> own = config.snapshot().machine(mac, firmware);
             if (own.isEmpty()) {
@@ -51,8 +61,8 @@ final class Explainer {
                 continue;
             }
             try {
-                BootPlan plan = planner.plan(config, file, Machine.of(mac, firmware));
-                dhcp.put(firmware.id(), plan.bootFile());
+                BootPlan plan = planner.plan(config, file, new Machine(mac, firmware, false, server));
+                dhcp.put(firmware.id(), ipv6 ? plan.bootFileUrl() : plan.bootFile());
                 if (!plan.localBoot()) {
                     KernelPairing.problem(plan).ifPresent(p -> warnings.add(p.message()));
                     Plans.loader(c, config.snapshot().settings(), firmware)
@@ -62,7 +72,7 @@ final class Explainer {
                 dhcp.put(firmware.id(), "not booted: " + e.error().message());
             }
         }
-        BootPlan plan = ipxePlan(planner, config, file, mac);
+        BootPlan plan = ipxePlan(planner, config, file, mac, server);
         dhcp.put("ipxe", plan.bootFile());
         List<Explanation.Source> initrds = new ArrayList<>();
         for (int i = 0; i < plan.initrds().size(); i++) {
@@ -74,7 +84,7 @@ final class Explainer {
                 .collect(Collectors.toMap(n -> n, n -> plan.filesUrl().resolve(n).toString(), (a, b) -> a,
                         LinkedHashMap::new));
         return new Explanation(mac.toString(), plan.hostname(), file.file().toString(),
-                Optional.ofNullable(file.config().profile()), dhcp, chains, plan.nextServer().getHostAddress(),
+                Optional.ofNullable(file.config().profile()), dhcp, chains, AddressText.of(plan.nextServer()),
                 BootUrls.tftpBootFiles(plan.machine(), plan.initrds().size()), loaderConfigs(plan),
                 plan.kernel().map(k -> new Explanation.Source(k.source(), plan.kernelUrl().toString(), k.knownDigest())),
                 plan.kernel().flatMap(k -> k.knownFormat()).map(KernelFormat::describe),
@@ -89,11 +99,12 @@ final class Explainer {
      * then on the first other firmware with a loader whose kernel is known to boot there (an image
      * variant not pulled yet proves nothing). When there is none, BIOS's refusal.
      */
-    private static BootPlan ipxePlan(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac) {
+    private static BootPlan ipxePlan(BootPlanner planner, ResolvedConfig config, MachineFile file, MacAddress mac,
+            Optional<InetAddress> server) {
         BootPlanException refused;
         try {
             return planner.plan(config, file,
-                    new Machine(mac, Plans.bootable(config.resolve(file), Firmware.BIOS), true, Optional.empty()));
+                    new Machine(mac, Plans.bootable(config.resolve(file), Firmware.BIOS), true, server));
         } catch (BootPlanException e) {
             refused = e;
         }
@@ -102,7 +113,7 @@ final class Explainer {
                 continue;
             }
             try {
-                BootPlan plan = planner.plan(config, file, new Machine(mac, firmware, true, Optional.empty()));
+                BootPlan plan = planner.plan(config, file, new Machine(mac, firmware, true, server));
                 if (plan.kernel().flatMap(k -> k.knownFormat()).isPresent()) {
                     return plan;
                 }

@@ -171,6 +171,9 @@ final class InstallFiles {
         values.put("firmware", plan.machine().firmware().id());
         values.put("arch", plan.machine().firmware().arch().ociName());
         values.put("serverUrl", plan.serverUrl().toString());
+        // The host of every URL, bracketed when IPv6 (RFC 3986 §3.2.2), and which family the machine came over.
+        values.put("server", BootUrls.host(plan.nextServer()));
+        values.put("family", plan.nextServer() instanceof java.net.Inet6Address ? "6" : "4");
         values.put("kickstartUrl", plan.kickstartUrl().toString());
         values.put("filesUrl", plan.filesUrl().toString());
         values.put("doneUrl", plan.doneUrl().toString());

@@ -11,6 +11,7 @@ import org.bootferry.config.ConfigError;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.config.ServerSettings;
+import org.bootferry.lang.AddressText;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Machine;
 
@@ -52,7 +53,7 @@ final class Plans {
             BootPlanner.Dependencies deps) {
         ServerSettings settings = config.snapshot().settings();
         MachineConfig c = config.resolve(file);
-        InetAddress server = machine.server().orElseGet(() -> address(settings));
+        InetAddress server = machine.server().map(to -> reachable(to, settings)).orElseGet(() -> address(settings));
         URI serverUrl = BootUrls.serverUrl(server, settings.httpPort());
         String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
         // A fresh one with every plan: each stage hands the next its URLs, so a lifetime bounds a step.
@@ -104,8 +105,10 @@ final class Plans {
                         argsFrom + ": the rendered command line contains a line break"));
             }
         }
+        cmdline = KernelArgs6.forFamily(NoCloud.withDatasource(cmdline, c, unrendered.filesUrl()),
+                server instanceof java.net.Inet6Address);
         return new BootPlan(machine, hostname, server, serverUrl, unrendered.bootFile(), Optional.of(kernel), initrds,
-                NoCloud.withDatasource(cmdline, c, unrendered.filesUrl()), localBoot, capability);
+                cmdline, localBoot, capability);
     }
 
     /** Whether the machine's file (with its profiles) names a kernel; without, it boots its loader's own menu. */
@@ -208,6 +211,27 @@ final class Plans {
             BootPlanner.Dependencies deps) {
         return settings.chainload().ipxe() == ServerSettings.Chainload.Ipxe.SERVER
                 && !deps.fetchedLoader().test(machine.mac(), loader);
+    }
+
+    /**
+     * The address of ours a request came to, as the machine's URLs name it: itself, unless it is an
+     * IPv6 link-local one. That would need the machine's zone in every URL, which EDK2 does not parse
+     * (PxeBcExtractBootFileUrl) and which names the client's interface ({@code net0} in iPXE), unknown
+     * here; such a machine is sent to {@code advertise6}, which it reaches through its router or on-link.
+     */
+    private static InetAddress reachable(InetAddress to, ServerSettings settings) {
+        if (!(to instanceof java.net.Inet6Address) || !to.isLinkLocalAddress() && !to.isAnyLocalAddress()) {
+            return to;
+        }
+        String advertise6 = settings.advertise6().orElseThrow(() -> new BootPlanException(new ConfigError(
+                Path.of("server.yaml"), 0, "a machine reached bootferry at " + AddressText.of(to) + ", which no URL"
+                        + " can name (a link-local address needs the machine's zone): set advertise6 to a global or"
+                        + " unique local address of this host")));
+        try {
+            return InetAddress.getByName(advertise6);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("settings hold a checked literal address", e);
+        }
     }
 
     private static InetAddress address(ServerSettings settings) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +53,11 @@ final class ExplainCommand implements Callable<Integer> {
             description = "Firmware asking: bios, efi-x64, efi-arm64, http-x64, … (default: ${DEFAULT-VALUE}).")
     Firmware fw;
 
+    @Option(names = "--family", paramLabel = "4|6", defaultValue = "4",
+            description = "What the machine gets over IPv4 (default) or IPv6: with 6, URLs on the advertise6 address,"
+                    + " DHCPv6 option 59 and each firmware's DHCPv6 answer.")
+    int family;
+
     @Option(names = "--json", description = "Print the explanation as JSON (as GET /api/machines/MAC does).")
     boolean json;
 
@@ -85,9 +91,23 @@ final class ExplainCommand implements Callable<Integer> {
         if (images.isPresent()) {
             deps = deps.withImages(images.get(), new SimpleMeterRegistry());
         }
+        if (family != 4 && family != 6) {
+            System.err.println("bootferry: --family " + family + ": write 4 or 6");
+            return ExitCodes.USAGE;
+        }
+        Optional<InetAddress> server = Optional.empty();
+        if (family == 6) {
+            Optional<String> advertise6 = snapshot.settings().advertise6();
+            if (advertise6.isEmpty()) {
+                System.out.println(address + ": not answered over IPv6: this host has no global or unique local IPv6"
+                        + " address to advertise and advertise6 is not set (server.yaml), or bind is an IPv4 address");
+                return 1;
+            }
+            server = Optional.of(InetAddress.getByName(advertise6.get()));
+        }
         Optional<Explanation> explanation;
         try {
-            explanation = new BootPlanner(deps).explain(address);
+            explanation = new BootPlanner(deps).explain(address, server);
         } catch (BootPlanException e) {
             // Every firmware refused: the file (or its kernel) says why, e.g. an ELF vmlinux.
             System.out.println(address + ": not booted: " + e.getMessage());
@@ -107,8 +127,14 @@ final class ExplainCommand implements Callable<Integer> {
         }
         System.out.println("machine   " + e.mac() + " (" + e.hostname() + ") from " + e.machineFile()
                 + e.profile().map(p -> ", profile " + p).orElse(""));
-        System.out.println("dhcp      boot file " + e.dhcp().get(fw.id()) + " for " + fw + ", next-server " + e.nextServer());
-        addressLines.forEach(System.out::println);
+        if (family == 6) {
+            System.out.println("dhcp6     option 59 " + e.dhcp().get(fw.id()) + " for " + fw + ", server " + e.nextServer());
+            Explain6.answers(e).forEach(System.out::println);
+            System.out.println("identify  " + Explain6.identification());
+        } else {
+            System.out.println("dhcp      boot file " + e.dhcp().get(fw.id()) + " for " + fw + ", next-server " + e.nextServer());
+            addressLines.forEach(System.out::println);
+        }
         System.out.println("ipxe      boot file " + e.dhcp().get("ipxe"));
         e.chains().forEach((firmware, chain) -> System.out.printf("chain     %-10s %s%n%10s%-10s Secure Boot: %s%n",
                 firmware, chain.stages(), "", "", chain.secureBoot()));

@@ -35,12 +35,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "TFTP root (default: $BOOTFERRY_TFTP_ROOT, server.yaml's tftpRoot:, or tftproot/ beside the config dir).")
     Path tftpRoot;
 
-    @Option(names = "--bind", paramLabel = "ADDR", description = "Address every listener binds to (default 0.0.0.0).")
+    @Option(names = "--bind", paramLabel = "ADDR", description = "Address every listener binds to (default ::, IPv6 and IPv4; an IPv4 address, 0.0.0.0 too, is IPv4 only).")
     String bind;
 
     @Option(names = "--advertise", paramLabel = "ADDR",
             description = "Address machines reach us at: next-server and URLs (default: bind address, or this host's first IPv4).")
     String advertise;
+
+    @Option(names = "--advertise6", paramLabel = "ADDR",
+            description = "IPv6 address machines that come over IPv6 reach us at: their URLs and DHCPv6 option 59"
+                    + " (default: advertise or bind when IPv6, else this host's first global or unique local address).")
+    String advertise6;
 
     @Option(names = "--http-port", paramLabel = "N", description = "HTTP port (default 8080).")
     Integer httpPort;
@@ -92,7 +97,8 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.CANNOT_START;
         }
         holder.watch(RESCAN);
-        System.out.println("advertising " + snapshot.settings().advertise().orElseThrow() + " to machines; watching "
+        System.out.println("advertising " + snapshot.settings().advertise().orElseThrow()
+                + snapshot.settings().advertise6().map(a -> " and " + a + " (IPv6)").orElse("") + " to machines; watching "
                 + config.dir + " for changes");
         // What a newcomer on scripts/run.sh does next: the page lists the machines that network-boot
         // with no machine file, and how to adopt them.
@@ -108,6 +114,7 @@ final class ServeCommand implements Callable<Integer> {
         o.putAll(state.overrides());
         putIfSet(o, "bind", bind);
         putIfSet(o, "advertise", advertise);
+        putIfSet(o, "advertise6", advertise6);
         putIfSet(o, "httpPort", httpPort);
         putIfSet(o, "tftpPort", tftpPort);
         putIfSet(o, "dhcpPort", dhcpPort);

@@ -83,7 +83,8 @@ public final class ConfigLoader {
      * nothing else.
      */
     private record Shared(ServerSettings settings, Map<String, ConfigSnapshot.ProfileFile> profiles,
-            Map<String, String> templates, Set<String> brokenProfiles, List<ConfigError> errors) {
+            Map<String, String> templates, Set<String> brokenProfiles, List<ConfigError> errors,
+            List<ConfigError> warnings) {
     }
 
     /**
@@ -185,7 +186,7 @@ public final class ConfigLoader {
         outcomes.clear();
         List<Path> machineFiles = listFiles(dir.resolve("machines"), context);
         shared = new Shared(settings, Map.copyOf(profiles), Map.copyOf(templates),
-                context.brokenProfiles(), context.errors());
+                context.brokenProfiles(), context.errors(), context.warnings());
         for (Path file : machineFiles) {
             if (isConfigFileName(file)) {
                 outcomes.put(file, readMachineFile(file, context.forFile()));
@@ -271,7 +272,7 @@ public final class ConfigLoader {
      */
     private ConfigSnapshot assemble() {
         List<ConfigError> all = new ArrayList<>(shared.errors());
-        List<ConfigError> warnings = new ArrayList<>();
+        List<ConfigError> warnings = new ArrayList<>(shared.warnings());
         Map<MacAddress, List<MachineFile>> byMac = new HashMap<>();
         Optional<MachineFile> defaultMachine = Optional.empty();
         List<MachineFile> matchFiles = new ArrayList<>();

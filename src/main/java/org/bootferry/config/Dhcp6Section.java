@@ -1,12 +1,8 @@
 package org.bootferry.config;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
@@ -15,7 +11,7 @@ import java.util.function.BiConsumer;
  */
 final class Dhcp6Section {
 
-    /** Reports an error on the line of the key, e.g. {@code ("advertise", "dhcp6.advertise: …")}. */
+    /** Reports an error on the line of the key, e.g. {@code ("port", "dhcp6.port: …")}. */
     private final BiConsumer<String, String> errorAt;
 
     private Dhcp6Section(BiConsumer<String, String> errorAt) {
@@ -51,38 +47,8 @@ final class Dhcp6Section {
                 interfaces.add(name);
             }
         }
-        Optional<Inet6Address> advertise = f.advertise() == null ? Optional.empty() : advertise(f.advertise());
-        if (mode != ServerSettings.Dhcp6.Mode.OFF && interfaces.isEmpty() && advertise.isEmpty()) {
-            errorAt.accept("mode", "dhcp6.mode " + f.mode() + " needs 'interfaces:' (the links to listen on for"
-                    + " ff02::1:2) or 'advertise:' (the address relay agents send to), or both");
-        }
-        return new ServerSettings.Dhcp6(mode, interfaces, advertise, port("port", f.port(), d.port()),
+        return new ServerSettings.Dhcp6(mode, interfaces, port("port", f.port(), d.port()),
                 port("pxePort", f.pxePort(), d.pxePort()));
-    }
-
-    /**
-     * A global or unique-local IPv6 literal: EDK2 reads option 59 only as {@code tftp://[literal]/}
-     * (reference/ipv6), and a link-local address in a URL would need a zone no firmware parses.
-     */
-    private Optional<Inet6Address> advertise(String written) {
-        InetAddress address = null;
-        if (written.contains(":") && written.matches("[0-9a-fA-F:.]+")) {
-            try {
-                address = InetAddress.getByName(written);
-            } catch (UnknownHostException e) {
-                address = null;
-            }
-        }
-        if (!(address instanceof Inet6Address v6)) {
-            errorAt.accept("advertise", "dhcp6.advertise: '" + written + "' is not an IPv6 address");
-            return Optional.empty();
-        }
-        if (v6.isLinkLocalAddress() || v6.isAnyLocalAddress() || v6.isMulticastAddress()) {
-            errorAt.accept("advertise", "dhcp6.advertise: " + written + " is a link-local, unspecified or multicast"
-                    + " address; machines need a global or unique-local one in their boot file URL");
-            return Optional.empty();
-        }
-        return Optional.of(v6);
     }
 
     private int port(String key, Integer value, int fallback) {

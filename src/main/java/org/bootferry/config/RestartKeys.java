@@ -20,7 +20,8 @@ public final class RestartKeys {
 
     /** Named as in server.yaml, which is also the name of the {@link ServerSettings} component. */
     public static final List<String> KEYS = List.of(
-            "bind", "advertise", "httpPort", "tftpPort", "dhcpPort", "pxePort", "dhcp", "dhcp6", "cache", "state");
+            "bind", "advertise", "advertise6", "httpPort", "tftpPort", "dhcpPort", "pxePort", "dhcp", "dhcp6", "cache",
+            "state");
 
     private static final RecordComponent[] COMPONENTS = ServerSettings.class.getRecordComponents();
 

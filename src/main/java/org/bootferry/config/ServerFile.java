@@ -11,12 +11,12 @@ import java.util.Map;
  * admin may write; {@link RestartKeys} says which of them wait for a restart.
  */
 record ServerFile(
-        String bind, String advertise, Integer httpPort, Integer tftpPort, Integer dhcpPort,
+        String bind, String advertise, String advertise6, Integer httpPort, Integer tftpPort, Integer dhcpPort,
         Integer pxePort, DhcpFile dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
         ApiFile api, AccessFile access, ImagesFile images, ChainloadFile chainload, TftpFile tftp, HttpFile http,
         ProxyDhcpFile proxyDhcp, EventsFile events, Dhcp6File dhcp6) {
 
-    static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null,
+    static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null,
             null, null, null, null, null, null, null, null, null);
 
     /**
@@ -48,7 +48,7 @@ record ServerFile(
      * The {@code dhcp6:} section: the DHCPv6 mode, the interfaces whose link it listens on
      * (ff02::1:2), the IPv6 address machines are told, and the ports (547 and 4011).
      */
-    record Dhcp6File(String mode, List<String> interfaces, String advertise, Integer port, Integer pxePort) {
+    record Dhcp6File(String mode, List<String> interfaces, Integer port, Integer pxePort) {
     }
 
     /** {@code dhcp.dns}: the DNS listener of server mode. */

@@ -73,10 +73,17 @@ final class ServerFileReader {
     }
 
     private ServerSettings settings(ServerFile f) {
-        String bind = f.bind() != null ? f.bind() : "0.0.0.0";
+        String bind = f.bind() != null ? f.bind() : "::";
         checkAddress("bind", bind);
         Optional<String> advertise = Optional.ofNullable(f.advertise());
         advertise.ifPresent(a -> checkAddress("advertise", a));
+        Optional<String> advertise6 = Optional.ofNullable(f.advertise6());
+        advertise6.ifPresent(this::checkAdvertise6);
+        if (advertise6.isPresent() && bind.matches("[0-9.]+")) {
+            // A warning: the machines that are told it would find nothing there, the others boot as before.
+            context.warning(new ConfigError(file, 0, "'advertise6': " + advertise6.get() + " while 'bind' is the IPv4"
+                    + " address " + bind + ", which listens on IPv4 only: bind :: (the default) or an IPv6 address of this host"));
+        }
         // Every directory absolute: the same place written out, relative or left to its default, is
         // one value, so removing `state: ../state` is no edit of a restart key.
         Path base = dir.toAbsolutePath().normalize();
@@ -84,6 +91,7 @@ final class ServerFileReader {
         return new ServerSettings(
                 bind,
                 advertise,
+                advertise6,
                 port("httpPort", f.httpPort(), 8080),
                 port("tftpPort", f.tftpPort(), 69),
                 port("dhcpPort", f.dhcpPort(), 67),
@@ -315,6 +323,27 @@ final class ServerFileReader {
         }
         if (!literal) {
             context.error(file, 0, "'" + key + "': '" + address + "' is not an IP address");
+        }
+    }
+
+    /**
+     * An IPv6 address with a scope beyond the link: a link-local one would need the client's zone in
+     * every URL, which EDK2 does not parse (PxeBcExtractBootFileUrl takes a bare literal) and no
+     * server can know (iPXE names its interface {@code net0}).
+     */
+    private void checkAdvertise6(String address) {
+        InetAddress parsed;
+        try {
+            parsed = address.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*") ? InetAddress.getByName(address) : null;
+        } catch (UnknownHostException e) {
+            parsed = null;
+        }
+        if (!(parsed instanceof java.net.Inet6Address)) {
+            context.error(file, 0, "'advertise6': '" + address + "' is not an IPv6 address");
+        } else if (parsed.isLinkLocalAddress() || parsed.isAnyLocalAddress()) {
+            context.error(file, 0, "'advertise6': '" + address + "' is " + (parsed.isAnyLocalAddress() ? "the wildcard"
+                    : "link-local") + ": name a global or unique local (fd00::/8) address of this host, which"
+                    + " machines reach without a zone");
         }
     }
 

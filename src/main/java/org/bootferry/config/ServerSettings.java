@@ -15,6 +15,8 @@ import org.bootferry.lang.Ipv4;
  *
  * @param bind      address every listener binds to
  * @param advertise address machines reach us at (next-server, URLs); empty: derived from the host
+ * @param advertise6 the IPv6 address machines that came over IPv6 are told (URLs, DHCPv6 option 59);
+ *                  empty: derived from the host, none when it has no global or unique local one
  * @param dhcp      ProxyDHCP beside the site's DHCP server, the network's DHCP server, or none (the
  *                  {@code dhcp:} section)
  * @param loaders   first-stage loader per firmware id ({@code bios}, {@code efi-x64}, …), a path in tftproot
@@ -32,6 +34,7 @@ import org.bootferry.lang.Ipv4;
 public record ServerSettings(
         String bind,
         Optional<String> advertise,
+        Optional<String> advertise6,
         int httpPort,
         int tftpPort,
         int dhcpPort,
@@ -125,18 +128,15 @@ public record ServerSettings(
      * @param mode       {@code OFF} leaves DHCPv6 to others; {@code BOOT_ONLY} answers boot clients with
      *                   boot options only, beside the site's DHCPv6 server that leases the addresses
      * @param interfaces the links listened on: ff02::1:2 joined on each (RFC 8415 §7.1); empty means
-     *                   only relayed and unicast requests, to {@code advertise}
-     * @param advertise  the IPv6 address machines are told (URLs of option 59); empty: each interface's
-     *                   first global or unique-local address
+     *                   only relayed and unicast requests, to {@code advertise6}
      * @param port       UDP port for client and relay messages (547, RFC 8415 §7.2; 0: any free port)
      * @param pxePort    UDP port of EDK2's boot-service REQUEST in boot-only mode (4011; 0: any free port)
      */
-    public record Dhcp6(Mode mode, List<String> interfaces, Optional<java.net.Inet6Address> advertise, int port,
-            int pxePort) {
+    public record Dhcp6(Mode mode, List<String> interfaces, int port, int pxePort) {
         /** What bootferry is on the network's DHCPv6. */
         public enum Mode { OFF, BOOT_ONLY }
 
-        public static final Dhcp6 OFF = new Dhcp6(Mode.OFF, List.of(), Optional.empty(), 547, 4011);
+        public static final Dhcp6 OFF = new Dhcp6(Mode.OFF, List.of(), 547, 4011);
 
         public Dhcp6 {
             interfaces = List.copyOf(interfaces);
@@ -286,12 +286,17 @@ public record ServerSettings(
     }
 
     public ServerSettings withApi(Api api) {
-        return new ServerSettings(bind, advertise, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
+        return new ServerSettings(bind, advertise, advertise6, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6);
+    }
+
+    public ServerSettings withAdvertise6(Optional<String> address) {
+        return new ServerSettings(bind, advertise, address, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
                 cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6);
     }
 
     public ServerSettings withAdvertise(String address) {
-        return new ServerSettings(bind, Optional.of(address), httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
+        return new ServerSettings(bind, Optional.of(address), advertise6, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
                 cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6);
     }
 }

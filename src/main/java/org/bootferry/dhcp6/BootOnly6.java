@@ -142,7 +142,7 @@ public final class BootOnly6 {
         if (plan.isEmpty()) {
             return new Silent("unknown MAC " + mac.get() + " (no machine file, no default): not answered");
         }
-        String url = bootFileUrl(plan.get(), server);
+        String url = plan.get().bootFileUrl();
         Boot6Answer.Decision answer;
         try {
             answer = Boot6Answer.bootOnly(request, serverId, url);
@@ -160,26 +160,6 @@ public final class BootOnly6 {
             reply = relayReply(relays.get(i), reply);
         }
         return new Reply(reply, request, mac.get(), url);
-    }
-
-    /**
-     * The plan's boot file as option 59 takes it (RFC 5970 §3.1: a URL): an HTTP URL as it is (its
-     * host is {@code server}, bracketed, by {@link org.bootferry.boot.BootUrls#serverUrl}); a file of
-     * the tftproot as {@code tftp://[server]/file}, the only form EDK2's PXE reads.
-     */
-    static String bootFileUrl(BootPlan plan, Inet6Address server) {
-        String file = plan.bootFile();
-        if (file.startsWith("http://") || file.startsWith("https://")) {
-            return file;
-        }
-        return "tftp://[" + literal(server) + "]/" + (file.startsWith("/") ? file.substring(1) : file);
-    }
-
-    /** The address without a zone (%eth0), which no firmware parses in a URL. */
-    public static String literal(Inet6Address address) {
-        String text = address.getHostAddress();
-        int zone = text.indexOf('%');
-        return zone < 0 ? text : text.substring(0, zone);
     }
 
     /**

@@ -29,6 +29,7 @@ import org.bootferry.lang.QuietLog;
 import org.bootferry.lang.QuietLog.Level;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
+import org.bootferry.lang.AddressText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +114,7 @@ public final class Dhcp6Server implements AutoCloseable {
                 dhcpPort = bound[0];
                 pxe = bound[1];
                 log.info("DHCPv6 boot-only on {}: clients there are told {}", link.nif().getName(),
-                        BootOnly6.literal(link.server()));
+                        AddressText.of(link.server()));
             }
             for (Inet6Address server : unicastOnly) {
                 int[] bound = unicast(group, channelType, server, Optional.empty(), dhcpPort, pxe);

@@ -49,7 +49,7 @@ final class AdminRoutes {
                 Route.path(Route.READ, "api", "/api/machines/([^/]+)", (ex, m) -> {
                     authorizeRead(ex);
                     MacAddress mac = mac(m.group(1));
-                    String json = api.machine(mac).orElseThrow(() -> Refusal.unknownMachine(mac));
+                    String json = api.machine(mac, ipv6(ex)).orElseThrow(() -> Refusal.unknownMachine(mac));
                     ex.send(HttpResponseStatus.OK, JSON, json);
                 }),
                 Route.path(Route.POST, "api", "/api/machines/([^/]+)/reset", (ex, m) -> reset(ex, mac(m.group(1)))),
@@ -140,5 +140,14 @@ final class AdminRoutes {
         } catch (IllegalArgumentException e) {
             throw new Refusal(HttpResponseStatus.BAD_REQUEST, e.getMessage());
         }
+    }
+
+    /** {@code ?family=6}: what the machine gets over IPv6 ({@code explain --family 6}); 4, the default, over IPv4. */
+    private static boolean ipv6(Exchange ex) throws Refusal {
+        String family = ex.param("family").orElse("4");
+        if (!family.equals("4") && !family.equals("6")) {
+            throw new Refusal(HttpResponseStatus.BAD_REQUEST, "?family= is 4 or 6, not '" + family + "'");
+        }
+        return family.equals("6");
     }
 }

@@ -94,11 +94,19 @@ final class Api {
         return list.toString();
     }
 
-    /** {@code bootferry explain MAC --json}, plus the machine's last boot. */
-    Optional<String> machine(MacAddress mac) {
+    /**
+     * {@code bootferry explain MAC --json} (with {@code ipv6}, {@code --family 6}), plus the machine's
+     * last boot. Over IPv6 without an {@code advertise6} address, the reason instead.
+     */
+    Optional<String> machine(MacAddress mac, boolean ipv6) {
         Optional<Explanation> explanation;
+        Optional<String> advertise6 = config.get().settings().advertise6();
+        if (ipv6 && advertise6.isEmpty()) {
+            return Optional.of(JSON.createObjectNode().put("mac", mac.toString()).put("error", "not answered over IPv6:"
+                    + " no global or unique local IPv6 address to advertise (set advertise6 in server.yaml)").toString());
+        }
         try {
-            explanation = booter.explain(mac);
+            explanation = booter.explain(mac, ipv6 ? Optional.of(literal(advertise6.get())) : Optional.empty());
         } catch (BootPlanException e) {
             return Optional.of(JSON.createObjectNode().put("mac", mac.toString()).put("error", e.getMessage()).toString());
         }
@@ -148,6 +156,14 @@ final class Api {
             return (ObjectNode) JSON.readTree(e.toJson());
         } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
             throw new IllegalStateException("BootEvent.toJson writes valid JSON", x);
+        }
+    }
+
+    private static java.net.InetAddress literal(String checked) {
+        try {
+            return java.net.InetAddress.getByName(checked);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("settings hold a checked literal address", e);
         }
     }
 }

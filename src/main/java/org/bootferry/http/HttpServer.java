@@ -2,15 +2,21 @@ package org.bootferry.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -46,12 +52,13 @@ public final class HttpServer {
      *                 thousand machines connecting at once are not accepted 16 per turn of a loop
      *                 that is also busy sending initrds
      * @param workers  the loops that serve the connections
+     * @param address  {@code ::} listens on IPv6 and IPv4; an IPv4 address, {@code 0.0.0.0} too, on IPv4 only
      */
     public Channel bind(EventLoopGroup acceptor, EventLoopGroup workers, Class<? extends ServerChannel> channelType,
             InetSocketAddress address) throws InterruptedException {
         return new ServerBootstrap()
                 .group(acceptor, workers)
-                .channel(channelType)
+                .channelFactory(channels(channelType, address))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // A client that shuts its sending side still reads its answers (see InOrder).
@@ -78,5 +85,21 @@ public final class HttpServer {
                     }
                 })
                 .bind(address).sync().channel();
+    }
+
+    /**
+     * Sockets of {@code address}'s family: an IPv6 socket bound to {@code 0.0.0.0} would take IPv6
+     * connections as well, and an explicit IPv4 bind means IPv4 only.
+     */
+    private static ChannelFactory<ServerChannel> channels(Class<? extends ServerChannel> type, InetSocketAddress address) {
+        SocketProtocolFamily family = address.getAddress() instanceof Inet4Address ? SocketProtocolFamily.INET
+                : SocketProtocolFamily.INET6;
+        if (type == EpollServerSocketChannel.class) {
+            return () -> new EpollServerSocketChannel(family);
+        }
+        if (type == NioServerSocketChannel.class) {
+            return () -> new NioServerSocketChannel(SelectorProvider.provider(), family);
+        }
+        throw new IllegalArgumentException("no listener of type " + type.getName() + ": epoll or NIO");
     }
 }

@@ -1,5 +1,6 @@
 /**
- * Small building blocks with no boot concept in them: a bounded cache, "did you mean", IPv4 arithmetic,
+ * Small building blocks with no boot concept in them: a bounded cache, "did you mean", IPv4 arithmetic, an address's text
+ * ({@code AddressText}: IPv6 as RFC 5952 writes it),
  * per-client limits ({@code Quota}) and one log line per key per interval ({@code Throttle}; for the
  * lines a client causes, {@code QuietLog}),
  * replacing a file atomically ({@code AtomicFile}), what makes a URL an http(s) directory's.

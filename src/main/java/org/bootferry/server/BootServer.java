@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.bootferry.boot.BootPlanner;
+import org.bootferry.boot.BootUrls;
 import org.bootferry.boot.Capabilities;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigSnapshot;
@@ -133,7 +134,8 @@ public final class BootServer implements AutoCloseable {
 
     /** Where the status page is, for the admin: the advertised address and the HTTP port as bound. */
     public String statusPage() {
-        return "http://" + config.get().settings().advertise().orElse(config.get().settings().bind()) + ":" + statusPort + "/";
+        return "http://" + BootUrls.host(literal(config.get().settings().advertise().orElse(config.get().settings().bind())))
+                + ":" + statusPort + "/";
     }
 
     /** The one image resolver, once started: what reaches it on a reload is what its pulls use. */
@@ -357,8 +359,7 @@ public final class BootServer implements AutoCloseable {
     }
 
     private static String hostPort(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+        return BootUrls.host(address.getAddress()) + ":" + address.getPort();
     }
 
     static InetAddress literal(String address) {

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +28,7 @@ import org.bootferry.dhcp6.Duid;
 import org.bootferry.dhcp6.Opaque;
 import org.bootferry.lang.AtomicFile;
 import org.bootferry.machine.BootLog;
+import org.bootferry.lang.AddressText;
 
 /**
  * DHCPv6 put together from server.yaml's {@code dhcp6:}: the boot links (each interface with the
@@ -50,6 +52,8 @@ final class Dhcp6Mode {
             MeterRegistry registry, EventLoopGroup group,
             Class<? extends DatagramChannel> channelType, Consumer<String> ready) {
         ServerSettings.Dhcp6 d = settings.dhcp6();
+        Optional<Inet6Address> advertise6 = settings.advertise6().map(BootServer::literal)
+                .filter(Inet6Address.class::isInstance).map(Inet6Address.class::cast);
         Dhcp6Server server;
         List<Dhcp6Server.Link> links = new ArrayList<>();
         try {
@@ -58,9 +62,10 @@ final class Dhcp6Mode {
                 if (nif == null) {
                     throw new IOException("dhcp6.interfaces: " + name + " is not an interface of this host");
                 }
-                links.add(new Dhcp6Server.Link(nif, d.advertise().or(() -> serverAddress(nif)).orElseThrow(() ->
-                        new IOException("dhcp6.interfaces: " + name + " has no global or unique-local IPv6 address"
-                                + " to put in boot file URLs; give it one, or set dhcp6.advertise"))));
+                // As for DHCPv4: advertise6 where it is this link's, else the link's own address.
+                links.add(new Dhcp6Server.Link(nif, advertise6.filter(a -> owns(nif, a)).or(() -> serverAddress(nif))
+                        .orElseThrow(() -> new IOException("dhcp6.interfaces: " + name + " has no global or"
+                                + " unique-local IPv6 address to put in boot file URLs; give it one"))));
             }
             Duid serverId = serverId(settings.state().resolve(DUID_FILE));
             server = new Dhcp6Server(new BootOnly6(planner, new ConfigDuids(config), serverId), events, registry,
@@ -68,7 +73,10 @@ final class Dhcp6Mode {
         } catch (IOException e) {
             throw new ListenerException("cannot start DHCPv6: " + e.getMessage(), e);
         }
-        List<Inet6Address> unicastOnly = links.isEmpty() ? List.of(d.advertise().orElseThrow()) : List.of();
+        List<Inet6Address> unicastOnly = links.isEmpty() ? List.of(advertise6.orElseThrow(() -> new ListenerException(
+                "DHCPv6 without dhcp6.interfaces answers relay agents at advertise6, and this host has no global or"
+                        + " unique-local IPv6 address to advertise: set advertise6 or dhcp6.interfaces", null)))
+                : List.of();
         Inet6Address shown = links.isEmpty() ? unicastOnly.get(0) : links.get(0).server();
         Dhcp6Server.Bound bound;
         try {
@@ -77,9 +85,13 @@ final class Dhcp6Mode {
             throw new ListenerException(BootServer.explainBindFailure("dhcp6", "udp",
                     new InetSocketAddress(shown, d.port()), "dhcp6.port/dhcp6.pxePort in server.yaml", e), e);
         }
-        ready.accept("listening dhcp6 udp [" + BootOnly6.literal(shown) + "]:" + bound.port());
-        ready.accept("listening pxe6 udp [" + BootOnly6.literal(shown) + "]:" + bound.pxePort());
+        ready.accept("listening dhcp6 udp [" + AddressText.of(shown) + "]:" + bound.port());
+        ready.accept("listening pxe6 udp [" + AddressText.of(shown) + "]:" + bound.pxePort());
         return server;
+    }
+
+    private static boolean owns(NetworkInterface nif, Inet6Address address) {
+        return nif.inetAddresses().anyMatch(a -> a instanceof Inet6Address && Arrays.equals(a.getAddress(), address.getAddress()));
     }
 
     /** The interface's first global or unique-local address: what its clients can reach by a route. */

@@ -59,7 +59,7 @@ final class ReadTransfer {
     private static final int GSO_MAX_BYTES = 65507;
 
     private final TransferReports reports;
-    private final TftpServer.Session session;
+    private final TftpSession session;
     private final InetSocketAddress peer;
     private final String name;
     private final TftpFile file;
@@ -80,7 +80,7 @@ final class ReadTransfer {
     private long started;
     private boolean ended;
 
-    ReadTransfer(TftpServer.Session session, String name, TftpFile file, TftpOptions options, TftpTransfer transfer,
+    ReadTransfer(TftpSession session, String name, TftpFile file, TftpOptions options, TftpTransfer transfer,
             TransferReports reports) {
         this.reports = reports;
         this.session = session;

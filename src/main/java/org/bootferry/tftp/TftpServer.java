@@ -9,16 +9,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,7 +33,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.bootferry.lang.QuietLog;
@@ -98,7 +93,7 @@ public final class TftpServer implements AutoCloseable {
      * storm the lookups of ended transfers never queue ahead of the opening of new ones.
      */
     private final ExecutorService lookups = Executors.newSingleThreadExecutor(daemonThreads("tftp-neighbours-"));
-    private final Map<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, TftpSession> sessions = new ConcurrentHashMap<>();
     /** Transfers in progress, by client address: what maxSessions and maxSessionsPerClient bound. */
     private final Quota<InetAddress> held = new Quota<>();
     private final SessionLimits limits;
@@ -141,18 +136,50 @@ public final class TftpServer implements AutoCloseable {
         };
     }
 
-    /** Listens on {@code address}; transfers use ephemeral ports on the same IP address. */
+    /**
+     * Listens on {@code address}; each transfer uses an ephemeral port on the address its request came
+     * to, so that the client, which expects DATA from the host it asked (RFC 1350 §4: the TID is the
+     * port; EDK2's Mtftp6 and iPXE also take packets only from that host), gets them from there.
+     * Netty reports a datagram's destination only for IPv4 (IP_RECVORIGDSTADDR, epoll); an IPv6 one
+     * stays the wildcard (measured with Netty 4.2 on Linux 6.1). So with epoll a wildcard IPv6
+     * listener is joined by one socket per IPv6 address the host has when it binds (SO_REUSEPORT,
+     * which only this user's sockets may share: the kernel hands a datagram to the socket bound to its
+     * destination, the wildcard one gets the rest). An address added later, or any without epoll, is
+     * answered from the source the kernel's route picks. An IPv4 address ({@code 0.0.0.0} too)
+     * listens on IPv4 only; {@code ::} on both.
+     */
     public ChannelFuture bind(EventLoopGroup group, InetSocketAddress address) {
+        boolean perAddress = DatagramSockets.epoll(group) && address.getAddress().isAnyLocalAddress()
+                && address.getAddress() instanceof Inet6Address;
+        ChannelFuture bound = bindOne(group, address, perAddress);
+        if (perAddress && bound.awaitUninterruptibly().isSuccess()) {
+            int port = ((InetSocketAddress) bound.channel().localAddress()).getPort();
+            for (InetAddress own : DatagramSockets.ownIpv6Addresses()) {
+                ChannelFuture one = bindOne(group, new InetSocketAddress(own, port), true).awaitUninterruptibly();
+                if (one.isSuccess()) {
+                    // They stop taking requests with the wildcard one, which is what a stop closes first.
+                    bound.channel().closeFuture().addListener(f -> one.channel().close());
+                } else {
+                    log.warn("TFTP to {} is answered from the address the kernel's route picks: {}",
+                            own.getHostAddress(), one.cause().toString());
+                }
+            }
+        }
+        return bound;
+    }
+
+    private ChannelFuture bindOne(EventLoopGroup group, InetSocketAddress address, boolean shared) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(datagramChannelType(group))
+                .channelFactory(DatagramSockets.of(group, address.getAddress()))
                 // A boot storm sends requests in bursts; the kernel caps this at net.core.rmem_max.
                 .option(ChannelOption.SO_RCVBUF, REQUEST_BUFFER)
                 .handler(new RequestHandler(group, address));
-        if (datagramChannelType(group) == EpollDatagramChannel.class) {
-            // A burst of RRQs is read with one recvmmsg(2) per batch, as ProxyDHCP reads DISCOVERs:
-            // Netty reads that way once a datagram's room is set and the read buffer holds several.
-            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_REQUEST)
+        if (DatagramSockets.epoll(group)) {
+            bootstrap.option(EpollChannelOption.IP_RECVORIGDSTADDR, true).option(EpollChannelOption.SO_REUSEPORT, shared)
+                    // A burst of RRQs is read with one recvmmsg(2) per batch, as ProxyDHCP reads DISCOVERs:
+                    // Netty reads that way once a datagram's room is set and the read buffer holds several.
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_REQUEST)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_REQUEST * READ_BATCH));
         }
         ChannelFuture bound = bootstrap.bind(address);
@@ -172,85 +199,25 @@ public final class TftpServer implements AutoCloseable {
         return held.held();
     }
 
+    /** A session's end: its client may start another, and it no longer counts against the limits. */
+    private void sessionEnded(TftpSession session) {
+        sessions.remove(session.client, session);
+        held.release(session.client.getAddress());
+    }
+
     @Override
     public void close() {
         for (Channel listener : listeners) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         listeners.clear();
-        for (Session session : sessions.values()) {
+        for (TftpSession session : sessions.values()) {
             session.close();
         }
         opener.shutdownNow();
         lookups.shutdownNow(); // an event recorded now would outlive the boot log it goes to
         lockStep.shutdown();
         lockStepTimer.shutdownNow();
-    }
-
-    /** epoll when the group runs on it (sendmmsg batches a window), NIO otherwise. */
-    static Class<? extends DatagramChannel> datagramChannelType(EventLoopGroup group) {
-        boolean epoll = group instanceof IoEventLoopGroup && ((IoEventLoopGroup) group).isIoType(EpollIoHandler.class);
-        return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-    }
-
-    /** One client's transfer from request to end; the key of duplicate-request detection. */
-    final class Session {
-        final InetSocketAddress client;
-        final TftpPacket.ReadRequest request;
-        /** The settings in force when the request came, kept for the whole transfer. */
-        final TftpSettings settings;
-        private final AtomicBoolean ended = new AtomicBoolean();
-        /** Closes the transfer's socket. */
-        private volatile Runnable closer;
-        private volatile boolean closed;
-        /** Tells the running transfer that its client asked again. */
-        private volatile Runnable repeated = () -> { };
-        /** When the client last sent this request: {@link System#nanoTime()}. */
-        private volatile long heard = System.nanoTime();
-
-        Session(InetSocketAddress client, TftpPacket.ReadRequest request, TftpSettings settings) {
-            this.client = client;
-            this.request = request;
-            this.settings = settings;
-        }
-
-        void attach(Runnable closeSocket) {
-            closer = closeSocket;
-            if (closed) {
-                closeSocket.run();
-            }
-        }
-
-        /** Whether {@code again} is this running transfer's RRQ sent again. */
-        boolean repeatedBy(TftpPacket.ReadRequest again) {
-            return !ended.get() && request.equals(again);
-        }
-
-        /** The client sent the request again: it is still waiting. */
-        void heardAgain() {
-            heard = System.nanoTime();
-            repeated.run();
-        }
-
-        void whenRequestRepeated(Runnable tell) {
-            repeated = tell;
-        }
-
-        void close() {
-            closed = true;
-            Runnable c = closer;
-            if (c != null) {
-                c.run();
-            }
-        }
-
-        /** Called once when the transfer is over, whichever way. */
-        void ended() {
-            if (ended.compareAndSet(false, true)) {
-                sessions.remove(client, this);
-                held.release(client.getAddress());
-            }
-        }
     }
 
     private final class RequestHandler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -275,7 +242,7 @@ public final class TftpServer implements AutoCloseable {
                 return;
             }
             if (packet instanceof TftpPacket.ReadRequest) {
-                read(ctx.channel(), client, (TftpPacket.ReadRequest) packet);
+                read(ctx.channel(), client, destination(datagram), (TftpPacket.ReadRequest) packet);
             } else if (packet instanceof TftpPacket.WriteRequest) {
                 TftpPacket.WriteRequest write = (TftpPacket.WriteRequest) packet;
                 clientLines.log(QuietLog.Level.INFO, client.getAddress(), "write", "refused write request for '"
@@ -288,7 +255,14 @@ public final class TftpServer implements AutoCloseable {
             }
         }
 
-        private void read(Channel listener, InetSocketAddress client, TftpPacket.ReadRequest request) {
+        /** Where the request came to: the datagram's destination when known, else the listener's address. */
+        private InetAddress destination(DatagramPacket datagram) {
+            InetAddress to = datagram.recipient() == null ? null : datagram.recipient().getAddress();
+            return to == null || to.isAnyLocalAddress() || to.isMulticastAddress() ? local.getAddress() : to;
+        }
+
+        private void read(Channel listener, InetSocketAddress client, InetAddress destination,
+                TftpPacket.ReadRequest request) {
             log.debug("RRQ '{}' {} {} from {}", LoaderFiles.printable(request.filename()), request.mode(), request.options(), client);
             if (!request.mode().equals("octet")) {
                 String why = request.mode().equals("netascii") || request.mode().equals("mail")
@@ -299,13 +273,13 @@ public final class TftpServer implements AutoCloseable {
                 reply(listener, client, TftpError.ILLEGAL_OPERATION, why);
                 return;
             }
-            Session session = new Session(client, request, settings.get());
+            TftpSession session = new TftpSession(client, request, settings.get(), TftpServer.this::sessionEnded);
             // One atomic step with Session.ended()'s removal: checked and replaced apart, a transfer that
             // ended in between was put back after its removal, and every later RRQ for the same file
             // from that port was taken for a repeat of it and never answered (a client given the port
             // of one that had just finished, in CI).
-            Session[] found = new Session[1];
-            Session kept = sessions.compute(client, (address, previous) -> {
+            TftpSession[] found = new TftpSession[1];
+            TftpSession kept = sessions.compute(client, (address, previous) -> {
                 found[0] = previous;
                 return previous != null && previous.repeatedBy(request) ? previous : session;
             });
@@ -327,14 +301,14 @@ public final class TftpServer implements AutoCloseable {
                 reply(listener, client, TftpError.NOT_DEFINED, limits.refused(client, refused.get(), session.settings));
                 return;
             }
-            opener.execute(() -> open(listener, session));
+            opener.execute(() -> open(listener, session, destination));
         }
 
         /** On the opener: find the file, negotiate, then start the transfer on a channel of its own. */
-        private void open(Channel listener, Session session) {
+        private void open(Channel listener, TftpSession session, InetAddress destination) {
             TftpPacket.ReadRequest request = session.request;
             InetSocketAddress client = session.client;
-            long silent = System.nanoTime() - session.heard;
+            long silent = session.silentNanos();
             if (silent > clientGaveUpNanos) {
                 session.ended();
                 limits.gaveUp(client, LoaderFiles.printable(request.filename()), TimeUnit.NANOSECONDS.toMillis(silent));
@@ -350,7 +324,7 @@ public final class TftpServer implements AutoCloseable {
                 file = found.get();
                 int pathLimit = request.options().containsKey(TftpOptions.BLKSIZE) ? pathMtu.blockLimit(client) : TftpSettings.MAX_BLOCK_SIZE;
                 TftpOptions options = TftpOptions.negotiate(request.options(), file.size(), pathLimit, session.settings);
-                start(listener, session, name, file, options);
+                start(listener, session, destination, name, file, options);
             } catch (TftpRefusal refusal) {
                 closeQuietly(file);
                 session.ended();
@@ -366,17 +340,18 @@ public final class TftpServer implements AutoCloseable {
             }
         }
 
-        private void start(Channel listener, Session session, String name, TftpFile file, TftpOptions options) {
+        private void start(Channel listener, TftpSession session, InetAddress destination, String name, TftpFile file,
+                TftpOptions options) {
             ReadTransfer transfer = new ReadTransfer(session, name, file, options, new TftpTransfer(file.size(), options, session.settings), transfers);
-            if (options.windowSize() == 1 && startOnThread(session, transfer)) {
+            if (options.windowSize() == 1 && startOnThread(session, destination, transfer)) {
                 return;
             }
             ChannelFuture bound = new Bootstrap()
                     .group(group)
-                    .channel(datagramChannelType(group))
+                    .channelFactory(DatagramSockets.of(group, destination))
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(new TransferHandler(transfer))
-                    .bind(new InetSocketAddress(local.getAddress(), 0));
+                    .bind(new InetSocketAddress(destination, 0));
             session.attach(bound.channel()::close);
             bound.addListener(f -> {
                 if (!f.isSuccess()) {
@@ -390,15 +365,16 @@ public final class TftpServer implements AutoCloseable {
         }
 
         /** Starts a lock-step transfer on a thread of its own; false when all are taken or no socket opens. */
-        private boolean startOnThread(Session session, ReadTransfer transfer) {
+        private boolean startOnThread(TftpSession session, InetAddress destination, ReadTransfer transfer) {
             if (lockStepRunning.incrementAndGet() > LOCK_STEP_THREADS) {
                 lockStepRunning.decrementAndGet();
                 return false;
             }
             java.nio.channels.DatagramChannel channel = null;
             try {
-                channel = java.nio.channels.DatagramChannel.open(local.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-                channel.bind(new InetSocketAddress(local.getAddress(), 0));
+                channel = java.nio.channels.DatagramChannel.open(destination instanceof Inet4Address
+                        ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                channel.bind(new InetSocketAddress(destination, 0));
                 lockStep.execute(new LockStepTransfer(transfer, channel, lockStepTimer, lockStepRunning::decrementAndGet));
             } catch (IOException | RejectedExecutionException e) {
                 closeQuietly(channel);

@@ -1,7 +1,8 @@
 /**
  * TFTP (RFC 1350, with the options of RFC 2347, 2348, 2349 and 7440): the pure codec
  * ({@code TftpCodec}), one transfer's state machine ({@code TftpTransfer}), the Netty server and its
- * transfers ({@code TftpServer}, {@code ReadTransfer}, {@code LockStepTransfer}), and where names come
+ * transfers ({@code TftpServer}, {@code ReadTransfer}, {@code LockStepTransfer}; their sockets,
+ * {@code DatagramSockets}), and where names come
  * from: the tftproot ({@code RootDirectory}) and the per-machine loader configs and boot files
  * ({@code BootPlanFiles}).
  *

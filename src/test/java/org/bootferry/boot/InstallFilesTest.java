@@ -133,8 +133,8 @@ class InstallFilesTest {
         config.file("templates/user-data", "#cloud-config", "## template: jinja", "hostname: {{ v1.local_hostname }}");
         assertThat(ConfigCheck.check(ConfigLoader.load(config.dir()))).extracting(ConfigError::toString).containsExactly(
                 config.dir().resolve("templates/user-data") + ":3: unknown variable 'v1.local_hostname' (known here:"
-                        + " arch, doneUrl, filesUrl, firmware, hostname, initrdUrl, kernelUrl, kickstartUrl, mac, secrets,"
-                        + " serverUrl, vars)");
+                        + " arch, doneUrl, family, filesUrl, firmware, hostname, initrdUrl, kernelUrl, kickstartUrl, mac,"
+                        + " secrets, server, serverUrl, vars)");
         config.file("templates/user-data", "## template: basic", "hostname: {{hostname}}");
         assertThat(planner().installFile(Machine.of(NODE, Firmware.BIOS), "user-data"))
                 .contains("## template: basic\nhostname: node-01\n");

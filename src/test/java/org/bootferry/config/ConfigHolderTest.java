@@ -105,8 +105,8 @@ class ConfigHolderTest {
         config.file("templates/ks.cfg", "host {{hostnam}}");
         ConfigHolder.Reload reload = holder.reload();
         assertThat(reload.errors()).extracting(ConfigError::toString).containsExactly(
-                config.dir().resolve("templates/ks.cfg") + ":1: unknown variable 'hostnam' (known here: arch, doneUrl, filesUrl, firmware, "
-                        + "hostname, initrdUrl, kernelUrl, kickstartUrl, mac, secrets, serverUrl, vars)");
+                config.dir().resolve("templates/ks.cfg") + ":1: unknown variable 'hostnam' (known here: arch, doneUrl, family, filesUrl, "
+                        + "firmware, hostname, initrdUrl, kernelUrl, kickstartUrl, mac, secrets, server, serverUrl, vars)");
         assertThat(reload.snapshot().templates()).containsEntry("ks.cfg", "host {{hostname}}\n");
     }
 

@@ -247,13 +247,13 @@ class ConfigSchemaTest {
         ConfigSnapshot written = ConfigLoader.load(dir);
         assertThat(written.errors()).isEmpty();
         assertThat(written.settings()).isEqualTo(none);
-        // The keys left without one have no fixed default: it is derived (advertise, dhcp6.advertise) or there is none
+        // The keys left without one have no fixed default: it is derived (advertise, advertise6) or there is none
         // (no API token, no pools: server mode must name them; no DNS listener unless dhcp.dns names a zone).
         Set<String> withoutDefault = schemaKeys(ConfigSchemas.tree(Kind.SERVER), "");
         withoutDefault.removeIf(key -> leafDefault(defaults, key) || !ConfigSchemas.tree(Kind.SERVER)
                 .at("/properties/" + key.replace(".", "/properties/") + "/properties").isMissingNode());
-        assertThat(withoutDefault).containsExactly("advertise", "api.token", "dhcp.dns.port", "dhcp.dns.zone", "dhcp.pools",
-                "dhcp6.advertise");
+        assertThat(withoutDefault).containsExactly("advertise", "advertise6", "api.token", "dhcp.dns.port", "dhcp.dns.zone",
+                "dhcp.pools");
     }
 
     @SuppressWarnings("unchecked")

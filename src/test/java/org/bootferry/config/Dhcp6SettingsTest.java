@@ -2,11 +2,9 @@ package org.bootferry.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,31 +39,23 @@ class Dhcp6SettingsTest {
     @Test
     void dhcp6IsOffUnlessWrittenAndBootOnlyIsRead() throws Exception {
         assertThat(ConfigLoader.load(config.dir()).settings().dhcp6()).isEqualTo(ServerSettings.Dhcp6.OFF);
-        config.file("server.yaml", "dhcp6:", "  mode: boot-only", "  interfaces: [br0, br1]", "  advertise: fd42::1",
-                "  port: 10547", "  pxePort: 0");
+        config.file("server.yaml", "dhcp6:", "  mode: boot-only", "  interfaces: [br0, br1]", "  port: 10547",
+                "  pxePort: 0");
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
         assertThat(snapshot.errors()).isEmpty();
         assertThat(snapshot.settings().dhcp6()).isEqualTo(new ServerSettings.Dhcp6(ServerSettings.Dhcp6.Mode.BOOT_ONLY,
-                List.of("br0", "br1"), Optional.of((java.net.Inet6Address) InetAddress.getByName("fd42::1")), 10547, 0));
+                List.of("br0", "br1"), 10547, 0));
     }
 
     @Test
     void eachBadDhcp6KeyIsNamedOnItsLine() {
-        config.file("server.yaml", "dhcp6:", "  mode: server", "  interfaces: [br0, br0, 'a/b']",
-                "  advertise: fe80::1", "  port: 70000");
+        config.file("server.yaml", "dhcp6:", "  mode: server", "  interfaces: [br0, br0, 'a/b']", "  port: 70000");
         assertThat(errors(ConfigLoader.load(config.dir()))).containsExactly(
                 "server.yaml:2: dhcp6.mode: 'server' is neither boot-only (answer boot clients with boot options"
                         + " beside the site's DHCPv6 server) nor off",
                 "server.yaml:3: dhcp6.interfaces: br0 is named twice",
                 "server.yaml:3: dhcp6.interfaces: 'a/b' is not an interface name (1-15 characters, no '/')",
-                "server.yaml:4: dhcp6.advertise: fe80::1 is a link-local, unspecified or multicast address; machines"
-                        + " need a global or unique-local one in their boot file URL",
-                "server.yaml:5: dhcp6.port: 70000 is not a port (1-65535, or 0 for any free port)");
-        config.file("server.yaml", "dhcp6:", "  mode: boot-only", "  advertise: 10.0.0.1");
-        assertThat(errors(ConfigLoader.load(config.dir()))).containsExactly(
-                "server.yaml:3: dhcp6.advertise: '10.0.0.1' is not an IPv6 address",
-                "server.yaml:2: dhcp6.mode boot-only needs 'interfaces:' (the links to listen on for ff02::1:2) or"
-                        + " 'advertise:' (the address relay agents send to), or both");
+                "server.yaml:4: dhcp6.port: 70000 is not a port (1-65535, or 0 for any free port)");
     }
 
     @Test

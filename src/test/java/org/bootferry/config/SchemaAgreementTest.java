@@ -66,6 +66,7 @@ class SchemaAgreementTest {
                 Case.wrong(Kind.SERVER, "httpPort", "httpPort: eighty"),
                 Case.wrong(Kind.SERVER, "dhcp", "dhcp: maybe"),
                 Case.wrong(Kind.SERVER, "bind", "bind: boot.example.org"),
+                Case.wrong(Kind.SERVER, "advertise6", "advertise6: 192.0.2.10"),
                 Case.wrong(Kind.SERVER, "BIOS", "loaders: {BIOS: undionly.kpxe}"),
                 Case.wrong(Kind.SERVER, "bios", "loaders: {bios: ' '}"),
                 Case.wrong(Kind.SERVER, "token", "api: {token: too-short}"),
@@ -92,6 +93,7 @@ class SchemaAgreementTest {
     static Stream<Case> allowedSpellings() {
         return Stream.of(
                 Case.valid(Kind.SERVER, "bind: '::'\nadvertise: '2001:db8::10'"),
+                Case.valid(Kind.SERVER, "advertise6: 'fd42::1'"),
                 Case.valid(Kind.SERVER, "chainload: {ipxe: SERVER}"),
                 Case.valid(Kind.SERVER, "images: {cacheLimit: 0}"),
                 Case.valid(Kind.SERVER, "images: {cacheLimit: 1.5 GiB, insecureRegistries: [registry.lab:5000]}"),

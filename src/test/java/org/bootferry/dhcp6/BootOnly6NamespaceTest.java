@@ -97,7 +97,7 @@ class BootOnly6NamespaceTest {
                         .findFirst().orElseThrow()).address().getHostAddress()).startsWith("fd42:0:0:0:0:0:0:1");
                 assertThat(bootAnswer.type()).isEqualTo(Dhcp6MessageType.ADVERTISE);
                 assertThat(bootAnswer.option(Dhcp6Option.BootfileUrl.class).orElseThrow().url())
-                        .isEqualTo("tftp://[fd42:0:0:0:0:0:0:1]/ipxe.efi");
+                        .isEqualTo("tftp://[fd42::1]/ipxe.efi");
                 assertThat(bootAnswer.option(Dhcp6Option.VendorClass.class).orElseThrow().data())
                         .containsExactly(Opaque.ascii("PXEClient"));
                 assertThat(bootAnswer.transactionId()).isEqualTo(lease.transactionId());

@@ -32,7 +32,7 @@ class BootOnly6Test {
 
         BootOnly6.Reply reply = (BootOnly6.Reply) d;
         assertThat(reply.mac()).isEqualTo(BootConfig6.VM);
-        assertThat(reply.bootFileUrl()).isEqualTo("tftp://[fd42:0:0:0:0:0:0:1]/ipxe.efi");
+        assertThat(reply.bootFileUrl()).isEqualTo("tftp://[fd42::1]/ipxe.efi");
         Dhcp6Message.ClientServer advertise = (Dhcp6Message.ClientServer) reply.message();
         assertThat(advertise.type()).isEqualTo(Dhcp6MessageType.ADVERTISE);
         assertThat(advertise.option(Dhcp6Option.ServerId.class).orElseThrow().duid()).isEqualTo(OURS);
@@ -45,7 +45,7 @@ class BootOnly6Test {
         assertThat(d).isInstanceOf(BootOnly6.Reply.class);
         BootOnly6.Reply reply = (BootOnly6.Reply) d;
 
-        assertThat(reply.bootFileUrl()).startsWith("http://[fd42:0:0:0:0:0:0:1]:8080/");
+        assertThat(reply.bootFileUrl()).startsWith("http://[fd42::1]:8080/");
         assertThat(((Dhcp6Message.ClientServer) reply.message()).option(Dhcp6Option.VendorClass.class).orElseThrow()
                 .data()).containsExactly(Opaque.ascii("HTTPClient"));
     }

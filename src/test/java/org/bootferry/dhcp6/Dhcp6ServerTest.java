@@ -88,7 +88,7 @@ class Dhcp6ServerTest {
         assertThat(advertise.type()).isEqualTo(Dhcp6MessageType.ADVERTISE);
         assertThat(advertise.transactionId()).isEqualTo(solicit.transactionId());
         assertThat(advertise.option(Dhcp6Option.BootfileUrl.class).orElseThrow().url())
-                .isEqualTo("tftp://[0:0:0:0:0:0:0:1]/ipxe.efi");
+                .isEqualTo("tftp://[::1]/ipxe.efi");
         assertThat(advertise.option(Dhcp6Option.VendorClass.class).orElseThrow().data())
                 .containsExactly(Opaque.ascii("PXEClient"));
         assertThat(advertise.option(Dhcp6Option.IaNa.class)).isEmpty();
@@ -116,7 +116,7 @@ class Dhcp6ServerTest {
         assertThat(reply.type()).isEqualTo(Dhcp6MessageType.REPLY);
         assertThat(reply.transactionId()).isEqualTo(request.transactionId());
         assertThat(reply.option(Dhcp6Option.BootfileUrl.class).orElseThrow().url())
-                .isEqualTo("tftp://[0:0:0:0:0:0:0:1]/ipxe.efi");
+                .isEqualTo("tftp://[::1]/ipxe.efi");
         assertThat(reply.option(Dhcp6Option.ServerId.class)).isEqualTo(request.option(Dhcp6Option.ServerId.class));
         awaitEvents(2);
         assertThat(events.get(1).stage()).isEqualTo(BootEvent.Stage.PXE_ACK);

@@ -46,7 +46,7 @@ class Dhcp6ModeTest {
     void bootOnlyModeListensAndAnswersAMachineItsDuidNames() throws Exception {
         ConfigDir config = new ConfigDir(tmp.resolve("config"));
         config.file("server.yaml", "bind: 127.0.0.1", "httpPort: 0", "tftpPort: 0", "dhcp: false",
-                "dhcp6: {mode: boot-only, advertise: '::1', port: 0, pxePort: 0}",
+                "advertise6: '::1'", "dhcp6: {mode: boot-only, port: 0, pxePort: 0}",
                 "state: ../state", "cache: ../cache", "tftpRoot: ../tftproot");
         config.blob("boot/vmlinuz", 100);
         config.file("machines/52-54-00-12-34-56.yaml", "duid: " + CLIENT_DUID, "kernelBoot:",
@@ -60,8 +60,8 @@ class Dhcp6ModeTest {
             server.start(lines::add);
             assertThat(server.notReady()).isEmpty();
             Matcher m = lines.stream().map(LISTENING_DHCP6::matcher).filter(Matcher::matches).findFirst().orElseThrow();
-            assertThat(m.group(1)).isEqualTo("0:0:0:0:0:0:0:1");
-            assertThat(lines).anyMatch(l -> l.startsWith("listening pxe6 udp [0:0:0:0:0:0:0:1]:"));
+            assertThat(m.group(1)).isEqualTo("::1");
+            assertThat(lines).anyMatch(l -> l.startsWith("listening pxe6 udp [::1]:"));
             String kept = Files.readString(tmp.resolve("state").resolve(Dhcp6Mode.DUID_FILE)).strip();
             assertThat(kept).startsWith("0004").hasSize(36);
 
@@ -80,7 +80,7 @@ class Dhcp6ModeTest {
                         Arrays.copyOf(answer.getData(), answer.getLength()));
                 assertThat(advertise.type()).isEqualTo(Dhcp6MessageType.ADVERTISE);
                 assertThat(advertise.option(Dhcp6Option.BootfileUrl.class).orElseThrow().url())
-                        .isEqualTo("tftp://[0:0:0:0:0:0:0:1]/ipxe.efi");
+                        .isEqualTo("tftp://[::1]/ipxe.efi");
                 assertThat(BootOnly6.hex(advertise.option(Dhcp6Option.ServerId.class).orElseThrow().duid()))
                         .isEqualTo(kept);
             }

@@ -106,12 +106,13 @@ class LiveSettingsTest {
         return Stream.of(
                 restart("bind", "127.0.0.2"),
                 restart("advertise", "127.0.0.3"),
+                restart("advertise6", "fd00::3"),
                 restart("httpPort", 8081),
                 restart("tftpPort", 6969),
                 restart("dhcpPort", 6767),
                 restart("pxePort", 4012),
                 restart("dhcp", Map.of("mode", "proxy")),
-                restart("dhcp6", Map.of("mode", "boot-only", "advertise", "fd42::1")),
+                restart("dhcp6", Map.of("mode", "boot-only", "port", 10547)),
                 restart("cache", "/var/tmp/bootferry-elsewhere/cache"),
                 restart("state", "/var/tmp/bootferry-elsewhere/state"),
                 live("tftpRoot", "../root2", (t, r) -> t.servesTheNewRoot()),
@@ -283,8 +284,9 @@ class LiveSettingsTest {
         });
         // Still pending at the next reload, and still the only notice, but logged once.
         assertThat(holder.reload().errors()).containsExactly(new ConfigError(file, line, message));
+        // A warning about the value itself (advertise6 beside this test's IPv4 bind) is not the restart notice.
         assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                .containsExactly(file + ":" + line + ": " + message);
+                .filteredOn(m -> !m.startsWith("warning: ")).containsExactly(file + ":" + line + ": " + message);
     }
 
     /** The settings component named as the key, as an admin writes it (an Optional unwrapped). */
