@@ -76,7 +76,7 @@ public final class BootUrls {
     /** A host has a handful of addresses; every DHCP answer needs the base URL of one of them. */
     private static final BoundedCache<ServerUrl, URI> SERVER_URLS = new BoundedCache<>(64);
 
-    private record ServerUrl(InetAddress server, int httpPort) {
+    private record ServerUrl(String scheme, InetAddress server, int port) {
     }
 
     private BootUrls() {
@@ -159,10 +159,23 @@ public final class BootUrls {
 
     /** {@code http://server[:port]}, the base of every URL a machine is handed. */
     public static URI serverUrl(InetAddress server, int httpPort) {
-        return SERVER_URLS.get(new ServerUrl(server, httpPort), key -> {
+        return serverUrl("http", server, httpPort);
+    }
+
+    /**
+     * {@code https://server[:port]}, the base of the loader URL UEFI HTTP Boot is handed when the
+     * server has an {@code https:} section.
+     */
+    public static URI httpsServerUrl(InetAddress server, int httpsPort) {
+        return serverUrl("https", server, httpsPort);
+    }
+
+    private static URI serverUrl(String scheme, InetAddress server, int port) {
+        return SERVER_URLS.get(new ServerUrl(scheme, server, port), key -> {
             String host = key.server().getHostAddress();
             host = host.contains(":") ? "[" + host + "]" : host;
-            return URI.create("http://" + host + (key.httpPort() == 80 ? "" : ":" + key.httpPort()));
+            int defaultPort = key.scheme().equals("https") ? 443 : 80;
+            return URI.create(key.scheme() + "://" + host + (key.port() == defaultPort ? "" : ":" + key.port()));
         });
     }
 

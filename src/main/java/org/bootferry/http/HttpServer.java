@@ -9,8 +9,10 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -39,6 +41,12 @@ public final class HttpServer {
         return inFlight.get();
     }
 
+    /** Binds the plain HTTP listener; see the next. */
+    public Channel bind(EventLoopGroup acceptor, EventLoopGroup workers, Class<? extends ServerChannel> channelType,
+            InetSocketAddress address) throws InterruptedException {
+        return bind(acceptor, workers, channelType, address, Optional.empty());
+    }
+
     /**
      * Binds and returns the listening channel; throws when the port can't be had.
      *
@@ -46,9 +54,10 @@ public final class HttpServer {
      *                 thousand machines connecting at once are not accepted 16 per turn of a loop
      *                 that is also busy sending initrds
      * @param workers  the loops that serve the connections
+     * @param tls      for the HTTPS listener: every connection speaks TLS first, then the same routes
      */
     public Channel bind(EventLoopGroup acceptor, EventLoopGroup workers, Class<? extends ServerChannel> channelType,
-            InetSocketAddress address) throws InterruptedException {
+            InetSocketAddress address, Optional<SslContext> tls) throws InterruptedException {
         return new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(channelType)
@@ -65,6 +74,10 @@ public final class HttpServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         Deadlines deadlines = new Deadlines(guard);
+                        // First, so that everything behind it, the guard's refusals included, is
+                        // encrypted; a stalled handshake is bounded by SslHandler's own timeout
+                        // (10 s) and then by the idle deadline, which runs until a request's first byte.
+                        tls.ifPresent(context -> ch.pipeline().addLast(context.newHandler(ch.alloc())));
                         ch.pipeline()
                                 .addLast(new ConnectionGuard(guard))
                                 .addLast(deadlines.bytes())

@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -195,6 +196,13 @@ public final class BootServer implements AutoCloseable {
             bound(unbound, "http");
             statusPort = ((InetSocketAddress) channel.localAddress()).getPort();
             ready.accept(listening("http", "tcp", httpAddress, channel));
+            if (settings.https().isPresent()) { // the same routes behind TLS, beside the plain port
+                InetSocketAddress httpsAddress = new InetSocketAddress(bind, settings.https().get().port());
+                Optional<SslContext> tls = Optional.of(HttpsCredentials.context(settings));
+                ready.accept(listening("https", "tcp", httpsAddress, bindOrExplain("https", "tcp", httpsAddress,
+                        "https.port in server.yaml", () -> httpServer.bind(httpAccept.group(), http.group(),
+                                http.serverChannel(), httpsAddress, tls))));
+            }
             tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
                     events, registry, NeighbourTable::lookup);
