@@ -132,7 +132,11 @@ final class ServerFileReader {
             }
         }
         boolean pair = h.certificate() != null && h.key() != null;
-        return Optional.of(new ServerSettings.Https(port("https.port", h.port(), 8443),
+        if (h.port() < 0 || h.port() > 65535) {
+            errorAt("port", "https.port: " + h.port() + " is not a port (1-65535, or 0 for any free port)");
+            return Optional.empty();
+        }
+        return Optional.of(new ServerSettings.Https(h.port(),
                 pair ? Optional.of(base.resolve(h.certificate()).normalize()) : Optional.empty(),
                 pair ? Optional.of(base.resolve(h.key()).normalize()) : Optional.empty(),
                 names.stream().filter(Objects::nonNull).toList()));
