@@ -77,7 +77,8 @@ public final class HttpServer {
                         // First, so that everything behind it, the guard's refusals included, is
                         // encrypted; a stalled handshake is bounded by SslHandler's own timeout
                         // (10 s) and then by the idle deadline, which runs until a request's first byte.
-                        tls.ifPresent(context -> ch.pipeline().addLast(context.newHandler(ch.alloc())));
+                        tls.ifPresent(context -> ch.pipeline().addLast(context.newHandler(ch.alloc()))
+                                .addLast(new TlsHandshakes(guard)));
                         ch.pipeline()
                                 .addLast(new ConnectionGuard(guard))
                                 .addLast(deadlines.bytes())
