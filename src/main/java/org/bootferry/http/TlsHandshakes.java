@@ -22,12 +22,22 @@ final class TlsHandshakes extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
-            // Netty's NotSslRecordException quotes the bytes in hex: what the client sent stays out of the log.
-            String why = done.cause() instanceof NotSslRecordException ? "it sent no TLS (plain HTTP to the HTTPS port?)"
-                    : done.cause().getMessage();
+            String why = why(done.cause());
             guard.refused(Guard.client(ctx), "tls-handshake", "TLS handshake with " + Guard.client(ctx)
                     .getHostAddress() + " failed: " + why);
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    private static String why(Throwable cause) {
+        if (cause instanceof NotSslRecordException) {
+            // Its message quotes the bytes in hex: what the client sent stays out of the log.
+            return "it sent no TLS (plain HTTP to the HTTPS port?)";
+        }
+        if (cause.getMessage() == null) {
+            return "it closed the connection during the handshake (" + cause.getClass().getSimpleName()
+                    + "), as a client does that does not trust the certificate's CA or names";
+        }
+        return cause.getMessage();
     }
 }
