@@ -11,10 +11,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
@@ -80,14 +82,12 @@ class HttpsListenerTest {
         assertThat(whole.body()).isEqualTo(kernel);
         assertThat(range.status()).isEqualTo(206);
         assertThat(range.body()).isEqualTo(Arrays.copyOfRange(kernel, 1_000_000, 1_000_100));
-        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
-                .anyMatch(m -> m.startsWith("GET /boot/" + MAC + "/kernel 206 100 bytes") && m.endsWith(" over TLS"));
+        awaitLogged(m -> m.startsWith("GET /boot/" + MAC + "/kernel 206 100 bytes") && m.endsWith(" over TLS"));
         Curl untrusted = curl(null, https + "/boot/" + MAC + "/kernel");
         assertThat(untrusted.exit()).as("curl trusting only the system's CAs refuses: " + untrusted.err())
                 .isEqualTo(60);
         // The JDK's words for curl's alert vary with the TLS version: under 1.3 it is sent encrypted.
-        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).as("why, in the log")
-                .anyMatch(m -> m.startsWith("TLS handshake with 127.0.0.1 failed: "));
+        awaitLogged(m -> m.startsWith("TLS handshake with 127.0.0.1 failed: "));
     }
 
     @Test
@@ -132,6 +132,25 @@ class HttpsListenerTest {
 
         assertThatThrownBy(this::start).isInstanceOf(ListenerException.class)
                 .hasMessage("cannot start HTTPS: " + dir.resolve("b.key") + " is not the key of " + dir.resolve("a.pem"));
+    }
+
+    /**
+     * Waits (at most 10 s) for a log line: the server's loop writes it once it has seen the end of the
+     * exchange, which may be after curl exited.
+     */
+    private void awaitLogged(Predicate<String> line) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!logged(line) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(logged(line)).as("a line in the log").isTrue();
+    }
+
+    /** The appender adds under its own lock (AppenderBase.doAppend). */
+    private boolean logged(Predicate<String> line) {
+        synchronized (logged) {
+            return logged.list.stream().map(ILoggingEvent::getFormattedMessage).anyMatch(line);
+        }
     }
 
     private void serverYaml(String https) {
