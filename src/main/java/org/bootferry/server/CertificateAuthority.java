@@ -48,10 +48,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * so that a CA once enrolled in firmware stays good. At each start it signs a fresh server
  * certificate, held in memory only, for the addresses and names the machines reach bootferry by.
  *
- * <p>RSA with SHA-256 throughout: iPXE's TLS speaks RSA only (its {@code crypto/} has no ECDSA
- * before 2024's builds), and EDK2's TlsLib takes either. EDK2's HttpBootDxe checks the URL's host
- * against the certificate's names (TlsSetVerifyHost, since edk2-stable202108), hence the addresses
- * as IP SANs.
+ * <p>RSA with SHA-256 throughout: iPXE's TLS long took RSA certificates only, and EDK2's TlsLib
+ * (OpenSSL) takes either. EDK2's HttpDxe checks the URL's host against the certificate's names
+ * (EfiTlsVerifyHost, its fix of CVE-2019-14553), hence the addresses as IP SANs.
  */
 public final class CertificateAuthority {
 

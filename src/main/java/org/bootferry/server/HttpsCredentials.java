@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TLS side of the HTTPS listener, logged once at start with whose certificate it presents: the admin's certificate and key ({@code https.certificate},
- * {@code https.key}), or a certificate {@link CertificateAuthority} signs at this start for every
+ * The TLS side of the HTTPS listener, logged once at start with whose certificate it presents: the
+ * admin's certificate and key ({@code https.certificate}, {@code https.key}), or a certificate {@link CertificateAuthority} signs at this start for every
  * address a machine may be handed (the advertised one, the bound one, or with a wildcard bind each
  * of this host's) and its names ({@code https.names} and the host name).
  */
@@ -72,7 +72,7 @@ final class HttpsCredentials {
     }
 
     /** Every address a machine may be handed as this server's, loopback included for the admin's curl. */
-    static List<InetAddress> addresses(ServerSettings settings) throws IOException {
+    private static List<InetAddress> addresses(ServerSettings settings) throws IOException {
         Set<InetAddress> addresses = new LinkedHashSet<>();
         settings.advertise().map(BootServer::literal).ifPresent(addresses::add);
         InetAddress bind = BootServer.literal(settings.bind());
