@@ -13,7 +13,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code bootferry ca}: the CA bootferry made for its HTTPS listener, for the firmware and clients that are to trust it. */
+/**
+ * {@code bootferry ca}: the CA bootferry made for its HTTPS listener, for the firmware and clients
+ * that are to trust it.
+ */
 @Command(name = "ca", description = "The CA bootferry makes for HTTPS (state/tls/ca.pem).",
         subcommands = CaCommand.Export.class)
 final class CaCommand implements Runnable {
