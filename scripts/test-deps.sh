@@ -11,7 +11,7 @@ qemu-efi-aarch64         e2e: arm64 UEFI firmware (AAVMF)
 grub-common              e2e: grub-mkimage builds the arm64 network loader (Debian has no arm64 iPXE)
 ipxe-qemu                e2e: QEMU NIC option ROMs (iPXE)
 ipxe                     tftp + e2e: undionly.kpxe, ipxe.efi served by bootferry
-ovmf                     e2e: UEFI firmware, with Secure Boot and the Microsoft keys (OVMF_*_4M.ms.fd)
+ovmf                     e2e: UEFI firmware, with Secure Boot and the Microsoft keys (OVMF_*_4M.ms.fd); HTTPS Boot with TLS (HttpsBootEndToEndTest)
 pxelinux                 e2e: the Debian pxelinux.0, booted unmodified (PxelinuxEndToEndTest)
 syslinux-common          e2e: the pxelinux ldlinux.c32 and menu modules, the syslinux.efi ldlinux.e64
 syslinux-efi             e2e: syslinux.efi under OVMF over TFTP (PxelinuxEndToEndTest)
@@ -26,7 +26,7 @@ cpio                     e2e: initramfs archive
 gzip                     e2e: initramfs compression
 tcpdump                  e2e: packet captures and fixtures
 iproute2                 e2e: network namespaces, bridge, tap, veth
-curl                     http tests
+curl                     http tests; HTTPS tests: --cacert with the exported CA, Range over TLS (HttpsListenerTest)
 python3-minimal          Ipv6OnlyNetworkTest: a raw TFTP request from a namespace, to see the answer's source address
 nginx-light              image tests: a real mirror serving install trees (InstallTreeTest; the package starts no service where policy-rc.d forbids, and the test runs its own nginx on its own config)
 debootstrap              systemd unit + container tests: Debian trees (scripts/debian-tree.sh)
@@ -43,7 +43,7 @@ umoci                    image tests + e2e: builds images
 zstd                     image tests: zstd layers
 xz-utils                 kernel tests: unpack the ELF vmlinux inside a Debian bzImage (e2e/Vmlinux)
 apache2-utils            image tests: htpasswd
-openssl                  image tests: the token server signing key
+openssl                  image tests: the token server signing key; HTTPS tests: an admin's own certificate and key (HttpsListenerTest)
 chromium                 http tests: the status page in a real browser
 groff-base               man page test: groff renders target/man/*.1 as man does
 nodejs                   packaging: KubeVirtVmTypesTest runs the TypeScript compiler (with the npm its nodejs carries)

@@ -78,7 +78,7 @@ public final class BootUrls {
     /** A host has a handful of addresses; every DHCP answer needs the base URL of one of them. */
     private static final BoundedCache<ServerUrl, URI> SERVER_URLS = new BoundedCache<>(64);
 
-    private record ServerUrl(InetAddress server, int httpPort) {
+    private record ServerUrl(String scheme, InetAddress server, int port) {
     }
 
     private BootUrls() {
@@ -165,10 +165,23 @@ public final class BootUrls {
      * Boot and iPXE were measured to fetch from (reference/ipv6).
      */
     public static URI serverUrl(InetAddress server, int httpPort) {
-        return SERVER_URLS.get(new ServerUrl(server, httpPort),
-                key -> URI.create("http://" + host(key.server()) + (key.httpPort() == 80 ? "" : ":" + key.httpPort())));
+        return serverUrl("http", server, httpPort);
     }
 
+    /**
+     * {@code https://server[:port]}, the base of the loader URL UEFI HTTP Boot is handed when the
+     * server has an {@code https:} section.
+     */
+    public static URI httpsServerUrl(InetAddress server, int httpsPort) {
+        return serverUrl("https", server, httpsPort);
+    }
+
+    private static URI serverUrl(String scheme, InetAddress server, int port) {
+        return SERVER_URLS.get(new ServerUrl(scheme, server, port), key -> {
+            int defaultPort = key.scheme().equals("https") ? 443 : 80;
+            return URI.create(key.scheme() + "://" + host(key.server()) + (key.port() == defaultPort ? "" : ":" + key.port()));
+        });
+    }
     /**
      * A boot file as DHCPv6 option 59 names it (RFC 5970 §3.1): a URL, since DHCPv6 has no
      * next-server. A TFTP name becomes {@code tftp://[server]/NAME}, the only form EDK2's PXE takes

@@ -55,13 +55,14 @@ final class Plans {
         MachineConfig c = config.resolve(file);
         InetAddress server = machine.server().map(to -> reachable(to, settings)).orElseGet(() -> address(settings));
         URI serverUrl = BootUrls.serverUrl(server, settings.httpPort());
+        URI loaderUrl = loaderUrl(settings, machine, server, serverUrl);
         String hostname = c.hostname() != null ? c.hostname() : machine.mac().dashed();
         // A fresh one with every plan: each stage hands the next its URLs, so a lifetime bounds a step.
         Optional<Capability> capability = c.openAccess() ? Optional.empty()
                 : Optional.of(deps.capabilities().issue(machine.mac()));
         MachineConfig.KernelBoot kb = c.kernelBoot();
         if (!hasKernel(c)) {
-            String bootFile = loaderMenu(file, c, settings, machine, serverUrl, localBoot, capability, deps);
+            String bootFile = loaderMenu(file, c, machine, serverUrl, loaderUrl, localBoot, capability, deps);
             return new BootPlan(machine, hostname, server, serverUrl, bootFile, Optional.empty(), List.of(), "", localBoot,
                     capability);
         }
@@ -87,7 +88,7 @@ final class Plans {
                     : kb.files().initrd().stream().<BootFile>map(p -> new BootFile.Local(Path.of(p))).toList();
         }
         BootPlan unrendered = new BootPlan(machine, hostname, server, serverUrl,
-                bootFile(file, c, settings, machine, serverUrl, capability, deps), Optional.of(kernel), initrds, "",
+                bootFile(file, c, settings, machine, serverUrl, loaderUrl, capability, deps), Optional.of(kernel), initrds, "",
                 localBoot, capability);
         String cmdline = "";
         if (kernelArgs != null) {
@@ -130,13 +131,26 @@ final class Plans {
     }
 
     /**
+     * The base of the loader URL a machine is handed: https for UEFI HTTP Boot when the server has an
+     * {@code https:} section (EDK2's HttpBootDxe checks the certificate against the CA the firmware
+     * was given; UEFI 2.10 section 24.7, HTTP Boot), else the plain one. iPXE, loaders and installers get
+     * plain http: their builds trust no CA of ours (see the README's Security section).
+     */
+    private static URI loaderUrl(ServerSettings settings, Machine machine, InetAddress server, URI serverUrl) {
+        if (machine.firmware().httpBoot() && !machine.ipxe() && settings.https().isPresent()) {
+            return BootUrls.httpsServerUrl(server, settings.https().get().port());
+        }
+        return serverUrl;
+    }
+
+    /**
      * What DHCP names as the boot file of a machine with a kernel. iPXE gets the script URL (that is
      * what ends the chainload: handing iPXE another iPXE would loop), unless the server's iPXE is to
      * run and this one is not it (see {@link #chainloadsOurIpxe}); UEFI HTTP Boot gets the loader by
      * URL; everything else the first-stage loader over TFTP.
      */
     private static String bootFile(MachineFile file, MachineConfig c, ServerSettings settings, Machine machine,
-            URI serverUrl, Optional<Capability> capability, BootPlanner.Dependencies deps) {
+            URI serverUrl, URI loaderUrl, Optional<Capability> capability, BootPlanner.Dependencies deps) {
         Optional<String> loader = loader(c, settings, machine.firmware());
         if (machine.ipxe()) {
             if (loader.isPresent() && chainloadsOurIpxe(settings, machine, loader.get(), deps)) {
@@ -148,7 +162,7 @@ final class Plans {
                 "no loader for firmware " + machine.firmware() + ": add one under 'loaders:' (e.g. "
                         + machine.firmware().loaderFirmware().id() + ": snp.efi)")));
         present(file, c, name, machine.firmware(), deps);
-        return machine.firmware().httpBoot() ? BootUrls.loader(serverUrl, name, machine.mac()) : name;
+        return machine.firmware().httpBoot() ? BootUrls.loader(loaderUrl, name, machine.mac()) : name;
     }
 
     /**
@@ -156,8 +170,8 @@ final class Plans {
      * iPXE and UEFI HTTP Boot, by TFTP name for PXE firmware. Once a {@code bootOnce} install is
      * done, iPXE gets the script, which boots the disk.
      */
-    private static String loaderMenu(MachineFile file, MachineConfig c, ServerSettings settings, Machine machine,
-            URI serverUrl, boolean localBoot, Optional<Capability> capability, BootPlanner.Dependencies deps) {
+    private static String loaderMenu(MachineFile file, MachineConfig c, Machine machine, URI serverUrl,
+            URI loaderUrl, boolean localBoot, Optional<Capability> capability, BootPlanner.Dependencies deps) {
         String firmware = machine.firmware().loaderFirmware().id();
         String loader = c.loaders() == null ? null : c.loaders().get(firmware);
         if (loader == null) {
@@ -174,7 +188,7 @@ final class Plans {
             return BootUrls.script(serverUrl, machine, capability).toString();
         }
         present(file, c, loader, machine.firmware(), deps);
-        return machine.ipxe() || machine.firmware().httpBoot() ? BootUrls.loader(serverUrl, loader, machine.mac()) : loader;
+        return machine.ipxe() || machine.firmware().httpBoot() ? BootUrls.loader(loaderUrl, loader, machine.mac()) : loader;
     }
 
     /** The machine's loader for {@code firmware}: its own, else server.yaml's. */

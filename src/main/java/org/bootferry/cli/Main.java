@@ -16,13 +16,13 @@ import picocli.CommandLine.ScopeType;
         description = "Network boot server: ProxyDHCP, TFTP and HTTP keyed by MAC address.",
         subcommands = {ServeCommand.class, ValidateCommand.class, ExplainCommand.class, ResetCommand.class,
                 PullCommand.class, LeasesCommand.class, DiscoveredCommand.class, AdoptCommand.class, ImportCommand.class,
-                VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+                CaCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:done",
                 "1:config errors (validate, serve), a MAC not answered or not bootable (explain), a failed pull or reset,"
                         + " no DHCP server mode or an unreadable lease journal (leases),"
-                        + " an adoption refused (adopt), an unreadable discovered list (discovered)",
+                        + " an adoption refused (adopt), an unreadable discovered list (discovered), no CA yet (ca export)",
                 "2:usage error: unknown option, missing or malformed argument",
                 "3:serve could not start: a port, the state directory or the image cache",
                 "70:a bug: an unexpected exception, with its stack trace"})
@@ -47,6 +47,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: serve, validate, explain, reset, pull, leases, discovered, adopt, version, completion, help");
+                "name a command: serve, validate, explain, reset, pull, leases, discovered, adopt, import, ca, version,"
+                        + " completion, help");
     }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * The server.yaml keys that take effect at the next start only: they bind sockets (bind, advertise,
- * the ports, dhcp, dhcp6) or open stores the server holds for its lifetime (cache, state). This list is the
+ * the ports, dhcp, dhcp6, https) or open stores the server holds for its lifetime (cache, state). This list is the
  * one place that says so; every other key applies on reload. A reload that finds one of these edited
  * keeps the running value in force and reports the edit ({@link Pending}), so an admin is never left
  * believing an edit took effect.
@@ -21,7 +21,7 @@ public final class RestartKeys {
     /** Named as in server.yaml, which is also the name of the {@link ServerSettings} component. */
     public static final List<String> KEYS = List.of(
             "bind", "advertise", "advertise6", "httpPort", "tftpPort", "dhcpPort", "pxePort", "dhcp", "dhcp6", "cache",
-            "state");
+            "state", "https");
 
     private static final RecordComponent[] COMPONENTS = ServerSettings.class.getRecordComponents();
 

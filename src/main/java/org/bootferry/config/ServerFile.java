@@ -14,10 +14,10 @@ record ServerFile(
         String bind, String advertise, String advertise6, Integer httpPort, Integer tftpPort, Integer dhcpPort,
         Integer pxePort, DhcpFile dhcp, String tftpRoot, String cache, Map<String, String> loaders, String state,
         ApiFile api, AccessFile access, ImagesFile images, ChainloadFile chainload, TftpFile tftp, HttpFile http,
-        ProxyDhcpFile proxyDhcp, EventsFile events, Dhcp6File dhcp6) {
+        ProxyDhcpFile proxyDhcp, EventsFile events, Dhcp6File dhcp6, HttpsFile https) {
 
     static final ServerFile EMPTY = new ServerFile(null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null);
 
     /**
      * The {@code dhcp:} section: {@code true}/{@code false} (proxy/off, the form before modes existed)
@@ -63,6 +63,10 @@ record ServerFile(
     /** The {@code http:} section: the listener's limits. */
     record HttpFile(Integer maxConnectionsPerClient, Integer maxConnections, Integer maxPullWaitsPerClient,
             Integer maxPullWaits, Integer idleTimeout, Integer requestTimeout) {
+    }
+
+    /** The {@code https:} section: a TLS listener beside the plain one, with the admin's certificate or bootferry's. */
+    record HttpsFile(Integer port, String certificate, String key, List<String> names) {
     }
 
     /** The {@code proxyDhcp:} section: what the ProxyDHCP responder answers at all. */

@@ -109,7 +109,46 @@ final class ServerFileReader {
                 http(f.http()),
                 proxyDhcp(f.proxyDhcp()),
                 events(f.events()),
-                Dhcp6Section.read(f.dhcp6(), this::errorAt));
+                Dhcp6Section.read(f.dhcp6(), this::errorAt),
+                https(f.https(), base));
+    }
+
+    /**
+     * The {@code https:} section: a port turns TLS on; the admin's certificate and key come as a
+     * pair, and host names are only for the certificate bootferry makes itself.
+     */
+    private Optional<ServerSettings.Https> https(ServerFile.HttpsFile h, Path base) {
+        if (h == null) {
+            return Optional.empty();
+        }
+        if (h.port() == null) {
+            errorAt("https", "https: no port (write e.g. port: 8443): the section turns on a TLS listener beside"
+                    + " httpPort");
+            return Optional.empty();
+        }
+        if ((h.certificate() == null) != (h.key() == null)) {
+            errorAt(h.certificate() == null ? "key" : "certificate", "https: write certificate and key together"
+                    + " (PEM files), or neither for a certificate signed by bootferry's own CA");
+        }
+        List<String> names = h.names() == null ? List.of() : h.names();
+        if (h.certificate() != null && !names.isEmpty()) {
+            errorAt("names", "https.names: only for the certificate bootferry makes; the admin's certificate"
+                    + " names its hosts itself");
+        }
+        for (String name : names) {
+            if (name == null || !name.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
+                errorAt("names", "https.names: '" + name + "' is not a host name (write e.g. boot.lab)");
+            }
+        }
+        boolean pair = h.certificate() != null && h.key() != null;
+        if (h.port() < 0 || h.port() > 65535) {
+            errorAt("port", "https.port: " + h.port() + " is not a port (1-65535, or 0 for any free port)");
+            return Optional.empty();
+        }
+        return Optional.of(new ServerSettings.Https(h.port(),
+                pair ? Optional.of(base.resolve(h.certificate()).normalize()) : Optional.empty(),
+                pair ? Optional.of(base.resolve(h.key()).normalize()) : Optional.empty(),
+                names.stream().filter(Objects::nonNull).toList()));
     }
 
     /** The defaults with the file's entries over them: naming one firmware's loader keeps the others'. */

@@ -30,6 +30,7 @@ import org.bootferry.lang.Ipv4;
  * @param proxyDhcp what the ProxyDHCP responder answers at all (the {@code proxyDhcp:} section)
  * @param events    how big the event journal {@code state/events.jsonl} grows (the {@code events:} section)
  * @param dhcp6     what bootferry is on the network's DHCPv6 (the {@code dhcp6:} section)
+ * @param https     the TLS listener beside the plain HTTP one, when the {@code https:} section is written
  */
 public record ServerSettings(
         String bind,
@@ -52,7 +53,8 @@ public record ServerSettings(
         Http http,
         ProxyDhcp proxyDhcp,
         Events events,
-        Dhcp6 dhcp6) {
+        Dhcp6 dhcp6,
+        Optional<Https> https) {
 
     /**
      * The DNS listener of DHCP server mode: A and PTR for the machines' names in {@code zone}.
@@ -275,6 +277,23 @@ public record ServerSettings(
         public static final Events DEFAULT = new Events(64L << 20, 5);
     }
 
+    /**
+     * The {@code https:} section: every HTTP route served over TLS too, on its own port; the plain
+     * port stays, for the PXE ROMs and loaders that have no TLS.
+     *
+     * @param port        the TLS listener's port on the bind address (0: any free port)
+     * @param certificate the admin's certificate chain (PEM, server certificate first) with its
+     *                    {@code key}; empty: bootferry's own, signed by the CA it keeps under
+     *                    {@code state/tls/}
+     * @param key         the private key of {@code certificate} (PEM, PKCS#8 or PKCS#1)
+     * @param names       host names bootferry's own certificate names besides its addresses
+     */
+    public record Https(int port, Optional<Path> certificate, Optional<Path> key, List<String> names) {
+        public Https {
+            names = List.copyOf(names);
+        }
+    }
+
     public static final Map<String, String> DEFAULT_LOADERS = Map.of(
             "bios", "undionly.kpxe",
             "efi-ia32", "ipxe.efi",
@@ -287,16 +306,16 @@ public record ServerSettings(
 
     public ServerSettings withApi(Api api) {
         return new ServerSettings(bind, advertise, advertise6, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6);
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6, https);
     }
 
     public ServerSettings withAdvertise6(Optional<String> address) {
         return new ServerSettings(bind, advertise, address, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6);
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6, https);
     }
 
     public ServerSettings withAdvertise(String address) {
         return new ServerSettings(bind, Optional.of(address), advertise6, httpPort, tftpPort, dhcpPort, pxePort, dhcp, tftpRoot,
-                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6);
+                cache, loaders, state, api, access, images, chainload, tftp, http, proxyDhcp, events, dhcp6, https);
     }
 }

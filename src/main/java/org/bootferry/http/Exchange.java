@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,11 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
     /** The address the request came in on: URLs in an answer point back the way the client reached us. */
     InetAddress local() {
         return ((InetSocketAddress) ctx.channel().localAddress()).getAddress();
+    }
+
+    /** Whether the request came over TLS: the HTTPS listener's connections begin with an SslHandler. */
+    boolean tls() {
+        return ctx.pipeline().get(SslHandler.class) != null;
     }
 
     InetAddress remote() {

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
@@ -20,7 +21,9 @@ import org.bootferry.boot.BootFile;
 
 /**
  * Sends a file: the whole of it or one Range ({@link ByteRange}), its digest as ETag, no body for
- * HEAD, and the body zero-copy. Fetching it may wait for an image pull, which holds no thread; the
+ * HEAD, and the body zero-copy over plain HTTP. Over TLS the bytes must pass through the cipher, so
+ * sendfile can't be had: the body goes in 64 KiB chunks read as the connection drains
+ * ({@link ChunkedNioFile} through the pipeline's ChunkedWriteHandler), never the whole file in memory. Fetching it may wait for an image pull, which holds no thread; the
  * file's digest and opening are done off the loop.
  */
 final class FileResponder {
@@ -36,6 +39,9 @@ final class FileResponder {
         default void unavailable(String reason) {
         }
     }
+
+    /** As big as a TLS record can carry a few of; the chunk read per write while the connection drains. */
+    private static final int TLS_CHUNK_BYTES = 64 * 1024;
 
     private final OffLoop offLoop;
     private final Guard guard;
@@ -103,6 +109,14 @@ final class FileResponder {
         ex.ctx().write(response);
         if (body == 0) {
             closeQuietly(raf);
+        } else if (ex.tls()) {
+            try {
+                ex.ctx().write(new ChunkedNioFile(raf.getChannel(), range.start(), range.length(), TLS_CHUNK_BYTES));
+            } catch (IOException e) {
+                closeQuietly(raf);
+                ex.ctx().close();
+                return;
+            }
         } else {
             // Zero-copy: the kernel moves the file to the socket (sendfile), no bytes in our heap.
             ex.ctx().write(new DefaultFileRegion(raf.getChannel(), range.start(), range.length()));
@@ -116,8 +130,9 @@ final class FileResponder {
                 if (!ex.head()) {
                     outcome.sent(body, millis);
                 }
-                HttpRouter.log.info("{} {} {} {} bytes in {} ms to {}", request.method(), uri,
-                        response.status().code(), body, millis, ex.ctx().channel().remoteAddress());
+                HttpRouter.log.info("{} {} {} {} bytes in {} ms to {}{}", request.method(), uri,
+                        response.status().code(), body, millis, ex.ctx().channel().remoteAddress(),
+                        ex.tls() ? " over TLS" : "");
             } else {
                 HttpRouter.log.info("{} {} aborted by {} after {} ms: {}", request.method(), uri,
                         ex.ctx().channel().remoteAddress(), millis, f.cause().toString());

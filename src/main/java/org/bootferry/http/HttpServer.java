@@ -13,10 +13,12 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -45,6 +47,12 @@ public final class HttpServer {
         return inFlight.get();
     }
 
+    /** Binds the plain HTTP listener; see the next. */
+    public Channel bind(EventLoopGroup acceptor, EventLoopGroup workers, Class<? extends ServerChannel> channelType,
+            InetSocketAddress address) throws InterruptedException {
+        return bind(acceptor, workers, channelType, address, Optional.empty());
+    }
+
     /**
      * Binds and returns the listening channel; throws when the port can't be had.
      *
@@ -53,9 +61,10 @@ public final class HttpServer {
      *                 that is also busy sending initrds
      * @param workers  the loops that serve the connections
      * @param address  {@code ::} listens on IPv6 and IPv4; an IPv4 address, {@code 0.0.0.0} too, on IPv4 only
+     * @param tls      for the HTTPS listener: every connection speaks TLS first, then the same routes
      */
     public Channel bind(EventLoopGroup acceptor, EventLoopGroup workers, Class<? extends ServerChannel> channelType,
-            InetSocketAddress address) throws InterruptedException {
+            InetSocketAddress address, Optional<SslContext> tls) throws InterruptedException {
         return new ServerBootstrap()
                 .group(acceptor, workers)
                 .channelFactory(channels(channelType, address))
@@ -72,6 +81,11 @@ public final class HttpServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         Deadlines deadlines = new Deadlines(guard);
+                        // First, so that everything behind it, the guard's refusals included, is
+                        // encrypted; a stalled handshake is bounded by SslHandler's own timeout
+                        // (10 s) and then by the idle deadline, which runs until a request's first byte.
+                        tls.ifPresent(context -> ch.pipeline().addLast(context.newHandler(ch.alloc()))
+                                .addLast(new TlsHandshakes(guard)));
                         ch.pipeline()
                                 .addLast(new ConnectionGuard(guard))
                                 .addLast(deadlines.bytes())

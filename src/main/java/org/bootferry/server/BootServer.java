@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,8 +29,6 @@ import org.bootferry.boot.Capabilities;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
-import org.bootferry.dhcp.DhcpSettings;
-import org.bootferry.dhcp.ProxyLimits;
 import org.bootferry.dhcp.ProxyDhcpServer;
 import org.bootferry.http.HttpLimits;
 import org.bootferry.http.HttpServer;
@@ -200,6 +199,13 @@ public final class BootServer implements AutoCloseable {
             bound(unbound, "http");
             statusPort = ((InetSocketAddress) channel.localAddress()).getPort();
             ready.accept(listening("http", "tcp", httpAddress, channel));
+            if (settings.https().isPresent()) { // the same routes behind TLS, beside the plain port
+                InetSocketAddress httpsAddress = new InetSocketAddress(bind, settings.https().get().port());
+                Optional<SslContext> tls = Optional.of(HttpsCredentials.context(settings));
+                ready.accept(listening("https", "tcp", httpsAddress, bindOrExplain("https", "tcp", httpsAddress,
+                        "https.port in server.yaml", () -> httpServer.bind(httpAccept.group(), http.group(),
+                                http.serverChannel(), httpsAddress, tls))));
+            }
             tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
                     events, registry, NeighbourTable::lookup);
@@ -210,22 +216,11 @@ public final class BootServer implements AutoCloseable {
             bound(unbound, "tftp");
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
-                proxyDhcp = new ProxyDhcpServer(DhcpSettings.defaults(),
-                        () -> proxyLimits(config.get().settings().proxyDhcp()), planner, events, registry, discovered);
+                proxyDhcp = ProxyDhcpMode.start(settings, config, planner, events, registry, discovered, dhcp, line -> {
+                    bound(unbound, "dhcp");
+                    ready.accept(line);
+                });
                 closeables.add(proxyDhcp);
-                ProxyDhcpServer.Bound bound;
-                try {
-                    bound = proxyDhcp.bind(dhcp.group(), dhcp.datagramChannel(), bind,
-                            settings.advertise().map(BootServer::literal), settings.dhcpPort(),
-                            settings.pxePort());
-                } catch (Exception e) {
-                    throw new ListenerException(explainBindFailure("dhcp", "udp",
-                            new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port/--pxe-port (or --no-dhcp)", e), e);
-                }
-                bound(unbound, "dhcp");
-                // The configured address with the bound ports: a wildcard socket reports itself as ::.
-                ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, bound.dhcp().getPort())));
-                ready.accept(listening("pxe", "udp", new InetSocketAddress(bind, bound.pxe().getPort())));
             } else if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER) {
                 try {
                     dhcpServer = DhcpServerMode.start(settings, config, planner, events, discovered, registry, dhcp.group(),
@@ -282,10 +277,6 @@ public final class BootServer implements AutoCloseable {
 
     private static JournalRotation journalRotation(ServerSettings.Events e) {
         return new JournalRotation(e.maxFileBytes(), e.keepFiles());
-    }
-
-    private static ProxyLimits proxyLimits(ServerSettings.ProxyDhcp p) {
-        return new ProxyLimits(p.maxAnswersPerSecond(), p.relaySubnets());
     }
 
     private static HttpLimits httpLimits(ServerSettings.Http h) {
@@ -354,7 +345,7 @@ public final class BootServer implements AutoCloseable {
         return listening(name, proto, new InetSocketAddress(configured.getAddress(), port));
     }
 
-    private static String listening(String name, String proto, InetSocketAddress bound) {
+    static String listening(String name, String proto, InetSocketAddress bound) {
         return "listening " + name + " " + proto + " " + hostPort(bound);
     }
 

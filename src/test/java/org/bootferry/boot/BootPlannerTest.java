@@ -157,6 +157,19 @@ class BootPlannerTest {
                 .isEqualTo("http://10.0.0.1:8080/boot/52-54-00-12-34-56/tftp/ipxe.efi");
     }
 
+    /** iPXE, the kernel and the installer get plain http: their builds trust no CA of ours (README, Security). */
+    @Test
+    void withHttpsUefiHttpBootGetsAnHttpsLoaderUrlAndIpxeAndInstallersPlainHttp() {
+        config.file("server.yaml", "advertise: 10.0.0.1", "httpPort: 8080", "https: {port: 8443}");
+
+        BootPlan httpBoot = planner().plan(Machine.of(NODE1, Firmware.HTTP_X64)).orElseThrow();
+        BootPlan ipxe = planner().plan(new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty())).orElseThrow();
+
+        assertThat(httpBoot.bootFile()).isEqualTo("https://10.0.0.1:8443/boot/52-54-00-12-34-56/tftp/ipxe.efi");
+        assertThat(httpBoot.cmdline()).contains("inst.ks=http://10.0.0.1:8080/ks/");
+        assertThat(ipxe.bootFile()).startsWith("http://10.0.0.1:8080/boot/52-54-00-12-34-56/");
+    }
+
     @Test
     void theAddressARequestArrivedAtIsUsedForUrls() throws Exception {
         Machine m = new Machine(NODE1, Firmware.BIOS, true, Optional.of(InetAddress.getByName("192.0.2.7")));

@@ -265,10 +265,16 @@ final class BootLab implements AutoCloseable {
      */
     QemuVm.Boot bootCaptured(QemuVm.Client client, MacAddress mac, Path dir, Duration timeout)
             throws IOException {
+        return bootCaptured(client, mac, dir, timeout, List.of());
+    }
+
+    /** As {@link #bootCaptured(QemuVm.Client, MacAddress, Path, Duration)}, with {@code qemuArgs} appended. */
+    QemuVm.Boot bootCaptured(QemuVm.Client client, MacAddress mac, Path dir, Duration timeout, List<String> qemuArgs)
+            throws IOException {
         Files.createDirectories(dir);
         QemuVm.Boot boot;
         try (Capture capture = capture(dir.resolve("boot.pcap"))) {
-            boot = QemuVm.boot(server, tap(), client, mac, dir, timeout);
+            boot = QemuVm.boot(server, tap(), client, mac, dir, timeout, 512, qemuArgs);
         }
         System.out.printf("e2e wall time %-28s %5.1f s (%s, exit %d, serial log %s)%n", boot.client(),
                 boot.wallTime().toMillis() / 1000.0, mac, boot.exitCode(), boot.serialLog());

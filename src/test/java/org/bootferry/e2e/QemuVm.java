@@ -96,11 +96,12 @@ final class QemuVm {
      * Console lines after which this boot can only fail: iPXE found nothing to boot, EDK2's PXE
      * failed (PXE-E..), SeaBIOS ran out of devices, GRUB could not load its normal mode or found no
      * config to run (its prompt), the kernel panicked, Secure Boot firmware refused to run the loader
-     * (EDK2's BdsDxe: "failed to load Boot0001 … Access Denied").
+     * (EDK2's BdsDxe: "failed to load Boot0001 … Access Denied"), EDK2's HTTP Boot could not fetch
+     * its URL (HttpBootDxe, e.g. a TLS handshake with a server it has no CA for).
      */
     private static final Pattern DEAD_END = Pattern.compile(
             "No more network devices|PXE-E\\d\\d|No bootable device|Entering rescue mode|Kernel panic"
-                    + "|failed to load Boot.*Access Denied|^grub>$");
+                    + "|failed to load Boot.*Access Denied|^grub>$|Could not retrieve NBP file size");
     /**
      * GRUB's prompt, which it prints (with no line end) when it found no config to run; the console
      * reader ends the line there so that {@link #DEAD_END} sees it.
@@ -141,6 +142,12 @@ final class QemuVm {
     /** As {@link #boot(NetNamespace, String, Client, MacAddress, Path, Duration)}, with {@code memoryMib} of RAM. */
     static Boot boot(NetNamespace ns, String tap, Client client, MacAddress mac, Path dir, Duration timeout,
             int memoryMib) {
+        return boot(ns, tap, client, mac, dir, timeout, memoryMib, List.of());
+    }
+
+    /** As {@link #boot(NetNamespace, String, Client, MacAddress, Path, Duration, int)}, with {@code qemuArgs} appended. */
+    static Boot boot(NetNamespace ns, String tap, Client client, MacAddress mac, Path dir, Duration timeout,
+            int memoryMib, List<String> qemuArgs) {
         requireTools(client);
         try {
             Files.createDirectories(dir);
@@ -181,6 +188,7 @@ final class QemuVm {
                 case AAVMF_ARM64_VIRTIO -> cmd.addAll(List.of("-machine", "virt,accel=tcg", "-cpu", "cortex-a57",
                         "-bios", AAVMF, "-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile="));
             }
+            cmd.addAll(qemuArgs);
             Files.writeString(dir.resolve("qemu.cmd"), String.join(" ", ns.exec(cmd)) + "\n");
             Path serialLog = dir.resolve("serial.log");
             long start = System.nanoTime();

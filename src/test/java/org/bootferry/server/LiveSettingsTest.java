@@ -115,6 +115,7 @@ class LiveSettingsTest {
                 restart("dhcp6", Map.of("mode", "boot-only", "port", 10547)),
                 restart("cache", "/var/tmp/bootferry-elsewhere/cache"),
                 restart("state", "/var/tmp/bootferry-elsewhere/state"),
+                restart("https", Map.of("port", 8443)),
                 live("tftpRoot", "../root2", (t, r) -> t.servesTheNewRoot()),
                 live("loaders", Map.of("bios", "other.kpxe"),
                         (t, r) -> assertThat(t.holder.get().settings().loaders()).containsEntry("bios", "other.kpxe")),

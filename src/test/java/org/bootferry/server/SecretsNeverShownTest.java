@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bootferry.testing.Commands;
 import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.Curl;
 import org.bootferry.testing.Ports;
-import org.bootferry.testing.Processes;
 import org.bootferry.testing.ServerProcess;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.Test;
@@ -46,9 +44,7 @@ class SecretsNeverShownTest {
     }
 
     private static String curl(String... args) {
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-i", "--max-time", "30"));
-        command.addAll(Arrays.asList(args));
-        return Processes.run(command, 40).text();
+        return Curl.run(args);
     }
 
     @Test

@@ -12,8 +12,12 @@ public final class Commands {
     private Commands() {
     }
 
-    /** A command's exit code and its standard output and error. */
-    public record Run(int exit, String out, String err) {
+    /**
+     * A command's exit code and its standard output and error.
+     *
+     * @param outBytes standard output as written, for a command that prints binary ({@code ca export --format efi})
+     */
+    public record Run(int exit, String out, String err, byte[] outBytes) {
     }
 
     /** With no {@code BOOTFERRY_*} variables, whatever the environment running the tests has. */
@@ -31,7 +35,8 @@ public final class Commands {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
             int exit = Main.commandLine(environment).execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), withoutAgentLines(e.toString(StandardCharsets.UTF_8)));
+            return new Run(exit, o.toString(StandardCharsets.UTF_8), withoutAgentLines(e.toString(StandardCharsets.UTF_8)),
+                    o.toByteArray());
         } finally {
             System.setOut(out);
             System.setErr(err);
