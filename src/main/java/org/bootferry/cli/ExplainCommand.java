@@ -118,7 +118,6 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.println("kernel    " + e.kernel().get().url() + " <- " + e.kernel().get().from()
                     + digest(e.kernel().get()));
             e.kernelFormat().ifPresent(f -> System.out.println("format    " + f));
-            e.imagePull().ifPresent(p -> System.out.println("prefetch  " + p));
         } else {
             System.out.println("kernel    none of its own: it boots its loader (the boot file above) and that loader's menu");
         }
