@@ -88,7 +88,13 @@ final class ImagePuller implements ImageSource {
      */
     @Override
     public CompletableFuture<ImageBootFiles> pull(ImageRequest request, Duration timeout) {
-        return within(resolver.resolveAsync(request, counted(request, PullListener.NONE)), timeout, "pull of " + request.image());
+        PullListener logged = new PullListener() {
+            @Override
+            public void failed(Exception cause) {
+                log.warn("image {} for {}: {}", request.image(), request.platform(), cause.getMessage());
+            }
+        };
+        return within(resolver.resolveAsync(request, counted(request, logged)), timeout, "pull of " + request.image());
     }
 
     /** What the cache alone says the install tree gives; never contacts the mirror. */
@@ -150,7 +156,8 @@ final class ImagePuller implements ImageSource {
      * Counts {@code bootferry_image_resolves{result}}, the bytes pulled, and the time from the call
      * to its answer ({@code bootferry_image_pull_duration_seconds{result}}) for the call that does the work.
      *
-     * @param progress told of the layers read and the bytes received, as the pull goes
+     * @param progress told of the layers read, the bytes received and a failure, as the pull goes: a
+     *                 boot's logs its failure, the prefetch's its own once a minute
      */
     private PullListener counted(ImageRequest request, PullListener progress) {
         long started = System.nanoTime();
@@ -169,11 +176,12 @@ final class ImagePuller implements ImageSource {
             public void finished(ImageBootFiles files) {
                 pulledBytes.increment(files.stats().bytesRead());
                 outcomes.get(files.stats().fromCache() ? "cache" : "pulled").record(started);
+                prefetch.pulled(request);
             }
 
             @Override
             public void failed(Exception cause) {
-                log.warn("image {} for {}: {}", request.image(), request.platform(), cause.getMessage());
+                progress.failed(cause);
                 outcomes.get("failed").record(started);
             }
         };

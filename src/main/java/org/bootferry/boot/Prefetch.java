@@ -131,6 +131,11 @@ final class Prefetch {
         return Optional.ofNullable(states.get(request)).map(State::describe);
     }
 
+    /** A pull of this request (a boot's, say) has its files: a prefetch that failed before is done now. */
+    void pulled(ImageRequest request) {
+        states.computeIfPresent(request, (r, state) -> state.phase().startsWith("failed") ? State.DONE : state);
+    }
+
     private synchronized void startWhatFits() {
         while (running < limit && !queue.isEmpty()) {
             Wanted next = queue.poll();

@@ -2,6 +2,8 @@ package org.bootferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,6 +49,7 @@ class PrefetchTest {
     private ConfigHolder holder;
     private BootServer server;
     private final HttpClient http = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
     static void registryWithImages() throws Exception {
@@ -54,7 +57,7 @@ class PrefetchTest {
         registry = LocalRegistry.start(shared.resolve("registry"), REGISTRY_PORT, "");
         reg = registry.address();
         // One repository per machine and test, so that each one's access log lines are its own.
-        for (String repo : List.of("one", "serial-a", "serial-b", "serial-c")) {
+        for (String repo : List.of("one", "serial-a", "serial-b", "serial-c")) { // not "later": pushed by its test
             images.push("latest", reg + "/test/" + repo + ":1");
         }
     }
@@ -99,14 +102,18 @@ class PrefetchTest {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** The prefetch state explain shows for the machine ({@code /api/machines/M}), once it is {@code done}. */
-    private String waitUntilDone(String mac) throws Exception {
-        String body = "";
-        for (int i = 0; i < 300 && !body.contains("\"imagePull\":\"done\""); i++) {
+    /** The machine's {@code /api/machines/M} (explain) once its prefetch state starts with {@code state}. */
+    private JsonNode waitFor(String mac, String state) throws Exception {
+        JsonNode machine = JSON.createObjectNode();
+        for (int i = 0; i < 300 && !machine.path("imagePull").asText().startsWith(state); i++) {
             Thread.sleep(50);
-            body = new String(get("/api/machines/" + mac).body());
+            machine = JSON.readTree(get("/api/machines/" + mac).body());
         }
-        return body;
+        return machine;
+    }
+
+    private String waitUntilDone(String mac) throws Exception {
+        return waitFor(mac, "done").path("imagePull").asText();
     }
 
     private static long registryGets(String repo) throws Exception {
@@ -120,7 +127,7 @@ class PrefetchTest {
         machine(MACS.get(0), "one");
         holder.reload();
 
-        assertThat(waitUntilDone(MACS.get(0))).contains("\"imagePull\":\"done\"");
+        assertThat(waitUntilDone(MACS.get(0))).isEqualTo("done");
         assertThat(registry.requests("GET /v2/test/one/blobs/")).as("layers fetched before any boot").isPositive();
         long beforeBoot = registryGets("one");
 
@@ -142,7 +149,7 @@ class PrefetchTest {
         }
         holder.reload();
         for (String mac : MACS) {
-            assertThat(waitUntilDone(mac)).contains("\"imagePull\":\"done\"");
+            assertThat(waitUntilDone(mac)).isEqualTo("done");
         }
         // The access log in the order the registry answered: each image's requests all before the next's.
         List<String> order = new ArrayList<>();
@@ -153,5 +160,25 @@ class PrefetchTest {
         }
         assertThat(order).as("runs of one repository's requests in the access log").hasSize(3)
                 .containsExactlyInAnyOrderElementsOf(repos);
+    }
+
+    @Test
+    void aFailedPrefetchIsShownAndReportedAndTheNextBootPullsAgain() throws Exception {
+        startServer(2);
+        machine(MACS.get(0), "later");
+        holder.reload();
+
+        JsonNode machine = waitFor(MACS.get(0), "failed");
+        assertThat(machine.path("imagePull").asText()).startsWith("failed: ").contains(reg + "/test/later");
+        JsonNode event = machine.path("lastBoot").get(machine.path("lastBoot").size() - 1);
+        assertThat(event.path("stage").asText()).isEqualTo("failed");
+        assertThat(event.path("detail").asText()).startsWith("prefetch of image " + reg + "/test/later:1 for linux/amd64 (")
+                .endsWith("; the machine's next boot pulls it again");
+
+        TestImages.standard().push("latest", reg + "/test/later:1");
+        HttpResponse<byte[]> kernel = get("/boot/" + MACS.get(0) + "/kernel");
+        assertThat(kernel.statusCode()).isEqualTo(200);
+        assertThat(Digest.of(kernel.body())).isEqualTo(Digest.of(TestImages.KERNEL_AMD64));
+        assertThat(waitFor(MACS.get(0), "done").path("imagePull").asText()).isEqualTo("done");
     }
 }
