@@ -59,7 +59,9 @@ final class Prefetch {
         }
 
         String describe() {
-            return phase.equals("pulling") ? "pulling " + received + " of " + size + " bytes" : phase;
+            // No layer known yet: the manifests are being read, or a boot's pull was joined, whose progress
+            // only that boot's listener hears.
+            return phase.equals("pulling") && size > 0 ? "pulling " + received + " of " + size + " bytes" : phase;
         }
     }
 

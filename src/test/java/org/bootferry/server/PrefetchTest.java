@@ -13,12 +13,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.bootferry.boot.ConfigCheck;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.image.Digest;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.LocalRegistry;
+import org.bootferry.testing.RegistryGate;
 import org.bootferry.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +39,7 @@ class PrefetchTest {
     private static final int REGISTRY_PORT = 17150;
     private static final int HTTP_PORT = 17151;
     private static final int TFTP_PORT = 17152;
+    private static final int GATE_PORT = 17153;
     private static final List<String> MACS = List.of("52-54-00-bf-0f-01", "52-54-00-bf-0f-02", "52-54-00-bf-0f-03");
 
     @TempDir
@@ -57,7 +61,7 @@ class PrefetchTest {
         registry = LocalRegistry.start(shared.resolve("registry"), REGISTRY_PORT, "");
         reg = registry.address();
         // One repository per machine and test, so that each one's access log lines are its own.
-        for (String repo : List.of("one", "serial-a", "serial-b", "serial-c")) { // not "later": pushed by its test
+        for (String repo : List.of("one", "serial-a", "serial-b", "serial-c", "joined")) { // not "later": pushed by its test
             images.push("latest", reg + "/test/" + repo + ":1");
         }
     }
@@ -92,8 +96,13 @@ class PrefetchTest {
     }
 
     private void machine(String mac, String repo) {
+        machine(mac, repo, reg);
+    }
+
+    /** @param registryAddress where the machine's image reference says the registry is */
+    private void machine(String mac, String repo, String registryAddress) {
         config.file("machines/" + mac + ".yaml", "hostname: pre-" + repo, "access: open", "kernelBoot:",
-                "  container:", "    image: " + reg + "/test/" + repo + ":1", "    kernelPath: /boot/vmlinuz",
+                "  container:", "    image: " + registryAddress + "/test/" + repo + ":1", "    kernelPath: /boot/vmlinuz",
                 "    initrdPath: /boot/initrd.img");
     }
 
@@ -129,6 +138,7 @@ class PrefetchTest {
 
         assertThat(waitUntilDone(MACS.get(0))).isEqualTo("done");
         assertThat(registry.requests("GET /v2/test/one/blobs/")).as("layers fetched before any boot").isPositive();
+        assertThat(new String(get("/").body())).as("the status page").contains("prefetch: done");
         long beforeBoot = registryGets("one");
 
         HttpResponse<byte[]> kernel = get("/boot/" + MACS.get(0) + "/kernel");
@@ -180,5 +190,31 @@ class PrefetchTest {
         assertThat(kernel.statusCode()).isEqualTo(200);
         assertThat(Digest.of(kernel.body())).isEqualTo(Digest.of(TestImages.KERNEL_AMD64));
         assertThat(waitFor(MACS.get(0), "done").path("imagePull").asText()).isEqualTo("done");
+    }
+
+    @Test
+    void aBootDuringThePrefetchJoinsItsPull() throws Exception {
+        try (RegistryGate gate = new RegistryGate(GATE_PORT, REGISTRY_PORT)) {
+            startServer(2);
+            machine(MACS.get(0), "joined", "127.0.0.1:" + GATE_PORT);
+            holder.reload();
+            assertThat(waitFor(MACS.get(0), "pulling").path("imagePull").asText()).isEqualTo("pulling");
+
+            CompletableFuture<HttpResponse<byte[]>> kernel = http.sendAsync(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + HTTP_PORT + "/boot/" + MACS.get(0) + "/kernel")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            String metrics = "";
+            for (int i = 0; i < 500 && !metrics.contains("bootferry_http_waiting 1.0"); i++) {
+                Thread.sleep(10);
+                metrics = new String(get("/metrics").body());
+            }
+            assertThat(metrics).as("the boot waits for the prefetch's pull").contains("bootferry_http_waiting 1.0");
+            gate.open();
+
+            assertThat(Digest.of(kernel.get(60, TimeUnit.SECONDS).body())).isEqualTo(Digest.of(TestImages.KERNEL_AMD64));
+            assertThat(waitUntilDone(MACS.get(0))).isEqualTo("done");
+            assertThat(registry.requests("GET /v2/test/joined/manifests/1 ")).as("one pull").isEqualTo(1);
+            assertThat(new String(get("/metrics").body())).contains("bootferry_image_resolves_total{result=\"pulled\"} 1.0");
+        }
     }
 }
