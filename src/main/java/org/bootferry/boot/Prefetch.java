@@ -3,12 +3,15 @@ package org.bootferry.boot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,7 +76,11 @@ final class Prefetch {
     private final Deque<Wanted> queue = new ArrayDeque<>();
     private int running;
     private int limit = 1;
-    private Map<Path, MachineConfig> seen = Map.of();
+    private Map<Path, Seen> seen = Map.of();
+
+    /** A file's resolved content (its profiles applied) when last seen, and the requests it implied then. */
+    private record Seen(MachineConfig config, List<ImageRequest> requests) {
+    }
 
     Prefetch(BiFunction<ImageRequest, PullListener, CompletableFuture<ImageBootFiles>> pull) {
         this.pull = pull;
@@ -81,7 +88,8 @@ final class Prefetch {
 
     /**
      * Queues the pulls of the files that are new or changed since the last snapshot seen (all of them
-     * on the first), and takes the snapshot's {@code images.prefetchPulls} as the limit from now on.
+     * on the first), takes the snapshot's {@code images.prefetchPulls} as the limit from now on, and
+     * forgets the state of requests no file implies any more (a pull in flight finishes all the same).
      *
      * @param events  told of a failed pull, under the file's MAC
      * @param history the machines' past boots: the firmware a MAC booted with before
@@ -89,25 +97,44 @@ final class Prefetch {
     synchronized void changed(ConfigSnapshot snapshot, BootLog events, BootHistory history) {
         ResolvedConfig config = new ResolvedConfig(snapshot);
         limit = snapshot.settings().images().prefetchPulls();
-        Map<Path, MachineConfig> now = new HashMap<>();
+        Map<Path, Seen> now = new HashMap<>();
         Stream.concat(Stream.concat(snapshot.machines().values().stream(), snapshot.rules().files().stream()),
                 snapshot.defaultMachine().stream()).distinct().forEach(file -> {
                     MachineConfig c = config.resolve(file);
-                    now.put(file.file(), c);
-                    if (c.kernelBoot() == null || c.kernelBoot().container() == null || c.equals(seen.get(file.file()))) {
-                        return;
-                    }
-                    for (Firmware firmware : firmwares(file, history)) {
-                        ImageRequest request = ContainerBoot.request(snapshot, file, c.kernelBoot().container(), firmware);
-                        State state = states.get(request);
-                        if (state == null || !state.phase().equals("queued") && !state.phase().equals("pulling")) {
-                            states.put(request, State.QUEUED);
-                            queue.add(new Wanted(request, file.mac(), file.file(), events));
-                        }
-                    }
+                    Seen before = seen.get(file.file());
+                    now.put(file.file(), before != null && before.config().equals(c) ? before
+                            : new Seen(c, queue(snapshot, file, c, events, history)));
                 });
         seen = Map.copyOf(now);
+        Set<ImageRequest> implied = new HashSet<>();
+        seen.values().forEach(s -> implied.addAll(s.requests()));
+        states.keySet().retainAll(implied);
         startWhatFits();
+    }
+
+    /** Queues the pulls a new or changed file implies (unless one of the same is queued or running): its requests. */
+    private List<ImageRequest> queue(ConfigSnapshot snapshot, MachineFile file, MachineConfig c, BootLog events,
+            BootHistory history) {
+        if (c.kernelBoot() == null || c.kernelBoot().container() == null) {
+            return List.of();
+        }
+        List<ImageRequest> requests = new ArrayList<>();
+        for (Firmware firmware : firmwares(file, history)) {
+            ImageRequest request;
+            try {
+                request = ContainerBoot.request(snapshot, file, c.kernelBoot().container(), firmware);
+            } catch (BootPlanException e) { // a reference or policy the config check refused: nothing to pull
+                log.warn("no prefetch for {}: {}", file.file(), e.getMessage());
+                continue;
+            }
+            requests.add(request);
+            State state = states.get(request);
+            if (state == null || !state.phase().equals("queued") && !state.phase().equals("pulling")) {
+                states.put(request, State.QUEUED);
+                queue.add(new Wanted(request, file.mac(), file.file(), events));
+            }
+        }
+        return requests;
     }
 
     /**
