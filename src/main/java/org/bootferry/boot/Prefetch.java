@@ -21,8 +21,8 @@ import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.image.Descriptor;
-import org.bootferry.image.ImageRequest;
 import org.bootferry.image.ImageBootFiles;
+import org.bootferry.image.ImageRequest;
 import org.bootferry.image.PullListener;
 import org.bootferry.lang.Throttle;
 import org.bootferry.machine.BootEvent;
@@ -52,19 +52,33 @@ final class Prefetch {
     private record Wanted(ImageRequest request, Optional<MacAddress> mac, Path file, BootLog events) {
     }
 
-    /** Where one request's background pull is. */
-    private record State(String phase, long received, long size) {
-        static final State QUEUED = new State("queued", 0, 0);
-        static final State DONE = new State("done", 0, 0);
+    private enum Phase { QUEUED, PULLING, DONE, FAILED }
 
-        static State failed(String reason) {
-            return new State("failed: " + reason, 0, 0);
+    /**
+     * Where one request's background pull is.
+     *
+     * @param received bytes of the layers read so far, while pulling
+     * @param size     their sizes, while pulling; 0 while no layer is known yet
+     * @param reason   why it failed, when it did
+     */
+    private record State(Phase phase, long received, long size, String reason) {
+        static final State QUEUED = new State(Phase.QUEUED, 0, 0, "");
+        static final State PULLING = new State(Phase.PULLING, 0, 0, "");
+        static final State DONE = new State(Phase.DONE, 0, 0, "");
+
+        boolean waiting() {
+            return phase == Phase.QUEUED || phase == Phase.PULLING;
         }
 
         String describe() {
-            // No layer known yet: the manifests are being read, or a boot's pull was joined, whose progress
-            // only that boot's listener hears.
-            return phase.equals("pulling") && size > 0 ? "pulling " + received + " of " + size + " bytes" : phase;
+            return switch (phase) {
+                case QUEUED -> "queued";
+                // No layer known yet: the manifests are being read, or a boot's pull was joined, whose
+                // progress only that boot's listener hears.
+                case PULLING -> size > 0 ? "pulling " + received + " of " + size + " bytes" : "pulling";
+                case DONE -> "done";
+                case FAILED -> "failed: " + reason;
+            };
         }
     }
 
@@ -129,7 +143,7 @@ final class Prefetch {
             }
             requests.add(request);
             State state = states.get(request);
-            if (state == null || !state.phase().equals("queued") && !state.phase().equals("pulling")) {
+            if (state == null || !state.waiting()) {
                 states.put(request, State.QUEUED);
                 queue.add(new Wanted(request, file.mac(), file.file(), events));
             }
@@ -162,14 +176,14 @@ final class Prefetch {
 
     /** A pull of this request (a boot's, say) has its files: a prefetch that failed before is done now. */
     void pulled(ImageRequest request) {
-        states.computeIfPresent(request, (r, state) -> state.phase().startsWith("failed") ? State.DONE : state);
+        states.computeIfPresent(request, (r, state) -> state.phase() == Phase.FAILED ? State.DONE : state);
     }
 
     private synchronized void startWhatFits() {
         while (running < limit && !queue.isEmpty()) {
             Wanted next = queue.poll();
             running++;
-            states.put(next.request(), new State("pulling", 0, 0));
+            states.put(next.request(), State.PULLING);
             pull.apply(next.request(), progress(next.request()))
                     .whenComplete((files, failure) -> finished(next, failure));
         }
@@ -182,7 +196,7 @@ final class Prefetch {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
             String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
-            states.put(wanted.request(), State.failed(reason));
+            states.put(wanted.request(), new State(Phase.FAILED, 0, 0, reason));
             String what = "prefetch of image " + wanted.request().image() + " for " + wanted.request().platform()
                     + " (" + wanted.file() + ") failed: " + reason + "; the machine's next boot pulls it again";
             Throttle.Verdict verdict = failures.occurred(wanted.request().image());
@@ -218,8 +232,8 @@ final class Prefetch {
 
             private synchronized void update(Runnable change) {
                 change.run();
-                states.put(request, new State("pulling", received.values().stream().mapToLong(Long::longValue).sum(),
-                        layers.values().stream().mapToLong(Long::longValue).sum()));
+                states.put(request, new State(Phase.PULLING, received.values().stream().mapToLong(Long::longValue).sum(),
+                        layers.values().stream().mapToLong(Long::longValue).sum(), ""));
             }
         };
     }
