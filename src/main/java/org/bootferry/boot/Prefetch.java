@@ -24,6 +24,7 @@ import org.bootferry.image.Descriptor;
 import org.bootferry.image.ImageBootFiles;
 import org.bootferry.image.ImageRequest;
 import org.bootferry.image.PullListener;
+import org.bootferry.image.PullPolicy;
 import org.bootferry.lang.Throttle;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootHistory;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>A machine's image depends on its firmware's architecture, known only when it boots. The platforms
  * pulled are those the file implies ({@link #firmwares}). A failed pull is logged (once a minute per
  * image) and reported as a {@code failed} event of the file's MAC; the machine's next boot pulls again.
- * Removing or changing a file cancels nothing: a pull in flight finishes into the cache.
+ * Removing or changing a file cancels nothing: a pull in flight finishes into the cache. An image with
+ * {@code imagePullPolicy: Never} is left to {@code bootferry pull}.
  */
 final class Prefetch {
 
@@ -139,6 +141,9 @@ final class Prefetch {
                 request = ContainerBoot.request(snapshot, file, c.kernelBoot().container(), firmware);
             } catch (BootPlanException e) { // a reference or policy the config check refused: nothing to pull
                 log.warn("no prefetch for {}: {}", file.file(), e.getMessage());
+                continue;
+            }
+            if (request.pullPolicy() == PullPolicy.NEVER) { // boots only what 'bootferry pull' put in the cache
                 continue;
             }
             requests.add(request);

@@ -217,4 +217,17 @@ class PrefetchTest {
             assertThat(new String(get("/metrics").body())).contains("bootferry_image_resolves_total{result=\"pulled\"} 1.0");
         }
     }
+
+    @Test
+    void anImageWithPullPolicyNeverIsNotPrefetched() throws Exception {
+        startServer(2);
+        config.file("machines/" + MACS.get(0) + ".yaml", "access: open", "kernelBoot:", "  container:",
+                "    image: " + reg + "/test/never:1", "    imagePullPolicy: Never");
+        holder.reload(); // queues what it prefetches before it returns
+
+        JsonNode machine = JSON.readTree(get("/api/machines/" + MACS.get(0)).body());
+        assertThat(machine.path("kernel").path("from").asText()).startsWith("image " + reg + "/test/never:1");
+        assertThat(machine.has("imagePull") && !machine.get("imagePull").isNull()).as(machine.toString()).isFalse();
+        assertThat(registryGets("never")).isZero();
+    }
 }
