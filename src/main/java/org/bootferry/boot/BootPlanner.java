@@ -14,6 +14,8 @@ import org.bootferry.config.MachineFile;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.loader.LoaderImage;
 import org.bootferry.loader.LoaderImages;
+import org.bootferry.machine.BootHistory;
+import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Installs;
 import org.bootferry.machine.MacAddress;
@@ -151,6 +153,24 @@ public final class BootPlanner implements Booter {
     @Override
     public boolean configured(MacAddress mac) {
         return resolved().snapshot().configured(mac);
+    }
+
+    /**
+     * Pulls in the background the images of the snapshot's new and changed machine files ({@link Prefetch}):
+     * a server calls it with its first snapshot and every reload's.
+     *
+     * @param events  told of a failed pull, under the file's MAC
+     * @param history the machines' past boots, for the firmware a MAC booted with before
+     * @throws IllegalStateException for a planner without image support
+     */
+    public void prefetch(ConfigSnapshot snapshot, BootLog events, BootHistory history) {
+        deps.images().prefetch().orElseThrow(() -> new IllegalStateException("this planner has no image resolver"))
+                .changed(snapshot, events, history);
+    }
+
+    /** Where the images of its plans come from, for explain's state of their background pulls. */
+    ImageSource images() {
+        return deps.images();
     }
 
     /** Shown by a planner whose capabilities are hidden: explain and the API show URLs, never one that works. */

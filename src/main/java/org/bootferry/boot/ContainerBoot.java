@@ -14,6 +14,7 @@ import org.bootferry.image.ImageRequest;
 import org.bootferry.image.InvalidReferenceException;
 import org.bootferry.image.Platform;
 import org.bootferry.image.PullPolicy;
+import org.bootferry.machine.Firmware;
 import org.bootferry.machine.Machine;
 
 /**
@@ -29,7 +30,7 @@ record ContainerBoot(ImageBootFile kernel, List<BootFile> initrds, Optional<Stri
 
     static ContainerBoot plan(ConfigSnapshot snapshot, MachineFile file, MachineConfig.Container container,
             Machine machine, ImageSource images) {
-        ImageRequest request = request(snapshot, file, container, machine);
+        ImageRequest request = request(snapshot, file, container, machine.firmware());
         Duration timeout = snapshot.settings().images().pullTimeout();
         Optional<ImageBootFiles> cached = images.cached(request);
         // Not cached yet: an initrd is expected when one is named, or when conventions choose the files
@@ -43,11 +44,11 @@ record ContainerBoot(ImageBootFile kernel, List<BootFile> initrds, Optional<Stri
     }
 
     /**
-     * The image request for this machine: the platform of its firmware (never this server's), the pull
-     * policy KubeVirt would apply, and the pull secret from {@code secrets/<name>.json}.
+     * The image request for a machine of this firmware: the platform of the firmware (never this
+     * server's), the pull policy KubeVirt would apply, and the pull secret from {@code secrets/<name>.json}.
      */
     static ImageRequest request(ConfigSnapshot snapshot, MachineFile file, MachineConfig.Container container,
-            Machine machine) {
+            Firmware firmware) {
         ImageReference reference;
         try {
             reference = ImageReference.parse(container.image());
@@ -62,7 +63,7 @@ record ContainerBoot(ImageBootFile kernel, List<BootFile> initrds, Optional<Stri
         } catch (IllegalArgumentException e) {
             throw new BootPlanException(new ConfigError(file.file(), 0, e.getMessage()));
         }
-        Platform platform = new Platform("linux", machine.firmware().arch().ociName(), "");
+        Platform platform = new Platform("linux", firmware.arch().ociName(), "");
         Optional<Path> secret = Optional.ofNullable(container.imagePullSecret())
                 .map(name -> snapshot.dir().resolve("secrets").resolve(name + ".json"));
         return new ImageRequest(container.image(), Optional.ofNullable(container.kernelPath()),

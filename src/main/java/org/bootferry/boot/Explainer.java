@@ -88,9 +88,15 @@ final class Explainer {
                 BootUrls.tftpBootFiles(plan.machine(), plan.initrds().size()), loaderConfigs(plan),
                 plan.kernel().map(k -> new Explanation.Source(k.source(), plan.kernelUrl().toString(), k.knownDigest())),
                 plan.kernel().flatMap(k -> k.knownFormat()).map(KernelFormat::describe),
-                initrds, plan.cmdline(), IpxeScript.render(plan), plan.kickstartUrl().toString(),
+                initrds, imagePull(planner, plan), plan.cmdline(), IpxeScript.render(plan), plan.kickstartUrl().toString(),
                 Optional.ofNullable(c.kickstart()).map(t -> Explanation.Rendered.of(InstallFiles.render(config, c, plan, t))),
                 files, Boolean.TRUE.equals(c.bootOnce()), installed, plan.localBoot(), List.copyOf(warnings));
+    }
+
+    /** Where the server's background pull of the plan's kernel image is, when one was started. */
+    private static Optional<String> imagePull(BootPlanner planner, BootPlan plan) {
+        return plan.kernel().filter(ImageBootFile.class::isInstance).map(ImageBootFile.class::cast)
+                .flatMap(k -> planner.images().prefetch().flatMap(p -> p.state(k.request())));
     }
 
     /**

@@ -21,6 +21,9 @@ import java.util.Optional;
  * @param kernelFormat what the kernel is ({@code an x86-64 bzImage with an EFI stub (…)}), when known
  *                     without fetching: a local file, or an image in this host's cache
  * @param initrds      the same for each initrd
+ * @param imagePull    for a kernel from an image: where the server's background pull of it is, when one
+ *                     was started for its file ({@code queued}, {@code pulling N of M bytes}, {@code done},
+ *                     {@code failed: reason}); never known to explain run outside the server
  * @param installFile  the rendered kickstart's size and digest, if the machine has one: its text
  *                     carries passwords and keys ({@code {{secrets.…}}}), and goes to its machine only
  * @param files        the machine's other install files ({@code files:}, its {@code cloudInitNoCloud} seed): name to URL
@@ -41,6 +44,7 @@ public record Explanation(
         Optional<Source> kernel,
         Optional<String> kernelFormat,
         List<Source> initrds,
+        Optional<String> imagePull,
         String cmdline,
         String script,
         String kickstartUrl,

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.bootferry.image.Descriptor;
 import org.bootferry.image.ImageBootFiles;
 import org.bootferry.image.ImageException;
 import org.bootferry.image.ImageRequest;
@@ -37,6 +38,7 @@ final class ImagePuller implements ImageSource {
     /** By result ({@code cache}, {@code pulled}, {@code failed}): registered once, counted per answer. */
     private final Map<String, Outcome> outcomes;
     private final Counter pulledBytes;
+    private final Prefetch prefetch;
 
     private record Outcome(Counter resolves, Timer duration) {
         void record(long started) {
@@ -59,6 +61,12 @@ final class ImagePuller implements ImageSource {
         this.outcomes = Map.of("cache", outcome(registry, "cache"), "pulled", outcome(registry, "pulled"),
                 "failed", outcome(registry, "failed"));
         this.pulledBytes = registry.counter("bootferry_image_pulled_bytes");
+        this.prefetch = new Prefetch((request, progress) -> resolver.resolveAsync(request, counted(request, progress)));
+    }
+
+    @Override
+    public Optional<Prefetch> prefetch() {
+        return Optional.of(prefetch);
     }
 
     private static Outcome outcome(MeterRegistry registry, String result) {
@@ -80,7 +88,13 @@ final class ImagePuller implements ImageSource {
      */
     @Override
     public CompletableFuture<ImageBootFiles> pull(ImageRequest request, Duration timeout) {
-        return within(resolver.resolveAsync(request, counted(request)), timeout, "pull of " + request.image());
+        PullListener logged = new PullListener() {
+            @Override
+            public void failed(Exception cause) {
+                log.warn("image {} for {}: {}", request.image(), request.platform(), cause.getMessage());
+            }
+        };
+        return within(resolver.resolveAsync(request, counted(request, logged)), timeout, "pull of " + request.image());
     }
 
     /** What the cache alone says the install tree gives; never contacts the mirror. */
@@ -141,19 +155,33 @@ final class ImagePuller implements ImageSource {
     /**
      * Counts {@code bootferry_image_resolves{result}}, the bytes pulled, and the time from the call
      * to its answer ({@code bootferry_image_pull_duration_seconds{result}}) for the call that does the work.
+     *
+     * @param progress told of the layers read, the bytes received and a failure, as the pull goes: a
+     *                 boot's logs its failure, the prefetch's its own once a minute
      */
-    private PullListener counted(ImageRequest request) {
+    private PullListener counted(ImageRequest request, PullListener progress) {
         long started = System.nanoTime();
         return new PullListener() {
+            @Override
+            public void layerStarted(int index, int count, Descriptor layer) {
+                progress.layerStarted(index, count, layer);
+            }
+
+            @Override
+            public void progress(Descriptor blob, long received) {
+                progress.progress(blob, received);
+            }
+
             @Override
             public void finished(ImageBootFiles files) {
                 pulledBytes.increment(files.stats().bytesRead());
                 outcomes.get(files.stats().fromCache() ? "cache" : "pulled").record(started);
+                prefetch.pulled(request);
             }
 
             @Override
             public void failed(Exception cause) {
-                log.warn("image {} for {}: {}", request.image(), request.platform(), cause.getMessage());
+                progress.failed(cause);
                 outcomes.get("failed").record(started);
             }
         };

@@ -35,6 +35,9 @@ interface ImageSource {
      */
     CompletableFuture<TreeBootFiles> fetch(TreeRequest request, Duration timeout);
 
+    /** The background pulls of the images machine files name; none without image support. */
+    Optional<Prefetch> prefetch();
+
     /**
      * For a caller with a thread to spare (TFTP's transfer start): waits for {@link #pull} or
      * {@link #fetch}, whose own timeout ends the wait.
@@ -74,6 +77,11 @@ interface ImageSource {
         public CompletableFuture<TreeBootFiles> fetch(TreeRequest request, Duration timeout) {
             return CompletableFuture.failedFuture(
                     new IOException("install tree support is not configured here (a config check does not fetch)"));
+        }
+
+        @Override
+        public Optional<Prefetch> prefetch() {
+            return Optional.empty();
         }
     };
 }

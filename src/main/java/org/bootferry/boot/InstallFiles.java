@@ -46,7 +46,8 @@ final class InstallFiles {
         if (c.kernelBoot() == null || c.kernelBoot().container() == null) {
             return Optional.empty();
         }
-        ImageRequest request = ContainerBoot.request(config.snapshot(), file, c.kernelBoot().container(), plan.machine());
+        ImageRequest request = ContainerBoot.request(config.snapshot(), file, c.kernelBoot().container(),
+                plan.machine().firmware());
         Optional<ImageFile> carried = images.cached(request).flatMap(ImageBootFiles::kickstart);
         if (carried.isEmpty()) {
             return Optional.empty();

@@ -90,6 +90,7 @@ record ServerFile(
     }
 
     /** The {@code images:} section. */
-    record ImagesFile(String cacheLimit, List<String> insecureRegistries, Boolean staleOk, Integer pullTimeout) {
+    record ImagesFile(String cacheLimit, List<String> insecureRegistries, Boolean staleOk, Integer pullTimeout,
+            Integer prefetchPulls) {
     }
 }

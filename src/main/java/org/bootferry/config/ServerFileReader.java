@@ -278,7 +278,8 @@ final class ServerFileReader {
 
     private ServerSettings.Images images(ServerFile.ImagesFile images) {
         if (images == null) {
-            return new ServerSettings.Images(0, List.of(), false, ServerSettings.Images.DEFAULT_PULL_TIMEOUT);
+            return new ServerSettings.Images(0, List.of(), false, ServerSettings.Images.DEFAULT_PULL_TIMEOUT,
+                    ServerSettings.Images.DEFAULT_PREFETCH_PULLS);
         }
         long limit = 0;
         if (images.cacheLimit() != null) {
@@ -304,8 +305,17 @@ final class ServerFileReader {
                 timeout = Duration.ofSeconds(images.pullTimeout());
             }
         }
+        int prefetch = ServerSettings.Images.DEFAULT_PREFETCH_PULLS;
+        if (images.prefetchPulls() != null) {
+            if (images.prefetchPulls() < 1) {
+                errorAt("prefetchPulls", "images.prefetchPulls: " + images.prefetchPulls() + " is not a number of"
+                        + " pulls of at least 1");
+            } else {
+                prefetch = images.prefetchPulls();
+            }
+        }
         return new ServerSettings.Images(limit, insecure.stream().filter(Objects::nonNull).toList(),
-                Boolean.TRUE.equals(images.staleOk()), timeout);
+                Boolean.TRUE.equals(images.staleOk()), timeout, prefetch);
     }
 
     private ServerSettings.Chainload chainload(ServerFile.ChainloadFile chainload) {

@@ -197,9 +197,13 @@ public record ServerSettings(
      * @param staleOk            with imagePullPolicy Always, boot the cached image when the registry is down
      * @param pullTimeout        how long a request for a boot file waits for its image's pull before it is
      *                           answered 503; the pull goes on, so a later request finds the files
+     * @param prefetchPulls      how many images a new or changed machine file names are pulled at once in
+     *                           the background, ahead of the first boot
      */
-    public record Images(long cacheLimitBytes, List<String> insecureRegistries, boolean staleOk, Duration pullTimeout) {
+    public record Images(long cacheLimitBytes, List<String> insecureRegistries, boolean staleOk, Duration pullTimeout,
+            int prefetchPulls) {
         public static final Duration DEFAULT_PULL_TIMEOUT = Duration.ofSeconds(120);
+        public static final int DEFAULT_PREFETCH_PULLS = 2;
 
         public Images {
             insecureRegistries = List.copyOf(insecureRegistries);

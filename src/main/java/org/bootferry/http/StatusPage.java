@@ -178,6 +178,7 @@ final class StatusPage {
             h.append("<td>").append(x.kernel().map(k -> "<code>" + esc(k.from()) + "</code>")
                     .orElse("<span class=\"muted\">its loader's own menu</span>"));
             x.kernelFormat().ifPresent(f -> h.append("<br><span class=\"muted\">").append(esc(f)).append("</span>"));
+            x.imagePull().ifPresent(p -> h.append("<br><span class=\"muted\">prefetch: ").append(esc(p)).append("</span>"));
             x.warnings().forEach(w -> h.append("<br><span class=\"warn\">").append(esc(w)).append("</span>"));
             x.initrds().forEach(i -> h.append("<br><code>").append(esc(i.from())).append("</code>"));
             h.append("<br><span class=\"muted\">").append(esc(x.cmdline())).append("</span></td>");

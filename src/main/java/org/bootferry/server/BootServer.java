@@ -190,6 +190,8 @@ public final class BootServer implements AutoCloseable {
                     .withLoaders(fetches::fetchedRecently, new LoaderPresence(loaders)::missing)
                     .withLoaderImages(new LoaderImages(loaders))
                     .withCapabilities(capabilities));
+            planner.prefetch(config.get(), events, events);
+            config.onReload(r -> planner.prefetch(r.snapshot(), events, events));
             httpServer = new HttpServer(new HttpServices(planner, events, events, state, discovered, fetches, loaders,
                     config, registry, registry::scrape, blocking, this::notReady, this::addressing),
                     () -> httpLimits(config.get().settings().http()));

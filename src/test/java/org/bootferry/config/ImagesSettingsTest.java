@@ -24,16 +24,16 @@ class ImagesSettingsTest {
     @Test
     void withoutTheSectionNothingIsLimitedAndBootsWaitTwoMinutes() {
         ServerSettings.Images images = load("httpPort: 8080").settings().images();
-        assertThat(images).isEqualTo(new ServerSettings.Images(0, List.of(), false, Duration.ofSeconds(120)));
+        assertThat(images).isEqualTo(new ServerSettings.Images(0, List.of(), false, Duration.ofSeconds(120), 2));
     }
 
     @Test
     void everyKeyIsRead() {
         ConfigSnapshot s = load("images:", "  cacheLimit: 20GiB", "  insecureRegistries: [registry.lab:5000, '[fd00::5]:5000']",
-                "  staleOk: true", "  pullTimeout: 30");
+                "  staleOk: true", "  pullTimeout: 30", "  prefetchPulls: 4");
         assertThat(s.errors()).isEmpty();
         assertThat(s.settings().images()).isEqualTo(new ServerSettings.Images(20L << 30,
-                List.of("registry.lab:5000", "[fd00::5]:5000"), true, Duration.ofSeconds(30)));
+                List.of("registry.lab:5000", "[fd00::5]:5000"), true, Duration.ofSeconds(30), 4));
     }
 
     @Test

@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.testing.Commands.bootferry;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,9 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
@@ -34,6 +26,7 @@ import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.LocalRegistry;
 import org.bootferry.testing.Processes;
 import org.bootferry.testing.RawHttp;
+import org.bootferry.testing.RegistryGate;
 import org.bootferry.testing.TestImages;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
@@ -252,7 +245,7 @@ class ImageBootTest {
 
     @Test
     void slowPullAnswers503NamingTheTimeoutAndTheSamePullServesTheNextBoot() throws Exception {
-        try (Gate gate = new Gate(GATE_PORT, REGISTRY_PORT)) {
+        try (RegistryGate gate = new RegistryGate(GATE_PORT, REGISTRY_PORT)) {
             String image = "127.0.0.1:" + GATE_PORT + "/test/gated:1";
             machine(image, "kernelPath: /boot/vmlinuz", "initrdPath: /boot/initrd.img");
             startServer();
@@ -273,7 +266,7 @@ class ImageBootTest {
 
     @Test
     void requestsWaitingForAPullHoldNoThreadAndPastTheLimitAreAnswered503() throws Exception {
-        try (Gate gate = new Gate(GATE_PORT, REGISTRY_PORT)) {
+        try (RegistryGate gate = new RegistryGate(GATE_PORT, REGISTRY_PORT)) {
             pullTimeout = 60;
             machine("127.0.0.1:" + GATE_PORT + "/test/waited:1", "kernelPath: /boot/vmlinuz",
                     "initrdPath: /boot/initrd.img");
@@ -315,68 +308,5 @@ class ImageBootTest {
 
     private String metrics() throws IOException {
         return curl(base + "/metrics").text();
-    }
-
-    /** A TCP forwarder to the registry that holds every connection until opened: a registry far away. */
-    private static final class Gate implements AutoCloseable {
-        private final ServerSocket socket;
-        private final int upstream;
-        private final CountDownLatch opened = new CountDownLatch(1);
-        private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "gate");
-            t.setDaemon(true);
-            return t;
-        });
-
-        Gate(int port, int upstream) throws IOException {
-            this.upstream = upstream;
-            socket = new ServerSocket();
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
-            threads.execute(this::accept);
-        }
-
-        void open() {
-            opened.countDown();
-        }
-
-        private void accept() {
-            while (!socket.isClosed()) {
-                try {
-                    Socket client = socket.accept();
-                    threads.execute(() -> forward(client));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void forward(Socket client) {
-            try (client; Socket server = new Socket(InetAddress.getByName("127.0.0.1"), upstream)) {
-                opened.await();
-                threads.execute(() -> pipe(server, client));
-                pipe(client, server);
-            } catch (IOException | InterruptedException e) {
-                // the test is over or a side hung up
-            }
-        }
-
-        private static void pipe(Socket from, Socket to) {
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                in.transferTo(out);
-                to.shutdownOutput();
-            } catch (IOException e) {
-                // closed: the other direction ends the exchange
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            opened.countDown();
-            socket.close();
-            threads.shutdownNow();
-        }
     }
 }

@@ -133,6 +133,8 @@ class LiveSettingsTest {
                 live("images.staleOk", true, (t, r) -> assertThat(t.server.images().settings().staleOk()).isTrue()),
                 live("images.pullTimeout", 7, (t, r) -> assertThat(t.holder.get().settings().images().pullTimeout())
                         .isEqualTo(Duration.ofSeconds(7))),
+                live("images.prefetchPulls", 1, (t, r) -> assertThat(t.holder.get().settings().images().prefetchPulls())
+                        .isEqualTo(1)),
                 live("tftp.maxBlockSize", 1024, (t, r) -> assertThat(
                         t.optionAck(Map.of("blksize", "1468")).get("blksize")).isEqualTo("1024")),
                 live("tftp.maxWindowSize", 4, (t, r) -> assertThat(
