@@ -135,7 +135,7 @@ class RoutedNetworkTest {
                     failures.add("client " + i + " exit " + run.exit() + ": " + out.substring(Math.max(0, out.length() - 3000)).replace('\n', ' '));
                 }
             }
-            assertThat(failures).as("failed transfers").isEmpty();
+            assertThat(failures).as("failed transfers; %s", failures.isEmpty() ? "" : whereLost()).isEmpty();
         } finally {
             pool.shutdownNow();
         }
@@ -190,6 +190,31 @@ class RoutedNetworkTest {
             sh(in + "ip addr add " + end[2] + " dev " + end[0]);
             sh(in + "ip link set " + end[0] + " up");
         }
+    }
+
+    /**
+     * What tells a failure of the server from one of the path, for a failed run's message: the
+     * transfers the server abandoned (bytes acknowledged before it gave up), and the packets the path
+     * lost besides the 5 % rule's: the slow link's tbf queue and the CPUs' input backlogs
+     * (softnet_stat's second column, netdev_max_backlog overflows).
+     */
+    private static String whereLost() {
+        try {
+            String abandoned = tftp.events.stream().filter(e -> e.stage() == org.bootferry.machine.BootEvent.Stage.FAILED)
+                    .map(e -> e.detail() + " after " + e.bytes() + " bytes, " + e.millis() + " ms").toList().toString();
+            return "server abandoned " + abandoned + "; router DROP rule " + routerCount("filter", "DROP")
+                    + "; slow link " + TftpFixture.run(Duration.ofSeconds(10), List.of("ip", "netns", "exec", ROUTER,
+                            "tc", "-s", "qdisc", "show", "dev", "bft-lb")).output().replace('\n', ' ')
+                    + "; input backlog drops since boot " + backlogDrops();
+        } catch (Exception e) {
+            return "(no diagnosis: " + e + ")";
+        }
+    }
+
+    /** Packets the CPUs' input backlogs dropped (all namespaces), from /proc/net/softnet_stat (hex, column 2). */
+    private static long backlogDrops() throws IOException {
+        return Files.readAllLines(Path.of("/proc/net/softnet_stat")).stream().map(String::trim).filter(l -> !l.isEmpty())
+                .mapToLong(l -> Long.parseLong(l.split("\\s+")[1], 16)).sum();
     }
 
     /** Packets counted by the router's rule with this target, to prove loss and reordering happened. */
