@@ -227,12 +227,14 @@ class RoutedNetworkTest {
 
     /**
      * Runs a client in the clients' namespace at the lowest CPU priority (nice 19). The clients stand
-     * for other machines, yet here they share the server's CPUs: started at nice 0, 200 of them (each an
-     * {@code ip netns exec}, which also sets up a mount namespace, then atftp or curl) kept some 30 tasks
-     * runnable on 2 cores under load, and the listener's event loop waited 7.6 s on the run queue in
-     * the first 12 s of the storm while running 0.24 s; the JVM's safepoints took up to 1.9 s to reach
-     * (threads runnable but not scheduled), stopping every thread. The RRQs were read seconds after
-     * they arrived, when atftp ({@code --tftp-timeout 1}, six tries) had given up.
+     * for other machines, yet here they share the server's 2 cores: started at nice 0 under a load of
+     * ~10, 200 of them (each an {@code ip netns exec}, which also sets up a mount namespace, then atftp
+     * or curl) kept 15-50 tasks runnable, the listener's event loop ran 0.15 s and waited 6.5 s on the
+     * run queue in its first 12 s (/proc schedstat), and the JVM's safepoints took up to 2.7 s to
+     * reach (-Xlog:safepoint), stopping every thread. RRQs were read 3.5-10 s after they arrived, after
+     * atftp ({@code --tftp-timeout 1}, six tries) had given up. At nice 19 the clients yield the CPU
+     * to the server; the JVM's own threads of the spawning (a pool thread and a "process reaper" per
+     * client) still delay its safepoints under load.
      */
     private static TftpFixture.Run inNamespace(List<String> command) throws IOException, InterruptedException {
         List<String> full = new ArrayList<>(List.of("nice", "-n", "19", "ip", "netns", "exec", CLIENTS));
