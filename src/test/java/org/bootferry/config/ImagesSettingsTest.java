@@ -16,9 +16,7 @@ class ImagesSettingsTest {
     Path tmp;
 
     private ConfigSnapshot load(String... serverYaml) {
-        ConfigDir config = new ConfigDir(tmp.resolve("config"));
-        config.file("server.yaml", serverYaml);
-        return ConfigLoader.load(config.dir());
+        return ConfigDir.withServerYaml(tmp.resolve("config"), serverYaml);
     }
 
     @Test

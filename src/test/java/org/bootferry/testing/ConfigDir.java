@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bootferry.config.ConfigLoader;
+import org.bootferry.config.ConfigSnapshot;
 
 /** Writes a config directory for a test, file by file, as an admin would. */
 public final class ConfigDir {
@@ -16,6 +18,11 @@ public final class ConfigDir {
 
     public Path dir() {
         return dir;
+    }
+
+    /** A config directory in {@code dir} with only this server.yaml, loaded as the server loads it. */
+    public static ConfigSnapshot withServerYaml(Path dir, String... lines) {
+        return ConfigLoader.load(new ConfigDir(dir).file("server.yaml", lines).dir());
     }
 
     /** Writes {@code relative} (e.g. {@code machines/52-54-00-12-34-56.yaml}) with the given lines. */
