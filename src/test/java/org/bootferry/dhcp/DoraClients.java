@@ -26,8 +26,10 @@ import org.bootferry.machine.MacAddress;
  *       address (RFC 2131 §3.2); prints {@code ACK mac ip}, {@code NAK mac} or {@code SILENT mac}</li>
  * </ul>
  * A client unanswered sends its message again after {@link #WAIT_MILLIS}, as RFC 2131 §4.1 has clients
- * retransmit, and gives up after {@link #TRIES} tries: the server may have been killed. Each
- * retransmission prints {@code AGAIN mac}, so a test sees how many there were.
+ * retransmit, and gives up after {@link #TRIES} tries: the server may have been killed. Once one has
+ * given up, {@code dora} starts no more clients and ends when those under way have their answer or
+ * give up too, so a burst cut short by a killed server ends a few seconds later instead of waiting out
+ * every remaining client. Each retransmission prints {@code AGAIN mac}, so a test sees how many there were.
  */
 public final class DoraClients {
 
@@ -72,8 +74,9 @@ public final class DoraClients {
     private void dora(int n, int first, int window) throws Exception {
         Map<Integer, Client> waiting = new HashMap<>();
         int next = 0;
-        while (next < n || !waiting.isEmpty()) {
-            while (next < n && waiting.size() < window) {
+        boolean serverGone = false;
+        while ((next < n && !serverGone) || !waiting.isEmpty()) {
+            while (next < n && !serverGone && waiting.size() < window) {
                 Client c = new Client(mac(first + next++));
                 int id = xid++;
                 waiting.put(id, c);
@@ -82,7 +85,7 @@ public final class DoraClients {
             }
             DhcpMessage answer = receive(200);
             long now = System.currentTimeMillis();
-            waiting.values().removeIf(c -> now - c.since > WAIT_MILLIS && c.tries >= TRIES);
+            serverGone |= waiting.values().removeIf(c -> now - c.since > WAIT_MILLIS && c.tries >= TRIES);
             for (Client c : waiting.values()) {
                 if (now - c.since > WAIT_MILLIS) {
                     System.out.println("AGAIN " + c.mac);
