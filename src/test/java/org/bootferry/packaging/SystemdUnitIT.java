@@ -70,6 +70,9 @@ class SystemdUnitIT {
         assertThat(container("systemctl show -p StatusText --value bootferry").trim())
                 .isEqualTo("0 machines, 0 config errors");
         assertThat(net.healthz()).isEqualTo("ok");
+        // The JVM maps the class-data sharing archive the install wrote only when it accepted it for this jar and JRE.
+        assertThat(container("grep -q /opt/bootferry/bootferry.jsa /proc/$(systemctl show -p MainPID --value bootferry)/maps"
+                + " && echo mapped || echo 'not mapped'").trim()).isEqualTo("mapped");
         assertThat(net.tftpGet("README", tmp.resolve("README.tftp"))).isEqualTo(Files.readAllBytes(Path.of("tftproot/README")));
 
         BootNetwork.writeBootOnceMachine(root.resolve("etc/bootferry"));
@@ -127,7 +130,7 @@ class SystemdUnitIT {
         Path checkout = root.resolve("root/bootferry");
         Files.createDirectories(checkout.resolve("target"));
         Files.copy(JAR, checkout.resolve("target/bootferry.jar"));
-        for (String path : List.of("README.md", "config", "tftproot", "systemd")) {
+        for (String path : List.of("README.md", "config", "tftproot", "systemd", "scripts")) {
             Processes.check("cp", "-r", path, checkout.resolve(path).toString());
         }
         Matcher block = Pattern.compile("(?ms)^    (useradd .*?enable --now bootferry)$").matcher(Files.readString(Path.of("README.md")));
