@@ -31,11 +31,13 @@ public final class ProcessLimits {
      */
     static final long RESERVED_FDS = 1024;
     /**
-     * What a session is taken to hold: a TFTP transfer over a shared file held ~2.5 KiB of heap
-     * (class histogram in a 10,000-machine storm, docs/benchmarks.md), with room for its socket's and
-     * timer's share of the rest.
+     * What a session is taken to hold: a TFTP transfer over a shared file holds its socket and 0.8 KiB
+     * in its eleven largest objects (channel, pipeline, transfer, timer; class histogram of ~6,200
+     * transfers in a 10,000-machine storm, docs/benchmarks.md), about 2 KiB with the small ones, and
+     * no buffer between windows; 4 KiB leaves room for what passes through it. (At 16 KiB, a heap
+     * of 384 MiB capped a storm at 6,144 transfers while it held 375 MiB of RSS in all.)
      */
-    static final long SESSION_BYTES = 16 << 10;
+    static final long SESSION_BYTES = 4 << 10;
 
     /**
      * How many sessions of one socket each (a TFTP transfer) this process holds: the open-file limit

@@ -311,13 +311,6 @@ public final class TftpServer implements AutoCloseable {
         private void open(Channel listener, TftpSession session, InetAddress destination) {
             TftpPacket.ReadRequest request = session.request;
             InetSocketAddress client = session.client;
-            if (session.closed()) {
-                // Replaced while it waited: the client's port sent another request since, which has a session.
-                session.ended();
-                log.debug("RRQ '{}' from {} not opened: a newer request from that port replaced it",
-                        LoaderFiles.printable(request.filename()), client);
-                return;
-            }
             long silent = session.silentNanos();
             if (silent > clientGaveUpNanos) {
                 session.ended();

@@ -9,18 +9,18 @@ class ProcessLimitsTest {
 
     @Test
     void theOpenFileLimitBoundsSessionsWhenTheHeapIsLarge() {
-        assertThat(ProcessLimits.sessions(20_000, 6L << 30, 1024, 16 << 10)).isEqualTo(18_976);
+        assertThat(ProcessLimits.sessions(20_000, 6L << 30, 1024, 4 << 10)).isEqualTo(18_976);
     }
 
     @Test
     void aQuarterOfTheHeapBoundsSessionsWhenItIsSmall() {
-        assertThat(ProcessLimits.sessions(65_536, 256L << 20, 1024, 16 << 10)).isEqualTo(4096);
+        assertThat(ProcessLimits.sessions(65_536, 256L << 20, 1024, 4 << 10)).isEqualTo(16_384);
     }
 
     @Test
     void thereIsAlwaysOneAndNeverMoreThanAMillion() {
-        assertThat(ProcessLimits.sessions(100, 6L << 30, 1024, 16 << 10)).isEqualTo(1);
-        assertThat(ProcessLimits.sessions(1L << 30, 1L << 50, 1024, 16 << 10)).isEqualTo(1_000_000);
+        assertThat(ProcessLimits.sessions(100, 6L << 30, 1024, 4 << 10)).isEqualTo(1);
+        assertThat(ProcessLimits.sessions(1L << 30, 1L << 50, 1024, 4 << 10)).isEqualTo(1_000_000);
     }
 
     @Test

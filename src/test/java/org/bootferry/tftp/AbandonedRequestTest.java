@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A request that waits to be opened (every opener busy, as in a storm) longer than its client keeps
  * asking is dropped unanswered, counted and its session freed; a client that keeps re-sending its RRQ
- * meanwhile is still waiting, and is served; one replaced by a newer request from its port is not opened.
+ * meanwhile is still waiting, and is served; one replaced by a newer request from its port gets no transfer.
  */
 class AbandonedRequestTest {
 
@@ -105,11 +105,11 @@ class AbandonedRequestTest {
     /**
      * A client whose port sends a different request while its first still waits to be opened (a size
      * probe, then the read, from a port a storm's ephemeral ports handed on) gets the second served and
-     * nothing for the first: before, the first was opened anyway, its channel closed before its bind,
-     * and the port got {@code ERROR 0 server cannot open a port for the transfer: null}.
+     * nothing for the first: before, the first's transfer channel, closed by the replacement before its
+     * bind, failed to bind, and the port got {@code ERROR 0 server cannot open a port for the transfer: null}.
      */
     @Test
-    void aRequestReplacedWhileWaitingToBeOpenedIsNotOpened() throws Exception {
+    void aRequestReplacedWhileWaitingToBeOpenedGetsNoTransferNorError() throws Exception {
         RawTftpClient[] slow = new RawTftpClient[OPENERS];
         try (RawTftpClient client = new RawTftpClient()) {
             for (int i = 0; i < OPENERS; i++) {
