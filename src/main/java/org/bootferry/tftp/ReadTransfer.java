@@ -87,6 +87,12 @@ final class ReadTransfer {
     /** Sends the first packet(s) through {@code io}, which the transfer uses from now on. */
     void start(Io transferIo) {
         this.io = transferIo;
+        if (session.closed()) {
+            // Replaced by a newer request from the client's port (or the server stops) while its socket
+            // was being opened: its first packet would reach the newer request's client.
+            end();
+            return;
+        }
         session.whenRequestRepeated(() -> transferIo.execute(this::requestRepeated));
         if (io.canSegment()) {
             gsoSegments = Math.max(1, Math.min(GSO_MAX_SEGMENTS, GSO_MAX_BYTES / segmentSize));
