@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.bootferry.lang.Ipv4;
+import org.bootferry.lang.ProcessLimits;
 
 /**
  * {@code config/server.yaml}, with command-line flags already applied. Relative paths are resolved
@@ -232,13 +233,14 @@ public record ServerSettings(
      * @param maxWindowSize  largest windowsize agreed to (1–64)
      * @param timeout        retransmission timeout when the client asks for none
      * @param maxRetries     retransmissions of one window before a transfer is given up
-     * @param maxSessions    transfers at once; past it, requests get an ERROR saying the server is busy
+     * @param maxSessions    transfers at once; past it, requests get an ERROR saying the server is busy.
+     *                       Default: what the process's open files and heap hold ({@link ProcessLimits#sessions})
      * @param maxSessionsPerClient transfers one client address has at once; past it, an ERROR saying so
      * @param rolloverToOne  block numbers go 65535 → 1 instead of → 0, for the few clients that want it
      */
     public record Tftp(int maxBlockSize, int maxWindowSize, Duration timeout, int maxRetries, int maxSessions,
             int maxSessionsPerClient, boolean rolloverToOne) {
-        public static final Tftp DEFAULT = new Tftp(65464, 64, Duration.ofSeconds(1), 5, 4096, 16, false);
+        public static final Tftp DEFAULT = new Tftp(65464, 64, Duration.ofSeconds(1), 5, ProcessLimits.sessions(), 16, false);
     }
 
     /**

@@ -75,6 +75,8 @@ public final class BootServer implements AutoCloseable {
     private Transport httpAccept;
     private Transport http;
     private Transport tftp;
+    /** The TFTP request socket's loop: requests are read however busy the transfers' loops are. */
+    private Transport tftpIntake;
     private Transport dhcp;
     private ExecutorService blocking;
     private BootEvents events;
@@ -166,6 +168,7 @@ public final class BootServer implements AutoCloseable {
         int cores = Runtime.getRuntime().availableProcessors();
         httpAccept = Transport.create(1);
         http = Transport.create(cores);
+        tftpIntake = Transport.create(1);
         tftp = Transport.create(cores);
         dhcp = Transport.create(cores);
         blocking = Executors.newCachedThreadPool(daemonThreads("bootferry-blocking"));
@@ -214,7 +217,7 @@ public final class BootServer implements AutoCloseable {
             closeables.add(tftpServer);
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
-                    () -> tftpServer.bind(tftp.group(), tftpAddress).sync().channel());
+                    () -> tftpServer.bind(tftpIntake.group(), tftp.group(), tftpAddress).sync().channel());
             bound(unbound, "tftp");
             ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
@@ -420,7 +423,7 @@ public final class BootServer implements AutoCloseable {
         if (blocking != null) {
             blocking.shutdownNow();
         }
-        for (Transport transport : new Transport[] {httpAccept, http, tftp, dhcp}) {
+        for (Transport transport : new Transport[] {httpAccept, http, tftpIntake, tftp, dhcp}) {
             if (transport != null) {
                 transport.close();
             }

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One read transfer on its own port (its TID), whatever runs its I/O: decodes what the client sends,
- * drives the {@link TftpTransfer} with it and with timer expiries, reads the file ahead of the blocks
- * being sent, and logs and reports the end. The {@link Io} it is given puts packets on the wire and
+ * drives the {@link TftpTransfer} with it and with timer expiries, reads the blocks being sent from
+ * the file (which keeps no buffer of the transfer's when it is a shared {@link SmallFiles} copy), and logs and reports the end. The {@link Io} it is given puts packets on the wire and
  * keeps its timer: an event loop channel ({@link TransferHandler}) or a thread blocked on the
  * transfer's socket ({@link LockStepTransfer}).
  *
@@ -52,7 +52,6 @@ final class ReadTransfer {
     }
 
     private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
-    private static final int READ_AHEAD = 32 * 1024;
     /** Linux accepts at most 64 segments per UDP GSO send (UDP_MAX_SEGMENTS) ... */
     private static final int GSO_MAX_SEGMENTS = 64;
     /** ... and no more than one IPv4 datagram's worth of payload: 65535 - 20 - 8. */
@@ -65,13 +64,6 @@ final class ReadTransfer {
     private final TftpFile file;
     private final TftpOptions options;
     private final TftpTransfer transfer;
-    /**
-     * File bytes read ahead of the blocks being sent, so that one read serves many blocks of a
-     * lock-step transfer or a window. Held only while the transfer runs.
-     */
-    private final int aheadCapacity;
-    private ByteBuf ahead;
-    private long aheadStart;
     /** DATA header + block: the size of every datagram but the last. */
     private final int segmentSize;
     /** Blocks per send: one, or as many as one UDP GSO send takes. */
@@ -89,14 +81,18 @@ final class ReadTransfer {
         this.file = file;
         this.options = options;
         this.transfer = transfer;
-        // No more than the file: thousands of transfers of small configs should not hold 32 KiB each.
-        this.aheadCapacity = (int) Math.min(Math.max(READ_AHEAD, options.blockSize()), file.size());
         this.segmentSize = TftpCodec.DATA_HEADER_LENGTH + options.blockSize();
     }
 
     /** Sends the first packet(s) through {@code io}, which the transfer uses from now on. */
     void start(Io transferIo) {
         this.io = transferIo;
+        if (session.closed()) {
+            // Replaced by a newer request from the client's port (or the server stops) while its socket
+            // was being opened: its first packet would reach the newer request's client.
+            end();
+            return;
+        }
         session.whenRequestRepeated(() -> transferIo.execute(this::requestRepeated));
         if (io.canSegment()) {
             gsoSegments = Math.max(1, Math.min(GSO_MAX_SEGMENTS, GSO_MAX_BYTES / segmentSize));
@@ -228,7 +224,7 @@ final class ReadTransfer {
             try {
                 for (int i = 0; i < batch; i++, block++) {
                     TftpCodec.writeDataHeader(out, transfer.wireBlock(block));
-                    copyBlock(block, transfer.length(block), out);
+                    file.read(transfer.position(block), transfer.length(block), out);
                 }
             } catch (IOException e) {
                 out.release();
@@ -246,21 +242,6 @@ final class ReadTransfer {
         }
         io.flush();
         return true;
-    }
-
-    private void copyBlock(long block, int length, ByteBuf out) throws IOException {
-        long position = transfer.position(block);
-        if (ahead == null) {
-            ahead = io.alloc().directBuffer(aheadCapacity, aheadCapacity);
-        }
-        long offset = position - aheadStart;
-        if (offset < 0 || offset + length > ahead.writerIndex()) {
-            ahead.clear();
-            aheadStart = position;
-            offset = 0;
-            file.read(position, (int) Math.min(aheadCapacity, transfer.size() - position), ahead);
-        }
-        out.writeBytes(ahead, (int) offset, length);
     }
 
     private void send(TftpPacket packet, InetSocketAddress to) {
@@ -291,10 +272,6 @@ final class ReadTransfer {
         }
         ended = true;
         transfer.abort();
-        if (ahead != null) {
-            ahead.release();
-            ahead = null;
-        }
         try {
             file.close();
         } catch (IOException e) {

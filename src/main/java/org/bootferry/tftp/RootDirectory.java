@@ -2,18 +2,19 @@ package org.bootferry.tftp;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.bootferry.loader.LoaderFiles;
 
-/** The loaders on disk ({@link LoaderFiles}: the tftproot, then Debian's iPXE) as TFTP files. */
+/**
+ * The loaders on disk ({@link LoaderFiles}: the tftproot, then Debian's iPXE) as TFTP files; the small
+ * ones from one shared copy each ({@link SmallFiles}).
+ */
 public final class RootDirectory implements TftpFiles {
 
     private final LoaderFiles files;
+    private final SmallFiles contents = new SmallFiles();
 
     public RootDirectory(LoaderFiles files) {
         this.files = files;
@@ -36,8 +37,8 @@ public final class RootDirectory implements TftpFiles {
             return Optional.empty();
         }
         try {
-            // NOFOLLOW_LINKS: the real path has no links; if one was swapped in since, refuse it.
-            return Optional.of(TftpFile.of(FileChannel.open(real.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)));
+            // The real path has no links; if one was swapped in since, it is refused (not followed).
+            return Optional.of(contents.open(real.get()));
         } catch (AccessDeniedException e) {
             throw new TftpRefusal(TftpError.ACCESS_VIOLATION, "'" + name + "' is not readable by the server");
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package org.bootferry.tftp;
 import io.netty.buffer.ByteBuf;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -17,10 +18,18 @@ public interface TftpFile extends Closeable {
     /** Appends {@code length} bytes starting at {@code position} to {@code out}. */
     void read(long position, int length, ByteBuf out) throws IOException;
 
-    /** A file on disk, streamed from the page cache; closing the TftpFile closes the channel. */
+    /**
+     * A file on disk, streamed from the page cache through a read-ahead of 32 KiB (one read serves
+     * many blocks of a lock-step transfer or a window), which this file holds until closed; closing
+     * the TftpFile closes the channel. For files too large to share ({@link SmallFiles}).
+     */
     static TftpFile of(FileChannel channel) throws IOException {
         long size = channel.size();
         return new TftpFile() {
+            private static final int READ_AHEAD = 32 * 1024;
+            private ByteBuffer ahead;
+            private long aheadStart;
+
             @Override
             public long size() {
                 return size;
@@ -28,14 +37,28 @@ public interface TftpFile extends Closeable {
 
             @Override
             public void read(long position, int length, ByteBuf out) throws IOException {
-                int done = 0;
-                while (done < length) {
-                    int n = out.writeBytes(channel, position + done, length - done);
-                    if (n < 0) {
+                if (ahead == null || length > ahead.capacity()) {
+                    // No more than the file, and at least a block (RFC 2348 allows up to 65464 bytes).
+                    ahead = ByteBuffer.allocate((int) Math.min(Math.max(READ_AHEAD, length), size)).limit(0);
+                }
+                long offset = position - aheadStart;
+                if (offset < 0 || offset + length > ahead.limit()) {
+                    aheadStart = position;
+                    offset = 0;
+                    ahead.clear().limit((int) Math.min(ahead.capacity(), size - position));
+                    readFully(position, ahead);
+                }
+                out.writeBytes(ahead.array(), (int) offset, length);
+            }
+
+            /** Fills {@code into} from its start with the bytes at {@code position}, then flips it. */
+            private void readFully(long position, ByteBuffer into) throws IOException {
+                while (into.hasRemaining()) {
+                    if (channel.read(into, position + into.position()) < 0) {
                         throw new IOException("file shrank to " + channel.size() + " bytes while being sent (was " + size + ")");
                     }
-                    done += n;
                 }
+                into.flip();
             }
 
             @Override
@@ -45,18 +68,20 @@ public interface TftpFile extends Closeable {
         };
     }
 
-    /** Content generated in memory, such as a rendered configuration file. */
+    /**
+     * Content in memory, such as a rendered configuration file or a {@link SmallFiles} copy. The array
+     * is not copied: transfers may share one, and nobody changes it afterwards.
+     */
     static TftpFile of(byte[] content) {
-        byte[] bytes = content.clone();
         return new TftpFile() {
             @Override
             public long size() {
-                return bytes.length;
+                return content.length;
             }
 
             @Override
             public void read(long position, int length, ByteBuf out) {
-                out.writeBytes(bytes, (int) position, length);
+                out.writeBytes(content, (int) position, length);
             }
 
             @Override

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * lock-step ones on a thread of their own ({@link LockStepTransfer}) while fewer than
  * {@link #LOCK_STEP_THREADS} run, on the group beyond that.
  *
- * <p>Usage: {@code new TftpServer(settings, files, events, registry, neighbours).bind(group, new
+ * <p>Usage: {@code new TftpServer(settings, files, events, registry, neighbours).bind(intake, transfers, new
  * InetSocketAddress(69))}, and {@link #close()} on shutdown. Settings are asked for once per request,
  * so the server follows their changes with its next transfer and leaves running ones alone. The group
  * may be epoll- or NIO-based; the channel type follows it.
@@ -137,7 +137,10 @@ public final class TftpServer implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code address}; each transfer uses an ephemeral port on the address its request came
+     * Listens on {@code address} with a loop of {@code intake}, and runs windowed transfers on the
+     * loops of {@code transfers}. Apart, so that requests are read while thousands of transfers keep
+     * the transfer loops busy: on one group, a 10,000-machine storm's RRQs overflowed the request
+     * socket's 4 MiB buffer (33,668 dropped; docs/benchmarks.md). Each transfer uses an ephemeral port on the address its request came
      * to, so that the client, which expects DATA from the host it asked (RFC 1350 §4: the TID is the
      * port; EDK2's Mtftp6 and iPXE also take packets only from that host), gets them from there.
      * Netty reports a datagram's destination only for IPv4 (IP_RECVORIGDSTADDR, epoll); an IPv6 one
@@ -148,14 +151,14 @@ public final class TftpServer implements AutoCloseable {
      * answered from the source the kernel's route picks. An IPv4 address ({@code 0.0.0.0} too)
      * listens on IPv4 only; {@code ::} on both.
      */
-    public ChannelFuture bind(EventLoopGroup group, InetSocketAddress address) {
-        boolean perAddress = DatagramSockets.epoll(group) && address.getAddress().isAnyLocalAddress()
+    public ChannelFuture bind(EventLoopGroup intake, EventLoopGroup transfers, InetSocketAddress address) {
+        boolean perAddress = DatagramSockets.epoll(intake) && address.getAddress().isAnyLocalAddress()
                 && address.getAddress() instanceof Inet6Address;
-        ChannelFuture bound = bindOne(group, address, perAddress);
+        ChannelFuture bound = bindOne(intake, transfers, address, perAddress);
         if (perAddress && bound.awaitUninterruptibly().isSuccess()) {
             int port = ((InetSocketAddress) bound.channel().localAddress()).getPort();
             for (InetAddress own : DatagramSockets.ownIpv6Addresses()) {
-                ChannelFuture one = bindOne(group, new InetSocketAddress(own, port), true).awaitUninterruptibly();
+                ChannelFuture one = bindOne(intake, transfers, new InetSocketAddress(own, port), true).awaitUninterruptibly();
                 if (one.isSuccess()) {
                     // They stop taking requests with the wildcard one, which is what a stop closes first.
                     bound.channel().closeFuture().addListener(f -> one.channel().close());
@@ -168,14 +171,14 @@ public final class TftpServer implements AutoCloseable {
         return bound;
     }
 
-    private ChannelFuture bindOne(EventLoopGroup group, InetSocketAddress address, boolean shared) {
+    private ChannelFuture bindOne(EventLoopGroup intake, EventLoopGroup transfers, InetSocketAddress address, boolean shared) {
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
-                .channelFactory(DatagramSockets.of(group, address.getAddress()))
+                .group(intake)
+                .channelFactory(DatagramSockets.of(intake, address.getAddress()))
                 // A boot storm sends requests in bursts; the kernel caps this at net.core.rmem_max.
                 .option(ChannelOption.SO_RCVBUF, REQUEST_BUFFER)
-                .handler(new RequestHandler(group, address));
-        if (DatagramSockets.epoll(group)) {
+                .handler(new RequestHandler(transfers, address));
+        if (DatagramSockets.epoll(intake)) {
             bootstrap.option(EpollChannelOption.IP_RECVORIGDSTADDR, true).option(EpollChannelOption.SO_REUSEPORT, shared)
                     // A burst of RRQs is read with one recvmmsg(2) per batch, as ProxyDHCP reads DISCOVERs:
                     // Netty reads that way once a datagram's room is set and the read buffer holds several.
@@ -356,10 +359,19 @@ public final class TftpServer implements AutoCloseable {
             bound.addListener(f -> {
                 if (!f.isSuccess()) {
                     transfer.end();
+                    if (session.closed()) {
+                        // The channel was closed before it was bound, by a newer request from the same port
+                        // (whose client is not to get this one's error) or by the server's stop. Measured in
+                        // a 10,000-machine storm, where this used to answer "cannot open a port: null" (the
+                        // bind's ClosedChannelException has no message) to the newer request's client.
+                        log.debug("transfer of '{}' to {} not started: its request was replaced or the server stops", name,
+                                session.client);
+                        return;
+                    }
                     // Most likely out of file descriptors under a flood: the reason says so, a trace adds nothing.
                     clientLines.log(QuietLog.Level.ERROR, session.client.getAddress(), "port", "cannot open a port for"
                             + " the transfer of '" + name + "' to " + session.client + ": " + f.cause());
-                    reply(listener, session.client, TftpError.NOT_DEFINED, "server cannot open a port for the transfer: " + f.cause().getMessage());
+                    reply(listener, session.client, TftpError.NOT_DEFINED, "server cannot open a port for the transfer: " + f.cause());
                 }
             });
         }

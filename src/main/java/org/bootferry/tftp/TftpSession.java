@@ -57,6 +57,14 @@ final class TftpSession {
         repeated = tell;
     }
 
+    /**
+     * Whether {@link #close} was called: a newer, different request from the client's port replaced
+     * this one (the client went on without it), or the server stops.
+     */
+    boolean closed() {
+        return closed;
+    }
+
     void close() {
         closed = true;
         Runnable c = closer;

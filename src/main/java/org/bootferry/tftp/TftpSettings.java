@@ -1,6 +1,7 @@
 package org.bootferry.tftp;
 
 import java.time.Duration;
+import org.bootferry.lang.ProcessLimits;
 
 /**
  * How the TFTP server behaves; the server package maps configuration onto it.
@@ -57,9 +58,12 @@ public record TftpSettings(
         }
     }
 
-    /** 65464-byte blocks, windows of up to 64, 1 s timeout, 5 retries, 4096 sessions, 16 per client, rollover to 0. */
+    /**
+     * 65464-byte blocks, windows of up to 64, 1 s timeout, 5 retries, as many sessions as the process's
+     * open files and heap hold ({@link ProcessLimits#sessions}), 16 per client, rollover to 0.
+     */
     public static TftpSettings defaults() {
-        return new TftpSettings(MAX_BLOCK_SIZE, 64, Duration.ofSeconds(1), 5, 4096, 16, Rollover.ZERO);
+        return new TftpSettings(MAX_BLOCK_SIZE, 64, Duration.ofSeconds(1), 5, ProcessLimits.sessions(), 16, Rollover.ZERO);
     }
 
     /*

@@ -3,7 +3,7 @@
  * ({@code TftpCodec}), one transfer's state machine ({@code TftpTransfer}), the Netty server and its
  * transfers ({@code TftpServer}, {@code ReadTransfer}, {@code LockStepTransfer}; their sockets,
  * {@code DatagramSockets}), and where names come
- * from: the tftproot ({@code RootDirectory}) and the per-machine loader configs and boot files
+ * from: the tftproot ({@code RootDirectory}, small files from one shared copy: {@code SmallFiles}) and the per-machine loader configs and boot files
  * ({@code BootPlanFiles}).
  *
  * <p>May import: {@code boot}, {@code loader}, {@code machine}, {@code lang}. Never another protocol,

@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -163,16 +162,17 @@ public final class BootStorm {
                     : Target.baseline(w, host, ipv4("127.0.0.0"), "255.0.0.0", BASELINE_HTTP)) {
                 storm(w, t, run, local, relay.isPresent(), reloadStorm && name.equals("bootferry"), deadline, ramp);
             }
-            print(run, w);
+            StormReport.print(run, w);
             runs.add(run);
         }
-        Map<String, Object> report = report(w, runs, opt, kernelBytes, initrdBytes);
+        Map<String, Object> report = StormReport.report(w, runs, opt, kernelBytes, initrdBytes);
         if (runs.size() == 2) {
             Run b = runs.get(0);
             Run i = runs.get(1);
             System.out.printf(Locale.ROOT, "%nratio %s/%s: wall %.2fx, peak RSS %.2fx, CPU %.2fx, failures %d vs %d%n",
                     b.target, i.target, b.wallSeconds / i.wallSeconds, b.after.peakRssMib() / i.after.peakRssMib(),
                     b.after.cpuSecondsSince(b.before) / i.after.cpuSecondsSince(i.before), b.failedTotal(), i.failedTotal());
+            StormReport.printStages(b, i);
         }
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
         if (opt.containsKey("json")) {
@@ -355,76 +355,6 @@ public final class BootStorm {
             }
             return new Script(kernel, initrd, kickstart);
         }
-    }
-
-    private static void print(Run r, Workload w) {
-        System.out.printf(Locale.ROOT, "%n== %s: %d of %d booted, wall %.2f s, %.1f MiB sent, peak RSS %.0f MiB, CPU %.1f s%s%n",
-                r.target, r.booted.get(), w.clients, r.wallSeconds, r.bytesTotal() / 1048576.0, r.after.peakRssMib(),
-                r.after.cpuSecondsSince(r.before), r.reloads > 0 ? ", " + r.reloads + " machine files rewritten" : "");
-        System.out.printf(Locale.ROOT, "%-10s %8s %10s %10s %10s %9s %12s%n", "stage", "done", "p50 ms", "p99 ms", "max ms",
-                "failed", "MiB");
-        for (Stage s : Stage.values()) {
-            System.out.printf(Locale.ROOT, "%-10s %8d %10.1f %10.1f %10.1f %9d %12.1f%n", s.id(), r.latencies.get(s).size(),
-                    r.percentileMillis(s, 0.5), r.percentileMillis(s, 0.99), r.percentileMillis(s, 1.0),
-                    r.failures.get(s).get(), r.bytes.get(s).get() / 1048576.0);
-        }
-        r.failureSamples.forEach((stage, samples) -> samples.keySet().stream().sorted()
-                .forEach(m -> System.out.println("  failed " + stage.id() + ": " + m)));
-    }
-
-    private static Map<String, Object> report(Workload w, List<Run> runs, Map<String, String> opt, long kernel, long initrd) {
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("date", Instant.now().toString());
-        report.put("clients", w.clients);
-        report.put("rampSeconds", Double.parseDouble(opt.getOrDefault("ramp-seconds", "10")));
-        report.put("kernelBytes", kernel);
-        report.put("initrdBytes", initrd);
-        report.put("options", opt);
-        report.put("cores", Runtime.getRuntime().availableProcessors());
-        report.put("java", System.getProperty("java.version"));
-        Map<String, Object> results = new LinkedHashMap<>();
-        for (Run r : runs) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("booted", r.booted.get());
-            m.put("failed", r.failedTotal());
-            m.put("wallSeconds", r.wallSeconds);
-            m.put("bytes", r.bytesTotal());
-            m.put("peakRssMiB", r.after.peakRssMib());
-            m.put("cpuSeconds", r.after.cpuSecondsSince(r.before));
-            m.put("configFilesRewritten", r.reloads);
-            Map<String, Object> stages = new LinkedHashMap<>();
-            for (Stage s : Stage.values()) {
-                Map<String, Object> st = new LinkedHashMap<>();
-                st.put("done", r.latencies.get(s).size());
-                st.put("failed", r.failures.get(s).get());
-                st.put("p50Ms", r.percentileMillis(s, 0.5));
-                st.put("p99Ms", r.percentileMillis(s, 0.99));
-                st.put("maxMs", r.percentileMillis(s, 1.0));
-                st.put("bytes", r.bytes.get(s).get());
-                stages.put(s.id(), st);
-            }
-            m.put("stages", stages);
-            Map<String, Object> samples = new LinkedHashMap<>();
-            r.failureSamples.forEach((stage, messages) -> {
-                if (!messages.isEmpty()) {
-                    samples.put(stage.id(), messages.keySet().stream().sorted().toList());
-                }
-            });
-            m.put("failureSamples", samples);
-            results.put(r.target, m);
-        }
-        report.put("results", results);
-        if (runs.size() == 2) {
-            Run b = runs.get(0);
-            Run i = runs.get(1);
-            Map<String, Object> ratio = new LinkedHashMap<>();
-            ratio.put("of", b.target + "/" + i.target);
-            ratio.put("wall", b.wallSeconds / i.wallSeconds);
-            ratio.put("peakRss", b.after.peakRssMib() / i.after.peakRssMib());
-            ratio.put("cpu", b.after.cpuSecondsSince(b.before) / i.after.cpuSecondsSince(i.before));
-            report.put("ratio", ratio);
-        }
-        return report;
     }
 
     private static Inet4Address ipv4(String address) {

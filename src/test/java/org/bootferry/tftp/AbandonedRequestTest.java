@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A request that waits to be opened (every opener busy, as in a storm) longer than its client keeps
  * asking is dropped unanswered, counted and its session freed; a client that keeps re-sending its RRQ
- * meanwhile is still waiting, and is served.
+ * meanwhile is still waiting, and is served; one replaced by a newer request from its port gets no transfer.
  */
 class AbandonedRequestTest {
 
@@ -52,7 +52,7 @@ class AbandonedRequestTest {
         TftpSettings defaults = TftpSettings.defaults();
         server = new TftpServer(() -> defaults.withMaxSessionsPerClient(defaults.maxSessions()), files, event -> { },
                 metrics, client -> Optional.empty(), GAVE_UP);
-        address = (InetSocketAddress) server.bind(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        address = (InetSocketAddress) server.bind(group, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .syncUninterruptibly().channel().localAddress();
     }
 
@@ -88,6 +88,44 @@ class AbandonedRequestTest {
             assertThat(gone.receive(Duration.ofSeconds(1))).as("an answer to the abandoned request").isNull();
             assertThat(metrics.get("bootferry_tftp_dropped").tag("reason", "client-gave-up").counter().count())
                     .isEqualTo(1.0);
+        } finally {
+            for (RawTftpClient c : slow) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.activeTransfers() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(server.activeTransfers()).as("sessions still held").isZero();
+    }
+
+    /**
+     * A client whose port sends a different request while its first still waits to be opened (a size
+     * probe, then the read, from a port a storm's ephemeral ports handed on) gets the second served and
+     * nothing for the first: before, the first's transfer channel, closed by the replacement before its
+     * bind, failed to bind, and the port got {@code ERROR 0 server cannot open a port for the transfer: null}.
+     */
+    @Test
+    void aRequestReplacedWhileWaitingToBeOpenedGetsNoTransferNorError() throws Exception {
+        RawTftpClient[] slow = new RawTftpClient[OPENERS];
+        try (RawTftpClient client = new RawTftpClient()) {
+            for (int i = 0; i < OPENERS; i++) {
+                slow[i] = new RawTftpClient();
+                slow[i].request("slow-" + i, Map.of(), address);
+            }
+            client.request("ipxe.efi", Map.of("tsize", "0"), address);
+            client.request("ipxe.efi", Map.of(), address);
+            Thread.sleep(200);  // both read and queued behind the slow opens
+            release.countDown();
+
+            fetch(client);
+            for (RawTftpClient c : slow) {
+                fetch(c);
+            }
+            assertThat(client.receive(Duration.ofSeconds(1))).as("an answer to the replaced request").isNull();
         } finally {
             for (RawTftpClient c : slow) {
                 if (c != null) {

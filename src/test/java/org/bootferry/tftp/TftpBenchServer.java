@@ -27,7 +27,7 @@ public final class TftpBenchServer {
         TftpServer server = new TftpServer(() -> settings, new RootDirectory(Path.of(args[0])), event -> { },
                 new SimpleMeterRegistry(), address -> Optional.empty());
         InetSocketAddress address = new InetSocketAddress(args[1], Integer.parseInt(args[2]));
-        server.bind(group, address).sync();
+        server.bind(group, group, address).sync();
         System.out.println("listening tftp udp " + args[1] + ":" + args[2] + (Epoll.isAvailable() ? " (epoll)" : " (nio)"));
         group.terminationFuture().sync();
     }

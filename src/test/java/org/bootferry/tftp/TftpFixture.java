@@ -57,7 +57,7 @@ final class TftpFixture implements AutoCloseable {
         this.root = root;
         this.group = new MultiThreadIoEventLoopGroup(2, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.server = new TftpServer(() -> settings, files, events::add, metrics, neighbours);
-        this.address = (InetSocketAddress) server.bind(group, new InetSocketAddress(bind, 0))
+        this.address = (InetSocketAddress) server.bind(group, group, new InetSocketAddress(bind, 0))
                 .syncUninterruptibly().channel().localAddress();
     }
 
