@@ -9,9 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +35,9 @@ class RoutedNetworkTest {
     @TempDir
     static Path downloads;
     static TftpFixture tftp;
-    static final java.util.concurrent.atomic.AtomicInteger atftpOackAborts = new java.util.concurrent.atomic.AtomicInteger();
+    /** atftp with a window of 16 and a 1 s timeout, as the transfers here run it. */
+    private static final List<String> ATFTP = List.of("atftp", "--tftp-timeout", "1", "--option", "blksize 1468",
+            "--option", "windowsize 16");
 
     @BeforeAll
     static void network() throws Exception {
@@ -117,32 +116,57 @@ class RoutedNetworkTest {
         // gets the smaller file. atftp runs windows of 16 and gets the larger one.
         Path small = tftp.file("parallel-small.bin", 64 * 1024 + 99);
         Path large = tftp.file("parallel.bin", 256 * 1024 + 99);
-        ExecutorService pool = Executors.newFixedThreadPool(200);
-        try {
-            List<Future<TftpFixture.Run>> runs = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                Path got = downloads.resolve("parallel-" + i);
-                runs.add(pool.submit(i % 2 == 0 ? () -> atftpWithRetry("parallel.bin", got) : () -> inNamespace(List.of("curl", "-v", "-sS",
-                        "--tftp-blksize", "1468", "--max-time", "120", "-o", got.toString(), "tftp://" + SERVER_IP + ":" + tftp.port() + "/parallel-small.bin"))));
+        Path runs = Files.createDirectories(downloads.resolve("parallel"));
+        TftpFixture.Run all = inNamespace(List.of("sh", "-c", parallelClients(200, runs)));
+        assertThat(all.exit()).as(all.output()).isZero();
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Path got = runs.resolve(i + ".bin");
+            String sha = TftpFixture.sha256(i % 2 == 0 ? large : small);
+            String exit = Files.readString(runs.resolve(i + ".exit")).strip();
+            if (!exit.equals("0") || !Files.exists(got) || !TftpFixture.sha256(got).equals(sha)) {
+                String out = Files.readString(runs.resolve(i + ".out"), java.nio.charset.StandardCharsets.ISO_8859_1).strip();
+                failures.add("client " + i + " exit " + exit + ": " + out.substring(Math.max(0, out.length() - 3000)).replace('\n', ' '));
             }
-            List<String> failures = new ArrayList<>();
-            for (int i = 0; i < runs.size(); i++) {
-                TftpFixture.Run run = runs.get(i).get();
-                Path got = downloads.resolve("parallel-" + i);
-                String sha = TftpFixture.sha256(i % 2 == 0 ? large : small);
-                if (run.exit() != 0 || !Files.exists(got) || !TftpFixture.sha256(got).equals(sha)) {
-                    String out = run.output().strip();
-                    failures.add("client " + i + " exit " + run.exit() + ": " + out.substring(Math.max(0, out.length() - 3000)).replace('\n', ' '));
-                }
-            }
-            assertThat(failures).as("failed transfers; %s", failures.isEmpty() ? "" : whereLost()).isEmpty();
-        } finally {
-            pool.shutdownNow();
         }
+        assertThat(failures).as("failed transfers; %s", failures.isEmpty() ? "" : whereLost()).isEmpty();
         tftp.awaitIdle(Duration.ofSeconds(30));
         assertThat(routerCount("filter", "DROP")).as("packets dropped by the router").isPositive();
         assertThat(routerCount("mangle", "MARK")).as("packets sent over the slow path").isPositive();
-        System.out.println("atftp runs restarted after their duplicate-OACK abort: " + atftpOackAborts.get());
+        long aborts = Files.exists(runs.resolve("oack-aborts")) ? Files.readAllLines(runs.resolve("oack-aborts")).size() : 0;
+        System.out.println("atftp runs restarted after their duplicate-OACK abort: " + aborts);
+    }
+
+    /**
+     * One shell that starts {@code n} clients at once and waits for them all: even ones atftp (the
+     * larger file, {@link #ATFTP}), odd ones curl (the smaller, lock-step), each writing
+     * {@code DIR/i.bin}, its output to {@code i.out} and its exit code to {@code i.exit}. One process
+     * starts them, not the test's JVM: 200 {@code ip netns exec} and 200 JVM threads with a process
+     * reaper each were load of their own on the server's 2 cores (see {@link #inNamespace}).
+     */
+    private static String parallelClients(int n, Path dir) {
+        String server = SERVER_IP + " " + tftp.port();
+        return String.join("\n",
+                "cd " + dir,
+                // A run atftp aborted at a second OACK is started again, as in atftpWithRetry, and counted.
+                "atftp_run() {",
+                "  for try in 1 2 3 4; do",
+                "    " + String.join(" ", ATFTP.stream().map(a -> "'" + a + "'").toList()) + " -g -r parallel.bin -l $1.bin " + server + " > $1.out 2>&1; rc=$?",
+                "    [ $rc -ne 0 ] && [ $try -lt 4 ] && grep -q 'unexpected OACK' $1.out || break",
+                "    echo $1 >> oack-aborts",
+                "  done",
+                "  echo $rc > $1.exit",
+                "}",
+                "curl_run() {",
+                "  curl -v -sS --tftp-blksize 1468 --max-time 120 -o $1.bin tftp://" + SERVER_IP + ":" + tftp.port()
+                        + "/parallel-small.bin > $1.out 2>&1; echo $? > $1.exit",
+                "}",
+                "i=0",
+                "while [ $i -lt " + n + " ]; do",
+                "  if [ $((i % 2)) -eq 0 ]; then atftp_run $i & else curl_run $i & fi",
+                "  i=$((i + 1))",
+                "done",
+                "wait");
     }
 
     @Test
@@ -165,14 +189,13 @@ class RoutedNetworkTest {
     /**
      * atftp with a window of 16. atftp aborts when it sees a second OACK ("tftp: unexpected OACK",
      * tftp_file.c), which every server sends when the ACK of its first OACK is lost; that abort is
-     * the client's, so such a run is started again (and counted: {@link #atftpOackAborts}).
+     * the client's, so such a run is started again.
      */
     private static TftpFixture.Run atftpWithRetry(String remote, Path got) throws Exception {
-        List<String> atftp = List.of("atftp", "--tftp-timeout", "1", "--option", "blksize 1468", "--option", "windowsize 16",
-                "-g", "-r", remote, "-l", got.toString(), SERVER_IP, Integer.toString(tftp.port()));
+        List<String> atftp = new ArrayList<>(ATFTP);
+        atftp.addAll(List.of("-g", "-r", remote, "-l", got.toString(), SERVER_IP, Integer.toString(tftp.port())));
         TftpFixture.Run run = inNamespace(atftp);
         for (int retry = 0; retry < 3 && run.exit() != 0 && run.output().contains("unexpected OACK"); retry++) {
-            atftpOackAborts.incrementAndGet();
             run = inNamespace(atftp);
         }
         return run;
@@ -233,8 +256,9 @@ class RoutedNetworkTest {
      * run queue in its first 12 s (/proc schedstat), and the JVM's safepoints took up to 2.7 s to
      * reach (-Xlog:safepoint), stopping every thread. RRQs were read 3.5-10 s after they arrived, after
      * atftp ({@code --tftp-timeout 1}, six tries) had given up. At nice 19 the clients yield the CPU
-     * to the server; the JVM's own threads of the spawning (a pool thread and a "process reaper" per
-     * client) still delay its safepoints under load.
+     * to the server. The 200 parallel ones are started by one shell ({@link #parallelClients}), as the
+     * JVM's own threads of spawning them (a pool thread and a "process reaper" per client) delayed its
+     * safepoints under load too.
      */
     private static TftpFixture.Run inNamespace(List<String> command) throws IOException, InterruptedException {
         List<String> full = new ArrayList<>(List.of("nice", "-n", "19", "ip", "netns", "exec", CLIENTS));
