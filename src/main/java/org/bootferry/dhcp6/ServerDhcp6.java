@@ -355,10 +355,12 @@ public final class ServerDhcp6 {
             if (asked.contains(Dhcp6Option.DOMAIN_LIST) && !pool.search().isEmpty()) {
                 all.add(new Dhcp6Option.DomainList(pool.search()));
             }
-            boolean offersAddress = all.stream().anyMatch(o -> o instanceof Dhcp6Option.IaNa ia
-                    && ia.addresses().stream().anyMatch(a -> a.validLifetime() > 0));
+            // Boot options go with an address in the boot exchange (SOLICIT, REQUEST): a renewal is
+            // not a boot, and an answer without an address must not draw EDK2 (proxy6-url's hang).
+            boolean bootExchange = (m.type() == Dhcp6MessageType.SOLICIT || m.type() == Dhcp6MessageType.REQUEST)
+                    && all.stream().anyMatch(o -> o instanceof Dhcp6Option.IaNa ia && !ia.addresses().isEmpty());
             Optional<String> problem = Optional.empty();
-            if (offersAddress && mac.isPresent() && Pxe6Request.detect(m) instanceof Pxe6Request request) {
+            if (bootExchange && mac.isPresent() && Pxe6Request.detect(m) instanceof Pxe6Request request) {
                 try {
                     Optional<BootPlan> plan = planner.plan(request.machine(mac.get(), Optional.of(server)));
                     if (plan.isPresent()) {
