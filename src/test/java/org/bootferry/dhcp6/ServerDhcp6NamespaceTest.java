@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code unknownMachines: true}). The bindings are read back from the server's journal.
  *
  * <pre>
- *  bf6s-c1 ns: c1 52:54:00:12:34:56, dhclient -6 ──┐
- *                                                  br0 fd42::1/64  bf6s-srv ns: bootferry serve (dhcp6 server)
- *  bf6s-c2 ns: c2 52:54:00:12:34:57, dhclient -6 ──┘
+ *  v6st-c1 ns: c1 52:54:00:12:34:56, dhclient -6 ──┐
+ *                                                  br0 fd42::1/64  v6st-srv ns: bootferry serve (dhcp6 server)
+ *  v6st-c2 ns: c2 52:54:00:12:34:57, dhclient -6 ──┘
  * </pre>
  */
 class ServerDhcp6NamespaceTest {
@@ -63,8 +63,8 @@ class ServerDhcp6NamespaceTest {
         Path conf = dir.resolve("dhclient.conf");
         Files.writeString(conf, "request dhcp6.name-servers;\n");
 
-        try (NetNamespace srv = NetNamespace.create("bf6s-srv"); NetNamespace c1 = NetNamespace.create("bf6s-c1");
-                NetNamespace c2 = NetNamespace.create("bf6s-c2")) {
+        try (NetNamespace srv = NetNamespace.create("v6st-srv"); NetNamespace c1 = NetNamespace.create("v6st-c1");
+                NetNamespace c2 = NetNamespace.create("v6st-c2")) {
             srv.run("ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
             for (String[] client : new String[][] {{"c1", "52:54:00:12:34:56", c1.name()},
                     {"c2", "52:54:00:12:34:57", c2.name()}}) {
@@ -83,7 +83,7 @@ class ServerDhcp6NamespaceTest {
                     + c2.run("ip", "-4", "addr", "show", "dev", "c2")).as("IPv6 only").isBlank();
 
             try (ServerProcess server = ServerProcess.start(List.of("ip", "netns", "exec", srv.name()),
-                    dir.resolve("bootferry.log"), List.of("dhcp6"), "--config", config.toString())) {
+                    dir.resolve("bootferry.log"), List.of("dhcp6", "http"), "--config", config.toString())) {
                 Client one = new Client(c1, "c1", dhclient, conf);
                 Client two = new Client(c2, "c2", dhclient, conf);
                 try {
@@ -100,6 +100,14 @@ class ServerDhcp6NamespaceTest {
                     one.await(log -> log.contains("XMT: Renew"), "a RENEW at T1");
                     one.await(log -> log.indexOf("RCV: Reply", log.indexOf("XMT: Renew")) > 0, "the REPLY to its RENEW");
                     assertThat(binding("fd42::21").expires()).as("extended by the RENEW").isGreaterThan(firstExpiry);
+
+                    // The API and the status page show the bindings where the DHCPv4 leases are.
+                    String api = srv.run("curl", "-sS", "http://[::1]:" + server.port("http") + "/api/leases");
+                    assertThat(api).contains("{\"address\":\"fd42::21\",\"mac\":\"52:54:00:12:34:56\"")
+                            .contains("\"reserved\":true").contains("{\"address\":\"fd42::100\",\"mac\":\"52:54:00:12:34:57\"");
+                    String page = srv.run("curl", "-sS", "http://[::1]:" + server.port("http") + "/");
+                    assertThat(page).contains("DHCPv6 leases").contains("<code>fd42::21</code>")
+                            .contains("<code>fd42::100</code>");
 
                     long releasing = System.nanoTime();
                     Processes.Result release = Processes.run(c1.exec(dhclient.toString(), "-6", "-r", "-v", "-cf",
