@@ -115,11 +115,12 @@ class ServerDhcp6NamespaceTest {
                             "/bin/true", "c1"), 30);
                     long releaseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - releasing);
                     assertThat(release.exit()).as(release.stderr()).isZero();
-                    // dhclient logs no RCV for the REPLY to a RELEASE; it ends when the REPLY comes, and
-                    // would send the RELEASE again after its first interval (~1 s) without one.
-                    assertThat(release.stderr()).contains("XMT: Release on c1").doesNotContain("XMT: Release on c1, interval 2");
+                    assertThat(release.stderr()).contains("XMT: Release on c1");
                     System.out.println("ServerDhcp6NamespaceTest: dhclient -6 -r took " + releaseMillis + " ms");
-                    assertThat(binding("fd42::21").busy(System.currentTimeMillis())).as("released").isFalse();
+                    // dhclient -r logs nothing of the REPLY and has ended after its first retransmission
+                    // interval (~1 s) whether or not the server has answered yet (a loaded machine's server
+                    // may not have), so the record is waited for; the REPLY's content is ServerDhcp6LifecycleTest's.
+                    awaitReleased("fd42::21");
                     assertThat(binding("fd42::100").busy(System.currentTimeMillis())).isTrue();
                     // The one warning allowed: this link has no Router Advertisement (the README says what it needs).
                     assertThat(server.log()).doesNotContain("ERROR").doesNotContain("WARN  Dhcp6Server");
@@ -128,6 +129,14 @@ class ServerDhcp6NamespaceTest {
                     two.stop();
                 }
             }
+        }
+    }
+
+    private void awaitReleased(String address) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (binding(address).busy(System.currentTimeMillis())) {
+            assertThat(System.nanoTime()).as(address + " released within 10 s of dhclient -r").isLessThan(deadline);
+            Thread.sleep(100);
         }
     }
 
