@@ -5,15 +5,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Predicate;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Booter;
 import org.bootferry.lang.AddressText;
-import org.bootferry.lang.Ipv6;
 import org.bootferry.machine.Addressing;
+import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Sighting;
 
 /**
  * DHCPv6 server mode's decision (RFC 8415 §18.3), pure but for the binding book it owns: a message
@@ -53,15 +53,21 @@ public final class ServerDhcp6 {
     private final Booter planner;
     private final BootOnly6.DuidBook duids;
     private final Duid serverId;
+    private final Discoveries discoveries;
     private final Lease6Book book;
 
+    /**
+     * @param discoveries told of each boot client's SOLICIT from a MAC no machine file names, as DHCPv4
+     *                    server mode tells it of their DISCOVERs
+     */
     public ServerDhcp6(List<AddressPool6> pools, Hosts6 hosts, Booter planner, BootOnly6.DuidBook duids, Duid serverId,
-                       Collection<Lease6> leases) {
+                       Discoveries discoveries, Collection<Lease6> leases) {
         this.pools = List.copyOf(pools);
         this.hosts = hosts;
         this.planner = planner;
         this.duids = duids;
         this.serverId = serverId;
+        this.discoveries = discoveries;
         this.book = new Lease6Book(leases);
     }
 
@@ -74,19 +80,9 @@ public final class ServerDhcp6 {
         return List.copyOf(book.all());
     }
 
-    /** The binding records as {@code /api/leases} and the status page show them, in address order. */
+    /** {@link Bindings6#of} the book's records now. */
     public synchronized List<Addressing.Binding6> bindings(long now) {
-        return book.all().stream().sorted(java.util.Comparator.comparing(l -> Ipv6.toNumber(l.address()))).map(l -> {
-            Optional<MacAddress> mac = l.holder().flatMap(Lease6.Holder::mac);
-            Addressing.State state = !l.busy(now) ? Addressing.State.FREE
-                    : l.holder().isPresent() ? Addressing.State.BOUND : Addressing.State.QUARANTINED;
-            String pool = pools.stream().filter(p -> p.prefix().contains(l.address())).findFirst()
-                    .map(p -> "interface " + p.iface()).orElse("none (the pool is gone from server.yaml)");
-            return new Addressing.Binding6(AddressText.of(l.address()), mac,
-                    mac.flatMap(hosts::host).flatMap(Hosts6.Host::hostname), state, l.expires(),
-                    hosts.reservedFor(l.address()).isPresent(), pool, l.holder().map(h -> BootOnly6.hex(h.duid())),
-                    l.holder().map(h -> OptionalLong.of(h.iaid())).orElse(OptionalLong.empty()));
-        }).toList();
+        return Bindings6.of(book.all(), pools, hosts, now);
     }
 
     /**
@@ -130,6 +126,11 @@ public final class ServerDhcp6 {
         }
         Optional<MacAddress> mac = ClientMac.of(received, source) instanceof ClientMac.Known known
                 ? Optional.of(known.mac()) : clientId.flatMap(duids::macOf);
+        if (client.type() == Dhcp6MessageType.SOLICIT && mac.isPresent() && !planner.configured(mac.get())
+                && Pxe6Request.detect(client) instanceof Pxe6Request boot) {
+            discoveries.saw(sighting(boot, mac.get(), relays.isEmpty() ? "interface " + iface.orElse("?")
+                    : "relay " + AddressText.of(relays.get(relays.size() - 1).linkAddress()), now));
+        }
         Optional<Hosts6.Host> host = mac.flatMap(hosts::host);
         if (host.isEmpty() && !pool.get().unknownMachines()) {
             return Outcome.silent(client.type() + " from " + mac.map(MacAddress::toString).orElse("a client whose MAC"
@@ -143,6 +144,17 @@ public final class ServerDhcp6 {
             return outcome;
         }
         return new Outcome(wrap(outcome.decision(), relays), outcome.leases());
+    }
+
+    /** What discovery keeps of a boot client's SOLICIT: the DUID-UUID is the machine's SMBIOS UUID (RFC 6355). */
+    private static Sighting sighting(Pxe6Request request, MacAddress mac, String via, long now) {
+        Optional<String> uuid = request.clientId() instanceof Duid.Uuid u
+                ? Optional.of(java.util.HexFormat.of().formatHex(u.uuid().bytes()).replaceFirst(
+                        "(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5")) : Optional.empty();
+        String vendorClass = request.message().option(Dhcp6Option.VendorClass.class)
+                .map(v -> String.join(" ", v.data().stream().map(Opaque::text).toList())).orElse("");
+        return new Sighting(mac, java.time.Instant.ofEpochMilli(now), request.firmware(), request.arch().toString(),
+                uuid, vendorClass, request.ipxe(), via);
     }
 
     /** §16: the messages a server discards for the identifiers they carry or lack. */

@@ -242,7 +242,7 @@ public final class BootServer implements AutoCloseable {
                 dhcpServer.dnsAddress().ifPresent(dns -> ready.accept(listening("dns", "udp", dns)));
             }
             if (settings.dhcp6().mode() != ServerSettings.Dhcp6.Mode.OFF) {
-                dhcp6 = Dhcp6Mode.start(settings, config, planner, events, registry, dhcp.group(),
+                dhcp6 = Dhcp6Mode.start(settings, config, planner, events, discovered, registry, dhcp.group(),
                         dhcp.datagramChannel(), line -> {
                             bound(unbound, "dhcp6");
                             ready.accept(line);

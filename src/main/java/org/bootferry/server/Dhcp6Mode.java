@@ -33,6 +33,7 @@ import org.bootferry.lang.AtomicFile;
 import org.bootferry.lang.RecordJournal;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.lang.AddressText;
 
@@ -98,7 +99,7 @@ final class Dhcp6Mode implements AutoCloseable {
      * @throws ListenerException saying which interface, file or port could not be had; nothing stays bound
      */
     static Dhcp6Mode start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
-            MeterRegistry registry, EventLoopGroup group,
+            Discoveries discoveries, MeterRegistry registry, EventLoopGroup group,
             Class<? extends DatagramChannel> channelType, Consumer<String> ready) {
         ServerSettings.Dhcp6 d = settings.dhcp6();
         Optional<Inet6Address> advertise6 = settings.advertise6().map(BootServer::literal)
@@ -123,7 +124,8 @@ final class Dhcp6Mode implements AutoCloseable {
             if (d.mode() == ServerSettings.Dhcp6.Mode.SERVER) {
                 journal = Optional.of(new RecordJournal<>(settings.state().resolve(JOURNAL_DIR), JOURNAL, Lease6.FORMAT));
                 stateful = Optional.of(new ServerDhcp6(d.pools().stream().map(Dhcp6Mode::pool).toList(),
-                        new ConfigHosts6(config), planner, new ConfigDuids(config), serverId, journal.get().records()));
+                        new ConfigHosts6(config), planner, new ConfigDuids(config), serverId, discoveries,
+                        journal.get().records()));
                 decider = Dhcp6Server.stateful(stateful.get(), journal.get(), System::currentTimeMillis);
             } else {
                 decider = Dhcp6Server.bootOnly(new BootOnly6(planner, new ConfigDuids(config), serverId));

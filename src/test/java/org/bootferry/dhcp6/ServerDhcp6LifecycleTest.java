@@ -8,6 +8,7 @@ import java.net.Inet6Address;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ServerDhcp6LifecycleTest {
     void vmIsKnown() {
         hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.empty(), Optional.empty()));
         server = new ServerDhcp6(List.of(POOL), hosts, BootConfig6.planner(config, ""), BootOnly6.DuidBook.NONE, OURS,
-                List.of());
+                Discoveries.NONE, List.of());
     }
 
     private Dhcp6Message.ClientServer answer(Dhcp6Message m, long now) {
@@ -165,7 +166,7 @@ class ServerDhcp6LifecycleTest {
     void aFullPoolAdvertisesNoAddrsAvailWithoutAnIa() {
         server = new ServerDhcp6(List.of(new AddressPool6("br0", POOL.prefix(), address("fd42::100"),
                 address("fd42::100"), 3600, 7200, List.of(), List.of(), false)), hosts, BootConfig6.planner(config, ""),
-                BootOnly6.DuidBook.NONE, OURS, List.of());
+                BootOnly6.DuidBook.NONE, OURS, Discoveries.NONE, List.of());
         bound();
         MacAddress other = MacAddress.parse("52:54:00:12:34:57");
         hosts.hosts.put(other, new Hosts6.Host(Optional.empty(), Optional.empty()));

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.bootferry.lang.RecordJournal;
+import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.BootEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,7 +70,7 @@ class ServerDhcp6ListenerTest {
     private void listen(int port) throws Exception {
         journal = new RecordJournal<>(state, "leases.journal", Lease6.FORMAT);
         ServerDhcp6 decision = new ServerDhcp6(List.of(ServerDhcp6Test.POOL), hosts, BootConfig6.planner(config, ""),
-                BootOnly6.DuidBook.NONE, ServerDhcp6Test.OURS, journal.records());
+                BootOnly6.DuidBook.NONE, ServerDhcp6Test.OURS, Discoveries.NONE, journal.records());
         server = new Dhcp6Server(Dhcp6Server.stateful(decision, journal, System::currentTimeMillis), events::add,
                 registry, iface -> { });
         bound = server.bind(group, channel, List.of(), List.of(LOOPBACK), port, 0);

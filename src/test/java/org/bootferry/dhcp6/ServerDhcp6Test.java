@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bootferry.lang.Ipv6;
+import org.bootferry.machine.Discoveries;
+import org.bootferry.machine.Discovered;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Sighting;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,9 +49,30 @@ class ServerDhcp6Test {
         }
     }
 
+    /** What discovery was told, as a list. */
+    static final class SeenList implements Discoveries {
+        final List<Sighting> seen = new ArrayList<>();
+
+        @Override
+        public void saw(Sighting sighting) {
+            seen.add(sighting);
+        }
+
+        @Override
+        public List<Discovered> discovered() {
+            throw new UnsupportedOperationException("the decision only reports sightings");
+        }
+
+        @Override
+        public long dropped() {
+            return 0;
+        }
+    }
+
     @TempDir
     Path config;
     final MemoryHosts hosts = new MemoryHosts();
+    final SeenList discoveries = new SeenList();
     ServerDhcp6 server;
 
     @BeforeEach
@@ -59,7 +83,7 @@ class ServerDhcp6Test {
 
     ServerDhcp6 server(AddressPool6 pool, List<Lease6> leases) {
         return new ServerDhcp6(List.of(pool), hosts, BootConfig6.planner(config, ""), BootOnly6.DuidBook.NONE, OURS,
-                leases);
+                discoveries, leases);
     }
 
     ServerDhcp6.Outcome decide(Dhcp6Message m, long now) {
@@ -195,6 +219,25 @@ class ServerDhcp6Test {
         assertThat(answered.mac()).contains(BootConfig6.VM);
         assertThat(addresses(answer(outcome))).containsExactly(address("fd42::100"));
         assertThat(answer(outcome).option(Dhcp6Option.BootfileUrl.class)).isEmpty();
+    }
+
+    /** As DHCPv4 server mode's DISCOVERs: a boot client's SOLICIT from a MAC no file names is discovered. */
+    @Test
+    void anUnknownMachinesBootSolicitIsDiscoveredWithItsSmbiosUuid() {
+        MacAddress unknown = MacAddress.parse("52:54:00:12:34:57");
+        server.decide(message(EDK2_PXE_SOLICIT), address("fe80::5054:ff:fe12:3457"), SERVER, BootOnly6.Listener.DHCP,
+                Optional.of("br0"), T0);
+        server.decide(message(EDK2_AUTOCONFIG_SOLICIT), address("fe80::5054:ff:fe12:3457"), SERVER,
+                BootOnly6.Listener.DHCP, Optional.of("br0"), T0);
+        decide(message(EDK2_PXE_SOLICIT), T0);
+        assertThat(discoveries.seen).singleElement().satisfies(s -> {
+            assertThat(s.mac()).isEqualTo(unknown);
+            assertThat(s.arch()).contains("7");
+            // EDK2's DUID-UUID: the SMBIOS UUID 12345678-9abc-def0-… in EFI_GUID byte order (reference/ipv6).
+            assertThat(s.uuid()).contains("78563412-bc9a-f0de-0123-456789abcdef");
+            assertThat(s.vendorClass()).startsWith("PXEClient:Arch:00007");
+            assertThat(s.via()).isEqualTo("interface br0");
+        });
     }
 
     @Test
