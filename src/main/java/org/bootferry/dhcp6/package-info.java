@@ -8,7 +8,7 @@
  * and answered, the machine from its MAC, its SOLICIT or a machine file's {@code duid:}, the plan's
  * boot file as option 59); server mode ({@code ServerDhcp6}: RFC 8415 §18.3's answers with the boot
  * options in them, over {@code Lease6Book}'s bindings of {@code Lease6} records in {@code AddressPool6}s,
- * the machines' {@code ip6:} through {@code Hosts6}); and the listener of both ({@code Dhcp6Server}:
+ * shown by {@code Bindings6}; the machines' {@code ip6:} through {@code Hosts6}); and the listener of both ({@code Dhcp6Server}:
  * ff02::1:2 on each boot link, 547 and 4011 on each server address; server mode's records stored in a
  * {@code lang.RecordJournal} before the answer leaves). What the firmware sends and needs is measured in
  * reference/ipv6/README.md.
