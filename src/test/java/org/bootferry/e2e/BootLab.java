@@ -32,6 +32,8 @@ final class BootLab implements AutoCloseable {
     /** bootferry's address: on the bridge, inside the namespace only. */
     static final String SERVER_ADDRESS = "10.213.0.1";
     static final String SITE_DHCP_ADDRESS = "10.213.0.2";
+    /** bootferry's address in an IPv6-only lab ({@link #startIpv6Only}), on the bridge. */
+    static final String SERVER_ADDRESS6 = "fd13::1";
     /** The second link of a provisioning lab, behind the site host as router and DHCP relay agent. */
     static final String RELAYED_SUBNET = "10.214.0.0/24";
     /** The relay agent's (and router's) address on the second link: the giaddr of what it relays. */
@@ -44,15 +46,19 @@ final class BootLab implements AutoCloseable {
     private final NetNamespace site;
     /** What bootferry listens for: ProxyDHCP (67, 4011) beside a site DHCP server, else its DHCP server (67). */
     private final List<String> listeners;
+    /** False in an IPv6-only lab: no IPv4 address on the bridge or the site host. */
+    private final boolean ipv4;
     private final List<Process> processes = new ArrayList<>();
     private ServerProcess bootferry;
 
-    private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site, List<String> listeners) {
+    private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site, List<String> listeners,
+            boolean ipv4) {
         this.dir = dir;
         this.prefix = prefix;
         this.server = server;
         this.site = site;
         this.listeners = listeners;
+        this.ipv4 = ipv4;
     }
 
     static void requireTools() {
@@ -80,7 +86,7 @@ final class BootLab implements AutoCloseable {
      * server at a boot server write it, for some MACs or all).
      */
     static BootLab start(Path dir, String prefix, List<String> siteDhcp) {
-        BootLab lab = create(dir, prefix, List.of("dhcp", "pxe", "tftp", "http"));
+        BootLab lab = create(dir, prefix, List.of("dhcp", "pxe", "tftp", "http"), true);
         try {
             lab.wire();
             lab.startSiteDhcp(siteDhcp);
@@ -98,7 +104,7 @@ final class BootLab implements AutoCloseable {
      * (dnsmasq's {@code dhcp-relay}: RFC 1542 relay agent, giaddr {@link #RELAY_ADDRESS}).
      */
     static BootLab startProvisioning(Path dir, String prefix) {
-        BootLab lab = create(dir, prefix, List.of("dhcp", "tftp", "http"));
+        BootLab lab = create(dir, prefix, List.of("dhcp", "tftp", "http"), true);
         try {
             lab.wire();
             lab.wireRelayedLink();
@@ -110,7 +116,24 @@ final class BootLab implements AutoCloseable {
         }
     }
 
-    private static BootLab create(Path dir, String prefix, List<String> listeners) {
+    /**
+     * An IPv6-only boot network: no IPv4 address on the bridge or anywhere else, bootferry at
+     * {@link #SERVER_ADDRESS6} (its config must say {@code dhcp6: {mode: boot-only}} on {@link #bridge()})
+     * and the site's stateful DHCPv6 server on the veth ({@link #startSiteDhcp6}).
+     */
+    static BootLab startIpv6Only(Path dir, String prefix, List<String> siteDhcp) {
+        BootLab lab = create(dir, prefix, List.of("dhcp6", "pxe6", "tftp", "http"), false);
+        try {
+            lab.wire();
+            lab.startSiteDhcp6(siteDhcp);
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    private static BootLab create(Path dir, String prefix, List<String> listeners, boolean ipv4) {
         requireTools();
         try {
             Files.createDirectories(dir);
@@ -119,7 +142,7 @@ final class BootLab implements AutoCloseable {
         }
         NetNamespace server = NetNamespace.create(prefix + "-srv");
         try {
-            return new BootLab(dir, prefix, server, NetNamespace.create(prefix + "-dhcp"), listeners);
+            return new BootLab(dir, prefix, server, NetNamespace.create(prefix + "-dhcp"), listeners, ipv4);
         } catch (RuntimeException | Error e) {
             server.close();
             throw e;
@@ -127,7 +150,7 @@ final class BootLab implements AutoCloseable {
     }
 
     /** The bridge bootferry serves on. */
-    private String bridge() {
+    String bridge() {
         return prefix + "br0";
     }
 
@@ -148,7 +171,11 @@ final class BootLab implements AutoCloseable {
         // STP off and no forwarding delay: the firmware's first DHCP packets must not be dropped
         // while a port is "learning".
         server.run("ip", "link", "add", bridge, "type", "bridge", "stp_state", "0", "forward_delay", "0");
-        server.run("ip", "addr", "add", SERVER_ADDRESS + "/24", "dev", bridge);
+        if (ipv4) {
+            server.run("ip", "addr", "add", SERVER_ADDRESS + "/24", "dev", bridge);
+        } else {
+            server.run("ip", "-6", "addr", "add", SERVER_ADDRESS6 + "/64", "dev", bridge, "nodad");
+        }
         server.run("ip", "link", "set", bridge, "up");
         // A persistent tap that QEMU attaches to (script=no): it exists before the VM does.
         server.run("ip", "tuntap", "add", "dev", tap, "mode", "tap");
@@ -158,7 +185,9 @@ final class BootLab implements AutoCloseable {
                 "peer", "name", "eth0", "netns", site.name());
         server.run("ip", "link", "set", veth, "master", bridge);
         server.run("ip", "link", "set", veth, "up");
-        site.run("ip", "addr", "add", SITE_DHCP_ADDRESS + "/24", "dev", "eth0");
+        if (ipv4) {
+            site.run("ip", "addr", "add", SITE_DHCP_ADDRESS + "/24", "dev", "eth0");
+        }
         site.run("ip", "-6", "addr", "add", "fd13::2/64", "dev", "eth0", "nodad");
         site.run("ip", "link", "set", "eth0", "up");
     }
@@ -221,6 +250,27 @@ final class BootLab implements AutoCloseable {
                 l -> l.contains("DHCP, IP range"));
     }
 
+    /**
+     * The IPv6-only site's DHCPv6 server: addresses from fd13::100-1ff (IA_NA, which EDK2's PXE needs)
+     * and Router Advertisements with M=1 (EDK2 and iPXE start DHCPv6 on it) and, {@code slaac}, A=1 for
+     * the prefix, so that the kernel of the booted machine takes an address by itself. No PREFERENCE
+     * 255 ({@code dhcp-authoritative}): EDK2 would REQUEST the first ADVERTISE before bootferry's
+     * PXEClient one came. {@code extra} are further lines of its config.
+     */
+    private void startSiteDhcp6(List<String> extra) {
+        startDnsmasq("""
+                port=0
+                interface=eth0
+                bind-interfaces
+                user=root
+                log-dhcp
+                dhcp-range=fd13::100,fd13::1ff,slaac,64,1h
+                dhcp-leasefile=%s
+                enable-ra
+                """.formatted(dir.resolve("site-dnsmasq.leases")) + String.join("\n", extra) + "\n",
+                l -> l.contains("DHCPv6, IP range"));
+    }
+
     private void startDnsmasq(String config, Predicate<String> ready) {
         Path conf = write("site-dnsmasq.conf", config);
         Process dnsmasq = spawn(site.exec("dnsmasq", "--conf-file=" + conf, "--keep-in-foreground",
@@ -238,12 +288,12 @@ final class BootLab implements AutoCloseable {
         if (bootferry != null) {
             bootferry.close();
         }
-        bootferry = ServerProcess.start(server.exec(List.of()), bootferryLog(), listeners,
-                "--config", config.toAbsolutePath().toString(),
-                "--tftp-root", tftpRoot.toAbsolutePath().toString(),
-                "--bind", "0.0.0.0",
-                "--advertise", SERVER_ADDRESS,
-                "--http-port", "80");
+        List<String> address = ipv4 ? List.of("--bind", "0.0.0.0", "--advertise", SERVER_ADDRESS)
+                : List.of("--advertise6", SERVER_ADDRESS6);
+        List<String> args = new ArrayList<>(List.of("--config", config.toAbsolutePath().toString(),
+                "--tftp-root", tftpRoot.toAbsolutePath().toString(), "--http-port", "80"));
+        args.addAll(address);
+        bootferry = ServerProcess.start(server.exec(List.of()), bootferryLog(), listeners, args.toArray(String[]::new));
     }
 
     /**

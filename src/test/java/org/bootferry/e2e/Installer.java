@@ -80,6 +80,19 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
         return lab;
     }
 
+    /**
+     * Starts an IPv6-only lab ({@link BootLab#startIpv6Only}) and bootferry on this config, with
+     * {@code dhcp6} in boot-only mode on the lab's bridge.
+     *
+     * @param siteDhcp lines added to the site DHCPv6 server's config
+     */
+    BootLab startIpv6OnlyLab(String prefix, String... siteDhcp) {
+        BootLab lab = BootLab.startIpv6Only(work, prefix, List.of(siteDhcp));
+        config.file("server.yaml", "dhcp6:", "  mode: boot-only", "  interfaces: [" + lab.bridge() + "]");
+        lab.startBootferry(config.dir(), tftpRoot);
+        return lab;
+    }
+
     void printWallTime(String what) {
         System.out.printf("e2e wall time %-28s %5.1f s%n", what, (System.nanoTime() - started) / 1e9);
     }
