@@ -22,10 +22,13 @@ import java.net.StandardSocketOptions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.bootferry.boot.Capability;
 import org.bootferry.lang.QuietLog;
+import org.bootferry.lang.RecordJournal;
 import org.bootferry.lang.QuietLog.Level;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
@@ -63,7 +66,7 @@ public final class Dhcp6Server implements AutoCloseable {
     /** Room for one datagram: RFC 8415 messages fit the IPv6 minimum MTU's payload, a jumbo frame's at most. */
     private static final int MAX_DATAGRAM = 9000;
 
-    private final BootOnly6 decision;
+    private final Decider decider;
     private final BootLog events;
     private final MeterRegistry registry;
     private final Consumer<String> bootClientOn;
@@ -72,6 +75,35 @@ public final class Dhcp6Server implements AutoCloseable {
 
     /** A boot link: the interface whose ff02::1:2 is joined and the address its clients are told. */
     public record Link(NetworkInterface nif, Inet6Address server) {
+    }
+
+    /**
+     * What a datagram is answered with: boot-only mode's {@link BootOnly6} ({@link #bootOnly}) or
+     * server mode's {@link ServerDhcp6} with its journal ({@link #stateful}). The future completes
+     * once the answer may leave.
+     */
+    @FunctionalInterface
+    public interface Decider {
+        CompletableFuture<BootOnly6.Decision> decide(Dhcp6Message received, Inet6Address source, Inet6Address server,
+                BootOnly6.Listener listener, Optional<String> iface);
+    }
+
+    public static Decider bootOnly(BootOnly6 decision) {
+        return (received, source, server, listener, iface) ->
+                CompletableFuture.completedFuture(decision.decide(received, source, server, listener));
+    }
+
+    /**
+     * Server mode: the decision's records are stored in {@code journal} before its answer leaves (RFC
+     * 8415 §18.3 has the server record a binding before it replies); a failed write sends nothing, and
+     * the client asks again.
+     */
+    public static Decider stateful(ServerDhcp6 decision, RecordJournal<Lease6> journal, LongSupplier clock) {
+        return (received, source, server, listener, iface) -> {
+            ServerDhcp6.Outcome outcome = decision.decide(received, source, server, listener, iface, clock.getAsLong());
+            CompletableFuture<?>[] stored = outcome.leases().stream().map(journal::put).toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(stored).thenApply(done -> outcome.decision());
+        };
     }
 
     /** Where this listener is bound: the DHCPv6 port (547) and the PXE port (4011) as bound. */
@@ -84,8 +116,8 @@ public final class Dhcp6Server implements AutoCloseable {
      * @param bootClientOn told the interface of each answer sent on a boot link (not to a relay agent):
      *                     whether the link has Router Advertisements is asked there
      */
-    public Dhcp6Server(BootOnly6 decision, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn) {
-        this.decision = decision;
+    public Dhcp6Server(Decider decider, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn) {
+        this.decider = decider;
         this.events = events;
         this.registry = registry;
         this.bootClientOn = bootClientOn;
@@ -198,20 +230,24 @@ public final class Dhcp6Server implements AutoCloseable {
                 log.debug("malformed DHCPv6 datagram from {}: {}", sender, e.getMessage());
                 return;
             }
-            BootOnly6.Decision d = decision.decide(received, source, server, listener);
+            decider.decide(received, source, server, listener, iface).whenComplete((d, failed) -> {
+                if (failed != null) {
+                    clientLines.error(source, "failed", "DHCPv6 " + received.type() + " from " + sender
+                            + " not answered: its binding could not be stored", failed);
+                } else {
+                    act(channel, received, sender, source, d);
+                }
+            });
+        }
+
+        private void act(Channel channel, Dhcp6Message received, InetSocketAddress sender, Inet6Address source,
+                         BootOnly6.Decision d) {
             if (d instanceof BootOnly6.Reply reply) {
-                byte[] bytes = Dhcp6Codec.encode(reply.message());
-                channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender)).addListener(sent -> {
-                    if (sent.isSuccess()) {
-                        answered(reply);
-                        if (!(reply.message() instanceof Dhcp6Message.Relay)) {
-                            iface.ifPresent(bootClientOn);
-                        }
-                    } else {
-                        log.warn("could not send the DHCPv6 answer for {} to {}: {}", reply.mac(), sender,
-                                sent.cause().toString());
-                    }
-                });
+                send(channel, reply.message(), sender, reply.mac().toString(), () -> answered(reply));
+            } else if (d instanceof BootOnly6.Answered a) {
+                a.problem().ifPresent(p -> clientLines.log(Level.WARN, source, "failed", "DHCPv6: " + p));
+                send(channel, a.message(), sender, a.mac().map(Object::toString).orElse(source.getHostAddress()),
+                        () -> answered(a));
             } else if (d instanceof BootOnly6.Unidentified u) {
                 clientLines.log(Level.WARN, source, "unidentified", "DHCPv6 boot client " + BootOnly6.hex(u.clientId())
                         + " from " + source.getHostAddress() + " not answered: " + u.why());
@@ -221,6 +257,33 @@ public final class Dhcp6Server implements AutoCloseable {
                 log.debug("DHCPv6 {} from {}: {}", received.type(), sender, ((BootOnly6.Silent) d).reason());
             }
         }
+
+        private void send(Channel channel, Dhcp6Message message, InetSocketAddress sender, String client,
+                          Runnable sent) {
+            byte[] bytes = Dhcp6Codec.encode(message);
+            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender)).addListener(done -> {
+                if (done.isSuccess()) {
+                    sent.run();
+                    if (!(message instanceof Dhcp6Message.Relay)) {
+                        iface.ifPresent(bootClientOn);
+                    }
+                } else {
+                    log.warn("could not send the DHCPv6 answer for {} to {}: {}", client, sender,
+                            done.cause().toString());
+                }
+            });
+        }
+    }
+
+    /** Server mode's answer without boot options: counted as firmware "none", no boot event. */
+    private void answered(BootOnly6.Answered answered) {
+        Dhcp6Message m = answered.message();
+        while (m instanceof Dhcp6Message.Relay relay) {
+            m = relay.relayed();
+        }
+        String type = m.type().name().toLowerCase(Locale.ROOT);
+        log.debug("DHCPv6 {} {}: {}", type, answered.mac().map(Object::toString).orElse("-"), answered.what());
+        registry.counter("bootferry_dhcp6_replies", "type", type, "firmware", "none").increment();
     }
 
     private void answered(BootOnly6.Reply reply) {

@@ -37,7 +37,7 @@ public final class Dhcp6Process {
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         BootOnly6 decision = new BootOnly6(new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot)),
                 BootOnly6.DuidBook.NONE, new Duid.LinkLayer(1, Opaque.hex("020000000001")));
-        try (Dhcp6Server server = new Dhcp6Server(decision, e -> { }, new SimpleMeterRegistry(), iface -> { })) {
+        try (Dhcp6Server server = new Dhcp6Server(Dhcp6Server.bootOnly(decision), e -> { }, new SimpleMeterRegistry(), iface -> { })) {
             Dhcp6Server.Link link = new Dhcp6Server.Link(NetworkInterface.getByName(args[1]),
                     (Inet6Address) InetAddress.getByName(args[2]));
             Dhcp6Server.Bound bound = server.bind(group, channel, List.of(link), List.of(), 547, 4011);

@@ -56,7 +56,7 @@ class Dhcp6ServerTest {
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        server = new Dhcp6Server(decision, events::add, registry, iface -> { });
+        server = new Dhcp6Server(Dhcp6Server.bootOnly(decision), events::add, registry, iface -> { });
         bound = server.bind(group, channel, List.of(), List.of(LOOPBACK), 0, 0);
         socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         socket.setSoTimeout(5000);
