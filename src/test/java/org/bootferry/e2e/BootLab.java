@@ -133,6 +133,23 @@ final class BootLab implements AutoCloseable {
         }
     }
 
+    /**
+     * An IPv6-only provisioning network whose DHCPv6 server is bootferry ({@code dhcp6: {mode: server}}):
+     * the site host only sends Router Advertisements ({@link #startSiteRadvd}).
+     */
+    static BootLab startIpv6Provisioning(Path dir, String prefix) {
+        Tools.require("radvd", "radvd");
+        BootLab lab = create(dir, prefix, List.of("dhcp6", "tftp", "http"), false);
+        try {
+            lab.wire();
+            lab.startSiteRadvd();
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
     private static BootLab create(Path dir, String prefix, List<String> listeners, boolean ipv4) {
         requireTools();
         try {
@@ -269,6 +286,26 @@ final class BootLab implements AutoCloseable {
                 enable-ra
                 """.formatted(dir.resolve("site-dnsmasq.leases")) + String.join("\n", extra) + "\n",
                 l -> l.contains("DHCPv6, IP range"));
+    }
+
+    /**
+     * The IPv6 provisioning site's router: Router Advertisements only, with M=1 (EDK2 and iPXE start
+     * DHCPv6 on it; dnsmasq sets M only for a range it serves itself, hence radvd) and the prefix with
+     * L=1 and A=1 (the booted kernel's own address), router lifetime 0: there is no router here.
+     */
+    private void startSiteRadvd() {
+        Path conf = write("site-radvd.conf", """
+                interface eth0 {
+                    AdvSendAdvert on;
+                    AdvManagedFlag on;
+                    AdvOtherConfigFlag on;
+                    AdvDefaultLifetime 0;
+                    prefix fd13::/64 { AdvOnLink on; AdvAutonomous on; };
+                };
+                """);
+        Process radvd = spawn(site.exec("radvd", "--nodaemon", "--config", conf.toString(), "--logmethod", "stderr",
+                "--pidfile", dir.resolve("site-radvd.pid").toString(), "--debug", "1"), siteDhcpLog());
+        awaitLog(radvd, siteDhcpLog(), l -> l.contains("started"), "site radvd");
     }
 
     private void startDnsmasq(String config, Predicate<String> ready) {

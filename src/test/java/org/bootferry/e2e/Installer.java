@@ -93,6 +93,18 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
         return lab;
     }
 
+    /**
+     * Starts an IPv6-only provisioning lab ({@link BootLab#startIpv6Provisioning}) and bootferry on this
+     * config as the link's DHCPv6 server, addresses fd13::100-fd13::1ff.
+     */
+    BootLab startIpv6ServerLab(String prefix) {
+        BootLab lab = BootLab.startIpv6Provisioning(work, prefix);
+        config.file("server.yaml", "dhcp6:", "  mode: server", "  interfaces: [" + lab.bridge() + "]", "  pools:",
+                "    - {interface: " + lab.bridge() + ", prefix: fd13::/64, range: fd13::100-fd13::1ff}");
+        lab.startBootferry(config.dir(), tftpRoot);
+        return lab;
+    }
+
     void printWallTime(String what) {
         System.out.printf("e2e wall time %-28s %5.1f s%n", what, (System.nanoTime() - started) / 1e9);
     }

@@ -55,8 +55,8 @@ class Ipv6BootOnlyEndToEndTest {
         installer = Installer.prepare(WORK, Client.OVMF_EDK2_VIRTIO);
         // access: open: the site's static option 59 can carry no per-boot capability, and bootferry
         // serves a machine's script at /boot.ipxe?mac=M only when it needs none.
-        installer.machine(MAC, "bf6-node", "bf6.marker=boot-only-v6", "access: open");
-        lab = installer.startIpv6OnlyLab("bf6",
+        installer.machine(MAC, "q6b-node", "q6b.marker=boot-only-v6", "access: open");
+        lab = installer.startIpv6OnlyLab("q6b",
                 "dhcp-userclass=set:ipxe,iPXE",
                 "dhcp-option=tag:ipxe,option6:bootfile-url,http://" + SERVER + "/boot.ipxe?mac=${net0/mac}");
     }
@@ -76,7 +76,7 @@ class Ipv6BootOnlyEndToEndTest {
 
         Boot boot = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe6"), BOOT_TIMEOUT, NO_PXE4);
 
-        assertBootedWithOwnPlan(boot, SERVER, MAC, "bf6.marker=boot-only-v6", "bfe.marker=", "bf6-node");
+        assertBootedWithOwnPlan(boot, SERVER, MAC, "q6b.marker=boot-only-v6", "bfe.marker=", "q6b-node");
         List<String> serial = boot.serial();
         assertThat(serial).as("EDK2's PXE over IPv6: the site's address, bootferry's server and file")
                 .anyMatch(l -> l.contains(">>Start PXE over IPv6"))
