@@ -291,7 +291,10 @@ final class BootLab implements AutoCloseable {
     /**
      * The IPv6 provisioning site's router: Router Advertisements only, with M=1 (EDK2 and iPXE start
      * DHCPv6 on it; dnsmasq sets M only for a range it serves itself, hence radvd) and the prefix with
-     * L=1 and A=1 (the booted kernel's own address), router lifetime 0: there is no router here.
+     * L=1 and A=1 (the booted kernel's own address). Router lifetime 0: there is no router here, and
+     * Debian's GRUB 2.06 crashes on arm64 when an RA with a lifetime reaches it (README "Which firmware
+     * boots over IPv6"). One every 3-4 s (radvd's shortest): EDK2 ends its wait for a route at the
+     * next RA, and a loader that runs a few seconds certainly sees one.
      */
     private void startSiteRadvd() {
         Path conf = write("site-radvd.conf", """
@@ -300,6 +303,8 @@ final class BootLab implements AutoCloseable {
                     AdvManagedFlag on;
                     AdvOtherConfigFlag on;
                     AdvDefaultLifetime 0;
+                    MinRtrAdvInterval 3;
+                    MaxRtrAdvInterval 4;
                     prefix fd13::/64 { AdvOnLink on; AdvAutonomous on; };
                 };
                 """);
