@@ -1,6 +1,5 @@
 package org.bootferry.e2e;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +47,7 @@ final class BootLab implements AutoCloseable {
     private final List<String> listeners;
     /** False in an IPv6-only lab: no IPv4 address on the bridge or the site host. */
     private final boolean ipv4;
-    private final List<Process> processes = new ArrayList<>();
+    private final LabProcesses processes = new LabProcesses(START_TIMEOUT);
     private ServerProcess bootferry;
 
     private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site, List<String> listeners,
@@ -308,16 +307,15 @@ final class BootLab implements AutoCloseable {
                     prefix fd13::/64 { AdvOnLink on; AdvAutonomous on; };
                 };
                 """);
-        Process radvd = spawn(site.exec("radvd", "--nodaemon", "--config", conf.toString(), "--logmethod", "stderr",
-                "--pidfile", dir.resolve("site-radvd.pid").toString(), "--debug", "1"), siteDhcpLog());
-        awaitLog(radvd, siteDhcpLog(), l -> l.contains("started"), "site radvd");
+        processes.start(site.exec("radvd", "--nodaemon", "--config", conf.toString(), "--logmethod", "stderr",
+                "--pidfile", dir.resolve("site-radvd.pid").toString(), "--debug", "1"), siteDhcpLog(),
+                l -> l.contains("started"), "site radvd");
     }
 
     private void startDnsmasq(String config, Predicate<String> ready) {
         Path conf = write("site-dnsmasq.conf", config);
-        Process dnsmasq = spawn(site.exec("dnsmasq", "--conf-file=" + conf, "--keep-in-foreground",
-                "--log-facility=-", "--pid-file"), siteDhcpLog());
-        awaitLog(dnsmasq, siteDhcpLog(), ready, "site dnsmasq");
+        processes.start(site.exec("dnsmasq", "--conf-file=" + conf, "--keep-in-foreground",
+                "--log-facility=-", "--pid-file"), siteDhcpLog(), ready, "site dnsmasq");
     }
 
     /**
@@ -389,9 +387,8 @@ final class BootLab implements AutoCloseable {
         Path log = pcap.resolveSibling(pcap.getFileName() + ".log");
         // -B: a 64 MiB capture buffer (KiB). A kernel over TFTP in 1 KiB blocks is ~30,000 packets in a
         // few seconds, which overflows tcpdump's default 2 MiB and loses blocks of the capture.
-        Process tcpdump = spawn(server.exec("tcpdump", "-i", bridge(), "-n", "-s0", "-U", "-B", "65536",
-                "-w", pcap.toString(), "udp"), log);
-        awaitLog(tcpdump, log, l -> l.contains("listening on"), "tcpdump");
+        Process tcpdump = processes.start(server.exec("tcpdump", "-i", bridge(), "-n", "-s0", "-U", "-B", "65536",
+                "-w", pcap.toString(), "udp"), log, l -> l.contains("listening on"), "tcpdump");
         return new Capture(tcpdump, pcap);
     }
 
@@ -419,56 +416,12 @@ final class BootLab implements AutoCloseable {
         }
     }
 
-    private Process spawn(List<String> cmd, Path log) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            processes.add(p);
-            return p;
-        } catch (IOException e) {
-            throw new AssertionError("could not start " + String.join(" ", cmd) + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Polls {@code log} until a line satisfies {@code ready}; fails with the log if the process dies or time runs out. */
-    private static void awaitLog(Process p, Path log, Predicate<String> ready, String what) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        int checked = 0;
-        try {
-            while (System.nanoTime() < deadline) {
-                // Complete lines only: a line read while it is being written would be checked half.
-                String text = Files.exists(log) ? Files.readString(log) : "";
-                List<String> lines = text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
-                for (; checked < lines.size(); checked++) {
-                    if (ready.test(lines.get(checked))) {
-                        return;
-                    }
-                }
-                if (!p.isAlive()) {
-                    throw new AssertionError(what + " exited " + p.exitValue() + " before it was ready; " + log + ":\n"
-                            + String.join("\n", lines));
-                }
-                Thread.sleep(100);
-            }
-            throw new AssertionError(what + " not ready after " + START_TIMEOUT.toSeconds() + " s; " + log + ":\n"
-                    + Files.readString(log));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted waiting for " + what, e);
-        }
-    }
-
-
     @Override
     public void close() {
         if (bootferry != null) {
             bootferry.close();
         }
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            Processes.stop(processes.get(i));
-        }
+        processes.close();
         site.close();
         server.close();
     }
