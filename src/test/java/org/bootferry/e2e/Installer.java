@@ -88,9 +88,7 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
      */
     BootLab startIpv6OnlyLab(String prefix, String... siteDhcp) {
         BootLab lab = BootLab.startIpv6Only(work, prefix, List.of(siteDhcp));
-        config.file("server.yaml", "dhcp6:", "  mode: boot-only", "  interfaces: [" + lab.bridge() + "]");
-        lab.startBootferry(config.dir(), tftpRoot);
-        return lab;
+        return startBootferry(lab, "dhcp6:", "  mode: boot-only", "  interfaces: [" + lab.bridge() + "]");
     }
 
     /**
@@ -99,10 +97,23 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
      */
     BootLab startIpv6ServerLab(String prefix) {
         BootLab lab = BootLab.startIpv6Provisioning(work, prefix);
-        config.file("server.yaml", "dhcp6:", "  mode: server", "  interfaces: [" + lab.bridge() + "]", "  pools:",
+        return startBootferry(lab, "dhcp6:", "  mode: server", "  interfaces: [" + lab.bridge() + "]", "  pools:",
                 "    - {interface: " + lab.bridge() + ", prefix: fd13::/64, range: fd13::100-fd13::1ff}");
-        lab.startBootferry(config.dir(), tftpRoot);
-        return lab;
+    }
+
+    /**
+     * Writes {@code serverYaml} and starts bootferry in {@code lab}; a bootferry that does not start
+     * closes the lab, whose namespaces and site daemons would otherwise outlive the test.
+     */
+    private BootLab startBootferry(BootLab lab, String... serverYaml) {
+        try {
+            config.file("server.yaml", serverYaml);
+            lab.startBootferry(config.dir(), tftpRoot);
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
     }
 
     void printWallTime(String what) {
