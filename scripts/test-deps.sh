@@ -20,6 +20,7 @@ shim-signed              e2e: the Debian signed shim fetching grubx64.efi beside
 debian-installer-12-netboot-amd64  e2e + loader tests: the stock installer, the Debian signed shim and GRUB
 shim-helpers-amd64-signed  loader tests: the Debian signed MokManager, served beside a shim
 dnsmasq-base             e2e + dhcp tests: the site DHCP server and relay agent (DHCPv4 and, in BootOnly6NamespaceTest, DHCPv6), and the other server OtherDhcpServerTest finds (not "dnsmasq", which starts a system service)
+radvd                    e2e: the Router Advertisements (M=1, router lifetime 0) of the IPv6 provisioning lab, where bootferry is the DHCPv6 server (dnsmasq sets M only for a range it serves)
 procps                   e2e: sysctl, IP forwarding in the namespace that routes the relayed link
 isc-dhcp-client          dhcp6 tests: stock dhclient -6 against DHCPv6 server mode (ServerDhcp6NamespaceTest)
 dnsutils                 dhcp tests: dig asks the DNS listener of server mode (ServerModeAdminTest)

@@ -49,7 +49,18 @@ public final class BootArtifacts {
             # udhcpc's first DISCOVER is lost while the NIC's link is still coming up (e1000: ~1 s).
             ip link set eth0 up
             for i in $(seq 50); do [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ] && break; usleep 100000; done
-            udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 10 -T 2
+            if grep -q ' ip=dhcp6' /proc/cmdline; then
+                # Booted over IPv6 (bootferry appends ip=dhcp6): the kernel takes its address from the
+                # Router Advertisement (SLAAC); wait until a global one has passed DAD. /proc/net/if_inet6:
+                # scope 00 is global, flags with 0x40 are tentative.
+                for i in $(seq 100); do
+                    awk '$6 == "eth0" && $4 == "00" && $5 !~ /^[4-7c-f]/ {found = 1} END {exit !found}' /proc/net/if_inet6 && break
+                    usleep 100000
+                done
+                echo "ipv6: $(awk '$6 == "eth0" && $4 == "00" {print $1 " flags " $5}' /proc/net/if_inet6)"
+            else
+                udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 10 -T 2
+            fi
             ks=
             seed=
             for arg in $(cat /proc/cmdline); do

@@ -55,6 +55,15 @@ final class BootAssertions {
      */
     static void assertBootedWithOwnPlan(Boot boot, MacAddress mac, String ownMarker, String otherMarker,
             String hostname) {
+        assertBootedWithOwnPlan(boot, BootLab.SERVER_ADDRESS, mac, ownMarker, otherMarker, hostname);
+    }
+
+    /**
+     * As {@link #assertBootedWithOwnPlan(Boot, MacAddress, String, String, String)}, with the kickstart
+     * URL naming {@code server} as a URL's host ({@code [fd13::1]} for IPv6).
+     */
+    static void assertBootedWithOwnPlan(Boot boot, String server, MacAddress mac, String ownMarker,
+            String otherMarker, String hostname) {
         List<String> serial = boot.serial();
         String where = where(boot);
         assertThat(boot.stopped()).as("the boot did not power off by itself; %s", where).isEmpty();
@@ -62,7 +71,7 @@ final class BootAssertions {
         String cmdline = serial.stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst()
                 .orElseThrow(() -> new AssertionError("the initramfs never printed its cmdline; " + where));
         assertThat(cmdline).as("cmdline of %s; %s", mac, where)
-                .containsPattern("inst\\.ks=http://" + Pattern.quote(BootLab.SERVER_ADDRESS) + "(:80)?/ks/" + mac.dashed() + "(/[0-9a-f]{1,15}-[0-9a-f]{32})?( |$)")
+                .containsPattern("inst\\.ks=http://" + Pattern.quote(server) + "(:80)?/ks/" + mac.dashed() + "(/[0-9a-f]{1,15}-[0-9a-f]{32})?( |$)")
                 .contains(ownMarker)
                 .doesNotContain(otherMarker);
 

@@ -1,6 +1,5 @@
 package org.bootferry.e2e;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +31,8 @@ final class BootLab implements AutoCloseable {
     /** bootferry's address: on the bridge, inside the namespace only. */
     static final String SERVER_ADDRESS = "10.213.0.1";
     static final String SITE_DHCP_ADDRESS = "10.213.0.2";
+    /** bootferry's address in an IPv6-only lab ({@link #startIpv6Only}), on the bridge. */
+    static final String SERVER_ADDRESS6 = "fd13::1";
     /** The second link of a provisioning lab, behind the site host as router and DHCP relay agent. */
     static final String RELAYED_SUBNET = "10.214.0.0/24";
     /** The relay agent's (and router's) address on the second link: the giaddr of what it relays. */
@@ -44,15 +45,19 @@ final class BootLab implements AutoCloseable {
     private final NetNamespace site;
     /** What bootferry listens for: ProxyDHCP (67, 4011) beside a site DHCP server, else its DHCP server (67). */
     private final List<String> listeners;
-    private final List<Process> processes = new ArrayList<>();
+    /** False in an IPv6-only lab: no IPv4 address on the bridge or the site host. */
+    private final boolean ipv4;
+    private final LabProcesses processes = new LabProcesses(START_TIMEOUT);
     private ServerProcess bootferry;
 
-    private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site, List<String> listeners) {
+    private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site, List<String> listeners,
+            boolean ipv4) {
         this.dir = dir;
         this.prefix = prefix;
         this.server = server;
         this.site = site;
         this.listeners = listeners;
+        this.ipv4 = ipv4;
     }
 
     static void requireTools() {
@@ -80,7 +85,7 @@ final class BootLab implements AutoCloseable {
      * server at a boot server write it, for some MACs or all).
      */
     static BootLab start(Path dir, String prefix, List<String> siteDhcp) {
-        BootLab lab = create(dir, prefix, List.of("dhcp", "pxe", "tftp", "http"));
+        BootLab lab = create(dir, prefix, List.of("dhcp", "pxe", "tftp", "http"), true);
         try {
             lab.wire();
             lab.startSiteDhcp(siteDhcp);
@@ -98,7 +103,7 @@ final class BootLab implements AutoCloseable {
      * (dnsmasq's {@code dhcp-relay}: RFC 1542 relay agent, giaddr {@link #RELAY_ADDRESS}).
      */
     static BootLab startProvisioning(Path dir, String prefix) {
-        BootLab lab = create(dir, prefix, List.of("dhcp", "tftp", "http"));
+        BootLab lab = create(dir, prefix, List.of("dhcp", "tftp", "http"), true);
         try {
             lab.wire();
             lab.wireRelayedLink();
@@ -110,7 +115,41 @@ final class BootLab implements AutoCloseable {
         }
     }
 
-    private static BootLab create(Path dir, String prefix, List<String> listeners) {
+    /**
+     * An IPv6-only boot network: no IPv4 address on the bridge or anywhere else, bootferry at
+     * {@link #SERVER_ADDRESS6} (its config must say {@code dhcp6: {mode: boot-only}} on {@link #bridge()})
+     * and the site's stateful DHCPv6 server on the veth ({@link #startSiteDhcp6}).
+     */
+    static BootLab startIpv6Only(Path dir, String prefix, List<String> siteDhcp) {
+        BootLab lab = create(dir, prefix, List.of("dhcp6", "pxe6", "tftp", "http"), false);
+        try {
+            lab.wire();
+            lab.startSiteDhcp6(siteDhcp);
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    /**
+     * An IPv6-only provisioning network whose DHCPv6 server is bootferry ({@code dhcp6: {mode: server}}):
+     * the site host only sends Router Advertisements ({@link #startSiteRadvd}).
+     */
+    static BootLab startIpv6Provisioning(Path dir, String prefix) {
+        Tools.require("radvd", "radvd");
+        BootLab lab = create(dir, prefix, List.of("dhcp6", "tftp", "http"), false);
+        try {
+            lab.wire();
+            lab.startSiteRadvd();
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    private static BootLab create(Path dir, String prefix, List<String> listeners, boolean ipv4) {
         requireTools();
         try {
             Files.createDirectories(dir);
@@ -119,7 +158,7 @@ final class BootLab implements AutoCloseable {
         }
         NetNamespace server = NetNamespace.create(prefix + "-srv");
         try {
-            return new BootLab(dir, prefix, server, NetNamespace.create(prefix + "-dhcp"), listeners);
+            return new BootLab(dir, prefix, server, NetNamespace.create(prefix + "-dhcp"), listeners, ipv4);
         } catch (RuntimeException | Error e) {
             server.close();
             throw e;
@@ -127,7 +166,7 @@ final class BootLab implements AutoCloseable {
     }
 
     /** The bridge bootferry serves on. */
-    private String bridge() {
+    String bridge() {
         return prefix + "br0";
     }
 
@@ -148,7 +187,11 @@ final class BootLab implements AutoCloseable {
         // STP off and no forwarding delay: the firmware's first DHCP packets must not be dropped
         // while a port is "learning".
         server.run("ip", "link", "add", bridge, "type", "bridge", "stp_state", "0", "forward_delay", "0");
-        server.run("ip", "addr", "add", SERVER_ADDRESS + "/24", "dev", bridge);
+        if (ipv4) {
+            server.run("ip", "addr", "add", SERVER_ADDRESS + "/24", "dev", bridge);
+        } else {
+            server.run("ip", "-6", "addr", "add", SERVER_ADDRESS6 + "/64", "dev", bridge, "nodad");
+        }
         server.run("ip", "link", "set", bridge, "up");
         // A persistent tap that QEMU attaches to (script=no): it exists before the VM does.
         server.run("ip", "tuntap", "add", "dev", tap, "mode", "tap");
@@ -158,7 +201,9 @@ final class BootLab implements AutoCloseable {
                 "peer", "name", "eth0", "netns", site.name());
         server.run("ip", "link", "set", veth, "master", bridge);
         server.run("ip", "link", "set", veth, "up");
-        site.run("ip", "addr", "add", SITE_DHCP_ADDRESS + "/24", "dev", "eth0");
+        if (ipv4) {
+            site.run("ip", "addr", "add", SITE_DHCP_ADDRESS + "/24", "dev", "eth0");
+        }
         site.run("ip", "-6", "addr", "add", "fd13::2/64", "dev", "eth0", "nodad");
         site.run("ip", "link", "set", "eth0", "up");
     }
@@ -221,11 +266,56 @@ final class BootLab implements AutoCloseable {
                 l -> l.contains("DHCP, IP range"));
     }
 
+    /**
+     * The IPv6-only site's DHCPv6 server: addresses from fd13::100-1ff (IA_NA, which EDK2's PXE needs)
+     * and Router Advertisements with M=1 (EDK2 and iPXE start DHCPv6 on it) and, {@code slaac}, A=1 for
+     * the prefix, so that the kernel of the booted machine takes an address by itself. No PREFERENCE
+     * 255 ({@code dhcp-authoritative}): EDK2 would REQUEST the first ADVERTISE before bootferry's
+     * PXEClient one came. {@code extra} are further lines of its config.
+     */
+    private void startSiteDhcp6(List<String> extra) {
+        startDnsmasq("""
+                port=0
+                interface=eth0
+                bind-interfaces
+                user=root
+                log-dhcp
+                dhcp-range=fd13::100,fd13::1ff,slaac,64,1h
+                dhcp-leasefile=%s
+                enable-ra
+                """.formatted(dir.resolve("site-dnsmasq.leases")) + String.join("\n", extra) + "\n",
+                l -> l.contains("DHCPv6, IP range"));
+    }
+
+    /**
+     * The IPv6 provisioning site's router: Router Advertisements only, with M=1 (EDK2 and iPXE start
+     * DHCPv6 on it; dnsmasq sets M only for a range it serves itself, hence radvd) and the prefix with
+     * L=1 and A=1 (the booted kernel's own address). Router lifetime 0: there is no router here, and
+     * Debian's GRUB 2.06 crashes on arm64 when an RA with a lifetime reaches it (README "Which firmware
+     * boots over IPv6"). One every 3-4 s (radvd's shortest): EDK2 ends its wait for a route at the
+     * next RA, and a loader that runs a few seconds certainly sees one.
+     */
+    private void startSiteRadvd() {
+        Path conf = write("site-radvd.conf", """
+                interface eth0 {
+                    AdvSendAdvert on;
+                    AdvManagedFlag on;
+                    AdvOtherConfigFlag on;
+                    AdvDefaultLifetime 0;
+                    MinRtrAdvInterval 3;
+                    MaxRtrAdvInterval 4;
+                    prefix fd13::/64 { AdvOnLink on; AdvAutonomous on; };
+                };
+                """);
+        processes.start(site.exec("radvd", "--nodaemon", "--config", conf.toString(), "--logmethod", "stderr",
+                "--pidfile", dir.resolve("site-radvd.pid").toString(), "--debug", "1"), siteDhcpLog(),
+                l -> l.contains("started"), "site radvd");
+    }
+
     private void startDnsmasq(String config, Predicate<String> ready) {
         Path conf = write("site-dnsmasq.conf", config);
-        Process dnsmasq = spawn(site.exec("dnsmasq", "--conf-file=" + conf, "--keep-in-foreground",
-                "--log-facility=-", "--pid-file"), siteDhcpLog());
-        awaitLog(dnsmasq, siteDhcpLog(), ready, "site dnsmasq");
+        processes.start(site.exec("dnsmasq", "--conf-file=" + conf, "--keep-in-foreground",
+                "--log-facility=-", "--pid-file"), siteDhcpLog(), ready, "site dnsmasq");
     }
 
     /**
@@ -238,12 +328,12 @@ final class BootLab implements AutoCloseable {
         if (bootferry != null) {
             bootferry.close();
         }
-        bootferry = ServerProcess.start(server.exec(List.of()), bootferryLog(), listeners,
-                "--config", config.toAbsolutePath().toString(),
-                "--tftp-root", tftpRoot.toAbsolutePath().toString(),
-                "--bind", "0.0.0.0",
-                "--advertise", SERVER_ADDRESS,
-                "--http-port", "80");
+        List<String> address = ipv4 ? List.of("--bind", "0.0.0.0", "--advertise", SERVER_ADDRESS)
+                : List.of("--advertise6", SERVER_ADDRESS6);
+        List<String> args = new ArrayList<>(List.of("--config", config.toAbsolutePath().toString(),
+                "--tftp-root", tftpRoot.toAbsolutePath().toString(), "--http-port", "80"));
+        args.addAll(address);
+        bootferry = ServerProcess.start(server.exec(List.of()), bootferryLog(), listeners, args.toArray(String[]::new));
     }
 
     /**
@@ -297,9 +387,8 @@ final class BootLab implements AutoCloseable {
         Path log = pcap.resolveSibling(pcap.getFileName() + ".log");
         // -B: a 64 MiB capture buffer (KiB). A kernel over TFTP in 1 KiB blocks is ~30,000 packets in a
         // few seconds, which overflows tcpdump's default 2 MiB and loses blocks of the capture.
-        Process tcpdump = spawn(server.exec("tcpdump", "-i", bridge(), "-n", "-s0", "-U", "-B", "65536",
-                "-w", pcap.toString(), "udp"), log);
-        awaitLog(tcpdump, log, l -> l.contains("listening on"), "tcpdump");
+        Process tcpdump = processes.start(server.exec("tcpdump", "-i", bridge(), "-n", "-s0", "-U", "-B", "65536",
+                "-w", pcap.toString(), "udp"), log, l -> l.contains("listening on"), "tcpdump");
         return new Capture(tcpdump, pcap);
     }
 
@@ -327,56 +416,12 @@ final class BootLab implements AutoCloseable {
         }
     }
 
-    private Process spawn(List<String> cmd, Path log) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            processes.add(p);
-            return p;
-        } catch (IOException e) {
-            throw new AssertionError("could not start " + String.join(" ", cmd) + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Polls {@code log} until a line satisfies {@code ready}; fails with the log if the process dies or time runs out. */
-    private static void awaitLog(Process p, Path log, Predicate<String> ready, String what) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        int checked = 0;
-        try {
-            while (System.nanoTime() < deadline) {
-                // Complete lines only: a line read while it is being written would be checked half.
-                String text = Files.exists(log) ? Files.readString(log) : "";
-                List<String> lines = text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
-                for (; checked < lines.size(); checked++) {
-                    if (ready.test(lines.get(checked))) {
-                        return;
-                    }
-                }
-                if (!p.isAlive()) {
-                    throw new AssertionError(what + " exited " + p.exitValue() + " before it was ready; " + log + ":\n"
-                            + String.join("\n", lines));
-                }
-                Thread.sleep(100);
-            }
-            throw new AssertionError(what + " not ready after " + START_TIMEOUT.toSeconds() + " s; " + log + ":\n"
-                    + Files.readString(log));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted waiting for " + what, e);
-        }
-    }
-
-
     @Override
     public void close() {
         if (bootferry != null) {
             bootferry.close();
         }
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            Processes.stop(processes.get(i));
-        }
+        processes.close();
         site.close();
         server.close();
     }

@@ -80,6 +80,42 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
         return lab;
     }
 
+    /**
+     * Starts an IPv6-only lab ({@link BootLab#startIpv6Only}) and bootferry on this config, with
+     * {@code dhcp6} in boot-only mode on the lab's bridge.
+     *
+     * @param siteDhcp lines added to the site DHCPv6 server's config
+     */
+    BootLab startIpv6OnlyLab(String prefix, String... siteDhcp) {
+        BootLab lab = BootLab.startIpv6Only(work, prefix, List.of(siteDhcp));
+        return startBootferry(lab, "dhcp6:", "  mode: boot-only", "  interfaces: [" + lab.bridge() + "]");
+    }
+
+    /**
+     * Starts an IPv6-only provisioning lab ({@link BootLab#startIpv6Provisioning}) and bootferry on this
+     * config as the link's DHCPv6 server, addresses fd13::100-fd13::1ff.
+     */
+    BootLab startIpv6ServerLab(String prefix) {
+        BootLab lab = BootLab.startIpv6Provisioning(work, prefix);
+        return startBootferry(lab, "dhcp6:", "  mode: server", "  interfaces: [" + lab.bridge() + "]", "  pools:",
+                "    - {interface: " + lab.bridge() + ", prefix: fd13::/64, range: fd13::100-fd13::1ff}");
+    }
+
+    /**
+     * Writes {@code serverYaml} and starts bootferry in {@code lab}; a bootferry that does not start
+     * closes the lab, whose namespaces and site daemons would otherwise outlive the test.
+     */
+    private BootLab startBootferry(BootLab lab, String... serverYaml) {
+        try {
+            config.file("server.yaml", serverYaml);
+            lab.startBootferry(config.dir(), tftpRoot);
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
     void printWallTime(String what) {
         System.out.printf("e2e wall time %-28s %5.1f s%n", what, (System.nanoTime() - started) / 1e9);
     }

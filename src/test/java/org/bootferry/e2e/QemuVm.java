@@ -97,11 +97,12 @@ final class QemuVm {
      * failed (PXE-E..), SeaBIOS ran out of devices, GRUB could not load its normal mode or found no
      * config to run (its prompt), the kernel panicked, Secure Boot firmware refused to run the loader
      * (EDK2's BdsDxe: "failed to load Boot0001 … Access Denied"), EDK2's HTTP Boot could not fetch
-     * its URL (HttpBootDxe, e.g. a TLS handshake with a server it has no CA for).
+     * its URL (HttpBootDxe, e.g. a TLS handshake with a server it has no CA for), a loader crashed
+     * (ArmVirtPkg's exception handler: "Synchronous Exception at 0x…", after which AAVMF hangs).
      */
     private static final Pattern DEAD_END = Pattern.compile(
             "No more network devices|PXE-E\\d\\d|No bootable device|Entering rescue mode|Kernel panic"
-                    + "|failed to load Boot.*Access Denied|^grub>$|Could not retrieve NBP file size");
+                    + "|failed to load Boot.*Access Denied|^grub>$|Could not retrieve NBP file size|Synchronous Exception at");
     /**
      * GRUB's prompt, which it prints (with no line end) when it found no config to run; the console
      * reader ends the line there so that {@link #DEAD_END} sees it.

@@ -1,0 +1,87 @@
+package org.bootferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.bootferry.e2e.QemuVm.Boot;
+import org.bootferry.e2e.QemuVm.Client;
+import org.bootferry.machine.MacAddress;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * IPv6 netboot with bootferry as the network's DHCPv6 server ({@code dhcp6: {mode: server}}) on a
+ * provisioning link with no IPv4 address anywhere and no other DHCP server: the site host sends only
+ * Router Advertisements (radvd, M=1; {@link BootLab#startIpv6Provisioning}). OVMF's PXEv6 (PXEv4 off
+ * by its platform knob) gets its address and {@code tftp://[fd13::1]/ipxe.efi} in one exchange, TFTP
+ * over IPv6; iPXE's DHCPv6 gets its address and its script URL (with the machine's capability) from
+ * the same server, then script, kernel and initrd over HTTP on IPv6; the kernel gets
+ * {@code ip=dhcp6} and fetches its kickstart over IPv6. Logs, console and capture under
+ * target/e2e-ipv6-server/.
+ */
+@Tag("e2e")
+class Ipv6ServerEndToEndTest {
+
+    private static final Path WORK = Path.of("target", "e2e-ipv6-server").toAbsolutePath();
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
+    private static final MacAddress MAC = MacAddress.parse("52:54:00:16:00:02");
+    private static final String SERVER = "[" + BootLab.SERVER_ADDRESS6 + "]";
+    /** PXEv4 off (OvmfPkg PlatformDxe), or OVMF spends about a minute on it first (reference {@code pxe6-default}). */
+    private static final List<String> NO_PXE4 = List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n");
+
+    private static Installer installer;
+    private static BootLab lab;
+
+    @BeforeAll
+    static void startLab() throws IOException {
+        installer = Installer.prepare(WORK, Client.OVMF_EDK2_VIRTIO);
+        installer.machine(MAC, "q6s-node", "q6s.marker=server-v6");
+        lab = installer.startIpv6ServerLab("q6s");
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.close();
+        }
+        installer.printWallTime("Ipv6ServerEndToEndTest (class)");
+    }
+
+    @Test
+    void edk2Pxe6GetsAddressAndBootFileFromBootferryThenIpxeItsScriptAndTheKernelItsKickstart() throws IOException {
+        assertThat(lab.serverNamespace().run("ip", "-4", "addr", "show", "dev", lab.bridge())
+                + lab.siteNamespace().run("ip", "-4", "addr", "show", "dev", "eth0")).as("no IPv4 on the link").isBlank();
+
+        Boot boot = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe6"), BOOT_TIMEOUT, NO_PXE4);
+
+        assertBootedWithOwnPlan(boot, SERVER, MAC, "q6s.marker=server-v6", "q6b.marker=", "q6s-node");
+        List<String> serial = boot.serial();
+        assertThat(serial).as("EDK2's PXE over IPv6: an address of bootferry's pool, bootferry's server and file")
+                .anyMatch(l -> l.contains(">>Start PXE over IPv6"))
+                .anyMatch(l -> l.matches("\\s*Station IP address is FD13:0:0:0:0:0:0:1[0-9A-F]{2}"))
+                .anyMatch(l -> l.matches("\\s*Server IP address is FD13:0:0:0:0:0:0:1"))
+                .anyMatch(l -> l.matches("\\s*NBP filename is ipxe.efi"));
+        assertThat(serial).as("iPXE's address from bootferry's pool and its script URL from bootferry's option 59")
+                .anyMatch(l -> l.matches("net0: fd13::1[0-9a-f]{2}/64.*"))
+                .anyMatch(l -> l.startsWith("Filename: http://" + SERVER + "/boot/" + MAC.dashed() + "/"));
+        assertThat(serial.stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst().orElseThrow())
+                .as("bootferry appends ip=dhcp6 for a machine that came over IPv6").contains(" ip=dhcp6");
+
+        assertThat(installer.journaledStages(MAC)).as("bootferry's journal: EDK2's and iPXE's DHCPv6, then HTTP")
+                .containsSubsequence("dhcp-offer", "dhcp-offer", "script", "kernel", "initrd", "kickstart");
+        List<String> log = Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8);
+        assertThat(log).as("bootferry.log: EDK2's TFTP over IPv6")
+                .anyMatch(l -> l.contains("TftpServer: sent 'ipxe.efi' to /[fd13:"));
+        assertThat(log).as("bootferry.log: the kickstart fetched from the machine's IPv6 address")
+                .anyMatch(l -> l.contains("HttpRouter: GET /ks/" + MAC.dashed() + "/") && l.contains(" 200 ")
+                        && l.contains(" to /[fd13:"));
+    }
+}
