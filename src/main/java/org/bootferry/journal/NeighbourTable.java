@@ -1,6 +1,7 @@
 package org.bootferry.journal;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,8 @@ import java.util.Optional;
 import org.bootferry.machine.MacAddress;
 
 /**
- * The MAC behind an IPv4 address on one of this host's links, from the kernel's ARP table
+ * The MAC behind an address on one of this host's links. IPv6 addresses are {@link Ipv6Neighbours}'
+ * job; IPv4 ones are read from the kernel's ARP table
  * ({@code /proc/net/arp}, of the network namespace this process runs in). TFTP and HTTP see only a
  * client's address; a client on the link has just asked for ours by ARP before sending, and Linux keeps
  * the asker's MAC (arp(7)), so the entry is there when its request arrives. Clients behind a router
@@ -19,12 +21,19 @@ public final class NeighbourTable {
     private static final Path PROC_NET_ARP = Path.of("/proc/net/arp");
     /** ATF_COM (linux/if_arp.h): the entry is complete, its hardware address known. */
     private static final int COMPLETE = 0x2;
+    private static final Ipv6Neighbours IPV6 = Ipv6Neighbours.ofThisHost();
 
     private NeighbourTable() {
     }
 
-    /** The MAC of {@code address} as this host's ARP table has it now; empty when absent or unreadable. */
+    /**
+     * The MAC of {@code address} as this host's ARP or IPv6 neighbour table has it now; empty when
+     * absent or unreadable. Blocks (a file read, or a second at most for IPv6): never on an event loop.
+     */
     public static Optional<MacAddress> lookup(InetAddress address) {
+        if (address instanceof Inet6Address v6) {
+            return IPV6.lookup(v6);
+        }
         try {
             return lookup(Files.readString(PROC_NET_ARP), address);
         } catch (IOException e) {
