@@ -21,14 +21,26 @@ import java.net.NetworkInterface;
 import java.net.StandardSocketOptions;
 import java.util.List;
 import java.util.Locale;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.bootferry.boot.Capability;
 import org.bootferry.lang.QuietLog;
 import org.bootferry.lang.QuietLog.Level;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Neighbours;
+import org.bootferry.machine.UnidentifiedClient;
+import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.lang.AddressText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * RFC 8415 §7.2, 4011 for EDK2's boot-service REQUEST; a relay agent on 547, or the port it sent from,
  * RFC 8357). Nothing escapes a handler: a malformed datagram or one not answered costs a debug line;
  * a boot client that cannot be identified one warning per client a minute, with its DUID to paste
- * into its machine file's {@code duid:}.
+ * into its machine file's {@code duid:}, and a row in {@link UnidentifiedClients}. Before that, a
+ * client on a boot link is looked up in the kernel's neighbour table ({@link Neighbours}), which
+ * runs a command: on a thread of its own, never the event loop, with a bounded queue.
  *
  * <p>Sockets, and why. The site's DHCPv6 server may run on this host and port, so every socket sets
  * SO_REUSEADDR and SO_REUSEPORT, and never takes that server's unicast where it can be helped:
@@ -62,11 +76,16 @@ public final class Dhcp6Server implements AutoCloseable {
     public static final Inet6Address ALL_SERVERS = (Inet6Address) ip("ff02::1:2");
     /** Room for one datagram: RFC 8415 messages fit the IPv6 minimum MTU's payload, a jumbo frame's at most. */
     private static final int MAX_DATAGRAM = 9000;
+    /** Neighbour lookups waiting at most; more are not asked (a storm of unidentified clients). */
+    private static final int LOOKUPS_QUEUED = 64;
 
     private final BootOnly6 decision;
     private final BootLog events;
     private final MeterRegistry registry;
     private final Consumer<String> bootClientOn;
+    private final Neighbours neighbours;
+    private final UnidentifiedClients unidentified;
+    private final ThreadPoolExecutor lookups;
     private final QuietLog clientLines = new QuietLog(log);
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
 
@@ -83,12 +102,23 @@ public final class Dhcp6Server implements AutoCloseable {
      * @param registry     where {@code bootferry_dhcp6_replies_total{type,firmware}} is counted
      * @param bootClientOn told the interface of each answer sent on a boot link (not to a relay agent):
      *                     whether the link has Router Advertisements is asked there
+     * @param neighbours   the MAC of a boot link's client address, when the kernel knows it
+     * @param unidentified told of each boot client not answered because nothing tied it to a MAC
      */
-    public Dhcp6Server(BootOnly6 decision, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn) {
+    public Dhcp6Server(BootOnly6 decision, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn,
+            Neighbours neighbours, UnidentifiedClients unidentified) {
         this.decision = decision;
         this.events = events;
         this.registry = registry;
         this.bootClientOn = bootClientOn;
+        this.neighbours = neighbours;
+        this.unidentified = unidentified;
+        this.lookups = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(LOOKUPS_QUEUED),
+                r -> {
+                    Thread t = new Thread(r, "dhcp6-neighbours");
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /**
@@ -198,7 +228,11 @@ public final class Dhcp6Server implements AutoCloseable {
                 log.debug("malformed DHCPv6 datagram from {}: {}", sender, e.getMessage());
                 return;
             }
-            BootOnly6.Decision d = decision.decide(received, source, server, listener);
+            handle(channel, decision.decide(received, source, server, listener), received, sender, source);
+        }
+
+        private void handle(Channel channel, BootOnly6.Decision d, Dhcp6Message received, InetSocketAddress sender,
+                Inet6Address source) {
             if (d instanceof BootOnly6.Reply reply) {
                 byte[] bytes = Dhcp6Codec.encode(reply.message());
                 channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender)).addListener(sent -> {
@@ -212,18 +246,63 @@ public final class Dhcp6Server implements AutoCloseable {
                                 sent.cause().toString());
                     }
                 });
+            } else if (d instanceof BootOnly6.Unidentified u && u.askNeighbours()) {
+                askNeighbours(channel, u, received, sender, source);
             } else if (d instanceof BootOnly6.Unidentified u) {
-                clientLines.log(Level.WARN, source, "unidentified", "DHCPv6 boot client " + BootOnly6.hex(u.clientId())
-                        + " from " + source.getHostAddress() + " not answered: " + u.why());
+                unidentified(u, received, source);
             } else if (d instanceof BootOnly6.Failed f) {
                 clientLines.log(Level.WARN, source, "failed", "DHCPv6: " + f.reason());
             } else {
                 log.debug("DHCPv6 {} from {}: {}", received.type(), sender, ((BootOnly6.Silent) d).reason());
             }
         }
+
+        /** Decides again, off the event loop, with what the neighbour table says of {@code source}. */
+        private void askNeighbours(Channel channel, BootOnly6.Unidentified u, Dhcp6Message received,
+                InetSocketAddress sender, Inet6Address source) {
+            try {
+                lookups.execute(() -> {
+                    try {
+                        Optional<MacAddress> mac = neighbours.macOf(onLink(source));
+                        BootOnly6.Decision again = decision.decide(received, source, server, listener,
+                                BootOnly6.Neighbour.of(mac));
+                        channel.eventLoop().execute(() -> handle(channel, again, received, sender, source));
+                    } catch (RuntimeException e) {
+                        clientLines.error(source, "failed", "DHCPv6 failed on a datagram from " + sender, e);
+                    }
+                });
+            } catch (RejectedExecutionException busy) {
+                List<String> tried = new ArrayList<>(u.tried());
+                tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("not asked, " + LOOKUPS_QUEUED
+                        + " lookups were waiting already"));
+                unidentified(new BootOnly6.Unidentified(u.clientId(), tried, false), received, source);
+            }
+        }
+
+        /** {@code source} with this boot link's interface as its scope: which link's entry counts. */
+        private Inet6Address onLink(Inet6Address source) {
+            if (iface.isEmpty()) {
+                return source;
+            }
+            try {
+                NetworkInterface nif = NetworkInterface.getByName(iface.get());
+                return nif == null ? source : Inet6Address.getByAddress(null, source.getAddress(), nif);
+            } catch (SocketException | UnknownHostException e) {
+                return source;
+            }
+        }
+
+        private void unidentified(BootOnly6.Unidentified u, Dhcp6Message received, Inet6Address source) {
+            String duid = BootOnly6.hex(u.clientId());
+            clientLines.log(Level.WARN, source, "unidentified", "DHCPv6 boot client " + duid + " from "
+                    + source.getHostAddress() + " not answered: " + u.why());
+            unidentified.saw(new UnidentifiedClient.Sighting(duid, u.duidType(), AddressText.of(ClientMac.clientAddress(
+                    received, source)), iface.orElse("relay"), Instant.now(), u.tried()));
+        }
     }
 
     private void answered(BootOnly6.Reply reply) {
+        unidentified.identified(BootOnly6.hex(reply.request().clientId()));
         Dhcp6Message m = reply.message();
         while (m instanceof Dhcp6Message.Relay relay) {
             m = relay.relayed();
@@ -246,6 +325,7 @@ public final class Dhcp6Server implements AutoCloseable {
 
     @Override
     public void close() {
+        lookups.shutdownNow();
         for (Channel c : channels) {
             c.close().syncUninterruptibly();
         }

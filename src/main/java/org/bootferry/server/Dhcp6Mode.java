@@ -27,7 +27,9 @@ import org.bootferry.dhcp6.Dhcp6Server;
 import org.bootferry.dhcp6.Duid;
 import org.bootferry.dhcp6.Opaque;
 import org.bootferry.lang.AtomicFile;
+import org.bootferry.journal.NeighbourTable;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.lang.AddressText;
 
 /**
@@ -49,7 +51,7 @@ final class Dhcp6Mode {
      * @throws ListenerException saying which interface, file or port could not be had; nothing stays bound
      */
     static Dhcp6Server start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
-            MeterRegistry registry, EventLoopGroup group,
+            UnidentifiedClients unidentified, MeterRegistry registry, EventLoopGroup group,
             Class<? extends DatagramChannel> channelType, Consumer<String> ready) {
         ServerSettings.Dhcp6 d = settings.dhcp6();
         Optional<Inet6Address> advertise6 = settings.advertise6().map(BootServer::literal)
@@ -69,7 +71,7 @@ final class Dhcp6Mode {
             }
             Duid serverId = serverId(settings.state().resolve(DUID_FILE));
             server = new Dhcp6Server(new BootOnly6(planner, new ConfigDuids(config), serverId), events, registry,
-                    RouterAdverts.onThisHost()::bootClientSeen);
+                    RouterAdverts.onThisHost()::bootClientSeen, NeighbourTable::lookup, unidentified);
         } catch (IOException e) {
             throw new ListenerException("cannot start DHCPv6: " + e.getMessage(), e);
         }

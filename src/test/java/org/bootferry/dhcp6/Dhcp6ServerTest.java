@@ -19,8 +19,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.bootferry.journal.UnidentifiedLog;
 import org.bootferry.machine.BootEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +48,7 @@ class Dhcp6ServerTest {
     private DatagramSocket socket;
     private final List<BootEvent> events = new CopyOnWriteArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final UnidentifiedLog unidentified = new UnidentifiedLog(UnidentifiedLog.CAPACITY);
 
     @BeforeEach
     void start() throws Exception {
@@ -56,7 +59,8 @@ class Dhcp6ServerTest {
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        server = new Dhcp6Server(decision, events::add, registry, iface -> { });
+        server = new Dhcp6Server(decision, events::add, registry, iface -> { }, address -> Optional.empty(),
+                unidentified);
         bound = server.bind(group, channel, List.of(), List.of(LOOPBACK), 0, 0);
         socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         socket.setSoTimeout(5000);

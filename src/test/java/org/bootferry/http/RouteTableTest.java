@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RouteTableTest {
 
     /** Only the table is asked here: no handler runs, so no service is needed. */
-    static final RouteTable TABLE = RouteTable.of(new HttpServices(null, null, null, null, null, null, null, null, null,
+    static final RouteTable TABLE = RouteTable.of(new HttpServices(null, null, null, null, null, null, null, null, null, null,
             null, null, null, null), null);
 
     static RouteTable.Resolved resolve(HttpMethod method, String uri) throws BootUrls.Malformed {
