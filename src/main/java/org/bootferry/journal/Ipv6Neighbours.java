@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
 final class Ipv6Neighbours {
 
     private static final Logger log = LoggerFactory.getLogger(Ipv6Neighbours.class);
-    /** How long one {@code ip} run may take before it is killed and counts as "not known". */
-    static final long TIMEOUT_MILLIS = 1000;
+    /**
+     * How long one {@code ip} run may take before it is killed and counts as "not known": it takes
+     * milliseconds, but a JVM's first process start and a loaded host's scheduler take more.
+     */
+    static final long TIMEOUT_MILLIS = 2000;
     /** A MAC found is kept this long: a client's next retransmission needs no process. */
     static final long KNOWN_FOR = TimeUnit.SECONDS.toNanos(10);
     /** An address not found is asked again after this: the entry appears with the client's next unicast. */

@@ -28,7 +28,7 @@ public final class NeighbourTable {
 
     /**
      * The MAC of {@code address} as this host's ARP or IPv6 neighbour table has it now; empty when
-     * absent or unreadable. Blocks (a file read, or a second at most for IPv6): never on an event loop.
+     * absent or unreadable. Blocks (a file read, or two seconds at most for IPv6): never on an event loop.
      */
     public static Optional<MacAddress> lookup(InetAddress address) {
         if (address instanceof Inet6Address v6) {

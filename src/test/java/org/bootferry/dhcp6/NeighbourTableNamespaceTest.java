@@ -57,6 +57,8 @@ class NeighbourTableNamespaceTest {
                 String line = CompletableFuture.supplyAsync(() -> JavaMains.firstLine(out, "listening dhcp6"))
                         .get(30, TimeUnit.SECONDS);
                 assertThat(line).startsWith("listening dhcp6 547 4011");
+                StringBuffer serverLog = new StringBuffer();
+                CompletableFuture.runAsync(() -> out.lines().forEach(l -> serverLog.append(l).append('\n')));
 
                 Process probe = new ProcessBuilder(cli.exec(JavaMains.command(Dhcp6Probe.class, request.toString(), "nb6-c", "3000",
                         "fd42::18b", "fd42::1", "4011"))).redirectErrorStream(true).start();
@@ -64,7 +66,7 @@ class NeighbourTableNamespaceTest {
                 assertThat(probe.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 List<String> answers = text.lines().filter(l -> l.startsWith("ANSWER ")).toList();
 
-                assertThat(answers).as(text).hasSize(1);
+                assertThat(answers).as("probe: " + text + "\nbootferry: " + serverLog).hasSize(1);
                 Dhcp6Message.ClientServer reply = (Dhcp6Message.ClientServer) Dhcp6Codec.decode(
                         HexFormat.of().parseHex(answers.get(0).split(" ")[2]));
                 assertThat(reply.type()).isEqualTo(Dhcp6MessageType.REPLY);
