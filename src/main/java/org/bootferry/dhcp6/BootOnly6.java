@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Booter;
+import org.bootferry.lang.AddressText;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -165,7 +166,7 @@ public final class BootOnly6 {
                 mac = duids.macOf(request.clientId());
             }
             if (mac.isEmpty()) {
-                tried.add(ClientMac.Source.MACHINE_FILE.missed("none names it (duid: " + hex(request.clientId()) + ")"));
+                tried.add(ClientMac.Source.MACHINE_FILE.missed("none (the line would be duid: " + hex(request.clientId()) + ")"));
                 if (!relays.isEmpty()) {
                     tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("not asked, the client is behind a relay agent"));
                     return new Unidentified(request.clientId(), tried, false);
@@ -176,7 +177,7 @@ public final class BootOnly6 {
                 mac = neighbour.mac();
                 if (mac.isEmpty()) {
                     // Ipv6Neighbours in journal says when the kernel has an entry: after it talked to the client.
-                    tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("no entry for " + source.getHostAddress()
+                    tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("no entry for " + AddressText.of(source)
                             + " (the kernel has one once the client unicast to us)"));
                     return new Unidentified(request.clientId(), tried, false);
                 }

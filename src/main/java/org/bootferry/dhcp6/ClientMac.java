@@ -4,6 +4,7 @@ import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.bootferry.lang.AddressText;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -33,7 +34,7 @@ public sealed interface ClientMac {
         EUI64_SOURCE("the client's EUI-64 link-local address"),
         DUID("the client's DUID (a DUID-LL or DUID-LLT)"),
         SOLICIT("the MAC this DUID's SOLICIT showed, lately answered"),
-        MACHINE_FILE("a machine file's duid:"),
+        MACHINE_FILE("a machine file naming the DUID (duid:)"),
         NEIGHBOUR_TABLE("the kernel's IPv6 neighbour table, for a client on a boot link");
 
         private final String description;
@@ -108,7 +109,7 @@ public sealed interface ClientMac {
         if (eui64.isPresent()) {
             return new Known(eui64.get(), Source.EUI64_SOURCE);
         }
-        tried.add(Source.EUI64_SOURCE.missed(clientAddress.getHostAddress() + (clientAddress.isLinkLocalAddress()
+        tried.add(Source.EUI64_SOURCE.missed(AddressText.of(clientAddress) + (clientAddress.isLinkLocalAddress()
                 ? " has no EUI-64 interface identifier (ff:fe in the middle): a random or stable-privacy"
                         + " address (RFC 8981, RFC 7217)"
                 : " is not link-local, so its interface identifier need not come from the MAC")));

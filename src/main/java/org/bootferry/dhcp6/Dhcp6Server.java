@@ -295,9 +295,9 @@ public final class Dhcp6Server implements AutoCloseable {
         private void unidentified(BootOnly6.Unidentified u, Dhcp6Message received, Inet6Address source) {
             String duid = BootOnly6.hex(u.clientId());
             clientLines.log(Level.WARN, source, "unidentified", "DHCPv6 boot client " + duid + " from "
-                    + source.getHostAddress() + " not answered: " + u.why());
+                    + AddressText.of(source) + " not answered: " + u.why());
             unidentified.saw(new UnidentifiedClient.Sighting(duid, u.duidType(), AddressText.of(ClientMac.clientAddress(
-                    received, source)), iface.orElse("relay"), Instant.now(), u.tried()));
+                    received, source)), iface.orElse("unicast"), Instant.now(), u.tried()));
         }
     }
 

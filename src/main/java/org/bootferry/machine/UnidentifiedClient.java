@@ -15,7 +15,8 @@ public record UnidentifiedClient(Sighting latest, Instant firstSeen, long reques
      * @param duid     the client's DUID in hex, as a machine file's {@code duid:} takes it
      * @param duidType its type by name ({@code DUID-UUID (type 4)})
      * @param address  the request's IPv6 source address (RFC 5952), a relay's peer-address when relayed
-     * @param via      the boot link's interface it came in on, or {@code relay} for a socket of relay agents
+     * @param via      the boot link's interface it came in on, or {@code unicast} for the sockets at our
+     *                 addresses outside any boot link (relay agents')
      * @param tried    each way a MAC is found and what it held, in the order tried
      */
     public record Sighting(String duid, String duidType, String address, String via, Instant time, List<String> tried) {

@@ -62,7 +62,7 @@ class BootOnly6Test {
         assertThat(u.clientId()).isEqualTo(clientId);
         // EDK2's DUID-UUID of -uuid 12345678-9abc-def0-0123-456789abcdef, in EFI_GUID byte order.
         assertThat(BootOnly6.hex(clientId)).isEqualTo("000478563412bc9af0de0123456789abcdef");
-        assertThat(u.why()).contains("not through a relay agent", "fd42:0:0:0:0:0:0:18b", "DUID-UUID",
+        assertThat(u.why()).contains("not through a relay agent", "fd42::18b", "DUID-UUID",
                 "duid: 000478563412bc9af0de0123456789abcdef");
     }
 
@@ -92,7 +92,7 @@ class BootOnly6Test {
         for (int i = 0; i < missed.tried().size(); i++) {
             assertThat(missed.tried().get(i)).startsWith(ClientMac.Source.values()[i].description() + ": ");
         }
-        assertThat(missed.tried().get(5)).contains("no entry for fd42:0:0:0:0:0:0:18b");
+        assertThat(missed.tried().get(5)).contains("no entry for fd42::18b");
     }
 
     @Test

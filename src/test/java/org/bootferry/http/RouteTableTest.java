@@ -45,6 +45,7 @@ class RouteTableTest {
             "GET, /api/events?mac=52:54:00:12:34:56&limit=5, api",
             "GET, /api/config/errors, api",
             "GET, /api/discovered, api",
+            "GET, /api/unidentified, api",
             "POST, /api/discovered/52:54:00:12:34:56/adopt, api",
     })
     void everyRouteKeepsItsMetricName(String method, String uri, String name) throws Exception {
