@@ -222,7 +222,8 @@ final class DhcpSection {
                 Boolean.TRUE.equals(p.allowOtherServers())));
     }
 
-    private static boolean isDomainName(String text) {
+    /** A domain name as options 15, 119 and DHCPv6's 24 carry it. */
+    static boolean isDomainName(String text) {
         if (text == null || text.isBlank() || text.endsWith(".") && text.length() == 1) {
             return false;
         }

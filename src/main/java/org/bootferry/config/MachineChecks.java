@@ -72,6 +72,8 @@ final class MachineChecks {
                     + " match: {macs: [...]}");
         } else if (c.match() != null && c.ip() != null) {
             errors.at("ip", "ip: a match file serves several machines; reserve an address in one machine's own file");
+        } else if (c.match() != null && c.ip6() != null) {
+            errors.at("ip6", "ip6: a match file serves several machines; reserve an address in one machine's own file");
         } else if (c.match() != null && c.duid() != null) {
             errors.at("duid", "duid: a match file serves several machines; a DUID names one, in its own file");
         }
@@ -128,6 +130,9 @@ final class MachineChecks {
         if (c.ip() != null && Ipv4.parse(c.ip()).isEmpty()) {
             errors.at("ip", "ip: '" + c.ip() + "' is not an IPv4 address (write e.g. 10.20.0.21)");
         }
+        if (c.ip6() != null && org.bootferry.lang.Ipv6.parse(c.ip6()).isEmpty()) {
+            errors.at("ip6", "ip6: '" + c.ip6() + "' is not an IPv6 address (write e.g. fd42::21)");
+        }
         if (c.duid() != null) {
             DuidChecks.syntax(c.duid()).ifPresent(message -> errors.at("duid", message));
         }
@@ -167,7 +172,7 @@ final class MachineChecks {
             return Optional.empty();
         }
         return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.files(), c.vars(),
-                c.bootOnce(), c.ip(), c.duid(), c.loaders(), c.access(), c.match(), c.cloudInitNoCloud()));
+                c.bootOnce(), c.ip(), c.ip6(), c.duid(), c.loaders(), c.access(), c.match(), c.cloudInitNoCloud()));
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.Map;
  * {@code machines/default.yaml}: all share this shape. Field names follow KubeVirt's
  * {@code firmware.kernelBoot} so a VM spec can be copied over. Absent fields are null, so a machine
  * can inherit them from its profile ({@link #over}). {@code ip} is the address DHCP server mode
- * reserves for the machine, {@code duid} (hex) the DHCPv6 client DUID that names the machine when no
+ * reserves for the machine, {@code ip6} the one DHCPv6 server mode does, {@code duid} (hex) the DHCPv6 client DUID that names the machine when no
  * MAC can be found in its DHCPv6 messages; they and {@code match} are never inherited, since a profile is shared by many machines.
  *
  * <p>{@code loaders} names, per firmware id, the machine's own loader, a path in the tftproot
@@ -26,6 +26,7 @@ public record MachineConfig(
         Map<String, Object> vars,
         Boolean bootOnce,
         String ip,
+        String ip6,
         String duid,
         Map<String, String> loaders,
         String access,
@@ -177,6 +178,7 @@ public record MachineConfig(
                 mergedVars,
                 bootOnce != null ? bootOnce : base.bootOnce,
                 ip,
+                ip6,
                 duid,
                 merged(base.loaders, loaders),
                 access != null ? access : base.access,

@@ -1,6 +1,7 @@
 package org.bootferry.config;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -12,12 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.bootferry.lang.AddressText;
 import org.bootferry.lang.Ipv4;
+import org.bootferry.lang.Ipv6;
 
 /**
  * The {@code ip:} reservations of the machine files against server.yaml's pools: a reservation is an
  * address of one pool's network, not the network's own address, broadcast or router, and no two machines
- * share one. Only server mode hands out addresses, so a reservation in another mode is an error rather
+ * share one. The same for {@code ip6:} against {@code dhcp6.pools}: an address of a pool's prefix, not
+ * its subnet-router anycast address (RFC 4291 §2.6.1), named by one file only (an error on each). Only server mode hands out addresses, so a reservation in another mode is an error rather
  * than a line that silently does nothing; so is one in {@code default.yaml} or a profile, which many
  * machines share.
  */
@@ -43,6 +47,7 @@ public final class Reservations {
         snapshot.profiles().values().stream().filter(p -> p.config().ip() != null).forEach(p -> errors.add(at(p.file(),
                 "ip: a profile is shared by many machines, which can't share one address; reserve it in each"
                         + " machine's own file")));
+        errors.addAll(errors6(snapshot));
         ServerSettings.Dhcp dhcp = snapshot.settings().dhcp();
         Map<Inet4Address, MachineFile> taken = new HashMap<>();
         List<MachineFile> files = new ArrayList<>(snapshot.machines().values());
@@ -65,6 +70,56 @@ public final class Reservations {
             }
         }
         return errors;
+    }
+
+    private static List<ConfigError> errors6(ConfigSnapshot snapshot) {
+        List<ConfigError> errors = new ArrayList<>();
+        snapshot.defaultMachine().filter(f -> f.config().ip6() != null).ifPresent(f -> errors.add(at6(f.file(),
+                "ip6: default.yaml answers every unknown machine, which can't share one address; reserve it in"
+                        + " the machine's own file")));
+        snapshot.profiles().values().stream().filter(p -> p.config().ip6() != null).forEach(p -> errors.add(at6(
+                p.file(), "ip6: a profile is shared by many machines, which can't share one address; reserve it in"
+                        + " each machine's own file")));
+        ServerSettings.Dhcp6 dhcp6 = snapshot.settings().dhcp6();
+        Map<java.math.BigInteger, List<MachineFile>> byAddress = new java.util.TreeMap<>();
+        List<MachineFile> files = new ArrayList<>(snapshot.machines().values());
+        files.sort(Comparator.comparing(MachineFile::file));
+        for (MachineFile f : files) {
+            Optional<Inet6Address> ip6 = Optional.ofNullable(f.config().ip6()).flatMap(Ipv6::parse);
+            if (ip6.isEmpty()) {
+                continue;
+            }
+            String address = AddressText.of(ip6.get());
+            if (dhcp6.mode() != ServerSettings.Dhcp6.Mode.SERVER) {
+                errors.add(at6(f.file(), "ip6: only DHCPv6 server mode hands out addresses; server.yaml has dhcp6"
+                        + " mode " + dhcp6.mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+                continue;
+            }
+            Optional<ServerSettings.Pool6> pool = dhcp6.pools().stream().filter(p -> p.prefix().contains(ip6.get()))
+                    .findFirst();
+            if (pool.isEmpty()) {
+                errors.add(at6(f.file(), "ip6: " + address + " is in no DHCPv6 pool's prefix (" + dhcp6.pools().stream()
+                        .map(p -> p.prefix().toString()).toList() + ")"));
+            } else if (Ipv6.toNumber(ip6.get()).equals(Ipv6.toNumber(pool.get().prefix().base()))) {
+                errors.add(at6(f.file(), "ip6: " + address + " is the subnet-router anycast address of "
+                        + pool.get().prefix() + " (RFC 4291 §2.6.1), not a host's"));
+            }
+            byAddress.computeIfAbsent(Ipv6.toNumber(ip6.get()), a -> new ArrayList<>()).add(f);
+        }
+        for (List<MachineFile> same : byAddress.values()) {
+            if (same.size() > 1) {
+                for (MachineFile f : same) {
+                    errors.add(at6(f.file(), "ip6: " + f.config().ip6() + " is reserved in " + same.stream()
+                            .filter(o -> o != f).map(o -> o.file().getFileName().toString()).toList()
+                            + " too: one address, one machine"));
+                }
+            }
+        }
+        return errors;
+    }
+
+    private static ConfigError at6(Path file, String message) {
+        return new ConfigError(file, YamlFiles.lineOf(file, "ip6"), message);
     }
 
     private Optional<String> problem(Inet4Address ip, List<ServerSettings.Pool> pools) {

@@ -48,7 +48,12 @@ record ServerFile(
      * The {@code dhcp6:} section: the DHCPv6 mode, the interfaces whose link it listens on
      * (ff02::1:2), the IPv6 address machines are told, and the ports (547 and 4011).
      */
-    record Dhcp6File(String mode, List<String> interfaces, Integer port, Integer pxePort) {
+    record Dhcp6File(String mode, List<String> interfaces, Integer port, Integer pxePort, List<Pool6File> pools) {
+    }
+
+    /** One entry of {@code dhcp6.pools}: the addresses server mode leases on an interface's link. */
+    record Pool6File(@JsonProperty("interface") String iface, String prefix, String range, String preferredLifetime,
+            String validLifetime, List<String> dns, List<String> search, Boolean unknownMachines) {
     }
 
     /** {@code dhcp.dns}: the DNS listener of server mode. */

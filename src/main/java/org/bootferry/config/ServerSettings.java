@@ -1,6 +1,7 @@
 package org.bootferry.config;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.bootferry.lang.Ipv4;
+import org.bootferry.lang.Ipv6;
 
 /**
  * {@code config/server.yaml}, with command-line flags already applied. Relative paths are resolved
@@ -133,15 +135,46 @@ public record ServerSettings(
      *                   only relayed and unicast requests, to {@code advertise6}
      * @param port       UDP port for client and relay messages (547, RFC 8415 §7.2; 0: any free port)
      * @param pxePort    UDP port of EDK2's boot-service REQUEST in boot-only mode (4011; 0: any free port)
+     * @param pools      server mode's pools, one an interface, in file order; empty in the other modes
      */
-    public record Dhcp6(Mode mode, List<String> interfaces, int port, int pxePort) {
-        /** What bootferry is on the network's DHCPv6. */
-        public enum Mode { OFF, BOOT_ONLY }
+    public record Dhcp6(Mode mode, List<String> interfaces, int port, int pxePort, List<Pool6> pools) {
+        /**
+         * What bootferry is on the network's DHCPv6: {@code SERVER} leases addresses of {@code pools}
+         * (RFC 8415 §18.3) with the boot options in the same answers.
+         */
+        public enum Mode { OFF, BOOT_ONLY, SERVER }
 
-        public static final Dhcp6 OFF = new Dhcp6(Mode.OFF, List.of(), 547, 4011);
+        public static final Dhcp6 OFF = new Dhcp6(Mode.OFF, List.of(), 547, 4011, List.of());
 
         public Dhcp6 {
             interfaces = List.copyOf(interfaces);
+            pools = List.copyOf(pools);
+        }
+    }
+
+    /**
+     * One address pool of DHCPv6 server mode, checked.
+     *
+     * @param iface             the interface (one of {@code dhcp6.interfaces}) whose link it serves
+     * @param prefix            the link's prefix; reservations ({@code ip6:}) must be in it
+     * @param first             first address of the dynamic range
+     * @param last              last address of the dynamic range
+     * @param preferredLifetime IAADDR preferred-lifetime (RFC 8415 §21.6); T1 and T2 are 0.5 and 0.8 of it
+     * @param validLifetime     IAADDR valid-lifetime: how long a lease lasts
+     * @param dns               option 23 (RFC 3646)
+     * @param search            option 24 (RFC 3646), in order
+     * @param unknownMachines   MACs without a machine file (and no default.yaml) get an address, never a boot answer
+     */
+    public record Pool6(String iface, Ipv6.Network prefix, Inet6Address first, Inet6Address last,
+            Duration preferredLifetime, Duration validLifetime, List<Inet6Address> dns, List<String> search,
+            boolean unknownMachines) {
+
+        public static final Duration DEFAULT_PREFERRED_LIFETIME = Duration.ofHours(1);
+        public static final Duration DEFAULT_VALID_LIFETIME = Duration.ofHours(2);
+
+        public Pool6 {
+            dns = List.copyOf(dns);
+            search = List.copyOf(search);
         }
     }
 

@@ -83,7 +83,6 @@ public final class Boot6Answer {
         if (asked.isEmpty()) {
             return new NoAnswer(request.message().type() + " without IA_NA: the client asks for no address");
         }
-        checkUrl(request, bootFileUrl);
         // §21.4: T1 and T2 are recommended at 0.5 and 0.8 times the preferred lifetime.
         long preferred = lease.preferredLifetime();
         Dhcp6Option.IaNa ia = new Dhcp6Option.IaNa(asked.get().iaid(), preferred / 2, preferred * 4 / 5,
@@ -93,11 +92,23 @@ public final class Boot6Answer {
         if (request.message().type() == Dhcp6MessageType.SOLICIT) {
             options.add(new Dhcp6Option.Preference(PREFERENCE_MAX));
         }
-        options.add(new Dhcp6Option.BootfileUrl(bootFileUrl));
+        options.addAll(bootOptions(request, bootFileUrl));
+        return new Answer(reply(request, options));
+    }
+
+    /**
+     * The boot options of a stateful answer, the server's address in it as well: 59, and 16
+     * "HTTPClient" for HTTP Boot. Never 16 "PXEClient", which sends EDK2 PXE to UDP 4011 ({@code pxe6-binl}).
+     *
+     * @throws IllegalArgumentException a URL this firmware cannot read (see {@link #checkUrl})
+     */
+    public static List<Dhcp6Option> bootOptions(Pxe6Request request, String bootFileUrl) {
+        checkUrl(request, bootFileUrl);
+        List<Dhcp6Option> options = new ArrayList<>(List.of(new Dhcp6Option.BootfileUrl(bootFileUrl)));
         if (request.firmware().httpBoot()) {
             options.add(vendorClass(request));
         }
-        return new Answer(reply(request, options));
+        return options;
     }
 
     /** Why a request gets no answer from us whatever the mode, if it does not. */

@@ -41,6 +41,15 @@ public final class BootOnly6 {
             implements Decision {
     }
 
+    /**
+     * Server mode: send {@code message}, which carries addresses or status but no boot options (a
+     * client that is not booting, or a machine the planner has nothing for); {@code what} says what
+     * for the debug log, {@code problem} why a boot client got no boot options, for a warning.
+     */
+    record Answered(Dhcp6Message message, Optional<MacAddress> mac, String what, Optional<String> problem)
+            implements Decision {
+    }
+
     /** Answer nothing; {@code reason} says why (debug log). */
     public record Silent(String reason) implements Decision {
     }
@@ -216,7 +225,7 @@ public final class BootOnly6 {
      * §19.3: the answer to a RELAY-FORW is a RELAY-REPL with its hop-count, link-address and
      * peer-address, the answer in RELAY_MSG, and its Interface-Id option copied back.
      */
-    private static Dhcp6Message.Relay relayReply(Dhcp6Message.Relay forward, Dhcp6Message answer) {
+    static Dhcp6Message.Relay relayReply(Dhcp6Message.Relay forward, Dhcp6Message answer) {
         List<Dhcp6Option> options = new ArrayList<>();
         forward.option(Dhcp6Option.InterfaceId.class).ifPresent(options::add);
         options.add(new Dhcp6Option.RelayMessage(answer));

@@ -94,6 +94,16 @@ public final class Dhcp6Codec {
         return ByteBufUtil.getBytes(out);
     }
 
+    /** The DUID of {@link #encodeDuid}'s bytes (a machine file's {@code duid:}, a journal's). */
+    public static Duid decodeDuid(byte[] bytes) throws MalformedDhcp6Exception {
+        OptionReader r = new OptionReader(bytes);
+        Duid duid = OptionValues.duid(r);
+        if (!r.atEnd()) {
+            throw r.malformed(r.remaining() + " bytes left over after the DUID");
+        }
+        return duid;
+    }
+
     static void encodeOptions(List<Dhcp6Option> options, ByteBuf out) {
         for (Dhcp6Option o : options) {
             out.writeShort(o.code());

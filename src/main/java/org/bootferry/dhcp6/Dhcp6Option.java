@@ -19,9 +19,12 @@ public sealed interface Dhcp6Option {
     int ELAPSED_TIME = 8;
     int RELAY_MSG = 9;
     int STATUS_CODE = 13;
+    int RAPID_COMMIT = 14;
     int USER_CLASS = 15;
     int VENDOR_CLASS = 16;
     int INTERFACE_ID = 18;
+    int DNS_SERVERS = 23;
+    int DOMAIN_LIST = 24;
     int BOOTFILE_URL = 59;
     int BOOTFILE_PARAM = 60;
     int CLIENT_ARCH_TYPE = 61;
@@ -136,10 +139,24 @@ public sealed interface Dhcp6Option {
         }
 
         public static final int SUCCESS = 0;
+        /** §21.13: the server has no addresses for the IA. */
+        public static final int NO_ADDRS_AVAIL = 2;
+        /** §21.13: the client's binding is unknown to the server. */
+        public static final int NO_BINDING = 3;
+        /** §21.13: the address is not on the client's link. */
+        public static final int NOT_ON_LINK = 4;
 
         @Override
         public int code() {
             return STATUS_CODE;
+        }
+    }
+
+    /** §21.14: the client takes a REPLY to its SOLICIT at once (a two-message exchange, §18.3.1). */
+    record RapidCommit() implements Dhcp6Option {
+        @Override
+        public int code() {
+            return RAPID_COMMIT;
         }
     }
 
@@ -173,6 +190,38 @@ public sealed interface Dhcp6Option {
         @Override
         public int code() {
             return INTERFACE_ID;
+        }
+    }
+
+    /** RFC 3646 §3: the recursive DNS servers. */
+    record DnsServers(List<Inet6Address> servers) implements Dhcp6Option {
+        public DnsServers {
+            servers = List.copyOf(servers);
+        }
+
+        @Override
+        public int code() {
+            return DNS_SERVERS;
+        }
+    }
+
+    /** RFC 3646 §4: the domain search list, names without the root's dot. */
+    record DomainList(List<String> domains) implements Dhcp6Option {
+        public DomainList {
+            domains = List.copyOf(domains);
+            for (String d : domains) {
+                for (String label : d.split("\\.", -1)) {
+                    if (label.isEmpty() || label.length() > 63 || !label.chars().allMatch(c -> c > 32 && c < 127)) {
+                        throw new IllegalArgumentException("'" + d + "' is not a domain name of labels of 1-63"
+                                + " printable characters (RFC 1035 §3.1)");
+                    }
+                }
+            }
+        }
+
+        @Override
+        public int code() {
+            return DOMAIN_LIST;
         }
     }
 

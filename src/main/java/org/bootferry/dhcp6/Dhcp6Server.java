@@ -21,23 +21,25 @@ import java.net.NetworkInterface;
 import java.net.StandardSocketOptions;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.bootferry.boot.Capability;
 import org.bootferry.lang.QuietLog;
+import org.bootferry.lang.RecordJournal;
 import org.bootferry.lang.QuietLog.Level;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
-import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Neighbours;
 import org.bootferry.machine.UnidentifiedClient;
 import org.bootferry.machine.UnidentifiedClients;
@@ -51,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * RFC 8415 §7.2, 4011 for EDK2's boot-service REQUEST; a relay agent on 547, or the port it sent from,
  * RFC 8357). Nothing escapes a handler: a malformed datagram or one not answered costs a debug line;
  * a boot client that cannot be identified one warning per client a minute, with its DUID to paste
- * into its machine file's {@code duid:}, and a row in {@link UnidentifiedClients}. Before that, a
- * client on a boot link is looked up in the kernel's neighbour table ({@link Neighbours}), which
- * runs a command: on a thread of its own, never the event loop, with a bounded queue.
+ * into its machine file's {@code duid:}, and a row in {@link UnidentifiedClients}. Before that, boot-only
+ * mode looks a client on a boot link up in the kernel's neighbour table ({@link Neighbours}), which
+ * runs a command: on a thread of its own, never the event loop, with a bounded queue ({@link #bootOnly}).
  *
  * <p>Sockets, and why. The site's DHCPv6 server may run on this host and port, so every socket sets
  * SO_REUSEADDR and SO_REUSEPORT, and never takes that server's unicast where it can be helped:
@@ -79,18 +81,81 @@ public final class Dhcp6Server implements AutoCloseable {
     /** Neighbour lookups waiting at most; more are not asked (a storm of unidentified clients). */
     private static final int LOOKUPS_QUEUED = 64;
 
-    private final BootOnly6 decision;
+    private final Decider decider;
     private final BootLog events;
     private final MeterRegistry registry;
     private final Consumer<String> bootClientOn;
-    private final Neighbours neighbours;
     private final UnidentifiedClients unidentified;
-    private final ThreadPoolExecutor lookups;
     private final QuietLog clientLines = new QuietLog(log);
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
 
     /** A boot link: the interface whose ff02::1:2 is joined and the address its clients are told. */
     public record Link(NetworkInterface nif, Inet6Address server) {
+    }
+
+    /**
+     * What a datagram is answered with: boot-only mode's {@link BootOnly6} ({@link #bootOnly}) or
+     * server mode's {@link ServerDhcp6} with its journal ({@link #stateful}). The future completes
+     * once the answer may leave.
+     */
+    @FunctionalInterface
+    public interface Decider {
+        CompletableFuture<BootOnly6.Decision> decide(Dhcp6Message received, Inet6Address source, Inet6Address server,
+                BootOnly6.Listener listener, Optional<String> iface);
+    }
+
+    /**
+     * Boot-only mode: {@code decision}'s answer; when it says the neighbour table should be asked,
+     * {@code neighbours} is asked on a thread of its own (it may run a command) and the decision made
+     * again with what it said. Past {@link #LOOKUPS_QUEUED} waiting lookups the client stays
+     * unidentified, and says so. The thread ends when idle.
+     */
+    public static Decider bootOnly(BootOnly6 decision, Neighbours neighbours) {
+        ThreadPoolExecutor lookups = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(LOOKUPS_QUEUED), r -> {
+                    Thread t = new Thread(r, "dhcp6-neighbours");
+                    t.setDaemon(true);
+                    return t;
+                });
+        lookups.allowCoreThreadTimeOut(true);
+        return (received, source, server, listener, iface) -> {
+            BootOnly6.Decision d = decision.decide(received, source, server, listener);
+            if (!(d instanceof BootOnly6.Unidentified u && u.askNeighbours())) {
+                return CompletableFuture.completedFuture(d);
+            }
+            try {
+                return CompletableFuture.supplyAsync(() -> decision.decide(received, source, server, listener,
+                        BootOnly6.Neighbour.of(neighbours.macOf(onLink(source, iface)))), lookups);
+            } catch (RejectedExecutionException busy) {
+                List<String> tried = new ArrayList<>(u.tried());
+                tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("not asked, " + LOOKUPS_QUEUED
+                        + " lookups were waiting already"));
+                return CompletableFuture.completedFuture(new BootOnly6.Unidentified(u.clientId(), tried, false));
+            }
+        };
+    }
+
+    /** {@code source} with the boot link's interface as its scope: which link's neighbour entry counts. */
+    private static Inet6Address onLink(Inet6Address source, Optional<String> iface) {
+        try {
+            NetworkInterface nif = iface.isEmpty() ? null : NetworkInterface.getByName(iface.get());
+            return nif == null ? source : Inet6Address.getByAddress(null, source.getAddress(), nif);
+        } catch (SocketException | UnknownHostException e) {
+            return source;
+        }
+    }
+
+    /**
+     * Server mode: the decision's records are stored in {@code journal} before its answer leaves (RFC
+     * 8415 §18.3 has the server record a binding before it replies); a failed write sends nothing, and
+     * the client asks again.
+     */
+    public static Decider stateful(ServerDhcp6 decision, RecordJournal<Lease6> journal, LongSupplier clock) {
+        return (received, source, server, listener, iface) -> {
+            ServerDhcp6.Outcome outcome = decision.decide(received, source, server, listener, iface, clock.getAsLong());
+            CompletableFuture<?>[] stored = outcome.leases().stream().map(journal::put).toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(stored).thenApply(done -> outcome.decision());
+        };
     }
 
     /** Where this listener is bound: the DHCPv6 port (547) and the PXE port (4011) as bound. */
@@ -102,23 +167,15 @@ public final class Dhcp6Server implements AutoCloseable {
      * @param registry     where {@code bootferry_dhcp6_replies_total{type,firmware}} is counted
      * @param bootClientOn told the interface of each answer sent on a boot link (not to a relay agent):
      *                     whether the link has Router Advertisements is asked there
-     * @param neighbours   the MAC of a boot link's client address, when the kernel knows it
      * @param unidentified told of each boot client not answered because nothing tied it to a MAC
      */
-    public Dhcp6Server(BootOnly6 decision, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn,
-            Neighbours neighbours, UnidentifiedClients unidentified) {
-        this.decision = decision;
+    public Dhcp6Server(Decider decider, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn,
+            UnidentifiedClients unidentified) {
+        this.decider = decider;
         this.events = events;
         this.registry = registry;
         this.bootClientOn = bootClientOn;
-        this.neighbours = neighbours;
         this.unidentified = unidentified;
-        this.lookups = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(LOOKUPS_QUEUED),
-                r -> {
-                    Thread t = new Thread(r, "dhcp6-neighbours");
-                    t.setDaemon(true);
-                    return t;
-                });
     }
 
     /**
@@ -228,28 +285,30 @@ public final class Dhcp6Server implements AutoCloseable {
                 log.debug("malformed DHCPv6 datagram from {}: {}", sender, e.getMessage());
                 return;
             }
-            handle(channel, decision.decide(received, source, server, listener), received, sender, source);
+            decider.decide(received, source, server, listener, iface).whenComplete((d, failed) -> {
+                if (failed != null) {
+                    clientLines.error(source, "failed", "DHCPv6 " + received.type() + " from " + sender
+                            + " not answered: its binding could not be stored", failed);
+                } else {
+                    act(channel, received, sender, source, d);
+                }
+            });
         }
 
-        private void handle(Channel channel, BootOnly6.Decision d, Dhcp6Message received, InetSocketAddress sender,
-                Inet6Address source) {
+        private void act(Channel channel, Dhcp6Message received, InetSocketAddress sender, Inet6Address source,
+                         BootOnly6.Decision d) {
             if (d instanceof BootOnly6.Reply reply) {
-                byte[] bytes = Dhcp6Codec.encode(reply.message());
-                channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender)).addListener(sent -> {
-                    if (sent.isSuccess()) {
-                        answered(reply);
-                        if (!(reply.message() instanceof Dhcp6Message.Relay)) {
-                            iface.ifPresent(bootClientOn);
-                        }
-                    } else {
-                        log.warn("could not send the DHCPv6 answer for {} to {}: {}", reply.mac(), sender,
-                                sent.cause().toString());
-                    }
-                });
-            } else if (d instanceof BootOnly6.Unidentified u && u.askNeighbours()) {
-                askNeighbours(channel, u, received, sender, source);
+                send(channel, reply.message(), sender, reply.mac().toString(), () -> answered(reply));
+            } else if (d instanceof BootOnly6.Answered a) {
+                a.problem().ifPresent(p -> clientLines.log(Level.WARN, source, "failed", "DHCPv6: " + p));
+                send(channel, a.message(), sender, a.mac().map(Object::toString).orElse(source.getHostAddress()),
+                        () -> answered(a));
             } else if (d instanceof BootOnly6.Unidentified u) {
-                unidentified(u, received, source);
+                String duid = BootOnly6.hex(u.clientId());
+                clientLines.log(Level.WARN, source, "unidentified", "DHCPv6 boot client " + duid + " from "
+                        + AddressText.of(source) + " not answered: " + u.why());
+                unidentified.saw(new UnidentifiedClient.Sighting(duid, u.duidType(), AddressText.of(
+                        ClientMac.clientAddress(received, source)), iface.orElse("unicast"), Instant.now(), u.tried()));
             } else if (d instanceof BootOnly6.Failed f) {
                 clientLines.log(Level.WARN, source, "failed", "DHCPv6: " + f.reason());
             } else {
@@ -257,48 +316,32 @@ public final class Dhcp6Server implements AutoCloseable {
             }
         }
 
-        /** Decides again, off the event loop, with what the neighbour table says of {@code source}. */
-        private void askNeighbours(Channel channel, BootOnly6.Unidentified u, Dhcp6Message received,
-                InetSocketAddress sender, Inet6Address source) {
-            try {
-                lookups.execute(() -> {
-                    try {
-                        Optional<MacAddress> mac = neighbours.macOf(onLink(source));
-                        BootOnly6.Decision again = decision.decide(received, source, server, listener,
-                                BootOnly6.Neighbour.of(mac));
-                        channel.eventLoop().execute(() -> handle(channel, again, received, sender, source));
-                    } catch (RuntimeException e) {
-                        clientLines.error(source, "failed", "DHCPv6 failed on a datagram from " + sender, e);
+        private void send(Channel channel, Dhcp6Message message, InetSocketAddress sender, String client,
+                          Runnable sent) {
+            byte[] bytes = Dhcp6Codec.encode(message);
+            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender)).addListener(done -> {
+                if (done.isSuccess()) {
+                    sent.run();
+                    if (!(message instanceof Dhcp6Message.Relay)) {
+                        iface.ifPresent(bootClientOn);
                     }
-                });
-            } catch (RejectedExecutionException busy) {
-                List<String> tried = new ArrayList<>(u.tried());
-                tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("not asked, " + LOOKUPS_QUEUED
-                        + " lookups were waiting already"));
-                unidentified(new BootOnly6.Unidentified(u.clientId(), tried, false), received, source);
-            }
+                } else {
+                    log.warn("could not send the DHCPv6 answer for {} to {}: {}", client, sender,
+                            done.cause().toString());
+                }
+            });
         }
+    }
 
-        /** {@code source} with this boot link's interface as its scope: which link's entry counts. */
-        private Inet6Address onLink(Inet6Address source) {
-            if (iface.isEmpty()) {
-                return source;
-            }
-            try {
-                NetworkInterface nif = NetworkInterface.getByName(iface.get());
-                return nif == null ? source : Inet6Address.getByAddress(null, source.getAddress(), nif);
-            } catch (SocketException | UnknownHostException e) {
-                return source;
-            }
+    /** Server mode's answer without boot options: counted as firmware "none", no boot event. */
+    private void answered(BootOnly6.Answered answered) {
+        Dhcp6Message m = answered.message();
+        while (m instanceof Dhcp6Message.Relay relay) {
+            m = relay.relayed();
         }
-
-        private void unidentified(BootOnly6.Unidentified u, Dhcp6Message received, Inet6Address source) {
-            String duid = BootOnly6.hex(u.clientId());
-            clientLines.log(Level.WARN, source, "unidentified", "DHCPv6 boot client " + duid + " from "
-                    + AddressText.of(source) + " not answered: " + u.why());
-            unidentified.saw(new UnidentifiedClient.Sighting(duid, u.duidType(), AddressText.of(ClientMac.clientAddress(
-                    received, source)), iface.orElse("unicast"), Instant.now(), u.tried()));
-        }
+        String type = m.type().name().toLowerCase(Locale.ROOT);
+        log.debug("DHCPv6 {} {}: {}", type, answered.mac().map(Object::toString).orElse("-"), answered.what());
+        registry.counter("bootferry_dhcp6_replies", "type", type, "firmware", "none").increment();
     }
 
     private void answered(BootOnly6.Reply reply) {
@@ -325,7 +368,6 @@ public final class Dhcp6Server implements AutoCloseable {
 
     @Override
     public void close() {
-        lookups.shutdownNow();
         for (Channel c : channels) {
             c.close().syncUninterruptibly();
         }

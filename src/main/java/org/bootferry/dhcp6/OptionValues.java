@@ -22,7 +22,9 @@ final class OptionValues {
             Map.entry(Dhcp6Option.VENDOR_CLASS, "VENDOR_CLASS"), Map.entry(Dhcp6Option.INTERFACE_ID, "INTERFACE_ID"),
             Map.entry(Dhcp6Option.BOOTFILE_URL, "BOOTFILE_URL"), Map.entry(Dhcp6Option.BOOTFILE_PARAM, "BOOTFILE_PARAM"),
             Map.entry(Dhcp6Option.CLIENT_ARCH_TYPE, "CLIENT_ARCH_TYPE"), Map.entry(Dhcp6Option.NII, "NII"),
-            Map.entry(Dhcp6Option.CLIENT_LINKLAYER_ADDR, "CLIENT_LINKLAYER_ADDR"));
+            Map.entry(Dhcp6Option.CLIENT_LINKLAYER_ADDR, "CLIENT_LINKLAYER_ADDR"),
+            Map.entry(Dhcp6Option.RAPID_COMMIT, "RAPID_COMMIT"), Map.entry(Dhcp6Option.DNS_SERVERS, "DNS_SERVERS"),
+            Map.entry(Dhcp6Option.DOMAIN_LIST, "DOMAIN_LIST"));
 
     private OptionValues() {
     }
@@ -51,6 +53,9 @@ final class OptionValues {
             case Dhcp6Option.RELAY_MSG -> new Dhcp6Option.RelayMessage(Dhcp6Codec.message(r, depth));
             case Dhcp6Option.STATUS_CODE -> new Dhcp6Option.StatusCode(r.u16("status-code"),
                     utf8(r, r.rest(), "status-message"));
+            case Dhcp6Option.RAPID_COMMIT -> new Dhcp6Option.RapidCommit();
+            case Dhcp6Option.DNS_SERVERS -> new Dhcp6Option.DnsServers(addresses(r));
+            case Dhcp6Option.DOMAIN_LIST -> new Dhcp6Option.DomainList(domains(r));
             case Dhcp6Option.USER_CLASS -> new Dhcp6Option.UserClass(items(r, "user-class-data"));
             case Dhcp6Option.VENDOR_CLASS -> new Dhcp6Option.VendorClass(r.u32("enterprise-number"),
                     items(r, "vendor-class-data"));
@@ -70,7 +75,7 @@ final class OptionValues {
     }
 
     /** §11.1: a 2-byte type and 1 to 128 bytes. */
-    private static Duid duid(OptionReader r) throws MalformedDhcp6Exception {
+    static Duid duid(OptionReader r) throws MalformedDhcp6Exception {
         int length = r.remaining() - 2;
         if (length < 1 || length > Duid.MAX_IDENTIFIER_LENGTH) {
             throw r.malformed("a DUID is a 2-byte type and 1 to " + Duid.MAX_IDENTIFIER_LENGTH
@@ -101,6 +106,49 @@ final class OptionValues {
             codes.add(r.u16(field));
         }
         return codes;
+    }
+
+    private static List<java.net.Inet6Address> addresses(OptionReader r) throws MalformedDhcp6Exception {
+        if (r.remaining() % 16 != 0) {
+            throw r.malformed("a list of IPv6 addresses has " + r.remaining() + " bytes, not a multiple of 16");
+        }
+        List<java.net.Inet6Address> addresses = new ArrayList<>();
+        while (!r.atEnd()) {
+            addresses.add(r.ipv6("DNS-recursive-name-server"));
+        }
+        return addresses;
+    }
+
+    /** RFC 3646 §4, RFC 1035 §3.1: names as uncompressed labels, each list entry ending in the root's 0. */
+    private static List<String> domains(OptionReader r) throws MalformedDhcp6Exception {
+        List<String> domains = new ArrayList<>();
+        StringBuilder name = new StringBuilder();
+        while (!r.atEnd()) {
+            int length = r.u8("label length");
+            if (length == 0) {
+                if (name.isEmpty()) {
+                    throw r.malformed("an empty name in the domain list");
+                }
+                domains.add(name.toString());
+                name.setLength(0);
+            } else if (length > 63) {
+                throw r.malformed("label length " + length + " (a compression pointer or over 63, RFC 1035 §3.1)");
+            } else {
+                byte[] label = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    label[i] = (byte) r.u8("label byte");
+                }
+                name.append(name.isEmpty() ? "" : ".").append(decoded(r, label, StandardCharsets.US_ASCII, "a label"));
+            }
+        }
+        if (!name.isEmpty()) {
+            throw r.malformed("the domain list's last name does not end in the root label (0)");
+        }
+        try {
+            return new Dhcp6Option.DomainList(domains).domains();
+        } catch (IllegalArgumentException e) {
+            throw r.malformed(e.getMessage());
+        }
     }
 
     /** §21.15 and §21.16: length-prefixed items back to back. */
@@ -166,6 +214,17 @@ final class OptionValues {
             Dhcp6Codec.encode(m.message(), out);
         } else if (o instanceof Dhcp6Option.StatusCode s) {
             out.writeShort(s.status()).writeBytes(s.message().getBytes(StandardCharsets.UTF_8));
+        } else if (o instanceof Dhcp6Option.RapidCommit) {
+            // §21.14: no value.
+        } else if (o instanceof Dhcp6Option.DnsServers d) {
+            d.servers().forEach(a -> out.writeBytes(a.getAddress()));
+        } else if (o instanceof Dhcp6Option.DomainList d) {
+            for (String domain : d.domains()) {
+                for (String label : domain.split("\\.")) {
+                    out.writeByte(label.length()).writeBytes(label.getBytes(StandardCharsets.US_ASCII));
+                }
+                out.writeByte(0);
+            }
         } else if (o instanceof Dhcp6Option.UserClass u) {
             u.classes().forEach(item -> lengthPrefixed(item.bytes(), out));
         } else if (o instanceof Dhcp6Option.VendorClass v) {

@@ -22,12 +22,16 @@ import java.util.function.Consumer;
 import org.bootferry.boot.Booter;
 import org.bootferry.config.ConfigHolder;
 import org.bootferry.config.ServerSettings;
+import org.bootferry.dhcp6.AddressPool6;
 import org.bootferry.dhcp6.BootOnly6;
 import org.bootferry.dhcp6.Dhcp6Server;
 import org.bootferry.dhcp6.Duid;
+import org.bootferry.dhcp6.Lease6;
 import org.bootferry.dhcp6.Opaque;
+import org.bootferry.dhcp6.ServerDhcp6;
 import org.bootferry.lang.AtomicFile;
 import org.bootferry.journal.NeighbourTable;
+import org.bootferry.lang.RecordJournal;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.lang.AddressText;
@@ -35,14 +39,37 @@ import org.bootferry.lang.AddressText;
 /**
  * DHCPv6 put together from server.yaml's {@code dhcp6:}: the boot links (each interface with the
  * address its clients are told), our DUID kept under the state directory, the machine files'
- * {@code duid:}, and the listener.
+ * {@code duid:}, and the listener; in server mode also the pools, the machine files' {@code ip6:}
+ * ({@link ConfigHosts6}) and the lease journal ({@code dhcp6/leases.journal}).
  */
-final class Dhcp6Mode {
+final class Dhcp6Mode implements AutoCloseable {
 
     /** RFC 8415 §11: a server's DUID must not change; kept here, relative to the state directory. */
     static final String DUID_FILE = "dhcp6/server-duid";
+    /** Server mode's bindings, a {@link RecordJournal} of {@link Lease6#FORMAT} lines, relative to the state directory. */
+    static final String JOURNAL_DIR = "dhcp6";
+    static final String JOURNAL = "leases.journal";
 
-    private Dhcp6Mode() {
+    private final Dhcp6Server server;
+    /** Server mode's decision and journal; empty in boot-only mode. */
+    private final Optional<ServerDhcp6> leases;
+    private final Optional<RecordJournal<Lease6>> journal;
+
+    private Dhcp6Mode(Dhcp6Server server, Optional<ServerDhcp6> leases, Optional<RecordJournal<Lease6>> journal) {
+        this.server = server;
+        this.leases = leases;
+        this.journal = journal;
+    }
+
+    /** Server mode's binding records now; empty in boot-only mode. */
+    List<Lease6> leases() {
+        return leases.map(ServerDhcp6::leases).orElse(List.of());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        journal.ifPresent(RecordJournal::close);
     }
 
     /**
@@ -50,13 +77,15 @@ final class Dhcp6Mode {
      *
      * @throws ListenerException saying which interface, file or port could not be had; nothing stays bound
      */
-    static Dhcp6Server start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
+    static Dhcp6Mode start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
             UnidentifiedClients unidentified, MeterRegistry registry, EventLoopGroup group,
             Class<? extends DatagramChannel> channelType, Consumer<String> ready) {
         ServerSettings.Dhcp6 d = settings.dhcp6();
         Optional<Inet6Address> advertise6 = settings.advertise6().map(BootServer::literal)
                 .filter(Inet6Address.class::isInstance).map(Inet6Address.class::cast);
         Dhcp6Server server;
+        Optional<ServerDhcp6> stateful = Optional.empty();
+        Optional<RecordJournal<Lease6>> journal = Optional.empty();
         List<Dhcp6Server.Link> links = new ArrayList<>();
         try {
             for (String name : d.interfaces()) {
@@ -70,9 +99,20 @@ final class Dhcp6Mode {
                                 + " unique-local IPv6 address to put in boot file URLs; give it one"))));
             }
             Duid serverId = serverId(settings.state().resolve(DUID_FILE));
-            server = new Dhcp6Server(new BootOnly6(planner, new ConfigDuids(config), serverId), events, registry,
-                    RouterAdverts.onThisHost()::bootClientSeen, NeighbourTable::lookup, unidentified);
+            Dhcp6Server.Decider decider;
+            if (d.mode() == ServerSettings.Dhcp6.Mode.SERVER) {
+                journal = Optional.of(new RecordJournal<>(settings.state().resolve(JOURNAL_DIR), JOURNAL, Lease6.FORMAT));
+                stateful = Optional.of(new ServerDhcp6(d.pools().stream().map(Dhcp6Mode::pool).toList(),
+                        new ConfigHosts6(config), planner, new ConfigDuids(config), serverId, journal.get().records()));
+                decider = Dhcp6Server.stateful(stateful.get(), journal.get(), System::currentTimeMillis);
+            } else {
+                decider = Dhcp6Server.bootOnly(new BootOnly6(planner, new ConfigDuids(config), serverId),
+                        NeighbourTable::lookup);
+            }
+            server = new Dhcp6Server(decider, events, registry, RouterAdverts.onThisHost()::bootClientSeen,
+                    unidentified);
         } catch (IOException e) {
+            journal.ifPresent(RecordJournal::close);
             throw new ListenerException("cannot start DHCPv6: " + e.getMessage(), e);
         }
         List<Inet6Address> unicastOnly = links.isEmpty() ? List.of(advertise6.orElseThrow(() -> new ListenerException(
@@ -84,12 +124,18 @@ final class Dhcp6Mode {
         try {
             bound = server.bind(group, channelType, links, unicastOnly, d.port(), d.pxePort());
         } catch (Exception e) {
+            journal.ifPresent(RecordJournal::close);
             throw new ListenerException(BootServer.explainBindFailure("dhcp6", "udp",
                     new InetSocketAddress(shown, d.port()), "dhcp6.port/dhcp6.pxePort in server.yaml", e), e);
         }
         ready.accept("listening dhcp6 udp [" + AddressText.of(shown) + "]:" + bound.port());
         ready.accept("listening pxe6 udp [" + AddressText.of(shown) + "]:" + bound.pxePort());
-        return server;
+        return new Dhcp6Mode(server, stateful, journal);
+    }
+
+    private static AddressPool6 pool(ServerSettings.Pool6 p) {
+        return new AddressPool6(p.iface(), p.prefix(), p.first(), p.last(), p.preferredLifetime().toSeconds(),
+                p.validLifetime().toSeconds(), p.dns(), p.search(), p.unknownMachines());
     }
 
     private static boolean owns(NetworkInterface nif, Inet6Address address) {

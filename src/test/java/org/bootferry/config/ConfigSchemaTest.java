@@ -254,7 +254,7 @@ class ConfigSchemaTest {
         withoutDefault.removeIf(key -> leafDefault(defaults, key) || !ConfigSchemas.tree(Kind.SERVER)
                 .at("/properties/" + key.replace(".", "/properties/") + "/properties").isMissingNode());
         assertThat(withoutDefault).containsExactly("advertise", "advertise6", "api.token", "dhcp.dns.port", "dhcp.dns.zone",
-                "dhcp.pools", "https.certificate", "https.key", "https.names", "https.port");
+                "dhcp.pools", "dhcp6.pools", "https.certificate", "https.key", "https.names", "https.port");
     }
 
     @SuppressWarnings("unchecked")

@@ -44,15 +44,15 @@ class Dhcp6SettingsTest {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
         assertThat(snapshot.errors()).isEmpty();
         assertThat(snapshot.settings().dhcp6()).isEqualTo(new ServerSettings.Dhcp6(ServerSettings.Dhcp6.Mode.BOOT_ONLY,
-                List.of("br0", "br1"), 10547, 0));
+                List.of("br0", "br1"), 10547, 0, List.of()));
     }
 
     @Test
     void eachBadDhcp6KeyIsNamedOnItsLine() {
-        config.file("server.yaml", "dhcp6:", "  mode: server", "  interfaces: [br0, br0, 'a/b']", "  port: 70000");
+        config.file("server.yaml", "dhcp6:", "  mode: stateful", "  interfaces: [br0, br0, 'a/b']", "  port: 70000");
         assertThat(errors(ConfigLoader.load(config.dir()))).containsExactly(
-                "server.yaml:2: dhcp6.mode: 'server' is neither boot-only (answer boot clients with boot options"
-                        + " beside the site's DHCPv6 server) nor off",
+                "server.yaml:2: dhcp6.mode: 'stateful' is none of boot-only (answer boot clients with boot options"
+                        + " beside the site's DHCPv6 server), server (be the network's DHCPv6 server) and off",
                 "server.yaml:3: dhcp6.interfaces: br0 is named twice",
                 "server.yaml:3: dhcp6.interfaces: 'a/b' is not an interface name (1-15 characters, no '/')",
                 "server.yaml:4: dhcp6.port: 70000 is not a port (1-65535, or 0 for any free port)");

@@ -56,10 +56,25 @@ class Dhcp6CodecMalformedTest {
     void bootfileParametersAndUnknownOptionsRoundTrip() throws Exception {
         Dhcp6Message m = new Dhcp6Message.ClientServer(Dhcp6MessageType.REPLY, 0x123456, List.of(
                 new BootfileParam(List.of("console=ttyS0", "é")),
-                new Dhcp6Option.Unknown(23, Opaque.hex("fd420000000000000000000000000001")),
+                new Dhcp6Option.Unknown(21, Opaque.hex("fd420000000000000000000000000001")),
+                new Dhcp6Option.DnsServers(List.of(CLIENT_LINK_LOCAL, Captures6.address("fd42::53"))),
+                new Dhcp6Option.DomainList(List.of("lab", "example.org")),
+                new Dhcp6Option.RapidCommit(),
                 new Dhcp6Option.ClientId(new Duid.Enterprise(343, Opaque.hex("0102"))),
                 new Dhcp6Option.ServerId(new Duid.Other(9, Opaque.hex("aa")))));
         assertThat(Dhcp6Codec.decode(Dhcp6Codec.encode(m))).isEqualTo(m);
+    }
+
+    @Test
+    void dnsOptionsAreRfc3646s() throws Exception {
+        Dhcp6Message m = new Dhcp6Message.ClientServer(Dhcp6MessageType.REPLY, 1, List.of(
+                new Dhcp6Option.DomainList(List.of("lab", "example.org"))));
+        // RFC 1035 §3.1 labels, each name ending in the root's 0 (RFC 3646 §4: not compressed).
+        assertThat(java.util.HexFormat.of().formatHex(Dhcp6Codec.encode(m)))
+                .isEqualTo("07000001" + "00180012" + "036c616200" + "076578616d706c65036f726700");
+        refused("07000001" + "0017000f" + "fd4200000000000000000000000000", "not a multiple of 16");
+        refused("07000001" + "00180004" + "036c6162", "does not end in the root label");
+        refused("07000001" + "00180002" + "c00c", "a compression pointer");
     }
 
     @Test

@@ -44,8 +44,8 @@ public final class Dhcp6Process {
                 BootOnly6.DuidBook.NONE, args.length > 3 ? Dhcp6Codec.decode(Files.readAllBytes(Path.of(args[3])))
                         .option(Dhcp6Option.ServerId.class).orElseThrow().duid()
                         : new Duid.LinkLayer(1, Opaque.hex("020000000001")));
-        try (Dhcp6Server server = new Dhcp6Server(decision, e -> { }, new SimpleMeterRegistry(), iface -> { },
-                NeighbourTable::lookup, UnidentifiedClients.NONE)) {
+        try (Dhcp6Server server = new Dhcp6Server(Dhcp6Server.bootOnly(decision, NeighbourTable::lookup), e -> { },
+                new SimpleMeterRegistry(), iface -> { }, UnidentifiedClients.NONE)) {
             Dhcp6Server.Link link = new Dhcp6Server.Link(NetworkInterface.getByName(args[1]),
                     (Inet6Address) InetAddress.getByName(args[2]));
             Dhcp6Server.Bound bound = server.bind(group, channel, List.of(link), List.of(), 547, 4011);

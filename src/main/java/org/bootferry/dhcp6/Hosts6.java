@@ -1,0 +1,19 @@
+package org.bootferry.dhcp6;
+
+import java.net.Inet6Address;
+import java.util.Optional;
+import org.bootferry.machine.MacAddress;
+
+/** What DHCPv6 server mode needs of the machines in the config in force: who is known, who has which {@code ip6:}. */
+public interface Hosts6 {
+
+    /** The machine with this MAC; empty when the config has no file for it and no {@code default.yaml}. */
+    Optional<Host> host(MacAddress mac);
+
+    /** The machine whose file reserves this address ({@code ip6:}), if any. */
+    Optional<MacAddress> reservedFor(Inet6Address address);
+
+    /** @param reserved its machine file's {@code ip6:} */
+    record Host(Optional<Inet6Address> reserved) {
+    }
+}
