@@ -4,6 +4,8 @@
 # the servers alternating within each run. Needs root (a network namespace of its own), gcc and
 # dnsmasq (Debian packages gcc, dnsmasq-base).
 # usage: bench/dhcp6-bench.sh [SECONDS] [WINDOW] [RUNS]   (defaults: 10 s, 32 SOLICITs in flight, 3 runs)
+# MODE=boot-only (default) or MODE=server: bootferry as the network's DHCPv6 server, leasing from a
+# pool of fd42::1000-fd42::ffff like dnsmasq's range, its ADVERTISE carrying IA_NA and option 59 too.
 #
 # The link: a veth pair inside the namespace, bf6b-s (fd42::1/64, where each server listens) and
 # bf6b-c (the clients). bench/dhcp6gen.c sends the captured EDK2 PXE SOLICIT
@@ -11,7 +13,7 @@
 # [ff02::1:2%bf6b-c]:547, each with a fresh transaction-id and a DUID-LL of a MAC of its own; the
 # answers come back over the veth by unicast, as on a real link (Neighbor Discovery included).
 # Each server runs as in production: bootferry is `java -jar target/bootferry.jar serve` with
-# dhcp6: {mode: boot-only, interfaces: [bf6b-s]} and a default machine file (every MAC boots), dnsmasq
+# dhcp6: {mode: MODE, interfaces: [bf6b-s]} and a default machine file (every MAC boots), dnsmasq
 # is dnsmasq. WARMUP=s (default 10) is the unmeasured lead-in, NS=name the namespace (default
 # bf6-bench), JAR=path runs that build of bootferry instead of building target/bootferry.jar.
 set -euo pipefail
@@ -22,6 +24,12 @@ RUNS=${3:-3}
 NS=${NS:-bf6-bench}
 WARMUP=${WARMUP:-10}
 JAR=${JAR:-}
+MODE=${MODE:-boot-only}
+case "$MODE" in
+    boot-only) DHCP6="{mode: boot-only, interfaces: [bf6b-s]}" ;;
+    server) DHCP6="{mode: server, interfaces: [bf6b-s], pools: [{interface: bf6b-s, prefix: 'fd42::/64', range: 'fd42::1000-fd42::ffff', unknownMachines: true}]}" ;;
+    *) echo "MODE=$MODE: write boot-only or server" >&2; exit 2 ;;
+esac
 command -v dnsmasq >/dev/null || { echo "dnsmasq missing: apt-get install dnsmasq-base" >&2; exit 2; }
 command -v gcc >/dev/null || { echo "gcc missing: apt-get install gcc" >&2; exit 2; }
 [ -n "$JAR" ] || { mvn -q -B -DskipTests package >/dev/null; JAR=target/bootferry.jar; }
@@ -52,7 +60,7 @@ for _ in $(seq 50); do ip -n "$NS" -6 addr show tentative | grep -q inet6 || bre
 mkdir -p "$WORK/config/machines" "$WORK/tftproot"
 echo kernel > "$WORK/config/vmlinuz"
 printf 'kernelBoot:\n  files: {kernel: vmlinuz}\n' > "$WORK/config/machines/default.yaml"
-printf 'state: %s\ndhcp: false\ndhcp6: {mode: boot-only, interfaces: [bf6b-s]}\n' "$WORK/state" > "$WORK/config/server.yaml"
+printf 'state: %s\ndhcp: false\ndhcp6: %s\n' "$WORK/state" "$DHCP6" > "$WORK/config/server.yaml"
 
 start_bootferry() {
     : > "$WORK/bootferry.log"
@@ -87,7 +95,7 @@ measure() { # bootferry|dnsmasq
 }
 
 echo "host: $(nproc) cores, $(java -version 2>&1 | head -1), dnsmasq $(dnsmasq --version | head -1 | awk '{print $3}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "$JAR, EDK2 PXE SOLICITs over a veth, window $WINDOW, $SECONDS_ s measured after $WARMUP s warm-up; CPU: µs of CPU time per answer (user+sys, all threads)"
+echo "$JAR (dhcp6 $MODE), EDK2 PXE SOLICITs over a veth, window $WINDOW, $SECONDS_ s measured after $WARMUP s warm-up; CPU: µs of CPU time per answer (user+sys, all threads)"
 printf '%-4s %-10s %10s %8s %8s %6s %12s %12s %6s\n' run server answers/s "p50 ms" "p99 ms" lost "gen µs/ans" "srv µs/ans" idle%
 for run in $(seq "$RUNS"); do
     measure bootferry

@@ -16,7 +16,8 @@ import java.util.HexFormat;
  * A DHCPv6 client as firmware is one, for tests inside a network namespace: sends a captured message
  * from [the interface's link-local address]:546 to ff02::1:2:547 (RFC 8415 §7.1) and prints every
  * answer as {@code ANSWER <source> <hex>} for {@code millis} ms. With FROM, TO and PORT it unicasts
- * from [FROM]:PORT to [TO]:PORT instead, as EDK2 sends its boot-service REQUEST (4011 to 4011).
+ * from [FROM]:PORT to [TO]:PORT instead, as EDK2 sends its boot-service REQUEST (4011 to 4011), and
+ * ends at the first answer: only that server was asked.
  * Usage: {@code Dhcp6Probe MESSAGE_FILE INTERFACE MILLIS [FROM TO PORT]}.
  */
 public final class Dhcp6Probe {
@@ -49,6 +50,9 @@ public final class Dhcp6Probe {
                 }
                 System.out.println("ANSWER " + p.getAddress().getHostAddress() + " "
                         + HexFormat.of().formatHex(Arrays.copyOf(p.getData(), p.getLength())));
+                if (unicast) {
+                    break;
+                }
             }
         }
     }

@@ -55,15 +55,15 @@ class NeighbourTableNamespaceTest {
                 BufferedReader out = new BufferedReader(new InputStreamReader(bootferry.getInputStream(),
                         StandardCharsets.UTF_8));
                 String line = CompletableFuture.supplyAsync(() -> JavaMains.firstLine(out, "listening dhcp6"))
-                        .get(30, TimeUnit.SECONDS);
+                        .get(60, TimeUnit.SECONDS);
                 assertThat(line).startsWith("listening dhcp6 547 4011");
                 StringBuffer serverLog = new StringBuffer();
                 CompletableFuture.runAsync(() -> out.lines().forEach(l -> serverLog.append(l).append('\n')));
 
-                Process probe = new ProcessBuilder(cli.exec(JavaMains.command(Dhcp6Probe.class, request.toString(), "nb6-c", "3000",
+                Process probe = new ProcessBuilder(cli.exec(JavaMains.command(Dhcp6Probe.class, request.toString(), "nb6-c", "20000",
                         "fd42::18b", "fd42::1", "4011"))).redirectErrorStream(true).start();
                 String text = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(probe.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 List<String> answers = text.lines().filter(l -> l.startsWith("ANSWER ")).toList();
 
                 assertThat(answers).as("probe: " + text + "\nbootferry: " + serverLog).hasSize(1);
