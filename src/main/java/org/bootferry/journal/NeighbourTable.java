@@ -28,12 +28,18 @@ public final class NeighbourTable {
 
     /**
      * The MAC of {@code address} as this host's ARP or IPv6 neighbour table has it now; empty when
-     * absent or unreadable. Blocks (a file read, or two seconds at most for IPv6): never on an event loop.
+     * absent or unreadable. Blocks up to two seconds for an IPv6 address (a command runs): only on a
+     * thread of its own, never an event loop.
      */
     public static Optional<MacAddress> lookup(InetAddress address) {
-        if (address instanceof Inet6Address v6) {
-            return IPV6.lookup(v6);
-        }
+        return address instanceof Inet6Address v6 ? IPV6.lookup(v6) : arp(address);
+    }
+
+    /**
+     * The MAC of an IPv4 {@code address} as the ARP table has it now; empty for an IPv6 one, when
+     * absent or unreadable. A file read: for callers that may be on an event loop.
+     */
+    public static Optional<MacAddress> arp(InetAddress address) {
         try {
             return lookup(Files.readString(PROC_NET_ARP), address);
         } catch (IOException e) {
