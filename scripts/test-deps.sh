@@ -21,6 +21,7 @@ debian-installer-12-netboot-amd64  e2e + loader tests: the stock installer, the 
 shim-helpers-amd64-signed  loader tests: the Debian signed MokManager, served beside a shim
 dnsmasq-base             e2e + dhcp tests: the site DHCP server and relay agent (DHCPv4 and, in BootOnly6NamespaceTest, DHCPv6), and the other server OtherDhcpServerTest finds (not "dnsmasq", which starts a system service)
 procps                   e2e: sysctl, IP forwarding in the namespace that routes the relayed link
+isc-dhcp-client          dhcp6 tests: stock dhclient -6 against DHCPv6 server mode (ServerDhcp6NamespaceTest)
 dnsutils                 dhcp tests: dig asks the DNS listener of server mode (ServerModeAdminTest)
 cpio                     e2e: initramfs archive
 gzip                     e2e: initramfs compression

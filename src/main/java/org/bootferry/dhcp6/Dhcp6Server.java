@@ -200,7 +200,7 @@ public final class Dhcp6Server implements AutoCloseable {
                 int[] bound = unicast(group, channelType, link.server(), iface, dhcpPort, pxe);
                 dhcpPort = bound[0];
                 pxe = bound[1];
-                log.info("DHCPv6 boot-only on {}: clients there are told {}", link.nif().getName(),
+                log.info("DHCPv6 on {}: clients there are told {}", link.nif().getName(),
                         AddressText.of(link.server()));
             }
             for (Inet6Address server : unicastOnly) {

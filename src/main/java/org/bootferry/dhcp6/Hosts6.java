@@ -13,7 +13,10 @@ public interface Hosts6 {
     /** The machine whose file reserves this address ({@code ip6:}), if any. */
     Optional<MacAddress> reservedFor(Inet6Address address);
 
-    /** @param reserved its machine file's {@code ip6:} */
-    record Host(Optional<Inet6Address> reserved) {
+    /**
+     * @param reserved its machine file's {@code ip6:}
+     * @param hostname its machine file's {@code hostname:}, for the status page
+     */
+    record Host(Optional<Inet6Address> reserved, Optional<String> hostname) {
     }
 }

@@ -5,11 +5,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Booter;
 import org.bootferry.lang.AddressText;
+import org.bootferry.lang.Ipv6;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -69,6 +72,21 @@ public final class ServerDhcp6 {
     /** Every binding record, for status and the API. */
     public synchronized List<Lease6> leases() {
         return List.copyOf(book.all());
+    }
+
+    /** The binding records as {@code /api/leases} and the status page show them, in address order. */
+    public synchronized List<Addressing.Binding6> bindings(long now) {
+        return book.all().stream().sorted(java.util.Comparator.comparing(l -> Ipv6.toNumber(l.address()))).map(l -> {
+            Optional<MacAddress> mac = l.holder().flatMap(Lease6.Holder::mac);
+            Addressing.State state = !l.busy(now) ? Addressing.State.FREE
+                    : l.holder().isPresent() ? Addressing.State.BOUND : Addressing.State.QUARANTINED;
+            String pool = pools.stream().filter(p -> p.prefix().contains(l.address())).findFirst()
+                    .map(p -> "interface " + p.iface()).orElse("none (the pool is gone from server.yaml)");
+            return new Addressing.Binding6(AddressText.of(l.address()), mac,
+                    mac.flatMap(hosts::host).flatMap(Hosts6.Host::hostname), state, l.expires(),
+                    hosts.reservedFor(l.address()).isPresent(), pool, l.holder().map(h -> BootOnly6.hex(h.duid())),
+                    l.holder().map(h -> OptionalLong.of(h.iaid())).orElse(OptionalLong.empty()));
+        }).toList();
     }
 
     /**

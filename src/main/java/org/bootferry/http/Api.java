@@ -145,16 +145,22 @@ final class Api {
             ArrayNode held = node.putArray("leases");
             addressing.get().addresses().stream().filter(a -> a.mac().filter(mac::equals).isPresent())
                     .forEach(a -> held.add(address(a)));
+            addressing.get().bindings6().stream().filter(b -> b.mac().filter(mac::equals).isPresent())
+                    .forEach(b -> held.add(JSON.valueToTree(b.fields())));
             ArrayNode timeline = node.putArray("lastBoot");
             history.lastBoot(mac).forEach(ev -> timeline.add(event(ev)));
             return node.toString();
         });
     }
 
-    /** {@code /api/leases}: every lease record and reservation of DHCP server mode, with its machine's name. */
+    /**
+     * {@code /api/leases}: every lease record and reservation of DHCP server mode, with its machine's
+     * name; then DHCPv6 server mode's binding records, with their DUID and IAID.
+     */
     String leases() {
         ArrayNode list = JSON.createArrayNode();
         addressing.get().addresses().forEach(a -> list.add(address(a)));
+        addressing.get().bindings6().forEach(b -> list.add(JSON.valueToTree(b.fields())));
         return list.toString();
     }
 

@@ -98,6 +98,9 @@ final class StatusPage {
         if (snapshot.settings().dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER) {
             leases(h, addressing.addresses());
         }
+        if (snapshot.settings().dhcp6().mode() == ServerSettings.Dhcp6.Mode.SERVER) {
+            bindings6(h, addressing.bindings6());
+        }
         h.append("<p class=\"muted\">API: <a href=\"/api/machines\">/api/machines</a> &middot; "
                 + "<a href=\"/api/leases\">/api/leases</a> &middot; "
                 + "<a href=\"/api/events\">/api/events</a> &middot; <a href=\"/api/discovered\">/api/discovered</a> &middot; "
@@ -142,6 +145,31 @@ final class StatusPage {
         h.append("</tbody></table>\n");
         if (addresses.size() > MAX_ROWS) {
             h.append("<p class=\"muted\">").append(addresses.size() - MAX_ROWS)
+                    .append(" more: see <a href=\"/api/leases\">/api/leases</a></p>\n");
+        }
+    }
+
+    /** DHCPv6 server mode's binding records, in address order, with the client's DUID and IAID. */
+    private static void bindings6(StringBuilder h, List<Addressing.Binding6> bindings) {
+        h.append("<h2 id=\"leases6\">DHCPv6 leases</h2>\n");
+        if (bindings.isEmpty()) {
+            h.append("<p class=\"muted\">none yet</p>\n");
+            return;
+        }
+        h.append("<table id=\"lease6-table\"><thead><tr><th>Address</th><th>MAC</th><th>Host</th><th>State</th>"
+                + "<th>Until</th><th>Pool</th><th>DUID / IAID</th></tr></thead><tbody>\n");
+        for (Addressing.Binding6 b : bindings.subList(0, Math.min(MAX_ROWS, bindings.size()))) {
+            h.append("<tr><td><code>").append(esc(b.address())).append("</code></td><td><code>")
+                    .append(b.mac().map(Object::toString).orElse("")).append("</code></td><td>")
+                    .append(esc(b.hostname().orElse(""))).append("</td><td>").append(b.state().id())
+                    .append(b.reserved() ? ", reserved" : "").append("</td><td>")
+                    .append(Instant.ofEpochMilli(b.expires())).append("</td><td>").append(esc(b.pool()))
+                    .append("</td><td><code>").append(esc(b.duid().orElse("")))
+                    .append(b.iaid().isPresent() ? " / " + b.iaid().getAsLong() : "").append("</code></td></tr>\n");
+        }
+        h.append("</tbody></table>\n");
+        if (bindings.size() > MAX_ROWS) {
+            h.append("<p class=\"muted\">").append(bindings.size() - MAX_ROWS)
                     .append(" more: see <a href=\"/api/leases\">/api/leases</a></p>\n");
         }
     }

@@ -6,10 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What DHCP server mode holds and would hand out: its leases, the reservations of the machine files
- * and the machines' names; and the other DHCP servers it hears. {@code dhcp} answers it, {@code server} wires it, and explain, the API,
+ * and the machines' names; and the other DHCP servers it hears; DHCPv6 server mode's bindings. {@code dhcp} answers it, {@code server} wires it, and explain, the API,
  * the status page and {@code bootferry leases} read it; in the other DHCP modes it is {@link #NONE}.
  */
 public interface Addressing {
@@ -40,6 +41,41 @@ public interface Addressing {
 
     /** Other DHCP servers heard on the links of server mode's pools since the start. */
     List<OtherServer> otherServers();
+
+    /** DHCPv6 server mode's binding records, in address order; none in its other modes. */
+    default List<Binding6> bindings6() {
+        return List.of();
+    }
+
+    /**
+     * One DHCPv6 binding record (RFC 8415 §12.1: per client DUID and IAID).
+     *
+     * @param address  the address as RFC 5952 writes it ({@code fd42::21})
+     * @param mac      the MAC its client was known by, if any
+     * @param hostname that machine's {@code hostname:}
+     * @param state    {@code BOUND}, {@code FREE} (released or expired) or {@code QUARANTINED} (declined)
+     * @param expires  epoch milliseconds
+     * @param reserved whether it is its machine's {@code ip6:}
+     * @param duid     the client's DUID in hex as {@code duid:} takes it; empty when quarantined
+     */
+    record Binding6(String address, Optional<MacAddress> mac, Optional<String> hostname, State state,
+            long expires, boolean reserved, String pool, Optional<String> duid, OptionalLong iaid) {
+
+        /** Its fields as {@code /api/leases} shows them, beside the DHCPv4 leases: absent ones left out. */
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("address", address);
+            mac.ifPresent(m -> fields.put("mac", m.toString()));
+            hostname.ifPresent(h -> fields.put("hostname", h));
+            fields.put("state", state.id());
+            fields.put("expires", Instant.ofEpochMilli(expires).toString());
+            fields.put("reserved", reserved);
+            fields.put("pool", pool);
+            duid.ifPresent(d -> fields.put("duid", d));
+            iaid.ifPresent(i -> fields.put("iaid", i));
+            return fields;
+        }
+    }
 
     /** Where an address stands. */
     enum State {

@@ -89,6 +89,7 @@ public final class BootServer implements AutoCloseable {
     private TftpServer tftpServer;
     private ProxyDhcpServer proxyDhcp;
     private volatile DhcpServerMode dhcpServer;
+    private volatile Dhcp6Mode dhcp6;
     /** Why machines can't be answered now; null while every listener is bound. See {@link #notReady()}. */
     private volatile String notReady = "starting: no listener bound yet";
 
@@ -128,10 +129,12 @@ public final class BootServer implements AutoCloseable {
         return why != null ? Optional.of(why) : config.failure();
     }
 
-    /** DHCP server mode's addresses, once its listener runs; none in the other modes. */
+    /** DHCP and DHCPv6 server mode's addresses, once their listeners run; none in the other modes. */
     private Addressing addressing() {
         DhcpServerMode mode = dhcpServer;
-        return mode == null ? Addressing.NONE : mode.addressing();
+        Dhcp6Mode six = dhcp6;
+        Addressing v4 = mode == null ? Addressing.NONE : mode.addressing();
+        return six == null ? v4 : six.addressing(v4);
     }
 
     /** Where the status page is, for the admin: the advertised address and the HTTP port as bound. */
@@ -242,11 +245,12 @@ public final class BootServer implements AutoCloseable {
                 dhcpServer.dnsAddress().ifPresent(dns -> ready.accept(listening("dns", "udp", dns)));
             }
             if (settings.dhcp6().mode() != ServerSettings.Dhcp6.Mode.OFF) {
-                closeables.add(Dhcp6Mode.start(settings, config, planner, events, unidentified, registry, dhcp.group(),
+                dhcp6 = Dhcp6Mode.start(settings, config, planner, events, unidentified, registry, dhcp.group(),
                         dhcp.datagramChannel(), line -> {
                             bound(unbound, "dhcp6");
                             ready.accept(line);
-                        }));
+                        });
+                closeables.add(dhcp6);
             }
         } catch (RuntimeException e) {
             close();

@@ -27,7 +27,7 @@ final class ConfigHosts6 implements Hosts6 {
 
     @Override
     public Optional<Host> host(MacAddress mac) {
-        return config.get().machine(mac).map(f -> new Host(reservation(f)));
+        return config.get().machine(mac).map(f -> new Host(reservation(f), Optional.ofNullable(f.config().hostname())));
     }
 
     @Override

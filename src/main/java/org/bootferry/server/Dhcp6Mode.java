@@ -32,7 +32,9 @@ import org.bootferry.dhcp6.ServerDhcp6;
 import org.bootferry.lang.AtomicFile;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.lang.RecordJournal;
+import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.lang.AddressText;
 
@@ -52,18 +54,38 @@ final class Dhcp6Mode implements AutoCloseable {
 
     private final Dhcp6Server server;
     /** Server mode's decision and journal; empty in boot-only mode. */
-    private final Optional<ServerDhcp6> leases;
+    private final Optional<ServerDhcp6> stateful;
     private final Optional<RecordJournal<Lease6>> journal;
 
-    private Dhcp6Mode(Dhcp6Server server, Optional<ServerDhcp6> leases, Optional<RecordJournal<Lease6>> journal) {
+    private Dhcp6Mode(Dhcp6Server server, Optional<ServerDhcp6> stateful, Optional<RecordJournal<Lease6>> journal) {
         this.server = server;
-        this.leases = leases;
+        this.stateful = stateful;
         this.journal = journal;
     }
 
-    /** Server mode's binding records now; empty in boot-only mode. */
-    List<Lease6> leases() {
-        return leases.map(ServerDhcp6::leases).orElse(List.of());
+    /** {@code v4} with server mode's DHCPv6 bindings beside its leases; none in boot-only mode. */
+    Addressing addressing(Addressing v4) {
+        return new Addressing() {
+            @Override
+            public List<Address> addresses() {
+                return v4.addresses();
+            }
+
+            @Override
+            public List<Choice> choices(MacAddress mac) {
+                return v4.choices(mac);
+            }
+
+            @Override
+            public List<OtherServer> otherServers() {
+                return v4.otherServers();
+            }
+
+            @Override
+            public List<Binding6> bindings6() {
+                return stateful.map(s -> s.bindings(System.currentTimeMillis())).orElse(List.of());
+            }
+        };
     }
 
     @Override

@@ -29,7 +29,7 @@ class ServerDhcp6LifecycleTest {
 
     @BeforeEach
     void vmIsKnown() {
-        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.empty()));
+        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.empty(), Optional.empty()));
         server = new ServerDhcp6(List.of(POOL), hosts, BootConfig6.planner(config, ""), BootOnly6.DuidBook.NONE, OURS,
                 List.of());
     }
@@ -114,6 +114,13 @@ class ServerDhcp6LifecycleTest {
         Dhcp6Message.ClientServer again = answer(as(Dhcp6MessageType.RELEASE, request, true, address("fd42::100")),
                 T0 + 6);
         assertThat(statuses(again)).containsExactly(Dhcp6Option.StatusCode.SUCCESS, Dhcp6Option.StatusCode.NO_BINDING);
+        assertThat(server.bindings(T0 + 6)).singleElement().satisfies(b -> {
+            assertThat(b.address()).isEqualTo("fd42::100");
+            assertThat(b.state()).isEqualTo(org.bootferry.machine.Addressing.State.FREE);
+            assertThat(b.mac()).contains(BootConfig6.VM);
+            assertThat(b.duid()).contains(BootOnly6.hex(request.option(Dhcp6Option.ClientId.class).orElseThrow().duid()));
+            assertThat(b.pool()).isEqualTo("interface br0");
+        });
         // EDK2's next boot: a new IAID, the same MAC: the address it had.
         assertThat(addresses(answer(message(EDK2_AUTOCONFIG_SOLICIT), T0 + 10))).containsExactly(address("fd42::100"));
     }
@@ -127,6 +134,8 @@ class ServerDhcp6LifecycleTest {
         assertThat(declined.leases()).containsExactly(new Lease6(address("fd42::100"), Optional.empty(),
                 T0 + 5 + ServerDhcp6.QUARANTINE_MILLIS));
         assertThat(addresses(answer(message(EDK2_PXE_SOLICIT), T0 + 10))).containsExactly(address("fd42::101"));
+        assertThat(server.bindings(T0 + 10)).extracting(b -> b.state()).containsExactly(
+                org.bootferry.machine.Addressing.State.QUARANTINED);
     }
 
     @Test
@@ -159,7 +168,7 @@ class ServerDhcp6LifecycleTest {
                 BootOnly6.DuidBook.NONE, OURS, List.of());
         bound();
         MacAddress other = MacAddress.parse("52:54:00:12:34:57");
-        hosts.hosts.put(other, new Hosts6.Host(Optional.empty()));
+        hosts.hosts.put(other, new Hosts6.Host(Optional.empty(), Optional.empty()));
         Dhcp6Message.ClientServer advertise = ServerDhcp6Test.answer(server.decide(message(IPXE_SOLICIT),
                 address("fe80::5054:ff:fe12:3457"), SERVER, BootOnly6.Listener.DHCP, Optional.of("br0"), T0 + 1));
         assertThat(advertise.option(Dhcp6Option.IaNa.class)).isEmpty();
@@ -172,7 +181,7 @@ class ServerDhcp6LifecycleTest {
      */
     @Test
     void aReservationServesEachOfTheMachinesClientsWithoutTakingPoolAddresses() {
-        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.of(RESERVED)));
+        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.of(RESERVED), Optional.empty()));
         for (String solicit : List.of(EDK2_AUTOCONFIG_SOLICIT, EDK2_PXE_SOLICIT, IPXE_SOLICIT)) {
             assertThat(addresses(answer(message(solicit), T0))).as(solicit).containsExactly(RESERVED);
         }
@@ -181,7 +190,7 @@ class ServerDhcp6LifecycleTest {
         assertThat(server.leases()).extracting(Lease6::address).containsExactly(RESERVED);
         // Another machine never gets it, even when the pool's range would.
         MacAddress other = MacAddress.parse("52:54:00:12:34:57");
-        hosts.hosts.put(other, new Hosts6.Host(Optional.empty()));
+        hosts.hosts.put(other, new Hosts6.Host(Optional.empty(), Optional.empty()));
         Dhcp6Message.ClientServer advertise = ServerDhcp6Test.answer(server.decide(message(EDK2_AUTOCONFIG_SOLICIT),
                 address("fe80::5054:ff:fe12:3457"), SERVER, BootOnly6.Listener.DHCP, Optional.of("br0"), T0 + 3));
         assertThat(addresses(advertise)).containsExactly(address("fd42::100"));

@@ -57,7 +57,7 @@ class ServerDhcp6ListenerTest {
 
     @BeforeEach
     void start() throws Exception {
-        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(java.util.Optional.empty()));
+        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(java.util.Optional.empty(), java.util.Optional.empty()));
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;

@@ -53,7 +53,7 @@ class ServerDhcp6Test {
 
     @BeforeEach
     void vmIsKnown() {
-        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.empty()));
+        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.empty(), Optional.empty()));
         server = server(POOL, List.of());
     }
 
