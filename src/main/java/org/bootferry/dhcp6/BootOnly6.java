@@ -186,8 +186,9 @@ public final class BootOnly6 {
                 mac = neighbour.mac();
                 if (mac.isEmpty()) {
                     // Ipv6Neighbours in journal says when the kernel has an entry: after it talked to the client.
-                    tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("no entry for " + AddressText.of(source)
-                            + " (the kernel has one once the client unicast to us)"));
+                    tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("no MAC for " + AddressText.of(source)
+                            + " (the kernel has an entry once the client unicast to us; a table that could not be"
+                            + " read is in the log)"));
                     return new Unidentified(request.clientId(), tried, false);
                 }
             }

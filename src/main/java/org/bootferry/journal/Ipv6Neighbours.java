@@ -41,9 +41,11 @@ final class Ipv6Neighbours {
     private static final Logger log = LoggerFactory.getLogger(Ipv6Neighbours.class);
     /**
      * How long one {@code ip} run may take before it is killed and counts as "not known": it takes
-     * milliseconds, but a JVM's first process start and a loaded host's scheduler take more.
+     * milliseconds, but at load 58 on 2 cores a run took over 2 s. It runs off the event loops, and
+     * a client waits for its answer and retransmits meanwhile (RFC 8415 §15), so a slow answer is
+     * still one.
      */
-    static final long TIMEOUT_MILLIS = 2000;
+    static final long TIMEOUT_MILLIS = 5000;
     /** A MAC found is kept this long: a client's next retransmission needs no process. */
     static final long KNOWN_FOR = TimeUnit.SECONDS.toNanos(10);
     /** An address not found is asked again after this: the entry appears with the client's next unicast. */

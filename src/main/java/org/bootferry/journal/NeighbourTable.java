@@ -28,7 +28,7 @@ public final class NeighbourTable {
 
     /**
      * The MAC of {@code address} as this host's ARP or IPv6 neighbour table has it now; empty when
-     * absent or unreadable. Blocks up to two seconds for an IPv6 address (a command runs): only on a
+     * absent or unreadable. Blocks up to five seconds for an IPv6 address (a command runs): only on a
      * thread of its own, never an event loop.
      */
     public static Optional<MacAddress> lookup(InetAddress address) {

@@ -92,7 +92,7 @@ class BootOnly6Test {
         for (int i = 0; i < missed.tried().size(); i++) {
             assertThat(missed.tried().get(i)).startsWith(ClientMac.Source.values()[i].description() + ": ");
         }
-        assertThat(missed.tried().get(5)).contains("no entry for fd42::18b");
+        assertThat(missed.tried().get(5)).contains("no MAC for fd42::18b");
     }
 
     @Test

@@ -153,7 +153,7 @@ class Dhcp6ServerTest {
         assertThat(listed.latest().address()).isEqualTo("::1");
         assertThat(listed.latest().via()).isEqualTo("unicast");
         assertThat(listed.latest().tried()).hasSize(ClientMac.Source.values().length)
-                .last().asString().startsWith("the kernel's IPv6 neighbour table").contains("no entry for ::1 ");
+                .last().asString().startsWith("the kernel's IPv6 neighbour table").contains("no MAC for ::1 ");
         assertThat(events).isEmpty();
 
         neighbourTable.put(LOOPBACK, BootConfig6.VM);

@@ -98,7 +98,7 @@ class StatusPageBrowserTest {
             assertThat(clients.get(0).get("machineFileLine").asText()).isEqualTo("duid: " + UNIDENTIFIED_DUID);
             assertThat(clients.get(0).get("tried")).hasSize(6);
             assertThat(clients.get(0).get("tried").get(5).asText()).startsWith("the kernel's IPv6 neighbour table")
-                    .contains("no entry for ::1 ");
+                    .contains("no MAC for ::1 ");
 
             String dom = Processes.run(chromium(tmp.resolve("profile-dom"), "--dump-dom", base + "/"), 120).text();
             assertThat(dom).contains("<title>bootferry</title>")
