@@ -17,7 +17,8 @@ LABEL org.opencontainers.image.title="bootferry" \
       org.opencontainers.image.base.name="${BASE}"
 
 # Debian's JRE (built for amd64 and arm64 alike) and its x86 iPXE loaders under /usr/lib/ipxe, the
-# tftpRoot's fallback. The JRE's install links man pages into /usr/share/man/man1, which the slim
+# tftpRoot's fallback; iproute2's ip, which reads the IPv6 neighbour table for DHCPv6 and TFTP
+# clients that show no MAC (journal/Ipv6Neighbours). The JRE's install links man pages into /usr/share/man/man1, which the slim
 # images leave out: without the directory the install fails.
 #
 # java carries cap_net_bind_service as a file capability: Kubernetes (and Docker) give an added
@@ -26,7 +27,7 @@ LABEL org.opencontainers.image.title="bootferry" \
 # its libjli directory goes into ld.so.conf.
 RUN mkdir -p /usr/share/man/man1 \
     && apt-get update \
-    && apt-get install -y --no-install-recommends openjdk-17-jre-headless ipxe libcap2-bin \
+    && apt-get install -y --no-install-recommends openjdk-17-jre-headless ipxe iproute2 libcap2-bin \
     && java="$(readlink -f /usr/bin/java)" \
     && setcap cap_net_bind_service=+ep "$java" \
     && echo "$(dirname "$(dirname "$java")")/lib" > /etc/ld.so.conf.d/bootferry-java.conf \

@@ -4,12 +4,14 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.bootferry.boot.Explanation;
 import org.bootferry.dhcp6.Boot6Answer;
+import org.bootferry.dhcp6.ClientMac;
 import org.bootferry.dhcp6.Dhcp6Message;
 import org.bootferry.dhcp6.Dhcp6MessageType;
 import org.bootferry.dhcp6.Dhcp6Option;
@@ -57,14 +59,15 @@ final class Explain6 {
     }
 
     /**
-     * How bootferry tells which machine sends a DHCPv6 message (dhcp6/ClientMac), which the config
-     * can't change: said once, since explain has no message to look at.
+     * How bootferry tells which machine sends a DHCPv6 message, which the config can't change: said
+     * once, since explain has no message to look at. The ways are {@link ClientMac.Source}'s, the
+     * same words the log and {@code /api/unidentified} use for what each held.
      */
     static String identification() {
-        return "a DHCPv6 client sends a DUID, not its MAC (EDK2 and iPXE send DUID-UUID): the MAC comes from a"
-                + " relay's option 79 (RFC 6939), else the EUI-64 link-local source (EDK2, iPXE and Linux use one),"
-                + " else a DUID-LL/LLT. A client behind a relay without option 79 that uses a privacy or"
-                + " stable-privacy address can't be identified, and gets no answer";
+        return "a DHCPv6 client sends a DUID, not its MAC (EDK2 and iPXE send DUID-UUID): its MAC is taken from, in"
+                + " this order, " + Arrays.stream(ClientMac.Source.values()).map(ClientMac.Source::description)
+                        .collect(Collectors.joining("; ")) + ". A client none of them names gets no answer and is"
+                + " listed at /api/unidentified and on the status page with the duid: line that names it";
     }
 
     private static List<String> answers(String who, Dhcp6Message.ClientServer solicit, String url) {

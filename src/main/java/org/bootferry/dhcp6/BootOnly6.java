@@ -10,13 +10,16 @@ import java.util.Optional;
 import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Booter;
+import org.bootferry.lang.AddressText;
 import org.bootferry.machine.MacAddress;
 
 /**
  * The boot-only DHCPv6 decision (pure but for the planner): a datagram as received, its source and
  * the address of ours it is for, to the message to send back or why none is sent. Relay messages are
  * unwrapped and the answer wrapped again (RFC 8415 §9, §19.3); which machine asks is {@link ClientMac}'s
- * answer, else what the same DUID's SOLICIT showed, else a machine file's {@code duid:}; what it boots is the planner's; what the answer carries
+ * answer, else what the same DUID's SOLICIT showed, else a machine file's {@code duid:}, else the
+ * kernel's neighbour table, which the listener asks off its event loop when told to
+ * ({@link Unidentified#askNeighbours}); what it boots is the planner's; what the answer carries
  * is {@link Boot6Answer#bootOnly}'s.
  */
 public final class BootOnly6 {
@@ -53,9 +56,33 @@ public final class BootOnly6 {
 
     /**
      * A boot client we cannot tell apart from another: no MAC in the message, its address or the
-     * relay's option 79, and no machine file names its DUID. {@code why} says where we looked.
+     * relay's option 79, and no machine file names its DUID. {@code tried} says where we looked, in
+     * {@link ClientMac.Source}'s order. {@code askNeighbours}: the client is on a boot link and the
+     * neighbour table was not asked yet; decide again with what it says ({@link Neighbour#of}).
      */
-    public record Unidentified(Duid clientId, String why) implements Decision {
+    public record Unidentified(Duid clientId, List<String> tried, boolean askNeighbours) implements Decision {
+        public Unidentified {
+            tried = List.copyOf(tried);
+        }
+
+        /** The log line's reason. */
+        public String why() {
+            return ClientMac.Unknown.why(tried);
+        }
+
+        /** Its DUID's type, as {@code why} names it. */
+        public String duidType() {
+            return ClientMac.describe(clientId);
+        }
+    }
+
+    /** What the kernel's IPv6 neighbour table said of a client's source address, if it was asked. */
+    public record Neighbour(boolean asked, Optional<MacAddress> mac) {
+        public static final Neighbour NOT_ASKED = new Neighbour(false, Optional.empty());
+
+        public static Neighbour of(Optional<MacAddress> mac) {
+            return new Neighbour(true, mac);
+        }
     }
 
     /** The machine's config cannot be planned; {@code reason} names the file to fix. */
@@ -107,6 +134,12 @@ public final class BootOnly6 {
      * @param server   the address of ours machines are told on the client's link
      */
     public Decision decide(Dhcp6Message received, Inet6Address source, Inet6Address server, Listener listener) {
+        return decide(received, source, server, listener, Neighbour.NOT_ASKED);
+    }
+
+    /** {@link #decide(Dhcp6Message, Inet6Address, Inet6Address, Listener)} with the neighbour table's answer. */
+    public Decision decide(Dhcp6Message received, Inet6Address source, Inet6Address server, Listener listener,
+            Neighbour neighbour) {
         if (received.type() == Dhcp6MessageType.RELAY_REPL) {
             return new Silent("RELAY-REPL is a server's message (RFC 8415 §9)");
         }
@@ -135,11 +168,29 @@ public final class BootOnly6 {
         if (found instanceof ClientMac.Known known) {
             mac = Optional.of(known.mac());
         } else {
-            mac = Optional.ofNullable(learnt.get(request.clientId())).or(() -> duids.macOf(request.clientId()));
+            List<String> tried = new ArrayList<>(((ClientMac.Unknown) found).tried());
+            mac = Optional.ofNullable(learnt.get(request.clientId()));
             if (mac.isEmpty()) {
-                return new Unidentified(request.clientId(), ((ClientMac.Unknown) found).why()
-                        + "; no SOLICIT of this DUID was answered lately; and no machine file names it (duid: "
-                        + hex(request.clientId()) + ")");
+                tried.add(ClientMac.Source.SOLICIT.missed("none lately"));
+                mac = duids.macOf(request.clientId());
+            }
+            if (mac.isEmpty()) {
+                tried.add(ClientMac.Source.MACHINE_FILE.missed("none (the line would be duid: " + hex(request.clientId()) + ")"));
+                if (!relays.isEmpty()) {
+                    tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("not asked, the client is behind a relay agent"));
+                    return new Unidentified(request.clientId(), tried, false);
+                }
+                if (!neighbour.asked()) {
+                    return new Unidentified(request.clientId(), tried, true);
+                }
+                mac = neighbour.mac();
+                if (mac.isEmpty()) {
+                    // Ipv6Neighbours in journal says when the kernel has an entry: after it talked to the client.
+                    tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("no MAC for " + AddressText.of(source)
+                            + " (the kernel has an entry once the client unicast to us; a table that could not be"
+                            + " read is in the log)"));
+                    return new Unidentified(request.clientId(), tried, false);
+                }
             }
         }
         Optional<BootPlan> plan;

@@ -4,6 +4,7 @@ import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.bootferry.lang.AddressText;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -23,11 +24,18 @@ import org.bootferry.machine.MacAddress;
  */
 public sealed interface ClientMac {
 
-    /** How the MAC was found, worded for {@code explain} and the status page. */
+    /**
+     * Every way a DHCPv6 client's MAC is found, in the order tried: the first three by {@link #of}
+     * from the message alone, the others by {@link BootOnly6} (what it learnt, the config, the
+     * kernel). Worded for {@code explain}, the log and the status page: the one text of each.
+     */
     enum Source {
         RELAY_OPTION_79("the relay agent's option 79 (RFC 6939)"),
         EUI64_SOURCE("the client's EUI-64 link-local address"),
-        DUID("the client's DUID");
+        DUID("the client's DUID (a DUID-LL or DUID-LLT)"),
+        SOLICIT("the MAC this DUID's SOLICIT showed, lately answered"),
+        MACHINE_FILE("a machine file naming the DUID (duid:)"),
+        NEIGHBOUR_TABLE("the kernel's IPv6 neighbour table, for a client on a boot link");
 
         private final String description;
 
@@ -38,6 +46,11 @@ public sealed interface ClientMac {
         public String description() {
             return description;
         }
+
+        /** "description: what it held", one entry of {@link Unknown#tried}. */
+        String missed(String detail) {
+            return description + ": " + detail;
+        }
     }
 
     record Known(MacAddress mac, Source source) implements ClientMac {
@@ -47,8 +60,20 @@ public sealed interface ClientMac {
         }
     }
 
-    /** No MAC: {@code why} lists each place looked at and what it held. */
-    record Unknown(String why) implements ClientMac {
+    /** No MAC: {@code tried} lists each place looked at and what it held, in {@link Source}'s order. */
+    record Unknown(List<String> tried) implements ClientMac {
+        public Unknown {
+            tried = List.copyOf(tried);
+        }
+
+        /** The log's and the status page's sentence. */
+        public String why() {
+            return why(tried);
+        }
+
+        static String why(List<String> tried) {
+            return "cannot tell which machine this is: " + String.join("; ", tried);
+        }
     }
 
     /**
@@ -72,35 +97,47 @@ public sealed interface ClientMac {
             if (l.hardwareType() == Duid.HARDWARE_ETHERNET && l.address().length() == 6) {
                 return new Known(MacAddress.of(l.address().bytes(), 0), Source.RELAY_OPTION_79);
             }
-            tried.add("the relay agent's option 79 has link-layer type " + l.hardwareType() + " and "
-                    + l.address().length() + " bytes, not an Ethernet MAC");
+            tried.add(Source.RELAY_OPTION_79.missed("link-layer type " + l.hardwareType() + " and "
+                    + l.address().length() + " bytes, not an Ethernet MAC"));
         } else if (received instanceof Dhcp6Message.Relay) {
-            tried.add("the relay agent sent no option 79 (RFC 6939)");
+            tried.add(Source.RELAY_OPTION_79.missed("the relay agent sent none"));
         } else {
-            tried.add("it came straight to us, not through a relay agent that could add option 79 (RFC 6939)");
+            tried.add(Source.RELAY_OPTION_79.missed("none, it came straight to us, not through a relay agent"));
         }
 
         Optional<MacAddress> eui64 = eui64Mac(clientAddress);
         if (eui64.isPresent()) {
             return new Known(eui64.get(), Source.EUI64_SOURCE);
         }
-        tried.add("its address " + clientAddress.getHostAddress() + (clientAddress.isLinkLocalAddress()
+        tried.add(Source.EUI64_SOURCE.missed(AddressText.of(clientAddress) + (clientAddress.isLinkLocalAddress()
                 ? " has no EUI-64 interface identifier (ff:fe in the middle): a random or stable-privacy"
                         + " address (RFC 8981, RFC 7217)"
-                : " is not link-local, so its interface identifier need not come from the MAC"));
+                : " is not link-local, so its interface identifier need not come from the MAC")));
 
         Optional<Dhcp6Option.ClientId> clientId = client.option(Dhcp6Option.ClientId.class);
         if (clientId.isEmpty()) {
-            tried.add("it sent no client DUID");
+            tried.add(Source.DUID.missed("it sent none"));
         } else {
             Duid duid = clientId.get().duid();
             Optional<MacAddress> fromDuid = duid.mac();
             if (fromDuid.isPresent()) {
                 return new Known(fromDuid.get(), Source.DUID);
             }
-            tried.add("its DUID is " + describe(duid) + ", which holds no Ethernet MAC");
+            tried.add(Source.DUID.missed("a " + describe(duid) + ", which holds no Ethernet MAC"));
         }
-        return new Unknown("cannot tell which machine this is: " + String.join("; ", tried));
+        return new Unknown(tried);
+    }
+
+    /**
+     * The address of the client behind {@code received}: the innermost relay's peer-address, else
+     * the datagram's {@code source} (RFC 8415 §9).
+     */
+    static Inet6Address clientAddress(Dhcp6Message received, Inet6Address source) {
+        Inet6Address address = source;
+        for (Dhcp6Message m = received; m instanceof Dhcp6Message.Relay relay; m = relay.relayed()) {
+            address = relay.peerAddress();
+        }
+        return address;
     }
 
     /**
@@ -119,13 +156,14 @@ public sealed interface ClientMac {
         return Optional.of(MacAddress.of(mac, 0));
     }
 
-    private static String describe(Duid duid) {
+    /** A DUID's type as the log, the API and the status page name it (RFC 8415 §11, RFC 6355). */
+    static String describe(Duid duid) {
         return switch (duid.type()) {
             case 1 -> "DUID-LLT of hardware type " + ((Duid.LinkLayerTime) duid).hardwareType();
             case 2 -> "DUID-EN (enterprise " + ((Duid.Enterprise) duid).enterpriseNumber() + ")";
             case 3 -> "DUID-LL of hardware type " + ((Duid.LinkLayer) duid).hardwareType();
             case 4 -> "DUID-UUID (type 4)";
-            default -> "of type " + duid.type();
+            default -> "DUID of type " + duid.type();
         };
     }
 }

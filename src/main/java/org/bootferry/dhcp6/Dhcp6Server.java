@@ -22,8 +22,16 @@ import java.net.StandardSocketOptions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.bootferry.boot.Capability;
@@ -32,6 +40,9 @@ import org.bootferry.lang.RecordJournal;
 import org.bootferry.lang.QuietLog.Level;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.Neighbours;
+import org.bootferry.machine.UnidentifiedClient;
+import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.lang.AddressText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * RFC 8415 §7.2, 4011 for EDK2's boot-service REQUEST; a relay agent on 547, or the port it sent from,
  * RFC 8357). Nothing escapes a handler: a malformed datagram or one not answered costs a debug line;
  * a boot client that cannot be identified one warning per client a minute, with its DUID to paste
- * into its machine file's {@code duid:}.
+ * into its machine file's {@code duid:}, and a row in {@link UnidentifiedClients}. Before that, boot-only
+ * mode looks a client on a boot link up in the kernel's neighbour table ({@link Neighbours}), which
+ * runs a command: on a thread of its own, never the event loop, with a bounded queue ({@link #bootOnly}).
  *
  * <p>Sockets, and why. The site's DHCPv6 server may run on this host and port, so every socket sets
  * SO_REUSEADDR and SO_REUSEPORT, and never takes that server's unicast where it can be helped:
@@ -65,11 +78,14 @@ public final class Dhcp6Server implements AutoCloseable {
     public static final Inet6Address ALL_SERVERS = (Inet6Address) ip("ff02::1:2");
     /** Room for one datagram: RFC 8415 messages fit the IPv6 minimum MTU's payload, a jumbo frame's at most. */
     private static final int MAX_DATAGRAM = 9000;
+    /** Neighbour lookups waiting at most; more are not asked (a storm of unidentified clients). */
+    private static final int LOOKUPS_QUEUED = 64;
 
     private final Decider decider;
     private final BootLog events;
     private final MeterRegistry registry;
     private final Consumer<String> bootClientOn;
+    private final UnidentifiedClients unidentified;
     private final QuietLog clientLines = new QuietLog(log);
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
 
@@ -88,9 +104,45 @@ public final class Dhcp6Server implements AutoCloseable {
                 BootOnly6.Listener listener, Optional<String> iface);
     }
 
-    public static Decider bootOnly(BootOnly6 decision) {
-        return (received, source, server, listener, iface) ->
-                CompletableFuture.completedFuture(decision.decide(received, source, server, listener));
+    /**
+     * Boot-only mode: {@code decision}'s answer; when it says the neighbour table should be asked,
+     * {@code neighbours} is asked on a thread of its own (it may run a command) and the decision made
+     * again with what it said. Past {@link #LOOKUPS_QUEUED} waiting lookups the client stays
+     * unidentified, and says so. The thread ends when idle.
+     */
+    public static Decider bootOnly(BootOnly6 decision, Neighbours neighbours) {
+        ThreadPoolExecutor lookups = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(LOOKUPS_QUEUED), r -> {
+                    Thread t = new Thread(r, "dhcp6-neighbours");
+                    t.setDaemon(true);
+                    return t;
+                });
+        lookups.allowCoreThreadTimeOut(true);
+        return (received, source, server, listener, iface) -> {
+            BootOnly6.Decision d = decision.decide(received, source, server, listener);
+            if (!(d instanceof BootOnly6.Unidentified u && u.askNeighbours())) {
+                return CompletableFuture.completedFuture(d);
+            }
+            try {
+                return CompletableFuture.supplyAsync(() -> decision.decide(received, source, server, listener,
+                        BootOnly6.Neighbour.of(neighbours.macOf(onLink(source, iface)))), lookups);
+            } catch (RejectedExecutionException busy) {
+                List<String> tried = new ArrayList<>(u.tried());
+                tried.add(ClientMac.Source.NEIGHBOUR_TABLE.missed("not asked, " + LOOKUPS_QUEUED
+                        + " lookups were waiting already"));
+                return CompletableFuture.completedFuture(new BootOnly6.Unidentified(u.clientId(), tried, false));
+            }
+        };
+    }
+
+    /** {@code source} with the boot link's interface as its scope: which link's neighbour entry counts. */
+    private static Inet6Address onLink(Inet6Address source, Optional<String> iface) {
+        try {
+            NetworkInterface nif = iface.isEmpty() ? null : NetworkInterface.getByName(iface.get());
+            return nif == null ? source : Inet6Address.getByAddress(null, source.getAddress(), nif);
+        } catch (SocketException | UnknownHostException e) {
+            return source;
+        }
     }
 
     /**
@@ -115,12 +167,15 @@ public final class Dhcp6Server implements AutoCloseable {
      * @param registry     where {@code bootferry_dhcp6_replies_total{type,firmware}} is counted
      * @param bootClientOn told the interface of each answer sent on a boot link (not to a relay agent):
      *                     whether the link has Router Advertisements is asked there
+     * @param unidentified told of each boot client not answered because nothing tied it to a MAC
      */
-    public Dhcp6Server(Decider decider, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn) {
+    public Dhcp6Server(Decider decider, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn,
+            UnidentifiedClients unidentified) {
         this.decider = decider;
         this.events = events;
         this.registry = registry;
         this.bootClientOn = bootClientOn;
+        this.unidentified = unidentified;
     }
 
     /**
@@ -249,8 +304,11 @@ public final class Dhcp6Server implements AutoCloseable {
                 send(channel, a.message(), sender, a.mac().map(Object::toString).orElse(source.getHostAddress()),
                         () -> answered(a));
             } else if (d instanceof BootOnly6.Unidentified u) {
-                clientLines.log(Level.WARN, source, "unidentified", "DHCPv6 boot client " + BootOnly6.hex(u.clientId())
-                        + " from " + source.getHostAddress() + " not answered: " + u.why());
+                String duid = BootOnly6.hex(u.clientId());
+                clientLines.log(Level.WARN, source, "unidentified", "DHCPv6 boot client " + duid + " from "
+                        + AddressText.of(source) + " not answered: " + u.why());
+                unidentified.saw(new UnidentifiedClient.Sighting(duid, u.duidType(), AddressText.of(
+                        ClientMac.clientAddress(received, source)), iface.orElse("unicast"), Instant.now(), u.tried()));
             } else if (d instanceof BootOnly6.Failed f) {
                 clientLines.log(Level.WARN, source, "failed", "DHCPv6: " + f.reason());
             } else {
@@ -287,6 +345,7 @@ public final class Dhcp6Server implements AutoCloseable {
     }
 
     private void answered(BootOnly6.Reply reply) {
+        unidentified.identified(BootOnly6.hex(reply.request().clientId()));
         Dhcp6Message m = reply.message();
         while (m instanceof Dhcp6Message.Relay relay) {
             m = relay.relayed();

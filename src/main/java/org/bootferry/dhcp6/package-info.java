@@ -5,12 +5,15 @@
  * with {@code machine.ClientArch}) and which machine asks ({@code ClientMac}: a MAC from relay option
  * 79, an EUI-64 link-local source or a DUID, or why there is none) and what to answer it, boot-only or
  * with an address ({@code Boot6Answer}); the boot-only decision ({@code BootOnly6}: relays unwrapped
- * and answered, the machine from its MAC, its SOLICIT or a machine file's {@code duid:}, the plan's
- * boot file as option 59); server mode ({@code ServerDhcp6}: RFC 8415 §18.3's answers with the boot
- * options in them, over {@code Lease6Book}'s bindings of {@code Lease6} records in {@code AddressPool6}s,
- * shown by {@code Bindings6}; the machines' {@code ip6:} through {@code Hosts6}); and the listener of both ({@code Dhcp6Server}:
- * ff02::1:2 on each boot link, 547 and 4011 on each server address; server mode's records stored in a
- * {@code lang.RecordJournal} before the answer leaves). What the firmware sends and needs is measured in
+ * and answered, the machine from its MAC, its SOLICIT, a machine file's {@code duid:} or the kernel's
+ * neighbour table, the plan's boot file as option 59); server mode ({@code ServerDhcp6}: RFC 8415
+ * §18.3's answers with the boot options in them, over {@code Lease6Book}'s bindings of {@code Lease6}
+ * records in {@code AddressPool6}s, shown by {@code Bindings6}; the machines' {@code ip6:} through
+ * {@code Hosts6}); and the
+ * listener of both ({@code Dhcp6Server}: ff02::1:2 on each boot link, 547 and 4011 on each server
+ * address; server mode's records stored in a {@code lang.RecordJournal} before the answer leaves;
+ * boot-only mode's neighbour table asked off the event loop; a client nothing names reported to
+ * {@code machine.UnidentifiedClients}). What the firmware sends and needs is measured in
  * reference/ipv6/README.md.
  *
  * <p>May import: {@code boot}, {@code machine}, {@code lang}. Never another protocol (not even

@@ -27,7 +27,7 @@ final class AdminRoutes {
     AdminRoutes(HttpServices services, OffLoop offLoop) {
         this.services = services;
         this.api = new Api(services.config(), services.booter(), services.history(), services.installs(),
-                services.addressing(), services.discoveries());
+                services.addressing(), services.discoveries(), services.unidentified());
         this.offLoop = offLoop;
     }
 
@@ -36,7 +36,8 @@ final class AdminRoutes {
                 Route.path(Route.READ, "status", "/", (ex, m) -> {
                     authorizeRead(ex);
                     ex.send(HttpResponseStatus.OK, HTML, StatusPage.render(services.config().get(),
-                            services.history(), services.booter(), services.addressing().get(), services.discoveries()));
+                            services.history(), services.booter(), services.addressing().get(), services.discoveries(),
+                            services.unidentified()));
                 }),
                 Route.path(Route.READ, "healthz", "/healthz", (ex, m) -> ex.sendText(HttpResponseStatus.OK, "ok")),
                 Route.path(Route.READ, "readyz", "/readyz", (ex, m) -> readiness(ex)),
@@ -63,6 +64,10 @@ final class AdminRoutes {
                     ex.send(HttpResponseStatus.OK, JSON, api.discovered());
                 }),
                 Route.path(Route.POST, "api", "/api/discovered/([^/]+)/adopt", (ex, m) -> adopt(ex, mac(m.group(1)))),
+                Route.path(Route.READ, "api", "/api/unidentified", (ex, m) -> {
+                    authorizeRead(ex);
+                    ex.send(HttpResponseStatus.OK, JSON, api.unidentified());
+                }),
                 Route.path(Route.READ, "api", "/api/config/errors", (ex, m) -> {
                     authorizeRead(ex);
                     ex.send(HttpResponseStatus.OK, JSON, api.configErrors());

@@ -23,8 +23,13 @@ import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.Installs;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Sighting;
+import org.bootferry.machine.UnidentifiedClient;
+import org.bootferry.machine.UnidentifiedClients;
 
-/** The JSON bodies of {@code /api/…}: machines, one machine's explanation, leases, events, config errors, discovered machines. */
+/**
+ * The JSON bodies of {@code /api/…}: machines, one machine's explanation, leases, events, config errors,
+ * discovered machines, unidentified DHCPv6 clients.
+ */
 final class Api {
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module());
@@ -35,15 +40,17 @@ final class Api {
     private final Installs installs;
     private final Supplier<Addressing> addressing;
     private final Discoveries discoveries;
+    private final UnidentifiedClients unidentified;
 
     Api(Supplier<ConfigSnapshot> config, Booter booter, BootHistory history, Installs installs,
-            Supplier<Addressing> addressing, Discoveries discoveries) {
+            Supplier<Addressing> addressing, Discoveries discoveries, UnidentifiedClients unidentified) {
         this.config = config;
         this.booter = booter;
         this.history = history;
         this.installs = installs;
         this.addressing = addressing;
         this.discoveries = discoveries;
+        this.unidentified = unidentified;
     }
 
     /**
@@ -64,6 +71,24 @@ final class Api {
             n.put("file", Adoption.fileOf(snapshot, s.mac()).toString());
             Adoption.suggestedProfile(snapshot).ifPresent(p ->
                     n.put("machineFile", Adoption.machineFile(s.mac(), p, Optional.empty())));
+        }
+        return root.toString();
+    }
+
+    /**
+     * The DHCPv6 boot clients that asked and could not be tied to a MAC, the most recently seen first,
+     * each with every way tried and the {@code duid:} line that names it; and how many were dropped.
+     */
+    String unidentified() {
+        ObjectNode root = JSON.createObjectNode().put("dropped", unidentified.dropped());
+        ArrayNode list = root.putArray("clients");
+        for (UnidentifiedClient c : unidentified.clients()) {
+            UnidentifiedClient.Sighting s = c.latest();
+            ObjectNode n = list.addObject().put("duid", s.duid()).put("duidType", s.duidType())
+                    .put("address", s.address()).put("via", s.via()).put("firstSeen", c.firstSeen().toString())
+                    .put("lastSeen", s.time().toString()).put("requests", c.requests())
+                    .put("machineFileLine", c.duidLine());
+            s.tried().forEach(n.putArray("tried")::add);
         }
         return root.toString();
     }

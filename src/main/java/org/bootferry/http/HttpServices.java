@@ -13,6 +13,7 @@ import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.Installs;
 import org.bootferry.machine.LoaderFetchLog;
+import org.bootferry.machine.UnidentifiedClients;
 
 /**
  * What the HTTP listener answers from.
@@ -22,6 +23,7 @@ import org.bootferry.machine.LoaderFetchLog;
  * @param history  the boot steps so far, for the API and the status page
  * @param installs boot-once state, changed by {@code POST /done/M} and {@code POST /api/machines/M/reset}
  * @param discoveries the machines seen with no machine file, for {@code /api/discovered} and the status page
+ * @param unidentified the DHCPv6 boot clients no MAC was found for, for {@code /api/unidentified} and the status page
  * @param fetches  told of every loader served, so the planner knows who runs our iPXE
  * @param loaders  the first-stage loaders (following the tftpRoot in force), served at {@code /boot/M/tftp/NAME} to UEFI HTTP Boot, iPXE and the loaders they run
  * @param config   the config in force, read at each request
@@ -39,6 +41,7 @@ public record HttpServices(
         BootHistory history,
         Installs installs,
         Discoveries discoveries,
+        UnidentifiedClients unidentified,
         LoaderFetchLog fetches,
         LoaderFiles loaders,
         Supplier<ConfigSnapshot> config,

@@ -17,11 +17,13 @@ import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootHistory;
 import org.bootferry.machine.Discoveries;
+import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.machine.MacAddress;
 
 /**
  * The status page at {@code /}: machines, their plan, their last boot as a timeline, config
- * errors, the machines discovery saw ({@link DiscoveredTable}), what to do next on an empty config, and in DHCP
+ * errors, the machines discovery saw ({@link DiscoveredTable}), the DHCPv6 clients no MAC was found for
+ * ({@link UnidentifiedTable}), what to do next on an empty config, and in DHCP
  * server mode its leases and any other DHCP server heard on its links. Plain server-rendered HTML that reads
  * without JavaScript; every value is escaped.
  */
@@ -34,7 +36,7 @@ final class StatusPage {
     }
 
     static String render(ConfigSnapshot snapshot, BootHistory history, Booter booter, Addressing addressing,
-            Discoveries discoveries) {
+            Discoveries discoveries, UnidentifiedClients unidentified) {
         Map<MacAddress, List<BootEvent>> boots = history.lastBoots();
         List<MacAddress> macs = new ArrayList<>(snapshot.machines().keySet());
         // Machines that booted most recently first: that is where an admin looks.
@@ -80,6 +82,9 @@ final class StatusPage {
             nextSteps(h, snapshot);
         }
         DiscoveredTable.render(h, snapshot, Api.unconfigured(discoveries, booter), discoveries.dropped());
+        if (snapshot.settings().dhcp6().mode() != ServerSettings.Dhcp6.Mode.OFF || !unidentified.clients().isEmpty()) {
+            UnidentifiedTable.render(h, unidentified.clients(), unidentified.dropped());
+        }
         h.append("<h2 id=\"machines\">Machines</h2>\n<table id=\"machine-table\"><thead><tr><th>MAC</th><th>Host</th>"
                 + "<th>Boots</th><th>Install</th><th>Last boot</th></tr></thead><tbody>\n");
         for (MacAddress mac : macs.subList(0, Math.min(MAX_ROWS, macs.size()))) {
@@ -98,7 +103,8 @@ final class StatusPage {
         }
         h.append("<p class=\"muted\">API: <a href=\"/api/machines\">/api/machines</a> &middot; "
                 + "<a href=\"/api/leases\">/api/leases</a> &middot; "
-                + "<a href=\"/api/events\">/api/events</a> &middot; <a href=\"/api/discovered\">/api/discovered</a> &middot; <a href=\"/api/config/errors\">/api/config/errors</a>"
+                + "<a href=\"/api/events\">/api/events</a> &middot; <a href=\"/api/discovered\">/api/discovered</a> &middot; "
+                + "<a href=\"/api/unidentified\">/api/unidentified</a> &middot; <a href=\"/api/config/errors\">/api/config/errors</a>"
                 + " &middot; <a href=\"/metrics\">/metrics</a></p>\n</body></html>\n");
         return h.toString();
     }

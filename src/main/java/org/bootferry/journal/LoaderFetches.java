@@ -37,7 +37,8 @@ public final class LoaderFetches implements LoaderFetchLog {
     private final Map<MacAddress, Fetch> fetches = new ConcurrentHashMap<>();
 
     /**
-     * @param neighbours the MAC of a client address on our links ({@link NeighbourTable#lookup})
+     * @param neighbours the MAC of a client address on our links ({@link NeighbourTable#arp}: TFTP and HTTP
+     *                   may tell of a fetch on their event loops)
      * @param nanoTime   the clock ({@link System#nanoTime}); the server passes these two through
      *                   {@link #onThisHost}, tests pass a fake table and clock
      */
@@ -48,7 +49,7 @@ public final class LoaderFetches implements LoaderFetchLog {
 
     /** Fetches of the host's ARP table on the system clock. */
     public static LoaderFetches onThisHost() {
-        return new LoaderFetches(NeighbourTable::lookup, System::nanoTime);
+        return new LoaderFetches(NeighbourTable::arp, System::nanoTime);
     }
 
     /** {@code mac} is fetching loader {@code name} (as requested: a leading '/' is ignored). */

@@ -6,7 +6,8 @@
  * (one step of a boot), and the interfaces through which protocols report steps and read the boot
  * journal ({@code BootLog}, {@code BootHistory}, {@code Installs}, {@code LoaderFetchLog}, {@code Addressing},
  * {@code Neighbours}), and discovery's ({@code Discoveries}: a {@code Sighting} recorded, a
- * {@code Discovered} machine shown).
+ * {@code Discovered} machine shown), and the DHCPv6 clients no MAC was found for
+ * ({@code UnidentifiedClients}, each an {@code UnidentifiedClient}).
  *
  * <p>A leaf: every package may import it, and it imports nothing of bootferry.
  */

@@ -41,6 +41,7 @@ import org.bootferry.journal.DiscoveredMachines;
 import org.bootferry.journal.JournalRotation;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
+import org.bootferry.journal.UnidentifiedLog;
 import org.bootferry.journal.StateDirectory;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.loader.LoaderImages;
@@ -81,6 +82,8 @@ public final class BootServer implements AutoCloseable {
     private ExecutorService blocking;
     private BootEvents events;
     private DiscoveredMachines discovered;
+    /** The DHCPv6 boot clients no MAC was found for: DHCPv6 records them, the API and status page show them. */
+    private final UnidentifiedLog unidentified = new UnidentifiedLog(UnidentifiedLog.CAPACITY);
     /** The HTTP port as bound, once it is. */
     private volatile int statusPort;
     private ImageResolver images;
@@ -198,7 +201,7 @@ public final class BootServer implements AutoCloseable {
                     .withCapabilities(capabilities));
             planner.prefetch(config.get(), events, events);
             config.onReload(r -> planner.prefetch(r.snapshot(), events, events));
-            httpServer = new HttpServer(new HttpServices(planner, events, events, state, discovered, fetches, loaders,
+            httpServer = new HttpServer(new HttpServices(planner, events, events, state, discovered, unidentified, fetches, loaders,
                     config, registry, registry::scrape, blocking, this::notReady, this::addressing),
                     () -> httpLimits(config.get().settings().http()));
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
@@ -245,8 +248,8 @@ public final class BootServer implements AutoCloseable {
                 dhcpServer.dnsAddress().ifPresent(dns -> ready.accept(listening("dns", "udp", dns)));
             }
             if (settings.dhcp6().mode() != ServerSettings.Dhcp6.Mode.OFF) {
-                dhcp6 = Dhcp6Mode.start(settings, config, planner, events, discovered, registry, dhcp.group(),
-                        dhcp.datagramChannel(), line -> {
+                dhcp6 = Dhcp6Mode.start(settings, config, planner, events, discovered, unidentified, registry,
+                        dhcp.group(), dhcp.datagramChannel(), line -> {
                             bound(unbound, "dhcp6");
                             ready.accept(line);
                         });

@@ -30,11 +30,13 @@ import org.bootferry.dhcp6.Lease6;
 import org.bootferry.dhcp6.Opaque;
 import org.bootferry.dhcp6.ServerDhcp6;
 import org.bootferry.lang.AtomicFile;
+import org.bootferry.journal.NeighbourTable;
 import org.bootferry.lang.RecordJournal;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.lang.AddressText;
 
 /**
@@ -99,7 +101,7 @@ final class Dhcp6Mode implements AutoCloseable {
      * @throws ListenerException saying which interface, file or port could not be had; nothing stays bound
      */
     static Dhcp6Mode start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
-            Discoveries discoveries, MeterRegistry registry, EventLoopGroup group,
+            Discoveries discoveries, UnidentifiedClients unidentified, MeterRegistry registry, EventLoopGroup group,
             Class<? extends DatagramChannel> channelType, Consumer<String> ready) {
         ServerSettings.Dhcp6 d = settings.dhcp6();
         Optional<Inet6Address> advertise6 = settings.advertise6().map(BootServer::literal)
@@ -128,9 +130,11 @@ final class Dhcp6Mode implements AutoCloseable {
                         journal.get().records()));
                 decider = Dhcp6Server.stateful(stateful.get(), journal.get(), System::currentTimeMillis);
             } else {
-                decider = Dhcp6Server.bootOnly(new BootOnly6(planner, new ConfigDuids(config), serverId));
+                decider = Dhcp6Server.bootOnly(new BootOnly6(planner, new ConfigDuids(config), serverId),
+                        NeighbourTable::lookup);
             }
-            server = new Dhcp6Server(decider, events, registry, RouterAdverts.onThisHost()::bootClientSeen);
+            server = new Dhcp6Server(decider, events, registry, RouterAdverts.onThisHost()::bootClientSeen,
+                    unidentified);
         } catch (IOException e) {
             journal.ifPresent(RecordJournal::close);
             throw new ListenerException("cannot start DHCPv6: " + e.getMessage(), e);

@@ -127,7 +127,7 @@ public final class DhcpServerMode implements AutoCloseable {
             } catch (IOException e) {
                 throw new IOException("cannot use the DHCP lease journal in " + dir + ": " + e.getMessage(), e);
             }
-            probe = new ArpProbe(NeighbourTable::lookup);
+            probe = new ArpProbe(NeighbourTable::arp);
             DhcpServer server = new DhcpServer(DhcpSettings.defaults(), pools, new ConfigHosts(config), planner, journal,
                     probe, events, registry, discoveries);
             DhcpServerMode mode = new DhcpServerMode(journal, probe, server, others);

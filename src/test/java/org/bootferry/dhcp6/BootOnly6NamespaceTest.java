@@ -62,18 +62,18 @@ class BootOnly6NamespaceTest {
                     "--conf-file=/dev/null", "--port=0", "--interface=bf6-s0", "--bind-interfaces", "--log-dhcp",
                     "--dhcp-range=fd42::100,fd42::1ff,64,1h", "--dhcp-leasefile=" + dir.resolve("leases"),
                     "--pid-file=" + dir.resolve("dnsmasq.pid"))).redirectErrorStream(true).start();
-            Process bootferry = new ProcessBuilder(boot.exec(java(Dhcp6Process.class, dir.resolve("config").toString(),
+            Process bootferry = new ProcessBuilder(boot.exec(JavaMains.command(Dhcp6Process.class, dir.resolve("config").toString(),
                     "bf6-b0", "fd42::1"))).redirectErrorStream(true).start();
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(bootferry.getInputStream(),
                         StandardCharsets.UTF_8));
-                String line = CompletableFuture.supplyAsync(() -> firstLine(out, "listening dhcp6"))
+                String line = CompletableFuture.supplyAsync(() -> JavaMains.firstLine(out, "listening dhcp6"))
                         .get(30, TimeUnit.SECONDS);
                 assertThat(line).startsWith("listening dhcp6 547 4011");
                 assertThat(dnsmasqProcess.isAlive()).as("dnsmasq runs").isTrue();
 
                 List<String> answers = new ArrayList<>();
-                Process probe = new ProcessBuilder(cli.exec(java(Dhcp6Probe.class, solicit.toString(), "br0", "4000")))
+                Process probe = new ProcessBuilder(cli.exec(JavaMains.command(Dhcp6Probe.class, solicit.toString(), "br0", "4000")))
                         .redirectErrorStream(true).start();
                 String text = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(probe.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -120,25 +120,5 @@ class BootOnly6NamespaceTest {
             Thread.sleep(100);
         }
         throw new AssertionError(iface + " in " + ns.name() + " has no usable link-local address after 10 s");
-    }
-
-    private static String firstLine(BufferedReader out, String prefix) {
-        try {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-            }
-            return "(ended without '" + prefix + "')";
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static List<String> java(Class<?> main, String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), main.getName()));
-        command.addAll(List.of(args));
-        return command;
     }
 }

@@ -62,8 +62,49 @@ class BootOnly6Test {
         assertThat(u.clientId()).isEqualTo(clientId);
         // EDK2's DUID-UUID of -uuid 12345678-9abc-def0-0123-456789abcdef, in EFI_GUID byte order.
         assertThat(BootOnly6.hex(clientId)).isEqualTo("000478563412bc9af0de0123456789abcdef");
-        assertThat(u.why()).contains("not through a relay agent", "fd42:0:0:0:0:0:0:18b", "DUID-UUID",
+        assertThat(u.why()).contains("not through a relay agent", "fd42::18b", "DUID-UUID",
                 "duid: 000478563412bc9af0de0123456789abcdef");
+    }
+
+    /**
+     * A client on a boot link with no MAC in its message is not given up before the neighbour table
+     * is asked; what the table says decides: its entry names the machine, no entry leaves it
+     * unidentified with every way tried listed.
+     */
+    @Test
+    void aClientOnTheLinkIsLookedUpInTheNeighbourTableBeforeItIsGivenUp() {
+        BootOnly6 d = decision("", BootOnly6.DuidBook.NONE);
+        Dhcp6Message.ClientServer solicit = message(EDK2_PXE_SOLICIT);
+
+        BootOnly6.Unidentified ask = (BootOnly6.Unidentified) d.decide(solicit, NO_EUI64, SERVER,
+                BootOnly6.Listener.DHCP);
+        assertThat(ask.askNeighbours()).isTrue();
+
+        BootOnly6.Decision found = d.decide(solicit, NO_EUI64, SERVER, BootOnly6.Listener.DHCP,
+                BootOnly6.Neighbour.of(Optional.of(BootConfig6.VM)));
+        assertThat(((BootOnly6.Reply) found).mac()).isEqualTo(BootConfig6.VM);
+
+        BootOnly6.Unidentified missed = (BootOnly6.Unidentified) decision("", BootOnly6.DuidBook.NONE).decide(
+                solicit, NO_EUI64, SERVER, BootOnly6.Listener.DHCP, BootOnly6.Neighbour.of(Optional.empty()));
+        assertThat(missed.askNeighbours()).isFalse();
+        assertThat(missed.duidType()).isEqualTo("DUID-UUID (type 4)");
+        assertThat(missed.tried()).hasSize(ClientMac.Source.values().length);
+        for (int i = 0; i < missed.tried().size(); i++) {
+            assertThat(missed.tried().get(i)).startsWith(ClientMac.Source.values()[i].description() + ": ");
+        }
+        assertThat(missed.tried().get(5)).contains("no MAC for fd42::18b");
+    }
+
+    @Test
+    void aRelayedClientIsNotLookedUpInTheNeighbourTable() {
+        Dhcp6Message.Relay forward = new Dhcp6Message.Relay(Dhcp6MessageType.RELAY_FORW, 0, address("fd43::fe"),
+                NO_EUI64, List.of(new Dhcp6Option.RelayMessage(message(EDK2_PXE_SOLICIT))));
+
+        BootOnly6.Unidentified u = (BootOnly6.Unidentified) decision("", BootOnly6.DuidBook.NONE).decide(forward,
+                address("fd43::fe"), SERVER, BootOnly6.Listener.DHCP);
+
+        assertThat(u.askNeighbours()).isFalse();
+        assertThat(u.tried()).last().asString().contains("not asked, the client is behind a relay agent");
     }
 
     @Test

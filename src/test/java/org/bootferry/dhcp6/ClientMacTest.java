@@ -44,20 +44,22 @@ class ClientMacTest {
 
     @Test
     void edk2s4011RequestFromItsLeasedAddressNamesNoMachineAndSaysWhy() {
-        assertThat(unknown(ClientMac.of(message(EDK2_BINL_REQUEST_4011), EDK2_4011_SOURCE))).isEqualTo(
-                "cannot tell which machine this is: it came straight to us, not through a relay agent that could"
-                        + " add option 79 (RFC 6939); its address fd42:0:0:0:0:0:0:18b is not link-local, so its"
-                        + " interface identifier need not come from the MAC; its DUID is DUID-UUID (type 4),"
-                        + " which holds no Ethernet MAC");
+        ClientMac found = ClientMac.of(message(EDK2_BINL_REQUEST_4011), EDK2_4011_SOURCE);
+        assertThat(((ClientMac.Unknown) found).tried()).containsExactly(
+                "the relay agent's option 79 (RFC 6939): none, it came straight to us, not through a relay agent",
+                "the client's EUI-64 link-local address: fd42::18b is not link-local, so its interface"
+                        + " identifier need not come from the MAC",
+                "the client's DUID (a DUID-LL or DUID-LLT): a DUID-UUID (type 4), which holds no Ethernet MAC");
+        assertThat(unknown(found)).startsWith("cannot tell which machine this is: the relay agent's option 79");
     }
 
     @Test
     void aPrivacyAddressWithDuidUuidOrDuidEnNamesNoMachine() {
         assertThat(unknown(ClientMac.of(message(IPXE_SOLICIT), PRIVACY)))
-                .contains("fe80:0:0:0:1c2d:3e4f:5a6b:7c8d has no EUI-64 interface identifier")
+                .contains("fe80::1c2d:3e4f:5a6b:7c8d has no EUI-64 interface identifier")
                 .contains("DUID-UUID (type 4)");
         assertThat(unknown(ClientMac.of(withClientId(IPXE_SOLICIT, new Duid.Enterprise(343, Opaque.hex("0102"))),
-                PRIVACY))).contains("its DUID is DUID-EN (enterprise 343), which holds no Ethernet MAC");
+                PRIVACY))).contains("DUID-LLT): a DUID-EN (enterprise 343), which holds no Ethernet MAC");
     }
 
     @Test
@@ -88,9 +90,9 @@ class ClientMacTest {
         Dhcp6Message.Relay odd79 = relayed(message(EDK2_PXE_SOLICIT), PRIVACY,
                 new Dhcp6Option.ClientLinkLayerAddress(32, Opaque.hex("0102030405060708")));
         assertThat(unknown(ClientMac.of(odd79, RELAY_LINK)))
-                .contains("option 79 has link-layer type 32 and 8 bytes, not an Ethernet MAC");
+                .contains("option 79 (RFC 6939): link-layer type 32 and 8 bytes, not an Ethernet MAC");
         assertThat(unknown(ClientMac.of(relayed(message(EDK2_PXE_SOLICIT), PRIVACY), RELAY_LINK)))
-                .contains("the relay agent sent no option 79 (RFC 6939)");
+                .contains("option 79 (RFC 6939): the relay agent sent none");
     }
 
     @Test

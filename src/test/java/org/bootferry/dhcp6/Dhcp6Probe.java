@@ -15,8 +15,10 @@ import java.util.HexFormat;
 /**
  * A DHCPv6 client as firmware is one, for tests inside a network namespace: sends a captured message
  * from [the interface's link-local address]:546 to ff02::1:2:547 (RFC 8415 §7.1) and prints every
- * answer as {@code ANSWER <source> <hex>} for {@code millis} ms.
- * Usage: {@code Dhcp6Probe MESSAGE_FILE INTERFACE MILLIS}.
+ * answer as {@code ANSWER <source> <hex>} for {@code millis} ms. With FROM, TO and PORT it unicasts
+ * from [FROM]:PORT to [TO]:PORT instead, as EDK2 sends its boot-service REQUEST (4011 to 4011), and
+ * ends at the first answer: only that server was asked.
+ * Usage: {@code Dhcp6Probe MESSAGE_FILE INTERFACE MILLIS [FROM TO PORT]}.
  */
 public final class Dhcp6Probe {
 
@@ -30,8 +32,13 @@ public final class Dhcp6Probe {
         Inet6Address linkLocal = nif.inetAddresses().filter(a -> a instanceof Inet6Address && a.isLinkLocalAddress())
                 .map(a -> (Inet6Address) a).findFirst().orElseThrow();
         Inet6Address group = Inet6Address.getByAddress(null, InetAddress.getByName("ff02::1:2").getAddress(), nif);
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(linkLocal, 546))) {
-            socket.send(new DatagramPacket(message, message.length, group, 547));
+        boolean unicast = args.length == 6;
+        InetSocketAddress from = unicast ? new InetSocketAddress(InetAddress.getByName(args[3]), Integer.parseInt(args[5]))
+                : new InetSocketAddress(linkLocal, 546);
+        InetSocketAddress to = unicast ? new InetSocketAddress(InetAddress.getByName(args[4]), Integer.parseInt(args[5]))
+                : new InetSocketAddress(group, 547);
+        try (DatagramSocket socket = new DatagramSocket(from)) {
+            socket.send(new DatagramPacket(message, message.length, to));
             byte[] buffer = new byte[1500];
             while (System.currentTimeMillis() < until) {
                 DatagramPacket p = new DatagramPacket(buffer, buffer.length);
@@ -43,6 +50,9 @@ public final class Dhcp6Probe {
                 }
                 System.out.println("ANSWER " + p.getAddress().getHostAddress() + " "
                         + HexFormat.of().formatHex(Arrays.copyOf(p.getData(), p.getLength())));
+                if (unicast) {
+                    break;
+                }
             }
         }
     }

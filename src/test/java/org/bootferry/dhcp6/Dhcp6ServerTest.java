@@ -15,13 +15,20 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.bootferry.journal.UnidentifiedLog;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.UnidentifiedClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +53,9 @@ class Dhcp6ServerTest {
     private DatagramSocket socket;
     private final List<BootEvent> events = new CopyOnWriteArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** What the kernel's neighbour table would say: empty unless a test fills it. */
+    private final Map<InetAddress, MacAddress> neighbourTable = new ConcurrentHashMap<>();
+    private final UnidentifiedLog unidentified = new UnidentifiedLog(UnidentifiedLog.CAPACITY);
 
     @BeforeEach
     void start() throws Exception {
@@ -56,7 +66,8 @@ class Dhcp6ServerTest {
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        server = new Dhcp6Server(Dhcp6Server.bootOnly(decision), events::add, registry, iface -> { });
+        server = new Dhcp6Server(Dhcp6Server.bootOnly(decision, address -> Optional.ofNullable(neighbourTable.get(
+                address))), events::add, registry, iface -> { }, unidentified);
         bound = server.bind(group, channel, List.of(), List.of(LOOPBACK), 0, 0);
         socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         socket.setSoTimeout(5000);
@@ -120,6 +131,38 @@ class Dhcp6ServerTest {
         assertThat(reply.option(Dhcp6Option.ServerId.class)).isEqualTo(request.option(Dhcp6Option.ServerId.class));
         awaitEvents(2);
         assertThat(events.get(1).stage()).isEqualTo(BootEvent.Stage.PXE_ACK);
+    }
+
+    /**
+     * EDK2's REQUEST on 4011 with no SOLICIT before it, from ::1 (not EUI-64): nothing in it names
+     * the machine, so the neighbour table is asked; without an entry it is not answered and listed
+     * with each way tried, with one it is answered and leaves the list.
+     */
+    @Test
+    void aRequestNothingNamesIsListedUntilTheNeighbourTableKnowsItsAddress() throws Exception {
+        String duid = BootOnly6.hex(message(EDK2_BINL_REQUEST_4011).option(Dhcp6Option.ClientId.class).orElseThrow().duid());
+        byte[] request = bytes(EDK2_BINL_REQUEST_4011);
+        socket.send(new DatagramPacket(request, request.length, LOOPBACK, bound.pxePort()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (unidentified.clients().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(unidentified.clients()).hasSize(1);
+        UnidentifiedClient listed = unidentified.clients().get(0);
+        assertThat(listed.duid()).isEqualTo(duid);
+        assertThat(listed.latest().address()).isEqualTo("::1");
+        assertThat(listed.latest().via()).isEqualTo("unicast");
+        assertThat(listed.latest().tried()).hasSize(ClientMac.Source.values().length)
+                .last().asString().startsWith("the kernel's IPv6 neighbour table").contains("no MAC for ::1 ");
+        assertThat(events).isEmpty();
+
+        neighbourTable.put(LOOPBACK, BootConfig6.VM);
+        Dhcp6Message.ClientServer reply = (Dhcp6Message.ClientServer) exchange(request, bound.pxePort());
+
+        assertThat(reply.type()).isEqualTo(Dhcp6MessageType.REPLY);
+        awaitEvents(1);
+        assertThat(events.get(0).mac()).isEqualTo(BootConfig6.VM);
+        assertThat(unidentified.clients()).isEmpty();
     }
 
     /** Sends {@code datagram} to the listener and decodes the one answer, which comes from that port. */

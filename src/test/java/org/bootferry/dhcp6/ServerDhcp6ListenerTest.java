@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.bootferry.lang.RecordJournal;
 import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.UnidentifiedClients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class ServerDhcp6ListenerTest {
         ServerDhcp6 decision = new ServerDhcp6(List.of(ServerDhcp6Test.POOL), hosts, BootConfig6.planner(config, ""),
                 BootOnly6.DuidBook.NONE, ServerDhcp6Test.OURS, Discoveries.NONE, journal.records());
         server = new Dhcp6Server(Dhcp6Server.stateful(decision, journal, System::currentTimeMillis), events::add,
-                registry, iface -> { });
+                registry, iface -> { }, UnidentifiedClients.NONE);
         bound = server.bind(group, channel, List.of(), List.of(LOOPBACK), port, 0);
     }
 

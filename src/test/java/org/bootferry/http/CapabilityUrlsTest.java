@@ -41,6 +41,7 @@ import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
+import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.server.Transport;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.Ports;
@@ -137,7 +138,7 @@ class CapabilityUrlsTest {
         };
         planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)
                 .withCapabilities(Capabilities.of(CapabilityKey.load(tmp.resolve("state")), clock)));
-        HttpServices services = new HttpServices(planner, events, events, state, discovered, LoaderFetches.onThisHost(),
+        HttpServices services = new HttpServices(planner, events, events, state, discovered, UnidentifiedClients.NONE, LoaderFetches.onThisHost(),
                 LoaderFiles.withDebianIpxe(Files.createDirectories(tmp.resolve("tftproot"))), () -> snapshot, registry,
                 registry::scrape, blocking, Optional::empty, () -> Addressing.NONE);
         channel = new HttpServer(services).bind(transport.group(), transport.group(), transport.serverChannel(),

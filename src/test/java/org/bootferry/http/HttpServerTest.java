@@ -33,6 +33,7 @@ import org.bootferry.loader.LoaderFiles;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.server.Transport;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.Ports;
@@ -93,7 +94,7 @@ class HttpServerTest {
         BootEvents events = new BootEvents(registry, Optional.empty(), 100);
         discovered = new DiscoveredMachines(tmp.resolve("state"), 16, registry);
         services = new HttpServices(new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)),
-                events, events, state, discovered, fetches, LoaderFiles.withDebianIpxe(loaders), () -> snapshot, registry,
+                events, events, state, discovered, UnidentifiedClients.NONE, fetches, LoaderFiles.withDebianIpxe(loaders), () -> snapshot, registry,
                 registry::scrape, blocking, Optional::empty, () -> Addressing.NONE);
         channel = new HttpServer(services)
                 .bind(transport.group(), transport.group(), transport.serverChannel(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -315,7 +316,7 @@ class HttpServerTest {
         ExecutorService closed = Executors.newSingleThreadExecutor();
         closed.shutdown();
         Channel closing = new HttpServer(new HttpServices(services.booter(), services.log(), services.history(),
-                services.installs(), services.discoveries(), services.fetches(), services.loaders(), services.config(),
+                services.installs(), services.discoveries(), services.unidentified(), services.fetches(), services.loaders(), services.config(),
                 services.registry(), services.metrics(), closed, services.notReady(), services.addressing()))
                 .bind(transport.group(), transport.group(), transport.serverChannel(),
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

@@ -20,6 +20,7 @@ import org.bootferry.journal.LoaderFetches;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.Discoveries;
+import org.bootferry.machine.UnidentifiedClients;
 import org.bootferry.server.Transport;
 import org.bootferry.testing.ConfigDir;
 
@@ -44,7 +45,7 @@ record Listener(Transport transport, Channel channel, PrometheusMeterRegistry re
         BootEvents events = new BootEvents(registry, Optional.empty(), 100);
         HttpServices services = new HttpServices(
                 new BootPlanner(planning.apply(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state))), events, events,
-                state, Discoveries.NONE, LoaderFetches.onThisHost(), LoaderFiles.withDebianIpxe(Files.createDirectories(
+                state, Discoveries.NONE, UnidentifiedClients.NONE, LoaderFetches.onThisHost(), LoaderFiles.withDebianIpxe(Files.createDirectories(
                         tmp.resolve("tftproot"))), () -> snapshot, registry, registry::scrape, blocking,
                 Optional::empty, () -> Addressing.NONE);
         Channel channel = new HttpServer(services, () -> limits).bind(transport.group(), transport.group(),

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RouteTableTest {
 
     /** Only the table is asked here: no handler runs, so no service is needed. */
-    static final RouteTable TABLE = RouteTable.of(new HttpServices(null, null, null, null, null, null, null, null, null,
+    static final RouteTable TABLE = RouteTable.of(new HttpServices(null, null, null, null, null, null, null, null, null, null,
             null, null, null, null), null);
 
     static RouteTable.Resolved resolve(HttpMethod method, String uri) throws BootUrls.Malformed {
@@ -45,6 +45,7 @@ class RouteTableTest {
             "GET, /api/events?mac=52:54:00:12:34:56&limit=5, api",
             "GET, /api/config/errors, api",
             "GET, /api/discovered, api",
+            "GET, /api/unidentified, api",
             "POST, /api/discovered/52:54:00:12:34:56/adopt, api",
     })
     void everyRouteKeepsItsMetricName(String method, String uri, String name) throws Exception {

@@ -32,5 +32,7 @@ class NeighbourTableTest {
     void thisHostsOwnTableIsReadable() throws Exception {
         // Whatever it holds, reading the live table must not fail; an address never in it gives nothing.
         assertThat(NeighbourTable.lookup(InetAddress.getByName("198.51.100.254"))).isEmpty();
+        assertThat(NeighbourTable.arp(InetAddress.getByName("198.51.100.254"))).isEmpty();
+        assertThat(NeighbourTable.arp(InetAddress.getByName("2001:db8::fe"))).as("IPv6 is not in the ARP table").isEmpty();
     }
 }

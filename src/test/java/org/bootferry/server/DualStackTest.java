@@ -110,6 +110,7 @@ class DualStackTest {
                         + "59 tftp://\\[::1\\]/ipxe.efi")
                 .contains("dhcp6     ipxe       boot-only: no answer: iPXE takes its boot file only from the server")
                 .contains("identify  a DHCPv6 client sends a DUID, not its MAC")
+                .contains("the kernel's IPv6 neighbour table, for a client on a boot link. A client none")
                 .contains("kernel    http://[::1]:8080/boot/" + MAC + "/kernel")
                 .contains("cmdline   console=ttyS0 inst.ks=http://[::1]:8080/ks/" + MAC + " ip=dhcp6")
                 .doesNotContain("127.0.0.1");

@@ -1,0 +1,185 @@
+package org.bootferry.journal;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.bootferry.machine.MacAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MAC behind an IPv6 address on one of this host's links, from the kernel's IPv6 neighbour table
+ * (RFC 4861 §5.1's Neighbor Cache), read by running {@code ip -6 neigh show to ADDR [dev IF]}.
+ *
+ * <p>Why a command. Linux publishes IPv6 neighbours only through rtnetlink (RTM_GETNEIGH): unlike
+ * ARP's {@code /proc/net/arp} there is no file under /proc to read. The JDK opens no AF_NETLINK
+ * socket and Netty's epoll transport has none either, so reading it ourselves would need native code.
+ * iproute2's {@code ip} is on every host that runs us (our tests create their links with it); one
+ * run costs a few milliseconds, so it runs off the event loops, with a {@link #TIMEOUT} and answers
+ * cached briefly ({@link #KNOWN_FOR}, {@link #UNKNOWN_FOR}) so a client's retransmissions spawn no
+ * new process. Its text is parsed by {@link #parse}, pure.
+ *
+ * <p>When it misses. An entry exists only once the kernel exchanged Neighbor Discovery with the
+ * address: a client that unicasts to us first sends a Neighbor Solicitation with its link-layer
+ * address (RFC 4861 §7.2.4), and the kernel keeps that as a STALE entry (§7.2.3), so EDK2's REQUEST
+ * to UDP 4011 from its autoconfig address is found. A SOLICIT multicast to ff02::1:2 needs no
+ * resolution: its sender is in the table only if the kernel talked to it before. Entries age out
+ * (gc_stale_time, 60 s by default) and a client behind a router is never in it.
+ */
+final class Ipv6Neighbours {
+
+    private static final Logger log = LoggerFactory.getLogger(Ipv6Neighbours.class);
+    /**
+     * How long one {@code ip} run may take before it is killed and counts as "not known": it takes
+     * milliseconds, but at load 58 on 2 cores a run took over 2 s. It runs off the event loops, and
+     * a client waits for its answer and retransmits meanwhile (RFC 8415 §15), so a slow answer is
+     * still one.
+     */
+    static final long TIMEOUT_MILLIS = 5000;
+    /** A MAC found is kept this long: a client's next retransmission needs no process. */
+    static final long KNOWN_FOR = TimeUnit.SECONDS.toNanos(10);
+    /** An address not found is asked again after this: the entry appears with the client's next unicast. */
+    static final long UNKNOWN_FOR = TimeUnit.SECONDS.toNanos(1);
+    /** Addresses cached at most: more than a link's booting clients at once. */
+    static final int BOUND = 1024;
+
+    /** Runs {@code ip} with these arguments and returns its standard output. */
+    @FunctionalInterface
+    interface Command {
+        String run(List<String> args) throws IOException;
+    }
+
+    private record Cached(Optional<MacAddress> mac, long until) {
+    }
+
+    private final Command command;
+    private final LongSupplier nanoTime;
+    private final Map<String, Cached> cache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+            return size() > BOUND;
+        }
+    };
+    private boolean warned;
+
+    Ipv6Neighbours(Command command, LongSupplier nanoTime) {
+        this.command = command;
+        this.nanoTime = nanoTime;
+    }
+
+    /** The neighbour table of this process's network namespace, through {@code ip}. */
+    static Ipv6Neighbours ofThisHost() {
+        return new Ipv6Neighbours(Ipv6Neighbours::ip, System::nanoTime);
+    }
+
+    /**
+     * The MAC of {@code address}; a link-local address must carry its interface as scope, a global
+     * one may (then only that interface's entry counts). Blocks for up to {@link #TIMEOUT_MILLIS}.
+     */
+    Optional<MacAddress> lookup(Inet6Address address) {
+        String literal = withoutScope(address).getHostAddress();
+        Optional<String> dev = Optional.ofNullable(address.getScopedInterface()).map(NetworkInterface::getName);
+        if (dev.isEmpty() && address.isLinkLocalAddress()) {
+            return Optional.empty(); // fe80::/10 is on every link: without one named, no entry is this client's
+        }
+        String key = literal + dev.map(d -> "%" + d).orElse("");
+        long now = nanoTime.getAsLong();
+        synchronized (cache) {
+            Cached c = cache.get(key);
+            if (c != null && now - c.until() < 0) {
+                return c.mac();
+            }
+        }
+        List<String> args = new ArrayList<>(List.of("-6", "neigh", "show", "to", literal));
+        dev.ifPresent(d -> args.addAll(List.of("dev", d)));
+        Optional<MacAddress> mac;
+        try {
+            mac = parse(command.run(args), address);
+        } catch (IOException e) {
+            synchronized (this) {
+                if (!warned) {
+                    warned = true;
+                    log.warn("cannot read the IPv6 neighbour table (ip {}): {}; DHCPv6 and TFTP clients"
+                            + " are identified without it", String.join(" ", args), e.getMessage());
+                }
+            }
+            mac = Optional.empty();
+        }
+        synchronized (cache) {
+            cache.put(key, new Cached(mac, now + (mac.isPresent() ? KNOWN_FOR : UNKNOWN_FOR)));
+        }
+        return mac;
+    }
+
+    /**
+     * The MAC {@code address} has in the output of {@code ip -6 neigh show}: one line per entry,
+     * {@code ADDR [dev IF] [lladdr MAC] [router] STATE} (iproute2 6.1; "dev" is left out when the
+     * command named one). An entry without lladdr (INCOMPLETE, FAILED) knows no MAC; a STALE one
+     * holds the address the neighbour last announced, which is what we want.
+     */
+    static Optional<MacAddress> parse(String ipOutput, Inet6Address address) {
+        byte[] wanted = address.getAddress();
+        for (String line : ipOutput.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 3 || !sameAddress(f[0], wanted)) {
+                continue;
+            }
+            for (int i = 1; i + 1 < f.length; i++) {
+                if (f[i].equals("lladdr") && MacAddress.isMac(f[i + 1])) {
+                    return Optional.of(MacAddress.parse(f[i + 1]));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean sameAddress(String literal, byte[] wanted) {
+        if (!literal.contains(":")) {
+            return false;
+        }
+        try {
+            return java.util.Arrays.equals(InetAddress.getByName(literal).getAddress(), wanted);
+        } catch (UnknownHostException e) {
+            return false; // a field that is no address literal: not this entry
+        }
+    }
+
+    private static Inet6Address withoutScope(Inet6Address a) {
+        try {
+            return (Inet6Address) InetAddress.getByAddress(a.getAddress());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are an IPv6 address", e);
+        }
+    }
+
+    private static String ip(List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            if (!p.waitFor(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("no answer within " + TIMEOUT_MILLIS + " ms");
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IOException("exit " + p.exitValue() + ": " + out.strip());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}
