@@ -207,9 +207,8 @@ public final class BootServer implements AutoCloseable {
             InetSocketAddress httpAddress = new InetSocketAddress(bind, settings.httpPort());
             Channel channel = bindOrExplain("http", "tcp", httpAddress, "--http-port",
                     () -> httpServer.bind(httpAccept.group(), http.group(), http.serverChannel(), httpAddress));
-            bound(unbound, "http");
             statusPort = ((InetSocketAddress) channel.localAddress()).getPort();
-            ready.accept(listening("http", "tcp", httpAddress, channel));
+            bound(unbound, "http", ready, listening("http", "tcp", httpAddress, channel));
             if (settings.https().isPresent()) { // the same routes behind TLS, beside the plain port
                 InetSocketAddress httpsAddress = new InetSocketAddress(bind, settings.https().get().port());
                 Optional<SslContext> tls = Optional.of(HttpsCredentials.context(settings));
@@ -224,13 +223,10 @@ public final class BootServer implements AutoCloseable {
             InetSocketAddress tftpAddress = new InetSocketAddress(bind, settings.tftpPort());
             Channel tftpChannel = bindOrExplain("tftp", "udp", tftpAddress, "--tftp-port",
                     () -> tftpServer.bind(tftpIntake.group(), tftp.group(), tftpAddress).sync().channel());
-            bound(unbound, "tftp");
-            ready.accept(listening("tftp", "udp", tftpAddress, tftpChannel));
+            bound(unbound, "tftp", ready, listening("tftp", "udp", tftpAddress, tftpChannel));
             if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.PROXY) {
-                proxyDhcp = ProxyDhcpMode.start(settings, config, planner, events, registry, discovered, dhcp, line -> {
-                    bound(unbound, "dhcp");
-                    ready.accept(line);
-                });
+                proxyDhcp = ProxyDhcpMode.start(settings, config, planner, events, registry, discovered, dhcp,
+                        line -> bound(unbound, "dhcp", ready, line));
                 closeables.add(proxyDhcp);
             } else if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER) {
                 try {
@@ -243,16 +239,12 @@ public final class BootServer implements AutoCloseable {
                             new InetSocketAddress(bind, settings.dhcpPort()), "--dhcp-port (or --no-dhcp)", e), e);
                 }
                 closeables.add(dhcpServer);
-                bound(unbound, "dhcp");
-                ready.accept(listening("dhcp", "udp", new InetSocketAddress(bind, dhcpServer.port())));
+                bound(unbound, "dhcp", ready, listening("dhcp", "udp", new InetSocketAddress(bind, dhcpServer.port())));
                 dhcpServer.dnsAddress().ifPresent(dns -> ready.accept(listening("dns", "udp", dns)));
             }
             if (settings.dhcp6().mode() != ServerSettings.Dhcp6.Mode.OFF) {
                 dhcp6 = Dhcp6Mode.start(settings, config, planner, events, discovered, unidentified, registry,
-                        dhcp.group(), dhcp.datagramChannel(), line -> {
-                            bound(unbound, "dhcp6");
-                            ready.accept(line);
-                        });
+                        dhcp.group(), dhcp.datagramChannel(), line -> bound(unbound, "dhcp6", ready, line));
                 closeables.add(dhcp6);
             }
         } catch (RuntimeException e) {
@@ -262,12 +254,13 @@ public final class BootServer implements AutoCloseable {
     }
 
     /**
-     * A listener is bound: ready once none is left. Set before its {@code listening} line goes out, so
-     * that whoever acts on the line (a test, a log reader) finds {@code /readyz} saying what is left.
+     * A listener is bound: ready once none is left; then its {@code listening} line goes out, so that
+     * whoever acts on the line (a test, a log reader) finds {@code /readyz} saying what is left.
      */
-    private void bound(List<String> unbound, String listener) {
+    private void bound(List<String> unbound, String listener, Consumer<String> ready, String line) {
         unbound.remove(listener);
         notReady = unbound.isEmpty() ? null : "starting: " + String.join(" and ", unbound) + " not bound yet";
+        ready.accept(line);
     }
 
     /** Why the state directory can't be used, and the three places that choose another. */
