@@ -247,14 +247,16 @@ class ConfigSchemaTest {
         ConfigSnapshot written = ConfigLoader.load(dir);
         assertThat(written.errors()).isEmpty();
         assertThat(written.settings()).isEqualTo(none);
-        // The keys left without one have no fixed default: it is derived (advertise, advertise6) or there is none
+        // The keys left without one have no fixed default: it is derived (advertise, advertise6; tftp.maxSessions
+        // from the process's open-file limit and heap) or there is none
         // (no API token, no pools: server mode must name them; no DNS listener unless dhcp.dns names a zone;
         // no HTTPS listener unless https names a port).
         Set<String> withoutDefault = schemaKeys(ConfigSchemas.tree(Kind.SERVER), "");
         withoutDefault.removeIf(key -> leafDefault(defaults, key) || !ConfigSchemas.tree(Kind.SERVER)
                 .at("/properties/" + key.replace(".", "/properties/") + "/properties").isMissingNode());
         assertThat(withoutDefault).containsExactly("advertise", "advertise6", "api.token", "dhcp.dns.port", "dhcp.dns.zone",
-                "dhcp.pools", "dhcp6.pools", "https.certificate", "https.key", "https.names", "https.port");
+                "dhcp.pools", "dhcp6.pools", "https.certificate", "https.key", "https.names", "https.port",
+                "tftp.maxSessions");
     }
 
     @SuppressWarnings("unchecked")
