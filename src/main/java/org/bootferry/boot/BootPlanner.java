@@ -110,7 +110,7 @@ public final class BootPlanner implements Booter {
      * and HTTPv6 as the very first boot option fails before it sends anything (reference/ipv6
      * {@code http6-first}; fixed in edk2-stable202508). iPXE and HTTP Boot itself are answered.
      */
-    private static boolean pxeOfHttpBootMachine(MachineConfig c, Machine machine) {
+    static boolean pxeOfHttpBootMachine(MachineConfig c, Machine machine) {
         return c.httpBootOnly() && !machine.ipxe() && !machine.firmware().httpBoot();
     }
 

@@ -316,5 +316,9 @@ class BootPlannerTest {
                 .orElseThrow())).as("the iPXE it loads gets its script").contains("kernel http://");
         assertThat(planner.plan(new Machine(NODE2, Firmware.EFI_X64, false, Optional.empty())))
                 .as("a machine without httpBoot: its PXE firmware is answered").isPresent();
+        assertThat(planner.explain(NODE1, Optional.empty()).orElseThrow().dhcp())
+                .as("explain says so").containsEntry("efi-x64",
+                        "not answered: httpBoot: true (the firmware goes on to UEFI HTTP Boot)")
+                .hasEntrySatisfying("http-x64", url -> assertThat(url).endsWith("/ipxe.efi"));
     }
 }
