@@ -10,6 +10,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigSnapshot;
+import org.bootferry.config.MachineConfig;
 import org.bootferry.config.MachineFile;
 import org.bootferry.image.ImageResolver;
 import org.bootferry.loader.LoaderImage;
@@ -98,7 +99,19 @@ public final class BootPlanner implements Booter {
     @Override
     public Optional<BootPlan> plan(Machine machine) {
         ResolvedConfig config = resolved();
-        return config.snapshot().machine(machine.mac(), machine.firmware()).map(file -> plan(config, file, machine));
+        return config.snapshot().machine(machine.mac(), machine.firmware())
+                .filter(file -> !pxeOfHttpBootMachine(config.resolve(file), machine))
+                .map(file -> plan(config, file, machine));
+    }
+
+    /**
+     * A machine with {@code httpBoot: true} leaves its NIC's PXE firmware unanswered, so that the
+     * firmware's next boot option, UEFI HTTP Boot, runs: over IPv6 EDK2 tries PXEv6 before HTTPv6,
+     * and HTTPv6 as the very first boot option fails before it sends anything (reference/ipv6
+     * {@code http6-first}; fixed in edk2-stable202508). iPXE and HTTP Boot itself are answered.
+     */
+    static boolean pxeOfHttpBootMachine(MachineConfig c, Machine machine) {
+        return c.httpBootOnly() && !machine.ipxe() && !machine.firmware().httpBoot();
     }
 
     /**

@@ -12,13 +12,20 @@ import org.bootferry.machine.Machine;
  * the call, so edits apply to the next request.
  *
  * <p>Each method returns empty for a machine that is not answered (no file for its MAC and no
- * {@code default.yaml}), so that another boot server on the segment can serve it, and throws
+ * {@code default.yaml}), so that another boot server on the segment can serve it; {@link #plan}
+ * also for the PXE firmware of an {@code httpBoot: true} machine, so that its HTTP Boot runs. It throws
  * {@link BootPlanException}, naming the file to fix, when the machine's config can't be planned.
  */
 public interface Booter {
 
     /** What the machine boots. */
     Optional<BootPlan> plan(Machine machine);
+
+    /** Why a DHCP answer to {@code machine} is left out when {@link #plan} is empty, for the log. */
+    static String unplanned(Machine machine) {
+        return "no boot for " + machine.mac() + " with " + machine.firmware().id() + " (no machine file, no default"
+                + (machine.ipxe() || machine.firmware().httpBoot() ? "" : ", or httpBoot: true") + ")";
+    }
 
     /**
      * The config a pxelinux or GRUB asking for {@code request} gets, rendered from the machine's plan

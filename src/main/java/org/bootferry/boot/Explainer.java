@@ -60,6 +60,10 @@ final class Explainer {
                 dhcp.put(firmware.id(), "served by " + own.get().file() + " (its match.arch), not by the file explained here");
                 continue;
             }
+            if (BootPlanner.pxeOfHttpBootMachine(c, new Machine(mac, firmware, false, server))) {
+                dhcp.put(firmware.id(), "not answered: httpBoot: true (the firmware goes on to UEFI HTTP Boot)");
+                continue;
+            }
             try {
                 BootPlan plan = planner.plan(config, file, new Machine(mac, firmware, false, server));
                 dhcp.put(firmware.id(), ipv6 ? plan.bootFileUrl() : plan.bootFile());

@@ -172,7 +172,7 @@ final class MachineChecks {
             return Optional.empty();
         }
         return Optional.of(new MachineConfig(c.hostname(), c.profile(), kb, c.kickstart(), c.files(), c.vars(),
-                c.bootOnce(), c.ip(), c.ip6(), c.duid(), c.loaders(), c.access(), c.match(), c.cloudInitNoCloud()));
+                c.bootOnce(), c.httpBoot(), c.ip(), c.ip6(), c.duid(), c.loaders(), c.access(), c.match(), c.cloudInitNoCloud()));
     }
 
     /**

@@ -25,6 +25,7 @@ public record MachineConfig(
         Map<String, String> files,
         Map<String, Object> vars,
         Boolean bootOnce,
+        Boolean httpBoot,
         String ip,
         String ip6,
         String duid,
@@ -37,6 +38,14 @@ public record MachineConfig(
     public static final String OPEN = "open";
     /** {@code access: capability}, the default: every private URL the machine is handed carries one. */
     public static final String CAPABILITY = "capability";
+
+    /**
+     * {@code httpBoot: true}: the machine boots by UEFI HTTP Boot, so the PXE firmware of its NIC gets
+     * no boot file and the firmware goes on to its HTTP Boot option ({@code BootPlanner#plan}).
+     */
+    public boolean httpBootOnly() {
+        return Boolean.TRUE.equals(httpBoot);
+    }
 
     /** Whether the machine's URLs are static ({@code access: open}) rather than capability URLs. */
     public boolean openAccess() {
@@ -177,6 +186,7 @@ public record MachineConfig(
                 merged(base.files, files),
                 mergedVars,
                 bootOnce != null ? bootOnce : base.bootOnce,
+                httpBoot != null ? httpBoot : base.httpBoot,
                 ip,
                 ip6,
                 duid,

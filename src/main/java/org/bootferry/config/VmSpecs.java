@@ -191,7 +191,7 @@ public final class VmSpecs {
                         + " profile with a kernel)");
             }
             return Optional.of(new Spec(mac.get(), new MachineConfig(name.isEmpty() ? null : name, a.profile, kb,
-                    a.kickstart, null, a.vars, a.bootOnce, null, null, null, null, null, null, noCloud), start));
+                    a.kickstart, null, a.vars, a.bootOnce, null, null, null, null, null, null, null, noCloud), start));
         }
 
         /**

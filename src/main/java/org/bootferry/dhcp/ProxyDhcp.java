@@ -99,7 +99,7 @@ public final class ProxyDhcp {
             return new Failed(e.getMessage());
         }
         if (found.isEmpty()) {
-            return new Silent("unknown MAC " + request.mac() + " (no machine file, no default): not answered");
+            return new Silent(Booter.unplanned(machine) + ": not answered");
         }
         BootPlan plan = found.get();
         if (!(plan.nextServer() instanceof Inet4Address nextServer) || nextServer.isAnyLocalAddress()) {

@@ -12,6 +12,7 @@ import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Booter;
 import org.bootferry.lang.AddressText;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.machine.Machine;
 
 /**
  * The boot-only DHCPv6 decision (pure but for the planner): a datagram as received, its source and
@@ -193,14 +194,15 @@ public final class BootOnly6 {
                 }
             }
         }
+        Machine machine = request.machine(mac.get(), Optional.of(server));
         Optional<BootPlan> plan;
         try {
-            plan = planner.plan(request.machine(mac.get(), Optional.of(server)));
+            plan = planner.plan(machine);
         } catch (BootPlanException e) {
             return new Failed(e.getMessage());
         }
         if (plan.isEmpty()) {
-            return new Silent("unknown MAC " + mac.get() + " (no machine file, no default): not answered");
+            return new Silent(Booter.unplanned(machine) + ": not answered");
         }
         String url = plan.get().bootFileUrl();
         Boot6Answer.Decision answer;

@@ -301,4 +301,24 @@ class BootPlannerTest {
         assertThat(IpxeScript.render(planner.plan(new Machine(NODE2, Firmware.EFI_X64, true, Optional.empty()))
                 .orElseThrow())).contains("kernel http://");
     }
+
+    @Test
+    void anHttpBootMachineLeavesItsPxeFirmwareUnansweredAndBootsByHttpBootAndIpxe() {
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "profile: install", "httpBoot: true");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
+        BootPlanner planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot));
+        assertThat(planner.plan(new Machine(NODE1, Firmware.EFI_X64, false, Optional.empty())))
+                .as("UEFI PXE firmware: no boot file, so HTTP Boot runs next").isEmpty();
+        assertThat(planner.plan(new Machine(NODE1, Firmware.BIOS, false, Optional.empty()))).as("BIOS PXE").isEmpty();
+        assertThat(planner.plan(new Machine(NODE1, Firmware.HTTP_X64, false, Optional.empty())).orElseThrow()
+                .bootFile()).as("HTTP Boot gets the loader by URL").startsWith("http://").endsWith("/ipxe.efi");
+        assertThat(IpxeScript.render(planner.plan(new Machine(NODE1, Firmware.EFI_X64, true, Optional.empty()))
+                .orElseThrow())).as("the iPXE it loads gets its script").contains("kernel http://");
+        assertThat(planner.plan(new Machine(NODE2, Firmware.EFI_X64, false, Optional.empty())))
+                .as("a machine without httpBoot: its PXE firmware is answered").isPresent();
+        assertThat(planner.explain(NODE1, Optional.empty()).orElseThrow().dhcp())
+                .as("explain says so").containsEntry("efi-x64",
+                        "not answered: httpBoot: true (the firmware goes on to UEFI HTTP Boot)")
+                .hasEntrySatisfying("http-x64", url -> assertThat(url).endsWith("/ipxe.efi"));
+    }
 }

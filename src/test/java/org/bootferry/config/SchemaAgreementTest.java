@@ -86,6 +86,7 @@ class SchemaAgreementTest {
                 Case.wrong(Kind.MACHINE, "user data", "profile: base\nfiles: {'user data': user-data}"),
                 Case.wrong(Kind.MACHINE, "vars", "profile: base\nvars: [timezone, UTC]"),
                 Case.wrong(Kind.MACHINE, "bootOnce", "profile: base\nbootOnce: sometimes"),
+                Case.wrong(Kind.MACHINE, "httpBoot", "profile: base\nhttpBoot: over-ipv6"),
                 Case.wrong(Kind.MACHINE, "userdata", "profile: base\ncloudInitNoCloud: {userdata: '#cloud-config'}"),
                 Case.wrong(Kind.MACHINE, "networkData", "profile: base\ncloudInitNoCloud: {networkData: [eth0]}"));
     }
@@ -109,6 +110,7 @@ class SchemaAgreementTest {
                 Case.valid(Kind.MACHINE, "profile: base\nkernelBoot: {kernelArgs: '+ quiet'}"),
                 Case.valid(Kind.MACHINE, "hostname: node-01\nprofile: base\nfiles: {user-data: user-data, meta-data.v1_x:"
                         + " user-data}\nvars: {timezone: UTC, disk: {device: /dev/vda}}\nbootOnce: true"),
+                Case.valid(Kind.MACHINE, "profile: base\nhttpBoot: true"),
                 Case.valid(Kind.MACHINE, "profile: base\ncloudInitNoCloud: {userData: \"#cloud-config\\n\","
                         + " networkDataBase64: dmVyc2lvbjogMgo=}"));
     }

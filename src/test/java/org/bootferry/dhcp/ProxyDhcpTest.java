@@ -146,7 +146,7 @@ class ProxyDhcpTest {
         ProxyDhcp.Decision decision = decide(stranger, ProxyDhcp.Listener.DHCP, FROM_68);
 
         assertThat(decision).isInstanceOfSatisfying(ProxyDhcp.Silent.class,
-                s -> assertThat(s.reason()).contains("unknown MAC 52:54:00:99:99:99"));
+                s -> assertThat(s.reason()).contains("no boot for 52:54:00:99:99:99"));
     }
 
     @Test

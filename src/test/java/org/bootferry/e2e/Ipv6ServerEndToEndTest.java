@@ -34,6 +34,8 @@ class Ipv6ServerEndToEndTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
     private static final MacAddress MAC = MacAddress.parse("52:54:00:16:00:02");
     private static final String SERVER = "[" + BootLab.SERVER_ADDRESS6 + "]";
+    private static final MacAddress HTTP_MAC = MacAddress.parse("52:54:00:16:00:03");
+    private static final String HTTP_LOADER_PATH = "/boot/" + HTTP_MAC.dashed() + "/tftp/ipxe.efi";
     /** PXEv4 off (OvmfPkg PlatformDxe), or OVMF spends about a minute on it first (reference {@code pxe6-default}). */
     private static final List<String> NO_PXE4 = List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n");
 
@@ -44,6 +46,7 @@ class Ipv6ServerEndToEndTest {
     static void startLab() throws IOException {
         installer = Installer.prepare(WORK, Client.OVMF_EDK2_VIRTIO);
         installer.machine(MAC, "q6s-node", "q6s.marker=server-v6");
+        installer.machine(HTTP_MAC, "q6h-node", "q6h.marker=http-v6", "httpBoot: true");
         lab = installer.startIpv6ServerLab("q6s");
     }
 
@@ -83,5 +86,53 @@ class Ipv6ServerEndToEndTest {
         assertThat(log).as("bootferry.log: the kickstart fetched from the machine's IPv6 address")
                 .anyMatch(l -> l.contains("HttpRouter: GET /ks/" + MAC.dashed() + "/") && l.contains(" 200 ")
                         && l.contains(" to /[fd13:"));
+    }
+
+    /**
+     * UEFI HTTP Boot over IPv6 for a machine with {@code httpBoot: true}: OVMF without its IPv4 stack
+     * runs PXEv6 first (HTTPv6 cannot be the first boot option: reference/ipv6 {@code http6-first}),
+     * which gets its address but no boot file and gives up; HTTPv6 then gets an address, 16
+     * "HTTPClient" and 59 with the loader's URL, HEADs and GETs it; iPXE and the kernel as above.
+     */
+    @Test
+    void edk2HttpBootOverIpv6FetchesTheLoaderByUrlAfterPxe6GetsNoBootFile() throws IOException {
+        Boot boot = lab.bootCaptured(Client.OVMF_HTTP6_VIRTIO, HTTP_MAC, WORK.resolve("ovmf_http6"), BOOT_TIMEOUT);
+
+        assertBootedWithOwnPlan(boot, SERVER, HTTP_MAC, "q6h.marker=http-v6", "q6s.marker=", "q6h-node");
+        List<String> serial = boot.serial();
+        int pxe = indexOf(serial, ">>Start PXE over IPv6");
+        int http = indexOf(serial, ">>Start HTTP Boot over IPv6");
+        assertThat(pxe).as("PXEv6 runs first").isNotNegative();
+        assertThat(serial.subList(pxe, http < 0 ? serial.size() : http)).as("PXEv6 gave up without a boot file")
+                .anyMatch(l -> l.contains("PXE-E"))
+                .noneMatch(l -> l.contains("NBP filename"));
+        assertThat(http).as("then HTTP Boot over IPv6").isGreaterThan(pxe);
+        assertThat(serial.subList(http, serial.size())).as("with an address of bootferry's pool and its URL")
+                .anyMatch(l -> l.matches("\\s*Station IPv6 address is FD13:0:0:0:0:0:0:1[0-9A-F]{2}"))
+                .anyMatch(l -> l.contains("URI: http://" + SERVER + HTTP_LOADER_PATH));
+
+        List<String> log = Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8);
+        int head = indexOf(log, "HEAD " + HTTP_LOADER_PATH + " 200");
+        int get = indexOf(log, "GET " + HTTP_LOADER_PATH + " 200");
+        assertThat(head).as("EDK2 asks for the size first (HEAD); bootferry.log").isNotNegative();
+        assertThat(log.get(head)).as("over IPv6").contains(" to /[fd13:");
+        assertThat(get).as("then downloads it (GET); bootferry.log").isGreaterThan(head);
+        assertThat(installer.journaledStages(HTTP_MAC)).as("bootferry's journal: HTTP Boot's and iPXE's DHCPv6, then HTTP")
+                .containsSubsequence("dhcp-offer", "dhcp-offer", "script", "kernel", "initrd", "kickstart");
+        List<String> offers = Files.readAllLines(WORK.resolve("state/events.jsonl"), StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains("\"mac\":\"" + HTTP_MAC + "\"") && l.contains("\"stage\":\"dhcp-offer\""))
+                .toList();
+        assertThat(offers).as("boot files offered: none to PXEv6 (efi-x64), the loader's URL to HTTP Boot (http-x64)")
+                .noneMatch(l -> l.contains("\"detail\":\"efi-x64 over DHCPv6"))
+                .anyMatch(l -> l.contains("\"detail\":\"http-x64 over DHCPv6 -> http://" + SERVER + HTTP_LOADER_PATH + "\""));
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

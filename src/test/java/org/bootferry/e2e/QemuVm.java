@@ -50,6 +50,13 @@ final class QemuVm {
         /** The same Secure Boot OVMF with PXE switched off: UEFI HTTP Boot, as {@link #OVMF_HTTP_VIRTIO}. */
         OVMF_SECURE_BOOT_HTTP_VIRTIO(GuestArch.AMD64, true, true),
         /**
+         * The same OVMF without its IPv4 stack ({@code IPv4Support=n}): PXEv6, then HTTP Boot over IPv6.
+         * PXEv6 must come first: EDK2 stable202211's HTTPv6 as the first boot option fails before it
+         * sends anything (reference/ipv6 {@code http6-first}). Its PXE failing (PXE-E21 when no boot
+         * file was offered) is therefore no dead end.
+         */
+        OVMF_HTTP6_VIRTIO(GuestArch.AMD64, true, false),
+        /**
          * arm64: QEMU's virt machine with Debian's AAVMF ({@code QEMU_EFI.fd}, EDK2 for arm64) and a
          * virtio NIC without option ROM: EDK2's PXE client, option 93 = 11, as on x86 but for arm64.
          */
@@ -94,15 +101,18 @@ final class QemuVm {
     private static final Pattern ANSI = Pattern.compile("\u001b(\\[[0-9;?]*[A-Za-z]|c)");
     /**
      * Console lines after which this boot can only fail: iPXE found nothing to boot, EDK2's PXE
-     * failed (PXE-E..), SeaBIOS ran out of devices, GRUB could not load its normal mode or found no
+     * failed (PXE-E.., in {@link #DEAD_END} only), SeaBIOS ran out of devices, GRUB could not load its normal mode or found no
      * config to run (its prompt), the kernel panicked, Secure Boot firmware refused to run the loader
      * (EDK2's BdsDxe: "failed to load Boot0001 … Access Denied"), EDK2's HTTP Boot could not fetch
      * its URL (HttpBootDxe, e.g. a TLS handshake with a server it has no CA for), a loader crashed
      * (ArmVirtPkg's exception handler: "Synchronous Exception at 0x…", after which AAVMF hangs).
      */
-    private static final Pattern DEAD_END = Pattern.compile(
-            "No more network devices|PXE-E\\d\\d|No bootable device|Entering rescue mode|Kernel panic"
-                    + "|failed to load Boot.*Access Denied|^grub>$|Could not retrieve NBP file size|Synchronous Exception at");
+    private static final String DEAD_END_BUT_PXE = "No more network devices|No bootable device|Entering rescue mode"
+            + "|Kernel panic|failed to load Boot.*Access Denied|^grub>$|Could not retrieve NBP file size"
+            + "|Synchronous Exception at";
+    private static final Pattern DEAD_END = Pattern.compile("PXE-E\\d\\d|" + DEAD_END_BUT_PXE);
+    /** For {@link Client#OVMF_HTTP6_VIRTIO}, whose HTTP Boot follows its PXE's failure. */
+    private static final Pattern DEAD_END_BEFORE_HTTP = Pattern.compile(DEAD_END_BUT_PXE);
     /**
      * GRUB's prompt, which it prints (with no line end) when it found no config to run; the console
      * reader ends the line there so that {@link #DEAD_END} sees it.
@@ -160,8 +170,12 @@ final class QemuVm {
             switch (client) {
                 case SEABIOS_E1000 -> cmd.addAll(List.of("-machine", "pc,accel=tcg",
                         "-device", "e1000,netdev=n0,mac=" + mac));
-                case OVMF_EDK2_VIRTIO, OVMF_HTTP_VIRTIO, OVMF_SECURE_BOOT_VIRTIO, OVMF_SECURE_BOOT_HTTP_VIRTIO -> {
-                    if (client.httpBoot()) {
+                case OVMF_EDK2_VIRTIO, OVMF_HTTP_VIRTIO, OVMF_SECURE_BOOT_VIRTIO, OVMF_SECURE_BOOT_HTTP_VIRTIO,
+                        OVMF_HTTP6_VIRTIO -> {
+                    if (client == Client.OVMF_HTTP6_VIRTIO) {
+                        // No IPv4 stack: neither PXEv4 nor HTTPv4 boot options (OvmfPkg PlatformDxe).
+                        cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4Support,string=n"));
+                    } else if (client.httpBoot()) {
                         // OVMF tries PXEv4 and PXEv6 before HTTP (about two minutes of timeouts);
                         // its platform knobs switch both off (OvmfPkg PlatformDxe, opt/org.tianocore/*).
                         cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
@@ -201,7 +215,8 @@ final class QemuVm {
             Thread reader = new Thread(() -> copyConsole(qemu.getInputStream(), serialLog, lines, start),
                     "serial-" + client);
             reader.start();
-            Optional<String> stopped = awaitPowerOff(qemu, lines, timeout);
+            Optional<String> stopped = awaitPowerOff(qemu, lines, timeout,
+                    client == Client.OVMF_HTTP6_VIRTIO ? DEAD_END_BEFORE_HTTP : DEAD_END);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             reader.join(5_000);
             synchronized (lines) {
@@ -222,14 +237,14 @@ final class QemuVm {
      *
      * @return why QEMU was stopped, or empty when it exited by itself
      */
-    private static Optional<String> awaitPowerOff(Process qemu, List<String> lines, Duration timeout)
-            throws InterruptedException {
+    private static Optional<String> awaitPowerOff(Process qemu, List<String> lines, Duration timeout,
+            Pattern deadEnd) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Optional<String> reason = Optional.empty();
         while (!qemu.waitFor(250, TimeUnit.MILLISECONDS)) {
             if (reason.isEmpty()) {
                 synchronized (lines) {
-                    reason = lines.stream().filter(l -> DEAD_END.matcher(l).find()).findFirst()
+                    reason = lines.stream().filter(l -> deadEnd.matcher(l).find()).findFirst()
                             .map(l -> "dead end on the console: " + l.strip());
                 }
                 if (reason.isPresent()) {
