@@ -168,7 +168,7 @@ class AdminTest {
         }
         assertThat(errors).singleElement().satisfies(e -> {
             assertThat(e.get("line").asInt()).isEqualTo(2);
-            assertThat(e.get("message").asText()).isEqualTo("unknown key 'kernelArg' (known keys: access, bootOnce, cloudInitNoCloud, duid, files, hostname, ip, ip6, kernelBoot, kickstart, loaders, match, profile, vars)");
+            assertThat(e.get("message").asText()).isEqualTo("unknown key 'kernelArg' (known keys: access, bootOnce, cloudInitNoCloud, duid, files, hostname, httpBoot, ip, ip6, kernelBoot, kickstart, loaders, match, profile, vars)");
         });
         assertThat(curl(AUTH, TOKEN_HEADER, base + "/")).contains("unknown key &#39;kernelArg&#39;");
     }
