@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.bootferry.testing.Tools;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with no port-4011 exchange. No TFTP server runs, so the boot stops there; the test ends when the
  * read request is seen.
  */
-@Tag("e2e")
+@OwnLab
 class Edk2ProxyOfferTest {
 
     private static final String SERVER = "10.168.0.1";

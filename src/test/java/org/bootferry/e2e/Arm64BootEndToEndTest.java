@@ -18,10 +18,10 @@ import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.image.Digest;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.bootferry.testing.Pcap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * GRUB running at ~10 s, the kernel at ~16 s, the kickstart fetched at ~18.5 s.
  * Logs, serial console and capture are kept under target/e2e-arm64/.
  */
-@Tag("e2e")
+@OwnLab
 class Arm64BootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-arm64").toAbsolutePath();

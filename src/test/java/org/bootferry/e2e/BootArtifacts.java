@@ -23,7 +23,9 @@ import org.bootferry.testing.Tools;
  * the VM's architecture. The kernel comes from Debian's {@code linux-image-*-amd64} (or {@code -arm64})
  * package and busybox from {@code busybox-static}, unpacked (never installed) into a cache that
  * survives {@code mvn clean}, together with the NIC driver modules the initramfs loads: Debian builds
- * e1000 and virtio-net as modules, so without them the "installer" has no network.
+ * e1000 and virtio-net as modules, so without them the "installer" has no network. Classes that
+ * run at once ({@link org.bootferry.testing.OwnLab}) share the cache: what fills it holds this class's
+ * lock.
  */
 public final class BootArtifacts {
 
@@ -110,7 +112,7 @@ public final class BootArtifacts {
     }
 
     /** The kernel of Debian's current {@code linux-image-<arch>}, downloaded once and cached. */
-    public static Kernel debianKernel(GuestArch arch) {
+    public static synchronized Kernel debianKernel(GuestArch arch) {
         DebianPackages packages = DebianPackages.of(arch);
         // The versioned package the meta package depends on, e.g. linux-image-6.1.0-56-arm64.
         String pkg = packages.dependency("linux-image-" + arch.debian(), "linux-image-");
@@ -237,7 +239,7 @@ public final class BootArtifacts {
      * busybox out of Debian's {@code busybox-static} for {@code arch}, cached. Debian's plain
      * {@code busybox} package is dynamically linked and would die in an empty initramfs.
      */
-    private static Path staticBusybox(GuestArch arch) {
+    private static synchronized Path staticBusybox(GuestArch arch) {
         Path dir = cacheDir().resolve("busybox-static-" + arch.debian());
         Path busybox = dir.resolve("bin/busybox");
         if (!Files.exists(busybox)) {
@@ -253,7 +255,7 @@ public final class BootArtifacts {
      * server's ACK, not from the ProxyDHCP offer (EDK2 keeps both; GRUB reads only the ACK), so it
      * would ask a server that has no TFTP. The image built here names the boot server in its prefix.
      */
-    static Path grubNetImage(Path target, String server) {
+    static synchronized Path grubNetImage(Path target, String server) {
         Path grub = cacheDir().resolve("grub-efi-arm64-bin");
         Path modules = grub.resolve("usr/lib/grub/arm64-efi");
         if (!Files.exists(modules.resolve("linux.mod"))) {

@@ -12,10 +12,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.bootferry.testing.Pcap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * with that file's kernelArgs, and the initramfs fetches the kickstart rendered for it.
  * Logs, serial consoles and packet captures of every run are kept under target/e2e/.
  */
-@Tag("e2e")
+@OwnLab
 class BootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e").toAbsolutePath();

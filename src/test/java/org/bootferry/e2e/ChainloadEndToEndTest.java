@@ -10,9 +10,9 @@ import java.util.List;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * client fetches ipxe.efi over TFTP (recorded by the MAC in the ARP table), so the iPXE it runs gets the
  * script at once, with no second chainload. Logs and consoles under target/e2e-chainload/.
  */
-@Tag("e2e")
+@OwnLab
 class ChainloadEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-chainload").toAbsolutePath();

@@ -13,9 +13,9 @@ import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.Commands;
 import org.bootferry.testing.NetNamespace;
+import org.bootferry.testing.OwnLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,13 +26,13 @@ import org.junit.jupiter.api.Test;
  * under Secure Boot find bootferry from its own ACK and boot the stock installer to its preseed. Logs
  * and consoles under target/e2e-dhcp-server/.
  */
-@Tag("e2e")
+@OwnLab
 class DhcpServerEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-dhcp-server").toAbsolutePath();
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
     private static final Duration INSTALLER_TIMEOUT = Duration.ofSeconds(420);
-    private static final String PREFIX = "bfd";
+    private static final String PREFIX = "bfds";
 
     private static final MacAddress SEABIOS = MacAddress.parse("52:54:00:15:00:01");
     private static final String SEABIOS_IP = "10.213.0.21";

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.bootferry.testing.Pcap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * {@code normal.mod} and drops to its rescue shell (seen in this lab's capture: RRQs to the site
  * server's port 69). What GRUB needs behind a ProxyDHCP is the Secure Boot work's question.
  */
-@Tag("e2e")
+@OwnLab
 class GrubNetdirEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-grub").toAbsolutePath();

@@ -15,10 +15,10 @@ import org.bootferry.dhcp.DhcpOption;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.bootferry.testing.Pcap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * it; iPXE asks again and gets its script, then kernel, initrd and kickstart. No TFTP at all.
  * Logs, serial console and capture are kept under target/e2e-http/.
  */
-@Tag("e2e")
+@OwnLab
 class HttpBootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-http").toAbsolutePath();
@@ -44,7 +44,7 @@ class HttpBootEndToEndTest {
     static void startLab() throws IOException {
         installer = Installer.prepare(WORK, Client.OVMF_HTTP_VIRTIO);
         installer.machine(MAC, "bfh-http-node", "bfh.marker=http-boot");
-        lab = installer.startLab("bfh");
+        lab = installer.startLab("bfhb");
     }
 
     @AfterAll

@@ -14,9 +14,9 @@ import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.server.CertificateAuthority;
 import org.bootferry.testing.Commands;
+import org.bootferry.testing.OwnLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * a CA, or with another, OVMF refuses the server and boots nothing. Logs and serial consoles are under
  * target/e2e-https/.
  */
-@Tag("e2e")
+@OwnLab
 class HttpsBootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-https").toAbsolutePath();
@@ -46,7 +46,7 @@ class HttpsBootEndToEndTest {
         installer = Installer.prepare(WORK, Client.OVMF_HTTP_VIRTIO);
         installer.machine(MAC, "bfs-https-node", "bfs.marker=https-boot");
         installer.config().file("server.yaml", "https: {port: 443}");
-        lab = installer.startLab("bfs");
+        lab = installer.startLab("bfhs");
         Commands.Run export = Commands.bootferry("ca", "export", "--format", "efi", "--config",
                 installer.config().dir().toString());
         assertThat(export.exit()).as(export.err()).isZero();

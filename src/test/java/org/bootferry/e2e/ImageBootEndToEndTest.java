@@ -16,10 +16,10 @@ import org.bootferry.image.ImageBootFiles;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.LocalRegistry;
+import org.bootferry.testing.OwnLab;
 import org.bootferry.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * volume): it boots, and its initramfs fetches the NoCloud seed bootferry serves for it.
  * Logs, the serial console and the registry's access log are kept under target/e2e-image/.
  */
-@Tag("e2e")
+@OwnLab
 class ImageBootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-image").toAbsolutePath();

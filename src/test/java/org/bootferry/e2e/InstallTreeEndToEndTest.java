@@ -15,11 +15,11 @@ import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.image.Digest;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.Nginx;
+import org.bootferry.testing.OwnLab;
 import org.bootferry.testing.Processes;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * installer to its preseed; a tree whose initrd does not match its checksum is refused with the
  * checksum error. Logs, consoles and nginx's access logs are kept under target/e2e-tree/.
  */
-@Tag("e2e")
+@OwnLab
 class InstallTreeEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-tree").toAbsolutePath();

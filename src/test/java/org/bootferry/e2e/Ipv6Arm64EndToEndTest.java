@@ -12,9 +12,9 @@ import java.util.List;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * lifetime, this GRUB crashes (README "Which firmware boots over IPv6").
  * Logs, console and capture under target/e2e-ipv6-arm64/.
  */
-@Tag("e2e")
+@OwnLab
 class Ipv6Arm64EndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-ipv6-arm64").toAbsolutePath();

@@ -12,9 +12,9 @@ import java.util.List;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * address, and the initramfs, with the address the RA gave it, fetches the kickstart over IPv6.
  * Logs, consoles and the capture under target/e2e-ipv6/.
  */
-@Tag("e2e")
+@OwnLab
 class Ipv6BootOnlyEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-ipv6").toAbsolutePath();

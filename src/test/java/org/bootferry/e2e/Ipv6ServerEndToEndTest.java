@@ -12,9 +12,9 @@ import java.util.List;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * {@code ip=dhcp6} and fetches its kickstart over IPv6. Logs, console and capture under
  * target/e2e-ipv6-server/.
  */
-@Tag("e2e")
+@OwnLab
 class Ipv6ServerEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-ipv6-server").toAbsolutePath();

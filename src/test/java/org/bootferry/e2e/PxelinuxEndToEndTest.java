@@ -12,10 +12,10 @@ import java.util.Map;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
+import org.bootferry.testing.OwnLab;
 import org.bootferry.testing.Pcap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * such file, and pxelinux goes on (UUID, hex IP prefixes) to the tree's {@code pxelinux.cfg/default},
  * a menu the admin wrote, served as it is. Logs and consoles under target/e2e-pxelinux/.
  */
-@Tag("e2e")
+@OwnLab
 class PxelinuxEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-pxelinux").toAbsolutePath();

@@ -13,9 +13,9 @@ import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.Commands;
+import org.bootferry.testing.OwnLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * boot gets a bootferry of its own on the scenario's loaders; logs and consoles are kept under
  * target/e2e-stock/NAME/.
  */
-@Tag("e2e")
+@OwnLab
 class StockInstallerEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-stock").toAbsolutePath();

@@ -34,7 +34,7 @@ public final class Vmlinux {
      * The vmlinux of {@code vmlinuz-<version>} (for Debian's 6.1 about 65 MB), extracted once into
      * {@code vmlinux-<version>} beside it.
      */
-    public static Path inside(Path vmlinuz) {
+    public static synchronized Path inside(Path vmlinuz) {
         Path vmlinux = vmlinuz.resolveSibling(vmlinuz.getFileName().toString().replaceFirst("^vmlinuz-", "vmlinux-"));
         if (!Files.exists(vmlinux)) {
             extract(vmlinuz, vmlinux);
