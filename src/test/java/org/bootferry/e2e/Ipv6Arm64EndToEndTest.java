@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * lifetime, this GRUB crashes (README "Which firmware boots over IPv6").
  * Logs, console and capture under target/e2e-ipv6-arm64/.
  */
-@OwnLab
+@OwnLab(seconds = 55)
 class Ipv6Arm64EndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-ipv6-arm64").toAbsolutePath();

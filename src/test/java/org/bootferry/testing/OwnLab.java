@@ -22,6 +22,10 @@ import org.junit.jupiter.api.parallel.ResourceLocksProvider;
  *
  * <p>A class that carries this shares nothing writable with any other class, except the test cache
  * (Debian's packages, kernels, busybox), whose makers hold a lock while they fill it.
+ *
+ * <p>The labs start longest first ({@link LongestLabsFirst}): the second thread takes the longest at
+ * once, beside the rest of the suite, and the first takes the shortest when the rest is done, so the
+ * two end close together.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -30,6 +34,12 @@ import org.junit.jupiter.api.parallel.ResourceLocksProvider;
 @Execution(ExecutionMode.CONCURRENT)
 @ResourceLock(providers = OwnLab.ItsOwnLock.class)
 public @interface OwnLab {
+
+    /**
+     * About how long the class takes on CI (2 cores, beside another lab), as measured there; it only
+     * orders the labs.
+     */
+    int seconds();
 
     /**
      * A lock named by the class alone: no other class ever waits on it, but JUnit runs the tests
