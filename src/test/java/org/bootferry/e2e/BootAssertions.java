@@ -2,6 +2,9 @@ package org.bootferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -84,11 +87,57 @@ final class BootAssertions {
         assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
     }
 
+    /**
+     * OVMF's UEFI HTTP Boot over IPv6 for a machine with {@code httpBoot: true}: PXEv6 ran first and
+     * gave up with no boot file (PXE-E21: nothing offered one), then HTTP Boot over IPv6 got an address
+     * on the lab's prefix and {@code loaderPath} on {@code server}, and asked bootferry for its size
+     * (HEAD) before it fetched it (GET) over IPv6. Bootferry's journal ({@code events}) shows the
+     * loader's URL offered to HTTP Boot (http-x64) and no boot file to PXE (efi-x64).
+     */
+    static void assertHttp6BootAfterPxe6GaveUp(Boot boot, String server, MacAddress mac, String loaderPath,
+            Path bootferryLog, Path events) throws IOException {
+        List<String> serial = boot.serial();
+        String where = where(boot);
+        int pxe = indexOf(serial, ">>Start PXE over IPv6");
+        int http = indexOf(serial, ">>Start HTTP Boot over IPv6");
+        assertThat(pxe).as("PXEv6 runs first; %s", where).isNotNegative();
+        assertThat(serial.subList(pxe, http < 0 ? serial.size() : http)).as("PXEv6 gave up without a boot file; %s", where)
+                .anyMatch(l -> l.contains("PXE-E"))
+                .noneMatch(l -> l.contains("NBP filename"));
+        assertThat(http).as("then HTTP Boot over IPv6; %s", where).isGreaterThan(pxe);
+        assertThat(serial.subList(http, serial.size())).as("with an address on the lab's prefix and bootferry's URL; %s", where)
+                .anyMatch(l -> l.matches("\\s*Station IPv6 address is FD13:0:0:0:0:0:0:1[0-9A-F]{2}"))
+                .anyMatch(l -> l.contains("URI: http://" + server + loaderPath));
+
+        List<String> log = Files.readAllLines(bootferryLog, StandardCharsets.UTF_8);
+        int head = indexOf(log, "HEAD " + loaderPath + " 200");
+        int get = indexOf(log, "GET " + loaderPath + " 200");
+        assertThat(head).as("EDK2 asks for the size first (HEAD); %s", bootferryLog).isNotNegative();
+        assertThat(log.get(head)).as("over IPv6").contains(" to /[fd13:");
+        assertThat(get).as("then downloads it (GET); %s", bootferryLog).isGreaterThan(head);
+        List<String> offers = Files.readAllLines(events, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains("\"mac\":\"" + mac + "\"") && l.contains("\"stage\":\"dhcp-offer\""))
+                .toList();
+        assertThat(offers).as("boot files offered: none to PXEv6 (efi-x64), the loader's URL to HTTP Boot (http-x64); %s", events)
+                .noneMatch(l -> l.contains("\"detail\":\"efi-x64 over DHCPv6"))
+                .anyMatch(l -> l.contains("\"detail\":\"http-x64 over DHCPv6 -> http://" + server + loaderPath + "\""));
+    }
+
     /** Where to look when a boot's assertion fails: its serial log and the log's last lines. */
     static String where(Boot boot) {
         List<String> serial = boot.serial();
         return "serial log " + boot.serialLog() + ", ending:\n  "
                 + String.join("\n  ", serial.subList(Math.max(0, serial.size() - 12), serial.size()));
+    }
+
+    /** The first line containing {@code text}, or -1. */
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static int indexOfPrefix(List<String> lines, String prefix, String where) {

@@ -2,6 +2,7 @@ package org.bootferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
+import static org.bootferry.e2e.BootAssertions.assertHttp6BootAfterPxe6GaveUp;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,8 @@ class Ipv6BootOnlyEndToEndTest {
     private static final Path WORK = Path.of("target", "e2e-ipv6").toAbsolutePath();
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
     private static final MacAddress MAC = MacAddress.parse("52:54:00:16:00:01");
+    private static final MacAddress HTTP_MAC = MacAddress.parse("52:54:00:16:00:04");
+    private static final String HTTP_LOADER_PATH = "/boot/" + HTTP_MAC.dashed() + "/tftp/ipxe.efi";
     private static final String SERVER = "[" + BootLab.SERVER_ADDRESS6 + "]";
     /**
      * OVMF tries PXEv4 first, and on a link with no DHCPv4 server gives up only after about a minute
@@ -56,6 +59,7 @@ class Ipv6BootOnlyEndToEndTest {
         // access: open: the site's static option 59 can carry no per-boot capability, and bootferry
         // serves a machine's script at /boot.ipxe?mac=M only when it needs none.
         installer.machine(MAC, "q6b-node", "q6b.marker=boot-only-v6", "access: open");
+        installer.machine(HTTP_MAC, "q6bh-node", "q6bh.marker=http-boot-only-v6", "access: open", "httpBoot: true");
         lab = installer.startIpv6OnlyLab("q6b",
                 "dhcp-userclass=set:ipxe,iPXE",
                 "dhcp-option=tag:ipxe,option6:bootfile-url,http://" + SERVER + "/boot.ipxe?mac=${net0/mac}");
@@ -105,5 +109,24 @@ class Ipv6BootOnlyEndToEndTest {
             assertThat(log).as("bootferry.log: %s from the machine's IPv6 address", request)
                     .anyMatch(l -> l.contains("HttpRouter: " + request) && l.contains(" to /[fd13:"));
         }
+    }
+
+    /**
+     * UEFI HTTP Boot over IPv6 beside the site's DHCPv6 server: PXEv6 runs first (HTTPv6 cannot be the
+     * first boot option, reference/ipv6 {@code http6-first}), gets the site's address, nothing from
+     * bootferry for a machine with {@code httpBoot: true}, and gives up; HTTPv6's SOLICIT then gets the
+     * site's address and bootferry's boot-only ADVERTISE (16 "HTTPClient", 59 the loader's URL, no IA),
+     * which EDK2 merges without a second exchange (reference {@code http6-proxy}); iPXE, its script
+     * from the site's option 59, and the kernel as above.
+     */
+    @Test
+    void edk2HttpBootMergesTheSitesAddressWithBootferrysLoaderUrl() throws IOException {
+        Boot boot = lab.bootCaptured(Client.OVMF_HTTP6_VIRTIO, HTTP_MAC, WORK.resolve("ovmf_http6"), BOOT_TIMEOUT);
+
+        assertBootedWithOwnPlan(boot, SERVER, HTTP_MAC, "q6bh.marker=http-boot-only-v6", "q6b.marker=", "q6bh-node");
+        assertHttp6BootAfterPxe6GaveUp(boot, SERVER, HTTP_MAC, HTTP_LOADER_PATH, lab.bootferryLog(),
+                WORK.resolve("state/events.jsonl"));
+        assertThat(installer.journaledStages(HTTP_MAC)).as("bootferry's journal: HTTP Boot's ADVERTISE, then HTTP")
+                .containsSubsequence("dhcp-offer", "script", "kernel", "initrd", "kickstart");
     }
 }

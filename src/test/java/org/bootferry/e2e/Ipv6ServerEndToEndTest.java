@@ -2,6 +2,7 @@ package org.bootferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
+import static org.bootferry.e2e.BootAssertions.assertHttp6BootAfterPxe6GaveUp;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -99,40 +100,9 @@ class Ipv6ServerEndToEndTest {
         Boot boot = lab.bootCaptured(Client.OVMF_HTTP6_VIRTIO, HTTP_MAC, WORK.resolve("ovmf_http6"), BOOT_TIMEOUT);
 
         assertBootedWithOwnPlan(boot, SERVER, HTTP_MAC, "q6h.marker=http-v6", "q6s.marker=", "q6h-node");
-        List<String> serial = boot.serial();
-        int pxe = indexOf(serial, ">>Start PXE over IPv6");
-        int http = indexOf(serial, ">>Start HTTP Boot over IPv6");
-        assertThat(pxe).as("PXEv6 runs first").isNotNegative();
-        assertThat(serial.subList(pxe, http < 0 ? serial.size() : http)).as("PXEv6 gave up without a boot file")
-                .anyMatch(l -> l.contains("PXE-E"))
-                .noneMatch(l -> l.contains("NBP filename"));
-        assertThat(http).as("then HTTP Boot over IPv6").isGreaterThan(pxe);
-        assertThat(serial.subList(http, serial.size())).as("with an address of bootferry's pool and its URL")
-                .anyMatch(l -> l.matches("\\s*Station IPv6 address is FD13:0:0:0:0:0:0:1[0-9A-F]{2}"))
-                .anyMatch(l -> l.contains("URI: http://" + SERVER + HTTP_LOADER_PATH));
-
-        List<String> log = Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8);
-        int head = indexOf(log, "HEAD " + HTTP_LOADER_PATH + " 200");
-        int get = indexOf(log, "GET " + HTTP_LOADER_PATH + " 200");
-        assertThat(head).as("EDK2 asks for the size first (HEAD); bootferry.log").isNotNegative();
-        assertThat(log.get(head)).as("over IPv6").contains(" to /[fd13:");
-        assertThat(get).as("then downloads it (GET); bootferry.log").isGreaterThan(head);
+        assertHttp6BootAfterPxe6GaveUp(boot, SERVER, HTTP_MAC, HTTP_LOADER_PATH, lab.bootferryLog(),
+                WORK.resolve("state/events.jsonl"));
         assertThat(installer.journaledStages(HTTP_MAC)).as("bootferry's journal: HTTP Boot's and iPXE's DHCPv6, then HTTP")
                 .containsSubsequence("dhcp-offer", "dhcp-offer", "script", "kernel", "initrd", "kickstart");
-        List<String> offers = Files.readAllLines(WORK.resolve("state/events.jsonl"), StandardCharsets.UTF_8).stream()
-                .filter(l -> l.contains("\"mac\":\"" + HTTP_MAC + "\"") && l.contains("\"stage\":\"dhcp-offer\""))
-                .toList();
-        assertThat(offers).as("boot files offered: none to PXEv6 (efi-x64), the loader's URL to HTTP Boot (http-x64)")
-                .noneMatch(l -> l.contains("\"detail\":\"efi-x64 over DHCPv6"))
-                .anyMatch(l -> l.contains("\"detail\":\"http-x64 over DHCPv6 -> http://" + SERVER + HTTP_LOADER_PATH + "\""));
-    }
-
-    private static int indexOf(List<String> lines, String text) {
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains(text)) {
-                return i;
-            }
-        }
-        return -1;
     }
 }
