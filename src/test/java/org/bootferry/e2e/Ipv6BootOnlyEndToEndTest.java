@@ -2,6 +2,7 @@ package org.bootferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
+import static org.bootferry.e2e.BootAssertions.assertEdk2Pxe6;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -78,11 +79,7 @@ class Ipv6BootOnlyEndToEndTest {
 
         assertBootedWithOwnPlan(boot, SERVER, MAC, "q6b.marker=boot-only-v6", "bfe.marker=", "q6b-node");
         List<String> serial = boot.serial();
-        assertThat(serial).as("EDK2's PXE over IPv6: the site's address, bootferry's server and file")
-                .anyMatch(l -> l.contains(">>Start PXE over IPv6"))
-                .anyMatch(l -> l.matches("\\s*Station IP address is FD13:0:0:0:0:0:0:1[0-9A-F]{2}"))
-                .anyMatch(l -> l.matches("\\s*Server IP address is FD13:0:0:0:0:0:0:1"))
-                .anyMatch(l -> l.matches("\\s*NBP filename is ipxe.efi"));
+        assertEdk2Pxe6(boot);
         assertThat(serial).as("iPXE got the site's option 59 and fetched bootferry's script")
                 .contains("Filename: http://" + SERVER + "/boot.ipxe?mac=" + MAC, "http://" + SERVER + "/boot.ipxe... ok");
         assertThat(serial.stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst().orElseThrow())
