@@ -86,9 +86,16 @@ final class BootAssertions {
     }
 
     /**
-     * EDK2's PXE (NetworkPkg UefiPxeBcDxe) told on the console that it ran over IPv6, got an address of
-     * the lab's pool (fd13::100-1ff), {@link BootLab#SERVER_ADDRESS6} as its server and ipxe.efi; EDK2
-     * prints IPv6 addresses uncompressed and in upper case.
+     * EDK2's PXE (NetworkPkg UefiPxeBcDxe) told on the console that it ran over IPv4, got an address of
+     * the lab's pool (10.213.0.100-199), {@link BootLab#SERVER_ADDRESS} as its server and ipxe.efi.
+     */
+    static void assertEdk2Pxe4(Boot boot) {
+        assertEdk2Pxe(boot, "IPv4", "10\\.213\\.0\\.1[0-9]{2}", "10\\.213\\.0\\.1");
+    }
+
+    /**
+     * As {@link #assertEdk2Pxe4} over IPv6: an address of fd13::100-1ff and {@link BootLab#SERVER_ADDRESS6},
+     * which EDK2 prints uncompressed and in upper case.
      */
     static void assertEdk2Pxe6(Boot boot) {
         assertEdk2Pxe(boot, "IPv6", "FD13:0:0:0:0:0:0:1[0-9A-F]{2}", "FD13:0:0:0:0:0:0:1");
