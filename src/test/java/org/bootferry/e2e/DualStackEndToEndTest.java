@@ -32,7 +32,11 @@ import org.junit.jupiter.api.Test;
  * usr/autoboot.c {@code fetch_next_server_and_filename}; Debian's build of 2019-01-25). So bootferry's
  * DHCPv4 leaves the file out for the iPXE of a machine whose firmware got its loader over DHCPv6
  * moments ago: that iPXE fetches the script URL of bootferry's DHCPv6, with the bracketed address,
- * and the kernel gets {@code ip=dhcp6}. Logs, consoles and captures under target/e2e-dual-stack/.
+ * and the kernel gets {@code ip=dhcp6}. Measured without that rule (2026-12-04): the IPv6 boot's iPXE
+ * printed {@code Filename: http://10.213.0.1/…}, and its kernel got no {@code ip=dhcp6} and fetched the
+ * kickstart over IPv4. With it, iPXE's {@code Configuring} takes about 4 s instead of 0.2 s: an offer
+ * without a boot file makes it wait for a ProxyDHCP offer. Logs, consoles and captures under
+ * target/e2e-dual-stack/.
  */
 @Tag("e2e")
 class DualStackEndToEndTest {
