@@ -27,6 +27,7 @@ import org.bootferry.boot.Capability;
 import org.bootferry.lang.QuietLog;
 import org.bootferry.machine.Addressing;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Discoveries;
 import org.slf4j.Logger;
@@ -69,12 +70,14 @@ public final class DhcpServer implements AutoCloseable {
      * @param events   told of every offer that carries a boot answer: a boot's first step
      * @param registry where {@code bootferry_dhcp_replies_total{type,firmware}} is counted, as in proxy mode
      * @param discoveries told of every boot attempt of a MAC no machine file names, as in proxy mode ({@link Discovery})
+     * @param families told of each firmware answered, asked before iPXE is given a script URL ({@link ServerDhcp})
      */
     public DhcpServer(DhcpSettings settings, List<AddressPool> pools, Hosts hosts, Booter planner, LeaseStore store,
-                      AddressProbe probe, BootLog events, MeterRegistry registry, Discoveries discoveries) {
+                      AddressProbe probe, BootLog events, MeterRegistry registry, Discoveries discoveries,
+                      BootFamilies families) {
         this.discovery = new Discovery(planner, discoveries, java.time.Clock.systemUTC());
         this.pools = List.copyOf(pools);
-        this.server = new ServerDhcp(pools, hosts, planner, store.leases(), settings.clientPort(), settings.relayPort());
+        this.server = new ServerDhcp(pools, hosts, planner, families, store.leases(), settings.clientPort(), settings.relayPort());
         this.store = store;
         this.probe = probe;
         this.events = events;

@@ -14,6 +14,7 @@ import org.bootferry.boot.BootPlan;
 import org.bootferry.boot.BootPlanException;
 import org.bootferry.boot.Booter;
 import org.bootferry.machine.Addressing;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.MacAddress;
 import org.xbill.DNS.Compression;
 import org.xbill.DNS.DNSOutput;
@@ -84,17 +85,20 @@ public final class ServerDhcp {
     private final List<AddressPool> pools;
     private final Hosts hosts;
     private final Booter planner;
+    private final BootFamilies families;
     private final LeaseBook book;
     private final int clientPort;
     private final int relayPort;
     /** Boot-plan failures of the latest decision, for the listener's warning. */
     private final List<String> problems = new ArrayList<>();
 
-    public ServerDhcp(List<AddressPool> pools, Hosts hosts, Booter planner, Collection<Lease> leases,
-                      int clientPort, int relayPort) {
+    /** @param families told of each firmware answered here, asked before iPXE is given a script URL */
+    public ServerDhcp(List<AddressPool> pools, Hosts hosts, Booter planner, BootFamilies families,
+                      Collection<Lease> leases, int clientPort, int relayPort) {
         this.pools = List.copyOf(pools);
         this.hosts = hosts;
         this.planner = planner;
+        this.families = families;
         this.book = new LeaseBook(leases);
         this.clientPort = clientPort;
         this.relayPort = relayPort;
@@ -284,10 +288,20 @@ public final class ServerDhcp {
         if (!(PxeRequest.detect(m) instanceof PxeRequest request)) {
             return Optional.empty();
         }
+        // iPXE takes DHCPv4's file before DHCPv6's option 59 (BootFamilies): the iPXE of a machine whose
+        // firmware came over IPv6 gets its address here and its script URL from DHCPv6, so its boot,
+        // kernel command line and kickstart stay on IPv6.
+        if (request.ipxe() && families.firmwareCameOverIpv6(request.mac())) {
+            return Optional.empty();
+        }
         try {
-            return planner.plan(request.machine(Optional.of(arrival.local())))
+            Optional<Booting> booting = planner.plan(request.machine(Optional.of(arrival.local())))
                     .filter(plan -> plan.nextServer() instanceof Inet4Address a && !a.isAnyLocalAddress())
                     .map(plan -> new Booting(request, plan));
+            if (booting.isPresent() && !request.ipxe()) {
+                families.firmwareAnswered(request.mac(), false);
+            }
+            return booting;
         } catch (BootPlanException e) {
             synchronized (problems) {
                 problems.add(request.mac() + " (" + request.firmware() + "): " + e.getMessage());

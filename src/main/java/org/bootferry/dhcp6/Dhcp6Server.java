@@ -39,6 +39,7 @@ import org.bootferry.lang.QuietLog;
 import org.bootferry.lang.RecordJournal;
 import org.bootferry.lang.QuietLog.Level;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Neighbours;
 import org.bootferry.machine.UnidentifiedClient;
@@ -83,6 +84,7 @@ public final class Dhcp6Server implements AutoCloseable {
 
     private final Decider decider;
     private final BootLog events;
+    private final BootFamilies families;
     private final MeterRegistry registry;
     private final Consumer<String> bootClientOn;
     private final UnidentifiedClients unidentified;
@@ -164,15 +166,17 @@ public final class Dhcp6Server implements AutoCloseable {
 
     /**
      * @param events       told of every answer sent: the boot's first step
+     * @param families     told of every firmware given a boot file (iPXE's DHCPv4 then names none)
      * @param registry     where {@code bootferry_dhcp6_replies_total{type,firmware}} is counted
      * @param bootClientOn told the interface of each answer sent on a boot link (not to a relay agent):
      *                     whether the link has Router Advertisements is asked there
      * @param unidentified told of each boot client not answered because nothing tied it to a MAC
      */
-    public Dhcp6Server(Decider decider, BootLog events, MeterRegistry registry, Consumer<String> bootClientOn,
-            UnidentifiedClients unidentified) {
+    public Dhcp6Server(Decider decider, BootLog events, BootFamilies families, MeterRegistry registry,
+            Consumer<String> bootClientOn, UnidentifiedClients unidentified) {
         this.decider = decider;
         this.events = events;
+        this.families = families;
         this.registry = registry;
         this.bootClientOn = bootClientOn;
         this.unidentified = unidentified;
@@ -356,6 +360,9 @@ public final class Dhcp6Server implements AutoCloseable {
         registry.counter("bootferry_dhcp6_replies", "type", type, "firmware", firmware).increment();
         events.record(BootEvent.now(reply.mac(), m.type() == Dhcp6MessageType.ADVERTISE ? BootEvent.Stage.DHCP_OFFER
                 : BootEvent.Stage.PXE_ACK, firmware + " over DHCPv6 -> " + Capability.hide(reply.bootFileUrl())));
+        if (!reply.request().ipxe()) {
+            families.firmwareAnswered(reply.mac(), true);
+        }
     }
 
     private static InetAddress ip(String literal) {

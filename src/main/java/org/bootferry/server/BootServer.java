@@ -41,6 +41,7 @@ import org.bootferry.journal.DiscoveredMachines;
 import org.bootferry.journal.JournalRotation;
 import org.bootferry.journal.LoaderFetches;
 import org.bootferry.journal.NeighbourTable;
+import org.bootferry.journal.RecentBootFamilies;
 import org.bootferry.journal.UnidentifiedLog;
 import org.bootferry.journal.StateDirectory;
 import org.bootferry.loader.LoaderFiles;
@@ -186,6 +187,7 @@ public final class BootServer implements AutoCloseable {
                     + " (set 'cache:' in server.yaml or --cache to a writable directory)", e);
         }
         LoaderFetches fetches = LoaderFetches.onThisHost();
+        RecentBootFamilies families = new RecentBootFamilies(System::nanoTime);
         InetAddress bind = literal(settings.bind());
         List<String> unbound = new ArrayList<>(settings.dhcp().mode() == ServerSettings.Dhcp.Mode.OFF
                 ? List.of("http", "tftp") : List.of("http", "tftp", "dhcp"));
@@ -230,8 +232,8 @@ public final class BootServer implements AutoCloseable {
                 closeables.add(proxyDhcp);
             } else if (settings.dhcp().mode() == ServerSettings.Dhcp.Mode.SERVER) {
                 try {
-                    dhcpServer = DhcpServerMode.start(settings, config, planner, events, discovered, registry, dhcp.group(),
-                            dhcp.datagramChannel());
+                    dhcpServer = DhcpServerMode.start(settings, config, planner, events, discovered, families, registry,
+                            dhcp.group(), dhcp.datagramChannel());
                 } catch (ListenerException e) {
                     throw e; // says what to do already: another DHCP server on every link, the DNS port
                 } catch (Exception e) {
@@ -243,7 +245,7 @@ public final class BootServer implements AutoCloseable {
                 dhcpServer.dnsAddress().ifPresent(dns -> ready.accept(listening("dns", "udp", dns)));
             }
             if (settings.dhcp6().mode() != ServerSettings.Dhcp6.Mode.OFF) {
-                dhcp6 = Dhcp6Mode.start(settings, config, planner, events, discovered, unidentified, registry,
+                dhcp6 = Dhcp6Mode.start(settings, config, planner, events, families, discovered, unidentified, registry,
                         dhcp.group(), dhcp.datagramChannel(), line -> bound(unbound, "dhcp6", ready, line));
                 closeables.add(dhcp6);
             }

@@ -33,6 +33,7 @@ import org.bootferry.lang.AtomicFile;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.lang.RecordJournal;
 import org.bootferry.machine.Addressing;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.MacAddress;
@@ -101,7 +102,8 @@ final class Dhcp6Mode implements AutoCloseable {
      * @throws ListenerException saying which interface, file or port could not be had; nothing stays bound
      */
     static Dhcp6Mode start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
-            Discoveries discoveries, UnidentifiedClients unidentified, MeterRegistry registry, EventLoopGroup group,
+            BootFamilies families, Discoveries discoveries, UnidentifiedClients unidentified, MeterRegistry registry,
+            EventLoopGroup group,
             Class<? extends DatagramChannel> channelType, Consumer<String> ready) {
         ServerSettings.Dhcp6 d = settings.dhcp6();
         Optional<Inet6Address> advertise6 = settings.advertise6().map(BootServer::literal)
@@ -133,7 +135,7 @@ final class Dhcp6Mode implements AutoCloseable {
                 decider = Dhcp6Server.bootOnly(new BootOnly6(planner, new ConfigDuids(config), serverId),
                         NeighbourTable::lookup);
             }
-            server = new Dhcp6Server(decider, events, registry, RouterAdverts.onThisHost()::bootClientSeen,
+            server = new Dhcp6Server(decider, events, families, registry, RouterAdverts.onThisHost()::bootClientSeen,
                     unidentified);
         } catch (IOException e) {
             journal.ifPresent(RecordJournal::close);

@@ -33,6 +33,7 @@ import org.bootferry.dns.DnsServer;
 import org.bootferry.journal.NeighbourTable;
 import org.bootferry.lang.Ipv4;
 import org.bootferry.machine.Addressing;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.BootLog;
 import org.bootferry.machine.Discoveries;
 import org.slf4j.Logger;
@@ -89,8 +90,8 @@ public final class DhcpServerMode implements AutoCloseable {
      * @throws Exception saying which pool, file or socket could not be had; nothing stays open then
      */
     static DhcpServerMode start(ServerSettings settings, ConfigHolder config, Booter planner, BootLog events,
-                                Discoveries discoveries, MeterRegistry registry, EventLoopGroup group,
-                                Class<? extends DatagramChannel> channelType) throws Exception {
+                                Discoveries discoveries, BootFamilies families, MeterRegistry registry,
+                                EventLoopGroup group, Class<? extends DatagramChannel> channelType) throws Exception {
         OtherServers others = new OtherServers(registry, DhcpServerMode::ours);
         LeaseJournal journal = null;
         ArpProbe probe = null;
@@ -129,7 +130,7 @@ public final class DhcpServerMode implements AutoCloseable {
             }
             probe = new ArpProbe(NeighbourTable::arp);
             DhcpServer server = new DhcpServer(DhcpSettings.defaults(), pools, new ConfigHosts(config), planner, journal,
-                    probe, events, registry, discoveries);
+                    probe, events, registry, discoveries, families);
             DhcpServerMode mode = new DhcpServerMode(journal, probe, server, others);
             mode.port = server.bind(group, channelType, settings.dhcpPort());
             Optional<ServerSettings.Dns> dnsSettings = settings.dhcp().dns();
@@ -198,7 +199,7 @@ public final class DhcpServerMode implements AutoCloseable {
         }
         DhcpSettings ports = DhcpSettings.defaults();
         return new ServerDhcp(pools, new ConfigHosts(() -> snapshot), new BootPlanner(BootPlanner.Dependencies.of(
-                () -> snapshot)), leases, ports.clientPort(), ports.relayPort()).addressing(List::of);
+                () -> snapshot)), BootFamilies.NONE, leases, ports.clientPort(), ports.relayPort()).addressing(List::of);
     }
 
     /** A pool of server.yaml with its network: the config's, or its interface's as it is now. */

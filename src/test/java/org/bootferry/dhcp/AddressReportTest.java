@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.bootferry.lang.Ipv4;
 import org.bootferry.machine.Addressing;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class AddressReportTest {
                 ip("10.21.0.50"), ip("10.21.0.60"), Optional.empty(), List.of(), Optional.empty(), List.of(),
                 Duration.ofMinutes(10), OptionalInt.empty(), true);
         server = new ServerDhcp(List.of(link, relayed), hosts, BootConfig.planner(config, SERVER.getHostAddress(), VM),
-                List.of(), 68, 67);
+                BootFamilies.NONE, List.of(), 68, 67);
     }
 
     @Test

@@ -11,7 +11,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.bootferry.journal.RecentBootFamilies;
 import org.bootferry.lang.Ipv4;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.MacAddress;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +57,7 @@ class ServerDhcpTest {
 
     private ServerDhcp restart() {
         return new ServerDhcp(List.of(link, relayed), hosts, BootConfig.planner(config, SERVER.getHostAddress(), VM, RESERVED),
-                stored, 68, 67);
+                BootFamilies.NONE, stored, 68, 67);
     }
 
     @Test
@@ -90,7 +92,7 @@ class ServerDhcpTest {
         MacAddress mac = discover.mac();
         hosts.put(mac, new Hosts.Host(Optional.empty(), Optional.empty()));
         server = new ServerDhcp(List.of(link), hosts, BootConfig.planner(config, SERVER.getHostAddress(), mac),
-                stored, 68, 67);
+                BootFamilies.NONE, stored, 68, 67);
         ServerDhcp.Reply offer = reply(discover, T0);
         assertThat(offer.message().yiaddr()).isEqualTo(ip("10.20.0.100"));
         assertThat(offer.message().siaddr()).isEqualTo(SERVER);
@@ -105,6 +107,39 @@ class ServerDhcpTest {
         assertThat(ack.message().messageType()).contains(DhcpMessageType.ACK);
         assertThat(ack.message().file()).isEqualTo("ipxe.efi");
         assertThat(ack.message().siaddr()).isEqualTo(SERVER);
+    }
+
+    /**
+     * iPXE takes DHCPv4's file before DHCPv6's option 59 (iPXE core/settings.c: the "dhcp" settings
+     * block, order 0, before "dhcpv6", order -1), so the DHCPv4 answer to the iPXE of a machine whose
+     * firmware came over IPv6 names none: iPXE then takes its script URL from DHCPv6. The firmware's
+     * next answer over IPv4 turns that off.
+     */
+    @Test
+    void theIpxeOfAMachineWhoseFirmwareCameOverIpv6GetsItsAddressButNoScriptUrl() throws Exception {
+        DhcpMessage firmware = Captures.message(Captures.EDK2_X64_DISCOVER);
+        MacAddress mac = firmware.mac();
+        DhcpMessage ipxe = withMac(Captures.message(Captures.IPXE_EFI_STAGE2_DISCOVER), mac);
+        hosts.put(mac, new Hosts.Host(Optional.empty(), Optional.empty()));
+        BootFamilies families = new RecentBootFamilies(() -> 0);
+        server = new ServerDhcp(List.of(link), hosts, BootConfig.planner(config, SERVER.getHostAddress(), mac),
+                families, stored, 68, 67);
+        assertThat(reply(ipxe, T0).message().file()).as("no firmware answered yet")
+                .startsWith("http://10.20.0.1:8080/boot/" + mac.dashed() + "/");
+
+        families.firmwareAnswered(mac, true);
+        ServerDhcp.Reply offer = reply(ipxe, T0 + 1);
+        assertThat(offer.message().yiaddr()).isEqualTo(ip("10.20.0.100"));
+        assertThat(offer.message().file()).isEmpty();
+        assertThat(offer.message().siaddr()).isEqualTo(DhcpMessage.ZERO);
+        assertThat(offer.message().option(66)).isEmpty();
+        assertThat(offer.booting()).isEmpty();
+        assertThat(families.firmwareCameOverIpv6(MacAddress.parse("52:54:00:00:00:99"))).as("another machine").isFalse();
+
+        assertThat(reply(firmware, T0 + 2).message().file()).as("the firmware over IPv4").isEqualTo("ipxe.efi");
+        assertThat(families.firmwareCameOverIpv6(mac)).isFalse();
+        assertThat(reply(ipxe, T0 + 3).message().file()).as("its iPXE, after the firmware came over IPv4")
+                .startsWith("http://10.20.0.1:8080/boot/" + mac.dashed() + "/");
     }
 
     @Test
@@ -301,6 +336,13 @@ class ServerDhcpTest {
         options.addAll(List.of(more));
         return new DhcpMessage(m.op(), m.htype(), m.hlen(), m.hops(), m.xid(), m.secs(), m.flags(), m.ciaddr(),
                 m.yiaddr(), m.siaddr(), m.giaddr(), m.chaddr(), m.sname(), m.file(), options);
+    }
+
+    private static DhcpMessage withMac(DhcpMessage m, MacAddress mac) {
+        byte[] chaddr = m.chaddr().clone();
+        System.arraycopy(HexFormat.of().parseHex(mac.toString().replace(":", "")), 0, chaddr, 0, 6);
+        return new DhcpMessage(m.op(), m.htype(), m.hlen(), m.hops(), m.xid(), m.secs(), m.flags(), m.ciaddr(),
+                m.yiaddr(), m.siaddr(), m.giaddr(), chaddr, m.sname(), m.file(), m.options());
     }
 
     private static String hex(DhcpMessage m, int code) {

@@ -20,6 +20,7 @@ import org.bootferry.boot.BootPlanner;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.journal.NeighbourTable;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.UnidentifiedClients;
 
 /**
@@ -45,6 +46,7 @@ public final class Dhcp6Process {
                         .option(Dhcp6Option.ServerId.class).orElseThrow().duid()
                         : new Duid.LinkLayer(1, Opaque.hex("020000000001")));
         try (Dhcp6Server server = new Dhcp6Server(Dhcp6Server.bootOnly(decision, NeighbourTable::lookup), e -> { },
+                BootFamilies.NONE,
                 new SimpleMeterRegistry(), iface -> { }, UnidentifiedClients.NONE)) {
             Dhcp6Server.Link link = new Dhcp6Server.Link(NetworkInterface.getByName(args[1]),
                     (Inet6Address) InetAddress.getByName(args[2]));

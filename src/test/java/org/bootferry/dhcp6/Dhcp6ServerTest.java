@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.bootferry.journal.UnidentifiedLog;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.UnidentifiedClient;
 import org.junit.jupiter.api.AfterEach;
@@ -67,7 +68,7 @@ class Dhcp6ServerTest {
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> channel = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         server = new Dhcp6Server(Dhcp6Server.bootOnly(decision, address -> Optional.ofNullable(neighbourTable.get(
-                address))), events::add, registry, iface -> { }, unidentified);
+                address))), events::add, BootFamilies.NONE, registry, iface -> { }, unidentified);
         bound = server.bind(group, channel, List.of(), List.of(LOOPBACK), 0, 0);
         socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         socket.setSoTimeout(5000);

@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.bootferry.lang.RecordJournal;
+import org.bootferry.journal.RecentBootFamilies;
 import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.BootEvent;
+import org.bootferry.machine.BootFamilies;
 import org.bootferry.machine.UnidentifiedClients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +56,7 @@ class ServerDhcp6ListenerTest {
     private DatagramSocket socket;
     private final List<BootEvent> events = new CopyOnWriteArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final BootFamilies families = new RecentBootFamilies(System::nanoTime);
     private final ServerDhcp6Test.MemoryHosts hosts = new ServerDhcp6Test.MemoryHosts();
 
     @BeforeEach
@@ -73,7 +76,7 @@ class ServerDhcp6ListenerTest {
         ServerDhcp6 decision = new ServerDhcp6(List.of(ServerDhcp6Test.POOL), hosts, BootConfig6.planner(config, ""),
                 BootOnly6.DuidBook.NONE, ServerDhcp6Test.OURS, Discoveries.NONE, journal.records());
         server = new Dhcp6Server(Dhcp6Server.stateful(decision, journal, System::currentTimeMillis), events::add,
-                registry, iface -> { }, UnidentifiedClients.NONE);
+                families, registry, iface -> { }, UnidentifiedClients.NONE);
         bound = server.bind(group, channel, List.of(), List.of(LOOPBACK), port, 0);
     }
 
@@ -110,6 +113,7 @@ class ServerDhcp6ListenerTest {
         });
         awaitEvents(2);
         assertThat(events.get(1).stage()).isEqualTo(BootEvent.Stage.PXE_ACK);
+        assertThat(families.firmwareCameOverIpv6(BootConfig6.VM)).as("its iPXE's DHCPv4 names no script URL").isTrue();
         assertThat(registry.counter("bootferry_dhcp6_replies", "type", "reply", "firmware", "efi-x64").count())
                 .isEqualTo(1);
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.bootferry.e2e.QemuVm.Boot;
@@ -41,7 +42,7 @@ final class BootAssertions {
      */
     static void installerMachine(ConfigDir config, MacAddress mac, String hostname, String marker, String console,
             Path kernel, Path initrd, String... more) {
-        List<String> lines = new java.util.ArrayList<>(List.of(
+        List<String> lines = new ArrayList<>(List.of(
                 "hostname: " + hostname,
                 "kernelBoot:",
                 "  files: {kernel: " + kernel + ", initrd: [" + initrd + "]}",
@@ -85,6 +86,31 @@ final class BootAssertions {
                 .contains("network --hostname=" + hostname, "# machine " + mac);
         assertThat(serial.get(end)).as("wget exit status; %s", where).endsWith("rc=0");
         assertThat(boot.exitCode()).as("QEMU exit code (0 = the guest powered off); %s", where).isZero();
+    }
+
+    /**
+     * EDK2's PXE (NetworkPkg UefiPxeBcDxe) told on the console that it ran over IPv4, got an address of
+     * the lab's pool (10.213.0.100-199), {@link BootLab#SERVER_ADDRESS} as its server and ipxe.efi.
+     */
+    static void assertEdk2Pxe4(Boot boot) {
+        assertEdk2Pxe(boot, "IPv4", "10\\.213\\.0\\.1[0-9]{2}", "10\\.213\\.0\\.1");
+    }
+
+    /**
+     * As {@link #assertEdk2Pxe4} over IPv6: an address of fd13::100-1ff and {@link BootLab#SERVER_ADDRESS6},
+     * which EDK2 prints uncompressed and in upper case.
+     */
+    static void assertEdk2Pxe6(Boot boot) {
+        assertEdk2Pxe(boot, "IPv6", "FD13:0:0:0:0:0:0:1[0-9A-F]{2}", "FD13:0:0:0:0:0:0:1");
+    }
+
+    private static void assertEdk2Pxe(Boot boot, String family, String station, String server) {
+        assertThat(boot.serial()).as("EDK2's PXE over %s: its address, bootferry as server, ipxe.efi; %s", family,
+                        where(boot))
+                .anyMatch(l -> l.contains(">>Start PXE over " + family))
+                .anyMatch(l -> l.matches("\\s*Station IP address is " + station))
+                .anyMatch(l -> l.matches("\\s*Server IP address is " + server))
+                .anyMatch(l -> l.matches("\\s*NBP filename is ipxe\\.efi"));
     }
 
     /**

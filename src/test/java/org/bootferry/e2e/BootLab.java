@@ -45,19 +45,32 @@ final class BootLab implements AutoCloseable {
     private final NetNamespace site;
     /** What bootferry listens for: ProxyDHCP (67, 4011) beside a site DHCP server, else its DHCP server (67). */
     private final List<String> listeners;
-    /** False in an IPv6-only lab: no IPv4 address on the bridge or the site host. */
-    private final boolean ipv4;
+    /** The families the bridge and the site host have addresses of. */
+    private final Stack stack;
     private final LabProcesses processes = new LabProcesses(START_TIMEOUT);
     private ServerProcess bootferry;
 
     private BootLab(Path dir, String prefix, NetNamespace server, NetNamespace site, List<String> listeners,
-            boolean ipv4) {
+            Stack stack) {
         this.dir = dir;
         this.prefix = prefix;
         this.server = server;
         this.site = site;
         this.listeners = listeners;
-        this.ipv4 = ipv4;
+        this.stack = stack;
+    }
+
+    /** The address families of a lab's link: bootferry's bridge address and the site host's. */
+    private enum Stack {
+        IPV4, IPV6, DUAL;
+
+        boolean ipv4() {
+            return this != IPV6;
+        }
+
+        boolean ipv6() {
+            return this != IPV4;
+        }
     }
 
     static void requireTools() {
@@ -85,7 +98,7 @@ final class BootLab implements AutoCloseable {
      * server at a boot server write it, for some MACs or all).
      */
     static BootLab start(Path dir, String prefix, List<String> siteDhcp) {
-        BootLab lab = create(dir, prefix, List.of("dhcp", "pxe", "tftp", "http"), true);
+        BootLab lab = create(dir, prefix, List.of("dhcp", "pxe", "tftp", "http"), Stack.IPV4);
         try {
             lab.wire();
             lab.startSiteDhcp(siteDhcp);
@@ -103,7 +116,7 @@ final class BootLab implements AutoCloseable {
      * (dnsmasq's {@code dhcp-relay}: RFC 1542 relay agent, giaddr {@link #RELAY_ADDRESS}).
      */
     static BootLab startProvisioning(Path dir, String prefix) {
-        BootLab lab = create(dir, prefix, List.of("dhcp", "tftp", "http"), true);
+        BootLab lab = create(dir, prefix, List.of("dhcp", "tftp", "http"), Stack.IPV4);
         try {
             lab.wire();
             lab.wireRelayedLink();
@@ -121,7 +134,7 @@ final class BootLab implements AutoCloseable {
      * and the site's stateful DHCPv6 server on the veth ({@link #startSiteDhcp6}).
      */
     static BootLab startIpv6Only(Path dir, String prefix, List<String> siteDhcp) {
-        BootLab lab = create(dir, prefix, List.of("dhcp6", "pxe6", "tftp", "http"), false);
+        BootLab lab = create(dir, prefix, List.of("dhcp6", "pxe6", "tftp", "http"), Stack.IPV6);
         try {
             lab.wire();
             lab.startSiteDhcp6(siteDhcp);
@@ -137,8 +150,22 @@ final class BootLab implements AutoCloseable {
      * the site host only sends Router Advertisements ({@link #startSiteRadvd}).
      */
     static BootLab startIpv6Provisioning(Path dir, String prefix) {
+        return startRadvdProvisioning(dir, prefix, List.of("dhcp6", "tftp", "http"), Stack.IPV6);
+    }
+
+    /**
+     * A dual-stack provisioning network whose DHCPv4 and DHCPv6 server is bootferry ({@code dhcp} and
+     * {@code dhcp6} both {@code mode: server}): bootferry has {@link #SERVER_ADDRESS} and
+     * {@link #SERVER_ADDRESS6} on the bridge, the site host only sends Router Advertisements
+     * ({@link #startSiteRadvd}).
+     */
+    static BootLab startDualStackProvisioning(Path dir, String prefix) {
+        return startRadvdProvisioning(dir, prefix, List.of("dhcp", "dhcp6", "tftp", "http"), Stack.DUAL);
+    }
+
+    private static BootLab startRadvdProvisioning(Path dir, String prefix, List<String> listeners, Stack stack) {
         Tools.require("radvd", "radvd");
-        BootLab lab = create(dir, prefix, List.of("dhcp6", "tftp", "http"), false);
+        BootLab lab = create(dir, prefix, listeners, stack);
         try {
             lab.wire();
             lab.startSiteRadvd();
@@ -149,7 +176,7 @@ final class BootLab implements AutoCloseable {
         }
     }
 
-    private static BootLab create(Path dir, String prefix, List<String> listeners, boolean ipv4) {
+    private static BootLab create(Path dir, String prefix, List<String> listeners, Stack stack) {
         requireTools();
         try {
             Files.createDirectories(dir);
@@ -158,7 +185,7 @@ final class BootLab implements AutoCloseable {
         }
         NetNamespace server = NetNamespace.create(prefix + "-srv");
         try {
-            return new BootLab(dir, prefix, server, NetNamespace.create(prefix + "-dhcp"), listeners, ipv4);
+            return new BootLab(dir, prefix, server, NetNamespace.create(prefix + "-dhcp"), listeners, stack);
         } catch (RuntimeException | Error e) {
             server.close();
             throw e;
@@ -187,9 +214,10 @@ final class BootLab implements AutoCloseable {
         // STP off and no forwarding delay: the firmware's first DHCP packets must not be dropped
         // while a port is "learning".
         server.run("ip", "link", "add", bridge, "type", "bridge", "stp_state", "0", "forward_delay", "0");
-        if (ipv4) {
+        if (stack.ipv4()) {
             server.run("ip", "addr", "add", SERVER_ADDRESS + "/24", "dev", bridge);
-        } else {
+        }
+        if (stack.ipv6()) {
             server.run("ip", "-6", "addr", "add", SERVER_ADDRESS6 + "/64", "dev", bridge, "nodad");
         }
         server.run("ip", "link", "set", bridge, "up");
@@ -201,7 +229,7 @@ final class BootLab implements AutoCloseable {
                 "peer", "name", "eth0", "netns", site.name());
         server.run("ip", "link", "set", veth, "master", bridge);
         server.run("ip", "link", "set", veth, "up");
-        if (ipv4) {
+        if (stack.ipv4()) {
             site.run("ip", "addr", "add", SITE_DHCP_ADDRESS + "/24", "dev", "eth0");
         }
         site.run("ip", "-6", "addr", "add", "fd13::2/64", "dev", "eth0", "nodad");
@@ -328,8 +356,12 @@ final class BootLab implements AutoCloseable {
         if (bootferry != null) {
             bootferry.close();
         }
-        List<String> address = ipv4 ? List.of("--bind", "0.0.0.0", "--advertise", SERVER_ADDRESS)
-                : List.of("--advertise6", SERVER_ADDRESS6);
+        // A dual-stack lab keeps bind's default, ::, which listens on both families.
+        List<String> address = switch (stack) {
+            case IPV4 -> List.of("--bind", "0.0.0.0", "--advertise", SERVER_ADDRESS);
+            case IPV6 -> List.of("--advertise6", SERVER_ADDRESS6);
+            case DUAL -> List.of("--advertise", SERVER_ADDRESS, "--advertise6", SERVER_ADDRESS6);
+        };
         List<String> args = new ArrayList<>(List.of("--config", config.toAbsolutePath().toString(),
                 "--tftp-root", tftpRoot.toAbsolutePath().toString(), "--http-port", "80"));
         args.addAll(address);

@@ -3,6 +3,7 @@ package org.bootferry.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bootferry.e2e.QemuVm.Client;
@@ -97,8 +98,25 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
      */
     BootLab startIpv6ServerLab(String prefix) {
         BootLab lab = BootLab.startIpv6Provisioning(work, prefix);
-        return startBootferry(lab, "dhcp6:", "  mode: server", "  interfaces: [" + lab.bridge() + "]", "  pools:",
-                "    - {interface: " + lab.bridge() + ", prefix: fd13::/64, range: fd13::100-fd13::1ff}");
+        return startBootferry(lab, dhcp6Server(lab));
+    }
+
+    /**
+     * Starts a dual-stack provisioning lab ({@link BootLab#startDualStackProvisioning}) and bootferry on
+     * this config as the link's DHCPv4 server, addresses 10.213.0.100-10.213.0.199, and its DHCPv6
+     * server, as {@link #startIpv6ServerLab}.
+     */
+    BootLab startDualStackServerLab(String prefix) {
+        BootLab lab = BootLab.startDualStackProvisioning(work, prefix);
+        List<String> serverYaml = new ArrayList<>(List.of("dhcp:", "  mode: server", "  pools:",
+                "    - {interface: " + lab.bridge() + ", range: 10.213.0.100-10.213.0.199}"));
+        serverYaml.addAll(List.of(dhcp6Server(lab)));
+        return startBootferry(lab, serverYaml.toArray(String[]::new));
+    }
+
+    private static String[] dhcp6Server(BootLab lab) {
+        return new String[] {"dhcp6:", "  mode: server", "  interfaces: [" + lab.bridge() + "]", "  pools:",
+                "    - {interface: " + lab.bridge() + ", prefix: fd13::/64, range: fd13::100-fd13::1ff}"};
     }
 
     /**

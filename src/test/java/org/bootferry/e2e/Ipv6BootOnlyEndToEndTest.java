@@ -2,6 +2,7 @@ package org.bootferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
+import static org.bootferry.e2e.BootAssertions.assertEdk2Pxe6;
 import static org.bootferry.e2e.BootAssertions.assertHttp6BootAfterPxe6GaveUp;
 
 import java.io.IOException;
@@ -82,11 +83,7 @@ class Ipv6BootOnlyEndToEndTest {
 
         assertBootedWithOwnPlan(boot, SERVER, MAC, "q6b.marker=boot-only-v6", "bfe.marker=", "q6b-node");
         List<String> serial = boot.serial();
-        assertThat(serial).as("EDK2's PXE over IPv6: the site's address, bootferry's server and file")
-                .anyMatch(l -> l.contains(">>Start PXE over IPv6"))
-                .anyMatch(l -> l.matches("\\s*Station IP address is FD13:0:0:0:0:0:0:1[0-9A-F]{2}"))
-                .anyMatch(l -> l.matches("\\s*Server IP address is FD13:0:0:0:0:0:0:1"))
-                .anyMatch(l -> l.matches("\\s*NBP filename is ipxe.efi"));
+        assertEdk2Pxe6(boot);
         assertThat(serial).as("iPXE got the site's option 59 and fetched bootferry's script")
                 .contains("Filename: http://" + SERVER + "/boot.ipxe?mac=" + MAC, "http://" + SERVER + "/boot.ipxe... ok");
         assertThat(serial.stream().filter(l -> l.startsWith(BootArtifacts.CMDLINE_MARK)).findFirst().orElseThrow())
@@ -94,10 +91,10 @@ class Ipv6BootOnlyEndToEndTest {
         assertThat(serial).as("the initramfs's address, from the RA, that fetched the kickstart")
                 .anyMatch(l -> l.matches("ipv6: fd130000000000005054[0-9a-f]{12} flags 00"));
 
-        // No "tftp" stage: TFTP carries no MAC, and bootferry finds a TFTP client's MAC in the IPv4 ARP
-        // table only (journal/NeighbourTable); the transfer is in bootferry.log, checked below.
-        assertThat(installer.journaledStages(MAC)).as("bootferry's journal: ADVERTISE, 4011 REPLY, then HTTP")
-                .containsSubsequence("dhcp-offer", "pxe-ack", "script", "kernel", "initrd", "kickstart");
+        // TFTP carries no MAC: bootferry finds the client's in the kernel's IPv6 neighbour table
+        // (journal/Ipv6Neighbours), where EDK2's Neighbor Solicitation left it.
+        assertThat(installer.journaledStages(MAC)).as("bootferry's journal: ADVERTISE, 4011 REPLY, TFTP, then HTTP")
+                .containsSubsequence("dhcp-offer", "pxe-ack", "tftp", "script", "kernel", "initrd", "kickstart");
         assertThat(Files.readAllLines(WORK.resolve("state/events.jsonl"), StandardCharsets.UTF_8))
                 .as("the 4011 REPLY's option 59").anyMatch(l -> l.contains("\"mac\":\"" + MAC + "\"")
                         && l.contains("over DHCPv6 -> tftp://" + SERVER + "/ipxe.efi"));

@@ -2,6 +2,7 @@ package org.bootferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
+import static org.bootferry.e2e.BootAssertions.assertEdk2Pxe6;
 import static org.bootferry.e2e.BootAssertions.assertHttp6BootAfterPxe6GaveUp;
 
 import java.io.IOException;
@@ -68,11 +69,7 @@ class Ipv6ServerEndToEndTest {
 
         assertBootedWithOwnPlan(boot, SERVER, MAC, "q6s.marker=server-v6", "q6b.marker=", "q6s-node");
         List<String> serial = boot.serial();
-        assertThat(serial).as("EDK2's PXE over IPv6: an address of bootferry's pool, bootferry's server and file")
-                .anyMatch(l -> l.contains(">>Start PXE over IPv6"))
-                .anyMatch(l -> l.matches("\\s*Station IP address is FD13:0:0:0:0:0:0:1[0-9A-F]{2}"))
-                .anyMatch(l -> l.matches("\\s*Server IP address is FD13:0:0:0:0:0:0:1"))
-                .anyMatch(l -> l.matches("\\s*NBP filename is ipxe.efi"));
+        assertEdk2Pxe6(boot);
         assertThat(serial).as("iPXE's address from bootferry's pool and its script URL from bootferry's option 59")
                 .anyMatch(l -> l.matches("net0: fd13::1[0-9a-f]{2}/64.*"))
                 .anyMatch(l -> l.startsWith("Filename: http://" + SERVER + "/boot/" + MAC.dashed() + "/"));
