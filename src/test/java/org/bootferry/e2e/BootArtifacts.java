@@ -30,6 +30,18 @@ import org.bootferry.testing.Tools;
 public final class BootArtifacts {
 
     /** Printed by /init around what it learns, so tests find it in the serial log. */
+    /**
+     * What every test kernel's cmdline starts with, for a guest whose kernel messages go to serial port
+     * {@code console}: {@code panic=-1}, so that if /init dies the kernel reboots at once and QEMU's
+     * -no-reboot ends the boot instead of a long timeout; {@code no_timer_check}, as the x86 kernel's
+     * check that the IO-APIC delivers timer interrupts fails when TCG runs the guest slowly on a busy
+     * host ("..MP-BIOS bug: 8254 timer not connected to IO-APIC", then a panic: seen with two labs
+     * booting at once at a load of 12). arm64 kernels ignore the second.
+     */
+    static String consoleArgs(String console) {
+        return "console=" + console + " panic=-1 no_timer_check";
+    }
+
     static final String CMDLINE_MARK = "BFE-CMDLINE: ";
     static final String KICKSTART_BEGIN = "BFE-KICKSTART-BEGIN";
     static final String KICKSTART_END = "BFE-KICKSTART-END";

@@ -37,8 +37,7 @@ final class BootAssertions {
     /**
      * A machine file that boots the test kernel with the installer initramfs: the kickstart URL and
      * {@code marker} on its cmdline, the kernel's messages on serial port {@code console}
-     * ({@code panic=-1}: if /init dies the kernel reboots at once, and QEMU's -no-reboot ends the boot
-     * instead of a long timeout). {@code more} are further lines of the file.
+     * ({@link BootArtifacts#consoleArgs}). {@code more} are further lines of the file.
      */
     static void installerMachine(ConfigDir config, MacAddress mac, String hostname, String marker, String console,
             Path kernel, Path initrd, String... more) {
@@ -46,7 +45,7 @@ final class BootAssertions {
                 "hostname: " + hostname,
                 "kernelBoot:",
                 "  files: {kernel: " + kernel + ", initrd: [" + initrd + "]}",
-                "  kernelArgs: \"console=" + console + " panic=-1 inst.ks={{kickstartUrl}} " + marker + "\"",
+                "  kernelArgs: \"" + BootArtifacts.consoleArgs(console) + " inst.ks={{kickstartUrl}} " + marker + "\"",
                 "kickstart: " + KICKSTART));
         lines.addAll(List.of(more));
         config.file("machines/" + mac.dashed() + ".yaml", lines.toArray(String[]::new));

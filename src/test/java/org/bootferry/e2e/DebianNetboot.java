@@ -86,8 +86,9 @@ final class DebianNetboot {
                 "hostname: " + hostname,
                 "kernelBoot:",
                 kernelSource,
-                // DEBIAN_FRONTEND=text: plain lines on the serial console rather than newt's boxes.
-                "  kernelArgs: \"console=ttyS0 auto=true priority=critical url={{filesUrl}}preseed.cfg DEBIAN_FRONTEND=text\"",
+                // DEBIAN_FRONTEND=text: plain lines on the serial console rather than newt's boxes;
+                // no_timer_check as in BootArtifacts.consoleArgs.
+                "  kernelArgs: \"console=ttyS0 no_timer_check auto=true priority=critical url={{filesUrl}}preseed.cfg DEBIAN_FRONTEND=text\"",
                 "files: {preseed.cfg: stock.preseed, early-done: early-done}"));
         lines.addAll(List.of(more));
         installer.config().file("machines/" + mac.dashed() + ".yaml", lines.toArray(String[]::new));

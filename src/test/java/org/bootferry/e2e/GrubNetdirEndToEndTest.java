@@ -63,7 +63,7 @@ class GrubNetdirEndToEndTest {
         Files.writeString(tftpRoot.resolve("boot/grub/grub.cfg"), String.join("\n",
                 "set timeout=1",
                 "menuentry 'stock menu of the tree' {",
-                "  linux /boot/vmlinuz console=ttyS0 panic=-1 inst.ks=http://" + BootLab.SERVER_ADDRESS + "/ks/"
+                "  linux /boot/vmlinuz " + BootArtifacts.consoleArgs("ttyS0") + " inst.ks=http://" + BootLab.SERVER_ADDRESS + "/ks/"
                         + STOCK.dashed() + " bfg.marker=stock-menu",
                 "  initrd /boot/initrd.gz",
                 "}",

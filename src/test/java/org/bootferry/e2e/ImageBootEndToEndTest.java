@@ -68,7 +68,6 @@ class ImageBootEndToEndTest {
         config.file("server.yaml",
                 "images:",
                 "  insecureRegistries: [\"" + REGISTRY + "\"]");
-        // panic=-1: if /init dies the kernel reboots at once, and -no-reboot ends QEMU instead of a long timeout.
         config.file("machines/" + MAC.dashed() + ".yaml",
                 "hostname: " + HOSTNAME,
                 "kernelBoot:",
@@ -77,7 +76,7 @@ class ImageBootEndToEndTest {
                 "    kernelPath: /boot/vmlinuz",
                 "    initrdPath: /boot/initrd.img-" + version,
                 "    imagePullPolicy: IfNotPresent",
-                "  kernelArgs: \"console=ttyS0 panic=-1 inst.ks={{kickstartUrl}} bfm.marker=machine-arg\"",
+                "  kernelArgs: \"" + BootArtifacts.consoleArgs("ttyS0") + " inst.ks={{kickstartUrl}} bfm.marker=machine-arg\"",
                 "kickstart: " + BootAssertions.KICKSTART);
         config.file("machines/bfm-vm.yaml", kubeVirtVm().split("\n"));
         lab.startBootferry(config.dir(), installer.tftpRoot());
@@ -109,7 +108,7 @@ class ImageBootEndToEndTest {
                               kernelPath: /boot/vmlinuz
                               initrdPath: /boot/initrd.img-%s
                               imagePullPolicy: IfNotPresent
-                            kernelArgs: "console=ttyS0 panic=-1 bfm.marker=vm-spec"
+                            kernelArgs: "%s bfm.marker=vm-spec"
                       networks:
                         - {name: default, pod: {}}
                         - {name: boot-net, multus: {networkName: boot-net-conf}}
@@ -119,7 +118,7 @@ class ImageBootEndToEndTest {
                             userData: |
                               #cloud-config
                               runcmd: [echo bfm-user-data-of-the-vm-spec]
-                """.formatted(VM_SPEC_MAC, image(), version);
+                """.formatted(VM_SPEC_MAC, image(), version, BootArtifacts.consoleArgs("ttyS0"));
     }
 
     private static String image() {

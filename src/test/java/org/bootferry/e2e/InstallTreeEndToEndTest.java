@@ -81,7 +81,7 @@ class InstallTreeEndToEndTest {
                     "  location: " + (mac.equals(TAMPERED_MAC) ? otherMirror.url().resolve(TAMPERED)
                             : mirror.url().resolve(FEDORA)),
                     "  locationPullPolicy: IfNotPresent",
-                    "  kernelArgs: \"console=" + console + " panic=-1 inst.repo={{location}} inst.ks={{kickstartUrl}}"
+                    "  kernelArgs: \"" + BootArtifacts.consoleArgs(console) + " inst.repo={{location}} inst.ks={{kickstartUrl}}"
                             + " bft.marker=tree\"",
                     "kickstart: " + BootAssertions.KICKSTART);
         }

@@ -64,7 +64,7 @@ class PxelinuxEndToEndTest {
                 "LABEL install",
                 "  MENU LABEL Install",
                 "  KERNEL linux",
-                "  APPEND initrd=initrd.gz console=ttyS0 panic=-1 inst.ks=http://" + BootLab.SERVER_ADDRESS + "/ks/"
+                "  APPEND initrd=initrd.gz " + BootArtifacts.consoleArgs("ttyS0") + " inst.ks=http://" + BootLab.SERVER_ADDRESS + "/ks/"
                         + STOCK.dashed() + " bfp.marker=stock-menu",
                 ""));
         installer.config().file("server.yaml", "chainload: {ipxe: server}");
