@@ -23,7 +23,7 @@ final class Bindings6 {
             Addressing.State state = !l.busy(now) ? Addressing.State.FREE
                     : l.holder().isPresent() ? Addressing.State.BOUND : Addressing.State.QUARANTINED;
             String pool = pools.stream().filter(p -> p.prefix().contains(l.address())).findFirst()
-                    .map(p -> "interface " + p.iface()).orElse("none (the pool is gone from server.yaml)");
+                    .map(AddressPool6::name).orElse("none (the pool is gone from server.yaml)");
             return new Addressing.Binding6(AddressText.of(l.address()), mac,
                     mac.flatMap(hosts::host).flatMap(Hosts6.Host::hostname), state, l.expires(),
                     hosts.reservedFor(l.address()).isPresent(), pool, l.holder().map(h -> BootOnly6.hex(h.duid())),
