@@ -1,6 +1,7 @@
 package org.bootferry.dhcp6;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.bootferry.dhcp6.Captures6.*;
 import static org.bootferry.dhcp6.ServerDhcp6Test.*;
 
@@ -182,13 +183,23 @@ class ServerDhcp6LifecycleTest {
      */
     @Test
     void aReservationServesEachOfTheMachinesClientsWithoutTakingPoolAddresses() {
-        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.of(RESERVED), Optional.empty()));
+        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.of(RESERVED), Optional.of("node-01")));
+        // Listed before any client holds it, as DHCPv4 lists an ip: (the API, leases, the status page).
+        assertThat(server.bindings(T0)).singleElement().satisfies(b -> {
+            assertThat(b.fields()).containsExactly(entry("address", "fd42::21"), entry("mac", BootConfig6.VM.toString()),
+                    entry("hostname", "node-01"), entry("state", "reserved"), entry("reserved", true),
+                    entry("pool", "interface br0"));
+        });
         for (String solicit : List.of(EDK2_AUTOCONFIG_SOLICIT, EDK2_PXE_SOLICIT, IPXE_SOLICIT)) {
             assertThat(addresses(answer(message(solicit), T0))).as(solicit).containsExactly(RESERVED);
         }
         assertThat(addresses(answer(toUs(message(EDK2_PXE_REQUEST)), T0 + 1))).containsExactly(RESERVED);
         assertThat(addresses(answer(toUs(message(IPXE_REQUEST)), T0 + 2))).containsExactly(RESERVED);
         assertThat(server.leases()).extracting(Lease6::address).containsExactly(RESERVED);
+        assertThat(server.bindings(T0 + 2)).singleElement().satisfies(b -> {
+            assertThat(b.state()).isEqualTo(org.bootferry.machine.Addressing.State.BOUND);
+            assertThat(b.reserved()).isTrue();
+        });
         // Another machine never gets it, even when the pool's range would.
         MacAddress other = MacAddress.parse("52:54:00:12:34:57");
         hosts.hosts.put(other, new Hosts6.Host(Optional.empty(), Optional.empty()));

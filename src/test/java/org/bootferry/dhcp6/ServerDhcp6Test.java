@@ -47,6 +47,13 @@ class ServerDhcp6Test {
             return hosts.entrySet().stream().filter(e -> e.getValue().reserved().filter(address::equals).isPresent())
                     .map(Map.Entry::getKey).findFirst();
         }
+
+        @Override
+        public Map<Inet6Address, MacAddress> reservations() {
+            Map<Inet6Address, MacAddress> all = new HashMap<>();
+            hosts.forEach((mac, host) -> host.reserved().ifPresent(a -> all.put(a, mac)));
+            return all;
+        }
     }
 
     /** What discovery was told, as a list. */
