@@ -3,10 +3,10 @@ package org.bootferry.journal;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +82,8 @@ final class Ipv6Neighbours {
             return size() > BOUND;
         }
     };
-    /** The last read of the table, or the one running; null before the first. */
-    private CompletableFuture<String> dump;
+    /** The last read of the table ({@link #entries}), or the one running; null before the first. */
+    private CompletableFuture<Map<String, MacAddress>> dump;
     /** When {@link #dump} completed. */
     private long dumpedAt;
     private boolean warned;
@@ -103,12 +103,10 @@ final class Ipv6Neighbours {
      * one may (then only that interface's entry counts). Blocks for up to {@link #TIMEOUT_MILLIS}.
      */
     Optional<MacAddress> lookup(Inet6Address address) {
-        String literal = withoutScope(address).getHostAddress();
-        Optional<String> dev = Optional.ofNullable(address.getScopedInterface()).map(NetworkInterface::getName);
-        if (dev.isEmpty() && address.isLinkLocalAddress()) {
+        if (address.getScopedInterface() == null && address.isLinkLocalAddress()) {
             return Optional.empty(); // fe80::/10 is on every link: without one named, no entry is this client's
         }
-        String key = literal + dev.map(d -> "%" + d).orElse("");
+        String key = key(address);
         long now = nanoTime.getAsLong();
         synchronized (cache) {
             Cached c = cache.get(key);
@@ -118,7 +116,7 @@ final class Ipv6Neighbours {
         }
         Optional<MacAddress> mac;
         try {
-            mac = parse(table(), address);
+            mac = Optional.ofNullable(table().get(key));
         } catch (IOException e) {
             synchronized (this) {
                 if (!warned) {
@@ -136,12 +134,12 @@ final class Ipv6Neighbours {
     }
 
     /**
-     * The text of one {@code ip -6 neigh show} run, from the last run when it ended less than
-     * {@link #DUMP_EVERY} ago or is still running (then this waits for it), else from a new run.
-     * A failed run fails every lookup that shared it, and counts as a run.
+     * The entries of one {@code ip -6 neigh show} run, from the last run when it ended less than
+     * {@link #DUMP_EVERY} ago or is still running (then this waits for it), else from a new run,
+     * parsed once for all. A failed run fails every lookup that shared it, and counts as a run.
      */
-    private String table() throws IOException {
-        CompletableFuture<String> shared;
+    private Map<String, MacAddress> table() throws IOException {
+        CompletableFuture<Map<String, MacAddress>> shared;
         boolean mine = false;
         synchronized (this) {
             if (dump == null || dump.isDone() && nanoTime.getAsLong() - dumpedAt >= DUMP_EVERY) {
@@ -151,10 +149,10 @@ final class Ipv6Neighbours {
             shared = dump;
         }
         if (mine) {
-            String text = null;
+            Map<String, MacAddress> entries = null;
             Exception failed = null;
             try {
-                text = command.run(DUMP);
+                entries = entries(command.run(DUMP));
             } catch (IOException | RuntimeException e) {
                 failed = e; // completes the shared run all the same: its waiters must not wait forever
             }
@@ -164,7 +162,7 @@ final class Ipv6Neighbours {
             if (failed != null) {
                 shared.completeExceptionally(failed);
             } else {
-                shared.complete(text);
+                shared.complete(entries);
             }
         }
         try {
@@ -177,43 +175,57 @@ final class Ipv6Neighbours {
         }
     }
 
-    /**
-     * The MAC {@code address} has in the output of {@code ip -6 neigh show}: one line per entry,
-     * {@code ADDR [dev IF] [lladdr MAC] [router] STATE} (iproute2 6.1; "dev" is left out when the
-     * command named one). When {@code address} is scoped to an interface, an entry of another device
-     * is not its (a link-local address is on every link). An entry without lladdr (INCOMPLETE,
-     * FAILED) knows no MAC; a STALE one holds the address the neighbour last announced, which is
-     * what we want.
-     */
+    /** The MAC {@code address} has in the output of {@code ip -6 neigh show} (see {@link #entries}). */
     static Optional<MacAddress> parse(String ipOutput, Inet6Address address) {
-        byte[] wanted = address.getAddress();
-        Optional<String> dev = Optional.ofNullable(address.getScopedInterface()).map(NetworkInterface::getName);
+        return Optional.ofNullable(entries(ipOutput).get(key(address)));
+    }
+
+    /**
+     * The entries with a MAC in the output of {@code ip -6 neigh show}: one line per entry, {@code ADDR
+     * [dev IF] [lladdr MAC] [router] STATE} (iproute2 6.1), by {@link #key}: each under its address
+     * with its device, and under its address alone (the first device's). An entry without lladdr
+     * (INCOMPLETE, FAILED) knows no MAC; a STALE one holds the address the neighbour last announced,
+     * which is what we want.
+     */
+    static Map<String, MacAddress> entries(String ipOutput) {
+        Map<String, MacAddress> entries = new HashMap<>();
         for (String line : ipOutput.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length < 3 || !sameAddress(f[0], wanted) || !onDevice(f, dev)) {
+            Optional<Inet6Address> address = f.length < 3 ? Optional.empty() : literal(f[0]);
+            if (address.isEmpty()) {
                 continue;
             }
             for (int i = 1; i + 1 < f.length; i++) {
                 if (f[i].equals("lladdr") && MacAddress.isMac(f[i + 1])) {
-                    return Optional.of(MacAddress.parse(f[i + 1]));
+                    MacAddress mac = MacAddress.parse(f[i + 1]);
+                    entries.putIfAbsent(address.get().getHostAddress(), mac);
+                    if (f[1].equals("dev")) {
+                        entries.put(address.get().getHostAddress() + "%" + f[2], mac);
+                    }
+                    break;
                 }
             }
         }
-        return Optional.empty();
+        return entries;
     }
 
-    private static boolean onDevice(String[] fields, Optional<String> dev) {
-        return dev.isEmpty() || !fields[1].equals("dev") || fields[2].equals(dev.get());
+    /**
+     * Where {@code address} is in {@link #entries} and the cache: the address, with the name of the
+     * interface it is scoped to, if any: then only that interface's entry counts.
+     */
+    private static String key(Inet6Address address) {
+        return withoutScope(address).getHostAddress() + Optional.ofNullable(address.getScopedInterface())
+                .map(nif -> "%" + nif.getName()).orElse("");
     }
 
-    private static boolean sameAddress(String literal, byte[] wanted) {
-        if (!literal.contains(":")) {
-            return false;
+    private static Optional<Inet6Address> literal(String field) {
+        if (!field.contains(":")) {
+            return Optional.empty(); // never a name, which getByName would resolve
         }
         try {
-            return java.util.Arrays.equals(InetAddress.getByName(literal).getAddress(), wanted);
+            return InetAddress.getByName(field) instanceof Inet6Address a ? Optional.of(a) : Optional.empty();
         } catch (UnknownHostException e) {
-            return false; // a field that is no address literal: not this entry
+            return Optional.empty(); // a field that is no address literal: not an entry
         }
     }
 
