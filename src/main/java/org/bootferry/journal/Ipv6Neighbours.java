@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why one dump for all. Many clients boot at once and each asks for its own address: the whole
  * table is read by one run, at most once per {@link #DUMP_EVERY}, and every lookup that arrives while
- * it runs waits for that run instead of starting its own. Answers are then cached per address
- * ({@link #KNOWN_FOR}, {@link #UNKNOWN_FOR}) so a client's retransmissions need no new read. Its text
- * is parsed by {@link #parse}, pure.
+ * it runs waits for that run instead of starting its own. Its text is parsed once, by
+ * {@link #entries}, pure. Answers are then cached per address ({@link #KNOWN_FOR}, {@link #UNKNOWN_FOR})
+ * so a client's retransmissions need no new read.
  *
  * <p>When it misses. An entry exists only once the kernel exchanged Neighbor Discovery with the
  * address: a client that unicasts to us first sends a Neighbor Solicitation with its link-layer
@@ -116,7 +116,7 @@ final class Ipv6Neighbours {
         }
         Optional<MacAddress> mac;
         try {
-            mac = Optional.ofNullable(table().get(key));
+            mac = find(table(), address);
         } catch (IOException e) {
             synchronized (this) {
                 if (!warned) {
@@ -175,9 +175,9 @@ final class Ipv6Neighbours {
         }
     }
 
-    /** The MAC {@code address} has in the output of {@code ip -6 neigh show} (see {@link #entries}). */
-    static Optional<MacAddress> parse(String ipOutput, Inet6Address address) {
-        return Optional.ofNullable(entries(ipOutput).get(key(address)));
+    /** The MAC {@code address} has in {@code entries} of the table. */
+    static Optional<MacAddress> find(Map<String, MacAddress> entries, Inet6Address address) {
+        return Optional.ofNullable(entries.get(key(address)));
     }
 
     /**
