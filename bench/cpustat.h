@@ -1,5 +1,5 @@
 /*
- * CPU accounting shared by the bench generators (dhcpgen.c, doragen.c): the CPU time a process spent
+ * CPU accounting shared by the bench generators (dhcpgen.c, dhcp6gen.c, doragen.c, through udploop.h): the CPU time a process spent
  * and the share of the machine left idle, read from /proc.
  */
 #ifndef BENCH_CPUSTAT_H

@@ -26,25 +26,15 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "cpustat.h"
+#include "udploop.h"
 
-#define BATCH 64
-#define MAX_WINDOW 4096
-#define PACKET 1500
-/* Far below a client's own first retransmission (4 s, RFC 2131 §4.1), far above any answer here. */
-#define LOST_AFTER_NANOS 1000000000LL
-#define SWEEP_NANOS 50000000LL
 #define MAX_POOL (1u << 24)
 
 /* RFC 2131 §2 and §3; RFC 2132 §9.6 (message types), §9.7 (server identifier), §3 (end). */
@@ -58,12 +48,6 @@
 #define OPT_PARAMETER_LIST 55
 #define OPT_END 255
 enum { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 };
-
-static long long now_nanos(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);  /* the clock SO_TIMESTAMPNS stamps with */
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 static uint32_t parse_ipv4(const char *text) {
     struct in_addr a;
@@ -95,32 +79,19 @@ struct slot {
 static struct slot slots[MAX_WINDOW];
 static int window;
 static uint32_t giaddr;
-static uint8_t out_packets[BATCH][PACKET];
-static size_t out_lengths[BATCH];
-static int pending;
-static struct mmsghdr out[BATCH];
-static struct iovec out_iov[BATCH];
-static int sock;
+static uint32_t pool_first, pool_last;
+static uint8_t *given;  /* a bit per pool address ACKed */
+static long long naks, acks, wrong, twice, late;
 
-static void flush(void) {
-    long long sent_at = now_nanos();
-    for (int i = 0; i < pending; i++) {
-        struct slot *c = &slots[get32(out_packets[i] + 4) % (uint32_t) window];
-        c->last_sent = sent_at;
-        if (c->waiting_for == OFFER) c->started = sent_at;
-        out_iov[i].iov_len = out_lengths[i];
-    }
-    for (int done = 0; done < pending;) {
-        int n = sendmmsg(sock, out + done, pending - done, 0);
-        if (n < 0) die("sendmmsg");
-        done += n;
-    }
-    pending = 0;
+static void request_sent(const uint8_t *m, long long at) {
+    struct slot *c = &slots[get32(m + 4) % (uint32_t) window];
+    c->last_sent = at;
+    if (c->waiting_for == OFFER) c->started = at;
 }
 
 /* A client's message as a relay agent forwards it: hops 1, giaddr set (RFC 2131 §4.1). */
 static void queue(const struct slot *c, int type) {
-    uint8_t *m = out_packets[pending];
+    uint8_t *m = next_packet();
     memset(m, 0, OPTIONS_AT + 32);
     m[0] = BOOTREQUEST;
     m[1] = 1;  /* htype Ethernet */
@@ -141,8 +112,7 @@ static void queue(const struct slot *c, int type) {
     *o++ = OPT_PARAMETER_LIST; *o++ = 4; *o++ = 1; *o++ = 3; *o++ = 51; *o++ = 54;
     *o++ = OPT_END;
     size_t length = (size_t) (o - m);
-    out_lengths[pending] = length < 300 ? 300 : length;  /* BOOTP's minimum, RFC 1542 §2.1 */
-    if (++pending == BATCH) flush();
+    queue_packet(length < 300 ? 300 : length);  /* BOOTP's minimum, RFC 1542 §2.1 */
 }
 
 /* The slot's next client: a new MAC and xid, and its DISCOVER. */
@@ -167,6 +137,56 @@ static const uint8_t *option(const uint8_t *m, size_t size, int code, int *lengt
     return NULL;
 }
 
+/* A client with no answer 1 s after its last message is lost; its slot starts a new client. */
+static void sweep(long long now) {
+    for (int i = 0; i < window; i++) {
+        if (now - slots[i].last_sent > LOST_AFTER_NANOS) {
+            count_lost(slots[i].started);
+            next_client(&slots[i]);
+        }
+    }
+}
+
+static void answer(const uint8_t *m, size_t size, long long at) {
+    int length;
+    const uint8_t *type = option(m, size, OPT_MESSAGE_TYPE, &length);
+    if (size < OPTIONS_AT || m[0] != BOOTREPLY || !type || length != 1) return;
+    uint32_t xid = get32(m + 4);
+    struct slot *c = &slots[xid % (uint32_t) window];
+    if (c->xid != xid || c->waiting_for != (*type == NAK ? ACK : *type)) {  /* a duplicate or a late answer */
+        late++;
+        return;
+    }
+    if (*type == OFFER) {
+        const uint8_t *id = option(m, size, OPT_SERVER_IDENTIFIER, &length);
+        if (!id || length != 4) {
+            fprintf(stderr, "an OFFER without a server identifier\n");
+            exit(1);
+        }
+        c->offered = get32(m + 16);
+        c->server_id = get32(id);
+        c->waiting_for = ACK;
+        queue(c, REQUEST);
+        return;
+    }
+    if (*type == NAK) {
+        if (measured(c->started)) naks++;
+        next_client(c);
+        return;
+    }
+    uint32_t yiaddr = get32(m + 16);
+    acks++;
+    if (yiaddr != c->offered || yiaddr < pool_first || yiaddr > pool_last) {
+        wrong++;
+    } else {
+        uint32_t bit = yiaddr - pool_first;
+        if (given[bit / 8] & (1u << (bit % 8))) twice++;
+        given[bit / 8] |= (uint8_t) (1u << (bit % 8));
+    }
+    answered(c->started, at);
+    next_client(c);
+}
+
 int main(int argc, char **argv) {
     if (argc != 9) {
         fprintf(stderr, "usage: doragen WARMUP SECONDS WINDOW SERVER_PID SERVER GIADDR POOL_FIRST POOL_LAST\n");
@@ -178,155 +198,32 @@ int main(int argc, char **argv) {
     int server = atoi(argv[4]);
     uint32_t server_address = parse_ipv4(argv[5]);
     giaddr = parse_ipv4(argv[6]);
-    uint32_t pool_first = parse_ipv4(argv[7]), pool_last = parse_ipv4(argv[8]);
+    pool_first = parse_ipv4(argv[7]);
+    pool_last = parse_ipv4(argv[8]);
     if (warmup < 0 || seconds <= 0 || window <= 0 || window > MAX_WINDOW || pool_last < pool_first
             || pool_last - pool_first >= MAX_POOL) {
         fprintf(stderr, "WARMUP >= 0, SECONDS > 0, 0 < WINDOW <= %d, POOL_FIRST <= POOL_LAST, at most %u addresses\n",
                 MAX_WINDOW, MAX_POOL);
         return 2;
     }
-    uint8_t *given = calloc((pool_last - pool_first) / 8 + 1, 1);
+    given = calloc((pool_last - pool_first) / 8 + 1, 1);
     if (!given) die("calloc");
 
-    sock = socket(AF_INET, SOCK_DGRAM, 0);
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0) die("socket");
-    int one = 1, rcvbuf = 4 << 20;
-    setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    if (setsockopt(sock, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) < 0) die("SO_TIMESTAMPNS");
-    struct timeval timeout = {0, 20000};
-    setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     struct sockaddr_in relay = {.sin_family = AF_INET, .sin_port = htons(67), .sin_addr.s_addr = htonl(INADDR_ANY)};
     if (bind(sock, (struct sockaddr *) &relay, sizeof relay) < 0) die("bind 0.0.0.0:67");
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(67), .sin_addr.s_addr = htonl(server_address)};
-
-    struct mmsghdr in[BATCH];
-    struct iovec in_iov[BATCH];
-    static uint8_t in_packets[BATCH][PACKET];
-    char control[BATCH][CMSG_SPACE(sizeof(struct timespec))];
-    memset(in, 0, sizeof in);
-    for (int i = 0; i < BATCH; i++) {
-        out_iov[i] = (struct iovec) {out_packets[i], 0};
-        out[i].msg_hdr.msg_iov = &out_iov[i];
-        out[i].msg_hdr.msg_iovlen = 1;
-        out[i].msg_hdr.msg_name = &to;
-        out[i].msg_hdr.msg_namelen = sizeof to;
-        in_iov[i] = (struct iovec) {in_packets[i], PACKET};
-        in[i].msg_hdr.msg_iov = &in_iov[i];
-        in[i].msg_hdr.msg_iovlen = 1;
-    }
-
-    size_t latency_capacity = 1 << 20, count = 0;
-    unsigned *latencies = malloc(latency_capacity * sizeof *latencies);
-    if (!latencies) die("malloc");
-    long long answered = 0, lost = 0, naks = 0, acks = 0, wrong = 0, twice = 0, late = 0;
+    loop_open(sock, &to, sizeof to);
 
     /* Slot i runs the clients with xid i + k * window: xid % window names the slot. */
     for (int i = 0; i < window; i++) {
         slots[i].xid = (uint32_t) i - (uint32_t) window;
         next_client(&slots[i]);
     }
-    flush();
-
-    long long start = now_nanos();
-    long long measure_from = start + warmup * 1000000000LL;
-    long long end = measure_from + seconds * 1000000000LL;
-    long long next_sweep = start + SWEEP_NANOS;
-    int measuring = 0;
-    struct cpu_mark first = {0};
-    for (;;) {
-        long long now = now_nanos();
-        if (now >= end) break;
-        if (!measuring && now >= measure_from) {
-            measuring = 1;
-            first = cpu_mark(server);
-        }
-        if (now >= next_sweep) {
-            for (int i = 0; i < window; i++) {
-                if (now - slots[i].last_sent > LOST_AFTER_NANOS) {
-                    if (slots[i].started >= measure_from) lost++;
-                    next_client(&slots[i]);
-                }
-            }
-            flush();
-            next_sweep = now + SWEEP_NANOS;
-        }
-        for (int i = 0; i < BATCH; i++) {
-            in[i].msg_hdr.msg_control = control[i];
-            in[i].msg_hdr.msg_controllen = sizeof control[i];
-        }
-        int n = recvmmsg(sock, in, BATCH, MSG_WAITFORONE, NULL);
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-            die("recvmmsg");
-        }
-        for (int i = 0; i < n; i++) {
-            const uint8_t *m = in_packets[i];
-            size_t size = in[i].msg_len;
-            int length;
-            const uint8_t *type = option(m, size, OPT_MESSAGE_TYPE, &length);
-            if (size < OPTIONS_AT || m[0] != BOOTREPLY || !type || length != 1) continue;
-            uint32_t xid = get32(m + 4);
-            struct slot *c = &slots[xid % (uint32_t) window];
-            if (c->xid != xid || c->waiting_for != (*type == NAK ? ACK : *type)) {  /* a duplicate or a late answer */
-                late++;
-                continue;
-            }
-            if (*type == OFFER) {
-                const uint8_t *id = option(m, size, OPT_SERVER_IDENTIFIER, &length);
-                if (!id || length != 4) {
-                    fprintf(stderr, "an OFFER without a server identifier\n");
-                    return 1;
-                }
-                c->offered = get32(m + 16);
-                c->server_id = get32(id);
-                c->waiting_for = ACK;
-                queue(c, REQUEST);
-                continue;
-            }
-            if (*type == NAK) {
-                if (c->started >= measure_from) naks++;
-                next_client(c);
-                continue;
-            }
-            uint32_t yiaddr = get32(m + 16);
-            acks++;
-            if (yiaddr != c->offered || yiaddr < pool_first || yiaddr > pool_last) {
-                wrong++;
-            } else {
-                uint32_t bit = yiaddr - pool_first;
-                if (given[bit / 8] & (1u << (bit % 8))) twice++;
-                given[bit / 8] |= (uint8_t) (1u << (bit % 8));
-            }
-            long long received = now;
-            for (struct cmsghdr *h = CMSG_FIRSTHDR(&in[i].msg_hdr); h; h = CMSG_NXTHDR(&in[i].msg_hdr, h)) {
-                if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_TIMESTAMPNS) {
-                    struct timespec ts;
-                    memcpy(&ts, CMSG_DATA(h), sizeof ts);
-                    received = ts.tv_sec * 1000000000LL + ts.tv_nsec;
-                }
-            }
-            if (c->started >= measure_from && received < end) {
-                answered++;
-                if (count == latency_capacity) {
-                    latency_capacity *= 2;
-                    latencies = realloc(latencies, latency_capacity * sizeof *latencies);
-                    if (!latencies) die("realloc");
-                }
-                long long l = received - c->started;
-                latencies[count++] = l < 0 ? 0 : l > UINT32_MAX ? UINT32_MAX : (unsigned) l;
-            }
-            next_client(c);
-        }
-        flush();
-    }
-
-    struct cpu_mark last = cpu_mark(server);
-    double self_us, server_us, idle;
-    cpu_between(&first, &last, answered, &self_us, &server_us, &idle);
-    double p50 = quantile_ms(latencies, count, 0.5);
-    double p99 = quantile_ms(latencies, count, 0.99);
-    printf("%.0f %.3f %.3f %lld %lld %lld %lld %lld %.2f %.2f %.0f\n", answered / (double) seconds, p50, p99,
-           lost, naks, acks, wrong, twice, self_us, server_us, idle);
+    struct loop_result r = loop_run(server, warmup, seconds);
+    printf("%.0f %.3f %.3f %lld %lld %lld %lld %lld %.2f %.2f %.0f\n", r.per_second, r.p50_ms, r.p99_ms,
+           r.lost, naks, acks, wrong, twice, r.self_us, r.server_us, r.idle);
     fprintf(stderr, "doragen: %lld answers were duplicates or came late\n", late);
     return 0;
 }

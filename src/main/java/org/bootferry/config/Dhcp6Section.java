@@ -62,7 +62,11 @@ final class Dhcp6Section {
                 port("pxePort", f.pxePort(), d.pxePort()), pools(mode, interfaces, f.pools()));
     }
 
-    /** Server mode's pools: one an interface of {@code dhcp6.interfaces}, none in the other modes. */
+    /**
+     * Server mode's pools, none in the other modes: one an interface of {@code dhcp6.interfaces}, and
+     * any number for links behind relay agents (no interface), whose prefixes overlap no other pool's:
+     * a relayed client's pool is the one whose prefix holds the relay's link-address (RFC 8415 §13.1).
+     */
     private List<ServerSettings.Pool6> pools(ServerSettings.Dhcp6.Mode mode, List<String> interfaces,
             List<ServerFile.Pool6File> written) {
         List<ServerFile.Pool6File> entries = written == null ? List.of() : written;
@@ -86,11 +90,17 @@ final class Dhcp6Section {
             if (pool.isEmpty()) {
                 continue;
             }
-            Optional<ServerSettings.Pool6> same = pools.stream().filter(p -> p.iface().equals(pool.get().iface()))
-                    .findFirst();
+            Optional<ServerSettings.Pool6> same = pools.stream()
+                    .filter(p -> p.iface().isPresent() && p.iface().equals(pool.get().iface())).findFirst();
+            Optional<ServerSettings.Pool6> overlapping = pools.stream()
+                    .filter(p -> (p.iface().isEmpty() || pool.get().iface().isEmpty()) && overlap(p.prefix(),
+                            pool.get().prefix())).findFirst();
             if (same.isPresent()) {
-                errorAt.accept("interface", at + ": interface " + same.get().iface() + " has a pool already (one pool"
-                        + " an interface)");
+                errorAt.accept("interface", at + ": interface " + same.get().iface().orElseThrow() + " has a pool"
+                        + " already (one pool an interface)");
+            } else if (overlapping.isPresent()) {
+                errorAt.accept("prefix", at + ".prefix " + pool.get().prefix() + " overlaps " + overlapping.get()
+                        .prefix() + " of an earlier pool: a relay agent's link-address would name both");
             } else {
                 pools.add(pool.get());
             }
@@ -100,10 +110,7 @@ final class Dhcp6Section {
 
     private Optional<ServerSettings.Pool6> pool(String at, ServerFile.Pool6File p, List<String> interfaces) {
         int errors = 0;
-        if (p.iface() == null) {
-            errorAt.accept("pools", at + ".interface: missing (the interface whose link the pool serves)");
-            errors++;
-        } else if (!interfaces.contains(p.iface())) {
+        if (p.iface() != null && !interfaces.contains(p.iface())) {
             errorAt.accept("interface", at + ".interface: " + p.iface() + " is not in dhcp6.interfaces " + interfaces
                     + " (the links listened on)");
             errors++;
@@ -158,8 +165,12 @@ final class Dhcp6Section {
         if (errors > 0) {
             return Optional.empty();
         }
-        return Optional.of(new ServerSettings.Pool6(p.iface(), prefix.get(), first.get(), last.get(), preferred, valid,
+        return Optional.of(new ServerSettings.Pool6(Optional.ofNullable(p.iface()), prefix.get(), first.get(), last.get(), preferred, valid,
                 dns, search, Boolean.TRUE.equals(p.unknownMachines())));
+    }
+
+    private static boolean overlap(Ipv6.Network a, Ipv6.Network b) {
+        return a.contains(b.base()) || b.contains(a.base());
     }
 
     /** A lifetime key: 10 s to 2^32-2 s (0xffffffff is infinity, RFC 8415 §7.7, never handed out); null on error. */

@@ -51,7 +51,7 @@ record ServerFile(
     record Dhcp6File(String mode, List<String> interfaces, Integer port, Integer pxePort, List<Pool6File> pools) {
     }
 
-    /** One entry of {@code dhcp6.pools}: the addresses server mode leases on an interface's link. */
+    /** One entry of {@code dhcp6.pools}: the addresses server mode leases on an interface's link, or a relayed one's. */
     record Pool6File(@JsonProperty("interface") String iface, String prefix, String range, String preferredLifetime,
             String validLifetime, List<String> dns, List<String> search, Boolean unknownMachines) {
     }

@@ -156,7 +156,8 @@ public record ServerSettings(
     /**
      * One address pool of DHCPv6 server mode, checked.
      *
-     * @param iface             the interface (one of {@code dhcp6.interfaces}) whose link it serves
+     * @param iface             the interface (one of {@code dhcp6.interfaces}) whose link it serves; empty
+     *                          for a link behind relay agents, whose RELAY-FORW link-address is in {@code prefix}
      * @param prefix            the link's prefix; reservations ({@code ip6:}) must be in it
      * @param first             first address of the dynamic range
      * @param last              last address of the dynamic range
@@ -166,7 +167,7 @@ public record ServerSettings(
      * @param search            option 24 (RFC 3646), in order
      * @param unknownMachines   MACs without a machine file (and no default.yaml) get an address, never a boot answer
      */
-    public record Pool6(String iface, Ipv6.Network prefix, Inet6Address first, Inet6Address last,
+    public record Pool6(Optional<String> iface, Ipv6.Network prefix, Inet6Address first, Inet6Address last,
             Duration preferredLifetime, Duration validLifetime, List<Inet6Address> dns, List<String> search,
             boolean unknownMachines) {
 

@@ -3,12 +3,14 @@ package org.bootferry.dhcp6;
 import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.util.List;
+import java.util.Optional;
 import org.bootferry.lang.Ipv6;
 
 /**
  * One pool of DHCPv6 server mode, as the listener serves it.
  *
- * @param iface             the interface whose link it serves
+ * @param iface             the interface whose link it serves; empty for a link behind relay agents,
+ *                          whose clients' RELAY-FORW carries a link-address in {@code prefix}
  * @param prefix            the link's prefix: addresses in it are on-link (RFC 8415 §18.3.3)
  * @param first             first address of the dynamic range
  * @param last              last address of the dynamic range
@@ -18,7 +20,7 @@ import org.bootferry.lang.Ipv6;
  * @param search            option 24
  * @param unknownMachines   MACs without a machine file get an address, never a boot answer
  */
-public record AddressPool6(String iface, Ipv6.Network prefix, Inet6Address first, Inet6Address last,
+public record AddressPool6(Optional<String> iface, Ipv6.Network prefix, Inet6Address first, Inet6Address last,
         long preferredLifetime, long validLifetime, List<Inet6Address> dns, List<String> search,
         boolean unknownMachines) {
 
@@ -34,6 +36,11 @@ public record AddressPool6(String iface, Ipv6.Network prefix, Inet6Address first
             throw new IllegalArgumentException("lifetimes must be 0 <= preferred (" + preferredLifetime
                     + ") <= valid (" + validLifetime + ") < 2^32-1 (RFC 8415 §7.7: that is infinity)");
         }
+    }
+
+    /** How the API, the status page and the log name it: {@code interface br0}, {@code prefix fd43::/64}. */
+    String name() {
+        return iface.map(i -> "interface " + i).orElse("prefix " + prefix);
     }
 
     boolean inRange(Inet6Address address) {

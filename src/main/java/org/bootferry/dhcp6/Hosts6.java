@@ -1,6 +1,7 @@
 package org.bootferry.dhcp6;
 
 import java.net.Inet6Address;
+import java.util.Map;
 import java.util.Optional;
 import org.bootferry.machine.MacAddress;
 
@@ -12,6 +13,9 @@ public interface Hosts6 {
 
     /** The machine whose file reserves this address ({@code ip6:}), if any. */
     Optional<MacAddress> reservedFor(Inet6Address address);
+
+    /** Every {@code ip6:} of the machine files, with its machine. */
+    Map<Inet6Address, MacAddress> reservations();
 
     /**
      * @param reserved its machine file's {@code ip6:}

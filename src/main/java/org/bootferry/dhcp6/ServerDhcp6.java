@@ -110,7 +110,7 @@ public final class ServerDhcp6 {
             return Outcome.silent(inner.type() + " is not a client's message");
         }
         Optional<AddressPool6> pool = relays.isEmpty()
-                ? iface.flatMap(i -> pools.stream().filter(p -> p.iface().equals(i)).findFirst())
+                ? iface.flatMap(i -> pools.stream().filter(p -> p.iface().filter(i::equals).isPresent()).findFirst())
                 : pools.stream().filter(p -> p.prefix().contains(relays.get(relays.size() - 1).linkAddress()))
                         .findFirst();
         if (pool.isEmpty()) {
@@ -134,7 +134,7 @@ public final class ServerDhcp6 {
         Optional<Hosts6.Host> host = mac.flatMap(hosts::host);
         if (host.isEmpty() && !pool.get().unknownMachines()) {
             return Outcome.silent(client.type() + " from " + mac.map(MacAddress::toString).orElse("a client whose MAC"
-                    + " is unknown") + ": no machine file, no default.yaml, and the pool on " + pool.get().iface()
+                    + " is unknown") + ": no machine file, no default.yaml, and the pool of " + pool.get().name()
                     + " has unknownMachines: false");
         }
         Exchange x = new Exchange(client, pool.get(), server, mac, host.flatMap(Hosts6.Host::reserved),

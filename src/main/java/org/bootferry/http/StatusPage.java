@@ -162,8 +162,9 @@ final class StatusPage {
             h.append("<tr><td><code>").append(esc(b.address())).append("</code></td><td><code>")
                     .append(b.mac().map(Object::toString).orElse("")).append("</code></td><td>")
                     .append(esc(b.hostname().orElse(""))).append("</td><td>").append(b.state().id())
-                    .append(b.reserved() ? ", reserved" : "").append("</td><td>")
-                    .append(Instant.ofEpochMilli(b.expires())).append("</td><td>").append(esc(b.pool()))
+                    .append(b.reserved() && b.state() != Addressing.State.RESERVED ? ", reserved" : "").append("</td><td>")
+                    .append(b.state() == Addressing.State.RESERVED ? "" : Instant.ofEpochMilli(b.expires()).toString())
+                    .append("</td><td>").append(esc(b.pool()))
                     .append("</td><td><code>").append(esc(b.duid().orElse("")))
                     .append(b.iaid().isPresent() ? " / " + b.iaid().getAsLong() : "").append("</code></td></tr>\n");
         }

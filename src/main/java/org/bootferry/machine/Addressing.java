@@ -51,10 +51,11 @@ public interface Addressing {
      * One DHCPv6 binding record (RFC 8415 §12.1: per client DUID and IAID).
      *
      * @param address  the address as RFC 5952 writes it ({@code fd42::21})
-     * @param mac      the MAC its client was known by, if any
      * @param hostname that machine's {@code hostname:}
-     * @param state    {@code BOUND}, {@code FREE} (released or expired) or {@code QUARANTINED} (declined)
-     * @param expires  epoch milliseconds
+     * @param state    {@code BOUND}, {@code FREE} (released or expired), {@code QUARANTINED} (declined) or
+     *                 {@code RESERVED} (a machine file's {@code ip6:} no record names yet)
+     * @param mac      the MAC its client was known by, or the machine it is reserved for
+     * @param expires  epoch milliseconds; 0 for a reservation without a record
      * @param reserved whether it is its machine's {@code ip6:}
      * @param duid     the client's DUID in hex as {@code duid:} takes it; empty when quarantined
      */
@@ -68,7 +69,9 @@ public interface Addressing {
             mac.ifPresent(m -> fields.put("mac", m.toString()));
             hostname.ifPresent(h -> fields.put("hostname", h));
             fields.put("state", state.id());
-            fields.put("expires", Instant.ofEpochMilli(expires).toString());
+            if (state != State.RESERVED) {
+                fields.put("expires", Instant.ofEpochMilli(expires).toString());
+            }
             fields.put("reserved", reserved);
             fields.put("pool", pool);
             duid.ifPresent(d -> fields.put("duid", d));
@@ -85,7 +88,7 @@ public interface Addressing {
         FREE,
         /** Declined by a client, or found in use on the link: nobody gets it until {@link Address#expires()}. */
         QUARANTINED,
-        /** A machine file's {@code ip:} that no lease record names yet. */
+        /** A machine file's {@code ip:} (or {@code ip6:}) that no lease record names yet. */
         RESERVED;
 
         public String id() {

@@ -53,7 +53,6 @@ import org.bootferry.tftp.RootDirectory;
 import org.bootferry.tftp.TftpFile;
 import org.bootferry.tftp.TftpFiles;
 import org.bootferry.tftp.TftpServer;
-import org.bootferry.tftp.TftpSettings;
 
 /**
  * Starts and stops every listener, with the state they share: the config in force, boot-once state,
@@ -218,7 +217,7 @@ public final class BootServer implements AutoCloseable {
                         "https.port in server.yaml", () -> httpServer.bind(httpAccept.group(), http.group(),
                                 http.serverChannel(), httpsAddress, tls))));
             }
-            tftpServer = new TftpServer(() -> tftpSettings(config.get().settings().tftp()),
+            tftpServer = new TftpServer(() -> TftpSection.settings(config.get().settings().tftp()),
                     TftpFiles.chain(new BootPlanFiles(planner), recordingFetches(new RootDirectory(loaders), fetches)),
                     events, registry, NeighbourTable::lookup);
             closeables.add(tftpServer);
@@ -275,11 +274,6 @@ public final class BootServer implements AutoCloseable {
         }
         return "cannot use the state directory " + dir + ": " + why + ". Choose a writable directory for"
                 + " boot-once state with --state DIR, the BOOTFERRY_STATE environment variable or 'state:' in server.yaml";
-    }
-
-    private static TftpSettings tftpSettings(ServerSettings.Tftp t) {
-        return new TftpSettings(t.maxBlockSize(), t.maxWindowSize(), t.timeout(), t.maxRetries(), t.maxSessions(),
-                t.maxSessionsPerClient(), t.rolloverToOne() ? TftpSettings.Rollover.ONE : TftpSettings.Rollover.ZERO);
     }
 
     private static JournalRotation journalRotation(ServerSettings.Events e) {

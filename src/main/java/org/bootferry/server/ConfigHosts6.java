@@ -1,5 +1,6 @@
 package org.bootferry.server;
 
+import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,6 +34,13 @@ final class ConfigHosts6 implements Hosts6 {
     @Override
     public Optional<MacAddress> reservedFor(Inet6Address address) {
         return Optional.ofNullable(reservations.get().get(Ipv6.toNumber(address).toString(16)));
+    }
+
+    @Override
+    public Map<Inet6Address, MacAddress> reservations() {
+        Map<Inet6Address, MacAddress> all = new HashMap<>();
+        reservations.get().forEach((hex, mac) -> all.put(Ipv6.of(new BigInteger(hex, 16)), mac));
+        return all;
     }
 
     private static Map<String, MacAddress> index(ConfigSnapshot snapshot) {

@@ -19,10 +19,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.bootferry.boot.Booter;
 import org.bootferry.config.ConfigHolder;
+import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.config.ServerSettings;
 import org.bootferry.dhcp6.AddressPool6;
+import org.bootferry.dhcp6.Bindings6;
 import org.bootferry.dhcp6.BootOnly6;
 import org.bootferry.dhcp6.Dhcp6Server;
 import org.bootferry.dhcp6.Duid;
@@ -67,6 +70,34 @@ final class Dhcp6Mode implements AutoCloseable {
 
     /** {@code v4} with server mode's DHCPv6 bindings beside its leases; none in boot-only mode. */
     Addressing addressing(Addressing v4) {
+        return withBindings(v4, () -> stateful.map(s -> s.bindings(System.currentTimeMillis())).orElse(List.of()));
+    }
+
+    /**
+     * {@code v4} with DHCPv6 server mode's bindings and reservations as its journal under the state
+     * directory has them, read without opening it for writing (a running server may hold it): for
+     * {@code bootferry leases}. None when dhcp6 is not in server mode.
+     *
+     * @throws IOException when the journal can't be read
+     */
+    static Addressing fromDisk(ConfigSnapshot snapshot, Addressing v4) throws IOException {
+        ServerSettings.Dhcp6 d = snapshot.settings().dhcp6();
+        if (d.mode() != ServerSettings.Dhcp6.Mode.SERVER) {
+            return v4;
+        }
+        Path file = snapshot.settings().state().resolve(JOURNAL_DIR).resolve(JOURNAL);
+        List<Lease6> leases;
+        try {
+            leases = RecordJournal.read(file, Lease6.FORMAT);
+        } catch (IOException e) {
+            throw new IOException("cannot read the DHCPv6 lease journal " + file + ": " + e.getMessage(), e);
+        }
+        List<AddressPool6> pools = d.pools().stream().map(Dhcp6Mode::pool).toList();
+        ConfigHosts6 hosts = new ConfigHosts6(() -> snapshot);
+        return withBindings(v4, () -> Bindings6.of(leases, pools, hosts, System.currentTimeMillis()));
+    }
+
+    private static Addressing withBindings(Addressing v4, Supplier<List<Addressing.Binding6>> bindings) {
         return new Addressing() {
             @Override
             public List<Address> addresses() {
@@ -85,7 +116,7 @@ final class Dhcp6Mode implements AutoCloseable {
 
             @Override
             public List<Binding6> bindings6() {
-                return stateful.map(s -> s.bindings(System.currentTimeMillis())).orElse(List.of());
+                return bindings.get();
             }
         };
     }

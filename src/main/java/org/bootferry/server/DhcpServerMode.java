@@ -175,13 +175,18 @@ public final class DhcpServerMode implements AutoCloseable {
     }
 
     /**
-     * Server mode's addresses as its journal under the state directory has them, read without
-     * opening it for writing (a running server may hold it): for {@code explain} and {@code leases}.
-     * {@link Addressing#NONE} when the config is not in server mode.
+     * Server mode's addresses as its journals under the state directory have them, read without
+     * opening them for writing (a running server may hold them): for {@code explain} and {@code
+     * leases}. DHCPv4's when dhcp is in server mode, DHCPv6's bindings when dhcp6 is; else
+     * {@link Addressing#NONE}.
      *
-     * @throws IOException when a pool's interface is missing, or the journal can't be read
+     * @throws IOException when a pool's interface is missing, or a journal can't be read
      */
     public static Addressing fromDisk(ConfigSnapshot snapshot) throws IOException {
+        return Dhcp6Mode.fromDisk(snapshot, v4FromDisk(snapshot));
+    }
+
+    private static Addressing v4FromDisk(ConfigSnapshot snapshot) throws IOException {
         ServerSettings settings = snapshot.settings();
         if (settings.dhcp().mode() != ServerSettings.Dhcp.Mode.SERVER) {
             return Addressing.NONE;

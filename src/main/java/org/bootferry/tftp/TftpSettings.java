@@ -1,10 +1,10 @@
 package org.bootferry.tftp;
 
 import java.time.Duration;
-import org.bootferry.lang.ProcessLimits;
 
 /**
- * How the TFTP server behaves; the server package maps configuration onto it.
+ * How the TFTP server behaves; the server package maps configuration onto it, defaults included
+ * (server.yaml's, the only ones).
  *
  * @param maxBlockSize  largest blksize we agree to (RFC 2348 allows 8–65464); requests are further
  *                      clamped to what fits the MTU of the interface that reaches the client
@@ -56,14 +56,6 @@ public record TftpSettings(
             throw new IllegalArgumentException("TFTP maxSessions and maxSessionsPerClient must be at least 1, not "
                     + maxSessions + ", " + maxSessionsPerClient);
         }
-    }
-
-    /**
-     * 65464-byte blocks, windows of up to 64, 1 s timeout, 5 retries, as many sessions as the process's
-     * open files and heap hold ({@link ProcessLimits#sessions}), 16 per client, rollover to 0.
-     */
-    public static TftpSettings defaults() {
-        return new TftpSettings(MAX_BLOCK_SIZE, 64, Duration.ofSeconds(1), 5, ProcessLimits.sessions(), 16, Rollover.ZERO);
     }
 
     /*

@@ -2,13 +2,22 @@ package org.bootferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bootferry.config.ConfigLoader;
+import org.bootferry.dhcp6.Duid;
+import org.bootferry.dhcp6.Lease6;
+import org.bootferry.dhcp6.Opaque;
+import org.bootferry.lang.RecordJournal;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.server.Advertised;
 import org.bootferry.testing.Commands;
 import org.bootferry.testing.ConfigDir;
@@ -20,6 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The commands as an admin runs them: exit codes and what they print. */
 class CliTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
@@ -114,7 +125,43 @@ class CliTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("bootferry: no leases here: server.yaml has dhcp mode proxy, so the site's DHCP"
-                + " server gives the addresses (dhcp: {mode: server} makes bootferry the network's DHCP server)\n");
+                + " server gives the addresses (dhcp: {mode: server} makes bootferry the network's DHCP server), and"
+                + " dhcp6 is not in server mode either\n");
+    }
+
+    /** As DHCPv4's: DHCPv6 server mode's bindings from its journal, and an ip6: before any client holds it. */
+    @Test
+    void leasesListDhcp6BindingsAndAnIp6NoClientHoldsYet() throws Exception {
+        config.file("server.yaml", "advertise: 127.0.0.1", "advertise6: fd43::1", "dhcp6:", "  mode: server",
+                "  pools:", "    - prefix: fd43::/64", "      range: fd43::100-fd43::1ff");
+        config.file("machines/52-54-00-12-34-56.yaml", "hostname: node-01", "ip6: fd43::21", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
+        config.file("machines/52-54-00-12-34-57.yaml", "hostname: node-02", "kernelBoot:",
+                "  files: {kernel: boot/vmlinuz}");
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state.resolve("dhcp6"));
+        long until = Instant.parse("2100-01-01T00:00:00Z").toEpochMilli();
+        Files.writeString(state.resolve("dhcp6/leases.journal"), RecordJournal.line(new Lease6(
+                (Inet6Address) InetAddress.getByName("fd43::100"), Optional.of(new Lease6.Holder(
+                        new Duid.LinkLayer(1, Opaque.hex("525400123457")), 7, Optional.of(MacAddress.parse(
+                                "52:54:00:12:34:57")))), until), Lease6.FORMAT));
+
+        Commands.Run table = run("leases", "--config", config.dir().toString(), "--state", state.toString());
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out().lines().toList()).hasSize(3).satisfiesExactly(
+                header -> assertThat(header).startsWith("ADDRESS6").contains("DUID/IAID"),
+                reserved -> assertThat(reserved.split(" +")).containsExactly("fd43::21", "52:54:00:12:34:56",
+                        "node-01", "reserved", "-", "prefix", "fd43::/64", "-"),
+                bound -> assertThat(bound.split(" +")).containsExactly("fd43::100", "52:54:00:12:34:57", "node-02",
+                        "bound", "2100-01-01T00:00:00Z", "prefix", "fd43::/64", "00030001525400123457/7"));
+
+        Commands.Run json = run("leases", "--config", config.dir().toString(), "--state", state.toString(), "--json");
+        assertThat(json.exit()).isZero();
+        assertThat(JSON.readTree(json.out())).isEqualTo(JSON.readTree("[{\"address\":\"fd43::21\",\"mac\":\"52:54:00:12:34:56\","
+                + "\"hostname\":\"node-01\",\"state\":\"reserved\",\"reserved\":true,\"pool\":\"prefix fd43::/64\"},"
+                + "{\"address\":\"fd43::100\",\"mac\":\"52:54:00:12:34:57\",\"hostname\":\"node-02\",\"state\":"
+                + "\"bound\",\"expires\":\"2100-01-01T00:00:00Z\",\"reserved\":false,\"pool\":\"prefix fd43::/64\","
+                + "\"duid\":\"00030001525400123457\",\"iaid\":7}]"));
     }
 
     @ParameterizedTest

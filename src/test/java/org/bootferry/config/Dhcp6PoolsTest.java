@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.bootferry.lang.Ipv6;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +49,7 @@ class Dhcp6PoolsTest {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
         assertThat(errors(snapshot)).isEmpty();
         assertThat(snapshot.settings().dhcp6().mode()).isEqualTo(ServerSettings.Dhcp6.Mode.SERVER);
-        assertThat(snapshot.settings().dhcp6().pools()).containsExactly(new ServerSettings.Pool6("br0",
+        assertThat(snapshot.settings().dhcp6().pools()).containsExactly(new ServerSettings.Pool6(Optional.of("br0"),
                 Ipv6.Network.parse("fd42::/64").orElseThrow(), Ipv6.parse("fd42::100").orElseThrow(),
                 Ipv6.parse("fd42::1ff").orElseThrow(), Duration.ofHours(1), Duration.ofHours(2),
                 List.of(Ipv6.parse("fd42::1").orElseThrow()), List.of("lab"), false));
@@ -82,6 +83,25 @@ class Dhcp6PoolsTest {
                 "    - interface: br1", "      prefix: fd43::/64", "      range: fd43::11-fd43::19");
         assertThat(errors(ConfigLoader.load(config.dir()))).containsExactly(
                 "server.yaml:5: dhcp6.pools[1]: interface br1 has a pool already (one pool an interface)");
+    }
+
+    @Test
+    void aPoolWithoutAnInterfaceServesARelayedLinkWhosePrefixOverlapsNoOtherPool() {
+        server("    - interface: br0", "      prefix: fd42::/64", "      range: fd42::100-fd42::1ff",
+                "    - prefix: fd43::/64", "      range: fd43::100-fd43::1ff",
+                "    - prefix: fd44::/64", "      range: fd44::100-fd44::1ff");
+        machine("52-54-00-12-34-56", "fd43::21");
+        ConfigSnapshot snapshot = ConfigLoader.load(config.dir());
+        assertThat(errors(snapshot)).isEmpty();
+        assertThat(snapshot.settings().dhcp6().pools()).extracting(ServerSettings.Pool6::iface)
+                .containsExactly(Optional.of("br0"), Optional.empty(), Optional.empty());
+
+        server("    - interface: br0", "      prefix: fd42::/64", "      range: fd42::100-fd42::1ff",
+                "    - prefix: fd42::/48", "      range: fd42::100-fd42::1ff",
+                "    - interface: br1", "      prefix: fd43::/64", "      range: fd43::100-fd43::1ff");
+        assertThat(errors(ConfigLoader.load(config.dir()))).containsExactly(
+                "server.yaml:6: dhcp6.pools[1].prefix fd42::/48 overlaps fd42::/64 of an earlier pool: a relay"
+                        + " agent's link-address would name both");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.bootferry.dhcp6;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.bootferry.dhcp6.Captures6.*;
 import static org.bootferry.dhcp6.ServerDhcp6Test.*;
 
@@ -164,7 +165,7 @@ class ServerDhcp6LifecycleTest {
 
     @Test
     void aFullPoolAdvertisesNoAddrsAvailWithoutAnIa() {
-        server = new ServerDhcp6(List.of(new AddressPool6("br0", POOL.prefix(), address("fd42::100"),
+        server = new ServerDhcp6(List.of(new AddressPool6(Optional.of("br0"), POOL.prefix(), address("fd42::100"),
                 address("fd42::100"), 3600, 7200, List.of(), List.of(), false)), hosts, BootConfig6.planner(config, ""),
                 BootOnly6.DuidBook.NONE, OURS, Discoveries.NONE, List.of());
         bound();
@@ -182,13 +183,23 @@ class ServerDhcp6LifecycleTest {
      */
     @Test
     void aReservationServesEachOfTheMachinesClientsWithoutTakingPoolAddresses() {
-        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.of(RESERVED), Optional.empty()));
+        hosts.hosts.put(BootConfig6.VM, new Hosts6.Host(Optional.of(RESERVED), Optional.of("node-01")));
+        // Listed before any client holds it, as DHCPv4 lists an ip: (the API, leases, the status page).
+        assertThat(server.bindings(T0)).singleElement().satisfies(b -> {
+            assertThat(b.fields()).containsExactly(entry("address", "fd42::21"), entry("mac", BootConfig6.VM.toString()),
+                    entry("hostname", "node-01"), entry("state", "reserved"), entry("reserved", true),
+                    entry("pool", "interface br0"));
+        });
         for (String solicit : List.of(EDK2_AUTOCONFIG_SOLICIT, EDK2_PXE_SOLICIT, IPXE_SOLICIT)) {
             assertThat(addresses(answer(message(solicit), T0))).as(solicit).containsExactly(RESERVED);
         }
         assertThat(addresses(answer(toUs(message(EDK2_PXE_REQUEST)), T0 + 1))).containsExactly(RESERVED);
         assertThat(addresses(answer(toUs(message(IPXE_REQUEST)), T0 + 2))).containsExactly(RESERVED);
         assertThat(server.leases()).extracting(Lease6::address).containsExactly(RESERVED);
+        assertThat(server.bindings(T0 + 2)).singleElement().satisfies(b -> {
+            assertThat(b.state()).isEqualTo(org.bootferry.machine.Addressing.State.BOUND);
+            assertThat(b.reserved()).isTrue();
+        });
         // Another machine never gets it, even when the pool's range would.
         MacAddress other = MacAddress.parse("52:54:00:12:34:57");
         hosts.hosts.put(other, new Hosts6.Host(Optional.empty(), Optional.empty()));
@@ -213,6 +224,50 @@ class ServerDhcp6LifecycleTest {
                 CLIENT_LINK_LOCAL, List.of(new Dhcp6Option.RelayMessage(message(EDK2_PXE_SOLICIT))));
         assertThat(server.decide(elsewhere, address("fd77::1"), SERVER, BootOnly6.Listener.DHCP, Optional.empty(), T0)
                 .decision()).isInstanceOf(BootOnly6.Silent.class);
+    }
+
+    /**
+     * A link only relay agents reach, no interface of ours on it: its pool names no interface, and the
+     * relay's link-address picks it (RFC 8415 §13.1). EDK2's SOLICIT and REQUEST through the relay bind
+     * an address of that prefix; a client on our own link br0 still gets br0's.
+     */
+    @Test
+    void aPoolWithoutAnInterfaceServesTheRelayedLinkOfItsPrefix() {
+        AddressPool6 remote = new AddressPool6(Optional.empty(), org.bootferry.lang.Ipv6.Network.parse("fd43::/64")
+                .orElseThrow(), address("fd43::100"), address("fd43::1ff"), 3600, 7200, List.of(), List.of(), false);
+        server = new ServerDhcp6(List.of(POOL, remote), hosts, BootConfig6.planner(config, ""),
+                BootOnly6.DuidBook.NONE, OURS, Discoveries.NONE, List.of());
+        Dhcp6Message.ClientServer advertise = relayedFromFd43(message(EDK2_PXE_SOLICIT));
+        assertThat(advertise.type()).isEqualTo(Dhcp6MessageType.ADVERTISE);
+        assertThat(addresses(advertise)).containsExactly(address("fd43::100"));
+        // The captured REQUEST asks for the address dnsmasq offered on fd42::/64: it asks for ours here.
+        Dhcp6Message.ClientServer reply = relayedFromFd43(as(Dhcp6MessageType.REQUEST, message(EDK2_PXE_REQUEST), true,
+                address("fd43::100")));
+        assertThat(reply.type()).isEqualTo(Dhcp6MessageType.REPLY);
+        assertThat(addresses(reply)).containsExactly(address("fd43::100"));
+        assertThat(reply.option(Dhcp6Option.BootfileUrl.class)).isPresent();
+        assertThat(server.bindings(T0)).singleElement().satisfies(b -> {
+            assertThat(b.address()).isEqualTo("fd43::100");
+            assertThat(b.pool()).isEqualTo("prefix fd43::/64");
+        });
+
+        MacAddress onBr0 = MacAddress.parse("52:54:00:12:34:57");
+        hosts.hosts.put(onBr0, new Hosts6.Host(Optional.empty(), Optional.empty()));
+        Dhcp6Message.ClientServer local = ServerDhcp6Test.answer(server.decide(message(IPXE_SOLICIT),
+                address("fe80::5054:ff:fe12:3457"), SERVER, BootOnly6.Listener.DHCP, Optional.of("br0"), T0));
+        assertThat(addresses(local)).containsExactly(address("fd42::100"));
+    }
+
+    /** {@code m} in a RELAY-FORW from a relay agent on fd43::/64, and the client message of its RELAY-REPL. */
+    private Dhcp6Message.ClientServer relayedFromFd43(Dhcp6Message.ClientServer m) {
+        Dhcp6Message.Relay forward = new Dhcp6Message.Relay(Dhcp6MessageType.RELAY_FORW, 0, address("fd43::1"),
+                CLIENT_LINK_LOCAL, List.of(new Dhcp6Option.RelayMessage(m)));
+        BootOnly6.Decision d = server.decide(forward, address("fd43::1"), SERVER, BootOnly6.Listener.DHCP,
+                Optional.empty(), T0).decision();
+        Dhcp6Message.Relay reply = (Dhcp6Message.Relay) (d instanceof BootOnly6.Reply r ? r.message()
+                : ((BootOnly6.Answered) d).message());
+        assertThat(reply.type()).isEqualTo(Dhcp6MessageType.RELAY_REPL);
+        return (Dhcp6Message.ClientServer) reply.relayed();
     }
 
     private static List<Dhcp6Option> concat(List<Dhcp6Option> options, Dhcp6Option more) {

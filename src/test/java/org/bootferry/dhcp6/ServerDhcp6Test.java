@@ -29,7 +29,7 @@ class ServerDhcp6Test {
     static final Inet6Address SERVER = address("fd42::1");
     static final Duid OURS = new Duid.LinkLayer(1, Opaque.hex("020000000001"));
     static final long T0 = 1_700_000_000_000L;
-    static final AddressPool6 POOL = new AddressPool6("br0", Ipv6.Network.parse("fd42::/64").orElseThrow(),
+    static final AddressPool6 POOL = new AddressPool6(Optional.of("br0"), Ipv6.Network.parse("fd42::/64").orElseThrow(),
             address("fd42::100"), address("fd42::1ff"), 3600, 7200, List.of(address("fd42::53")), List.of("lab"),
             false);
 
@@ -46,6 +46,13 @@ class ServerDhcp6Test {
         public Optional<MacAddress> reservedFor(Inet6Address address) {
             return hosts.entrySet().stream().filter(e -> e.getValue().reserved().filter(address::equals).isPresent())
                     .map(Map.Entry::getKey).findFirst();
+        }
+
+        @Override
+        public Map<Inet6Address, MacAddress> reservations() {
+            Map<Inet6Address, MacAddress> all = new HashMap<>();
+            hosts.forEach((mac, host) -> host.reserved().ifPresent(a -> all.put(a, mac)));
+            return all;
         }
     }
 
@@ -244,7 +251,7 @@ class ServerDhcp6Test {
     void aMachineWithoutAFileGetsNothingUnlessThePoolServesUnknownMachines() {
         hosts.hosts.clear();
         assertThat(decide(message(EDK2_PXE_SOLICIT), T0).decision()).isInstanceOf(BootOnly6.Silent.class);
-        server = server(new AddressPool6("br0", POOL.prefix(), POOL.first(), POOL.last(), 3600, 7200, List.of(),
+        server = server(new AddressPool6(Optional.of("br0"), POOL.prefix(), POOL.first(), POOL.last(), 3600, 7200, List.of(),
                 List.of(), true), List.of());
         ServerDhcp6.Outcome outcome = decide(message(EDK2_AUTOCONFIG_SOLICIT), T0);
         assertThat(addresses(answer(outcome))).containsExactly(address("fd42::100"));

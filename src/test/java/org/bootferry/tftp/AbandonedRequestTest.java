@@ -49,7 +49,7 @@ class AbandonedRequestTest {
             return Optional.of(TftpFile.of(new byte[100]));
         };
         group = new MultiThreadIoEventLoopGroup(2, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        TftpSettings defaults = TftpSettings.defaults();
+        TftpSettings defaults = TftpFixture.DEFAULTS;
         server = new TftpServer(() -> defaults.withMaxSessionsPerClient(defaults.maxSessions()), files, event -> { },
                 metrics, client -> Optional.empty(), GAVE_UP);
         address = (InetSocketAddress) server.bind(group, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))

@@ -52,7 +52,7 @@ class BootPlanFilesTest {
         ConfigSnapshot snapshot = ConfigLoader.load(config.dir()).requireValid();
         planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot));
         Path root = Files.createDirectories(tmp.resolve("tftproot"));
-        tftp = new TftpFixture(root, TftpSettings.defaults(), InetAddress.getLoopbackAddress(),
+        tftp = new TftpFixture(root, TftpFixture.DEFAULTS, InetAddress.getLoopbackAddress(),
                 TftpFiles.chain(new BootPlanFiles(planner), new RootDirectory(root)));
     }
 
@@ -104,7 +104,7 @@ class BootPlanFilesTest {
         TftpFiles files = TftpFiles.chain(new BootPlanFiles(stock), new RootDirectory(root));
         assertThat(stock.plan(Machine.of(MacAddress.parse("52:54:00:12:34:57"), Firmware.BIOS)).orElseThrow().bootFile())
                 .isEqualTo("d-i/pxelinux.0");
-        try (TftpFixture server = new TftpFixture(root, TftpSettings.defaults(), InetAddress.getLoopbackAddress(), files);
+        try (TftpFixture server = new TftpFixture(root, TftpFixture.DEFAULTS, InetAddress.getLoopbackAddress(), files);
                 RawTftpClient client = new RawTftpClient()) {
             client.request("d-i/pxelinux.cfg/01-52-54-00-12-34-57", Map.of(), server.address);
             TftpPacket answer = client.expect(Duration.ofSeconds(3)).packet();

@@ -35,7 +35,7 @@ class Ipv6ClientsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TftpSettings defaults = TftpSettings.defaults();
+        TftpSettings defaults = TftpFixture.DEFAULTS;
         tftp = new TftpFixture(root, defaults.withMaxSessionsPerClient(defaults.maxSessions()), InetAddress.getByName("::"));
     }
 
@@ -86,7 +86,7 @@ class Ipv6ClientsTest {
     @Test
     void anIpv4BindIsIpv4Only() throws Exception {
         Tools.require("curl", "curl");
-        try (TftpFixture v4 = new TftpFixture(root, TftpSettings.defaults(), InetAddress.getByName("0.0.0.0"))) {
+        try (TftpFixture v4 = new TftpFixture(root, TftpFixture.DEFAULTS, InetAddress.getByName("0.0.0.0"))) {
             Path source = v4.file("v4only.bin", 1000);
             Path got = downloads.resolve("v4only.bin");
             assertSameContent(TftpFixture.run(LIMIT, List.of("curl", "-sS", "-o", got.toString(),

@@ -67,7 +67,7 @@ class RoutedNetworkTest {
         sh(router + "tc qdisc add dev bft-lb root tbf rate 50mbit burst 3000 latency 30ms");
         // Every client here is one address (the clients' namespace), standing for 200 machines behind
         // a router: the limit per client address would refuse all but 16 of them.
-        tftp = new TftpFixture(root, TftpSettings.defaults().withMaxSessionsPerClient(1000),
+        tftp = new TftpFixture(root, TftpFixture.DEFAULTS.withMaxSessionsPerClient(1000),
                 InetAddress.getByName(SERVER_IP));
     }
 

@@ -91,7 +91,7 @@ class ServerProtocolTest {
         // An absolute name means the TFTP root: the host's /etc/passwd is never reachable.
         names.put("/etc/passwd", TftpError.FILE_NOT_FOUND);
         names.put(outside.resolve("secret").toString(), TftpError.FILE_NOT_FOUND);
-        try (TftpFixture tftp = new TftpFixture(served, TftpSettings.defaults(), InetAddress.getLoopbackAddress(), new RootDirectory(served));
+        try (TftpFixture tftp = new TftpFixture(served, TftpFixture.DEFAULTS, InetAddress.getLoopbackAddress(), new RootDirectory(served));
              RawTftpClient client = new RawTftpClient()) {
             for (Map.Entry<String, TftpError> name : names.entrySet()) {
                 client.request(name.getKey(), Map.of(), tftp.address);
@@ -138,7 +138,7 @@ class ServerProtocolTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void aRepeatedRequestBringsTheFirstPacketAgain(boolean options) throws Exception {
-        TftpSettings slowTimer = TftpSettings.defaults().withTimeout(Duration.ofSeconds(10), 3);
+        TftpSettings slowTimer = TftpFixture.DEFAULTS.withTimeout(Duration.ofSeconds(10), 3);
         try (TftpFixture tftp = new TftpFixture(root, slowTimer, InetAddress.getLoopbackAddress());
              RawTftpClient client = new RawTftpClient()) {
             tftp.file("f.bin", 512 * 3);
@@ -157,7 +157,7 @@ class ServerProtocolTest {
 
     @Test
     void duplicateAcksNeverCauseDuplicateData() throws Exception {
-        TftpSettings slowTimer = TftpSettings.defaults().withTimeout(Duration.ofSeconds(5), 3);
+        TftpSettings slowTimer = TftpFixture.DEFAULTS.withTimeout(Duration.ofSeconds(5), 3);
         try (TftpFixture tftp = new TftpFixture(root, slowTimer, InetAddress.getLoopbackAddress());
              RawTftpClient client = new RawTftpClient()) {
             tftp.file("f.bin", 512 * 20 + 5);
@@ -207,7 +207,7 @@ class ServerProtocolTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 4})
     void vanishingClientIsFreedAfterItsRetries(int windowSize) throws Exception {
-        TftpSettings quick = TftpSettings.defaults().withTimeout(Duration.ofMillis(200), 3);
+        TftpSettings quick = TftpFixture.DEFAULTS.withTimeout(Duration.ofMillis(200), 3);
         try (TftpFixture tftp = new TftpFixture(root, quick, InetAddress.getLoopbackAddress());
              RawTftpClient client = new RawTftpClient()) {
             tftp.file("f.bin", 100_000);
@@ -227,7 +227,7 @@ class ServerProtocolTest {
 
     @Test
     void windowResumesAfterTheLastAcknowledgedBlock() throws Exception {
-        TftpSettings slowTimer = TftpSettings.defaults().withTimeout(Duration.ofSeconds(5), 3);
+        TftpSettings slowTimer = TftpFixture.DEFAULTS.withTimeout(Duration.ofSeconds(5), 3);
         try (TftpFixture tftp = new TftpFixture(root, slowTimer, InetAddress.getLoopbackAddress());
              RawTftpClient client = new RawTftpClient()) {
             Path source = tftp.file("f.bin", 1000 * 8 + 10);
@@ -254,7 +254,7 @@ class ServerProtocolTest {
     void blockNumbersRollOverToZeroOrToOneAsConfigured() throws Exception {
         for (TftpSettings.Rollover rollover : TftpSettings.Rollover.values()) {
             Path dir = Files.createDirectories(root.resolve(rollover.name()));
-            try (TftpFixture tftp = new TftpFixture(dir, TftpSettings.defaults().withRollover(rollover), InetAddress.getLoopbackAddress());
+            try (TftpFixture tftp = new TftpFixture(dir, TftpFixture.DEFAULTS.withRollover(rollover), InetAddress.getLoopbackAddress());
                  RawTftpClient client = new RawTftpClient()) {
                 // 8-byte blocks make 65,541 blocks out of half a megabyte.
                 Path source = tftp.file("f.bin", 8L * 65_540);
@@ -277,7 +277,7 @@ class ServerProtocolTest {
         // machine) a late client found a retransmitted DATA 1 where block 2 belongs. Retransmission is
         // not what this test is about, so no timer fires within it.
         int count = 2000;
-        TftpSettings patient = TftpSettings.defaults().withTimeout(Duration.ofSeconds(60), 5)
+        TftpSettings patient = TftpFixture.DEFAULTS.withTimeout(Duration.ofSeconds(60), 5)
                 .withMaxSessionsPerClient(count);
         List<RawTftpClient> clients = new ArrayList<>();
         try (TftpFixture tftp = new TftpFixture(root, patient, InetAddress.getLoopbackAddress())) {
@@ -398,7 +398,7 @@ class ServerProtocolTest {
     @Test
     void anRrqRepeatedFromTheClientOfAnAnsweredTransferAwaitsItsEnd() throws Exception {
         // No retransmission of ours within the test: a late ACK on a loaded machine must not look like a restart.
-        TftpSettings patient = TftpSettings.defaults().withTimeout(Duration.ofSeconds(60), 5);
+        TftpSettings patient = TftpFixture.DEFAULTS.withTimeout(Duration.ofSeconds(60), 5);
         try (TftpFixture tftp = new TftpFixture(root, patient, InetAddress.getLoopbackAddress());
              RawTftpClient client = new RawTftpClient()) {
             tftp.file("small.bin", 512 + 100);
@@ -434,7 +434,7 @@ class ServerProtocolTest {
 
     @Test
     void sessionCapAnswersWithABusyError() throws Exception {
-        TftpSettings one = TftpSettings.defaults().withMaxSessions(1);
+        TftpSettings one = TftpFixture.DEFAULTS.withMaxSessions(1);
         try (TftpFixture tftp = new TftpFixture(root, one, InetAddress.getLoopbackAddress());
              RawTftpClient holder = new RawTftpClient();
              RawTftpClient late = new RawTftpClient()) {
@@ -454,7 +454,7 @@ class ServerProtocolTest {
 
     @Test
     void aClientPastItsSessionLimitIsRefusedWhileAnotherIsServed() throws Exception {
-        TftpSettings onePerClient = TftpSettings.defaults().withMaxSessionsPerClient(1);
+        TftpSettings onePerClient = TftpFixture.DEFAULTS.withMaxSessionsPerClient(1);
         try (TftpFixture tftp = new TftpFixture(root, onePerClient, InetAddress.getLoopbackAddress());
              RawTftpClient holder = new RawTftpClient();
              RawTftpClient again = new RawTftpClient();

@@ -23,7 +23,7 @@ public final class TftpBenchServer {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         // No boot log and no neighbours: the bench measures transfers, as a server whose clients are behind a router.
         // Every bench client is 127.0.0.1: no limit per client short of the server's.
-        TftpSettings settings = TftpSettings.defaults().withMaxSessionsPerClient(TftpSettings.defaults().maxSessions());
+        TftpSettings settings = TftpFixture.DEFAULTS.withMaxSessionsPerClient(TftpFixture.DEFAULTS.maxSessions());
         TftpServer server = new TftpServer(() -> settings, new RootDirectory(Path.of(args[0])), event -> { },
                 new SimpleMeterRegistry(), address -> Optional.empty());
         InetSocketAddress address = new InetSocketAddress(args[1], Integer.parseInt(args[2]));

@@ -25,10 +25,12 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.bootferry.config.ServerSettings;
 import org.bootferry.loader.LoaderFiles;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Neighbours;
+import org.bootferry.server.TftpSection;
 
 /** A real bootferry TFTP server on a real socket, serving a temporary root, for client tests. */
 final class TftpFixture implements AutoCloseable {
@@ -40,6 +42,8 @@ final class TftpFixture implements AutoCloseable {
     /** What the server recorded in its boot log. */
     final List<BootEvent> events = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    /** What the server runs with when server.yaml has no {@code tftp:} section. */
+    static final TftpSettings DEFAULTS = TftpSection.settings(ServerSettings.Tftp.DEFAULT);
     /** Every client is the machine {@link #MAC}, as if on the link. */
     static final MacAddress MAC = MacAddress.parse("52:54:00:12:34:56");
     /** The threads the server looked a client's MAC up on. */
@@ -63,7 +67,7 @@ final class TftpFixture implements AutoCloseable {
 
     /** Every client of these tests is 127.0.0.1: no limit per client short of the server's. */
     static TftpFixture onLoopback(Path root) {
-        TftpSettings defaults = TftpSettings.defaults();
+        TftpSettings defaults = DEFAULTS;
         return new TftpFixture(root, defaults.withMaxSessionsPerClient(defaults.maxSessions()),
                 InetAddress.getLoopbackAddress());
     }

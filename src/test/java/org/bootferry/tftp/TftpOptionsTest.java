@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class TftpOptionsTest {
 
-    private static final TftpSettings SETTINGS = TftpSettings.defaults();
+    private static final TftpSettings SETTINGS = TftpFixture.DEFAULTS;
 
     @Test
     void edk2ProbeGetsItsOptionsBackWithTheFileSize() throws Exception {

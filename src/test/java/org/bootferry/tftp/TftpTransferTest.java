@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class TftpTransferTest {
 
     private static final long SECOND = 1_000_000_000L;
-    private static final TftpSettings SETTINGS = TftpSettings.defaults().withTimeout(Duration.ofSeconds(1), 2);
+    private static final TftpSettings SETTINGS = TftpFixture.DEFAULTS.withTimeout(Duration.ofSeconds(1), 2);
 
     @Test
     void lockStepSendsEachBlockOnceAndIgnoresDuplicateAcks() {

@@ -49,7 +49,7 @@ class TransferReportsTest {
 
     @Test
     void abandonedTransfersAreCountedAndRecordedAsFailed() throws Exception {
-        TftpSettings quick = TftpSettings.defaults().withTimeout(Duration.ofMillis(100), 2);
+        TftpSettings quick = TftpFixture.DEFAULTS.withTimeout(Duration.ofMillis(100), 2);
         try (TftpFixture tftp = new TftpFixture(root, quick, InetAddress.getLoopbackAddress());
              RawTftpClient client = new RawTftpClient()) {
             tftp.file("f.bin", 10_000);
