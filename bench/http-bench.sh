@@ -47,12 +47,13 @@ printf 'access: open\nkernelBoot:\n  files: {kernel: vmlinuz, initrd: initrd.img
     > "$WORK/config/machines/$MAC.yaml"
 printf 'state: %s\ndhcp: false\nhttp: {maxConnections: 100000, maxConnectionsPerClient: 100000}\n' "$WORK/state" \
     > "$WORK/config/server.yaml"
-java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" serve --config "$WORK/config" \
+# Each server joins its group before it starts: what it forks (nginx's workers) is counted too.
+in_group() { local g=$1; shift; echo "$BASHPID" > "$CGROUPS/bfh-$g/cgroup.procs"; exec "$@"; }
+in_group bf java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" serve --config "$WORK/config" \
     --tftp-root "$WORK/tftproot" --cache "$WORK/cache" --bind 127.0.0.1 --advertise 127.0.0.1 \
     --http-port "$BF_PORT" --tftp-port 0 > "$WORK/bootferry.log" 2>&1 &
 BF_PID=$!
 PIDS="$PIDS $BF_PID"
-echo "$BF_PID" > "$CGROUPS/bfh-bf/cgroup.procs"
 for _ in $(seq 150); do grep -q '^advertising' "$WORK/bootferry.log" && break; sleep 0.2; done
 grep -q '^advertising' "$WORK/bootferry.log" || { cat "$WORK/bootferry.log" >&2; exit 1; }
 BF=http://127.0.0.1:$BF_PORT
@@ -80,10 +81,9 @@ http {
 }
 CONF
 chmod -R a+rX "$WORK"
-nginx -c "$WORK/nginx.conf" -g 'daemon off; worker_rlimit_nofile 65536;' &
+in_group nginx nginx -c "$WORK/nginx.conf" -g 'daemon off; worker_rlimit_nofile 65536;' &
 NGINX_PID=$!
 PIDS="$PIDS $NGINX_PID"
-echo "$NGINX_PID" > "$CGROUPS/bfh-nginx/cgroup.procs"   # its workers, forked later, stay in the group
 sleep 0.5
 NG=http://127.0.0.1:$NGINX_PORT
 cmp -s <(curl -fsS "$NG/boot/$MAC/initrd") "$WORK/www/boot/$MAC/initrd" || { echo "nginx does not serve the initrd" >&2; exit 1; }
