@@ -9,13 +9,15 @@
 # Prints requests/s and MiB/s for each server, bootferry/nginx ratios, and the CPU each server spent per
 # GiB served and per 1,000 requests (a cpuacct cgroup each, nginx's workers included), which load from
 # elsewhere on the machine moves far less than throughput. The servers alternate within each run.
-# JAR=path runs that build of bootferry instead of building target/bootferry.jar. Not a test: figures
-# go to docs/benchmarks.md.
+# JAR=path runs that build of bootferry instead of building target/bootferry.jar. WARMUP=S (default 0)
+# first runs each scenario's load against each server for S seconds, unmeasured: a JVM compiles its hot
+# paths in the first seconds, slower on a loaded machine. Not a test: figures go to docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_=${1:-10}
 RUNS=${2:-3}
 JAR=${JAR:-}
+WARMUP=${WARMUP:-0}
 BF_PORT=${BF_PORT:-17180}
 NGINX_PORT=${NGINX_PORT:-17181}
 MAC=52-54-00-be-00-01
@@ -102,6 +104,11 @@ measure() {
     echo "$rps $bytes $(( after - before )) ${errs:-}"
 }
 
+if [ "$WARMUP" -gt 0 ]; then
+    for url in "$BF/boot/$MAC/initrd" "$BF/boot.ipxe?mac=$MAC" "$NG/boot/$MAC/initrd" "$NG/boot.ipxe"; do
+        wrk -t2 -c64 -d"${WARMUP}s" --timeout 60s "$url" >/dev/null
+    done
+fi
 printf '%-26s %-9s %12s %10s %12s %12s  %s\n' scenario server 'requests/s' 'MiB/s' 'CPU ms/GiB' 'CPU ms/1k req' errors
 for run in $(seq "$RUNS"); do
     for scenario in "initrd 64" "script 64" "initrd 1000" "script 1000"; do
