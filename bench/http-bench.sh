@@ -9,13 +9,15 @@
 # Prints requests/s and MiB/s for each server, bootferry/nginx ratios, and the CPU each server spent per
 # GiB served and per 1,000 requests (a cpuacct cgroup each, nginx's workers included), which load from
 # elsewhere on the machine moves far less than throughput. The servers alternate within each run.
-# JAR=path runs that build of bootferry instead of building target/bootferry.jar. Not a test: figures
-# go to docs/benchmarks.md.
+# JAR=path runs that build of bootferry instead of building target/bootferry.jar. WARMUP=S (default 0)
+# first runs each scenario's load against each server for S seconds, unmeasured: a JVM compiles its hot
+# paths in the first seconds, slower on a loaded machine. Not a test: figures go to docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_=${1:-10}
 RUNS=${2:-3}
 JAR=${JAR:-}
+WARMUP=${WARMUP:-0}
 BF_PORT=${BF_PORT:-17180}
 NGINX_PORT=${NGINX_PORT:-17181}
 MAC=52-54-00-be-00-01
@@ -47,12 +49,13 @@ printf 'access: open\nkernelBoot:\n  files: {kernel: vmlinuz, initrd: initrd.img
     > "$WORK/config/machines/$MAC.yaml"
 printf 'state: %s\ndhcp: false\nhttp: {maxConnections: 100000, maxConnectionsPerClient: 100000}\n' "$WORK/state" \
     > "$WORK/config/server.yaml"
-java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" serve --config "$WORK/config" \
+# Each server joins its group before it starts: what it forks (nginx's workers) is counted too.
+in_group() { local g=$1; shift; echo "$BASHPID" > "$CGROUPS/bfh-$g/cgroup.procs"; exec "$@"; }
+in_group bf java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" serve --config "$WORK/config" \
     --tftp-root "$WORK/tftproot" --cache "$WORK/cache" --bind 127.0.0.1 --advertise 127.0.0.1 \
     --http-port "$BF_PORT" --tftp-port 0 > "$WORK/bootferry.log" 2>&1 &
 BF_PID=$!
 PIDS="$PIDS $BF_PID"
-echo "$BF_PID" > "$CGROUPS/bfh-bf/cgroup.procs"
 for _ in $(seq 150); do grep -q '^advertising' "$WORK/bootferry.log" && break; sleep 0.2; done
 grep -q '^advertising' "$WORK/bootferry.log" || { cat "$WORK/bootferry.log" >&2; exit 1; }
 BF=http://127.0.0.1:$BF_PORT
@@ -80,10 +83,9 @@ http {
 }
 CONF
 chmod -R a+rX "$WORK"
-nginx -c "$WORK/nginx.conf" -g 'daemon off; worker_rlimit_nofile 65536;' &
+in_group nginx nginx -c "$WORK/nginx.conf" -g 'daemon off; worker_rlimit_nofile 65536;' &
 NGINX_PID=$!
 PIDS="$PIDS $NGINX_PID"
-echo "$NGINX_PID" > "$CGROUPS/bfh-nginx/cgroup.procs"   # its workers, forked later, stay in the group
 sleep 0.5
 NG=http://127.0.0.1:$NGINX_PORT
 cmp -s <(curl -fsS "$NG/boot/$MAC/initrd") "$WORK/www/boot/$MAC/initrd" || { echo "nginx does not serve the initrd" >&2; exit 1; }
@@ -102,6 +104,11 @@ measure() {
     echo "$rps $bytes $(( after - before )) ${errs:-}"
 }
 
+if [ "$WARMUP" -gt 0 ]; then
+    for url in "$BF/boot/$MAC/initrd" "$BF/boot.ipxe?mac=$MAC" "$NG/boot/$MAC/initrd" "$NG/boot.ipxe"; do
+        wrk -t2 -c64 -d"${WARMUP}s" --timeout 60s "$url" >/dev/null
+    done
+fi
 printf '%-26s %-9s %12s %10s %12s %12s  %s\n' scenario server 'requests/s' 'MiB/s' 'CPU ms/GiB' 'CPU ms/1k req' errors
 for run in $(seq "$RUNS"); do
     for scenario in "initrd 64" "script 64" "initrd 1000" "script 1000"; do

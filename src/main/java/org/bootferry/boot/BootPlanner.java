@@ -90,6 +90,7 @@ public final class BootPlanner implements Booter {
     }
 
     private final Dependencies deps;
+    private final ScriptCache scripts = new ScriptCache();
     private volatile ResolvedConfig resolved;
 
     public BootPlanner(Dependencies deps) {
@@ -99,9 +100,23 @@ public final class BootPlanner implements Booter {
     @Override
     public Optional<BootPlan> plan(Machine machine) {
         ResolvedConfig config = resolved();
+        return file(config, machine).map(file -> plan(config, file, machine));
+    }
+
+    @Override
+    public Optional<IpxeScript> script(Machine machine) {
+        ResolvedConfig config = resolved();
+        return file(config, machine).map(file -> {
+            boolean installed = installed(config, file, machine.mac());
+            return scripts.get(config.snapshot(), deps.capabilities().second(), machine, installed,
+                    () -> IpxeScript.of(plan(config, file, machine, installed)));
+        });
+    }
+
+    /** The machine's file, unless {@link #plan} leaves the machine unanswered. */
+    private static Optional<MachineFile> file(ResolvedConfig config, Machine machine) {
         return config.snapshot().machine(machine.mac(), machine.firmware())
-                .filter(file -> !pxeOfHttpBootMachine(config.resolve(file), machine))
-                .map(file -> plan(config, file, machine));
+                .filter(file -> !pxeOfHttpBootMachine(config.resolve(file), machine));
     }
 
     /**
@@ -213,7 +228,12 @@ public final class BootPlanner implements Booter {
      * stops at a clear error instead of hanging in its loader.
      */
     BootPlan plan(ResolvedConfig config, MachineFile file, Machine machine) {
-        BootPlan plan = Plans.plan(config, file, machine, installed(config, file, machine.mac()), deps);
+        return plan(config, file, machine, installed(config, file, machine.mac()));
+    }
+
+    /** @param installed whether the machine boots from its disk ({@link #installed}) */
+    private BootPlan plan(ResolvedConfig config, MachineFile file, Machine machine, boolean installed) {
+        BootPlan plan = Plans.plan(config, file, machine, installed, deps);
         if (deps.images() == ImageSource.NONE && plan.kernel().filter(ImageBootFile.class::isInstance).isPresent()) {
             throw new BootPlanException(new ConfigError(file.file(), 0,
                     "kernelBoot.container: image support is not configured (this planner has no image resolver)"));

@@ -21,6 +21,12 @@ public interface Booter {
     /** What the machine boots. */
     Optional<BootPlan> plan(Machine machine);
 
+    /**
+     * The iPXE script of the machine's {@link #plan} (an iPXE client's), empty when that is; the same
+     * text as {@link IpxeScript#of} the plan, planned once a second per machine and config.
+     */
+    Optional<IpxeScript> script(Machine machine);
+
     /** Why a DHCP answer to {@code machine} is left out when {@link #plan} is empty, for the log. */
     static String unplanned(Machine machine) {
         return "no boot for " + machine.mac() + " with " + machine.firmware().id() + " (no machine file, no default"

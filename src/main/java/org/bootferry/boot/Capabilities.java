@@ -75,8 +75,13 @@ public final class Capabilities {
         if (key.isEmpty()) {
             return Capability.HIDDEN;
         }
-        long epoch = clock.instant().getEpochSecond();
+        long epoch = second();
         return new Capability(epoch, tag(mac, epoch));
+    }
+
+    /** The second a capability issued now carries: every one issued for a MAC within it is the same. */
+    long second() {
+        return clock.instant().getEpochSecond();
     }
 
     /**

@@ -19,8 +19,9 @@ public final class Capability {
     public static final Capability HIDDEN = new Capability(-1, "CAPABILITY");
 
     /** Hex only, so that no capability is ever a word of the URL scheme ({@code tftp}, {@code kernel}). */
-    private static final Pattern FORM = Pattern.compile("([0-9a-f]{1,15})-([0-9a-f]{32})");
-    private static final Pattern IN_TEXT = Pattern.compile("\\b[0-9a-f]{1,15}-[0-9a-f]{32}\\b");
+    private static final int TAG_DIGITS = 32;
+    private static final Pattern FORM = Pattern.compile("([0-9a-f]{1,15})-([0-9a-f]{" + TAG_DIGITS + "})");
+    private static final Pattern IN_TEXT = Pattern.compile("\\b[0-9a-f]{1,15}-[0-9a-f]{" + TAG_DIGITS + "}\\b");
 
     private final long epoch;
     private final String tag;
@@ -38,7 +39,21 @@ public final class Capability {
 
     /** {@code text} with every capability in it replaced by {@code CAPABILITY}: for events and logs. */
     public static String hide(String text) {
-        return IN_TEXT.matcher(text).replaceAll(HIDDEN.tag);
+        // Every request's URL passes here: the expression runs only on one that has a tag's run of hex.
+        return hasTagLength(text) ? IN_TEXT.matcher(text).replaceAll(HIDDEN.tag) : text;
+    }
+
+    /** Whether {@code text} has a run of lower-case hex digits as long as a tag. */
+    private static boolean hasTagLength(String text) {
+        int run = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            run = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' ? run + 1 : 0;
+            if (run == TAG_DIGITS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The second it was issued in (Unix time). */

@@ -3,10 +3,17 @@ package org.bootferry.boot;
 import java.util.List;
 import org.bootferry.machine.Firmware;
 
-/** Renders a {@link BootPlan} as the iPXE script served at {@code /boot.ipxe?mac=…}. */
-public final class IpxeScript {
+/**
+ * The iPXE script served at {@code /boot.ipxe?mac=…}: a {@link BootPlan} rendered.
+ *
+ * @param text      the script
+ * @param localBoot whether it boots the local disk ({@link BootPlan#localBoot()}) rather than a kernel
+ */
+public record IpxeScript(String text, boolean localBoot) {
 
-    private IpxeScript() {
+    /** @param plan a plan for an iPXE client ({@link org.bootferry.machine.Machine#ipxe()}) */
+    public static IpxeScript of(BootPlan plan) {
+        return new IpxeScript(render(plan), plan.localBoot());
     }
 
     /** @param plan a plan for an iPXE client ({@link org.bootferry.machine.Machine#ipxe()}) */

@@ -53,11 +53,12 @@ final class BootRoutes {
 
     private void script(Exchange ex, BootUrls.Script request) throws Refusal {
         admit(ex, request);
-        BootPlan plan = plan(ex, request.mac(), request.firmware());
-        String script = IpxeScript.render(plan);
-        BootEvent.Stage stage = plan.localBoot() ? BootEvent.Stage.LOCAL_BOOT : BootEvent.Stage.SCRIPT;
-        record(request.mac(), stage, ex.request().uri());
-        ex.send(HttpResponseStatus.OK, Exchange.TEXT, script);
+        MacAddress mac = request.mac();
+        IpxeScript script = services.booter().script(machine(ex, mac, request.firmware()))
+                .orElseThrow(() -> Refusal.unknownMachine(mac));
+        BootEvent.Stage stage = script.localBoot() ? BootEvent.Stage.LOCAL_BOOT : BootEvent.Stage.SCRIPT;
+        record(mac, stage, ex.request().uri());
+        ex.send(HttpResponseStatus.OK, Exchange.TEXT, script.text());
     }
 
     private void bootFile(Exchange ex, BootUrls.BootFileRef request) throws Refusal {

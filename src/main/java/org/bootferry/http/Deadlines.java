@@ -9,7 +9,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,8 +24,15 @@ import java.util.concurrent.TimeUnit;
 final class Deadlines {
 
     private final Guard guard;
-    /** Touched only on the connection's event loop. */
-    private ScheduledFuture<?> timer;
+    // Touched only on the connection's event loop. Timers are set for what is rare (a request that
+    // spans reads, an idle timeout) rather than per request: a request that arrives in one read is
+    // answered before its timer would be set, and the idle timer, once set, is moved by its deadline
+    // (checked when it fires) instead of cancelled and set again by every request.
+    private ScheduledFuture<?> requestTimer;
+    private ScheduledFuture<?> idleTimer;
+    /** {@link System#nanoTime} when the idle timer fires and when an idle connection is closed; 0: not waiting. */
+    private long idleTimerAt;
+    private long idleDeadline;
     private boolean reading;
     private boolean answering;
 
@@ -44,16 +50,26 @@ final class Deadlines {
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (!answering && !reading && msg instanceof ByteBuf bytes && bytes.isReadable()) {
+                boolean first = !answering && !reading && msg instanceof ByteBuf bytes && bytes.isReadable();
+                if (first) {
                     reading = true;
-                    arm(ctx, guard.limits().request(), () -> tooSlow(ctx));
+                    idleDeadline = 0;
                 }
                 ctx.fireChannelRead(msg);
+                if (first && reading && requestTimer == null) {
+                    requestTimer = ctx.executor().schedule(() -> tooSlow(ctx), guard.limits().request().toMillis(),
+                            TimeUnit.MILLISECONDS);
+                }
             }
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
-                cancel();
+                cancelRequestTimer();
+                idleDeadline = 0;
+                if (idleTimer != null) {
+                    idleTimer.cancel(false);
+                    idleTimer = null;
+                }
                 ctx.fireChannelInactive();
             }
         };
@@ -66,7 +82,7 @@ final class Deadlines {
                 if (msg instanceof FullHttpRequest) {
                     answering = true;
                     reading = false;
-                    cancel();
+                    cancelRequestTimer();
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -90,7 +106,33 @@ final class Deadlines {
     }
 
     private void waitForRequest(ChannelHandlerContext ctx) {
-        arm(ctx, guard.limits().idle(), ctx::close);
+        idleDeadline = System.nanoTime() + guard.limits().idle().toNanos();
+        if (idleTimer != null && idleTimerAt - idleDeadline > 0) {
+            idleTimer.cancel(false); // the idle limit was edited down: the timer set before fires too late
+            idleTimer = null;
+        }
+        if (idleTimer == null) {
+            setIdleTimer(ctx);
+        }
+    }
+
+    /** When the idle timer fires: closes a connection still idle past its deadline, else waits on for what is left. */
+    private void idleTimerFired(ChannelHandlerContext ctx) {
+        idleTimer = null;
+        if (idleDeadline == 0) {
+            return; // a request came meanwhile; the next answer sets the timer again
+        }
+        if (idleDeadline - System.nanoTime() > 0) {
+            setIdleTimer(ctx);
+        } else {
+            ctx.close();
+        }
+    }
+
+    private void setIdleTimer(ChannelHandlerContext ctx) {
+        idleTimerAt = idleDeadline;
+        idleTimer = ctx.executor().schedule(() -> idleTimerFired(ctx), idleDeadline - System.nanoTime(),
+                TimeUnit.NANOSECONDS);
     }
 
     private void tooSlow(ChannelHandlerContext ctx) {
@@ -100,15 +142,10 @@ final class Deadlines {
         Guard.answerAndClose(ctx, HttpResponseStatus.REQUEST_TIMEOUT, why);
     }
 
-    private void arm(ChannelHandlerContext ctx, Duration after, Runnable action) {
-        cancel();
-        timer = ctx.executor().schedule(action, after.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+    private void cancelRequestTimer() {
+        if (requestTimer != null) {
+            requestTimer.cancel(false);
+            requestTimer = null;
         }
     }
 }

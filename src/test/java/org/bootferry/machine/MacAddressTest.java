@@ -26,7 +26,8 @@ class MacAddressTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "52:54:00:12:34", "52:54-00:12:34:56", "52:54:00:12:34:5g", "5254.0012.345",
-            "52:54:00:12:34:56:78", "default"})
+            "52:54:00:12:34:56:78", "default", "52.54.00.12.34.56", "5254-0012-3456", "5254:0012:3456",
+            "+25400123456", "\uff15\uff12:54:00:12:34:56", "52:54:00:12:3456:", "52 54 00 12 34 56"})
     void anythingElseIsRefusedWithTheInputNamed(String text) {
         assertThatThrownBy(() -> MacAddress.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
