@@ -420,7 +420,6 @@ public final class ImageResolver implements AutoCloseable {
     @Override
     public void close() {
         pulls.shutdownNow();
-        client.close();
         trees.close();
     }
 }
