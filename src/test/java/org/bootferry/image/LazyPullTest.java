@@ -155,10 +155,11 @@ class LazyPullTest {
         // after the other, the first would wait in vain.
         CountDownLatch both = new CountDownLatch(2);
         Set<String> threads = ConcurrentHashMap.newKeySet();
+        long toc = ChunkedToc.position(pairLayer).orElseThrow().offset(); // the files' bytes lie before it
         PullListener rendezvous = new PullListener() {
             @Override
             public void progress(Descriptor blob, long received) {
-                if (blob.equals(pairLayer) && threads.add(Thread.currentThread().getName())) {
+                if (blob.equals(pairLayer) && received < toc && threads.add(Thread.currentThread().getName())) {
                     both.countDown();
                     try {
                         both.await(10, TimeUnit.SECONDS);
