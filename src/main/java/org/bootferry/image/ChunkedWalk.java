@@ -226,12 +226,16 @@ final class ChunkedWalk {
         Files.createDirectories(tempDir);
         Path temp = Files.createTempFile(tempDir, "extract-", ".tmp");
         MessageDigest whole = Digest.sha256();
+        MessageDigest part = Digest.sha256(); // reset by each chunk's Digest.of
         try (OutputStream out = Files.newOutputStream(temp); ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
             byte[] plain = new byte[0];
+            byte[] compressed = new byte[0];
             for (Chunk chunk : chunks) {
                 int length = (int) (chunk.end() - chunk.offset());
-                byte[] compressed = in.readNBytes(length);
                 if (compressed.length < length) {
+                    compressed = new byte[length];
+                }
+                if (in.readNBytes(compressed, 0, length) < length) {
                     throw new BlobStream.TransientFailure("range of " + layer.digest() + " ended inside a chunk of "
                             + file.name(), null);
                 }
@@ -246,7 +250,6 @@ final class ChunkedWalk {
                     throw new BlobStream.CorruptBlob("a chunk of " + file.name() + " does not decompress to its "
                             + chunk.size() + " bytes (" + e.getMessage() + ")", chunk.digest(), Digest.of(new byte[0]));
                 }
-                MessageDigest part = Digest.sha256();
                 part.update(plain, 0, size);
                 Digest actual = Digest.of(part);
                 if (size != chunk.size() || !actual.equals(chunk.digest())) {
