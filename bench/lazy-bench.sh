@@ -63,7 +63,7 @@ cold() {
   t1=$(ms)
   fetched=$(( $(bytes_sent) - before ))
   inproc=$(grep -o 'cold_ms=[0-9.]*' <<<"$out" | cut -d= -f2)
-  cpu=$(grep -o 'cold_cpu_ms=[0-9.]*' <<<"$out" | cut -d= -f2)
+  cpu=$(grep -o 'cold_cpu_ms=[0-9.]*' <<<"$out" | cut -d= -f2 || true) # absent before 2026-12-04
   echo "$inproc" >>"$B/$name-cold.txt"; echo $(( t1 - t0 )) >>"$B/$name-wall.txt"; echo "$fetched" >>"$B/$name-bytes.txt"
   echo "${cpu:-0}" >>"$B/$name-cpu.txt"
   echo "run $r $name: in-process ${inproc} ms (CPU ${cpu:-?} ms), wall $(( t1 - t0 )) ms, registry sent $fetched bytes" \
