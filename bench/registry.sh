@@ -77,9 +77,14 @@ ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # image_bench_classpath DIR: builds the test classes and defines `bench ARGS...`, which runs
-# org.bootferry.image.ImageBench (cold, warm, flight) on them.
+# org.bootferry.image.ImageBench (cold, warm, flight) on them. BENCH_DEPS (a classpath of the
+# dependency jars) stands in for the dependency plugin where that can't run offline.
 image_bench_classpath() {
-  mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$1/cp.txt" >/dev/null
+  if [[ -n ${BENCH_DEPS:-} ]]; then
+    mvn -q -B -o test-compile >/dev/null && echo "$BENCH_DEPS" >"$1/cp.txt"
+  else
+    mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$1/cp.txt" >/dev/null
+  fi
   IMAGE_BENCH_CP="target/classes:target/test-classes:$(cat "$1/cp.txt")"
   bench() { java -cp "$IMAGE_BENCH_CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn org.bootferry.image.ImageBench "$@"; }
 }

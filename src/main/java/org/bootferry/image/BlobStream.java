@@ -3,6 +3,7 @@ package org.bootferry.image;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.function.LongConsumer;
@@ -11,11 +12,11 @@ import java.util.function.LongConsumer;
  * The raw bytes of one blob as they arrive: hashed and counted on the way, refused as soon as they
  * exceed the descriptor's size, verified against its digest at the end (OCI image-spec
  * descriptor.md: "the content SHOULD be verified against this digest"). A registry that goes
- * silent is noticed by {@link #abortIfStalled}, called from a watchdog; the blocked read then fails
- * with a {@link TransientFailure} that says so. {@link #close()} is a no-op so that decompressors
- * and tar readers stacked on top can be closed without cutting the download short; the owner calls
- * {@link #release()}. A {@link #range range} of a blob is counted and watched the same way; its bytes
- * are verified by whoever knows their digests (a zstd:chunked table of contents), not here.
+ * silent fails the blocked read at the connection's read timeout ({@link HttpGet}), as a {@link
+ * TransientFailure} that says so. {@link #close()} is a no-op so that decompressors and tar readers
+ * stacked on top can be closed without cutting the download short; the owner calls {@link
+ * #release()}. A {@link #range range} of a blob is counted the same way; its bytes are verified by
+ * whoever knows their digests (a zstd:chunked table of contents), not here.
  */
 final class BlobStream extends FilterInputStream {
 
@@ -68,8 +69,6 @@ final class BlobStream extends FilterInputStream {
     private long received;
     private long reported;
     private boolean verified;
-    private volatile long lastData = System.nanoTime();
-    private volatile Duration stalledFor;
 
     BlobStream(InputStream raw, Descriptor blob, LongConsumer progress) {
         this(raw, blob, blob.size(), true, progress);
@@ -104,17 +103,16 @@ final class BlobStream extends FilterInputStream {
         int n;
         try {
             n = in.read(b, off, len);
+        } catch (SocketTimeoutException e) {
+            throw new TransientFailure("stalled: " + e.getMessage() + " after " + received + " of " + size + " bytes",
+                    null);
         } catch (IOException e) {
             throw failure(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        }
-        if (stalledFor != null) {
-            throw failure(null);
         }
         if (n < 0) {
             verifyEnd();
             return -1;
         }
-        lastData = System.nanoTime();
         received += n;
         if (received > size) {
             throw new TransientFailure("registry sent more than the " + size + " bytes asked for of " + blob.digest(),
@@ -156,10 +154,6 @@ final class BlobStream extends FilterInputStream {
     }
 
     private IOException failure(String cause) {
-        if (stalledFor != null) {
-            return new TransientFailure("stalled: no data for " + stalledFor.toMillis() + " ms after " + received
-                    + " of " + size + " bytes", null);
-        }
         return new TransientFailure("connection lost after " + received + " of " + size + " bytes (" + cause
                 + ")", null);
     }
@@ -185,14 +179,6 @@ final class BlobStream extends FilterInputStream {
             // hashing happens in read
         }
         verifyEnd();
-    }
-
-    /** Called by the watchdog: cuts a download that has received nothing for {@code limit}. */
-    void abortIfStalled(long nowNanos, Duration limit) {
-        if (stalledFor == null && nowNanos - lastData > limit.toNanos()) {
-            stalledFor = limit;
-            release();
-        }
     }
 
     @Override

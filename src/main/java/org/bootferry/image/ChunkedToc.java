@@ -1,7 +1,8 @@
 package org.bootferry.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,11 @@ final class ChunkedToc {
     private static final int TYPE_CRFS = 1;
     /** A TOC this large (uncompressed) would be a layer of millions of files: refuse rather than buffer it. */
     static final long MAX_TOC = 256L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Read as a token stream: a TOC holds an entry per chunk (tens of thousands for a GiB layer), and
+     * a tree of them costs a cold JVM several times the parse (docs/benchmarks.md, lazy pulls).
+     */
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** Where the compressed TOC lies in the layer blob, and what it must hash to. */
     record Position(long offset, long length, long uncompressedLength, Digest checksum) {
@@ -45,6 +50,11 @@ final class ChunkedToc {
 
     /** Compressed bytes {@code [offset, end)} of the blob decompress to {@code size} bytes hashing to {@code digest}. */
     record Chunk(long offset, long end, long size, Digest digest) {
+    }
+
+    /** The fields of one TOC entry that are read; the rest (mode, owner, times, xattrs) are skipped. */
+    private record Raw(String type, String name, String linkName, long size, String digest, long offset,
+            long endOffset, Long chunkSize, long chunkOffset, String chunkDigest, String chunkType) {
     }
 
     /** One tar entry; {@code chunks} (in file order) only for regular files with content. */
@@ -103,25 +113,44 @@ final class ChunkedToc {
     /** The entries of an uncompressed, verified TOC, in archive order. */
     static List<Entry> parse(byte[] json, Descriptor layer) throws LayerFormatException {
         String where = "zstd:chunked TOC of layer " + layer.digest();
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
+        List<Raw> raws = new ArrayList<>();
+        int version = -1;
+        boolean listed = false;
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (field.equals("version")) {
+                        version = p.getValueAsInt(-1);
+                    } else if (field.equals("entries") && value == JsonToken.START_ARRAY) {
+                        listed = true;
+                        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                            if (t != JsonToken.START_OBJECT) {
+                                throw new LayerFormatException(where + ": entry " + raws.size() + " is not an object",
+                                        null);
+                            }
+                            raws.add(raw(p));
+                        }
+                    }
+                    p.skipChildren();
+                }
+            }
         } catch (IOException e) {
             throw new LayerFormatException(where + " is not JSON: " + e.getMessage(), e);
         }
-        if (root == null || root.path("version").asInt(-1) != 1 || !root.path("entries").isArray()) {
+        if (version != 1 || !listed) {
             throw new LayerFormatException(where + " is not a version 1 TOC with entries", null);
         }
         List<Entry> entries = new ArrayList<>();
-        List<JsonNode> file = null; // the last reg entry and the chunk entries after it
-        for (JsonNode e : root.path("entries")) {
-            String type = e.path("type").asText("");
-            String name = e.path("name").asText("");
+        List<Raw> file = null; // the last reg entry and the chunk entries after it
+        for (Raw e : raws) {
+            String name = e.name();
             if (name.isEmpty()) {
-                throw new LayerFormatException(where + ": entry without a name: " + e, null);
+                throw new LayerFormatException(where + ": entry without a name (" + e.type() + ")", null);
             }
-            if (type.equals("chunk")) {
-                if (file == null || !name.equals(file.get(0).path("name").asText())) {
+            if (e.type().equals("chunk")) {
+                if (file == null || !name.equals(file.get(0).name())) {
                     throw new LayerFormatException(where + ": chunk of " + name + " does not follow its file", null);
                 }
                 file.add(e);
@@ -131,13 +160,13 @@ final class ChunkedToc {
                 entries.add(file(file, layer, where));
                 file = null;
             }
-            switch (type) {
+            switch (e.type()) {
                 case "reg" -> file = new ArrayList<>(List.of(e));
                 case "dir" -> entries.add(new Entry(name, Kind.DIR, null, 0, null, List.of()));
                 case "symlink" -> entries.add(new Entry(name, Kind.SYMLINK, link(e, where), 0, null, List.of()));
                 case "hardlink" -> entries.add(new Entry(name, Kind.HARDLINK, link(e, where), 0, null, List.of()));
                 case "char", "block", "fifo" -> entries.add(new Entry(name, Kind.OTHER, null, 0, null, List.of()));
-                default -> throw new LayerFormatException(where + ": entry " + name + " has unknown type '" + type
+                default -> throw new LayerFormatException(where + ": entry " + name + " has unknown type '" + e.type()
                         + "'", null);
             }
         }
@@ -147,42 +176,79 @@ final class ChunkedToc {
         return entries;
     }
 
-    private static String link(JsonNode e, String where) throws LayerFormatException {
-        String link = e.path("linkName").asText("");
-        if (link.isEmpty()) {
-            throw new LayerFormatException(where + ": link " + e.path("name").asText() + " has no linkName", null);
+    /** One entry object, the parser on its START_OBJECT; leaves it on the matching END_OBJECT. */
+    private static Raw raw(JsonParser p) throws IOException {
+        String type = "";
+        String name = "";
+        String linkName = "";
+        String digest = null;
+        String chunkDigest = null;
+        String chunkType = "";
+        long size = 0;
+        long offset = -1;
+        long endOffset = -1;
+        Long chunkSize = null;
+        long chunkOffset = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "type" -> type = p.getValueAsString("");
+                case "name" -> name = p.getValueAsString("");
+                case "linkName" -> linkName = p.getValueAsString("");
+                case "digest" -> digest = p.getValueAsString(null);
+                case "chunkDigest" -> chunkDigest = p.getValueAsString(null);
+                case "chunkType" -> chunkType = p.getValueAsString("");
+                case "size" -> size = p.getValueAsLong(0);
+                case "offset" -> offset = p.getValueAsLong(-1);
+                case "endOffset" -> endOffset = p.getValueAsLong(-1);
+                case "chunkSize" -> chunkSize = p.getValueAsLong(-1);
+                case "chunkOffset" -> chunkOffset = p.getValueAsLong(0);
+                default -> {
+                    // not needed here
+                }
+            }
+            p.skipChildren();
         }
-        return link;
+        return new Raw(type, name, linkName, size, digest, offset, endOffset, chunkSize, chunkOffset, chunkDigest,
+                chunkType);
+    }
+
+    private static String link(Raw e, String where) throws LayerFormatException {
+        if (e.linkName().isEmpty()) {
+            throw new LayerFormatException(where + ": link " + e.name() + " has no linkName", null);
+        }
+        return e.linkName();
     }
 
     /** A reg entry and its chunk entries → the file with each chunk's compressed extent, checked for gaps. */
-    private static Entry file(List<JsonNode> parts, Descriptor layer, String where) throws LayerFormatException {
-        JsonNode reg = parts.get(0);
-        String name = reg.path("name").asText();
-        long size = reg.path("size").asLong(0);
-        Digest digest = Digest.parseOrNull(reg.path("digest").asText(null));
+    private static Entry file(List<Raw> parts, Descriptor layer, String where) throws LayerFormatException {
+        Raw reg = parts.get(0);
+        String name = reg.name();
+        long size = reg.size();
+        Digest digest = Digest.parseOrNull(reg.digest());
         if (size == 0) {
             return new Entry(name, Kind.FILE, null, 0, digest, List.of());
         }
         if (digest == null) {
             throw new LayerFormatException(where + ": file " + name + " has no sha256 digest to verify it by", null);
         }
-        long end = reg.path("endOffset").asLong(-1);
+        long end = reg.endOffset();
         List<Chunk> chunks = new ArrayList<>();
         long inFile = 0;
         for (int i = 0; i < parts.size(); i++) {
-            JsonNode c = parts.get(i);
-            String type = c.path("chunkType").asText("");
+            Raw c = parts.get(i);
+            String type = c.chunkType();
             if (!type.isEmpty() && !type.equals("data")) {
                 throw new LayerFormatException(where + ": file " + name + " has a chunk of type '" + type
                         + "', which is not supported (only data chunks)", null);
             }
-            long offset = c.path("offset").asLong(-1);
-            long chunkEnd = i + 1 < parts.size() ? parts.get(i + 1).path("offset").asLong(-1) : end;
-            long chunkSize = c.path("chunkSize").asLong(parts.size() == 1 ? size : -1);
-            long chunkOffset = c.path("chunkOffset").asLong(0);
-            Digest chunkDigest = parts.size() == 1 && !c.has("chunkDigest") ? digest
-                    : Digest.parseOrNull(c.path("chunkDigest").asText(null));
+            long offset = c.offset();
+            long chunkEnd = i + 1 < parts.size() ? parts.get(i + 1).offset() : end;
+            long chunkSize = c.chunkSize() != null ? c.chunkSize() : parts.size() == 1 ? size : -1;
+            long chunkOffset = c.chunkOffset();
+            Digest chunkDigest = parts.size() == 1 && c.chunkDigest() == null ? digest
+                    : Digest.parseOrNull(c.chunkDigest());
             if (offset < 0 || chunkEnd <= offset || chunkEnd > layer.size() || chunkSize <= 0
                     || chunkOffset != inFile || chunkDigest == null) {
                 throw new LayerFormatException(where + ": file " + name + " chunk " + i + " (offset " + offset

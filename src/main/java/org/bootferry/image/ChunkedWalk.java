@@ -14,10 +14,17 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import org.bootferry.image.ChunkedToc.Chunk;
 import org.bootferry.image.ChunkedToc.Entry;
 import org.bootferry.image.LayerScan.Captured;
@@ -29,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads one zstd:chunked layer ({@link ChunkedToc}) lazily into a {@link LayerScan}: its TOC with
  * one Range request, then only the files a {@link TarWalk.Want} asks for, each with one Range
- * request over its chunks. The scan it fills is the one {@link TarWalk} fills from a whole blob
+ * request over its chunks, up to {@value #PARALLEL_FETCHES} files at once (kernel and initrd arrive
+ * side by side: each request's decompression and hashing runs on a core of its own). The scan it fills is the one {@link TarWalk} fills from a whole blob
  * (same entries, whiteouts, opaque directories, captured files), so the {@link MergedTree} above
  * decides what is visible the same way for both: a layer higher up that deletes or replaces a boot
  * file wins whether either layer was read lazily or whole. What is kept is verified piece by piece
@@ -44,17 +52,22 @@ final class ChunkedWalk {
      * pieces of KiBs. A file with a larger chunk (either side) is left to a whole read of the layer.
      */
     private static final long MAX_CHUNK = 64L << 20;
+    /** Files fetched at once: a boot wants two or three; more would only crowd one registry. */
+    static final int PARALLEL_FETCHES = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkedWalk.class);
 
     private final LayerExtractor.LayerSource source;
     private final MergedTree tree;
     private final Path tempDir;
+    private final Executor fetches;
 
-    ChunkedWalk(LayerExtractor.LayerSource source, MergedTree tree, Path tempDir) {
+    /** @param fetches runs the fetches beside the calling thread's own */
+    ChunkedWalk(LayerExtractor.LayerSource source, MergedTree tree, Path tempDir, Executor fetches) {
         this.source = source;
         this.tree = tree;
         this.tempDir = tempDir;
+        this.fetches = fetches;
     }
 
     /**
@@ -89,29 +102,79 @@ final class ChunkedWalk {
                 scan.entries.put(path, new Node(e.kind(), link, index));
             }
         }
-        try {
-            for (Map.Entry<String, Entry> f : files.entrySet()) {
-                if (wanted(f.getKey(), scan, want)) {
-                    if (f.getValue().chunks().stream().anyMatch(c -> c.size() > MAX_CHUNK
-                            || c.end() - c.offset() > MAX_CHUNK)) {
-                        LOG.info("layer {}: {} has a chunk over {} bytes; reading the layer whole", layer.digest(),
-                                f.getKey(), MAX_CHUNK);
-                        scan.discard();
-                        return Optional.empty();
-                    }
-                    Optional<Captured> c = capture(layer, f.getValue());
-                    if (c.isEmpty()) {
-                        scan.discard();
-                        return Optional.empty();
-                    }
-                    scan.captured.put(f.getKey(), c.get());
+        Map<String, Entry> fetch = new HashMap<>();
+        for (Map.Entry<String, Entry> f : files.entrySet()) {
+            if (wanted(f.getKey(), scan, want)) {
+                if (f.getValue().chunks().stream().anyMatch(c -> c.size() > MAX_CHUNK
+                        || c.end() - c.offset() > MAX_CHUNK)) {
+                    LOG.info("layer {}: {} has a chunk over {} bytes; reading the layer whole", layer.digest(),
+                            f.getKey(), MAX_CHUNK);
+                    return Optional.empty();
                 }
+                fetch.put(f.getKey(), f.getValue());
             }
-        } catch (ImageException | RuntimeException e) {
+        }
+        Map<String, Optional<Captured>> got = captureAll(layer, fetch);
+        got.forEach((path, c) -> c.ifPresent(captured -> scan.captured.put(path, captured)));
+        if (got.values().stream().anyMatch(Optional::isEmpty)) {
             scan.discard();
-            throw e;
+            return Optional.empty();
         }
         return Optional.of(scan);
+    }
+
+    /**
+     * Captures {@code files}, {@value #PARALLEL_FETCHES} at a time: this thread and helpers on the
+     * executor take files off one queue. When one fails, no further file is started, the captured
+     * ones are deleted and the first failure is thrown.
+     */
+    private Map<String, Optional<Captured>> captureAll(Descriptor layer, Map<String, Entry> files)
+            throws ImageException {
+        Queue<Map.Entry<String, Entry>> queue = new ConcurrentLinkedQueue<>(files.entrySet());
+        Map<String, Optional<Captured>> done = new ConcurrentHashMap<>();
+        List<CompletableFuture<Void>> helpers = new ArrayList<>();
+        for (int i = 1; i < Math.min(PARALLEL_FETCHES, files.size()); i++) {
+            helpers.add(CompletableFuture.runAsync(() -> {
+                try {
+                    captureFrom(queue, layer, done);
+                } catch (ImageException e) {
+                    throw new CompletionException(e);
+                }
+            }, fetches));
+        }
+        Exception failure = null;
+        try {
+            captureFrom(queue, layer, done);
+        } catch (ImageException | RuntimeException e) {
+            failure = e;
+        }
+        for (CompletableFuture<Void> helper : helpers) {
+            try {
+                helper.join();
+            } catch (CompletionException e) {
+                failure = failure != null ? failure : e.getCause() instanceof Exception c ? c : e;
+            }
+        }
+        if (failure != null) {
+            done.values().forEach(c -> c.ifPresent(Captured::delete));
+            if (failure instanceof ImageException e) {
+                throw e;
+            }
+            throw failure instanceof RuntimeException e ? e : new CompletionException(failure);
+        }
+        return done;
+    }
+
+    private void captureFrom(Queue<Map.Entry<String, Entry>> queue, Descriptor layer,
+            Map<String, Optional<Captured>> done) throws ImageException {
+        try {
+            for (Map.Entry<String, Entry> f; (f = queue.poll()) != null;) {
+                done.put(f.getKey(), capture(layer, f.getValue()));
+            }
+        } catch (ImageException | RuntimeException e) {
+            queue.clear();
+            throw e;
+        }
     }
 
     /** Whether a file of this layer must be fetched: as {@link TarWalk} decides, but with the whole layer known. */
@@ -163,12 +226,16 @@ final class ChunkedWalk {
         Files.createDirectories(tempDir);
         Path temp = Files.createTempFile(tempDir, "extract-", ".tmp");
         MessageDigest whole = Digest.sha256();
+        MessageDigest part = Digest.sha256(); // reset by each chunk's Digest.of
         try (OutputStream out = Files.newOutputStream(temp); ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
             byte[] plain = new byte[0];
+            byte[] compressed = new byte[0];
             for (Chunk chunk : chunks) {
                 int length = (int) (chunk.end() - chunk.offset());
-                byte[] compressed = in.readNBytes(length);
                 if (compressed.length < length) {
+                    compressed = new byte[length];
+                }
+                if (in.readNBytes(compressed, 0, length) < length) {
                     throw new BlobStream.TransientFailure("range of " + layer.digest() + " ended inside a chunk of "
                             + file.name(), null);
                 }
@@ -183,7 +250,6 @@ final class ChunkedWalk {
                     throw new BlobStream.CorruptBlob("a chunk of " + file.name() + " does not decompress to its "
                             + chunk.size() + " bytes (" + e.getMessage() + ")", chunk.digest(), Digest.of(new byte[0]));
                 }
-                MessageDigest part = Digest.sha256();
                 part.update(plain, 0, size);
                 Digest actual = Digest.of(part);
                 if (size != chunk.size() || !actual.equals(chunk.digest())) {

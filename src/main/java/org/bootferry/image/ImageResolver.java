@@ -322,7 +322,8 @@ public final class ImageResolver implements AutoCloseable {
                 return result;
             }
         };
-        try (LayerExtractor extractor = new LayerExtractor(image.layers(), source, cache.tempDir(), listener)) {
+        try (LayerExtractor extractor = new LayerExtractor(image.layers(), source, cache.tempDir(), listener,
+                pulls)) {
             String kernel;
             Optional<String> initrd = initrdPath;
             if (kernelPath.isPresent()) {
@@ -420,7 +421,6 @@ public final class ImageResolver implements AutoCloseable {
     @Override
     public void close() {
         pulls.shutdownNow();
-        client.close();
         trees.close();
     }
 }

@@ -11,7 +11,9 @@ import java.util.Set;
  * @param cacheLimitBytes   evict least-recently used unpinned files above this size (0 = no limit)
  * @param staleOk           with pull policy Always, boot from the cached resolution when the registry is down
  * @param insecureRegistries host[:port] names spoken to over plain http; loopback always is
- * @param stallTimeout      a blob download that receives nothing for this long is aborted and retried
+ * @param responseTimeout   how long a registry or mirror may take to answer a request
+ * @param stallTimeout      a blob download that receives nothing for this long is aborted and retried; the
+ *                          registry client reads with one timeout, the shorter of this and responseTimeout
  */
 public record ImageSettings(Path cacheDir, long cacheLimitBytes, boolean staleOk, Set<String> insecureRegistries,
         Duration connectTimeout, Duration responseTimeout, Duration stallTimeout, RetryPolicy retry) {

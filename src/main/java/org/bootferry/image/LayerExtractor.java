@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 import org.bootferry.image.LayerScan.Captured;
 import org.bootferry.image.MergedTree.Absent;
@@ -58,13 +59,17 @@ final class LayerExtractor implements AutoCloseable {
     private final Set<Path> handedOut = new HashSet<>();
     private int walked;
 
-    /** @param layersBottomUp as the manifest lists them (base layer first) */
-    LayerExtractor(List<Descriptor> layersBottomUp, LayerSource source, Path tempDir, PullListener listener) {
+    /**
+     * @param layersBottomUp as the manifest lists them (base layer first)
+     * @param fetches        runs a lazy layer's file fetches beside the calling thread ({@link ChunkedWalk})
+     */
+    LayerExtractor(List<Descriptor> layersBottomUp, LayerSource source, Path tempDir, PullListener listener,
+            Executor fetches) {
         List<Descriptor> reversed = new ArrayList<>(layersBottomUp);
         Collections.reverse(reversed);
         this.topDown = List.copyOf(reversed);
         this.tarWalk = new TarWalk(source, tree, tempDir);
-        this.chunkedWalk = new ChunkedWalk(source, tree, tempDir);
+        this.chunkedWalk = new ChunkedWalk(source, tree, tempDir, fetches);
         this.listener = listener;
     }
 

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Progress of a pull, for a progress bar ({@code bootferry pull}) or logs. Called on the pulling
- * thread; implementations must be quick. Every method has a no-op default.
+ * thread, and {@link #progress} also on the threads that fetch a lazy layer's files beside it, at
+ * once; implementations must be quick and thread-safe. Every method has a no-op default.
  */
 public interface PullListener {
 

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,13 +74,13 @@ final class RegistryAuthenticator {
         }
     }
 
-    private final HttpClient http;
+    private final Duration connectTimeout;
     private final Duration timeout;
     private final Clock clock;
     private final Map<String, Grant> grants = new ConcurrentHashMap<>();
 
-    RegistryAuthenticator(HttpClient http, Duration timeout, Clock clock) {
-        this.http = http;
+    RegistryAuthenticator(Duration connectTimeout, Duration timeout, Clock clock) {
+        this.connectTimeout = connectTimeout;
         this.timeout = timeout;
         this.clock = clock;
     }
@@ -165,20 +162,18 @@ final class RegistryAuthenticator {
         } catch (IllegalArgumentException e) {
             throw new RegistryAuthenticationException("registry " + registry + " names a bad token realm '" + realm + "'");
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
-                .version(HttpClient.Version.HTTP_1_1);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("User-Agent", "bootferry");
         if (credentials != null) {
-            request.header("Authorization", basic(credentials));
+            headers.put("Authorization", basic(credentials));
         }
         Instant asked = clock.instant();
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while asking " + realm + " for a token", e);
+        int status;
+        byte[] answer;
+        try (HttpGet response = HttpGet.send(uri, headers, connectTimeout, timeout)) {
+            status = response.status();
+            answer = response.body().readAllBytes();
         }
-        int status = response.statusCode();
         if (status == 401 || status == 403) {
             throw new RegistryAuthenticationException(credentials == null
                     ? "registry " + registry + " requires credentials to pull " + repository
@@ -193,7 +188,7 @@ final class RegistryAuthenticator {
             throw new RegistryAuthenticationException("token server " + realm + " answered " + status
                     + " for scope " + scope);
         }
-        JsonNode body = JSON.readTree(response.body());
+        JsonNode body = JSON.readTree(answer);
         String token = body.path("token").asText(body.path("access_token").asText(""));
         if (token.isEmpty()) {
             throw new RegistryAuthenticationException("token server " + realm + " answered without a token");

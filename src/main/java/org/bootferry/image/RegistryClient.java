@@ -7,24 +7,17 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * manifests and blobs. Every request goes through one path that adds credentials
  * ({@link RegistryAuthenticator}), follows redirects without carrying the Authorization header to
  * another host, and retries transient failures (connection errors, 5xx, 429, resets, stalls, corrupt
- * bytes) with backoff. Bytes are verified against their digest before anyone may keep them.
+ * bytes) with backoff. Bytes are verified against their digest before anyone may keep them. Requests
+ * go over {@link HttpGet}; its read timeout is the shorter of the response and stall timeouts, so a
+ * registry silent that long, before its headers or inside a body, fails the attempt.
  */
-public final class RegistryClient implements AutoCloseable {
+public final class RegistryClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(RegistryClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,32 +57,21 @@ public final class RegistryClient implements AutoCloseable {
 
     /** Read per request; {@link #settings(ImageSettings)} swaps it. */
     private volatile ImageSettings settings;
-    private final HttpClient http;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
     private final RegistryAuthenticator authenticator;
-    private final ScheduledExecutorService watchdog;
-    private final Set<BlobStream> downloads = ConcurrentHashMap.newKeySet();
 
     public RegistryClient(ImageSettings settings) {
         this.settings = settings;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
-        this.authenticator = new RegistryAuthenticator(http, settings.responseTimeout(), Clock.systemUTC());
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "registry-stall-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(50, settings.stallTimeout().toMillis() / 4);
-        watchdog.scheduleWithFixedDelay(() -> {
-            long now = System.nanoTime();
-            downloads.forEach(d -> d.abortIfStalled(now, settings.stallTimeout()));
-        }, period, period, TimeUnit.MILLISECONDS);
+        this.connectTimeout = settings.connectTimeout();
+        Duration response = settings.responseTimeout();
+        this.readTimeout = response.compareTo(settings.stallTimeout()) < 0 ? response : settings.stallTimeout();
+        this.authenticator = new RegistryAuthenticator(connectTimeout, response, Clock.systemUTC());
     }
 
     /**
      * Puts new settings in force for the next request, above all which registries are spoken to
-     * over plain http. The timeouts of connecting, authenticating and the stall watchdog stay as
-     * the client was built with.
+     * over plain http. The timeouts stay as the client was built with.
      */
     void settings(ImageSettings next) {
         settings = next;
@@ -101,10 +85,10 @@ public final class RegistryClient implements AutoCloseable {
             PullListener listener) throws ImageException {
         String what = "manifest " + image.registry() + "/" + image.repository() + ":" + reference;
         return withRetries(what, listener, () -> {
-            HttpResponse<InputStream> response = exchange(image, credentials, "manifests/" + reference,
-                    Manifest.ACCEPT, Optional.empty());
-            try (InputStream body = response.body()) {
-                if (response.statusCode() == 404) {
+            try (HttpGet response = exchange(image, credentials, "manifests/" + reference, Manifest.ACCEPT,
+                    Optional.empty())) {
+                InputStream body = response.body();
+                if (response.status() == 404) {
                     throw new ManifestUnknownException(image, registryError(body.readNBytes(64 * 1024)));
                 }
                 expectOk(response, body, what);
@@ -115,12 +99,12 @@ public final class RegistryClient implements AutoCloseable {
                 Digest actual = Digest.of(bytes);
                 Digest expected = Digest.parseOrNull(reference);
                 if (expected == null) {
-                    expected = Digest.parseOrNull(response.headers().firstValue("Docker-Content-Digest").orElse(null));
+                    expected = Digest.parseOrNull(response.header("Docker-Content-Digest").orElse(null));
                 }
                 if (expected != null && !expected.equals(actual)) {
                     throw new BlobStream.CorruptBlob(expected, actual);
                 }
-                String type = response.headers().firstValue("Content-Type").orElse("");
+                String type = response.header("Content-Type").orElse("");
                 Manifest manifest = Manifest.parse(type, bytes, what);
                 return new PulledManifest(actual, manifest, manifest.mediaType(), bytes);
             }
@@ -146,12 +130,10 @@ public final class RegistryClient implements AutoCloseable {
             BlobReader<T> reader) throws ImageException {
         String what = "blob " + blob.digest() + " of " + image.registry() + "/" + image.repository();
         return withRetries(what, listener, () -> {
-            HttpResponse<InputStream> response = exchange(image, credentials, "blobs/" + blob.digest(), "*/*",
-                    Optional.empty());
+            HttpGet response = exchange(image, credentials, "blobs/" + blob.digest(), "*/*", Optional.empty());
             BlobStream stream = new BlobStream(response.body(), blob, n -> listener.progress(blob, n));
-            downloads.add(stream);
             try {
-                if (response.statusCode() == 404) {
+                if (response.status() == 404) {
                     throw new ImageException(what + ": the registry does not have this blob (BLOB_UNKNOWN: "
                             + registryError(response.body().readNBytes(64 * 1024))
                             + "); the image was pushed incompletely or garbage-collected");
@@ -166,7 +148,6 @@ public final class RegistryClient implements AutoCloseable {
                 }
                 return result;
             } finally {
-                downloads.remove(stream);
                 stream.release();
             }
         });
@@ -188,28 +169,23 @@ public final class RegistryClient implements AutoCloseable {
         String range = "bytes=" + offset + "-" + (offset + length - 1);
         String what = "blob " + blob.digest() + " of " + image.registry() + "/" + image.repository() + " (" + range + ")";
         return withRetries(what, listener, () -> {
-            HttpResponse<InputStream> response = exchange(image, credentials, "blobs/" + blob.digest(), "*/*",
-                    Optional.of(range));
-            try (InputStream body = response.body()) {
-                if (response.statusCode() == 200) {
+            try (HttpGet response = exchange(image, credentials, "blobs/" + blob.digest(), "*/*",
+                    Optional.of(range))) {
+                InputStream body = response.body();
+                if (response.status() == 200) {
                     return Optional.empty();
                 }
-                if (response.statusCode() != 206) {
+                if (response.status() != 206) {
                     expectOk(response, body, what);
                 }
                 String expected = "bytes " + offset + "-" + (offset + length - 1) + "/";
-                String contentRange = response.headers().firstValue("Content-Range").orElse("");
+                String contentRange = response.header("Content-Range").orElse("");
                 if (!contentRange.startsWith(expected)) {
                     throw new ImageException(what + ": registry answered 206 with Content-Range '" + contentRange
                             + "', not the range asked for");
                 }
-                BlobStream stream = BlobStream.range(body, blob, length, n -> listener.progress(blob, offset + n));
-                downloads.add(stream);
-                try {
-                    return Optional.of(reader.read(stream));
-                } finally {
-                    downloads.remove(stream);
-                }
+                return Optional.of(reader.read(BlobStream.range(body, blob, length,
+                        n -> listener.progress(blob, offset + n))));
             }
         });
     }
@@ -221,6 +197,8 @@ public final class RegistryClient implements AutoCloseable {
             IOException failure;
             try {
                 return attempt.run();
+            } catch (SocketTimeoutException e) {
+                failure = e; // silent past the read timeout: retried like a reset
             } catch (InterruptedIOException e) {
                 throw new RegistryUnreachableException(what + ": interrupted", e);
             } catch (IOException e) {
@@ -256,11 +234,9 @@ public final class RegistryClient implements AutoCloseable {
                 return "unknown host (DNS)";
             }
         }
-        if (e instanceof HttpConnectTimeoutException) {
-            return "connect timed out";
-        }
-        if (e instanceof HttpTimeoutException) {
-            return "no response in time";
+        if (e instanceof SocketTimeoutException) {
+            String m = String.valueOf(e.getMessage());
+            return m.toLowerCase(Locale.ROOT).contains("connect") ? "connect timed out" : "no response in time";
         }
         if (e instanceof ConnectException) {
             return "connection refused";
@@ -273,25 +249,26 @@ public final class RegistryClient implements AutoCloseable {
      * answered once per request with fresh credentials, other statuses are the caller's to judge. A
      * {@code range} goes along to every hop of a redirect (a CDN serves the byte range).
      */
-    private HttpResponse<InputStream> exchange(ImageReference image, Credentials credentials, String path,
+    private HttpGet exchange(ImageReference image, Credentials credentials, String path,
             String accept, Optional<String> range) throws IOException, ImageException {
         String registry = image.apiHost();
         URI uri = URI.create(scheme(registry) + "://" + registry + "/v2/" + image.repository() + "/" + path);
         Optional<String> authorization = authenticator.cached(registry, image.repository(), credentials);
         boolean fresh = false;
         for (int redirects = 0;;) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.responseTimeout()).GET()
-                    .header("Accept", accept).header("User-Agent", "bootferry");
-            range.ifPresent(r -> request.header("Range", r));
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Accept", accept);
+            headers.put("User-Agent", "bootferry");
+            range.ifPresent(r -> headers.put("Range", r));
             boolean sameHost = uri.getRawAuthority().equalsIgnoreCase(registry);
             if (sameHost) {
-                authorization.ifPresent(a -> request.header("Authorization", a));
+                authorization.ifPresent(a -> headers.put("Authorization", a));
             }
-            HttpResponse<InputStream> response = send(request.build());
-            int status = response.statusCode();
+            HttpGet response = HttpGet.send(uri, headers, connectTimeout, readTimeout);
+            int status = response.status();
             if (status == 401 && sameHost) {
-                String challenge = response.headers().firstValue("WWW-Authenticate").orElse(null);
-                response.body().close();
+                String challenge = response.header("WWW-Authenticate").orElse(null);
+                response.close();
                 if (fresh) {
                     authenticator.invalidate(registry, image.repository(), credentials);
                     throw new RegistryAuthenticationException(credentials == null
@@ -305,13 +282,13 @@ public final class RegistryClient implements AutoCloseable {
                 continue;
             }
             if (status == 403) {
-                response.body().close();
+                response.close();
                 throw new RegistryAuthenticationException("registry " + registry + " denied access to "
                         + image.repository() + (credentials == null ? " for anonymous pulls" : " for " + credentials));
             }
             if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
-                String location = response.headers().firstValue("Location").orElse(null);
-                response.body().close();
+                String location = response.header("Location").orElse(null);
+                response.close();
                 if (location == null || ++redirects > MAX_REDIRECTS) {
                     throw new BlobStream.TransientFailure("HTTP " + status + " from " + uri.getAuthority()
                             + (location == null ? " without Location" : ": too many redirects"), null);
@@ -328,21 +305,12 @@ public final class RegistryClient implements AutoCloseable {
                 continue;
             }
             if (status >= 500 || status == 429) {
-                Duration retryAfter = response.headers().firstValue("Retry-After").map(RegistryClient::seconds)
+                Duration retryAfter = response.header("Retry-After").map(RegistryClient::seconds)
                         .orElse(null);
-                response.body().close();
+                response.close();
                 throw new BlobStream.TransientFailure("HTTP " + status + " from " + uri.getAuthority(), retryAfter);
             }
             return response;
-        }
-    }
-
-    private HttpResponse<InputStream> send(HttpRequest request) throws IOException {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
         }
     }
 
@@ -354,11 +322,11 @@ public final class RegistryClient implements AutoCloseable {
         }
     }
 
-    private static void expectOk(HttpResponse<InputStream> response, InputStream body, String what)
+    private static void expectOk(HttpGet response, InputStream body, String what)
             throws IOException, ImageException {
-        if (response.statusCode() != 200) {
+        if (response.status() != 200) {
             String error = registryError(body.readNBytes(64 * 1024));
-            throw new ImageException(what + ": registry answered HTTP " + response.statusCode() + " (" + error + ")");
+            throw new ImageException(what + ": registry answered HTTP " + response.status() + " (" + error + ")");
         }
     }
 
@@ -398,10 +366,5 @@ public final class RegistryClient implements AutoCloseable {
             }
         }
         return settings.insecureRegistries().contains(host.toLowerCase(Locale.ROOT));
-    }
-
-    @Override
-    public void close() {
-        watchdog.shutdownNow();
     }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.Future;
 /**
  * Benchmark driver for bench/image-bench.sh (not a test): one mode per run, figures on stdout.
  * <pre>
- * cold   IMAGE CACHE KERNEL INITRD         resolve once into an empty cache
+ * cold   IMAGE CACHE KERNEL INITRD         resolve once into an empty cache (wall and the process's CPU, all threads)
  * warm   IMAGE CACHE KERNEL INITRD N       first resolve of this process, then fresh resolvers (disk records), then N memo hits
  * flight IMAGE CACHE KERNEL INITRD N       N threads resolve one uncached image at once
  * </pre>
@@ -28,9 +28,11 @@ public final class ImageBench {
         try (ImageResolver resolver = new ImageResolver(ImageSettings.defaults(Path.of(args[2])))) {
             switch (mode) {
                 case "cold" -> {
+                    long cpu0 = processCpuNanos();
                     long t0 = System.nanoTime();
                     ImageBootFiles files = resolver.resolve(request, PullListener.NONE);
-                    System.out.printf(Locale.ROOT, "cold_ms=%.1f%n", (System.nanoTime() - t0) / 1e6);
+                    System.out.printf(Locale.ROOT, "cold_ms=%.1f cold_cpu_ms=%.0f%n", (System.nanoTime() - t0) / 1e6,
+                            (processCpuNanos() - cpu0) / 1e6);
                     files.summary().forEach(l -> System.out.println("# " + l));
                 }
                 case "warm" -> {
@@ -85,5 +87,11 @@ public final class ImageBench {
                 default -> throw new IllegalArgumentException("mode " + mode);
             }
         }
+    }
+
+    /** CPU of every thread of this JVM (the JIT's and GC's too): what a cold pull costs a loaded machine. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -62,7 +62,7 @@ class ImageParsersFuzzTest {
             }
         };
         Allocation.bounded(tar.length, 64, 4 << 20, () -> {
-            try (LayerExtractor x = new LayerExtractor(List.of(layer), source, temp, PullListener.NONE)) {
+            try (LayerExtractor x = new LayerExtractor(List.of(layer), source, temp, PullListener.NONE, Runnable::run)) {
                 x.extract(WANTED).values().forEach(f -> {
                     try {
                         Files.deleteIfExists(f.file());

@@ -109,7 +109,7 @@ class LayerExtractorTest {
     }
 
     private LayerExtractor extractor(Descriptor... bottomUp) {
-        return new LayerExtractor(Arrays.asList(bottomUp), source, temp, PullListener.NONE);
+        return new LayerExtractor(Arrays.asList(bottomUp), source, temp, PullListener.NONE, Runnable::run);
     }
 
     private static String content(LayerExtractor.Found f) throws IOException {

@@ -7,18 +7,23 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
  * A TCP forwarder to a registry on loopback that holds every connection until opened: a registry far
- * away, or one that answers only once a test has seen what happens meanwhile.
+ * away, or one that answers only once a test has seen what happens meanwhile. Closing it cuts the
+ * connections it forwards too: the registry client keeps connections alive across resolvers (the
+ * JDK's keep-alive cache is per process), and one left open would let the next test's requests by.
  */
 public final class RegistryGate implements AutoCloseable {
     private final ServerSocket socket;
     private final int upstream;
     private final CountDownLatch opened = new CountDownLatch(1);
+    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "gate");
         t.setDaemon(true);
@@ -41,6 +46,7 @@ public final class RegistryGate implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                clients.add(client);
                 threads.execute(() -> forward(client));
             } catch (IOException e) {
                 return;
@@ -73,6 +79,9 @@ public final class RegistryGate implements AutoCloseable {
     public void close() throws IOException {
         opened.countDown();
         socket.close();
+        for (Socket client : clients) {
+            client.close();
+        }
         threads.shutdownNow();
     }
 }
