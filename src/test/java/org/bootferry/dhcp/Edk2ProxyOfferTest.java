@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with no port-4011 exchange. No TFTP server runs, so the boot stops there; the test ends when the
  * read request is seen.
  */
-@OwnLab(seconds = 50)
+@OwnLab(seconds = 20)
 class Edk2ProxyOfferTest {
 
     private static final String SERVER = "10.168.0.1";

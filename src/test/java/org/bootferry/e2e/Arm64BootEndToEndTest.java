@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * GRUB running at ~10 s, the kernel at ~16 s, the kickstart fetched at ~18.5 s.
  * Logs, serial console and capture are kept under target/e2e-arm64/.
  */
-@OwnLab(seconds = 50)
+@OwnLab(seconds = 95)
 class Arm64BootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-arm64").toAbsolutePath();

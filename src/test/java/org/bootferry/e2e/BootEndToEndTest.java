@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * with that file's kernelArgs, and the initramfs fetches the kickstart rendered for it.
  * Logs, serial consoles and packet captures of every run are kept under target/e2e/.
  */
-@OwnLab(seconds = 80)
+@OwnLab(seconds = 105)
 class BootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e").toAbsolutePath();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * client fetches ipxe.efi over TFTP (recorded by the MAC in the ARP table), so the iPXE it runs gets the
  * script at once, with no second chainload. Logs and consoles under target/e2e-chainload/.
  */
-@OwnLab(seconds = 80)
+@OwnLab(seconds = 130)
 class ChainloadEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-chainload").toAbsolutePath();

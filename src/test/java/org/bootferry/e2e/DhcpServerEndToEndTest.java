@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * under Secure Boot find bootferry from its own ACK and boot the stock installer to its preseed. Logs
  * and consoles under target/e2e-dhcp-server/.
  */
-@OwnLab(seconds = 140)
+@OwnLab(seconds = 245)
 class DhcpServerEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-dhcp-server").toAbsolutePath();

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * without a boot file makes it wait for a ProxyDHCP offer. Logs, consoles and captures under
  * target/e2e-dual-stack/.
  */
-@OwnLab(seconds = 140)
+@OwnLab(seconds = 110)
 class DualStackEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-dual-stack").toAbsolutePath();

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * {@code normal.mod} and drops to its rescue shell (seen in this lab's capture: RRQs to the site
  * server's port 69). What GRUB needs behind a ProxyDHCP is the Secure Boot work's question.
  */
-@OwnLab(seconds = 150)
+@OwnLab(seconds = 225)
 class GrubNetdirEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-grub").toAbsolutePath();

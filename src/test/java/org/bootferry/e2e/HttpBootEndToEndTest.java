@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * it; iPXE asks again and gets its script, then kernel, initrd and kickstart. No TFTP at all.
  * Logs, serial console and capture are kept under target/e2e-http/.
  */
-@OwnLab(seconds = 60)
+@OwnLab(seconds = 100)
 class HttpBootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-http").toAbsolutePath();

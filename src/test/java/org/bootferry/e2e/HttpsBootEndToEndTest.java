@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * a CA, or with another, OVMF refuses the server and boots nothing. Logs and serial consoles are under
  * target/e2e-https/.
  */
-@OwnLab(seconds = 90)
+@OwnLab(seconds = 95)
 class HttpsBootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-https").toAbsolutePath();

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * volume): it boots, and its initramfs fetches the NoCloud seed bootferry serves for it.
  * Logs, the serial console and the registry's access log are kept under target/e2e-image/.
  */
-@OwnLab(seconds = 70)
+@OwnLab(seconds = 95)
 class ImageBootEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-image").toAbsolutePath();

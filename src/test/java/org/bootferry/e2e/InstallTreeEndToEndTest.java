@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * installer to its preseed; a tree whose initrd does not match its checksum is refused with the
  * checksum error. Logs, consoles and nginx's access logs are kept under target/e2e-tree/.
  */
-@OwnLab(seconds = 100)
+@OwnLab(seconds = 200)
 class InstallTreeEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-tree").toAbsolutePath();

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * it runs: with a lifetime, this GRUB crashes (README "Which firmware boots over IPv6"). Each test
  * starts its own lab and bootferry. Logs, consoles and captures under target/e2e-ipv6-arm64/.
  */
-@OwnLab(seconds = 110)
+@OwnLab(seconds = 145)
 class Ipv6Arm64EndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-ipv6-arm64").toAbsolutePath();

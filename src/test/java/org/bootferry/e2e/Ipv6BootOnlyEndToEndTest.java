@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * address, and the initramfs, with the address the RA gave it, fetches the kickstart over IPv6.
  * Logs, consoles and the capture under target/e2e-ipv6/.
  */
-@OwnLab(seconds = 90)
+@OwnLab(seconds = 210)
 class Ipv6BootOnlyEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-ipv6").toAbsolutePath();

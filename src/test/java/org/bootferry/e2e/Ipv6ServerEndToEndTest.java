@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * {@code ip=dhcp6} and fetches its kickstart over IPv6. Logs, console and capture under
  * target/e2e-ipv6-server/.
  */
-@OwnLab(seconds = 120)
+@OwnLab(seconds = 150)
 class Ipv6ServerEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-ipv6-server").toAbsolutePath();

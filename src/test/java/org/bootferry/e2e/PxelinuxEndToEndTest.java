@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * such file, and pxelinux goes on (UUID, hex IP prefixes) to the tree's {@code pxelinux.cfg/default},
  * a menu the admin wrote, served as it is. Logs and consoles under target/e2e-pxelinux/.
  */
-@OwnLab(seconds = 90)
+@OwnLab(seconds = 100)
 class PxelinuxEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-pxelinux").toAbsolutePath();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * boot gets a bootferry of its own on the scenario's loaders; logs and consoles are kept under
  * target/e2e-stock/NAME/.
  */
-@OwnLab(seconds = 440)
+@OwnLab(seconds = 1100)
 class StockInstallerEndToEndTest {
 
     private static final Path WORK = Path.of("target", "e2e-stock").toAbsolutePath();

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.parallel.ResourceLocksProvider;
 public @interface OwnLab {
 
     /**
-     * About how long the class takes on CI (2 cores, beside another lab), as measured there; it only
-     * orders the labs.
+     * About how long the class takes on 2 cores beside another lab (measured at a load of about 10,
+     * so longer than on a quiet CI machine); it only orders the labs.
      */
     int seconds();
 
