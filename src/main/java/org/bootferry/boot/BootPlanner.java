@@ -108,7 +108,7 @@ public final class BootPlanner implements Booter {
         ResolvedConfig config = resolved();
         return file(config, machine).map(file -> {
             boolean installed = installed(config, file, machine.mac());
-            return scripts.get(config.snapshot(), deps.capabilities().second(), machine, installed,
+            return scripts.get(config.snapshot(), deps.images().changes(), deps.capabilities().second(), machine, installed,
                     () -> IpxeScript.of(plan(config, file, machine, installed)));
         });
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bootferry.image.Descriptor;
 import org.bootferry.image.ImageBootFiles;
 import org.bootferry.image.ImageException;
@@ -39,6 +40,8 @@ final class ImagePuller implements ImageSource {
     private final Map<String, Outcome> outcomes;
     private final Counter pulledBytes;
     private final Prefetch prefetch;
+    /** {@link #changes}: pulls and fetches ended. */
+    private final AtomicLong ended = new AtomicLong();
 
     private record Outcome(Counter resolves, Timer duration) {
         void record(long started) {
@@ -73,6 +76,11 @@ final class ImagePuller implements ImageSource {
         return new Outcome(registry.counter("bootferry_image_resolves", "result", result),
                 Timer.builder("bootferry_image_pull_duration").description("Image resolves: cache hits, pulls, failures")
                         .serviceLevelObjectives(BUCKETS).tag("result", result).register(registry));
+    }
+
+    @Override
+    public long changes() {
+        return ended.get();
     }
 
     /** What the cache alone says the request gives; never contacts the registry. */
@@ -113,12 +121,14 @@ final class ImagePuller implements ImageSource {
         TreeListener counted = new TreeListener() {
             @Override
             public void finished(TreeBootFiles files) {
+                ended.incrementAndGet();
                 pulledBytes.increment(files.bytesRead());
                 outcomes.get(files.fromCache() ? "cache" : "pulled").record(started);
             }
 
             @Override
             public void failed(Exception cause) {
+                ended.incrementAndGet();
                 log.warn("install tree {} for {}: {}", request.location(), request.platform(), cause.getMessage());
                 outcomes.get("failed").record(started);
             }
@@ -174,6 +184,7 @@ final class ImagePuller implements ImageSource {
 
             @Override
             public void finished(ImageBootFiles files) {
+                ended.incrementAndGet();
                 pulledBytes.increment(files.stats().bytesRead());
                 outcomes.get(files.stats().fromCache() ? "cache" : "pulled").record(started);
                 prefetch.pulled(request);
@@ -181,6 +192,7 @@ final class ImagePuller implements ImageSource {
 
             @Override
             public void failed(Exception cause) {
+                ended.incrementAndGet();
                 progress.failed(cause);
                 outcomes.get("failed").record(started);
             }

@@ -39,6 +39,13 @@ interface ImageSource {
     Optional<Prefetch> prefetch();
 
     /**
+     * A count that moves whenever what {@code cached} answers may have changed: a pull or a fetch
+     * ended, for a boot or in the background, well or not. What is planned from the cache is kept only
+     * while it stands still ({@link ScriptCache}).
+     */
+    long changes();
+
+    /**
      * For a caller with a thread to spare (TFTP's transfer start): waits for {@link #pull} or
      * {@link #fetch}, whose own timeout ends the wait.
      *
@@ -77,6 +84,11 @@ interface ImageSource {
         public CompletableFuture<TreeBootFiles> fetch(TreeRequest request, Duration timeout) {
             return CompletableFuture.failedFuture(
                     new IOException("install tree support is not configured here (a config check does not fetch)"));
+        }
+
+        @Override
+        public long changes() {
+            return 0;
         }
 
         @Override

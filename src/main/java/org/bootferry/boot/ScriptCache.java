@@ -7,20 +7,27 @@ import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.machine.Machine;
 
 /**
- * The iPXE scripts rendered within the current second of the current config snapshot, so that a
- * machine's script is planned once a second however often it is asked for. A script depends on the
- * config (a new snapshot on every edit), the machine as the request names it (MAC, firmware, the
- * address it reached us at), its boot-once state (a key, read per request as before) and its
- * capability, which is the same for every plan of the second ({@link Capabilities#second}). What the
- * key leaves out — an image's cached files and labels, a loader's or kernel file's presence on disk —
- * is at most as old as the second: the answer is the one a request a moment earlier got.
+ * The iPXE scripts rendered within the current second of the current config snapshot and image
+ * cache, so that a machine's script is planned once a second however often it is asked for. A script
+ * depends on the config (a new snapshot on every edit), the images and install trees in the cache
+ * ({@link ImageSource#changes}: a pull that ended, say one that found an ELF vmlinux, counts at once),
+ * the machine as the request names it (MAC, firmware, the address it reached us at), its boot-once
+ * state (a key, read per request as before) and its capability, which is the same for every plan of
+ * the second ({@link Capabilities#second}). What the key leaves out, a loader's or kernel file's
+ * presence on disk, is at most as old as the second: the answer is the one a request a moment
+ * earlier got.
  *
  * <p>Only the current second's scripts are kept: a flood of made-up MACs holds at most a second's worth.
  */
 final class ScriptCache {
 
-    /** The scripts of one snapshot and second. */
-    private record Generation(ConfigSnapshot snapshot, long second, ConcurrentHashMap<Key, IpxeScript> scripts) {
+    /** The scripts of one snapshot, image cache and second. */
+    private record Generation(ConfigSnapshot snapshot, long images, long second,
+            ConcurrentHashMap<Key, IpxeScript> scripts) {
+
+        boolean of(ConfigSnapshot snapshot, long images, long second) {
+            return this.snapshot == snapshot && this.images == images && this.second == second;
+        }
     }
 
     /** What a script of a snapshot's second is rendered from besides the config. */
@@ -28,21 +35,23 @@ final class ScriptCache {
     }
 
     private final AtomicReference<Generation> current = new AtomicReference<>(
-            new Generation(null, Long.MIN_VALUE, new ConcurrentHashMap<>()));
+            new Generation(null, Long.MIN_VALUE, Long.MIN_VALUE, new ConcurrentHashMap<>()));
 
     /**
      * The script of {@code machine}, rendered by {@code render} unless it was already within this
-     * second of this snapshot. A render that throws is not kept: the next request plans again.
+     * second of this snapshot and image cache. A render that throws is not kept: the next request
+     * plans again.
      *
+     * @param images    {@link ImageSource#changes}, read before the render
      * @param installed the boot-once state the script is rendered with
      */
-    IpxeScript get(ConfigSnapshot snapshot, long second, Machine machine, boolean installed,
+    IpxeScript get(ConfigSnapshot snapshot, long images, long second, Machine machine, boolean installed,
             Supplier<IpxeScript> render) {
         Generation g = current.get();
-        if (g.snapshot() != snapshot || g.second() != second) {
-            Generation fresh = new Generation(snapshot, second, new ConcurrentHashMap<>());
+        if (!g.of(snapshot, images, second)) {
+            Generation fresh = new Generation(snapshot, images, second, new ConcurrentHashMap<>());
             g = current.compareAndSet(g, fresh) ? fresh : current.get();
-            if (g.snapshot() != snapshot || g.second() != second) {
+            if (!g.of(snapshot, images, second)) {
                 return render.get(); // another request moved on meanwhile (a reload, the next second)
             }
         }
