@@ -1,6 +1,9 @@
 package org.bootferry.testing;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +61,9 @@ public final class LocalRegistry implements AutoCloseable {
                 %s
                 """.formatted(dir.resolve("storage"), host, port, authSection.isEmpty() ? "" : "auth:\n" + authSection));
         Path accessLog = dir.resolve("access.log");
+        if (prefix.isEmpty()) {
+            requireFree(host, port);
+        }
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(binary.toString(), "serve", config.toString()));
         Process p = new ProcessBuilder(command)
@@ -77,6 +83,20 @@ public final class LocalRegistry implements AutoCloseable {
         registry.close();
         throw new IllegalStateException("docker-registry did not start on " + registry.address() + ": "
                 + Files.readString(dir.resolve("registry.log")));
+    }
+
+    /**
+     * Fails unless {@code host:port} is free: a registry an interrupted run left there would answer
+     * this one's probe and take its requests, while this one's access log stayed empty.
+     */
+    private static void requireFree(String host, int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (BindException e) {
+            throw new IllegalStateException(host + ":" + port + " is taken (a registry an interrupted run left"
+                    + " behind? ss -ltnp 'sport = :" + port + "' names it); stop it and run again", e);
+        }
     }
 
     /** {@code host:port}, as image references name it. */
