@@ -55,6 +55,6 @@ ENV BOOTFERRY_CONFIG=/etc/bootferry \
 VOLUME ["/var/lib/bootferry", "/var/cache/bootferry"]
 USER 10001:10001
 EXPOSE 67/udp 69/udp 4011/udp 8080/tcp
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=/opt/bootferry/bootferry.jsa", \
+ENTRYPOINT ["java", "-Xmx384m", "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=/opt/bootferry/bootferry.jsa", \
             "-jar", "/opt/bootferry/bootferry.jar"]
 CMD ["serve"]

@@ -29,4 +29,4 @@ if [ ! -f target/bootferry.jar ] || [ -n "$(find pom.xml src -newer target/bootf
 fi
 java -Xshare:on -XX:SharedArchiveFile=target/bootferry.jsa -cp target/bootferry.jar -version >/dev/null 2>&1 \
     || bash scripts/cds-archive.sh target/bootferry.jar target/bootferry.jsa
-exec java -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=target/bootferry.jsa -jar target/bootferry.jar serve "$@"
+exec java -Xmx384m -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=target/bootferry.jsa -jar target/bootferry.jar serve "$@"

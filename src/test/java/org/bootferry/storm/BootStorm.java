@@ -133,7 +133,7 @@ public final class BootStorm {
         int deadline = Integer.parseInt(opt.getOrDefault("deadline-seconds", "300"));
         double ramp = Double.parseDouble(opt.getOrDefault("ramp-seconds", "10"));
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+ExitOnOutOfMemoryError"));  // as systemd/bootferry.service runs it
+                "-Xmx384m", "-XX:+ExitOnOutOfMemoryError"));  // as systemd/bootferry.service runs it
         String javaOpts = System.getenv().getOrDefault("BOOTFERRY_JAVA_OPTS", "").trim();
         if (!javaOpts.isEmpty()) {
             java.addAll(Arrays.asList(javaOpts.split("\\s+")));

@@ -3,6 +3,7 @@ package org.bootferry.storm;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -10,6 +11,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 import org.bootferry.tftp.MalformedPacketException;
 import org.bootferry.tftp.TftpCodec;
@@ -173,10 +176,36 @@ final class TftpFetch {
     /** One receive buffer per transfer: a decoded packet shares it and is used up before the next receive. */
     private final byte[] buffer = new byte[65536];
 
+    private static final int FIRST_PORT = 1024;
+    private static final int LAST_PORT = 32767;
+    /**
+     * The port of the next transfer socket, shared by every machine of the storm. EDK2's UDP driver
+     * (Udp4Impl.c, Udp4Bind) gives a socket opened without a port the next free one of a counter
+     * that starts at a random value and moves on by one at each bind, so a machine never gets back
+     * the port it has just closed. Here all machines share one address, where on a real link each has
+     * its own; with Linux's random choice of a free port, a new socket sometimes got the one another
+     * machine's transfer had just closed, and that transfer's retransmission still in flight (an OACK
+     * the server repeated while the machine was slow to answer it) reached the new socket, which took
+     * it for its own server's first packet: one machine in 10,000 failed so. One counter for all,
+     * below Linux's ephemeral range (where the servers' transfer ports come from), reuses a port
+     * only after {@value #LAST_PORT} - {@value #FIRST_PORT} binds.
+     */
+    private static final AtomicInteger nextPort = new AtomicInteger(
+            FIRST_PORT + ThreadLocalRandom.current().nextInt(LAST_PORT - FIRST_PORT));
+
     private DatagramSocket socket() throws IOException {
-        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(local, 0));
-        socket.setSoTimeout(TIMEOUT_MILLIS);
-        return socket;
+        for (int tries = 0; ; tries++) {
+            int port = FIRST_PORT + Math.floorMod(nextPort.getAndIncrement() - FIRST_PORT, LAST_PORT - FIRST_PORT + 1);
+            try {
+                DatagramSocket socket = new DatagramSocket(new InetSocketAddress(local, port));
+                socket.setSoTimeout(TIMEOUT_MILLIS);
+                return socket;
+            } catch (BindException taken) {
+                if (tries > LAST_PORT - FIRST_PORT) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     private Received receive(DatagramSocket socket) throws IOException, StageFailure {
