@@ -66,6 +66,10 @@ public final class BootStorm {
         double wallSeconds;
         ProcStats before;
         ProcStats after;
+        ProcStats generatorBefore;
+        ProcStats generatorAfter;
+        long hostBusyBefore;
+        long hostBusyAfter;
         int reloads;
 
         Run(String target) {
@@ -217,11 +221,15 @@ public final class BootStorm {
             }
             Thread reloader = reloadStorm ? reloader(w, run, over) : null;
             run.before = ProcStats.of(target.pids());
+            run.generatorBefore = ProcStats.self();
+            run.hostBusyBefore = ProcStats.hostBusyTicks();
             long start = System.nanoTime();
             go.countDown();
             boolean all = finished.await(deadlineSeconds, TimeUnit.SECONDS);
             run.wallSeconds = (System.nanoTime() - start) / 1e9;
             run.after = ProcStats.of(target.pids());
+            run.generatorAfter = ProcStats.self();
+            run.hostBusyAfter = ProcStats.hostBusyTicks();
             over.set(true);
             if (reloader != null) {
                 reloader.join();

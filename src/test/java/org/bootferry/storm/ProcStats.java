@@ -1,6 +1,7 @@
 package org.bootferry.storm;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,7 +10,9 @@ import java.util.List;
  * What the kernel says about a server's processes (proc(5)): peak resident set ({@code VmHWM} in
  * {@code /proc/PID/status}) and CPU time (utime + stime, fields 14 and 15 of {@code /proc/PID/stat},
  * in clock ticks of 1/100 s on Linux). Several processes (dnsmasq, nginx and its workers) add up;
- * their shared pages count once per process, so a sum of peaks is an upper bound.
+ * their shared pages count once per process, so a sum of peaks is an upper bound. Beside them, the
+ * time all cores spent busy ({@link #hostBusyTicks}), which says whether the storm had the cores to
+ * itself and how much of them the generator took.
  */
 record ProcStats(long peakRssKib, long cpuTicks) {
 
@@ -34,6 +37,29 @@ record ProcStats(long peakRssKib, long cpuTicks) {
             }
         }
         return new ProcStats(rss, cpu);
+    }
+
+    /** The generator's own process: its client threads and their sockets' system calls. */
+    static ProcStats self() {
+        return of(List.of(ProcessHandle.current().pid()));
+    }
+
+    /**
+     * Clock ticks all cores spent busy since boot: the first line of {@code /proc/stat}, user + nice +
+     * system + irq + softirq + steal (idle and iowait left out), the same in every network namespace.
+     */
+    static long hostBusyTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                    + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static double seconds(long ticks) {
+        return ticks / (double) TICKS_PER_SECOND;
     }
 
     double cpuSecondsSince(ProcStats before) {

@@ -23,6 +23,12 @@ final class StormReport {
                     r.percentileMillis(s, 0.5), r.percentileMillis(s, 0.99), r.percentileMillis(s, 1.0),
                     r.failures.get(s).get(), r.bytes.get(s).get() / 1048576.0, machineSeconds(r, s));
         }
+        double busy = ProcStats.seconds(r.hostBusyAfter - r.hostBusyBefore);
+        double server = r.after.cpuSecondsSince(r.before);
+        double generator = r.generatorAfter.cpuSecondsSince(r.generatorBefore);
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf(Locale.ROOT, "cores busy %.0f %% of %d x wall (%.1f core-s): server %.1f s, generator %.1f s, the rest %.1f s%n",
+                100 * busy / (cores * r.wallSeconds), cores, busy, server, generator, busy - server - generator);
         r.failureSamples.forEach((stage, samples) -> samples.keySet().stream().sorted()
                 .forEach(m -> System.out.println("  failed " + stage.id() + ": " + m)));
     }
@@ -46,6 +52,8 @@ final class StormReport {
             m.put("bytes", r.bytesTotal());
             m.put("peakRssMiB", r.after.peakRssMib());
             m.put("cpuSeconds", r.after.cpuSecondsSince(r.before));
+            m.put("generatorCpuSeconds", r.generatorAfter.cpuSecondsSince(r.generatorBefore));
+            m.put("hostBusyCoreSeconds", ProcStats.seconds(r.hostBusyAfter - r.hostBusyBefore));
             m.put("configFilesRewritten", r.reloads);
             Map<String, Object> stages = new LinkedHashMap<>();
             for (Stage s : Stage.values()) {
