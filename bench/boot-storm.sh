@@ -6,6 +6,7 @@
 #
 # usage: bench/boot-storm.sh [-n CLIENTS] [--ramp-seconds S] [--loss PCT | --routed] [--image] [--reload-storm]
 #                            [--targets bootferry,baseline] [--kernel-mib M] [--initrd-mib M] [--deadline-seconds S]
+#                            [--warmup M]
 #   -n 1000 (default)        number of machines, each its own MAC and machine file
 #   --ramp-seconds 10        machines power on evenly spread over this time (0: all in the same millisecond)
 #   --routed                 servers and machines in two namespaces joined by a router namespace (veth, MTU
@@ -18,6 +19,8 @@
 #   --reload-storm           rewrite a machine file every 20 ms while bootferry serves the storm
 #   --kernel-mib 10 --initrd-mib 50   sizes of the random kernel and initrd
 #   --deadline-seconds 300   machines still booting then count as failed at their current stage
+#   --warmup 0               first M other machines boot from each server, unmeasured: a server that has run a
+#                            while (JIT compiled), not one started for the storm
 # JSON goes to target/storm/storm-N[-variant].json, the servers' logs beside it. BOOTFERRY_JAVA_OPTS adds JVM
 # options to bootferry. STORM_PREFIX (default bfs) names the namespaces (PREFIX-storm, -storm-srv, -storm-rt),
 # their links and the work directory /tmp/PREFIX-storm.
@@ -41,7 +44,7 @@ while [ $# -gt 0 ]; do
     --reload-storm) ARGS+=(--reload-storm); VARIANT+=-reload; shift ;;
     --kernel-mib) KERNEL_MIB=$2; shift 2 ;;
     --initrd-mib) INITRD_MIB=$2; shift 2 ;;
-    --targets|--deadline-seconds|--ramp-seconds) ARGS+=("$1" "$2"); shift 2 ;;
+    --targets|--deadline-seconds|--ramp-seconds|--warmup) ARGS+=("$1" "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument $1 (--help)" >&2; exit 2 ;;
   esac

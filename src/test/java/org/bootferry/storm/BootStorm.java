@@ -37,7 +37,7 @@ import org.bootferry.machine.MacAddress;
  *
  * <p>Usage: {@code BootStorm --clients N --dir DIR --jar bootferry.jar [--kernel-mib 10] [--initrd-mib 50]
  * [--kernel FILE --initrd FILE] [--image REF] [--ramp-seconds 10] [--targets bootferry,baseline] [--reload-storm]
- * [--server 127.0.0.1] [--relay ADDR --server-netns NS] [--json FILE] [--deadline-seconds 300]}.
+ * [--server 127.0.0.1] [--relay ADDR --server-netns NS] [--json FILE] [--deadline-seconds 300] [--warmup M]}.
  * <ul>
  *   <li>{@code --kernel}/{@code --initrd}: these files instead of random bytes of the given sizes.</li>
  *   <li>{@code --image REF}: every machine file names this one OCI image, whose {@code /boot/vmlinuz}
@@ -47,6 +47,9 @@ import org.bootferry.machine.MacAddress;
  *   <li>{@code --relay ADDR --server-netns NS}: a routed storm. The generator's address is ADDR, the
  *       servers run in namespace NS and are reached through a router; DISCOVERs go there as a relay
  *       agent forwards them (giaddr ADDR, answers to ADDR:67).</li>
+ *   <li>{@code --warmup M}: before the measured storm, M other machines boot from the same server the
+ *       same way (not measured): a server that has run for a while, its JIT compiled, rather than one
+ *       started for the storm. Each target gets the same warm-up.</li>
  * </ul>
  */
 public final class BootStorm {
@@ -58,6 +61,8 @@ public final class BootStorm {
     /** Everything one storm measured against one server. */
     static final class Run {
         final String target;
+        /** How many machines this storm boots. */
+        final int machines;
         final Map<Stage, ConcurrentLinkedQueue<Long>> latencies = new EnumMap<>(Stage.class);
         final Map<Stage, AtomicInteger> failures = new EnumMap<>(Stage.class);
         final Map<Stage, AtomicLong> bytes = new EnumMap<>(Stage.class);
@@ -72,8 +77,9 @@ public final class BootStorm {
         long hostBusyAfter;
         int reloads;
 
-        Run(String target) {
+        Run(String target, int machines) {
             this.target = target;
+            this.machines = machines;
             for (Stage s : Stage.values()) {
                 latencies.put(s, new ConcurrentLinkedQueue<>());
                 failures.put(s, new AtomicInteger());
@@ -113,6 +119,7 @@ public final class BootStorm {
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = options(args);
         int clients = Integer.parseInt(opt.getOrDefault("clients", "100"));
+        int warmup = Integer.parseInt(opt.getOrDefault("warmup", "0"));
         Path dir = Path.of(opt.getOrDefault("dir", "target/storm")).toAbsolutePath();
         Path jar = Path.of(opt.getOrDefault("jar", "target/bootferry.jar")).toAbsolutePath();
         long kernel = (long) (Double.parseDouble(opt.getOrDefault("kernel-mib", "10")) * (1 << 20));
@@ -143,7 +150,7 @@ public final class BootStorm {
             java.addAll(Arrays.asList(javaOpts.split("\\s+")));
         }
 
-        Workload w = Workload.prepare(dir, clients, kernelContent, initrdContent, image, serverAddress, relay, BOOTFERRY_HTTP,
+        Workload w = Workload.prepare(dir, clients + warmup, kernelContent, initrdContent, image, serverAddress, relay, BOOTFERRY_HTTP,
                 "http://" + serverAddress.getHostAddress() + ":" + BASELINE_HTTP);
         long kernelBytes = Files.size(w.files().resolve("vmlinuz"));
         long initrdBytes = Files.size(w.files().resolve("initrd.img"));
@@ -160,16 +167,22 @@ public final class BootStorm {
         Inet4Address local = relay.orElse(ipv4(serverAddress.getHostAddress()));
         List<Run> runs = new ArrayList<>();
         for (String name : targets) {
-            Run run = new Run(name);
+            Run run = new Run(name, clients);
             try (Target t = name.equals("bootferry") ? Target.bootferry(w, host, java, jar, BOOTFERRY_HTTP)
                     : relay.isPresent() ? Target.baseline(w, host, relay.get(), "255.255.255.255", BASELINE_HTTP)
                     : Target.baseline(w, host, ipv4("127.0.0.0"), "255.0.0.0", BASELINE_HTTP)) {
-                storm(w, t, run, local, relay.isPresent(), reloadStorm && name.equals("bootferry"), deadline, ramp);
+                if (warmup > 0) {
+                    Run warm = new Run(name, warmup);
+                    storm(w, t, warm, clients, local, relay.isPresent(), false, deadline, ramp);
+                    System.out.printf(Locale.ROOT, "%s warm-up (not measured): %d of %d machines booted in %.1f s%n",
+                            name, warm.booted.get(), warmup, warm.wallSeconds);
+                }
+                storm(w, t, run, 0, local, relay.isPresent(), reloadStorm && name.equals("bootferry"), deadline, ramp);
             }
-            StormReport.print(run, w);
+            StormReport.print(run);
             runs.add(run);
         }
-        Map<String, Object> report = StormReport.report(w, runs, opt, kernelBytes, initrdBytes);
+        Map<String, Object> report = StormReport.report(runs, opt, kernelBytes, initrdBytes);
         if (runs.size() == 2) {
             Run b = runs.get(0);
             Run i = runs.get(1);
@@ -194,21 +207,22 @@ public final class BootStorm {
      * seconds apart; 0 = all in the same millisecond), and waits until each has booted or stopped,
      * or the deadline passes.
      */
-    private static void storm(Workload w, Target target, Run run, Inet4Address local, boolean relay, boolean reloadStorm,
-            int deadlineSeconds, double rampSeconds) throws Exception {
-        Stage[] current = new Stage[w.clients];
+    /** Boots machines {@code first} to {@code first + run.machines - 1}, powering on over {@code rampSeconds}. */
+    private static void storm(Workload w, Target target, Run run, int first, Inet4Address local, boolean relay,
+            boolean reloadStorm, int deadlineSeconds, double rampSeconds) throws Exception {
+        Stage[] current = new Stage[run.machines];
         CountDownLatch go = new CountDownLatch(1);
-        CountDownLatch finished = new CountDownLatch(w.clients);
+        CountDownLatch finished = new CountDownLatch(run.machines);
         AtomicBoolean over = new AtomicBoolean();
         try (DhcpClients dhcp = new DhcpClients(target.address, 67, 4011, local, relay)) {
             List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < w.clients; i++) {
-                int client = i;
+            for (int i = 0; i < run.machines; i++) {
+                int slot = i;
                 Thread t = new Thread(null, () -> {
                     try {
                         go.await();
-                        Thread.sleep((long) (rampSeconds * 1000 * client / w.clients));
-                        boot(w, target, run, dhcp, local, client, current);
+                        Thread.sleep((long) (rampSeconds * 1000 * slot / run.machines));
+                        boot(w, target, run, dhcp, local, first + slot, current, slot);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     } finally {
@@ -235,7 +249,7 @@ public final class BootStorm {
                 reloader.join();
             }
             if (!all) {
-                for (int i = 0; i < w.clients; i++) {
+                for (int i = 0; i < run.machines; i++) {
                     Stage s = current[i];
                     if (s != null) {
                         run.failed(s, "still running at the deadline of " + deadlineSeconds + " s");
@@ -256,7 +270,7 @@ public final class BootStorm {
             int generation = 0;
             while (!over.get()) {
                 try {
-                    w.writeMachine(random.nextInt(w.clients), ++generation);
+                    w.writeMachine(random.nextInt(run.machines), ++generation);
                     run.reloads = generation;
                     Thread.sleep(20);
                 } catch (Exception e) {
@@ -271,20 +285,20 @@ public final class BootStorm {
 
     /** One machine's boot; stops at the first stage that fails, as a machine does. */
     private static void boot(Workload w, Target target, Run run, DhcpClients dhcp, InetAddress local, int client,
-            Stage[] current) throws InterruptedException {
+            Stage[] current, int slot) throws InterruptedException {
         MacAddress mac = Workload.mac(client);
         Stage stage = Stage.DHCP;
         try {
-            current[client] = stage;
+            current[slot] = stage;
             long t0 = System.nanoTime();
             DhcpMessage offer = dhcp.discover(mac);
             t0 = done(run, stage, t0, 0);
 
-            current[client] = stage = Stage.PXE;
+            current[slot] = stage = Stage.PXE;
             DhcpMessage ack = dhcp.request(mac);
             t0 = done(run, stage, t0, 0);
 
-            current[client] = stage = Stage.TFTP;
+            current[slot] = stage = Stage.TFTP;
             TftpFetch.Result loader = new TftpFetch(new InetSocketAddress(offer.siaddr(), 69), local, 1468, 4).fetch(ack.file());
             if (loader.crc() != w.loaderCrc || loader.bytes() != loader.tsize()) {
                 throw new StageFailure("loader " + ack.file() + ": " + loader.bytes() + " bytes (tsize " + loader.tsize()
@@ -293,26 +307,26 @@ public final class BootStorm {
             t0 = done(run, stage, t0, loader.bytes());
 
             // iPXE's own DISCOVER would name this URL (bootferry's plan.scriptUrl()); both servers serve it.
-            current[client] = stage = Stage.SCRIPT;
+            current[slot] = stage = Stage.SCRIPT;
             URI server = URI.create("http://" + target.address.getHostAddress() + ":" + target.httpPort);
             HttpFetch.Result script = HttpFetch.get(server.resolve("/boot.ipxe?mac=" + mac));
             Script parsed = Script.parse(script.text());
             t0 = done(run, stage, t0, script.bytes());
 
-            current[client] = stage = Stage.KERNEL;
+            current[slot] = stage = Stage.KERNEL;
             t0 = done(run, stage, t0, expect(HttpFetch.get(parsed.kernel), w.kernelCrc, "kernel"));
 
-            current[client] = stage = Stage.INITRD;
+            current[slot] = stage = Stage.INITRD;
             t0 = done(run, stage, t0, expect(HttpFetch.get(parsed.initrd), w.initrdCrc, "initrd"));
 
-            current[client] = stage = Stage.KICKSTART;
+            current[slot] = stage = Stage.KICKSTART;
             HttpFetch.Result ks = HttpFetch.get(parsed.kickstart);
             if (!ks.text().contains("--hostname=" + Workload.hostname(client) + "\n")) {
                 throw new StageFailure("kickstart of " + mac + " does not name " + Workload.hostname(client));
             }
             t0 = done(run, stage, t0, ks.bytes());
 
-            current[client] = stage = Stage.DONE;
+            current[slot] = stage = Stage.DONE;
             HttpFetch.Result recorded = HttpFetch.post(server.resolve("/done/" + mac.dashed()));
             done(run, stage, t0, recorded.bytes());
             run.booted.incrementAndGet();
@@ -321,7 +335,7 @@ public final class BootStorm {
         } catch (RuntimeException e) {
             run.failed(stage, e.toString());
         } finally {
-            current[client] = null;
+            current[slot] = null;
         }
     }
 

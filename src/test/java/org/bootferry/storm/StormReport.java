@@ -12,9 +12,9 @@ final class StormReport {
     private StormReport() {
     }
 
-    static void print(BootStorm.Run r, Workload w) {
+    static void print(BootStorm.Run r) {
         System.out.printf(Locale.ROOT, "%n== %s: %d of %d booted, wall %.2f s, %.1f MiB sent, peak RSS %.0f MiB, CPU %.1f s%s%n",
-                r.target, r.booted.get(), w.clients, r.wallSeconds, r.bytesTotal() / 1048576.0, r.after.peakRssMib(),
+                r.target, r.booted.get(), r.machines, r.wallSeconds, r.bytesTotal() / 1048576.0, r.after.peakRssMib(),
                 r.after.cpuSecondsSince(r.before), r.reloads > 0 ? ", " + r.reloads + " machine files rewritten" : "");
         System.out.printf(Locale.ROOT, "%-10s %8s %10s %10s %10s %9s %12s %10s%n", "stage", "done", "p50 ms", "p99 ms", "max ms",
                 "failed", "MiB", "machine-s");
@@ -33,10 +33,11 @@ final class StormReport {
                 .forEach(m -> System.out.println("  failed " + stage.id() + ": " + m)));
     }
 
-    static Map<String, Object> report(Workload w, List<BootStorm.Run> runs, Map<String, String> opt, long kernel, long initrd) {
+    static Map<String, Object> report(List<BootStorm.Run> runs, Map<String, String> opt, long kernel, long initrd) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("date", Instant.now().toString());
-        report.put("clients", w.clients);
+        report.put("clients", runs.isEmpty() ? 0 : runs.get(0).machines);
+        report.put("warmup", Integer.parseInt(opt.getOrDefault("warmup", "0")));
         report.put("rampSeconds", Double.parseDouble(opt.getOrDefault("ramp-seconds", "10")));
         report.put("kernelBytes", kernel);
         report.put("initrdBytes", initrd);

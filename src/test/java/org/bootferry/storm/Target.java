@@ -86,7 +86,7 @@ final class Target implements AutoCloseable {
                 "pxe-service=X86-64_EFI,\"bootferry storm\"," + Workload.LOADER + "," + address,
                 "enable-tftp",
                 "tftp-root=" + w.tftpRoot(),
-                "tftp-max=" + Math.max(50, w.clients + 100),
+                "tftp-max=" + Math.max(50, w.machines + 100),
                 "tftp-no-fail",
                 ""));
         Process dnsmasq = start(host.command(List.of("dnsmasq", "--keep-in-foreground", "--conf-file=" + dnsmasqConf)),

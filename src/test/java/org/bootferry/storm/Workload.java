@@ -48,15 +48,16 @@ final class Workload {
     }
 
     final Path dir;
-    final int clients;
+    /** Machine files written: the storm's machines, then those of the warm-up storm. */
+    final int machines;
     final Optional<String> image;
     final int loaderCrc;
     final int kernelCrc;
     final int initrdCrc;
 
-    private Workload(Path dir, int clients, Optional<String> image, int loaderCrc, int kernelCrc, int initrdCrc) {
+    private Workload(Path dir, int machines, Optional<String> image, int loaderCrc, int kernelCrc, int initrdCrc) {
         this.dir = dir;
-        this.clients = clients;
+        this.machines = machines;
         this.image = image;
         this.loaderCrc = loaderCrc;
         this.kernelCrc = kernelCrc;
@@ -95,7 +96,7 @@ final class Workload {
      * listens and what it advertises.
      */
     /** @param relay the relay agent the machines' DHCP comes through on a routed storm (its giaddr) */
-    static Workload prepare(Path dir, int clients, Content kernel, Content initrd, Optional<String> image,
+    static Workload prepare(Path dir, int machines, Content kernel, Content initrd, Optional<String> image,
             InetAddress server, Optional<? extends InetAddress> relay, int bootferryHttpPort, String baselineUrl)
             throws IOException {
         Files.createDirectories(dir.resolve("files"));
@@ -110,7 +111,7 @@ final class Workload {
         }
         int kernelCrc = write(dir.resolve("files").resolve("vmlinuz"), kernel);
         int initrdCrc = write(dir.resolve("files").resolve("initrd.img"), initrd);
-        Workload w = new Workload(dir, clients, image, loaderCrc, kernelCrc, initrdCrc);
+        Workload w = new Workload(dir, machines, image, loaderCrc, kernelCrc, initrdCrc);
         w.writeBootferryConfig(server, relay, bootferryHttpPort);
         w.writeStaticTree(baselineUrl);
         return w;
@@ -132,7 +133,7 @@ final class Workload {
                 + "proxyDhcp: {maxAnswersPerSecond: 1000000, relaySubnets: ["
                 + relay.map(r -> r.getHostAddress() + "/32").orElse("") + "]}\n");
         Files.writeString(config.resolve("templates").resolve("storm.ks"), KICKSTART);
-        for (int i = 0; i < clients; i++) {
+        for (int i = 0; i < machines; i++) {
             writeMachine(i, 0);
         }
     }
@@ -163,7 +164,7 @@ final class Workload {
         Path ks = www().resolve("ks");
         Files.createDirectories(scripts);
         Files.createDirectories(ks);
-        for (int i = 0; i < clients; i++) {
+        for (int i = 0; i < machines; i++) {
             MacAddress mac = mac(i);
             String base = serverUrl + "/boot/" + mac.dashed();
             String kickstartUrl = serverUrl + "/ks/" + mac.dashed();
