@@ -61,13 +61,8 @@ class DualStackEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        if (installer != null) {
-            installer.printWallTime("DualStackEndToEndTest (class)");
-        }
+    static void stopLab() throws Exception {
+        Installer.finish(installer, DualStackEndToEndTest.class, lab);
     }
 
     @Test

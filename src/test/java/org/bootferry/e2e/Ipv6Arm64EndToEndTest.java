@@ -53,10 +53,8 @@ class Ipv6Arm64EndToEndTest {
     }
 
     @AfterAll
-    static void printWallTime() {
-        if (installer != null) {
-            installer.printWallTime("Ipv6Arm64EndToEndTest (class)");
-        }
+    static void printWallTime() throws Exception {
+        Installer.finish(installer, Ipv6Arm64EndToEndTest.class);
     }
 
     /** bootferry the link's DHCPv6 server, RAs from radvd ({@link Ipv6ServerEndToEndTest}'s lab). */

@@ -67,11 +67,8 @@ class Ipv6BootOnlyEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        installer.printWallTime("Ipv6BootOnlyEndToEndTest (class)");
+    static void stopLab() throws Exception {
+        Installer.finish(installer, Ipv6BootOnlyEndToEndTest.class, lab);
     }
 
     @Test

@@ -53,11 +53,8 @@ class Ipv6ServerEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        installer.printWallTime("Ipv6ServerEndToEndTest (class)");
+    static void stopLab() throws Exception {
+        Installer.finish(installer, Ipv6ServerEndToEndTest.class, lab);
     }
 
     @Test
