@@ -58,7 +58,6 @@ class HttpsListenerTest {
         config = new ConfigDir(tmp.resolve("config"));
         kernel = Files.readAllBytes(config.blob("boot/vmlinuz", KERNEL_BYTES));
         config.file("machines/" + MAC + ".yaml", "access: open", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
-        Files.createDirectories(tmp.resolve("root"));
     }
 
     @AfterEach
@@ -154,9 +153,7 @@ class HttpsListenerTest {
     }
 
     private void serverYaml(String https) {
-        config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: 0", "tftpPort: 0",
-                "dhcp: false", "tftpRoot: " + tmp.resolve("root"), "cache: " + tmp.resolve("cache"),
-                "state: " + tmp.resolve("state"), https);
+        config.loopbackServer(tmp, 0, 0, https);
     }
 
     /** Starts a server; its HTTPS base URL. */

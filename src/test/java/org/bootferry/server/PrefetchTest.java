@@ -84,11 +84,7 @@ class PrefetchTest {
     /** A running server whose config has no machine yet; {@code prefetchPulls} at most at once. */
     private void startServer(int prefetchPulls) throws Exception {
         config = new ConfigDir(tmp.resolve("config"));
-        config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + HTTP_PORT,
-                "tftpPort: " + TFTP_PORT, "dhcp: false", "tftpRoot: " + tmp.resolve("tftproot"),
-                "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"), "images:",
-                "  prefetchPulls: " + prefetchPulls);
-        Files.createDirectories(tmp.resolve("tftproot"));
+        config.loopbackServer(tmp, HTTP_PORT, TFTP_PORT, "images:", "  prefetchPulls: " + prefetchPulls);
         ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
         holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
         server = new BootServer(holder);

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 
@@ -23,6 +25,24 @@ public final class ConfigDir {
     /** A config directory in {@code dir} with only this server.yaml, loaded as the server loads it. */
     public static ConfigSnapshot withServerYaml(Path dir, String... lines) {
         return ConfigLoader.load(new ConfigDir(dir).file("server.yaml", lines).dir());
+    }
+
+    /**
+     * Writes the server.yaml of a server on loopback for a test: HTTP and TFTP on these ports (0: any
+     * free one), no DHCP, its tftproot (made here), state and cache in {@code work}; then {@code more}.
+     */
+    public ConfigDir loopbackServer(Path work, int httpPort, int tftpPort, String... more) {
+        Path tftpRoot = work.resolve("tftproot");
+        try {
+            Files.createDirectories(tftpRoot);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> lines = new ArrayList<>(List.of("bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + httpPort,
+                "tftpPort: " + tftpPort, "dhcp: false", "tftpRoot: " + tftpRoot, "state: " + work.resolve("state"),
+                "cache: " + work.resolve("cache")));
+        lines.addAll(List.of(more));
+        return file("server.yaml", lines.toArray(String[]::new));
     }
 
     /** Writes {@code relative} (e.g. {@code machines/52-54-00-12-34-56.yaml}) with the given lines. */
