@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 
@@ -20,6 +21,21 @@ public final class ConfigDir {
 
     public Path dir() {
         return dir;
+    }
+
+    /** A copy of the config directory {@code source} (e.g. the shipped {@code config/}) in {@code dir}. */
+    public static ConfigDir copyOf(Path source, Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path p : files.toList()) {
+                Path target = dir.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return new ConfigDir(dir);
     }
 
     /** A config directory in {@code dir} with only this server.yaml, loaded as the server loads it. */
