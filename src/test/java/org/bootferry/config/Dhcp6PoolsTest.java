@@ -39,7 +39,7 @@ class Dhcp6PoolsTest {
     private List<String> errors(ConfigSnapshot snapshot) {
         List<ConfigError> all = new ArrayList<>(snapshot.errors());
         all.addAll(Reservations.check(snapshot));
-        return all.stream().map(e -> e.file().getFileName() + ":" + e.line() + ": " + e.message()).toList();
+        return all.stream().map(ConfigDir::inFile).toList();
     }
 
     @Test

@@ -33,7 +33,7 @@ class Dhcp6SettingsTest {
     private List<String> errors(ConfigSnapshot snapshot) {
         List<ConfigError> all = new ArrayList<>(snapshot.errors());
         all.addAll(DuidChecks.check(snapshot));
-        return all.stream().map(e -> e.file().getFileName() + ":" + e.line() + ": " + e.message()).toList();
+        return all.stream().map(ConfigDir::inFile).toList();
     }
 
     @Test

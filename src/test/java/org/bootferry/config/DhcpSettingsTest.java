@@ -54,7 +54,7 @@ class DhcpSettingsTest {
     private List<String> errors(ConfigSnapshot snapshot) {
         List<ConfigError> all = new java.util.ArrayList<>(snapshot.errors());
         all.addAll(Reservations.check(snapshot));
-        return all.stream().map(e -> e.file().getFileName() + ":" + e.line() + ": " + e.message()).toList();
+        return all.stream().map(ConfigDir::inFile).toList();
     }
 
     @Test

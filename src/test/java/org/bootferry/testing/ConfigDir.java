@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 
@@ -36,6 +37,11 @@ public final class ConfigDir {
             }
         }
         return new ConfigDir(dir);
+    }
+
+    /** {@code error} as {@code file:line: message} with the file's name only, as a test expects it. */
+    public static String inFile(ConfigError error) {
+        return error.file().getFileName() + ":" + error.line() + ": " + error.message();
     }
 
     /** A config directory in {@code dir} with only this server.yaml, loaded as the server loads it. */
