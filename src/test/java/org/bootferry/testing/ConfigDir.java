@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.bootferry.config.ConfigError;
 import org.bootferry.config.ConfigLoader;
@@ -42,6 +43,13 @@ public final class ConfigDir {
     /** {@code error} as {@code file:line: message} with the file's name only, as a test expects it. */
     public static String inFile(ConfigError error) {
         return error.file().getFileName() + ":" + error.line() + ": " + error.message();
+    }
+
+    /** The load's errors, then what {@code check} finds in it, each {@link #inFile}. */
+    public static List<String> errors(ConfigSnapshot snapshot, Function<ConfigSnapshot, List<ConfigError>> check) {
+        List<ConfigError> all = new ArrayList<>(snapshot.errors());
+        all.addAll(check.apply(snapshot));
+        return all.stream().map(ConfigDir::inFile).toList();
     }
 
     /** A config directory in {@code dir} with only this server.yaml, loaded as the server loads it. */
