@@ -16,7 +16,8 @@
  * (dhcp6/ClientMac), and dnsmasq leases per DUID anyway.
  *
  * Why C and how it measures: udploop.h (batched sendmmsg/recvmmsg, latency from the kernel's
- * receive timestamps, CPU per answer of this process and SERVER_PID from /proc).
+ * receive timestamps, CPU per answer of this process and SERVER_PID from /proc); the slots and their
+ * transaction-ids: xidslots.h.
  * Output, one line: answers/s, p50 ms, p99 ms, lost, gen µs/answer, server µs/answer, idle %.
  */
 #define _GNU_SOURCE
@@ -29,7 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "udploop.h"
+#include "xidslots.h"
 
 #define SOLICIT 1
 #define ADVERTISE 2
@@ -40,12 +41,6 @@
 
 static uint8_t template_bytes[PACKET];
 static size_t template_length;
-static int window;
-/* Slot i sends transaction-ids i, i + window, …, modulo 2^24 (3 bytes): xid % window names the
- * slot as long as window divides 2^24, so WINDOW is rounded to a power of two in main. */
-static uint32_t slot_xid[MAX_WINDOW];
-static long long slot_sent[MAX_WINDOW];
-static long long unmatched;
 
 /* The template with its CLIENTID replaced by a DUID-LL, first; the other options in their order. */
 static size_t rebuild(const uint8_t *in, size_t n, uint8_t *out) {
@@ -72,40 +67,16 @@ static uint32_t xid_of(const uint8_t *m) {
     return (uint32_t) m[1] << 16 | m[2] << 8 | m[3];  /* RFC 8415 §8: transaction-id, 3 bytes */
 }
 
-/* The template with this transaction-id and the MAC 52:54:02 + it, queued for the slot. */
-static void solicit(int slot, uint32_t xid) {
-    uint8_t *m = next_packet();
-    xid &= 0xffffff;
-    slot_xid[slot] = xid;
+/* The template with this transaction-id and the MAC 52:54:02 + it (the low 3 bytes of xid). */
+static size_t build_request(uint8_t *m, uint32_t xid) {
     memcpy(m, template_bytes, template_length);
     m[1] = xid >> 16; m[2] = xid >> 8; m[3] = xid;
     m[MAC_LOW] = xid >> 16; m[MAC_LOW + 1] = xid >> 8; m[MAC_LOW + 2] = xid;
-    queue_packet(template_length);
+    return template_length;
 }
 
-static void request_sent(const uint8_t *m, long long at) {
-    slot_sent[xid_of(m) % (uint32_t) window] = at;
-}
-
-static void sweep(long long now) {
-    for (int slot = 0; slot < window; slot++) {
-        if (now - slot_sent[slot] > LOST_AFTER_NANOS) {
-            count_lost(slot_sent[slot]);
-            solicit(slot, slot_xid[slot] + (uint32_t) window);
-        }
-    }
-}
-
-static void answer(const uint8_t *m, size_t size, long long at) {
-    if (size < 4 || m[0] != ADVERTISE) return;
-    uint32_t xid = xid_of(m);
-    uint32_t slot = xid % (uint32_t) window;
-    if (slot_xid[slot] != xid) {  /* a duplicate or a late answer */
-        if (measured(at)) unmatched++;
-        return;
-    }
-    answered(slot_sent[slot], at);
-    solicit((int) slot, xid + (uint32_t) window);
+static int is_answer(const uint8_t *m, size_t size) {
+    return size >= 4 && m[0] == ADVERTISE;
 }
 
 int main(int argc, char **argv) {
@@ -120,20 +91,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s: not an IPv6 address\n", argv[3]);
         return 2;
     }
-    int warmup = atoi(argv[4]);
-    int seconds = atoi(argv[5]);
-    window = atoi(argv[6]);
-    int server = atoi(argv[7]);
-    if (warmup < 0 || seconds <= 0 || window <= 0 || window > MAX_WINDOW) {
-        fprintf(stderr, "WARMUP >= 0, SECONDS > 0 and 0 < WINDOW <= %d\n", MAX_WINDOW);
-        return 2;
-    }
+    struct run_args run = slot_args(argv + 4);
+    /* Transaction-ids are 3 bytes: xid % window names the slot after they wrap at 2^24 only when
+     * window divides 2^24. */
     while (window & (window - 1)) window &= window - 1;
-    FILE *t = fopen(argv[1], "rb");
-    if (!t) die(argv[1]);
     uint8_t captured[PACKET];
-    size_t captured_length = fread(captured, 1, sizeof captured, t);
-    fclose(t);
+    size_t captured_length = read_capture(argv[1], captured);
     if (captured_length < 4 || captured[0] != SOLICIT) {
         fprintf(stderr, "%s: not a DHCPv6 SOLICIT\n", argv[1]);
         return 2;
@@ -152,11 +115,6 @@ int main(int argc, char **argv) {
     inet_pton(AF_INET6, "ff02::1:2", &to.sin6_addr);
     loop_open(s, &to, sizeof to);
 
-    for (int slot = 0; slot < window; slot++) solicit(slot, (uint32_t) slot);
-    struct loop_result r = loop_run(server, warmup, seconds);
-    printf("%.0f %.3f %.3f %lld %.2f %.2f %.0f\n", r.per_second, r.p50_ms, r.p99_ms, r.lost, r.self_us,
-           r.server_us, r.idle);
-    fprintf(stderr, "dhcp6gen: %lld datagrams received while measuring, %lld of them duplicates or late\n",
-            r.received, unmatched);
+    slots_run("dhcp6gen", run);
     return 0;
 }

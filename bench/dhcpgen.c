@@ -3,7 +3,7 @@
  *
  *   dhcpgen TEMPLATE WARMUP SECONDS WINDOW SERVER_PID broadcast|unicast
  *
- * A closed loop on UDP port 68 (udploop.h): WINDOW copies of the captured DISCOVER in TEMPLATE (a
+ * A closed loop on UDP port 68 (udploop.h, xidslots.h): WINDOW copies of the captured DISCOVER in TEMPLATE (a
  * fresh xid and MAC each, so no per-MAC rate limit applies) are in flight to port 67 on lo: to
  * 255.255.255.255 as PXE clients send them (RFC 2131 §4.4.1), so each server reads them on the socket
  * that serves real clients, or to 127.0.0.1 as a relay agent sends (RFC 2131 §4.1), which bootferry
@@ -25,57 +25,27 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "udploop.h"
+#include "xidslots.h"
 
 #define BOOTREPLY 2
 
 static uint8_t template_bytes[PACKET];
 static size_t template_length;
-static int window;
-/* Slot i sends xids i, i + window, i + 2 window...: xid % window names the slot. */
-static uint32_t slot_xid[MAX_WINDOW];
-static long long slot_sent[MAX_WINDOW];
-static long long unmatched;
 
 static uint32_t xid_of(const uint8_t *m) {
     return (uint32_t) m[4] << 24 | m[5] << 16 | m[6] << 8 | m[7];  /* RFC 2131 §2: xid at offset 4 */
 }
 
-/* The captured DISCOVER with this xid and a MAC of its own, 52:54:01:xx:xx:xx (chaddr at 28), queued
- * for the slot. */
-static void discover(int slot, uint32_t xid) {
-    uint8_t *m = next_packet();
-    slot_xid[slot] = xid;
+/* The captured DISCOVER with this xid and a MAC of its own, 52:54:01:xx:xx:xx (chaddr at 28). */
+static size_t build_request(uint8_t *m, uint32_t xid) {
     memcpy(m, template_bytes, template_length);
     m[4] = xid >> 24; m[5] = xid >> 16; m[6] = xid >> 8; m[7] = xid;
     m[30] = 1; m[31] = xid >> 16; m[32] = xid >> 8; m[33] = xid;
-    queue_packet(template_length);
+    return template_length;
 }
 
-static void request_sent(const uint8_t *m, long long at) {
-    slot_sent[xid_of(m) % (uint32_t) window] = at;
-}
-
-/* Replaces DISCOVERs nobody answered (the reply or the request was dropped). */
-static void sweep(long long now) {
-    for (int slot = 0; slot < window; slot++) {
-        if (now - slot_sent[slot] > LOST_AFTER_NANOS) {
-            count_lost(slot_sent[slot]);
-            discover(slot, slot_xid[slot] + (uint32_t) window);
-        }
-    }
-}
-
-static void answer(const uint8_t *m, size_t size, long long at) {
-    if (size < 240 || m[0] != BOOTREPLY) return;
-    uint32_t xid = xid_of(m);
-    uint32_t slot = xid % (uint32_t) window;
-    if (slot_xid[slot] != xid) {  /* a duplicate or a late answer */
-        if (measured(at)) unmatched++;
-        return;
-    }
-    answered(slot_sent[slot], at);
-    discover((int) slot, xid + (uint32_t) window);
+static int is_answer(const uint8_t *m, size_t size) {
+    return size >= 240 && m[0] == BOOTREPLY;
 }
 
 int main(int argc, char **argv) {
@@ -84,18 +54,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     int broadcast = strcmp(argv[6], "broadcast") == 0;
-    int warmup = atoi(argv[2]);
-    int seconds = atoi(argv[3]);
-    window = atoi(argv[4]);
-    int server = atoi(argv[5]);
-    if (warmup < 0 || seconds <= 0 || window <= 0 || window > MAX_WINDOW) {
-        fprintf(stderr, "WARMUP >= 0, SECONDS > 0 and 0 < WINDOW <= %d\n", MAX_WINDOW);
-        return 2;
-    }
-    FILE *t = fopen(argv[1], "rb");
-    if (!t) die(argv[1]);
-    template_length = fread(template_bytes, 1, sizeof template_bytes, t);
-    fclose(t);
+    struct run_args run = slot_args(argv + 2);
+    template_length = read_capture(argv[1], template_bytes);
     if (template_length < 240) {
         fprintf(stderr, "%s: not a DHCP message\n", argv[1]);
         return 2;
@@ -114,12 +74,6 @@ int main(int argc, char **argv) {
                              .sin_addr.s_addr = htonl(broadcast ? INADDR_BROADCAST : INADDR_LOOPBACK)};
     loop_open(s, &to, sizeof to);
 
-    for (int slot = 0; slot < window; slot++) discover(slot, (uint32_t) slot);
-    struct loop_result r = loop_run(server, warmup, seconds);
-    printf("%.0f %.3f %.3f %lld %.2f %.2f %.0f\n", r.per_second, r.p50_ms, r.p99_ms, r.lost, r.self_us,
-           r.server_us, r.idle);
-    /* For runs that go wrong: what arrived at all, and how much of it answered nothing outstanding. */
-    fprintf(stderr, "dhcpgen: %lld datagrams received while measuring, %lld of them duplicates or late\n",
-            r.received, unmatched);
+    slots_run("dhcpgen", run);
     return 0;
 }

@@ -17,7 +17,8 @@
  *                                                for LOST_AFTER_NANOS (count_lost)
  *   static void answer(const uint8_t *packet, size_t size, long long at);  a datagram arrived at `at`
  * and builds each request in next_packet(), then queue_packet(its length). It defines _GNU_SOURCE
- * before its first #include (sendmmsg, recvmmsg).
+ * before its first #include (sendmmsg, recvmmsg). xidslots.h defines the three for generators whose
+ * clients each wait for one answer (dhcpgen.c, dhcp6gen.c).
  */
 #ifndef BENCH_UDPLOOP_H
 #define BENCH_UDPLOOP_H

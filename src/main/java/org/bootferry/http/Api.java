@@ -22,7 +22,6 @@ import org.bootferry.machine.Discovered;
 import org.bootferry.machine.Discoveries;
 import org.bootferry.machine.Installs;
 import org.bootferry.machine.MacAddress;
-import org.bootferry.machine.Sighting;
 import org.bootferry.machine.UnidentifiedClient;
 import org.bootferry.machine.UnidentifiedClients;
 
@@ -62,15 +61,11 @@ final class Api {
         ObjectNode root = JSON.createObjectNode().put("dropped", discoveries.dropped());
         ArrayNode list = root.putArray("machines");
         for (Discovered d : unconfigured(discoveries, booter)) {
-            Sighting s = d.latest();
-            ObjectNode n = list.addObject().put("mac", s.mac().toString())
-                    .put("firstSeen", d.firstSeen().toString()).put("lastSeen", s.time().toString())
-                    .put("requests", d.requests()).put("firmware", s.firmware().id()).put("arch", s.arch())
-                    .put("vendorClass", s.vendorClass()).put("ipxe", s.ipxe()).put("via", s.via());
-            s.uuid().ifPresent(u -> n.put("uuid", u));
-            n.put("file", Adoption.fileOf(snapshot, s.mac()).toString());
+            ObjectNode n = JSON.valueToTree(d.fields());
+            n.put("file", Adoption.fileOf(snapshot, d.mac()).toString());
             Adoption.suggestedProfile(snapshot).ifPresent(p ->
-                    n.put("machineFile", Adoption.machineFile(s.mac(), p, Optional.empty())));
+                    n.put("machineFile", Adoption.machineFile(d.mac(), p, Optional.empty())));
+            list.add(n);
         }
         return root.toString();
     }

@@ -204,12 +204,7 @@ public final class DiscoveredMachines implements Discoveries, AutoCloseable {
         ObjectNode root = JSON.createObjectNode().put("dropped", saved.dropped());
         ArrayNode list = root.putArray("machines");
         for (Discovered d : saved.machines()) {
-            Sighting s = d.latest();
-            ObjectNode n = list.addObject().put("mac", s.mac().toString())
-                    .put("firstSeen", d.firstSeen().toString()).put("lastSeen", s.time().toString())
-                    .put("requests", d.requests()).put("firmware", s.firmware().id()).put("arch", s.arch())
-                    .put("vendorClass", s.vendorClass()).put("ipxe", s.ipxe()).put("via", s.via());
-            s.uuid().ifPresent(u -> n.put("uuid", u));
+            list.add(JSON.<ObjectNode>valueToTree(d.fields()));
         }
         return root;
     }

@@ -64,16 +64,7 @@ public interface Addressing {
 
         /** Its fields as {@code /api/leases} shows them, beside the DHCPv4 leases: absent ones left out. */
         public Map<String, Object> fields() {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("address", address);
-            mac.ifPresent(m -> fields.put("mac", m.toString()));
-            hostname.ifPresent(h -> fields.put("hostname", h));
-            fields.put("state", state.id());
-            if (state != State.RESERVED) {
-                fields.put("expires", Instant.ofEpochMilli(expires).toString());
-            }
-            fields.put("reserved", reserved);
-            fields.put("pool", pool);
+            Map<String, Object> fields = leaseFields(address, mac, hostname, state, expires, reserved, pool);
             duid.ifPresent(d -> fields.put("duid", d));
             iaid.ifPresent(i -> fields.put("iaid", i));
             return fields;
@@ -110,18 +101,24 @@ public interface Addressing {
 
         /** Its fields as {@code /api/leases} and {@code bootferry leases --json} show them: absent ones left out. */
         public Map<String, Object> fields() {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("address", address.getHostAddress());
-            mac.ifPresent(m -> fields.put("mac", m.toString()));
-            hostname.ifPresent(h -> fields.put("hostname", h));
-            fields.put("state", state.id());
-            if (state != State.RESERVED) {
-                fields.put("expires", Instant.ofEpochMilli(expires).toString());
-            }
-            fields.put("reserved", reserved);
-            fields.put("pool", pool);
-            return fields;
+            return leaseFields(address.getHostAddress(), mac, hostname, state, expires, reserved, pool);
         }
+    }
+
+    /** The fields a lease and a DHCPv6 binding share, in {@code /api/leases}'s order: absent ones left out. */
+    private static Map<String, Object> leaseFields(String address, Optional<MacAddress> mac, Optional<String> hostname,
+            State state, long expires, boolean reserved, String pool) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("address", address);
+        mac.ifPresent(m -> fields.put("mac", m.toString()));
+        hostname.ifPresent(h -> fields.put("hostname", h));
+        fields.put("state", state.id());
+        if (state != State.RESERVED) {
+            fields.put("expires", Instant.ofEpochMilli(expires).toString());
+        }
+        fields.put("reserved", reserved);
+        fields.put("pool", pool);
+        return fields;
     }
 
     /**

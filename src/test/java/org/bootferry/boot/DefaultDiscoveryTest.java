@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.bootferry.config.ConfigLoader;
 import org.bootferry.config.ConfigSnapshot;
 import org.bootferry.kernel.KernelDecoder;
@@ -14,6 +13,7 @@ import org.bootferry.kernel.KernelFormat;
 import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
+import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,17 +31,7 @@ class DefaultDiscoveryTest {
     Path tmp;
 
     private ConfigSnapshot shippedWithDiscovery() throws IOException {
-        Path dir = tmp.resolve("config");
-        try (Stream<Path> files = Files.walk(SHIPPED)) {
-            for (Path p : files.toList()) {
-                Path target = dir.resolve(SHIPPED.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
+        Path dir = ConfigDir.copyOf(SHIPPED, tmp.resolve("config")).dir();
         Files.copy(SHIPPED.resolve("examples/default-discovery.yaml"), dir.resolve("machines/default.yaml"));
         Files.writeString(dir.resolve("server.yaml"), "advertise: 192.0.2.10\n");
         return ConfigLoader.load(dir);

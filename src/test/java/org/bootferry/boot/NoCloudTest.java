@@ -103,7 +103,7 @@ class NoCloudTest {
 
         List<ConfigError> errors = ConfigLoader.load(config.dir()).errors();
 
-        assertThat(errors).extracting(e -> e.file().getFileName() + ":" + e.line() + ": " + e.message()).containsExactly(
+        assertThat(errors).extracting(ConfigDir::inFile).containsExactly(
                 "52-54-00-4c-00-01.yaml:6: cloudInitNoCloud: userData and userDataBase64 both set: choose one",
                 "52-54-00-4c-00-01.yaml:7: cloudInitNoCloud.networkDataBase64: Illegal base64 character 25",
                 "52-54-00-4c-00-01.yaml:3: files: 'user-data' is served from cloudInitNoCloud: keep it in one place",

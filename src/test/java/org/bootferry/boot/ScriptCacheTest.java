@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bootferry.config.ConfigLoader;
@@ -17,6 +15,7 @@ import org.bootferry.machine.Firmware;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Machine;
 import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.TestClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +35,7 @@ class ScriptCacheTest {
     Path tmp;
     ConfigDir config;
     final AtomicReference<ConfigSnapshot> snapshot = new AtomicReference<>();
-    final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-04T19:00:00.250Z"));
+    final TestClock clock = new TestClock(Instant.parse("2026-12-04T19:00:00.250Z"));
     BootState state;
     BootPlanner planner;
 
@@ -51,22 +50,6 @@ class ScriptCacheTest {
                 "  files: {kernel: boot/vmlinuz, initrd: boot/initrd.img}", "  kernelArgs: inst.ks={{kickstartUrl}}");
         reload();
         state = new BootState(tmp.resolve("state"));
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
         planner = new BootPlanner(BootPlanner.Dependencies.of(snapshot::get).withInstalls(state)
                 .withCapabilities(Capabilities.of(new byte[32], clock)));
     }
@@ -110,7 +93,7 @@ class ScriptCacheTest {
         Machine machine = ipxe(OPEN, Firmware.EFI_X64, "10.0.0.1");
         assertThat(script(machine)).contains("kernel http://10.0.0.1:8080/boot/52-54-00-12-34-56/kernel");
         assertThat(planner.script(machine).orElseThrow().localBoot()).isFalse();
-        state.markInstalled(OPEN, now.get());
+        state.markInstalled(OPEN, clock.instant());
         assertThat(script(machine)).endsWith("exit\n").doesNotContain("kernel ").isEqualTo(planned(machine));
         assertThat(planner.script(machine).orElseThrow().localBoot()).isTrue();
         state.reset(OPEN);
@@ -121,7 +104,7 @@ class ScriptCacheTest {
     void eachFirmwareAndAddressGetsItsOwnScript() throws Exception {
         Machine bios = ipxe(OPEN, Firmware.BIOS, "10.0.0.1");
         Machine elsewhere = ipxe(OPEN, Firmware.BIOS, "192.168.7.1");
-        state.markInstalled(OPEN, now.get());
+        state.markInstalled(OPEN, clock.instant());
         Machine uefi = ipxe(OPEN, Firmware.EFI_X64, "10.0.0.1");
         assertThat(script(bios)).endsWith("sanboot --no-describe --drive 0x80\n");
         assertThat(script(uefi)).endsWith("exit\n");
@@ -137,9 +120,9 @@ class ScriptCacheTest {
         String first = script(machine);
         Capability issued = planner.plan(machine).orElseThrow().capability().orElseThrow();
         assertThat(first).contains("/" + issued + "/").isEqualTo(planned(machine));
-        now.set(now.get().plusMillis(700)); // 19:00:00.950, the same second
+        clock.advance(Duration.ofMillis(700)); // 19:00:00.950, the same second
         assertThat(script(machine)).isSameAs(first);
-        now.set(now.get().plusMillis(100)); // 19:00:01.050, the next
+        clock.advance(Duration.ofMillis(100)); // 19:00:01.050, the next
         String next = script(machine);
         Capability reissued = planner.plan(machine).orElseThrow().capability().orElseThrow();
         assertThat(reissued).isNotEqualTo(issued);

@@ -37,9 +37,7 @@ class Dhcp6PoolsTest {
     }
 
     private List<String> errors(ConfigSnapshot snapshot) {
-        List<ConfigError> all = new ArrayList<>(snapshot.errors());
-        all.addAll(Reservations.check(snapshot));
-        return all.stream().map(e -> e.file().getFileName() + ":" + e.line() + ": " + e.message()).toList();
+        return ConfigDir.errors(snapshot, Reservations::check);
     }
 
     @Test

@@ -3,7 +3,6 @@ package org.bootferry.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.bootferry.testing.ConfigDir;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,9 +30,7 @@ class Dhcp6SettingsTest {
     }
 
     private List<String> errors(ConfigSnapshot snapshot) {
-        List<ConfigError> all = new ArrayList<>(snapshot.errors());
-        all.addAll(DuidChecks.check(snapshot));
-        return all.stream().map(e -> e.file().getFileName() + ":" + e.line() + ": " + e.message()).toList();
+        return ConfigDir.errors(snapshot, DuidChecks::check);
     }
 
     @Test

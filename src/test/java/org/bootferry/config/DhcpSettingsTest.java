@@ -52,9 +52,7 @@ class DhcpSettingsTest {
     }
 
     private List<String> errors(ConfigSnapshot snapshot) {
-        List<ConfigError> all = new java.util.ArrayList<>(snapshot.errors());
-        all.addAll(Reservations.check(snapshot));
-        return all.stream().map(e -> e.file().getFileName() + ":" + e.line() + ": " + e.message()).toList();
+        return ConfigDir.errors(snapshot, Reservations::check);
     }
 
     @Test

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.bootferry.boot.BootPlanner;
 import org.bootferry.boot.ConfigCheck;
 import org.bootferry.image.ImageResolver;
@@ -35,18 +34,7 @@ class ShippedConfigTest {
     }
 
     private ConfigDir copyOfShipped() throws IOException {
-        Path dir = tmp.resolve("config");
-        try (Stream<Path> files = Files.walk(SHIPPED)) {
-            for (Path p : files.toList()) {
-                Path target = dir.resolve(SHIPPED.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return new ConfigDir(dir);
+        return ConfigDir.copyOf(SHIPPED, tmp.resolve("config"));
     }
 
     @Test

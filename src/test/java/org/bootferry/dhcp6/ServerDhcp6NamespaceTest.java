@@ -76,9 +76,9 @@ class ServerDhcp6NamespaceTest {
             srv.run("ip", "link", "set", "br0", "up");
             c1.run("ip", "link", "set", "c1", "up");
             c2.run("ip", "link", "set", "c2", "up");
-            awaitLinkLocal(srv, "br0");
-            awaitLinkLocal(c1, "c1");
-            awaitLinkLocal(c2, "c2");
+            srv.awaitLinkLocal("br0");
+            c1.awaitLinkLocal("c1");
+            c2.awaitLinkLocal("c2");
             assertThat(srv.run("ip", "-4", "addr", "show", "dev", "br0") + c1.run("ip", "-4", "addr", "show", "dev", "c1")
                     + c2.run("ip", "-4", "addr", "show", "dev", "c2")).as("IPv6 only").isBlank();
 
@@ -210,18 +210,5 @@ class ServerDhcp6NamespaceTest {
                 Processes.stop(process);
             }
         }
-    }
-
-    /** Until the interface's link-local address has passed DAD (is no longer tentative). */
-    private static void awaitLinkLocal(NetNamespace ns, String iface) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            String addr = ns.run("ip", "-6", "addr", "show", "dev", iface, "scope", "link");
-            if (addr.contains("inet6 fe80") && !addr.contains("tentative")) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(iface + " in " + ns.name() + " has no usable link-local address after 10 s");
     }
 }

@@ -64,13 +64,8 @@ class Arm64BootEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        if (installer != null) {
-            installer.printWallTime("Arm64BootEndToEndTest (class)");
-        }
+    static void stopLab() throws Exception {
+        Installer.finish(installer, Arm64BootEndToEndTest.class, lab);
     }
 
     @Test

@@ -103,6 +103,12 @@ final class BootAssertions {
         assertEdk2Pxe(boot, "IPv6", "FD13:0:0:0:0:0:0:1[0-9A-F]{2}", "FD13:0:0:0:0:0:0:1");
     }
 
+    /** An IPv6-only lab: neither bootferry's bridge nor the site host's link has an IPv4 address. */
+    static void assertNoIpv4OnTheLink(BootLab lab) {
+        assertThat(lab.serverNamespace().run("ip", "-4", "addr", "show", "dev", lab.bridge())
+                + lab.siteNamespace().run("ip", "-4", "addr", "show", "dev", "eth0")).as("no IPv4 on the link").isBlank();
+    }
+
     private static void assertEdk2Pxe(Boot boot, String family, String station, String server) {
         assertThat(boot.serial()).as("EDK2's PXE over %s: its address, bootferry as server, ipxe.efi; %s", family,
                         where(boot))

@@ -48,11 +48,8 @@ class BootEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        installer.printWallTime("BootEndToEndTest (class)");
+    static void stopLab() throws Exception {
+        Installer.finish(installer, BootEndToEndTest.class, lab);
     }
 
     @Test

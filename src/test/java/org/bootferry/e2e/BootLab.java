@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.bootferry.machine.MacAddress;
 import org.bootferry.testing.NetNamespace;
@@ -98,15 +99,7 @@ final class BootLab implements AutoCloseable {
      * server at a boot server write it, for some MACs or all).
      */
     static BootLab start(Path dir, String prefix, List<String> siteDhcp) {
-        BootLab lab = create(dir, prefix, List.of("dhcp", "pxe", "tftp", "http"), Stack.IPV4);
-        try {
-            lab.wire();
-            lab.startSiteDhcp(siteDhcp);
-            return lab;
-        } catch (RuntimeException | Error e) {
-            lab.close();
-            throw e;
-        }
+        return start(dir, prefix, List.of("dhcp", "pxe", "tftp", "http"), Stack.IPV4, lab -> lab.startSiteDhcp(siteDhcp));
     }
 
     /**
@@ -116,16 +109,10 @@ final class BootLab implements AutoCloseable {
      * (dnsmasq's {@code dhcp-relay}: RFC 1542 relay agent, giaddr {@link #RELAY_ADDRESS}).
      */
     static BootLab startProvisioning(Path dir, String prefix) {
-        BootLab lab = create(dir, prefix, List.of("dhcp", "tftp", "http"), Stack.IPV4);
-        try {
-            lab.wire();
+        return start(dir, prefix, List.of("dhcp", "tftp", "http"), Stack.IPV4, lab -> {
             lab.wireRelayedLink();
             lab.startSiteRelay();
-            return lab;
-        } catch (RuntimeException | Error e) {
-            lab.close();
-            throw e;
-        }
+        });
     }
 
     /**
@@ -134,15 +121,8 @@ final class BootLab implements AutoCloseable {
      * and the site's stateful DHCPv6 server on the veth ({@link #startSiteDhcp6}).
      */
     static BootLab startIpv6Only(Path dir, String prefix, List<String> siteDhcp) {
-        BootLab lab = create(dir, prefix, List.of("dhcp6", "pxe6", "tftp", "http"), Stack.IPV6);
-        try {
-            lab.wire();
-            lab.startSiteDhcp6(siteDhcp);
-            return lab;
-        } catch (RuntimeException | Error e) {
-            lab.close();
-            throw e;
-        }
+        return start(dir, prefix, List.of("dhcp6", "pxe6", "tftp", "http"), Stack.IPV6,
+                lab -> lab.startSiteDhcp6(siteDhcp));
     }
 
     /**
@@ -165,10 +145,18 @@ final class BootLab implements AutoCloseable {
 
     private static BootLab startRadvdProvisioning(Path dir, String prefix, List<String> listeners, Stack stack) {
         Tools.require("radvd", "radvd");
+        return start(dir, prefix, listeners, stack, BootLab::startSiteRadvd);
+    }
+
+    /**
+     * Wires a new lab's bridge and starts the site host's part ({@code site}); a lab that does not start
+     * is closed, as its namespaces and daemons would outlive the test.
+     */
+    private static BootLab start(Path dir, String prefix, List<String> listeners, Stack stack, Consumer<BootLab> site) {
         BootLab lab = create(dir, prefix, listeners, stack);
         try {
             lab.wire();
-            lab.startSiteRadvd();
+            site.accept(lab);
             return lab;
         } catch (RuntimeException | Error e) {
             lab.close();

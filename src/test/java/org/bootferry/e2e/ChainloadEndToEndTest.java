@@ -43,11 +43,8 @@ class ChainloadEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        installer.printWallTime("ChainloadEndToEndTest (class)");
+    static void stopLab() throws Exception {
+        Installer.finish(installer, ChainloadEndToEndTest.class, lab);
     }
 
     @Test

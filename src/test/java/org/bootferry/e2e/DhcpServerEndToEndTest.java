@@ -78,13 +78,8 @@ class DhcpServerEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        if (installer != null) {
-            installer.printWallTime("DhcpServerEndToEndTest (class)");
-        }
+    static void stopLab() throws Exception {
+        Installer.finish(installer, DhcpServerEndToEndTest.class, lab);
     }
 
     @Test

@@ -46,9 +46,6 @@ class DualStackEndToEndTest {
     private static final MacAddress MAC = MacAddress.parse("52:54:00:16:00:10");
     private static final String SERVER4 = BootLab.SERVER_ADDRESS;
     private static final String SERVER6 = "[" + BootLab.SERVER_ADDRESS6 + "]";
-    /** OVMF's platform knobs (OvmfPkg PlatformDxe): one PXE family off, so the other one boots. */
-    private static final List<String> NO_PXE6 = List.of("-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n");
-    private static final List<String> NO_PXE4 = List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n");
 
     private static Installer installer;
     private static BootLab lab;
@@ -61,13 +58,8 @@ class DualStackEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        if (installer != null) {
-            installer.printWallTime("DualStackEndToEndTest (class)");
-        }
+    static void stopLab() throws Exception {
+        Installer.finish(installer, DualStackEndToEndTest.class, lab);
     }
 
     @Test
@@ -75,7 +67,7 @@ class DualStackEndToEndTest {
         assertThat(lab.serverNamespace().run("ip", "addr", "show", "dev", lab.bridge()))
                 .as("bootferry has both families on the link").contains("inet " + SERVER4 + "/", "inet6 fd13::1/64");
 
-        Boot v4 = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe4"), BOOT_TIMEOUT, NO_PXE6);
+        Boot v4 = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe4"), BOOT_TIMEOUT, QemuVm.NO_PXE6);
         List<String> log = log();
         assertBootedWithOwnPlan(v4, SERVER4, MAC, "bds.marker=dual", "q6s.marker=", "bds-node");
         assertEdk2Pxe4(v4);
@@ -88,7 +80,7 @@ class DualStackEndToEndTest {
         assertThat(kickstartFetches(log)).as("bootferry.log: the kickstart fetched from the machine's IPv4 address")
                 .hasSize(1).allMatch(l -> l.contains(" to /10.213.0.1"));
 
-        Boot v6 = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe6"), BOOT_TIMEOUT, NO_PXE4);
+        Boot v6 = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe6"), BOOT_TIMEOUT, QemuVm.NO_PXE4);
         List<String> all = log();
         List<String> sinceV4 = all.subList(log.size(), all.size());
         assertBootedWithOwnPlan(v6, SERVER6, MAC, "bds.marker=dual", "q6s.marker=", "bds-node");

@@ -81,13 +81,8 @@ class GrubNetdirEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        if (installer != null) {
-            installer.printWallTime("GrubNetdirEndToEndTest (class)");
-        }
+    static void stopLab() throws Exception {
+        Installer.finish(installer, GrubNetdirEndToEndTest.class, lab);
     }
 
     @Test

@@ -48,11 +48,8 @@ class HttpBootEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        installer.printWallTime("HttpBootEndToEndTest (class)");
+    static void stopLab() throws Exception {
+        Installer.finish(installer, HttpBootEndToEndTest.class, lab);
     }
 
     @Test

@@ -54,11 +54,8 @@ class HttpsBootEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        installer.printWallTime("HttpsBootEndToEndTest (class)");
+    static void stopLab() throws Exception {
+        Installer.finish(installer, HttpsBootEndToEndTest.class, lab);
     }
 
     @Test

@@ -143,14 +143,8 @@ class ImageBootEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() throws InterruptedException {
-        if (registry != null) {
-            registry.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
-        installer.printWallTime("ImageBootEndToEndTest (class)");
+    static void stopLab() throws Exception {
+        Installer.finish(installer, ImageBootEndToEndTest.class, registry, lab);
     }
 
     @Test

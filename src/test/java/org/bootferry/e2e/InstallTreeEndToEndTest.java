@@ -120,19 +120,8 @@ class InstallTreeEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (mirror != null) {
-            mirror.close();
-        }
-        if (otherMirror != null) {
-            otherMirror.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
-        if (installer != null) {
-            installer.printWallTime("InstallTreeEndToEndTest (class)");
-        }
+    static void stopLab() throws Exception {
+        Installer.finish(installer, InstallTreeEndToEndTest.class, mirror, otherMirror, lab);
     }
 
     /**

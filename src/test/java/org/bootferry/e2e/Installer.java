@@ -134,7 +134,19 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
         }
     }
 
-    void printWallTime(String what) {
-        System.out.printf("e2e wall time %-28s %5.1f s%n", what, (System.nanoTime() - started) / 1e9);
+    /**
+     * An e2e class's {@code @AfterAll}: closes what the class started, in this order ({@code null}: not
+     * started), then prints its wall time; {@code installer} is null when the class failed before it.
+     */
+    static void finish(Installer installer, Class<?> testClass, AutoCloseable... started) throws Exception {
+        for (AutoCloseable c : started) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (installer != null) {
+            System.out.printf("e2e wall time %-28s %5.1f s%n", testClass.getSimpleName() + " (class)",
+                    (System.nanoTime() - installer.started) / 1e9);
+        }
     }
 }

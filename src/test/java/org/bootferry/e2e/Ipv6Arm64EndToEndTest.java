@@ -37,8 +37,6 @@ class Ipv6Arm64EndToEndTest {
     private static final MacAddress BOOT_ONLY_MAC = MacAddress.parse("52:54:00:16:00:66");
     private static final String LOADER = "grubnetaa64.efi";
     private static final String SERVER = "[" + BootLab.SERVER_ADDRESS6 + "]";
-    /** PXEv4 off, as on x86 (ArmVirtQemu reads the same fw_cfg knob). */
-    private static final List<String> NO_PXE4 = List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n");
 
     private static Installer installer;
 
@@ -53,10 +51,8 @@ class Ipv6Arm64EndToEndTest {
     }
 
     @AfterAll
-    static void printWallTime() {
-        if (installer != null) {
-            installer.printWallTime("Ipv6Arm64EndToEndTest (class)");
-        }
+    static void printWallTime() throws Exception {
+        Installer.finish(installer, Ipv6Arm64EndToEndTest.class);
     }
 
     /** bootferry the link's DHCPv6 server, RAs from radvd ({@link Ipv6ServerEndToEndTest}'s lab). */
@@ -64,7 +60,7 @@ class Ipv6Arm64EndToEndTest {
     void aavmfPxe6GetsAddressAndGrubFromBootferryThenItsConfigKernelAndKickstartOverIpv6() throws IOException {
         try (BootLab lab = installer.startIpv6ServerLab("q6a")) {
             Boot boot = lab.bootCaptured(Client.AAVMF_ARM64_VIRTIO, SERVER_MODE_MAC, WORK.resolve("aavmf_pxe6"),
-                    BOOT_TIMEOUT, NO_PXE4);
+                    BOOT_TIMEOUT, QemuVm.NO_PXE4);
 
             assertGrubBootedOverIpv6(lab, boot, SERVER_MODE_MAC, "q6a.marker=arm64-v6", "q6c.marker=", "q6a-arm64-node");
         }
@@ -78,7 +74,7 @@ class Ipv6Arm64EndToEndTest {
     void aavmfPxe6BesideTheSitesDhcp6ServerGetsGrubFromBootferrysReplyOn4011() throws IOException {
         try (BootLab lab = installer.startIpv6OnlyLab("q6c", "ra-param=eth0,4,0")) {
             Boot boot = lab.bootCaptured(Client.AAVMF_ARM64_VIRTIO, BOOT_ONLY_MAC, WORK.resolve("aavmf_pxe6_boot_only"),
-                    BOOT_TIMEOUT, NO_PXE4);
+                    BOOT_TIMEOUT, QemuVm.NO_PXE4);
 
             assertGrubBootedOverIpv6(lab, boot, BOOT_ONLY_MAC, "q6c.marker=arm64-v6-boot-only", "q6a.marker=",
                     "q6c-arm64-node");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
 import static org.bootferry.e2e.BootAssertions.assertEdk2Pxe6;
 import static org.bootferry.e2e.BootAssertions.assertHttp6BootAfterPxe6GaveUp;
+import static org.bootferry.e2e.BootAssertions.assertNoIpv4OnTheLink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,11 +46,6 @@ class Ipv6BootOnlyEndToEndTest {
     private static final MacAddress HTTP_MAC = MacAddress.parse("52:54:00:16:00:04");
     private static final String HTTP_LOADER_PATH = "/boot/" + HTTP_MAC.dashed() + "/tftp/ipxe.efi";
     private static final String SERVER = "[" + BootLab.SERVER_ADDRESS6 + "]";
-    /**
-     * OVMF tries PXEv4 first, and on a link with no DHCPv4 server gives up only after about a minute
-     * (reference run {@code pxe6-default}); its platform knob switches PXEv4 off (OvmfPkg PlatformDxe).
-     */
-    private static final List<String> NO_PXE4 = List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n");
 
     private static Installer installer;
     private static BootLab lab;
@@ -67,19 +63,15 @@ class Ipv6BootOnlyEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        installer.printWallTime("Ipv6BootOnlyEndToEndTest (class)");
+    static void stopLab() throws Exception {
+        Installer.finish(installer, Ipv6BootOnlyEndToEndTest.class, lab);
     }
 
     @Test
     void edk2Pxe6TakesTheSitesAddressAndBootferrysBootFileThenIpxeBootsOverIpv6() throws IOException {
-        assertThat(lab.serverNamespace().run("ip", "-4", "addr", "show", "dev", lab.bridge())
-                + lab.siteNamespace().run("ip", "-4", "addr", "show", "dev", "eth0")).as("no IPv4 on the link").isBlank();
+        assertNoIpv4OnTheLink(lab);
 
-        Boot boot = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe6"), BOOT_TIMEOUT, NO_PXE4);
+        Boot boot = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe6"), BOOT_TIMEOUT, QemuVm.NO_PXE4);
 
         assertBootedWithOwnPlan(boot, SERVER, MAC, "q6b.marker=boot-only-v6", "bfe.marker=", "q6b-node");
         List<String> serial = boot.serial();

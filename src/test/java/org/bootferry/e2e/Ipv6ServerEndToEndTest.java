@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.bootferry.e2e.BootAssertions.assertBootedWithOwnPlan;
 import static org.bootferry.e2e.BootAssertions.assertEdk2Pxe6;
 import static org.bootferry.e2e.BootAssertions.assertHttp6BootAfterPxe6GaveUp;
+import static org.bootferry.e2e.BootAssertions.assertNoIpv4OnTheLink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,6 @@ class Ipv6ServerEndToEndTest {
     private static final String SERVER = "[" + BootLab.SERVER_ADDRESS6 + "]";
     private static final MacAddress HTTP_MAC = MacAddress.parse("52:54:00:16:00:03");
     private static final String HTTP_LOADER_PATH = "/boot/" + HTTP_MAC.dashed() + "/tftp/ipxe.efi";
-    /** PXEv4 off (OvmfPkg PlatformDxe), or OVMF spends about a minute on it first (reference {@code pxe6-default}). */
-    private static final List<String> NO_PXE4 = List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n");
 
     private static Installer installer;
     private static BootLab lab;
@@ -53,19 +52,15 @@ class Ipv6ServerEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        installer.printWallTime("Ipv6ServerEndToEndTest (class)");
+    static void stopLab() throws Exception {
+        Installer.finish(installer, Ipv6ServerEndToEndTest.class, lab);
     }
 
     @Test
     void edk2Pxe6GetsAddressAndBootFileFromBootferryThenIpxeItsScriptAndTheKernelItsKickstart() throws IOException {
-        assertThat(lab.serverNamespace().run("ip", "-4", "addr", "show", "dev", lab.bridge())
-                + lab.siteNamespace().run("ip", "-4", "addr", "show", "dev", "eth0")).as("no IPv4 on the link").isBlank();
+        assertNoIpv4OnTheLink(lab);
 
-        Boot boot = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe6"), BOOT_TIMEOUT, NO_PXE4);
+        Boot boot = lab.bootCaptured(Client.OVMF_EDK2_VIRTIO, MAC, WORK.resolve("ovmf_pxe6"), BOOT_TIMEOUT, QemuVm.NO_PXE4);
 
         assertBootedWithOwnPlan(boot, SERVER, MAC, "q6s.marker=server-v6", "q6b.marker=", "q6s-node");
         List<String> serial = boot.serial();

@@ -77,13 +77,8 @@ class PxelinuxEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        if (installer != null) {
-            installer.printWallTime("PxelinuxEndToEndTest (class)");
-        }
+    static void stopLab() throws Exception {
+        Installer.finish(installer, PxelinuxEndToEndTest.class, lab);
     }
 
     @Test

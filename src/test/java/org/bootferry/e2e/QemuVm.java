@@ -30,6 +30,15 @@ import org.bootferry.testing.Tools;
  */
 final class QemuVm {
 
+    /**
+     * QEMU arguments for OVMF's (and ArmVirtQemu's) platform knob that switches PXEv4 off (OvmfPkg
+     * PlatformDxe): on a link with no DHCPv4 server it gives up only after about a minute (reference
+     * run {@code pxe6-default}), and it runs before PXEv6.
+     */
+    static final List<String> NO_PXE4 = List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n");
+    /** The knob that switches PXEv6 off, so that PXEv4 is what boots. */
+    static final List<String> NO_PXE6 = List.of("-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n");
+
     /** The PXE clients we boot: each is a real firmware with its own DHCP/TFTP habits. */
     enum Client {
         /** SeaBIOS with QEMU's e1000 option ROM, which is iPXE: DHCP says "iPXE" from the first packet. */
@@ -178,8 +187,8 @@ final class QemuVm {
                     } else if (client.httpBoot()) {
                         // OVMF tries PXEv4 and PXEv6 before HTTP (about two minutes of timeouts);
                         // its platform knobs switch both off (OvmfPkg PlatformDxe, opt/org.tianocore/*).
-                        cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
-                                "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n"));
+                        cmd.addAll(NO_PXE4);
+                        cmd.addAll(NO_PXE6);
                     }
                     boolean secure = client.secureBoot();
                     Path vars = dir.resolve("OVMF_VARS_4M.fd");

@@ -99,13 +99,8 @@ class StockInstallerEndToEndTest {
     }
 
     @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        if (installer != null) {
-            installer.printWallTime("StockInstallerEndToEndTest (class)");
-        }
+    static void stopLab() throws Exception {
+        Installer.finish(installer, StockInstallerEndToEndTest.class, lab);
     }
 
     @Test

@@ -13,11 +13,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,6 +43,7 @@ import org.bootferry.server.Transport;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.Ports;
 import org.bootferry.testing.Processes;
+import org.bootferry.testing.TestClock;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,7 +80,7 @@ class CapabilityUrlsTest {
     final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     Level accessLevel;
     /** The server's clock, which a test moves on. */
-    Instant now = Instant.parse("2026-12-04T08:00:00Z");
+    final TestClock clock = new TestClock(Instant.parse("2026-12-04T08:00:00Z"));
 
     @BeforeEach
     void start() throws Exception {
@@ -120,22 +118,6 @@ class CapabilityUrlsTest {
 
     /** The listener as a server starts it: the key from the state directory, made at the first start. */
     private void listen(PrometheusMeterRegistry registry) throws Exception {
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now;
-            }
-        };
         planner = new BootPlanner(BootPlanner.Dependencies.of(() -> snapshot).withInstalls(state)
                 .withCapabilities(Capabilities.of(CapabilityKey.load(tmp.resolve("state")), clock)));
         HttpServices services = new HttpServices(planner, events, events, state, discovered, UnidentifiedClients.NONE, LoaderFetches.onThisHost(),
@@ -216,12 +198,12 @@ class CapabilityUrlsTest {
     void itExpiresAfterTheLifetimeAndOutlivesARestart() throws Exception {
         String script = scriptUrl(NODE1);
         String kickstart = url(curl("-f", script).text(), "inst\\.ks=(\\S+)");
-        now = now.plus(Duration.ofHours(5));
+        clock.advance(Duration.ofHours(5));
         // A restart: a new listener and planner; the key is read back from the state directory.
         channel.close().syncUninterruptibly();
         listen(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         assertThat(curl("-f", kickstart).text()).startsWith("# Kickstart for node-56");
-        now = now.plus(Duration.ofHours(1));
+        clock.advance(Duration.ofHours(1));
         assertThat(curl("-w", " %{http_code}", kickstart).text()).isEqualTo("not found\n 404");
         assertThat(events.recent(Optional.of(NODE1), 1).get(0).detail()).endsWith(": an expired capability");
     }

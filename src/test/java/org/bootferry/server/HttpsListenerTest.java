@@ -15,11 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
-import org.bootferry.boot.ConfigCheck;
-import org.bootferry.config.ConfigHolder;
-import org.bootferry.config.ConfigLoader;
 import org.bootferry.testing.Commands;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.Tools;
@@ -44,8 +40,7 @@ class HttpsListenerTest {
     Path tmp;
     private ConfigDir config;
     private byte[] kernel;
-    private final List<ConfigHolder> holders = new ArrayList<>();
-    private final List<BootServer> servers = new ArrayList<>();
+    private final List<InProcessServer> servers = new ArrayList<>();
     private final Logger httpLog = (Logger) LoggerFactory.getLogger("org.bootferry.http.HttpRouter");
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
@@ -58,15 +53,13 @@ class HttpsListenerTest {
         config = new ConfigDir(tmp.resolve("config"));
         kernel = Files.readAllBytes(config.blob("boot/vmlinuz", KERNEL_BYTES));
         config.file("machines/" + MAC + ".yaml", "access: open", "kernelBoot:", "  files: {kernel: boot/vmlinuz}");
-        Files.createDirectories(tmp.resolve("root"));
     }
 
     @AfterEach
     void tearDown() {
         httpLog.detachAppender(logged);
         httpLog.setLevel(null);
-        servers.forEach(BootServer::close);
-        holders.forEach(ConfigHolder::close);
+        servers.forEach(InProcessServer::close);
     }
 
     @Test
@@ -97,7 +90,6 @@ class HttpsListenerTest {
         Path ca = export();
         String before = Files.readString(ca);
         servers.remove(0).close();
-        holders.remove(0).close();
 
         String https = start();
 
@@ -154,22 +146,14 @@ class HttpsListenerTest {
     }
 
     private void serverYaml(String https) {
-        config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: 0", "tftpPort: 0",
-                "dhcp: false", "tftpRoot: " + tmp.resolve("root"), "cache: " + tmp.resolve("cache"),
-                "state: " + tmp.resolve("state"), https);
+        config.loopbackServer(tmp, 0, 0, https);
     }
 
     /** Starts a server; its HTTPS base URL. */
-    private String start() {
-        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
-        ConfigHolder holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
-        holders.add(holder);
-        BootServer server = new BootServer(holder);
-        List<String> ready = new ArrayList<>();
-        server.start(ready::add);
+    private String start() throws IOException {
+        InProcessServer server = InProcessServer.start(config.dir());
         servers.add(server);
-        String line = ready.stream().filter(l -> l.startsWith("listening https tcp ")).findFirst().orElseThrow();
-        return "https://" + line.substring(line.lastIndexOf(' ') + 1);
+        return server.https();
     }
 
     /** {@code bootferry ca export}'s output, as a file. */

@@ -91,9 +91,7 @@ class ImageBootTest {
     /** A config dir whose one machine boots {@code image}; {@code extra} lines go under kernelBoot.container. */
     private ConfigDir machine(String image, String... extra) {
         config = new ConfigDir(tmp.resolve("config"));
-        config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + HTTP_PORT,
-                "tftpPort: " + TFTP_PORT, "dhcp: false", "tftpRoot: " + tmp.resolve("tftproot"),
-                "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"), "images:", "  pullTimeout: " + pullTimeout);
+        config.loopbackServer(tmp, HTTP_PORT, TFTP_PORT, "images:", "  pullTimeout: " + pullTimeout);
         List<String> lines = new ArrayList<>(List.of("hostname: imgboot-01", "access: open", "kernelBoot:", "  container:",
                 "    image: " + image));
         Arrays.stream(extra).map(l -> "    " + l).forEach(lines::add);
@@ -102,7 +100,6 @@ class ImageBootTest {
     }
 
     private void startServer() throws IOException {
-        Files.createDirectories(tmp.resolve("tftproot"));
         server = InProcessServer.start(config.dir());
         base = server.http();
     }

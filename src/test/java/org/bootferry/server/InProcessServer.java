@@ -44,6 +44,11 @@ final class InProcessServer implements AutoCloseable {
         return "http://" + hostPort("http");
     }
 
+    /** E.g. {@code https://127.0.0.1:40443}, when server.yaml has an {@code https:} listener. */
+    String https() {
+        return "https://" + hostPort("https");
+    }
+
     /** Where the listener for {@code protocol} ({@code http}, {@code tftp}) is bound. */
     InetSocketAddress address(String protocol) {
         String hostPort = hostPort(protocol);

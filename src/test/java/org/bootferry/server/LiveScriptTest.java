@@ -35,9 +35,7 @@ class LiveScriptTest {
         config = new ConfigDir(tmp.resolve("config"));
         config.blob("boot/vmlinuz", 100);
         machine("console=ttyS0");
-        config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: 0", "tftpPort: 0",
-                "dhcp: false", "tftpRoot: " + Files.createDirectories(tmp.resolve("tftproot")),
-                "cache: " + tmp.resolve("cache"), "state: " + tmp.resolve("state"));
+        config.loopbackServer(tmp, 0, 0);
         running = InProcessServer.start(config.dir());
     }
 

@@ -12,12 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.bootferry.boot.ConfigCheck;
-import org.bootferry.config.ConfigHolder;
-import org.bootferry.config.ConfigLoader;
 import org.bootferry.image.Digest;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.LocalRegistry;
@@ -50,8 +46,7 @@ class PrefetchTest {
     private static LocalRegistry registry;
     private static String reg;
     private ConfigDir config;
-    private ConfigHolder holder;
-    private BootServer server;
+    private InProcessServer server;
     private final HttpClient http = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -77,22 +72,14 @@ class PrefetchTest {
     void stopServer() {
         if (server != null) {
             server.close();
-            holder.close();
         }
     }
 
     /** A running server whose config has no machine yet; {@code prefetchPulls} at most at once. */
     private void startServer(int prefetchPulls) throws Exception {
         config = new ConfigDir(tmp.resolve("config"));
-        config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + HTTP_PORT,
-                "tftpPort: " + TFTP_PORT, "dhcp: false", "tftpRoot: " + tmp.resolve("tftproot"),
-                "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"), "images:",
-                "  prefetchPulls: " + prefetchPulls);
-        Files.createDirectories(tmp.resolve("tftproot"));
-        ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
-        holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
-        server = new BootServer(holder);
-        server.start(line -> { });
+        config.loopbackServer(tmp, HTTP_PORT, TFTP_PORT, "images:", "  prefetchPulls: " + prefetchPulls);
+        server = InProcessServer.start(config.dir());
     }
 
     private void machine(String mac, String repo) {
@@ -134,7 +121,7 @@ class PrefetchTest {
         startServer(2);
         assertThat(registryGets("one")).isZero();
         machine(MACS.get(0), "one");
-        holder.reload();
+        server.holder.reload();
 
         assertThat(waitUntilDone(MACS.get(0))).isEqualTo("done");
         assertThat(registry.requests("GET /v2/test/one/blobs/")).as("layers fetched before any boot").isPositive();
@@ -157,7 +144,7 @@ class PrefetchTest {
         for (int i = 0; i < 3; i++) {
             machine(MACS.get(i), repos.get(i));
         }
-        holder.reload();
+        server.holder.reload();
         for (String mac : MACS) {
             assertThat(waitUntilDone(mac)).isEqualTo("done");
         }
@@ -176,7 +163,7 @@ class PrefetchTest {
     void aFailedPrefetchIsShownAndReportedAndTheNextBootPullsAgain() throws Exception {
         startServer(2);
         machine(MACS.get(0), "later");
-        holder.reload();
+        server.holder.reload();
 
         JsonNode machine = waitFor(MACS.get(0), "failed");
         assertThat(machine.path("imagePull").asText()).startsWith("failed: ").contains(reg + "/test/later");
@@ -197,7 +184,7 @@ class PrefetchTest {
         try (RegistryGate gate = new RegistryGate(GATE_PORT, REGISTRY_PORT)) {
             startServer(2);
             machine(MACS.get(0), "joined", "127.0.0.1:" + GATE_PORT);
-            holder.reload();
+            server.holder.reload();
             assertThat(waitFor(MACS.get(0), "pulling").path("imagePull").asText()).isEqualTo("pulling");
 
             CompletableFuture<HttpResponse<byte[]>> kernel = http.sendAsync(HttpRequest.newBuilder(
@@ -223,7 +210,7 @@ class PrefetchTest {
         startServer(2);
         config.file("machines/" + MACS.get(0) + ".yaml", "access: open", "kernelBoot:", "  container:",
                 "    image: " + reg + "/test/never:1", "    imagePullPolicy: Never");
-        holder.reload(); // queues what it prefetches before it returns
+        server.holder.reload(); // queues what it prefetches before it returns
 
         JsonNode machine = JSON.readTree(get("/api/machines/" + MACS.get(0)).body());
         assertThat(machine.path("kernel").path("from").asText()).startsWith("image " + reg + "/test/never:1");

@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,9 +53,7 @@ class ReadinessTest {
     @Test
     void notReadyUntilEveryListenerIsBoundNorAfterAStop() throws IOException {
         ConfigDir config = new ConfigDir(tmp.resolve("config"));
-        config.file("server.yaml", "bind: 127.0.0.1", "httpPort: 0", "tftpPort: 0", "dhcp: false",
-                "state: ../state", "cache: ../cache", "tftpRoot: ../tftproot");
-        Files.createDirectories(tmp.resolve("tftproot"));
+        config.loopbackServer(tmp, 0, 0);
         ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
         ConfigHolder holder = new ConfigHolder(loader, loader.load().requireValid(), ConfigCheck::check);
         BootServer server = new BootServer(holder);
@@ -87,9 +84,7 @@ class ReadinessTest {
     @Test
     void notReadyWhileEditsOnDiskCannotBePutInForce() throws Exception {
         ConfigDir config = new ConfigDir(tmp.resolve("config"));
-        config.file("server.yaml", "bind: 127.0.0.1", "httpPort: 0", "tftpPort: 0", "dhcp: false",
-                "state: ../state", "cache: ../cache", "tftpRoot: ../tftproot");
-        Files.createDirectories(tmp.resolve("tftproot"));
+        config.loopbackServer(tmp, 0, 0);
         java.util.concurrent.atomic.AtomicBoolean outOfMemory = new java.util.concurrent.atomic.AtomicBoolean();
         ConfigLoader loader = new ConfigLoader(config.dir(), Map.of());
         ConfigHolder holder = new ConfigHolder(loader, loader.load().requireValid(), (next, inForce) -> {

@@ -75,15 +75,12 @@ class VirtinkImageTest {
 
     private void machineBootingTheImage() {
         config = new ConfigDir(tmp.resolve("config"));
-        config.file("server.yaml", "bind: 127.0.0.1", "advertise: 127.0.0.1", "httpPort: " + HTTP_PORT,
-                "tftpPort: " + TFTP_PORT, "dhcp: false", "tftpRoot: " + tmp.resolve("tftproot"),
-                "state: " + tmp.resolve("state"), "cache: " + tmp.resolve("cache"));
+        config.loopbackServer(tmp, HTTP_PORT, TFTP_PORT);
         config.file("machines/" + MAC + ".yaml", "hostname: virtink-01", "access: open", "kernelBoot:", "  container:",
                 "    image: " + image, "  kernelArgs: console=ttyS0");
     }
 
     private String startServer() throws IOException {
-        Files.createDirectories(tmp.resolve("tftproot"));
         server = InProcessServer.start(config.dir());
         return server.http();
     }

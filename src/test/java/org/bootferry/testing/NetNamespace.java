@@ -61,6 +61,19 @@ public final class NetNamespace implements AutoCloseable {
         return Processes.check(exec(command));
     }
 
+    /** Until the interface's link-local address has passed DAD (is no longer tentative, RFC 4862 §5.4). */
+    public void awaitLinkLocal(String iface) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String addr = run("ip", "-6", "addr", "show", "dev", iface, "scope", "link");
+            if (addr.contains("inet6 fe80") && !addr.contains("tentative")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(iface + " in " + name + " has no usable link-local address after 10 s");
+    }
+
     @Override
     public void close() {
         remove(name);

@@ -67,10 +67,7 @@ class AbandonedRequestTest {
     void aRequestWhoseClientStoppedAskingIsDroppedAndOneStillAskingIsServed() throws Exception {
         RawTftpClient[] slow = new RawTftpClient[OPENERS];
         try (RawTftpClient gone = new RawTftpClient(); RawTftpClient waiting = new RawTftpClient()) {
-            for (int i = 0; i < OPENERS; i++) {
-                slow[i] = new RawTftpClient();
-                slow[i].request("slow-" + i, Map.of(), address);
-            }
+            requestSlowFiles(slow);
             gone.request("gone.bin", Map.of(), address);
             waiting.request("waiting.bin", Map.of(), address);
             // Longer than GAVE_UP in silence for `gone`; `waiting` re-sends its RRQ as clients do.
@@ -89,17 +86,9 @@ class AbandonedRequestTest {
             assertThat(metrics.get("bootferry_tftp_dropped").tag("reason", "client-gave-up").counter().count())
                     .isEqualTo(1.0);
         } finally {
-            for (RawTftpClient c : slow) {
-                if (c != null) {
-                    c.close();
-                }
-            }
+            closeAll(slow);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (server.activeTransfers() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(server.activeTransfers()).as("sessions still held").isZero();
+        assertNoSessionHeld();
     }
 
     /**
@@ -112,10 +101,7 @@ class AbandonedRequestTest {
     void aRequestReplacedWhileWaitingToBeOpenedGetsNoTransferNorError() throws Exception {
         RawTftpClient[] slow = new RawTftpClient[OPENERS];
         try (RawTftpClient client = new RawTftpClient()) {
-            for (int i = 0; i < OPENERS; i++) {
-                slow[i] = new RawTftpClient();
-                slow[i].request("slow-" + i, Map.of(), address);
-            }
+            requestSlowFiles(slow);
             client.request("ipxe.efi", Map.of("tsize", "0"), address);
             client.request("ipxe.efi", Map.of(), address);
             Thread.sleep(200);  // both read and queued behind the slow opens
@@ -127,12 +113,29 @@ class AbandonedRequestTest {
             }
             assertThat(client.receive(Duration.ofSeconds(1))).as("an answer to the replaced request").isNull();
         } finally {
-            for (RawTftpClient c : slow) {
-                if (c != null) {
-                    c.close();
-                }
+            closeAll(slow);
+        }
+        assertNoSessionHeld();
+    }
+
+    /** Fills {@code clients} with clients each asking for a file whose open waits for {@link #release}. */
+    private void requestSlowFiles(RawTftpClient[] clients) throws Exception {
+        for (int i = 0; i < clients.length; i++) {
+            clients[i] = new RawTftpClient();
+            clients[i].request("slow-" + i, Map.of(), address);
+        }
+    }
+
+    private static void closeAll(RawTftpClient[] clients) {
+        for (RawTftpClient c : clients) {
+            if (c != null) {
+                c.close();
             }
         }
+    }
+
+    /** Within 5 s of the last transfer, the server holds no session. */
+    private void assertNoSessionHeld() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (server.activeTransfers() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
