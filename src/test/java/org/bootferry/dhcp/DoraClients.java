@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bootferry.machine.MacAddress;
 
 /**
@@ -20,8 +21,10 @@ import org.bootferry.machine.MacAddress;
  * as real clients share the segment, and answers are matched to clients by xid. Prints one line per
  * outcome and flushes it, so a test reading along knows what was acknowledged before it kills the server.
  * <ul>
- *   <li>{@code dora N FIRST_MAC_INDEX WINDOW}: N clients do DISCOVER, OFFER, REQUEST, ACK, at most WINDOW at
- *       once; prints {@code ACK mac ip} for each ACK</li>
+ *   <li>{@code dora N FIRST_MAC_INDEX WINDOW [REJECT]}: N clients do DISCOVER, OFFER, REQUEST, ACK, at most
+ *       WINDOW at once; prints {@code ACK mac ip} for each ACK. Each takes the first OFFER, except one whose
+ *       server identifier is REJECT: dhclient.conf's {@code reject}, for a test that shares the link with
+ *       another server but means its clients to be ours</li>
  *   <li>{@code reboot FILE}: for each {@code ACK mac ip} line of FILE, an INIT-REBOOT REQUEST for that
  *       address (RFC 2131 §3.2); prints {@code ACK mac ip}, {@code NAK mac} or {@code SILENT mac}</li>
  * </ul>
@@ -51,7 +54,9 @@ public final class DoraClients {
     public static void main(String[] args) throws Exception {
         DoraClients clients = new DoraClients();
         if (args[0].equals("dora")) {
-            clients.dora(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            Optional<Inet4Address> reject = args.length > 4 ? Optional.of((Inet4Address) InetAddress.getByName(args[4]))
+                    : Optional.empty();
+            clients.dora(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), reject);
         } else {
             clients.reboot(Files.readAllLines(Path.of(args[1])));
         }
@@ -71,7 +76,7 @@ public final class DoraClients {
         }
     }
 
-    private void dora(int n, int first, int window) throws Exception {
+    private void dora(int n, int first, int window, Optional<Inet4Address> reject) throws Exception {
         Map<Integer, Client> waiting = new HashMap<>();
         int next = 0;
         boolean serverGone = false;
@@ -103,8 +108,12 @@ public final class DoraClients {
             }
             DhcpMessageType type = answer.messageType().orElseThrow();
             if (type == DhcpMessageType.OFFER && c.offered == null) {
+                Inet4Address server = DhcpMessage.ipv4(answer.option(DhcpOptionCode.SERVER_IDENTIFIER).orElseThrow().value());
+                if (reject.filter(server::equals).isPresent()) {
+                    continue;
+                }
                 c.offered = answer.yiaddr();
-                c.server = DhcpMessage.ipv4(answer.option(DhcpOptionCode.SERVER_IDENTIFIER).orElseThrow().value());
+                c.server = server;
                 c.since = now;
                 c.tries = 1;
                 c.sent = message(c.mac, answer.xid(), DhcpMessageType.REQUEST, List.of(
