@@ -72,11 +72,15 @@ public final class HttpServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // A client that shuts its sending side still reads its answers (see InOrder).
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                // One sendfile per connection per loop turn (Netty's default is up to 16): during a
-                // storm of initrd downloads a loop then takes turns among its connections, so that
-                // a machine asking for its small script or kickstart is not queued behind another's
+                // Two writes per connection per loop turn (Netty's default is up to 16): during a
+                // storm of initrd downloads a loop takes turns among its connections, so that a
+                // machine asking for its small script or kickstart is not queued behind another's
                 // 50 MiB (nginx bounds each connection's turn the same way, sendfile_max_chunk).
-                .childOption(ChannelOption.WRITE_SPIN_COUNT, 1)
+                // Not one: a sendfile that fills the socket's buffer used up a turn of one, and Netty
+                // then disarmed EPOLLOUT, queued a flush whose sendfile met EAGAIN and armed EPOLLOUT
+                // again, two epoll_ctl and a task per chunk; with two, the second call meets EAGAIN
+                // and EPOLLOUT stays armed until the file is sent (docs/benchmarks.md, HTTP).
+                .childOption(ChannelOption.WRITE_SPIN_COUNT, 2)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -38,6 +42,7 @@ import org.bootferry.server.Transport;
 import org.bootferry.testing.ConfigDir;
 import org.bootferry.testing.Ports;
 import org.bootferry.testing.Processes;
+import org.bootferry.testing.RawHttp;
 import org.bootferry.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -159,6 +164,29 @@ class HttpServerTest {
         assertThat(headers).contains("content-length: " + expected.length)
                 .contains("etag: \"sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected)) + "\"")
                 .contains("accept-ranges: bytes");
+    }
+
+    /**
+     * A kernel larger than the client's receive buffer goes out in many sendfiles, at most two per
+     * connection per turn of the loop (the only one here): a client that stops reading in the middle
+     * holds neither the loop, which answers another meanwhile, nor its own bytes, which arrive whole
+     * once it reads on.
+     */
+    @Test
+    void aKernelWhoseReaderPausesArrivesWholeWhileTheLoopAnswersOthers() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(channel.localAddress());
+            socket.setSoTimeout(10_000);
+            RawHttp.send(socket, RawHttp.get("/boot/52-54-00-12-34-56/kernel"));
+            InputStream in = socket.getInputStream();
+            int first = in.read();
+            assertThat(curl("-f", "-m", "5", base + "/boot.ipxe?mac=52-54-00-12-34-56").text()).startsWith("#!ipxe\n");
+            RawHttp.Answer answer = RawHttp.read(new SequenceInputStream(new ByteArrayInputStream(new byte[] {(byte) first}), in),
+                    false);
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo(Files.readAllBytes(kernel));
+        }
     }
 
     @Test
