@@ -31,15 +31,20 @@ need nginx nginx-light
 
 WORK=$(mktemp -d /tmp/bfh-bench.XXXXXX)
 PIDS=""
+# One pair of groups per run (its PID in the names): two runs at once count only their own servers.
+GROUP=bfh-$$
 cleanup() {
     for pid in $PIDS; do kill "$pid" 2>/dev/null || true; done
-    sleep 0.3
-    for g in bf nginx; do rmdir "$CGROUPS/bfh-$g" 2>/dev/null || true; done
+    # A group can be removed once its last process has exited: the JVM takes a while to stop.
+    for g in bf nginx; do
+        for _ in $(seq 100); do [ -n "$(cat "$CGROUPS/$GROUP-$g/cgroup.procs" 2>/dev/null)" ] || break; sleep 0.1; done
+        rmdir "$CGROUPS/$GROUP-$g" 2>/dev/null || true
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
-for g in bf nginx; do mkdir -p "$CGROUPS/bfh-$g"; done
-cpu_ms() { echo $(( $(cat "$CGROUPS/bfh-$1/cpuacct.usage") / 1000000 )); }
+for g in bf nginx; do mkdir -p "$CGROUPS/$GROUP-$g"; done
+cpu_ms() { echo $(( $(cat "$CGROUPS/$GROUP-$1/cpuacct.usage") / 1000000 )); }
 ulimit -n "$(ulimit -Hn)"
 
 # bootferry: one machine whose kernel and initrd are local files, static URLs (access: open).
@@ -51,7 +56,7 @@ printf 'access: open\nkernelBoot:\n  files: {kernel: vmlinuz, initrd: initrd.img
 printf 'state: %s\ndhcp: false\nhttp: {maxConnections: 100000, maxConnectionsPerClient: 100000}\n' "$WORK/state" \
     > "$WORK/config/server.yaml"
 # Each server joins its group before it starts: what it forks (nginx's workers) is counted too.
-in_group() { local g=$1; shift; echo "$BASHPID" > "$CGROUPS/bfh-$g/cgroup.procs"; exec "$@"; }
+in_group() { local g=$1; shift; echo "$BASHPID" > "$CGROUPS/$GROUP-$g/cgroup.procs"; exec "$@"; }
 in_group bf java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" serve --config "$WORK/config" \
     --tftp-root "$WORK/tftproot" --cache "$WORK/cache" --bind 127.0.0.1 --advertise 127.0.0.1 \
     --http-port "$BF_PORT" --tftp-port 0 > "$WORK/bootferry.log" 2>&1 &
