@@ -15,7 +15,7 @@ final class StormReport {
     static void print(BootStorm.Run r) {
         System.out.printf(Locale.ROOT, "%n== %s: %d of %d booted, wall %.2f s, %.1f MiB sent, peak RSS %.0f MiB, CPU %.1f s%s%n",
                 r.target, r.booted.get(), r.machines, r.wallSeconds, r.bytesTotal() / 1048576.0, r.after.peakRssMib(),
-                r.after.cpuSecondsSince(r.before), r.reloads > 0 ? ", " + r.reloads + " machine files rewritten" : "");
+                r.serverCpuSeconds(), r.reloads > 0 ? ", " + r.reloads + " machine files rewritten" : "");
         System.out.printf(Locale.ROOT, "%-10s %8s %10s %10s %10s %9s %12s %10s%n", "stage", "done", "p50 ms", "p99 ms", "max ms",
                 "failed", "MiB", "machine-s");
         for (Stage s : Stage.values()) {
@@ -23,12 +23,11 @@ final class StormReport {
                     r.percentileMillis(s, 0.5), r.percentileMillis(s, 0.99), r.percentileMillis(s, 1.0),
                     r.failures.get(s).get(), r.bytes.get(s).get() / 1048576.0, machineSeconds(r, s));
         }
-        double busy = ProcStats.seconds(r.hostBusyAfter - r.hostBusyBefore);
-        double server = r.after.cpuSecondsSince(r.before);
-        double generator = r.generatorAfter.cpuSecondsSince(r.generatorBefore);
+        double busy = r.hostBusySeconds();
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "cores busy %.0f %% of %d x wall (%.1f core-s): server %.1f s, generator %.1f s, the rest %.1f s%n",
-                100 * busy / (cores * r.wallSeconds), cores, busy, server, generator, busy - server - generator);
+                100 * busy / (cores * r.wallSeconds), cores, busy, r.serverCpuSeconds(), r.generatorCpuSeconds(),
+                busy - r.serverCpuSeconds() - r.generatorCpuSeconds());
         r.failureSamples.forEach((stage, samples) -> samples.keySet().stream().sorted()
                 .forEach(m -> System.out.println("  failed " + stage.id() + ": " + m)));
     }
@@ -36,7 +35,7 @@ final class StormReport {
     static Map<String, Object> report(List<BootStorm.Run> runs, Map<String, String> opt, long kernel, long initrd) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("date", Instant.now().toString());
-        report.put("clients", runs.isEmpty() ? 0 : runs.get(0).machines);
+        report.put("clients", Integer.parseInt(opt.getOrDefault("clients", "100")));
         report.put("warmup", Integer.parseInt(opt.getOrDefault("warmup", "0")));
         report.put("rampSeconds", Double.parseDouble(opt.getOrDefault("ramp-seconds", "10")));
         report.put("kernelBytes", kernel);
@@ -52,9 +51,9 @@ final class StormReport {
             m.put("wallSeconds", r.wallSeconds);
             m.put("bytes", r.bytesTotal());
             m.put("peakRssMiB", r.after.peakRssMib());
-            m.put("cpuSeconds", r.after.cpuSecondsSince(r.before));
-            m.put("generatorCpuSeconds", r.generatorAfter.cpuSecondsSince(r.generatorBefore));
-            m.put("hostBusyCoreSeconds", ProcStats.seconds(r.hostBusyAfter - r.hostBusyBefore));
+            m.put("cpuSeconds", r.serverCpuSeconds());
+            m.put("generatorCpuSeconds", r.generatorCpuSeconds());
+            m.put("hostBusyCoreSeconds", r.hostBusySeconds());
             m.put("configFilesRewritten", r.reloads);
             Map<String, Object> stages = new LinkedHashMap<>();
             for (Stage s : Stage.values()) {
@@ -86,7 +85,7 @@ final class StormReport {
             ratio.put("of", b.target + "/" + i.target);
             ratio.put("wall", b.wallSeconds / i.wallSeconds);
             ratio.put("peakRss", b.after.peakRssMib() / i.after.peakRssMib());
-            ratio.put("cpu", b.after.cpuSecondsSince(b.before) / i.after.cpuSecondsSince(i.before));
+            ratio.put("cpu", b.serverCpuSeconds() / i.serverCpuSeconds());
             report.put("ratio", ratio);
         }
         return report;
