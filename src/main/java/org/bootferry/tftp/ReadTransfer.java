@@ -253,6 +253,12 @@ final class ReadTransfer {
         if (ended) {
             return;  // a write still under way when the transfer ended: nothing left to free
         }
+        if (session.closed()) {
+            // Its socket was closed under it: a newer request from the client's port replaced this one, or the server stops.
+            log.debug("transfer {} ended: its request was replaced or the server stops ({})", this, cause.toString());
+            end();
+            return;
+        }
         // The socket's error (an ICMP port unreachable from a client gone, say): its text says it all.
         reports.lines().log(QuietLog.Level.WARN, peer.getAddress(), "failed", "transfer of '" + name + "' to " + peer
                 + " failed: " + cause);

@@ -1,5 +1,6 @@
 package org.bootferry.tftp;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -101,12 +102,14 @@ public final class TftpServer implements AutoCloseable {
     private final QuietLog clientLines = new QuietLog(log);
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
     private final long clientGaveUpNanos;
+    /** Every RRQ read, repeats included: what the drops and refusals compare with. */
+    private final Counter requests;
 
     /**
      * @param settings   the settings in force, asked for once per request
      * @param events     told of every transfer that ended whose client {@code neighbours} knows by MAC
-     * @param registry   where {@code bootferry_tftp_transfers_total{result}}, {@code bootferry_tftp_bytes_total}
-     *                   and {@code bootferry_tftp_retransmitted_blocks_total} are counted
+     * @param registry   where {@code bootferry_tftp_requests_total}, {@code bootferry_tftp_transfers_total{result}},
+     *                   {@code bootferry_tftp_bytes_total} and {@code bootferry_tftp_retransmitted_blocks_total} are counted
      * @param neighbours the MAC behind a client address; asked off the event loops
      */
     public TftpServer(Supplier<TftpSettings> settings, TftpFiles files, BootLog events, MeterRegistry registry,
@@ -125,6 +128,8 @@ public final class TftpServer implements AutoCloseable {
         this.opener = pool;
         this.transfers = new TransferReports(events, registry, neighbours, lookups, clientLines);
         this.limits = new SessionLimits(registry, clientLines);
+        this.requests = Counter.builder("bootferry_tftp_requests").description("TFTP read requests received, repeats included")
+                .register(registry);
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -245,6 +250,7 @@ public final class TftpServer implements AutoCloseable {
                 return;
             }
             if (packet instanceof TftpPacket.ReadRequest) {
+                requests.increment();
                 read(ctx.channel(), client, destination(datagram), (TftpPacket.ReadRequest) packet);
             } else if (packet instanceof TftpPacket.WriteRequest) {
                 TftpPacket.WriteRequest write = (TftpPacket.WriteRequest) packet;
@@ -311,6 +317,12 @@ public final class TftpServer implements AutoCloseable {
         private void open(Channel listener, TftpSession session, InetAddress destination) {
             TftpPacket.ReadRequest request = session.request;
             InetSocketAddress client = session.client;
+            if (session.closed()) {
+                // Replaced by a newer request from the same port while it waited (or the server stops):
+                // its client went on without it, so it gets neither a transfer nor an error.
+                session.ended();
+                return;
+            }
             long silent = session.silentNanos();
             if (silent > clientGaveUpNanos) {
                 session.ended();
@@ -387,6 +399,10 @@ public final class TftpServer implements AutoCloseable {
                 channel = java.nio.channels.DatagramChannel.open(destination instanceof Inet4Address
                         ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
                 channel.bind(new InetSocketAddress(destination, 0));
+                java.nio.channels.DatagramChannel socket = channel;
+                // Before the thread sends: a request replaced while its file was opened closes the socket
+                // here, and the transfer ends without a packet (ReadTransfer.failed).
+                session.attach(() -> closeQuietly(socket));
                 lockStep.execute(new LockStepTransfer(transfer, channel, lockStepTimer, lockStepRunning::decrementAndGet));
             } catch (IOException | RejectedExecutionException e) {
                 closeQuietly(channel);
@@ -394,8 +410,6 @@ public final class TftpServer implements AutoCloseable {
                 log.debug("no socket or thread for a lock-step transfer to {} ({}); it runs on an event loop", session.client, e.toString());
                 return false;
             }
-            java.nio.channels.DatagramChannel socket = channel;
-            session.attach(() -> closeQuietly(socket));
             return true;
         }
     }

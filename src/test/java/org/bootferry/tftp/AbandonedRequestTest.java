@@ -70,12 +70,17 @@ class AbandonedRequestTest {
             requestSlowFiles(slow);
             gone.request("gone.bin", Map.of(), address);
             waiting.request("waiting.bin", Map.of(), address);
+            int sent = OPENERS + 2;
             // Longer than GAVE_UP in silence for `gone`; `waiting` re-sends its RRQ as clients do.
             long until = System.nanoTime() + GAVE_UP.multipliedBy(3).dividedBy(2).toNanos();
             while (System.nanoTime() < until) {
                 Thread.sleep(200);
                 waiting.request("waiting.bin", Map.of(), address);
+                sent++;
             }
+            // Every repeat read before the opens go on: one read after `waiting`'s transfer had ended
+            // would rightly start another, which this client never acknowledges.
+            awaitRequestsRead(sent);
             release.countDown();
 
             fetch(waiting);
@@ -104,7 +109,7 @@ class AbandonedRequestTest {
             requestSlowFiles(slow);
             client.request("ipxe.efi", Map.of("tsize", "0"), address);
             client.request("ipxe.efi", Map.of(), address);
-            Thread.sleep(200);  // both read and queued behind the slow opens
+            awaitRequestsRead(OPENERS + 2);  // both queued behind the slow opens
             release.countDown();
 
             fetch(client);
@@ -124,6 +129,15 @@ class AbandonedRequestTest {
             clients[i] = new RawTftpClient();
             clients[i].request("slow-" + i, Map.of(), address);
         }
+    }
+
+    /** Waits until the server has read {@code count} RRQs: the order of events a test sets up, whatever the load. */
+    private void awaitRequestsRead(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (metrics.get("bootferry_tftp_requests").counter().count() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(metrics.get("bootferry_tftp_requests").counter().count()).as("RRQs read").isEqualTo(count);
     }
 
     private static void closeAll(RawTftpClient[] clients) {
