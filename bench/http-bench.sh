@@ -10,6 +10,7 @@
 # CPU each server spent per GiB served and per 1,000 requests (a cpuacct cgroup each, nginx's workers
 # included), which load from elsewhere on the machine moves far less than throughput. The servers
 # alternate within each run.
+# bootferry runs with the systemd unit's heap bound (-Xmx384m); JAVA_OPTS adds options.
 # JAR=path runs that build of bootferry instead of building target/bootferry.jar. WARMUP=S (default 0)
 # first runs each scenario's load against each server for S seconds, unmeasured: a JVM compiles its hot
 # paths in the first seconds, slower on a loaded machine. Not a test: figures go to docs/benchmarks.md.
@@ -50,14 +51,21 @@ ulimit -n "$(ulimit -Hn)"
 # bootferry: one machine whose kernel and initrd are local files, static URLs (access: open).
 mkdir -p "$WORK/config/machines" "$WORK/tftproot" "$WORK/www/boot/$MAC"
 head -c 10M /dev/urandom > "$WORK/config/vmlinuz"
-head -c 64M /dev/urandom > "$WORK/config/initrd.img"
+# One file, one inode, for both servers: the same page cache. Copies written differently are not the
+# same to sendfile: a file written in small writes (head's) is cached in 4 KiB pages, one written in
+# large writes (cp's) in large folios, and each page costs sendfile a page-cache lookup. With
+# bootferry's initrd from head and nginx's a cp of it, bootferry's loops spent 28 % of their samples
+# in filemap_get_read_batch and nginx's workers 8 %, 25-35 % more system time per GiB (docs/benchmarks.md).
+head -c 64M /dev/urandom > "$WORK/initrd.written"
+cp "$WORK/initrd.written" "$WORK/config/initrd.img"
+rm "$WORK/initrd.written"
 printf 'access: open\nkernelBoot:\n  files: {kernel: vmlinuz, initrd: initrd.img}\n  kernelArgs: console=ttyS0\n' \
     > "$WORK/config/machines/$MAC.yaml"
 printf 'state: %s\ndhcp: false\nhttp: {maxConnections: 100000, maxConnectionsPerClient: 100000}\n' "$WORK/state" \
     > "$WORK/config/server.yaml"
 # Each server joins its group before it starts: what it forks (nginx's workers) is counted too.
 in_group() { local g=$1; shift; echo "$BASHPID" > "$CGROUPS/$GROUP-$g/cgroup.procs"; exec "$@"; }
-in_group bf java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" serve --config "$WORK/config" \
+in_group bf java -Xmx384m -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" serve --config "$WORK/config" \
     --tftp-root "$WORK/tftproot" --cache "$WORK/cache" --bind 127.0.0.1 --advertise 127.0.0.1 \
     --http-port "$BF_PORT" --tftp-port 0 > "$WORK/bootferry.log" 2>&1 &
 BF_PID=$!
@@ -66,7 +74,7 @@ for _ in $(seq 150); do grep -q '^advertising' "$WORK/bootferry.log" && break; s
 grep -q '^advertising' "$WORK/bootferry.log" || { cat "$WORK/bootferry.log" >&2; exit 1; }
 BF=http://127.0.0.1:$BF_PORT
 curl -fsS "$BF/boot.ipxe?mac=$MAC" > "$WORK/www/boot.ipxe"
-cp "$WORK/config/initrd.img" "$WORK/www/boot/$MAC/initrd"
+ln "$WORK/config/initrd.img" "$WORK/www/boot/$MAC/initrd"
 cmp -s <(curl -fsS "$BF/boot/$MAC/initrd") "$WORK/www/boot/$MAC/initrd" || { echo "bootferry's initrd differs" >&2; exit 1; }
 
 # nginx: Debian's defaults that matter for file serving, on the same loopback address.
