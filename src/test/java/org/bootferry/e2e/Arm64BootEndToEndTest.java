@@ -103,8 +103,13 @@ class Arm64BootEndToEndTest {
                 .as("the machine's GRUB config").contains("if [ \"$grub_cpu\" = \"arm64\" ]; then")
                 .contains("linux '/" + base + "kernel'").contains("'h4a.marker=arm64'");
 
+        // The loader, GRUB's config and the kernel are journaled when their last block is acknowledged.
+        // The initrd's entry may be missing: GRUB 2.06 can start the kernel before its ACK of the
+        // initrd's last block leaves the NIC. Seen in CI: the capture had every block and no ACK of the
+        // last (the server resent it at 1 and 3 s), and the kernel booted with the whole initrd. The
+        // server cannot journal an ACK it never heard; the digests above prove the delivery.
         assertThat(installer.journaledStages(MAC)).as("the boot's timeline in state/events.jsonl")
-                .containsSubsequence("dhcp-offer", "tftp", "tftp", "tftp", "tftp", "kickstart");
+                .containsSubsequence("dhcp-offer", "tftp", "tftp", "tftp", "kickstart");
     }
 
     private static Digest sha256(Path file) throws IOException {
