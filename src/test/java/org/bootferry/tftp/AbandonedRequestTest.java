@@ -91,7 +91,7 @@ class AbandonedRequestTest {
             assertThat(metrics.get("bootferry_tftp_dropped").tag("reason", "client-gave-up").counter().count())
                     .isEqualTo(1.0);
         } finally {
-            closeAll(slow);
+            RawTftpClient.closeAll(slow);
         }
         assertNoSessionHeld();
     }
@@ -118,7 +118,7 @@ class AbandonedRequestTest {
             }
             assertThat(client.receive(Duration.ofSeconds(1))).as("an answer to the replaced request").isNull();
         } finally {
-            closeAll(slow);
+            RawTftpClient.closeAll(slow);
         }
         assertNoSessionHeld();
     }
@@ -138,14 +138,6 @@ class AbandonedRequestTest {
             Thread.sleep(5);
         }
         assertThat(metrics.get("bootferry_tftp_requests").counter().count()).as("RRQs read").isEqualTo(count);
-    }
-
-    private static void closeAll(RawTftpClient[] clients) {
-        for (RawTftpClient c : clients) {
-            if (c != null) {
-                c.close();
-            }
-        }
     }
 
     /** Within 5 s of the last transfer, the server holds no session. */

@@ -75,11 +75,7 @@ class QuietFloodTest {
                         answered++;
                     }
                 } finally {
-                    for (RawTftpClient reader : readers) {
-                        if (reader != null) {
-                            reader.close();
-                        }
-                    }
+                    RawTftpClient.closeAll(readers);
                 }
             }
         }

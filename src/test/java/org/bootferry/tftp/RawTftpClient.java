@@ -31,6 +31,15 @@ final class RawTftpClient implements AutoCloseable {
         socket = new DatagramSocket(local);
     }
 
+    /** Closes every client of {@code clients} that was made (a test may fail while filling it). */
+    static void closeAll(RawTftpClient[] clients) {
+        for (RawTftpClient c : clients) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
     void send(byte[] datagram, InetSocketAddress to) throws IOException {
         socket.send(new DatagramPacket(datagram, datagram.length, to));
     }
