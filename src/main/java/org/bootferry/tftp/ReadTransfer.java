@@ -190,23 +190,34 @@ final class ReadTransfer {
         }
         if (step instanceof TftpTransfer.Complete) {
             long nanos = System.nanoTime() - started;
-            reports.ended(peer, name, transfer.size(), nanos / 1_000_000, transfer.resentBlocks(), true);
+            reports.ended(peer, name, TransferReports.Outcome.COMPLETE, transfer.size(), transfer.size(), nanos / 1_000_000,
+                    transfer.resentBlocks());
             log.info("sent '{}' to {}: {} bytes in {} ms ({} MB/s), blksize {}, windowsize {}, {} blocks resent",
                     name, peer, transfer.size(), nanos / 1_000_000, String.format("%.1f", transfer.size() * 1000.0 / Math.max(nanos, 1)),
                     options.blockSize(), options.windowSize(), transfer.resentBlocks());
             end();
             return false;
         }
+        if (step instanceof TftpTransfer.Unconfirmed) {
+            gaveUp(TransferReports.Outcome.UNCONFIRMED, "sent all of '" + name + "' to " + peer + ", unconfirmed: "
+                    + ((TftpTransfer.Unconfirmed) step).reason());
+            return false;
+        }
         if (step instanceof TftpTransfer.Abandoned) {
-            reports.ended(peer, name, transfer.bytesAcknowledged(), (System.nanoTime() - started) / 1_000_000,
-                    transfer.resentBlocks(), false);
-            reports.lines().log(QuietLog.Level.INFO, peer.getAddress(), "abandoned", "abandoned the transfer of '"
-                    + name + "' to " + peer + ": " + ((TftpTransfer.Abandoned) step).reason() + " ("
-                    + transfer.bytesAcknowledged() + " of " + transfer.size() + " bytes acknowledged)");
-            end();
+            gaveUp(TransferReports.Outcome.ABANDONED, "abandoned the transfer of '" + name + "' to " + peer + ": "
+                    + ((TftpTransfer.Abandoned) step).reason());
             return false;
         }
         return !transfer.over();
+    }
+
+    /** Ends a transfer the client stopped answering: counted, journaled, and one line a minute for its address. */
+    private void gaveUp(TransferReports.Outcome outcome, String line) {
+        reports.ended(peer, name, outcome, transfer.bytesAcknowledged(), transfer.size(),
+                (System.nanoTime() - started) / 1_000_000, transfer.resentBlocks());
+        reports.lines().log(QuietLog.Level.INFO, peer.getAddress(), outcome.tag(), line + " ("
+                + transfer.bytesAcknowledged() + " of " + transfer.size() + " bytes acknowledged)");
+        end();
     }
 
     /**

@@ -35,6 +35,15 @@ final class TftpTransfer {
     record Abandoned(String reason) implements Step {
     }
 
+    /**
+     * Every block went out, the client answered until the last window and never acknowledged that,
+     * however often it was sent. RFC 1350 §6 expects the final ACK to be lost now and then, and a
+     * loader that has its file may start it before that ACK leaves (GRUB 2.06 under QEMU does): the
+     * client most likely has the file, but it never said so. The transfer is over.
+     */
+    record Unconfirmed(String reason) implements Step {
+    }
+
     private static final Step WAIT = new Wait();
 
     private final long size;
@@ -50,6 +59,8 @@ final class TftpTransfer {
     private boolean optionAckPending;
     /** Whether the client has acknowledged anything yet. */
     private boolean answered;
+    /** Whether the client acknowledged the block before the outstanding window again: it has none of that window. */
+    private boolean windowMissed;
     private long acked;
     private long sent;
     private int retries;
@@ -101,6 +112,7 @@ final class TftpTransfer {
             // after the window had half a timeout to arrive counts, once per sending, so a repeat
             // that crossed the window cannot double the traffic (RFC 1123 §4.2.3.1); it counts as
             // a retransmission, so a client that keeps asking and never gets the window is let go.
+            windowMissed = true;
             return retransmit(now);
         }
         if (block <= acked || block > sent) {
@@ -144,9 +156,12 @@ final class TftpTransfer {
     private Step retransmit(long now) {
         if (++retries > maxRetries) {
             over = true;
-            // RFC 1350 §6: the final ACK may be lost, and the client is done by then.
-            String what = optionAckPending ? "the OACK" : sent == lastBlock ? "the last window (the client may have the whole file)" : "block " + (acked + 1);
-            return new Abandoned("no answer after " + maxRetries + " retransmissions of " + what);
+            String after = "no answer after " + maxRetries + " retransmissions of ";
+            if (optionAckPending) {
+                return new Abandoned(after + "the OACK");
+            }
+            return onlyLastAckMissing() ? new Unconfirmed(after + "the last window")
+                    : new Abandoned(after + "block " + (acked + 1));
         }
         deadline = now + retryDelay();
         lastSentAt = now;
@@ -155,6 +170,15 @@ final class TftpTransfer {
         }
         resentBlocks += sent - acked;
         return new SendBlocks(acked + 1, sent);
+    }
+
+    /**
+     * Whether every block went out and all the client has not acknowledged is the last window. Not
+     * for a client that never answered (it may have none of a file that fits one window), nor for
+     * one that said it has none of the last window.
+     */
+    private boolean onlyLastAckMissing() {
+        return !optionAckPending && answered && !windowMissed && sent == lastBlock && acked < lastBlock;
     }
 
     /** Ends the transfer because the client sent an ERROR or the channel failed. */
@@ -172,6 +196,7 @@ final class TftpTransfer {
     }
 
     private Step window(long now) {
+        windowMissed = false;
         deadline = now + timeoutNanos;
         lastSentAt = now;
         long first = acked + 1;

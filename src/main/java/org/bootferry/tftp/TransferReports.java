@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.bootferry.lang.QuietLog;
@@ -26,10 +28,29 @@ final class TransferReports {
     private final QuietLog lines;
     private final Counter bytes;
     private final Counter resent;
-    private final Result complete;
-    private final Result abandoned;
+    private final Map<Outcome, Result> results = new EnumMap<>(Outcome.class);
 
-    /** The meters of one result ({@code complete} or {@code abandoned}), registered once. */
+    /** How a transfer ended, as the {@code result} tag of its meters says it. */
+    enum Outcome {
+        /** The client acknowledged the last block. */
+        COMPLETE("complete"),
+        /** Every block went out; the last window's ACK never came ({@link TftpTransfer.Unconfirmed}). */
+        UNCONFIRMED("unconfirmed"),
+        /** The client stopped answering before the last window, or broke the transfer off. */
+        ABANDONED("abandoned");
+
+        private final String tag;
+
+        Outcome(String tag) {
+            this.tag = tag;
+        }
+
+        String tag() {
+            return tag;
+        }
+    }
+
+    /** The meters of one {@link Outcome}, registered once. */
     private record Result(Counter transfers, Timer duration) {
         static Result register(MeterRegistry registry, String result) {
             return new Result(registry.counter("bootferry_tftp_transfers", "result", result),
@@ -59,8 +80,9 @@ final class TransferReports {
                 .baseUnit("bytes").register(registry);
         this.resent = Counter.builder("bootferry_tftp_retransmitted_blocks")
                 .description("TFTP blocks sent again after a timeout").register(registry);
-        this.complete = Result.register(registry, "complete");
-        this.abandoned = Result.register(registry, "abandoned");
+        for (Outcome outcome : Outcome.values()) {
+            results.put(outcome, Result.register(registry, outcome.tag()));
+        }
     }
 
     /** The log of what a client causes at will: transfers it abandons or breaks off. */
@@ -69,20 +91,27 @@ final class TransferReports {
     }
 
     /**
-     * @param sent         bytes the client acknowledged
+     * @param acknowledged bytes the client acknowledged
+     * @param size         the file's size
      * @param resentBlocks blocks sent again after a timeout
-     * @param complete     false when the transfer was abandoned (client gone, retries spent)
      */
-    void ended(InetSocketAddress client, String name, long sent, long millis, long resentBlocks, boolean complete) {
-        Result result = complete ? this.complete : abandoned;
+    void ended(InetSocketAddress client, String name, Outcome outcome, long acknowledged, long size, long millis,
+            long resentBlocks) {
+        Result result = results.get(outcome);
         result.transfers().increment();
         result.duration().record(Duration.ofMillis(millis));
-        bytes.increment(sent);
+        bytes.increment(acknowledged);
         resent.increment(resentBlocks);
+        BootEvent.Stage stage = outcome == Outcome.ABANDONED ? BootEvent.Stage.FAILED : BootEvent.Stage.TFTP;
+        String detail = switch (outcome) {
+            case COMPLETE -> name;
+            case UNCONFIRMED -> name + " (sent; its last ACK never came)";
+            case ABANDONED -> "tftp " + name + " abandoned";
+        };
+        long sent = outcome == Outcome.ABANDONED ? acknowledged : size;
         try {
-            blocking.execute(() -> neighbours.macOf(client.getAddress()).ifPresent(mac -> events.record(complete
-                    ? BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, sent, millis)
-                    : BootEvent.transfer(mac, BootEvent.Stage.FAILED, "tftp " + name + " abandoned", sent, millis))));
+            blocking.execute(() -> neighbours.macOf(client.getAddress())
+                    .ifPresent(mac -> events.record(BootEvent.transfer(mac, stage, detail, sent, millis))));
         } catch (RejectedExecutionException e) {
             // Shutting down: the transfer is counted; its event would outlive the journal.
         }

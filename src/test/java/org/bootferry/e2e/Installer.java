@@ -3,8 +3,10 @@ package org.bootferry.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
@@ -51,23 +53,27 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
      * written every 200 ms, so this waits a moment for the boot's last stage, the kickstart.
      */
     List<String> journaledStages(MacAddress mac) throws IOException {
+        return journaledStages(mac, stages -> stages.contains("kickstart"), Duration.ofMillis(2500));
+    }
+
+    /** The same, waiting up to {@code within} until the stages are {@code complete}. */
+    List<String> journaledStages(MacAddress mac, Predicate<List<String>> complete, Duration within) throws IOException {
         Path journal = work.resolve("state/events.jsonl");
-        List<String> stages = List.of();
-        for (int i = 0; i < 50; i++) {
-            stages = Files.exists(journal) ? Files.readAllLines(journal).stream()
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            List<String> stages = Files.exists(journal) ? Files.readAllLines(journal).stream()
                     .filter(l -> l.contains("\"mac\":\"" + mac + "\""))
                     .map(l -> l.replaceAll(".*\"stage\":\"([^\"]+)\".*", "$1")).toList() : List.of();
-            if (stages.contains("kickstart")) {
-                break;
+            if (complete.test(stages) || System.nanoTime() > deadline) {
+                return stages;
             }
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return stages;
             }
         }
-        return stages;
     }
 
     /**

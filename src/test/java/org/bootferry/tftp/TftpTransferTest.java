@@ -8,6 +8,7 @@ import org.bootferry.tftp.TftpTransfer.Abandoned;
 import org.bootferry.tftp.TftpTransfer.Complete;
 import org.bootferry.tftp.TftpTransfer.SendBlocks;
 import org.bootferry.tftp.TftpTransfer.SendOptionAck;
+import org.bootferry.tftp.TftpTransfer.Unconfirmed;
 import org.bootferry.tftp.TftpTransfer.Wait;
 import org.junit.jupiter.api.Test;
 
@@ -113,6 +114,34 @@ class TftpTransferTest {
     }
 
     @Test
+    void silenceAfterTheLastWindowLeavesTheTransferUnconfirmedNotAbandoned() {
+        // RFC 1350 §6: the final ACK may be lost, and a loader may start its file before sending it.
+        TftpTransfer lockStep = transfer(512 * 2 + 1, 512, 1, Map.of());
+        lockStep.start(0);
+        lockStep.onAck(1, 1);
+        assertThat(lockStep.onAck(2, 2)).isEqualTo(new SendBlocks(3, 3));
+        assertThat(giveUp(lockStep)).isInstanceOf(Unconfirmed.class);
+        assertThat(lockStep.bytesAcknowledged()).isEqualTo(1024);
+        // A window client silent after the last window is the same.
+        TftpTransfer windowed = transfer(10_000, 1000, 4, Map.of());
+        windowed.start(0);
+        windowed.onAck(4, 1);
+        assertThat(windowed.onAck(8, 2)).isEqualTo(new SendBlocks(9, 11));
+        assertThat(giveUp(windowed)).isInstanceOf(Unconfirmed.class);
+        // One that said it has none of the last window (RFC 7440 §4) did not get the file.
+        TftpTransfer missed = transfer(10_000, 1000, 4, Map.of());
+        missed.start(0);
+        missed.onAck(4, 1);
+        missed.onAck(8, 2);
+        assertThat(missed.onAck(8, 2 + SECOND / 2)).isEqualTo(new SendBlocks(9, 11));
+        assertThat(giveUp(missed)).isInstanceOf(Abandoned.class);
+        // Nor did one that never answered a file that fits one window: it may have had none of it.
+        TftpTransfer silent = transfer(100, 512, 1, Map.of());
+        assertThat(silent.start(0)).isEqualTo(new SendBlocks(1, 1));
+        assertThat(giveUp(silent)).isInstanceOf(Abandoned.class);
+    }
+
+    @Test
     void aTimeoutTheClientAskedForIsUsedWithoutBackOff() {
         TftpTransfer t = new TftpTransfer(100_000, new TftpOptions(1000, 1, Duration.ofSeconds(3), Map.of("timeout", "3")), SETTINGS);
         t.start(0);
@@ -149,6 +178,15 @@ class TftpTransferTest {
         assertThat(t.wireBlock(65_536)).isEqualTo(1);
         assertThat(t.wireBlock(131_070)).isEqualTo(65_535);
         assertThat(t.wireBlock(131_071)).isEqualTo(1);
+    }
+
+    /** Lets the timer fire until the transfer ends; its last step. */
+    private static TftpTransfer.Step giveUp(TftpTransfer t) {
+        TftpTransfer.Step step;
+        do {
+            step = t.onTimeout(t.deadline());
+        } while (!t.over());
+        return step;
     }
 
     private static TftpTransfer transfer(long size, int blockSize, int window, Map<String, String> acknowledged) {

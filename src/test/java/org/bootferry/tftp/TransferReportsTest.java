@@ -69,6 +69,33 @@ class TransferReportsTest {
         }
     }
 
+    @Test
+    void aTransferWhoseLastAckNeverCameIsRecordedAsSentUnconfirmed() throws Exception {
+        TftpSettings quick = TftpFixture.DEFAULTS.withTimeout(Duration.ofMillis(100), 2);
+        try (TftpFixture tftp = new TftpFixture(root, quick, InetAddress.getLoopbackAddress());
+             RawTftpClient client = new RawTftpClient()) {
+            tftp.file("grubaa64.efi", 1500);
+            client.request("grubaa64.efi", Map.of(), tftp.address);
+            // Blocks 1 and 2 acknowledged; block 3, the last, received and never acknowledged (RFC 1350 §6).
+            for (int block = 1; block <= 3; block++) {
+                RawTftpClient.Received data = client.expect(WAIT);
+                assertThat(((TftpPacket.Data) data.packet()).block()).isEqualTo(block);
+                if (block < 3) {
+                    client.send(new TftpPacket.Ack(block), data.from());
+                }
+            }
+            awaitEvents(tftp, 1);
+            BootEvent sent = tftp.events.get(0);
+            assertThat(sent.stage()).isEqualTo(BootEvent.Stage.TFTP);
+            assertThat(sent.detail()).isEqualTo("grubaa64.efi (sent; its last ACK never came)");
+            assertThat(sent.bytes()).isEqualTo(1500);
+            assertThat(tftp.metrics.counter("bootferry_tftp_transfers", "result", "unconfirmed").count()).isEqualTo(1);
+            assertThat(tftp.metrics.counter("bootferry_tftp_transfers", "result", "abandoned").count()).isZero();
+            assertThat(tftp.metrics.counter("bootferry_tftp_bytes").count()).as("acknowledged").isEqualTo(1024);
+            assertThat(tftp.metrics.counter("bootferry_tftp_retransmitted_blocks").count()).isEqualTo(2);
+        }
+    }
+
     /** The lookup and the record run on another thread after the transfer ended. */
     private static void awaitEvents(TftpFixture tftp, int count) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
