@@ -49,9 +49,7 @@ class TransferReportsTest {
 
     @Test
     void abandonedTransfersAreCountedAndRecordedAsFailed() throws Exception {
-        TftpSettings quick = TftpFixture.DEFAULTS.withTimeout(Duration.ofMillis(100), 2);
-        try (TftpFixture tftp = new TftpFixture(root, quick, InetAddress.getLoopbackAddress());
-             RawTftpClient client = new RawTftpClient()) {
+        try (TftpFixture tftp = quickToGiveUp(); RawTftpClient client = new RawTftpClient()) {
             tftp.file("f.bin", 10_000);
             client.request("f.bin", Map.of("blksize", "1024", "windowsize", "4"), tftp.address);
             client.send(new TftpPacket.Ack(0), client.expect(WAIT).from());
@@ -71,9 +69,7 @@ class TransferReportsTest {
 
     @Test
     void aTransferWhoseLastAckNeverCameIsRecordedAsSentUnconfirmed() throws Exception {
-        TftpSettings quick = TftpFixture.DEFAULTS.withTimeout(Duration.ofMillis(100), 2);
-        try (TftpFixture tftp = new TftpFixture(root, quick, InetAddress.getLoopbackAddress());
-             RawTftpClient client = new RawTftpClient()) {
+        try (TftpFixture tftp = quickToGiveUp(); RawTftpClient client = new RawTftpClient()) {
             tftp.file("grubaa64.efi", 1500);
             client.request("grubaa64.efi", Map.of(), tftp.address);
             // Blocks 1 and 2 acknowledged; block 3, the last, received and never acknowledged (RFC 1350 §6).
@@ -94,6 +90,11 @@ class TransferReportsTest {
             assertThat(tftp.metrics.counter("bootferry_tftp_bytes").count()).as("acknowledged").isEqualTo(1024);
             assertThat(tftp.metrics.counter("bootferry_tftp_retransmitted_blocks").count()).isEqualTo(2);
         }
+    }
+
+    /** A server that resends a window twice, 100 ms apart, before it gives the transfer up. */
+    private TftpFixture quickToGiveUp() {
+        return new TftpFixture(root, TftpFixture.DEFAULTS.withTimeout(Duration.ofMillis(100), 2), InetAddress.getLoopbackAddress());
     }
 
     /** The lookup and the record run on another thread after the transfer ended. */
