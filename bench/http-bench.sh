@@ -8,7 +8,8 @@
 # script bootferry renders for the machine (bootferry renders it per request, as it does for machines).
 # Prints requests/s and MiB/s for each server, bootferry/nginx ratios (the initrd's by MiB/s), and the
 # CPU each server spent per GiB served and per 1,000 requests (a cpuacct cgroup each, nginx's workers
-# included), which load from elsewhere on the machine moves far less than throughput. The servers
+# included), which load from elsewhere on the machine moves far less than throughput, and the share of
+# bootferry's that its JIT compiler threads took. The servers
 # alternate within each run.
 # bootferry runs with the systemd unit's heap bound (-Xmx384m); JAVA_OPTS adds options.
 # JAR=path runs that build of bootferry instead of building target/bootferry.jar. WARMUP=S (default 0)
@@ -46,6 +47,16 @@ cleanup() {
 trap cleanup EXIT INT TERM
 for g in bf nginx; do mkdir -p "$CGROUPS/$GROUP-$g"; done
 cpu_ms() { echo $(( $(cat "$CGROUPS/$GROUP-$1/cpuacct.usage") / 1000000 )); }
+# CPU ms of bootferry's JIT compiler threads (C1 and C2): the part of its CPU that compiles code, not runs it.
+jit_ms() {
+    local ticks=0 task
+    for task in /proc/"$BF_PID"/task/*; do
+        case "$(cat "$task/comm" 2>/dev/null)" in
+            C1\ Compiler*|C2\ Compiler*) ticks=$(( ticks + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0) )) ;;
+        esac
+    done
+    echo $(( ticks * 1000 / $(getconf CLK_TCK) ))
+}
 ulimit -n "$(ulimit -Hn)"
 
 # bootferry: one machine whose kernel and initrd are local files, static URLs (access: open).
@@ -105,17 +116,20 @@ NG=http://127.0.0.1:$NGINX_PORT
 cmp -s <(curl -fsS "$NG/boot/$MAC/initrd") "$WORK/www/boot/$MAC/initrd" || { echo "nginx does not serve the initrd" >&2; exit 1; }
 echo "script: $(wc -c < "$WORK/www/boot.ipxe") bytes; bootferry $(java -version 2>&1 | head -1); $(nginx -v 2>&1)"
 
-# One wrk run: "requests/s MiB/s cpu-ms" for server $1 at URL $2 with $3 connections.
+# One wrk run: "requests/s MiB/s cpu-ms jit-ms" for server $1 at URL $2 with $3 connections (jit-ms
+# bootferry's compiler threads, 0 for nginx).
 measure() {
-    local before after out rps bytes errs
+    local before after jit_before=0 jit_after=0 out rps bytes errs
+    [ "$1" = bf ] && jit_before=$(jit_ms)
     before=$(cpu_ms "$1")
     out=$(wrk -t2 -c"$3" -d"${SECONDS_}s" --timeout 60s "$2")
     after=$(cpu_ms "$1")
+    [ "$1" = bf ] && jit_after=$(jit_ms)
     rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
     bytes=$(awk '/^Transfer\/sec:/ {v=$2; u=substr(v, length(v)-1); n=v+0;
         if (u=="GB") n*=1024; else if (u=="KB") n/=1024; else if (u!="MB") n/=1048576; print n}' <<<"$out")
     errs=$(grep -o 'Non-2xx or 3xx responses: [0-9]*\|Socket errors:.*' <<<"$out" | tr '\n' ' ' || true)
-    echo "$rps $bytes $(( after - before )) ${errs:-}"
+    echo "$rps $bytes $(( after - before )) $(( jit_after - jit_before )) ${errs:-}"
 }
 
 if [ "$WARMUP" -gt 0 ]; then
@@ -127,7 +141,7 @@ if [ "$WARMUP" -gt 0 ]; then
         done
     done
 fi
-printf '%-26s %-9s %12s %10s %12s %12s  %s\n' scenario server 'requests/s' 'MiB/s' 'CPU ms/GiB' 'CPU ms/1k req' errors
+printf '%-26s %-9s %12s %10s %12s %12s %8s  %s\n' scenario server 'requests/s' 'MiB/s' 'CPU ms/GiB' 'CPU ms/1k req' 'JIT CPU' errors
 for run in $(seq "$RUNS"); do
     for scenario in "initrd 64" "script 64" "initrd 1000" "script 1000"; do
         set -- $scenario
@@ -138,13 +152,15 @@ for run in $(seq "$RUNS"); do
         declare -A rate
         for server in bootferry nginx; do
             if [ $server = bootferry ]; then url=$BF$path; group=bf; else url=$NG$nginx_path; group=nginx; fi
-            read -r rps mib cpu errs < <(measure "$group" "$url" "$2")
+            read -r rps mib cpu jit errs < <(measure "$group" "$url" "$2")
             # The initrd's ratio is by bytes: with 1,000 connections a 10 s run completes a few dozen.
             rate[$server]=$rps
             [ "$1" = initrd ] && rate[$server]=$mib
-            awk -v s="run $run $1 -c$2" -v n=$server -v r="$rps" -v m="$mib" -v c="$cpu" -v t="$SECONDS_" -v e="$errs" \
-                'BEGIN {gib = m * t / 1024; printf "%-26s %-9s %12.0f %10.1f %12.0f %12.2f  %s\n", s, n, r, m,
-                 (gib > 0 ? c / gib : 0), (r > 0 ? c / (r * t / 1000) : 0), e}'
+            # JIT CPU: the share of bootferry's CPU its compiler threads took (nginx compiles nothing).
+            awk -v s="run $run $1 -c$2" -v n=$server -v r="$rps" -v m="$mib" -v c="$cpu" -v j="$jit" -v t="$SECONDS_" \
+                -v e="$errs" 'BEGIN {gib = m * t / 1024; printf "%-26s %-9s %12.0f %10.1f %12.0f %12.2f %8s  %s\n", s, n,
+                 r, m, (gib > 0 ? c / gib : 0), (r > 0 ? c / (r * t / 1000) : 0),
+                 (n == "nginx" ? "-" : sprintf("%.1f %%", c > 0 ? 100 * j / c : 0)), e}'
         done
         awk -v a="${rate[bootferry]}" -v b="${rate[nginx]}" -v s="run $run $1 -c$2" \
             -v by="$([ "$1" = initrd ] && echo MiB/s || echo requests/s)" \
