@@ -173,12 +173,12 @@ final class TftpTransfer {
     }
 
     /**
-     * Whether every block went out and all the client has not acknowledged is the last window. Not
-     * for a client that never answered (it may have none of a file that fits one window), nor for
-     * one that said it has none of the last window.
+     * Whether, on an unfinished transfer, every block went out and all the client has not acknowledged
+     * is the last window. Not for a client that never answered (it may have none of a file that fits
+     * one window), nor for one that said it has none of the last window.
      */
     private boolean onlyLastAckMissing() {
-        return !optionAckPending && answered && !windowMissed && sent == lastBlock && acked < lastBlock;
+        return sent == lastBlock && answered && !windowMissed;
     }
 
     /** Ends the transfer because the client sent an ERROR or the channel failed. */

@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.bootferry.lang.QuietLog;
 import org.bootferry.machine.BootEvent;
 import org.bootferry.machine.BootLog;
+import org.bootferry.machine.MacAddress;
 import org.bootferry.machine.Neighbours;
 
 /**
@@ -47,6 +48,17 @@ final class TransferReports {
 
         String tag() {
             return tag;
+        }
+
+        /** The boot log's step for a transfer of {@code name} that ended so. */
+        BootEvent event(MacAddress mac, String name, long acknowledged, long size, long millis) {
+            return switch (this) {
+                case COMPLETE -> BootEvent.transfer(mac, BootEvent.Stage.TFTP, name, size, millis);
+                case UNCONFIRMED -> BootEvent.transfer(mac, BootEvent.Stage.TFTP, name + " (sent; its last ACK never came)",
+                        size, millis);
+                case ABANDONED -> BootEvent.transfer(mac, BootEvent.Stage.FAILED, "tftp " + name + " abandoned", acknowledged,
+                        millis);
+            };
         }
     }
 
@@ -102,16 +114,9 @@ final class TransferReports {
         result.duration().record(Duration.ofMillis(millis));
         bytes.increment(acknowledged);
         resent.increment(resentBlocks);
-        BootEvent.Stage stage = outcome == Outcome.ABANDONED ? BootEvent.Stage.FAILED : BootEvent.Stage.TFTP;
-        String detail = switch (outcome) {
-            case COMPLETE -> name;
-            case UNCONFIRMED -> name + " (sent; its last ACK never came)";
-            case ABANDONED -> "tftp " + name + " abandoned";
-        };
-        long sent = outcome == Outcome.ABANDONED ? acknowledged : size;
         try {
             blocking.execute(() -> neighbours.macOf(client.getAddress())
-                    .ifPresent(mac -> events.record(BootEvent.transfer(mac, stage, detail, sent, millis))));
+                    .ifPresent(mac -> events.record(outcome.event(mac, name, acknowledged, size, millis))));
         } catch (RejectedExecutionException e) {
             // Shutting down: the transfer is counted; its event would outlive the journal.
         }
