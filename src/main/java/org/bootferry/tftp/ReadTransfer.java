@@ -181,6 +181,9 @@ final class ReadTransfer {
     private boolean apply(TftpTransfer.Step step) {
         if (step instanceof TftpTransfer.SendBlocks) {
             TftpTransfer.SendBlocks blocks = (TftpTransfer.SendBlocks) step;
+            if (transfer.isLastBlock(blocks.last())) {
+                session.lastBlockSent();
+            }
             return sendBlocks(blocks.first(), blocks.last());
         }
         if (step instanceof TftpTransfer.SendOptionAck) {

@@ -301,7 +301,7 @@ public final class TftpServer implements AutoCloseable {
                 return;
             }
             if (found[0] != null) {
-                found[0].close();
+                found[0].replaced();
             }
             Optional<Quota.Limit> refused = held.acquire(client.getAddress(), session.settings.maxSessionsPerClient(),
                     session.settings.maxSessions());

@@ -16,6 +16,8 @@ final class TftpSession {
     /** Closes the transfer's socket. */
     private volatile Runnable closer;
     private volatile boolean closed;
+    /** Whether the transfer has sent its last block: all it waits for is the final ACK. */
+    private volatile boolean lastBlockSent;
     /** Tells the running transfer that its client asked again. */
     private volatile Runnable repeated = () -> { };
     /** When the client last sent this request: {@link System#nanoTime()}. */
@@ -59,10 +61,26 @@ final class TftpSession {
 
     /**
      * Whether {@link #close} was called: a newer, different request from the client's port replaced
-     * this one (the client went on without it), or the server stops.
+     * this one before its last block went out (the client went on without it), or the server stops.
      */
     boolean closed() {
         return closed;
+    }
+
+    /** The transfer has sent its last block (RFC 1350 §6: only the final ACK is left). */
+    void lastBlockSent() {
+        lastBlockSent = true;
+    }
+
+    /**
+     * A newer, different request came from the client's port: the client went on. A transfer that has
+     * sent its last block is left to end on its own, since the client asks for its next file once it
+     * has this one and its final ACK may still be on the way; any other is closed.
+     */
+    void replaced() {
+        if (!lastBlockSent) {
+            close();
+        }
     }
 
     void close() {

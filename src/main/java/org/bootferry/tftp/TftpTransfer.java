@@ -221,6 +221,10 @@ final class TftpTransfer {
         return sent - Math.floorMod(wireBlock(sent) - wire, modulus);
     }
 
+    boolean isLastBlock(long block) {
+        return block == lastBlock;
+    }
+
     long position(long block) {
         return (block - 1) * blockSize;
     }

@@ -92,6 +92,36 @@ class TransferReportsTest {
         }
     }
 
+    @Test
+    void aFinalAckThatFollowsTheClientsNextRequestStillCompletesTheTransfer() throws Exception {
+        // One port for every file, as tftp-hpa's client does: the next RRQ can reach the server before
+        // the ACK of the previous file's last block has been read on that transfer's port.
+        try (TftpFixture tftp = TftpFixture.onLoopback(root); RawTftpClient client = new RawTftpClient()) {
+            tftp.file("first.bin", 1500);
+            tftp.file("second.bin", 700);
+            client.request("first.bin", Map.of(), tftp.address);
+            RawTftpClient.Received last = null;
+            for (int block = 1; block <= 3; block++) {
+                last = client.expect(WAIT);
+                assertThat(((TftpPacket.Data) last.packet()).block()).isEqualTo(block);
+                if (block < 3) {
+                    client.send(new TftpPacket.Ack(block), last.from());
+                }
+            }
+            // The next file's first block: the server has read that request before the last ACK comes.
+            client.request("second.bin", Map.of(), tftp.address);
+            RawTftpClient.Received next = client.expect(WAIT);
+            assertThat(((TftpPacket.Data) next.packet()).block()).isEqualTo(1);
+            client.send(new TftpPacket.Ack(3), last.from());
+            client.send(new TftpPacket.Ack(1), next.from());
+            assertThat(client.receiveFile(512, 1, 0, null, 2)).hasSize(700 - 512);
+
+            awaitEvents(tftp, 2);
+            assertThat(tftp.events).extracting(BootEvent::detail).containsExactlyInAnyOrder("first.bin", "second.bin");
+            assertThat(tftp.metrics.counter("bootferry_tftp_transfers", "result", "complete").count()).isEqualTo(2);
+        }
+    }
+
     /** A server that resends a window twice, 100 ms apart, before it gives the transfer up. */
     private TftpFixture quickToGiveUp() {
         return new TftpFixture(root, TftpFixture.DEFAULTS.withTimeout(Duration.ofMillis(100), 2), InetAddress.getLoopbackAddress());
