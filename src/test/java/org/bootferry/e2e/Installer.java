@@ -1,5 +1,7 @@
 package org.bootferry.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,8 @@ import org.bootferry.testing.Processes;
  * an empty tftproot (the iPXE loaders come from /usr/lib/ipxe), and a clock for the class's wall time.
  */
 record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir config, Path tftpRoot, long started) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** @param clients the firmware the class boots; they share one architecture, whose kernel it gets */
     static Installer prepare(Path work, Client... clients) throws IOException {
@@ -48,30 +52,39 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
                 more);
     }
 
+    /** One line of state/events.jsonl: its stage and detail. */
+    record Journaled(String stage, String detail) {
+    }
+
     /**
      * The stages bootferry journaled for {@code mac} in state/events.jsonl, in order. The journal is
      * written every 200 ms, so this waits a moment for the boot's last stage, the kickstart.
      */
     List<String> journaledStages(MacAddress mac) throws IOException {
-        return journaledStages(mac, stages -> stages.contains("kickstart"), Duration.ofMillis(2500));
+        return journal(mac, steps -> steps.stream().anyMatch(s -> s.stage().equals("kickstart")), Duration.ofMillis(2500))
+                .stream().map(Journaled::stage).toList();
     }
 
-    /** The same, waiting up to {@code within} until the stages are {@code complete}. */
-    List<String> journaledStages(MacAddress mac, Predicate<List<String>> complete, Duration within) throws IOException {
+    /** What bootferry journaled for {@code mac}, in order, waiting up to {@code within} until it is {@code complete}. */
+    List<Journaled> journal(MacAddress mac, Predicate<List<Journaled>> complete, Duration within) throws IOException {
         Path journal = work.resolve("state/events.jsonl");
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
-            List<String> stages = Files.exists(journal) ? Files.readAllLines(journal).stream()
-                    .filter(l -> l.contains("\"mac\":\"" + mac + "\""))
-                    .map(l -> l.replaceAll(".*\"stage\":\"([^\"]+)\".*", "$1")).toList() : List.of();
-            if (complete.test(stages) || System.nanoTime() > deadline) {
-                return stages;
+            List<Journaled> steps = new ArrayList<>();
+            for (String line : Files.exists(journal) ? Files.readAllLines(journal) : List.<String>of()) {
+                JsonNode event = JSON.readTree(line);
+                if (event.path("mac").asText().equals(mac.toString())) {
+                    steps.add(new Journaled(event.path("stage").asText(), event.path("detail").asText()));
+                }
+            }
+            if (complete.test(steps) || System.nanoTime() > deadline) {
+                return steps;
             }
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return stages;
+                return steps;
             }
         }
     }
