@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.bootferry.dhcp.DhcpMessage;
 import org.bootferry.dhcp.DhcpMessageType;
 import org.bootferry.dhcp.DhcpOption;
@@ -105,30 +104,17 @@ class Arm64BootEndToEndTest {
                 .as("the machine's GRUB config").contains("if [ \"$grub_cpu\" = \"arm64\" ]; then")
                 .contains("linux '/" + base + "kernel'").contains("'h4a.marker=arm64'");
 
-        // Each file is journaled when GRUB acknowledges its last block, or, when that ACK never comes
-        // after the retries (about 19 s), as sent and unconfirmed: "<file> (sent; its last ACK never
-        // came)". Seen in CI: GRUB 2.06 started the kernel before its ACK of the initrd's last block left
-        // the NIC (the capture had every block and no ACK of the last), and the kernel booted with the
-        // whole initrd. A file may be journaled twice: GRUB 2.06 looks for its config by opening each
-        // candidate and closing it (grub_net_search_config_file), then opens the one found again; when
-        // the 408-byte config's one block arrives before that close, GRUB takes and acknowledges it, and
-        // the server has delivered it twice (one CI run journaled five TFTP steps; when GRUB closes first,
-        // with ERROR 'closed', the server journals nothing for that open).
+        // A file may be journaled twice: GRUB 2.06 looks for its config by opening each candidate and
+        // closing it (grub_net_search_config_file), then opens the one found again; when the 408-byte
+        // config's one block arrives before that close, GRUB takes and acknowledges it, and the server
+        // has delivered it twice (one CI run journaled five TFTP steps; when GRUB closes first, with
+        // ERROR 'closed', the server journals nothing for that open).
         Set<String> files = Set.of(LOADER, "grub/grub.cfg-01-" + MAC.dashed(), base + "kernel", base + "initrd");
-        List<Installer.Journaled> journal = installer.journal(MAC,
-                steps -> tftpFiles(steps).containsAll(files) && steps.stream().anyMatch(s -> s.stage().equals("kickstart")),
-                Duration.ofSeconds(30));
+        List<Installer.Journaled> journal = installer.journalOfTftpBoot(MAC, files);
         assertThat(journal).extracting(Installer.Journaled::stage).as("the boot's timeline in state/events.jsonl")
                 .containsSubsequence("dhcp-offer", "tftp", "tftp", "tftp", "tftp", "kickstart");
-        assertThat(tftpFiles(journal)).as("files journaled as TFTP steps: loader, grub.cfg, kernel, initrd")
+        assertThat(Installer.tftpFiles(journal)).as("files journaled as TFTP steps: loader, grub.cfg, kernel, initrd")
                 .isEqualTo(files);
-    }
-
-    /** The files of the journal's TFTP steps, without the note of an unconfirmed one. */
-    private static Set<String> tftpFiles(List<Installer.Journaled> journal) {
-        return journal.stream().filter(s -> s.stage().equals("tftp"))
-                .map(s -> s.detail().replaceFirst(" \\(sent; its last ACK never came\\)$", ""))
-                .collect(Collectors.toSet());
     }
 
     private static Digest sha256(Path file) throws IOException {

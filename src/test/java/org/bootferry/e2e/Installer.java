@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
@@ -87,6 +89,25 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
                 return steps;
             }
         }
+    }
+
+    /**
+     * What bootferry journaled for {@code mac} once each of {@code files} has a TFTP step and the
+     * kickstart has come, waiting up to 30 s: a file whose last ACK never came is journaled, as sent and
+     * unconfirmed, only when the retries end (about 19 s). GRUB 2.06 can start its kernel before its ACK
+     * of the initrd's last block leaves: seen in CI, the capture had every block and no ACK of the last,
+     * and the kernel booted with the whole initrd.
+     */
+    List<Journaled> journalOfTftpBoot(MacAddress mac, Set<String> files) throws IOException {
+        return journal(mac, steps -> tftpFiles(steps).containsAll(files)
+                && steps.stream().anyMatch(s -> s.stage().equals("kickstart")), Duration.ofSeconds(30));
+    }
+
+    /** The files of the journal's TFTP steps, without the note of an unconfirmed one. */
+    static Set<String> tftpFiles(List<Journaled> journal) {
+        return journal.stream().filter(s -> s.stage().equals("tftp"))
+                .map(s -> s.detail().replaceFirst(" \\(sent; its last ACK never came\\)$", ""))
+                .collect(Collectors.toSet());
     }
 
     /**

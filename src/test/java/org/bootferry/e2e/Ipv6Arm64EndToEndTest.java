@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.bootferry.e2e.QemuVm.Boot;
 import org.bootferry.e2e.QemuVm.Client;
 import org.bootferry.machine.MacAddress;
@@ -90,13 +91,18 @@ class Ipv6Arm64EndToEndTest {
                 .anyMatch(l -> l.contains(">>Start PXE over IPv6"))
                 .anyMatch(l -> l.matches("\\s*Station IP address is FD13:0:0:0:0:0:0:1[0-9A-F]{2}"))
                 .anyMatch(l -> l.matches("\\s*NBP filename is " + LOADER));
-        List<String> log = Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8);
-        for (String file : List.of(LOADER, "grub/grub.cfg-01-" + mac.dashed(), mac.dashed() + "/efi-arm64/kernel",
-                mac.dashed() + "/efi-arm64/initrd")) {
-            assertThat(log).as("bootferry.log: %s sent over TFTP to the machine's IPv6 address", file)
-                    .anyMatch(l -> l.contains("TftpServer: sent '" + file + "' to /[fd13:"));
-        }
-        assertThat(installer.journaledStages(mac)).as("bootferry's journal: DHCPv6, then the kickstart")
+        String base = mac.dashed() + "/efi-arm64/";
+        Set<String> files = Set.of(LOADER, "grub/grub.cfg-01-" + mac.dashed(), base + "kernel", base + "initrd");
+        List<Installer.Journaled> journal = installer.journalOfTftpBoot(mac, files);
+        assertThat(journal).extracting(Installer.Journaled::stage).as("bootferry's journal: DHCPv6, then the kickstart")
                 .containsSubsequence("dhcp-offer", "kickstart");
+        assertThat(Installer.tftpFiles(journal)).as("files journaled as TFTP steps").isEqualTo(files);
+        // A file whose last ACK never came is logged "sent all of '<file>' to ..., unconfirmed".
+        List<String> log = Files.readAllLines(lab.bootferryLog(), StandardCharsets.UTF_8);
+        for (String file : files) {
+            assertThat(log).as("bootferry.log: %s sent over TFTP to the machine's IPv6 address", file)
+                    .anyMatch(l -> l.contains("TftpServer: sent '" + file + "' to /[fd13:")
+                            || l.contains("TftpServer: sent all of '" + file + "' to /[fd13:"));
+        }
     }
 }
