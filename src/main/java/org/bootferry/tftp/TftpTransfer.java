@@ -38,8 +38,10 @@ final class TftpTransfer {
     /**
      * Every block went out, the client answered until the last window and never acknowledged that,
      * however often it was sent. RFC 1350 §6 expects the final ACK to be lost now and then, and a
-     * loader that has its file may start it before that ACK leaves (GRUB 2.06 under QEMU does): the
-     * client most likely has the file, but it never said so. The transfer is over.
+     * loader has no second chance to send it: GRUB 2.06 (grub-core/net/tftp.c) sends it on the last
+     * block, without checking that the send succeeded, and closes its socket at once. Seen under QEMU
+     * with the initrd: the kernel booted with all of it. The client most likely has the file, but it
+     * never said so. The transfer is over.
      */
     record Unconfirmed(String reason) implements Step {
     }

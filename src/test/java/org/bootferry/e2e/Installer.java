@@ -94,9 +94,9 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
     /**
      * What bootferry journaled for {@code mac} once each of {@code files} has a TFTP step and the
      * kickstart has come, waiting up to 30 s: a file whose last ACK never came is journaled, as sent and
-     * unconfirmed, only when the retries end (about 19 s). GRUB 2.06 can start its kernel before its ACK
-     * of the initrd's last block leaves: seen in CI, the capture had every block and no ACK of the last,
-     * and the kernel booted with the whole initrd.
+     * unconfirmed, only when the retries end (about 19 s). Seen in CI with GRUB 2.06 and the initrd
+     * ({@code TftpTransfer.Unconfirmed}): the capture had every block and no ACK of the last, and the
+     * kernel booted with the whole initrd.
      */
     List<Journaled> journalOfTftpBoot(MacAddress mac, Set<String> files) throws IOException {
         return journal(mac, steps -> tftpFiles(steps).containsAll(files)
