@@ -52,7 +52,10 @@ jit_ms() {
     local ticks=0 task
     for task in /proc/"$BF_PID"/task/*; do
         case "$(cat "$task/comm" 2>/dev/null)" in
-            C1\ Compiler*|C2\ Compiler*) ticks=$(( ticks + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0) )) ;;
+            # utime and stime (proc(5): fields 14 and 15) counted after the command name's ')', for
+            # the name ("C2 CompilerThre") holds a space and shifts awk's fields by one.
+            C1\ Compiler*|C2\ Compiler*) ticks=$(( ticks + $(sed 's/.*) //' "$task/stat" 2>/dev/null \
+                | awk '{print $12 + $13}' || echo 0) )) ;;
         esac
     done
     echo $(( ticks * 1000 / $(getconf CLK_TCK) ))
