@@ -1,8 +1,10 @@
 #!/bin/bash
 # HTTP throughput: bootferry against nginx (Debian's, sendfile and tcp_nopush on as Debian ships them)
 # on loopback, the same files, one load generator (wrk), in the same run.
-#   bench/http-bench.sh [SECONDS] [RUNS]        (defaults 10 s, 3 runs; as root it installs wrk and
+#   bench/http-bench.sh [SECONDS] [RUNS]        (defaults 30 s, 3 runs; as root it installs wrk and
 #                                                nginx-light if missing)
+# 30 s, so that each of 1,000 connections receives a whole initrd in a round (64 MiB at the ~2 GiB/s
+# both servers reach here takes each ~30 s): a 10 s round ended before any had its first.
 # Scenarios, each as `wrk -t2 -cC -dS`: the 64 MiB initrd with 64 connections, the ~300-byte iPXE
 # script with 64 connections, and both again with 1,000 connections. nginx serves a static copy of the
 # script bootferry renders for the machine (bootferry renders it per request, as it does for machines).
@@ -17,7 +19,7 @@
 # paths in the first seconds, slower on a loaded machine. Not a test: figures go to docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_=${1:-10}
+SECONDS_=${1:-30}
 RUNS=${2:-3}
 JAR=${JAR:-}
 WARMUP=${WARMUP:-0}
