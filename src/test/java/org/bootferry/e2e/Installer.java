@@ -73,7 +73,9 @@ record Installer(Path work, BootArtifacts.Kernel kernel, Path initrd, ConfigDir 
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
             List<Journaled> steps = new ArrayList<>();
-            for (String line : Files.exists(journal) ? Files.readAllLines(journal) : List.<String>of()) {
+            // Whole lines only: the server may be appending the next one as this reads.
+            String written = Files.exists(journal) ? Files.readString(journal) : "";
+            for (String line : written.substring(0, written.lastIndexOf('\n') + 1).lines().toList()) {
                 JsonNode event = JSON.readTree(line);
                 if (event.path("mac").asText().equals(mac.toString())) {
                     steps.add(new Journaled(event.path("stage").asText(), event.path("detail").asText()));
