@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  *       port 547. A site server on this host that uses the same address shares its unicast with us
  *       (we answer nothing that is not a boot client's), so give bootferry its own address.
  *   <li>UDP 4011 on each server address: EDK2 sends its boot-service REQUEST to the host of the
- *       option 59 URL (reference/ipv6, {@code proxy6-pxe}).
+ *       option 59 URL (reference/ipv6, {@code proxy6-pxe}); its REPLY goes out again
+ *       after a while, as EDK2 may not be listening yet ({@link #PXE_REPLY_AGAIN_MILLIS}).
  * </ul>
  */
 public final class Dhcp6Server implements AutoCloseable {
@@ -81,6 +82,16 @@ public final class Dhcp6Server implements AutoCloseable {
     private static final int MAX_DATAGRAM = 9000;
     /** Neighbour lookups waiting at most; more are not asked (a storm of unidentified clients). */
     private static final int LOOKUPS_QUEUED = 64;
+    /**
+     * When a REPLY on the PXE port is sent again, milliseconds after the first. EDK2 opens the socket
+     * it reads that REPLY on only once its REQUEST has left (NetworkPkg PxeBcRequestBootService:
+     * UdpWrite, then Udp6Read->Configure, then UdpRead for PXEBC_UDP_TIMEOUT, 3 s) and never sends the
+     * REQUEST again. A REPLY that comes before the reader is configured is dropped, and 3 s later the
+     * boot fails with PXE-E16: seen with AAVMF under QEMU TCG, our REPLY on the wire 4 ms after the
+     * REQUEST. The copies fall inside the 3 s; the client takes the first its reader sees and drops
+     * the rest (it closes the reader once it has one).
+     */
+    private static final long[] PXE_REPLY_AGAIN_MILLIS = {20, 200, 1000};
 
     private final Decider decider;
     private final BootLog events;
@@ -328,6 +339,12 @@ public final class Dhcp6Server implements AutoCloseable {
                     sent.run();
                     if (!(message instanceof Dhcp6Message.Relay)) {
                         iface.ifPresent(bootClientOn);
+                    }
+                    if (listener == BootOnly6.Listener.PXE) {
+                        for (long millis : PXE_REPLY_AGAIN_MILLIS) {
+                            channel.eventLoop().schedule(() -> channel.writeAndFlush(new DatagramPacket(
+                                    Unpooled.wrappedBuffer(bytes), sender)), millis, TimeUnit.MILLISECONDS);
+                        }
                     }
                 } else {
                     log.warn("could not send the DHCPv6 answer for {} to {}: {}", client, sender,

@@ -135,6 +135,37 @@ class Dhcp6ServerTest {
     }
 
     /**
+     * EDK2 sends its REQUEST on 4011 once and opens the socket it reads the REPLY on only after the
+     * REQUEST has left: a client that listens 100 ms after it sent still gets the REPLY, sent again
+     * for it, and the boot is journaled once.
+     */
+    @Test
+    void aBootServiceClientThatListensOnlyAfterItsRequestLeftStillGetsTheReply() throws Exception {
+        Dhcp6Message.Relay forward = new Dhcp6Message.Relay(Dhcp6MessageType.RELAY_FORW, 0, LINK, CLIENT_LINK_LOCAL,
+                List.of(new Dhcp6Option.RelayMessage(message(EDK2_PXE_SOLICIT))));
+        exchange(Dhcp6Codec.encode(forward), bound.port());
+        byte[] request = bytes(EDK2_BINL_REQUEST_4011);
+        int port;
+        try (DatagramSocket writer = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            port = writer.getLocalPort();
+            writer.send(new DatagramPacket(request, request.length, LOOPBACK, bound.pxePort()));
+        }
+        Thread.sleep(100);
+
+        try (DatagramSocket reader = new DatagramSocket(new InetSocketAddress(LOOPBACK, port))) {
+            reader.setSoTimeout(3000);
+            DatagramPacket answer = new DatagramPacket(new byte[2048], 2048);
+            reader.receive(answer);
+            Dhcp6Message.ClientServer reply = (Dhcp6Message.ClientServer) Dhcp6Codec.decode(
+                    Arrays.copyOf(answer.getData(), answer.getLength()));
+            assertThat(reply.type()).isEqualTo(Dhcp6MessageType.REPLY);
+            assertThat(reply.transactionId()).isEqualTo(message(EDK2_BINL_REQUEST_4011).transactionId());
+        }
+        awaitEvents(2);
+        assertThat(events.get(1).stage()).isEqualTo(BootEvent.Stage.PXE_ACK);
+    }
+
+    /**
      * EDK2's REQUEST on 4011 with no SOLICIT before it, from ::1 (not EUI-64): nothing in it names
      * the machine, so the neighbour table is asked; without an entry it is not answered and listed
      * with each way tried, with one it is answered and leaves the list.
