@@ -16,13 +16,16 @@
 # bootferry runs with the systemd unit's heap bound (-Xmx384m); JAVA_OPTS adds options.
 # JAR=path runs that build of bootferry instead of building target/bootferry.jar. WARMUP=S (default 0)
 # first runs each scenario's load against each server for S seconds, unmeasured: a JVM compiles its hot
-# paths in the first seconds, slower on a loaded machine. Not a test: figures go to docs/benchmarks.md.
+# paths in the first seconds, slower on a loaded machine. CONTROL=1 puts a second nginx, configured as
+# the first, in bootferry's place (same port, URLs and cgroup): an A/A run, whose ratios show how far
+# two identical servers land apart on this machine. Not a test: figures go to docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_=${1:-30}
 RUNS=${2:-3}
 JAR=${JAR:-}
 WARMUP=${WARMUP:-0}
+CONTROL=${CONTROL:-0}
 BF_PORT=${BF_PORT:-17180}
 NGINX_PORT=${NGINX_PORT:-17181}
 MAC=52-54-00-be-00-01
@@ -94,10 +97,11 @@ ln "$WORK/config/initrd.img" "$WORK/www/boot/$MAC/initrd"
 cmp -s <(curl -fsS "$BF/boot/$MAC/initrd") "$WORK/www/boot/$MAC/initrd" || { echo "bootferry's initrd differs" >&2; exit 1; }
 
 # nginx: Debian's defaults that matter for file serving, on the same loopback address.
-cat > "$WORK/nginx.conf" <<CONF
+nginx_conf() { # PORT NAME: a configuration listening on PORT, its pid and error log named NAME
+    cat <<CONF
 worker_processes auto;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
+pid $WORK/$2.pid;
+error_log $WORK/$2-error.log;
 events { worker_connections 4096; }
 http {
     sendfile on;
@@ -107,18 +111,33 @@ http {
     access_log off;
     keepalive_requests 1000000;
     server {
-        listen 127.0.0.1:$NGINX_PORT;
+        listen 127.0.0.1:$1;
         root $WORK/www;
     }
 }
 CONF
+}
 chmod -R a+rX "$WORK"
+nginx_conf "$NGINX_PORT" nginx > "$WORK/nginx.conf"
 in_group nginx nginx -c "$WORK/nginx.conf" -g 'daemon off; worker_rlimit_nofile 65536;' &
 NGINX_PID=$!
 PIDS="$PIDS $NGINX_PID"
 sleep 0.5
 NG=http://127.0.0.1:$NGINX_PORT
 cmp -s <(curl -fsS "$NG/boot/$MAC/initrd") "$WORK/www/boot/$MAC/initrd" || { echo "nginx does not serve the initrd" >&2; exit 1; }
+CANDIDATE=bootferry
+if [ "$CONTROL" = 1 ]; then
+    # The A/A run: bootferry has rendered the script nginx serves; a second nginx takes its port and group.
+    kill "$BF_PID"
+    while kill -0 "$BF_PID" 2>/dev/null; do sleep 0.1; done
+    nginx_conf "$BF_PORT" nginx2 > "$WORK/nginx2.conf"
+    in_group bf nginx -c "$WORK/nginx2.conf" -g 'daemon off; worker_rlimit_nofile 65536;' &
+    BF_PID=$!
+    PIDS="$PIDS $BF_PID"
+    sleep 0.5
+    cmp -s <(curl -fsS "$BF/boot/$MAC/initrd") "$WORK/www/boot/$MAC/initrd" || { echo "nginx2 does not serve the initrd" >&2; exit 1; }
+    CANDIDATE=nginx2
+fi
 echo "script: $(wc -c < "$WORK/www/boot.ipxe") bytes; bootferry $(java -version 2>&1 | head -1); $(nginx -v 2>&1)"
 
 # One wrk run: "requests/s MiB/s cpu-ms jit-ms" for server $1 at URL $2 with $3 connections (jit-ms
@@ -155,21 +174,21 @@ for run in $(seq "$RUNS"); do
         nginx_path=$path
         [ "$1" = script ] && nginx_path=/boot.ipxe
         declare -A rate
-        for server in bootferry nginx; do
-            if [ $server = bootferry ]; then url=$BF$path; group=bf; else url=$NG$nginx_path; group=nginx; fi
+        for server in "$CANDIDATE" nginx; do
+            if [ "$server" = "$CANDIDATE" ]; then url=$BF$path; group=bf; else url=$NG$nginx_path; group=nginx; fi
             read -r rps mib cpu jit errs < <(measure "$group" "$url" "$2")
             # The initrd's ratio is by bytes: with 1,000 connections a 10 s run completes a few dozen.
             rate[$server]=$rps
             [ "$1" = initrd ] && rate[$server]=$mib
             # JIT CPU: the share of bootferry's CPU its compiler threads took (nginx compiles nothing).
-            awk -v s="run $run $1 -c$2" -v n=$server -v r="$rps" -v m="$mib" -v c="$cpu" -v j="$jit" -v t="$SECONDS_" \
+            awk -v s="run $run $1 -c$2" -v n="$server" -v r="$rps" -v m="$mib" -v c="$cpu" -v j="$jit" -v t="$SECONDS_" \
                 -v e="$errs" 'BEGIN {gib = m * t / 1024; printf "%-26s %-9s %12.0f %10.1f %12.0f %12.2f %8s  %s\n", s, n,
                  r, m, (gib > 0 ? c / gib : 0), (r > 0 ? c / (r * t / 1000) : 0),
-                 (n == "nginx" ? "-" : sprintf("%.1f %%", c > 0 ? 100 * j / c : 0)), e}'
+                 (n != "bootferry" ? "-" : sprintf("%.1f %%", c > 0 ? 100 * j / c : 0)), e}'
         done
-        awk -v a="${rate[bootferry]}" -v b="${rate[nginx]}" -v s="run $run $1 -c$2" \
+        awk -v a="${rate[$CANDIDATE]}" -v b="${rate[nginx]}" -v s="run $run $1 -c$2" -v c="$CANDIDATE" \
             -v by="$([ "$1" = initrd ] && echo MiB/s || echo requests/s)" \
-            'BEGIN {printf "%-26s ratio bootferry/nginx: %.2fx by %s\n", s, (b > 0 ? a / b : 0), by}'
+            'BEGIN {printf "%-26s ratio %s/nginx: %.2fx by %s\n", s, c, (b > 0 ? a / b : 0), by}'
     done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
