@@ -177,7 +177,7 @@ for run in $(seq "$RUNS"); do
         for server in "$CANDIDATE" nginx; do
             if [ "$server" = "$CANDIDATE" ]; then url=$BF$path; group=bf; else url=$NG$nginx_path; group=nginx; fi
             read -r rps mib cpu jit errs < <(measure "$group" "$url" "$2")
-            # The initrd's ratio is by bytes: with 1,000 connections a 10 s run completes a few dozen.
+            # The initrd's ratio is by bytes: with 1,000 connections a round completes only a few dozen.
             rate[$server]=$rps
             [ "$1" = initrd ] && rate[$server]=$mib
             # JIT CPU: the share of bootferry's CPU its compiler threads took (nginx compiles nothing).
