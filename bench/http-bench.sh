@@ -9,9 +9,9 @@
 # script with 64 connections, and both again with 1,000 connections. nginx serves a static copy of the
 # script bootferry renders for the machine (bootferry renders it per request, as it does for machines).
 # Prints requests/s and MiB/s for each server, bootferry/nginx ratios (the initrd's by MiB/s), and the
-# CPU each server spent per GiB served and per 1,000 requests (a cpuacct cgroup each, nginx's workers
-# included), which load from elsewhere on the machine moves far less than throughput, and the share of
-# bootferry's that its JIT compiler threads took. The servers
+# CPU each server spent per GiB served (also split into user and system time) and per 1,000 requests (a
+# cpuacct cgroup each, nginx's workers included), which load from elsewhere on the machine moves far less
+# than throughput, and the share of bootferry's that its JIT compiler threads took. The servers
 # alternate within each run.
 # bootferry runs with the systemd unit's heap bound (-Xmx384m); JAVA_OPTS adds options.
 # JAR=path runs that build of bootferry instead of building target/bootferry.jar. WARMUP=S (default 0)
@@ -52,6 +52,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 for g in bf nginx; do mkdir -p "$CGROUPS/$GROUP-$g"; done
 cpu_ms() { echo $(( $(cat "$CGROUPS/$GROUP-$1/cpuacct.usage") / 1000000 )); }
+# Clock ticks in user and in system mode, "USER SYSTEM": the system part is the kernel's work for the
+# bytes (sendfile, TCP, loopback), the same for any server sending them; what a server can save is its
+# user time. (cpuacct.usage_sys is tick-based and can exceed the exact cpuacct.usage: split by ticks.)
+ticks() { awk '{printf "%s ", $2}' "$CGROUPS/$GROUP-$1/cpuacct.stat"; }
 # CPU ms of bootferry's JIT compiler threads (C1 and C2): the part of its CPU that compiles code, not runs it.
 jit_ms() {
     local ticks=0 task
@@ -140,20 +144,24 @@ if [ "$CONTROL" = 1 ]; then
 fi
 echo "script: $(wc -c < "$WORK/www/boot.ipxe") bytes; bootferry $(java -version 2>&1 | head -1); $(nginx -v 2>&1)"
 
-# One wrk run: "requests/s MiB/s cpu-ms jit-ms" for server $1 at URL $2 with $3 connections (jit-ms
-# bootferry's compiler threads, 0 for nginx).
+# One wrk run: "requests/s MiB/s cpu-ms sys-ms jit-ms" for server $1 at URL $2 with $3 connections
+# (sys-ms the part of cpu-ms in system mode, jit-ms bootferry's compiler threads, 0 for nginx).
 measure() {
-    local before after jit_before=0 jit_after=0 out rps bytes errs
+    local before after ticks_before ticks_after jit_before=0 jit_after=0 out rps bytes errs sys
     [ "$1" = bf ] && jit_before=$(jit_ms)
     before=$(cpu_ms "$1")
+    ticks_before=$(ticks "$1")
     out=$(wrk -t2 -c"$3" -d"${SECONDS_}s" --timeout 60s "$2")
     after=$(cpu_ms "$1")
+    ticks_after=$(ticks "$1")
+    sys=$(awk -v b="$ticks_before" -v a="$ticks_after" -v c=$(( after - before )) 'BEGIN {split(b, x); split(a, y);
+        u = y[1] - x[1]; s = y[2] - x[2]; printf "%.0f", (u + s > 0 ? c * s / (u + s) : 0)}')
     [ "$1" = bf ] && jit_after=$(jit_ms)
     rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
     bytes=$(awk '/^Transfer\/sec:/ {v=$2; u=substr(v, length(v)-1); n=v+0;
         if (u=="GB") n*=1024; else if (u=="KB") n/=1024; else if (u!="MB") n/=1048576; print n}' <<<"$out")
     errs=$(grep -o 'Non-2xx or 3xx responses: [0-9]*\|Socket errors:.*' <<<"$out" | tr '\n' ' ' || true)
-    echo "$rps $bytes $(( after - before )) $(( jit_after - jit_before )) ${errs:-}"
+    echo "$rps $bytes $(( after - before )) $sys $(( jit_after - jit_before )) ${errs:-}"
 }
 
 if [ "$WARMUP" -gt 0 ]; then
@@ -165,7 +173,9 @@ if [ "$WARMUP" -gt 0 ]; then
         done
     done
 fi
-printf '%-26s %-9s %12s %10s %12s %12s %8s  %s\n' scenario server 'requests/s' 'MiB/s' 'CPU ms/GiB' 'CPU ms/1k req' 'JIT CPU' errors
+# user+sys: the initrd's CPU per GiB, the script's per 1,000 requests, in user and in system mode
+printf '%-26s %-9s %12s %10s %12s %12s %12s %8s  %s\n' scenario server 'requests/s' 'MiB/s' 'CPU ms/GiB' 'CPU ms/1k req' \
+    'user+sys' 'JIT CPU' errors
 for run in $(seq "$RUNS"); do
     for scenario in "initrd 64" "script 64" "initrd 1000" "script 1000"; do
         set -- $scenario
@@ -176,14 +186,16 @@ for run in $(seq "$RUNS"); do
         declare -A rate
         for server in "$CANDIDATE" nginx; do
             if [ "$server" = "$CANDIDATE" ]; then url=$BF$path; group=bf; else url=$NG$nginx_path; group=nginx; fi
-            read -r rps mib cpu jit errs < <(measure "$group" "$url" "$2")
+            read -r rps mib cpu sys jit errs < <(measure "$group" "$url" "$2")
             # The initrd's ratio is by bytes: with 1,000 connections a round completes only a few dozen.
             rate[$server]=$rps
             [ "$1" = initrd ] && rate[$server]=$mib
             # JIT CPU: the share of bootferry's CPU its compiler threads took (nginx compiles nothing).
-            awk -v s="run $run $1 -c$2" -v n="$server" -v r="$rps" -v m="$mib" -v c="$cpu" -v j="$jit" -v t="$SECONDS_" \
-                -v e="$errs" 'BEGIN {gib = m * t / 1024; printf "%-26s %-9s %12.0f %10.1f %12.0f %12.2f %8s  %s\n", s, n,
-                 r, m, (gib > 0 ? c / gib : 0), (r > 0 ? c / (r * t / 1000) : 0),
+            awk -v s="run $run $1 -c$2" -v n="$server" -v r="$rps" -v m="$mib" -v c="$cpu" -v y="$sys" -v j="$jit" \
+                -v t="$SECONDS_" -v e="$errs" -v per="$([ "$1" = initrd ] && echo GiB || echo req)" 'BEGIN {
+                 gib = m * t / 1024; k = r * t / 1000; d = (per == "GiB" ? gib : k)
+                 printf "%-26s %-9s %12.0f %10.1f %12.0f %12.2f %12s %8s  %s\n", s, n, r, m, (gib > 0 ? c / gib : 0),
+                 (k > 0 ? c / k : 0), (d > 0 ? sprintf("%.1f+%.1f", (c - y) / d, y / d) : "-"),
                  (n != "bootferry" ? "-" : sprintf("%.1f %%", c > 0 ? 100 * j / c : 0)), e}'
         done
         awk -v a="${rate[$CANDIDATE]}" -v b="${rate[nginx]}" -v s="run $run $1 -c$2" -v c="$CANDIDATE" \

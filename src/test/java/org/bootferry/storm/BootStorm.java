@@ -97,12 +97,12 @@ public final class BootStorm {
         }
 
         /** CPU the server's processes used during the storm. */
-        double serverCpuSeconds() {
-            return after.cpuSecondsSince(before);
+        ProcStats.Cpu serverCpu() {
+            return after.cpuSince(before);
         }
 
-        double generatorCpuSeconds() {
-            return generatorAfter.cpuSecondsSince(generatorBefore);
+        ProcStats.Cpu generatorCpu() {
+            return generatorAfter.cpuSince(generatorBefore);
         }
 
         /** Time all cores spent busy during the storm, whoever used them. */
@@ -202,7 +202,7 @@ public final class BootStorm {
             Run i = runs.get(1);
             System.out.printf(Locale.ROOT, "%nratio %s/%s: wall %.2fx, peak RSS %.2fx, CPU %.2fx, failures %d vs %d%n",
                     b.target, i.target, b.wallSeconds / i.wallSeconds, b.after.peakRssMib() / i.after.peakRssMib(),
-                    b.serverCpuSeconds() / i.serverCpuSeconds(), b.failedTotal(), i.failedTotal());
+                    b.serverCpu().total() / i.serverCpu().total(), b.failedTotal(), i.failedTotal());
             StormReport.printStages(b, i);
         }
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);

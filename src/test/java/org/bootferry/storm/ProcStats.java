@@ -8,19 +8,22 @@ import java.util.List;
 
 /**
  * What the kernel says about a server's processes (proc(5)): peak resident set ({@code VmHWM} in
- * {@code /proc/PID/status}) and CPU time (utime + stime, fields 14 and 15 of {@code /proc/PID/stat},
- * in clock ticks of 1/100 s on Linux). Several processes (dnsmasq, nginx and its workers) add up;
+ * {@code /proc/PID/status}) and CPU time in user and in system mode (utime and stime, fields 14 and 15
+ * of {@code /proc/PID/stat}, in clock ticks of 1/100 s on Linux), kept apart: system time is the
+ * kernel's work for the process (sendfile, UDP and TCP, and on loopback and veth the receiving side's
+ * processing of what it sends), which every server pays for the same bytes and datagrams. Several processes (dnsmasq, nginx and its workers) add up;
  * their shared pages count once per process, so a sum of peaks is an upper bound. Beside them, the
  * time all cores spent busy ({@link #hostBusyTicks}), which says whether the storm had the cores to
  * itself and how much of them the generator took.
  */
-record ProcStats(long peakRssKib, long cpuTicks) {
+record ProcStats(long peakRssKib, long userTicks, long systemTicks) {
 
     private static final int TICKS_PER_SECOND = 100;
 
     static ProcStats of(List<Long> pids) {
         long rss = 0;
-        long cpu = 0;
+        long user = 0;
+        long system = 0;
         for (long pid : pids) {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -31,12 +34,13 @@ record ProcStats(long peakRssKib, long cpuTicks) {
                 String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
                 // the command name in parentheses may hold spaces: fields count from after its ')'
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                cpu += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                user += Long.parseLong(fields[11]);
+                system += Long.parseLong(fields[12]);
             } catch (IOException | RuntimeException e) {
                 // a process that ended between listing and reading: nothing to add
             }
         }
-        return new ProcStats(rss, cpu);
+        return new ProcStats(rss, user, system);
     }
 
     /** The generator's own process: its client threads and their sockets' system calls. */
@@ -62,8 +66,15 @@ record ProcStats(long peakRssKib, long cpuTicks) {
         return ticks / (double) TICKS_PER_SECOND;
     }
 
-    double cpuSecondsSince(ProcStats before) {
-        return (cpuTicks - before.cpuTicks) / (double) TICKS_PER_SECOND;
+    Cpu cpuSince(ProcStats before) {
+        return new Cpu(seconds(userTicks - before.userTicks), seconds(systemTicks - before.systemTicks));
+    }
+
+    /** CPU seconds in user and in system mode. */
+    record Cpu(double user, double system) {
+        double total() {
+            return user + system;
+        }
     }
 
     double peakRssMib() {
