@@ -11,8 +11,9 @@ import java.util.List;
  * {@code /proc/PID/status}) and CPU time in user and in system mode (utime and stime, fields 14 and 15
  * of {@code /proc/PID/stat}, in clock ticks of 1/100 s on Linux), kept apart: system time is the
  * kernel's work for the process (sendfile, UDP and TCP, and on loopback and veth the receiving side's
- * processing of what it sends), which every server pays for the same bytes and datagrams. Several processes (dnsmasq, nginx and its workers) add up;
- * their shared pages count once per process, so a sum of peaks is an upper bound. Beside them, the
+ * processing of what it sends), set by the bytes and datagrams a server moves rather than by how fast
+ * its own code runs. Several processes (dnsmasq, nginx and its workers) add up; their shared pages
+ * count once per process, so a sum of peaks is an upper bound. Beside them, the
  * time all cores spent busy ({@link #hostBusyTicks}), which says whether the storm had the cores to
  * itself and how much of them the generator took.
  */
