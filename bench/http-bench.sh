@@ -11,8 +11,11 @@
 # Prints requests/s and MiB/s for each server, bootferry/nginx ratios (the initrd's by MiB/s), and the
 # CPU each server spent per GiB served (also split into user and system time) and per 1,000 requests (a
 # cpuacct cgroup each, nginx's workers included), which load from elsewhere on the machine moves far less
-# than throughput, and the share of bootferry's that its JIT compiler threads took. The servers
-# alternate within each run.
+# than throughput, and the share of bootferry's that its JIT compiler threads took. Beside them, the CPU
+# the load generator spent for the same work (its own cgroup) and the server's share of all the CPU the
+# machine was busy with in the round (/proc/stat): with both cores busy, throughput is the cores'
+# time over the machine's CPU per GiB, so a server can gain on another at most its own share of that.
+# The servers alternate within each run.
 # bootferry runs with the systemd unit's heap bound (-Xmx384m); JAVA_OPTS adds options.
 # JAR=path runs that build of bootferry instead of building target/bootferry.jar. WARMUP=S (default 0)
 # first runs each scenario's load against each server for S seconds, unmeasured: a JVM compiles its hot
@@ -43,19 +46,21 @@ GROUP=bfh-$$
 cleanup() {
     for pid in $PIDS; do kill "$pid" 2>/dev/null || true; done
     # A group can be removed once its last process has exited: the JVM takes a while to stop.
-    for g in bf nginx; do
+    for g in bf nginx wrk; do
         for _ in $(seq 100); do [ -n "$(cat "$CGROUPS/$GROUP-$g/cgroup.procs" 2>/dev/null)" ] || break; sleep 0.1; done
         rmdir "$CGROUPS/$GROUP-$g" 2>/dev/null || true
     done
     rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
-for g in bf nginx; do mkdir -p "$CGROUPS/$GROUP-$g"; done
+for g in bf nginx wrk; do mkdir -p "$CGROUPS/$GROUP-$g"; done
 cpu_ms() { echo $(( $(cat "$CGROUPS/$GROUP-$1/cpuacct.usage") / 1000000 )); }
 # Clock ticks in user and in system mode, "USER SYSTEM": the system part is the kernel's work for the
 # bytes (sendfile, TCP, loopback), the same for any server sending them; what a server can save is its
 # user time. (cpuacct.usage_sys is tick-based and can exceed the exact cpuacct.usage: split by ticks.)
 ticks() { awk '{printf "%s ", $2}' "$CGROUPS/$GROUP-$1/cpuacct.stat"; }
+# Ms the whole machine was busy (proc(5): every column of the cpu line but idle and iowait), all cores.
+busy_ms() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / {print int(($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz)}' /proc/stat; }
 # CPU ms of bootferry's JIT compiler threads (C1 and C2): the part of its CPU that compiles code, not runs it.
 jit_ms() {
     local ticks=0 task
@@ -144,14 +149,17 @@ if [ "$CONTROL" = 1 ]; then
 fi
 echo "script: $(wc -c < "$WORK/www/boot.ipxe") bytes; bootferry $(java -version 2>&1 | head -1); $(nginx -v 2>&1)"
 
-# One wrk run: "requests/s MiB/s cpu-ms sys-ms jit-ms" for server $1 at URL $2 with $3 connections
-# (sys-ms the part of cpu-ms in system mode, jit-ms bootferry's compiler threads, 0 for nginx).
+# One wrk run: "requests/s MiB/s cpu-ms sys-ms jit-ms wrk-ms busy-ms" for server $1 at URL $2 with $3
+# connections (sys-ms the part of cpu-ms in system mode, jit-ms bootferry's compiler threads, 0 for
+# nginx, wrk-ms the load generator's CPU, busy-ms the whole machine's).
 measure() {
-    local before after ticks_before ticks_after jit_before=0 jit_after=0 out rps bytes errs sys
+    local before after ticks_before ticks_after jit_before=0 jit_after=0 out rps bytes errs sys wrk_before busy_before
     [ "$1" = bf ] && jit_before=$(jit_ms)
     before=$(cpu_ms "$1")
     ticks_before=$(ticks "$1")
-    out=$(wrk -t2 -c"$3" -d"${SECONDS_}s" --timeout 60s "$2")
+    wrk_before=$(cpu_ms wrk)
+    busy_before=$(busy_ms)
+    out=$(in_group wrk wrk -t2 -c"$3" -d"${SECONDS_}s" --timeout 60s "$2")
     after=$(cpu_ms "$1")
     ticks_after=$(ticks "$1")
     sys=$(awk -v b="$ticks_before" -v a="$ticks_after" -v c=$(( after - before )) 'BEGIN {split(b, x); split(a, y);
@@ -161,7 +169,8 @@ measure() {
     bytes=$(awk '/^Transfer\/sec:/ {v=$2; u=substr(v, length(v)-1); n=v+0;
         if (u=="GB") n*=1024; else if (u=="KB") n/=1024; else if (u!="MB") n/=1048576; print n}' <<<"$out")
     errs=$(grep -o 'Non-2xx or 3xx responses: [0-9]*\|Socket errors:.*' <<<"$out" | tr '\n' ' ' || true)
-    echo "$rps $bytes $(( after - before )) $sys $(( jit_after - jit_before )) ${errs:-}"
+    echo "$rps $bytes $(( after - before )) $sys $(( jit_after - jit_before )) $(( $(cpu_ms wrk) - wrk_before )) \
+        $(( $(busy_ms) - busy_before )) ${errs:-}"
 }
 
 if [ "$WARMUP" -gt 0 ]; then
@@ -173,9 +182,10 @@ if [ "$WARMUP" -gt 0 ]; then
         done
     done
 fi
-# user+sys: the initrd's CPU per GiB, the script's per 1,000 requests, in user and in system mode
-printf '%-26s %-9s %12s %10s %12s %12s %12s %8s  %s\n' scenario server 'requests/s' 'MiB/s' 'CPU ms/GiB' 'CPU ms/1k req' \
-    'user+sys' 'JIT CPU' errors
+# user+sys: the initrd's CPU per GiB, the script's per 1,000 requests, in user and in system mode; wrk:
+# the load generator's in the same unit; share: the server's part of the machine's busy CPU
+printf '%-26s %-9s %12s %10s %12s %12s %12s %8s %7s %6s  %s\n' scenario server 'requests/s' 'MiB/s' 'CPU ms/GiB' \
+    'CPU ms/1k req' 'user+sys' 'JIT CPU' wrk share errors
 for run in $(seq "$RUNS"); do
     for scenario in "initrd 64" "script 64" "initrd 1000" "script 1000"; do
         set -- $scenario
@@ -186,17 +196,19 @@ for run in $(seq "$RUNS"); do
         declare -A rate
         for server in "$CANDIDATE" nginx; do
             if [ "$server" = "$CANDIDATE" ]; then url=$BF$path; group=bf; else url=$NG$nginx_path; group=nginx; fi
-            read -r rps mib cpu sys jit errs < <(measure "$group" "$url" "$2")
+            read -r rps mib cpu sys jit gen busy errs < <(measure "$group" "$url" "$2")
             # The initrd's ratio is by bytes: with 1,000 connections a round completes only a few dozen.
             rate[$server]=$rps
             [ "$1" = initrd ] && rate[$server]=$mib
             # JIT CPU: the share of bootferry's CPU its compiler threads took (nginx compiles nothing).
             awk -v s="run $run $1 -c$2" -v n="$server" -v r="$rps" -v m="$mib" -v c="$cpu" -v y="$sys" -v j="$jit" \
-                -v t="$SECONDS_" -v e="$errs" -v per="$([ "$1" = initrd ] && echo GiB || echo req)" 'BEGIN {
+                -v g="$gen" -v b="$busy" -v t="$SECONDS_" -v e="$errs" \
+                -v per="$([ "$1" = initrd ] && echo GiB || echo req)" 'BEGIN {
                  gib = m * t / 1024; k = r * t / 1000; d = (per == "GiB" ? gib : k)
-                 printf "%-26s %-9s %12.0f %10.1f %12.0f %12.2f %12s %8s  %s\n", s, n, r, m, (gib > 0 ? c / gib : 0),
+                 printf "%-26s %-9s %12.0f %10.1f %12.0f %12.2f %12s %8s %7s %6s  %s\n", s, n, r, m, (gib > 0 ? c / gib : 0),
                  (k > 0 ? c / k : 0), (d > 0 ? sprintf("%.1f+%.1f", (c - y) / d, y / d) : "-"),
-                 (n != "bootferry" ? "-" : sprintf("%.1f %%", c > 0 ? 100 * j / c : 0)), e}'
+                 (n != "bootferry" ? "-" : sprintf("%.1f %%", c > 0 ? 100 * j / c : 0)),
+                 (d > 0 ? sprintf("%.0f", g / d) : "-"), (b > 0 ? sprintf("%.0f %%", 100 * c / b) : "-"), e}'
         done
         awk -v a="${rate[$CANDIDATE]}" -v b="${rate[nginx]}" -v s="run $run $1 -c$2" -v c="$CANDIDATE" \
             -v by="$([ "$1" = initrd ] && echo MiB/s || echo requests/s)" \
