@@ -115,11 +115,12 @@ final class FileResponder {
         HttpUtil.setKeepAlive(response, keepAlive);
         long body = ex.head() ? 0 : range.length();
         long started = System.nanoTime();
-        boolean corked = body > 0 && !ex.tls() && cork(ex, true);
+        boolean tls = ex.tls();
+        boolean corked = body > 0 && !tls && cork(ex, true);
         ex.ctx().write(response);
         if (body == 0) {
             closeQuietly(raf);
-        } else if (ex.tls()) {
+        } else if (tls) {
             try {
                 ex.ctx().write(new ChunkedNioFile(raf.getChannel(), range.start(), range.length(), TLS_CHUNK_BYTES));
             } catch (IOException e) {
@@ -145,7 +146,7 @@ final class FileResponder {
                 }
                 HttpRouter.log.info("{} {} {} {} bytes in {} ms to {}{}", request.method(), uri,
                         response.status().code(), body, millis, ex.ctx().channel().remoteAddress(),
-                        ex.tls() ? " over TLS" : "");
+                        tls ? " over TLS" : "");
             } else {
                 HttpRouter.log.info("{} {} aborted by {} after {} ms: {}", request.method(), uri,
                         ex.ctx().channel().remoteAddress(), millis, f.cause().toString());
