@@ -37,10 +37,14 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
     /** Machines whose last boot is kept; past that the machine seen longest ago is forgotten. */
     private static final int MAX_MACHINES = 65_536;
 
-    /** Each machine's events since its latest DHCP offer: its last boot's timeline. */
-    private final Map<MacAddress, List<BootEvent>> lastBoot = new LinkedHashMap<>(16, 0.75f, true) {
+    /**
+     * Each machine's events since its latest DHCP offer: its last boot's timeline. A queue, for a
+     * machine that asks again and again without a new offer (HTTP Boot in a loop, a storm) keeps
+     * {@code capacity} events and drops its oldest at each new one.
+     */
+    private final Map<MacAddress, Deque<BootEvent>> lastBoot = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<MacAddress, List<BootEvent>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<MacAddress, Deque<BootEvent>> eldest) {
             return size() > MAX_MACHINES;
         }
     };
@@ -93,15 +97,15 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
                 ring.removeFirst();
             }
             ring.addLast(event);
-            List<BootEvent> timeline = lastBoot.computeIfAbsent(event.mac(), m -> new ArrayList<>());
+            Deque<BootEvent> timeline = lastBoot.computeIfAbsent(event.mac(), m -> new ArrayDeque<>());
             if (event.stage() == BootEvent.Stage.DHCP_OFFER && !timeline.isEmpty()
-                    && timeline.get(timeline.size() - 1).stage() != BootEvent.Stage.DHCP_OFFER) {
+                    && timeline.getLast().stage() != BootEvent.Stage.DHCP_OFFER) {
                 timeline.clear(); // a new boot begins
             }
             if (timeline.size() == capacity) {
-                timeline.remove(0);
+                timeline.removeFirst();
             }
-            timeline.add(event);
+            timeline.addLast(event);
             durations.saw(event);
             if (journal != null) {
                 unwritten.add(event);
@@ -147,7 +151,8 @@ public final class BootEvents implements BootLog, BootHistory, AutoCloseable {
     /** The machine's last boot, from its latest DHCP offer (or first event) on. */
     @Override
     public synchronized List<BootEvent> lastBoot(MacAddress mac) {
-        return List.copyOf(lastBoot.getOrDefault(mac, List.of()));
+        Deque<BootEvent> timeline = lastBoot.get(mac);
+        return timeline == null ? List.of() : List.copyOf(timeline);
     }
 
     /** Every machine seen, with its last boot's timeline. */

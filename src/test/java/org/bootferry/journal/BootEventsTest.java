@@ -50,6 +50,22 @@ class BootEventsTest {
     }
 
     @Test
+    void aMachineThatAsksOnWithoutANewOfferKeepsItsNewestEventsUpToTheBound() throws Exception {
+        try (BootEvents events = new BootEvents(new SimpleMeterRegistry(), Optional.empty(), 3)) {
+            events.record(BootEvent.now(MAC, BootEvent.Stage.DHCP_OFFER, "offer"));
+            for (int i = 1; i <= 5; i++) {
+                events.record(BootEvent.now(MAC, BootEvent.Stage.SCRIPT, "script " + i));
+            }
+            assertThat(events.lastBoot(MAC)).extracting(BootEvent::detail)
+                    .containsExactly("script 3", "script 4", "script 5");
+            assertThat(events.lastBoots().get(MAC)).extracting(BootEvent::detail)
+                    .containsExactly("script 3", "script 4", "script 5");
+            events.record(BootEvent.now(MAC, BootEvent.Stage.DHCP_OFFER, "next boot"));
+            assertThat(events.lastBoot(MAC)).extracting(BootEvent::detail).containsExactly("next boot");
+        }
+    }
+
+    @Test
     void anInstallIsTimedFromTheFirstOfferOfItsBootToDone() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MacAddress other = MacAddress.parse("52:54:00:12:34:57");
