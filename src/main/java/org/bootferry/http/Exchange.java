@@ -1,5 +1,6 @@
 package org.bootferry.http;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -16,7 +17,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -81,14 +81,16 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
     }
 
     void send(HttpResponseStatus status, String contentType, String body) {
-        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        int length = ByteBufUtil.utf8Bytes(body);
+        // Encoded into the connection's allocator (direct memory on epoll), where the socket writes
+        // from: a heap array would be copied there once more on its way out.
         FullHttpResponse response = new DefaultFullHttpResponse(version(), status,
-                head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content));
+                head() ? Unpooled.EMPTY_BUFFER : ByteBufUtil.writeUtf8(ctx.alloc(), body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        HttpUtil.setContentLength(response, content.length);
-        HttpRouter.log.info("{} {} {} {} bytes to {}", request.method(), request.uri(), status.code(), content.length,
+        HttpUtil.setContentLength(response, length);
+        HttpRouter.log.info("{} {} {} {} bytes to {}", request.method(), request.uri(), status.code(), length,
                 ctx.channel().remoteAddress());
-        write(response, head() ? 0 : content.length);
+        write(response, head() ? 0 : length);
     }
 
     void write(FullHttpResponse response, long bodyBytes) {

@@ -25,15 +25,15 @@ import org.bootferry.boot.BootFile;
  * Sends a file: the whole of it or one Range ({@link ByteRange}), its digest as ETag, no body for
  * HEAD, and the body zero-copy over plain HTTP. Over TLS the bytes must pass through the cipher, so
  * sendfile can't be had: the body goes in 64 KiB chunks read as the connection drains
- * ({@link ChunkedNioFile} through the pipeline's ChunkedWriteHandler), never the whole file in memory. Fetching it may wait for an image pull, which holds no thread; the
- * file's digest and opening are done off the loop.
+ * ({@link ChunkedNioFile} through the ChunkedWriteHandler a TLS pipeline has), never the whole file
+ * in memory. Fetching it may wait for an image pull, which holds no thread; the file's digest and
+ * opening are done off the loop.
  *
  * <p>A body sent with sendfile goes out corked (TCP_CORK, tcp(7)), as nginx's {@code tcp_nopush} sends
  * it: the connection has TCP_NODELAY, so the part of each sendfile that does not fill a whole segment
- * would leave at once as a short one. Uncorked, a 64 MiB initrd to 1,000 connections at once took 1.4
- * times nginx's segments per GiB and drew 15 times its pure ACKs, work for the kernel on both ends;
- * corked, 1.1 times and as many (docs/benchmarks.md, HTTP). The headers and the body then leave in
- * full segments, and the cork is taken out once the body is written, which pushes its last short one.
+ * would leave at once as a short one, and draw an ACK of its own (docs/benchmarks.md, HTTP). The
+ * headers and the body then leave in full segments, and the cork is taken out once the body is
+ * written, which pushes its last short one.
  */
 final class FileResponder {
 

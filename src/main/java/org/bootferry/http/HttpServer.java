@@ -97,9 +97,12 @@ public final class HttpServer {
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast(new InFlight(inFlight))
                                 .addLast(new InOrder())
-                                .addLast(deadlines.requests())
-                                .addLast(new ChunkedWriteHandler())
-                                .addLast(router);
+                                .addLast(deadlines.requests());
+                        // Over TLS a file's body goes through the cipher in chunks read as the
+                        // connection drains (FileResponder); plain HTTP sends it with sendfile, and
+                        // every answer skips a handler that would only pass it on.
+                        tls.ifPresent(context -> ch.pipeline().addLast(new ChunkedWriteHandler()));
+                        ch.pipeline().addLast(router);
                     }
                 })
                 .bind(address).sync().channel();
