@@ -1,5 +1,6 @@
 package org.bootferry.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -85,12 +86,19 @@ record Exchange(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringD
         // Encoded into the connection's allocator (direct memory on epoll), where the socket writes
         // from: a heap array would be copied there once more on its way out.
         FullHttpResponse response = new DefaultFullHttpResponse(version(), status,
-                head() ? Unpooled.EMPTY_BUFFER : ByteBufUtil.writeUtf8(ctx.alloc(), body));
+                head() ? Unpooled.EMPTY_BUFFER : utf8(body, length));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setContentLength(response, length);
         HttpRouter.log.info("{} {} {} {} bytes to {}", request.method(), request.uri(), status.code(), length,
                 ctx.channel().remoteAddress());
         write(response, head() ? 0 : length);
+    }
+
+    /** {@code text} in a buffer of exactly its {@code length} UTF-8 bytes, not the 3 per char a guess takes. */
+    private ByteBuf utf8(String text, int length) {
+        ByteBuf bytes = ctx.alloc().buffer(length);
+        ByteBufUtil.reserveAndWriteUtf8(bytes, text, length);
+        return bytes;
     }
 
     void write(FullHttpResponse response, long bodyBytes) {
