@@ -284,7 +284,8 @@ public record ServerSettings(
      * @param maxConnections          connections open at once from everyone
      * @param maxPullWaitsPerClient   requests of one address waiting for an image pull at once
      * @param maxPullWaits            requests waiting for an image pull at once from everyone
-     * @param idleTimeout             how long a connection may wait for its next request
+     * @param idleTimeout             how long a connection may wait for its next request, and an answer on
+     *                                a full socket without a byte of it leaving
      * @param requestTimeout          how long a request may take from its first byte to its last (then 408)
      */
     public record Http(int maxConnectionsPerClient, int maxConnections, int maxPullWaitsPerClient, int maxPullWaits,

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -17,17 +18,19 @@ import java.util.concurrent.TimeUnit;
  * byte (then it is closed, as a keep-alive connection nobody uses), and from that byte it has
  * {@link HttpLimits#request} to send the whole request (else 408 and closed: a client that trickles
  * a byte at a time holds a connection no longer than that). While a request is answered, however long
- * its image pull or its file takes, no clock runs. Two ends in the pipeline: {@link #bytes()} before
- * the codec sees the first byte, {@link #requests()} behind {@link InOrder} sees each request taken up
- * and its answer's last write.
+ * its image pull or its file takes, it is closed only when its answer waits on a full socket and not a
+ * byte of it leaves for a whole {@link HttpLimits#idle}: a client that stopped reading (as nginx's
+ * {@code send_timeout}). Two ends in the pipeline: {@link #bytes()} before the codec sees the first
+ * byte, {@link #requests()} behind {@link InOrder} sees each request taken up and its answer's last write.
  */
 final class Deadlines {
 
     private final Guard guard;
     // Touched only on the connection's event loop. Timers are set for what is rare (a request that
-    // spans reads, an idle timeout) rather than per request: a request that arrives in one read is
-    // answered before its timer would be set, and the idle timer, once set, is moved by its deadline
-    // (checked when it fires) instead of cancelled and set again by every request.
+    // spans reads) or once per idle period, rather than per request: a request that arrives in one
+    // read is answered before its timer would be set, and the idle timer, set when the connection
+    // opens, fires once per idle period for as long as it lives, checking the deadline or the answer's
+    // progress then, instead of being cancelled and set again by every request.
     private ScheduledFuture<?> requestTimer;
     private ScheduledFuture<?> idleTimer;
     /** {@link System#nanoTime} when the idle timer fires and when an idle connection is closed; 0: not waiting. */
@@ -35,6 +38,16 @@ final class Deadlines {
     private long idleDeadline;
     private boolean reading;
     private boolean answering;
+    /** Answers whose last byte was written; each one is progress. */
+    private long answered;
+    /**
+     * What was waiting on the socket when the idle timer last fired while answering: the message Netty
+     * was sending (compared by identity, never touched), how much of it had left, and {@link #answered}
+     * then. The count tells a message sent apart from another that Netty's pool gave the same object.
+     */
+    private Object sending;
+    private long sendingProgress;
+    private long sendingAnswered;
 
     Deadlines(Guard guard) {
         this.guard = guard;
@@ -66,6 +79,7 @@ final class Deadlines {
             public void channelInactive(ChannelHandlerContext ctx) {
                 cancelRequestTimer();
                 idleDeadline = 0;
+                sending = null;
                 if (idleTimer != null) {
                     idleTimer.cancel(false);
                     idleTimer = null;
@@ -93,6 +107,7 @@ final class Deadlines {
                     ChannelPromise sent = promise.unvoid();
                     sent.addListener(f -> {
                         answering = false;
+                        answered++;
                         if (ctx.channel().isActive()) {
                             waitForRequest(ctx);
                         }
@@ -116,23 +131,54 @@ final class Deadlines {
         }
     }
 
-    /** When the idle timer fires: closes a connection still idle past its deadline, else waits on for what is left. */
+    /**
+     * When the idle timer fires: closes a connection still idle past its deadline, or one whose answer
+     * sent nothing since the last time; else fires again when what is left of the deadline, or another
+     * idle period, is over.
+     */
     private void idleTimerFired(ChannelHandlerContext ctx) {
         idleTimer = null;
-        if (idleDeadline == 0) {
-            return; // a request came meanwhile; the next answer sets the timer again
+        if (idleDeadline != 0) {
+            if (idleDeadline - System.nanoTime() > 0) {
+                setIdleTimer(ctx);
+            } else {
+                ctx.close();
+            }
+            return;
         }
-        if (idleDeadline - System.nanoTime() > 0) {
-            setIdleTimer(ctx);
-        } else {
+        if (answering && stalled(ctx)) {
+            String why = "HTTP answer to " + Guard.client(ctx).getHostAddress() + " sent nothing for "
+                    + guard.limits().idle().toSeconds() + " s: the client stopped reading";
+            guard.hit(Guard.client(ctx), "send-timeout", why);
             ctx.close();
+            return;
         }
+        idleTimerAt = System.nanoTime() + guard.limits().idle().toNanos();
+        idleTimer = ctx.executor().schedule(() -> idleTimerFired(ctx), guard.limits().idle().toNanos(),
+                TimeUnit.NANOSECONDS);
     }
 
     private void setIdleTimer(ChannelHandlerContext ctx) {
         idleTimerAt = idleDeadline;
         idleTimer = ctx.executor().schedule(() -> idleTimerFired(ctx), idleDeadline - System.nanoTime(),
                 TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Whether the answer has bytes waiting on the socket and not one of them left since the timer last
+     * fired. An answer with nothing waiting (its image still being pulled, its file still being
+     * rendered) is never stalled.
+     */
+    private boolean stalled(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        Object current = out == null ? null : out.current();
+        long progress = current == null ? 0 : out.currentProgress();
+        boolean stalled = current != null && current == sending && progress == sendingProgress
+                && answered == sendingAnswered;
+        sending = current;
+        sendingProgress = progress;
+        sendingAnswered = answered;
+        return stalled;
     }
 
     private void tooSlow(ChannelHandlerContext ctx) {

@@ -12,7 +12,9 @@ import java.time.Duration;
  *                             so that TFTP, the config watcher and the image cache always have some
  * @param waitingPerClient     requests from one address waiting for an image pull
  * @param waiting              requests from everyone waiting for an image pull
- * @param idle                 how long a connection may wait for its next request's first byte
+ * @param idle                 how long a connection may wait for its next request's first byte, and
+ *                             how long an answer may wait on a full socket without a byte of it
+ *                             leaving (a client that stopped reading: {@link Deadlines})
  * @param request              how long a request may take from its first byte to its last (headers and
  *                             body): a client trickling bytes is closed with 408 after it
  */
