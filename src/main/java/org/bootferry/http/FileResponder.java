@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSendfile;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -26,7 +27,8 @@ import org.bootferry.boot.BootFile;
  * HEAD, and the body zero-copy over plain HTTP. Over TLS the bytes must pass through the cipher, so
  * sendfile can't be had: the body goes in 64 KiB chunks read as the connection drains
  * ({@link ChunkedNioFile} through the ChunkedWriteHandler a TLS pipeline has), never the whole file
- * in memory. Fetching it may wait for an image pull, which holds no thread; the file's digest and
+ * in memory. On the epoll transport the body is a {@link SendfileRegion}, which takes a short sendfile
+ * for a full socket as nginx does. Fetching it may wait for an image pull, which holds no thread; the file's digest and
  * opening are done off the loop.
  *
  * <p>A body sent with sendfile goes out corked (TCP_CORK, tcp(7)), as nginx's {@code tcp_nopush} sends
@@ -130,7 +132,10 @@ final class FileResponder {
             }
         } else {
             // Zero-copy: the kernel moves the file to the socket (sendfile), no bytes in our heap.
-            ex.ctx().write(new DefaultFileRegion(raf.getChannel(), range.start(), range.length()));
+            Channel channel = ex.ctx().channel();
+            ex.ctx().write(EpollSendfile.supports(channel)
+                    ? new SendfileRegion(channel, raf.getChannel(), range.start(), range.length())
+                    : new DefaultFileRegion(raf.getChannel(), range.start(), range.length()));
         }
         ChannelFuture done = ex.ctx().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         String uri = request.uri();

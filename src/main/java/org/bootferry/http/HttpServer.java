@@ -78,8 +78,9 @@ public final class HttpServer {
                 // 50 MiB (nginx bounds each connection's turn the same way, sendfile_max_chunk).
                 // Not one: a sendfile that fills the socket's buffer used up a turn of one, and Netty
                 // then disarmed EPOLLOUT, queued a flush whose sendfile met EAGAIN and armed EPOLLOUT
-                // again, two epoll_ctl and a task per chunk; with two, the second call meets EAGAIN
-                // and EPOLLOUT stays armed until the file is sent (docs/benchmarks.md, HTTP).
+                // again, two epoll_ctl and a task per chunk; with two, the second call ends the turn
+                // (SendfileRegion, without a syscall after a short sendfile) and EPOLLOUT stays armed
+                // until the file is sent (docs/benchmarks.md, HTTP).
                 .childOption(ChannelOption.WRITE_SPIN_COUNT, 2)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
