@@ -17,7 +17,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bootferry.testing.ConfigDir;
+import org.bootferry.testing.Processes;
 import org.bootferry.testing.RawHttp.Answer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A boot file's body on the epoll transport ({@link SendfileRegion}), to a client whose small receive
- * buffer makes nearly every sendfile a short one: the file arrives whole and exact, and one truncated
- * while it is sent ends its answer and its connection instead of leaving them waiting.
+ * buffer makes nearly every sendfile a short one: the file arrives whole and exact, one truncated while
+ * it is sent ends its answer and its connection instead of leaving them waiting, and what waits unsent
+ * in the server's socket stays within the listener's bound (TCP_NOTSENT_LOWAT, {@link HttpServer}).
  */
 class SendfileRegionTest {
 
@@ -77,6 +81,30 @@ class SendfileRegionTest {
             }
         }
         assertThat(listener.counted("bootferry_http_limited", "limit", "send-timeout")).isZero();
+    }
+
+    @Test
+    void aClientThatReadsNothingHoldsLittleOfTheServersKernelMemory() throws Exception {
+        try (Socket socket = smallWindow()) {
+            send(socket, get(KERNEL));
+            long most = 0;
+            // Before the send deadline (1 s here) closes the connection.
+            for (int i = 0; i < 10; i++) {
+                Thread.sleep(50);
+                most = Math.max(most, queuedOnServerSide());
+            }
+            // 128 KiB unsent, the client's small window in flight, and the kernel's bookkeeping;
+            // without the bound the socket queues up to its autotuned send buffer, over 1 MiB here.
+            assertThat(most).as("bytes queued in the server's socket").isPositive().isLessThan(512 * 1024);
+        }
+    }
+
+    /** sk_wmem_queued of the server's end of the one connection, as ss(8) shows it. */
+    private long queuedOnServerSide() {
+        String line = Processes.check("ss", "-tmnH", "state", "established", "( sport = :" + listener.port() + " )");
+        Matcher queued = Pattern.compile("skmem:\\(.*\\bw(\\d+)").matcher(line);
+        assertThat(queued.find()).as("ss -tm output: %s", line).isTrue();
+        return Long.parseLong(queued.group(1));
     }
 
     @Test
