@@ -127,7 +127,7 @@ final class Deadlines {
             idleTimer = null;
         }
         if (idleTimer == null) {
-            setIdleTimer(ctx);
+            setIdleTimer(ctx, idleDeadline);
         }
     }
 
@@ -140,7 +140,7 @@ final class Deadlines {
         idleTimer = null;
         if (idleDeadline != 0) {
             if (idleDeadline - System.nanoTime() > 0) {
-                setIdleTimer(ctx);
+                setIdleTimer(ctx, idleDeadline);
             } else {
                 ctx.close();
             }
@@ -153,15 +153,13 @@ final class Deadlines {
             ctx.close();
             return;
         }
-        idleTimerAt = System.nanoTime() + guard.limits().idle().toNanos();
-        idleTimer = ctx.executor().schedule(() -> idleTimerFired(ctx), guard.limits().idle().toNanos(),
-                TimeUnit.NANOSECONDS);
+        setIdleTimer(ctx, System.nanoTime() + guard.limits().idle().toNanos());
     }
 
-    private void setIdleTimer(ChannelHandlerContext ctx) {
-        idleTimerAt = idleDeadline;
-        idleTimer = ctx.executor().schedule(() -> idleTimerFired(ctx), idleDeadline - System.nanoTime(),
-                TimeUnit.NANOSECONDS);
+    /** @param at the {@link System#nanoTime} it fires at */
+    private void setIdleTimer(ChannelHandlerContext ctx, long at) {
+        idleTimerAt = at;
+        idleTimer = ctx.executor().schedule(() -> idleTimerFired(ctx), at - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
 
     /**
