@@ -31,10 +31,11 @@ public final class HttpServer {
     /**
      * What of an answer may wait unsent in a connection's socket: the value CDNs use for bulk
      * delivery, 128 KiB. With 1,000 connections fetching an initrd it kept what the server's sockets
-     * queue at 124–137 MB instead of 1.0–2.0 GB, and TCP out of memory pressure, and served 1.28–1.41×
-     * nginx's bytes where the socket's own bound gave 0.96× (docs/benchmarks.md, HTTP). One machine on a 10 Gb/s link drains
-     * the half left at wake-up in 50 µs, longer than an idle loop takes to answer the wake-up, and
-     * machines sharing a link each drain it slower; the bytes in flight are not counted in it.
+     * queue at 124–137 MB instead of 1.0–2.0 GB, and TCP out of memory pressure, and served
+     * 1.28–1.41× nginx's bytes where the socket's own bound gave 0.96× (docs/benchmarks.md, HTTP).
+     * One machine on a 10 Gb/s link drains the half left at wake-up in 50 µs, longer than an idle
+     * loop takes to answer the wake-up, and machines sharing a link each drain it slower; the bytes
+     * in flight are not counted in it.
      */
     private static final long UNSENT_BYTES = 128 * 1024;
 
