@@ -94,8 +94,11 @@ final class Deadlines {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof FullHttpRequest) {
+                    // A pipelined request comes here only after the answer before it was written,
+                    // which set the idle deadline: no deadline runs while it is answered either.
                     answering = true;
                     reading = false;
+                    idleDeadline = 0;
                     cancelRequestTimer();
                 }
                 ctx.fireChannelRead(msg);

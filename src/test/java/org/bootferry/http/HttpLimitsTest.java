@@ -174,6 +174,21 @@ class HttpLimitsTest {
         assertThat(listener.counted("bootferry_http_limited", "limit", "send-timeout")).isZero();
     }
 
+    @Test
+    void aPipelinedRequestAnsweredLongerThanTheIdleTimeoutIsNotClosed() throws Exception {
+        start(new HttpLimits(10, 100, 8, 100, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        Socket socket = open();
+        send(socket, get(KERNEL) + get(KERNEL));
+        // Each answer takes four idle periods at this pace; the second is taken up when the first ends.
+        InputStream paced = new Paced(socket.getInputStream(), 6L * 1024 * 1024);
+        for (int answer = 0; answer < 2; answer++) {
+            Answer slow = read(paced, false);
+            assertThat(slow.status()).isEqualTo(200);
+            assertThat(slow.body()).hasSize(KERNEL_BYTES);
+        }
+        assertThat(listener.counted("bootferry_http_limited", "limit", "send-timeout")).isZero();
+    }
+
     /** Reads no faster than {@code bytesPerSecond} on average. */
     private static final class Paced extends FilterInputStream {
         private final long bytesPerSecond;
